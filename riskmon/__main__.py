@@ -1,0 +1,3 @@
+from riskmon.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""Error types and the exit codes every command shares.
+
+Exit codes follow the Nagios plugin API so that `riskmon check` can be used as a plugin as is:
+anything that goes wrong inside riskmon itself is UNKNOWN (3), never a traceback.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    WARNING = 1
+    CRITICAL = 2
+    UNKNOWN = 3
+
+
+class Level(enum.IntEnum):
+    """Risk level of an assessment; ordered so that max() gives the worst."""
+
+    OK = 0
+    WARNING = 1
+    CRITICAL = 2
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode(int(self))
+
+
+class RiskmonError(Exception):
+    """A failure riskmon can explain in one line; shells turn it into UNKNOWN (3)."""
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a config file, located as precisely as we can."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+@dataclass
+class ConfigError(RiskmonError):
+    """Every problem found in a config directory, all at once."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        first = str(self.problems[0]) if self.problems else "invalid configuration"
+        more = len(self.problems) - 1
+        summary = f"{first} (and {more} more problem{'s' if more > 1 else ''})" if more else first
+        super().__init__(summary, "\n".join(str(p) for p in self.problems))

@@ -1,0 +1,464 @@
+"""Validated domain types: the seller's business, its channels, policy events and settings.
+
+These are the shapes of the config files (see README, "Config reference"). Every model forbids
+unknown keys so that a typo is an error with a "did you mean", not a silently ignored setting.
+Times are always timezone-aware UTC inside riskmon: a TOML date means 00:00 UTC that day and a
+datetime without an offset is read as UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+ChannelKind = Literal["marketplace", "social_shop", "own_store", "other"]
+EventKind = Literal[
+    "ban",
+    "shop_closure",
+    "link_cutoff",
+    "account_suspension",
+    "fee_change",
+    "payout_hold",
+    "service_shutdown",
+    "season",
+]
+Status = Literal["rumored", "announced", "confirmed", "in_effect", "paused", "resolved", "cancelled"]
+
+EVENT_KINDS: tuple[str, ...] = EventKind.__args__  # type: ignore[attr-defined]
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+CHANNEL_KINDS: tuple[str, ...] = ChannelKind.__args__  # type: ignore[attr-defined]
+
+# How far along an event is; used to pick a winner when two sources disagree.
+STATUS_RANK: dict[str, int] = {
+    "rumored": 0,
+    "announced": 1,
+    "paused": 2,
+    "confirmed": 3,
+    "in_effect": 4,
+    "resolved": 5,
+    "cancelled": 5,
+}
+
+DEFAULT_PROBABILITY: dict[str, float] = {
+    "rumored": 0.25,
+    "announced": 0.6,
+    "confirmed": 0.9,
+    "in_effect": 1.0,
+    "paused": 0.5,
+    "resolved": 0.0,
+    "cancelled": 0.0,
+}
+
+
+def to_utc(value: Any) -> Any:
+    """Accept a TOML date/datetime or an ISO string; return an aware UTC datetime."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            value = datetime.fromisoformat(text) if ("T" in text or " " in text) else date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"not a date or date-time: {value!r} (use 2025-01-19 or 2025-01-19T17:00:00+07:00)") from None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=UTC)
+    return value
+
+
+UtcDateTime = Annotated[datetime, BeforeValidator(to_utc)]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Money = Annotated[float, Field(ge=0.0)]
+
+_REGION = re.compile(r"^(\*|[A-Z]{2})$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+
+
+def _check_regions(regions: list[str]) -> list[str]:
+    bad = [r for r in regions if not _REGION.match(r)]
+    if bad:
+        raise ValueError(f"{', '.join(map(repr, bad))}: use ISO 3166-1 alpha-2 codes like \"US\", or \"*\"")
+    return regions
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"{value!r}: ids use letters, digits and - _ . : (no spaces)")
+    return value
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _upper_list(value: Any) -> Any:
+    if isinstance(value, list):
+        return [v.strip().upper() if isinstance(v, str) else v for v in value]
+    return value
+
+
+def _lower_list(value: Any) -> Any:
+    if isinstance(value, list):
+        return [v.strip().lower() if isinstance(v, str) else v for v in value]
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
+Platform = Annotated[str, BeforeValidator(_lower), Field(min_length=1)]
+Regions = Annotated[list[str], BeforeValidator(_upper_list), AfterValidator(_check_regions)]
+Platforms = Annotated[list[Platform], BeforeValidator(_lower_list)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# exposure.toml
+
+
+class Business(Strict):
+    name: str = Field(min_length=1)
+    """Shown in the TUI header and reports."""
+    currency: str = "USD"
+    """ISO 4217 code; amounts everywhere are in this currency."""
+    monthly_revenue: Money
+    """Gross sales per month over all channels (M in the model)."""
+    gross_margin: Share
+    """Share of revenue kept after cost of goods (g in the model)."""
+    monthly_fixed_costs: Money = 0.0
+    """Rent, wages, software: what you pay each month whatever you sell."""
+    cash_on_hand: Money = 0.0
+    """Cash you can use today."""
+
+
+class TrafficLink(Strict):
+    via: Platform
+    """The platform this traffic comes through (e.g. tiktok bio links)."""
+    feature: str = "external_link"
+    """Which platform feature carries it: external_link, live, ads, search..."""
+    share: Share
+    """Share of this channel's orders that arrive this way."""
+
+
+class Channel(Strict):
+    id: Id
+    platform: Platform
+    kind: ChannelKind = "marketplace"
+    regions: Regions = Field(default_factory=lambda: ["*"])
+    order_share: Share
+    inventory_value: Money = 0.0
+    pending_payouts: Money = 0.0
+    deposit: Money = 0.0
+    payout_hold_days: Annotated[float, Field(ge=0.0)] = 0.0
+    """Days the platform holds money after delivery (payout cycle plus reserve)."""
+    warehouse: Literal["own", "platform", "third_party", "virtual", "none"] = "none"
+    """Where the stock for this channel sits; "virtual" overseas warehouses get shops suspended."""
+    traffic: list[TrafficLink] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _links_fit(self) -> Channel:
+        total = sum(link.share for link in self.traffic)
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"traffic shares add up to {total:.2f}; they are shares of this channel's orders and must total at most 1")
+        return self
+
+
+class Profile(Strict):
+    business: Business
+    channels: list[Channel] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Profile:
+        seen: set[str] = set()
+        for c in self.channels:
+            if c.id in seen:
+                raise ValueError(f"channel id {c.id!r} is used twice; ids must be unique")
+            seen.add(c.id)
+        total = sum(c.order_share for c in self.channels)
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"order_share over all channels adds up to {total:.3f}; it must be at most 1")
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# events.toml
+
+
+class Impact(Strict):
+    """Overrides of an event kind's default impact (see README, "Event kinds")."""
+
+    orders_lost: Share | None = None
+    traffic_lost: Share | None = None
+    traffic_features: list[str] | None = None
+    """Which traffic-link features the event cuts; ["*"] for all."""
+    payouts_frozen: Share | None = None
+    inventory_stranded: Share | None = None
+    deposit_lost: Share | None = None
+    fee_delta: Annotated[float, Field(ge=-1.0, le=1.0)] | None = None
+    """Change in commission rate, e.g. 0.02 for +2 points; negative is a saving."""
+    extra_hold_days: Annotated[float, Field(ge=0.0, le=365.0)] | None = None
+
+
+class Deadline(Strict):
+    date: UtcDateTime
+    what: str = Field(min_length=1)
+
+
+class Event(Strict):
+    id: Id
+    title: str = Field(min_length=1)
+    kind: EventKind
+    platforms: Platforms = Field(min_length=1)
+    regions: Regions = Field(default_factory=lambda: ["*"])
+    status: Status
+    probability: Share | None = None
+    effective: UtcDateTime
+    ends: UtcDateTime | None = None
+    deadlines: list[Deadline] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    recurs: str = ""
+    """RFC 5545 RRULE, e.g. FREQ=YEARLY;BYMONTH=11;BYDAY=FR;BYMONTHDAY=23,24,25,26,27,28,29"""
+    impact: Impact = Field(default_factory=Impact)
+    summary: str = ""
+    updated: UtcDateTime | None = None
+    """When a feed last changed this event; the newest wins when sources disagree."""
+    source: str = "catalog"
+    """Which feed the event came from; set by riskmon, not by you."""
+
+    @field_validator("recurs")
+    @classmethod
+    def _valid_rrule(cls, value: str) -> str:
+        if value:
+            from dateutil.rrule import rrulestr
+
+            text = value.removeprefix("RRULE:")
+            try:
+                rrulestr(text, dtstart=datetime(2000, 1, 1, tzinfo=UTC))
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"not a valid RFC 5545 RRULE: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _ends_after_effective(self) -> Event:
+        if self.ends is not None and self.ends <= self.effective:
+            raise ValueError("ends must be after effective")
+        return self
+
+    @property
+    def p(self) -> float:
+        return self.probability if self.probability is not None else DEFAULT_PROBABILITY[self.status]
+
+
+class EventCatalog(Strict):
+    events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> EventCatalog:
+        seen: set[str] = set()
+        for e in self.events:
+            if e.id in seen:
+                raise ValueError(f"event id {e.id!r} is used twice; ids must be unique")
+            seen.add(e.id)
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# riskmon.toml
+
+
+class Thresholds(Strict):
+    warn: Annotated[float, Field(ge=0, le=100)] = 40.0
+    crit: Annotated[float, Field(ge=0, le=100)] = 70.0
+    runway_warn_weeks: Annotated[float, Field(ge=0)] = 12.0
+    runway_crit_weeks: Annotated[float, Field(ge=0)] = 4.0
+    shock_warn: Share = 0.2
+    shock_crit: Share = 0.5
+    concentration_warn: Share = 0.6
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.crit < self.warn:
+            raise ValueError("crit must be at least warn")
+        if self.runway_crit_weeks > self.runway_warn_weeks:
+            raise ValueError("runway_crit_weeks must be at most runway_warn_weeks")
+        if self.shock_crit < self.shock_warn:
+            raise ValueError("shock_crit must be at least shock_warn")
+        return self
+
+
+class ModelSettings(Strict):
+    horizon_months: Annotated[float, Field(gt=0, le=60)] = 3.0
+    """Months it takes to rebuild a lost channel."""
+    recovery_rate: Share = 0.6
+    """Share of stranded stock's value you get back by selling it elsewhere."""
+
+
+class HistorySettings(Strict):
+    full_days: Annotated[float, Field(ge=0)] = 2.0
+    hourly_days: Annotated[float, Field(ge=0)] = 60.0
+    max_days: Annotated[float, Field(gt=0)] = 1095.0
+
+
+Duration = Annotated[str, Field(pattern=r"^\s*\d+(\.\d+)?\s*(s|m|h|d|w)\s*$")]
+
+
+class FeedSettings(Strict):
+    name: Id
+    type: Literal["file", "http", "rss"]
+    url: str | None = None
+    path: str | None = None
+    every: Duration = "15m"
+    timeout: Annotated[float, Field(gt=0, le=300)] = 10.0
+    max_bytes: Annotated[int, Field(gt=0)] = 2_000_000
+    required: bool = False
+    max_age: Duration = "1d"
+    trust: bool = True
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Header name -> name of the environment variable holding its value."""
+    keywords: dict[str, list[str]] = Field(default_factory=dict)
+    """rss only: platform -> words that tag a headline with that platform."""
+
+    @model_validator(mode="after")
+    def _where(self) -> FeedSettings:
+        if self.type == "file" and not (self.path or self.url):
+            raise ValueError("a file feed needs path")
+        if self.type in ("http", "rss") and not self.url:
+            raise ValueError(f"an {self.type} feed needs url")
+        return self
+
+
+AlertTrigger = Literal["level_change", "critical_event", "overdue_step"]
+
+
+class AlertSettings(Strict):
+    name: str = ""
+    type: Literal["webhook", "command", "desktop", "healthchecks"]
+    url: str | None = None
+    payload: Literal["json", "slack", "discord"] = "json"
+    argv: list[str] = Field(default_factory=list)
+    on: list[AlertTrigger] = Field(default_factory=lambda: ["level_change", "critical_event", "overdue_step"])
+    renotify: Duration | None = None
+    fail_on: list[Literal["OK", "WARNING", "CRITICAL", "UNKNOWN"]] = Field(default_factory=lambda: ["CRITICAL", "UNKNOWN"])
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _needs(self) -> AlertSettings:
+        if self.type in ("webhook", "healthchecks") and not self.url:
+            raise ValueError(f"a {self.type} alert needs url")
+        if self.type == "command" and not self.argv:
+            raise ValueError("a command alert needs argv, e.g. argv = [\"/usr/local/bin/notify\", \"--json\"]")
+        return self
+
+
+class ExportSettings(Strict):
+    prometheus_textfile: str | None = None
+    """Path of a .prom file for node_exporter's textfile collector, rewritten after each reassess."""
+
+
+class Settings(Strict):
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    history: HistorySettings = Field(default_factory=HistorySettings)
+    feeds: list[FeedSettings] = Field(default_factory=list)
+    alerts: list[AlertSettings] = Field(default_factory=list)
+    export: ExportSettings = Field(default_factory=ExportSettings)
+
+    @model_validator(mode="after")
+    def _unique_feeds(self) -> Settings:
+        names = [f.name for f in self.feeds]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"feed name {sorted(dup)[0]!r} is used twice")
+        return self
+
+
+def parse_duration(text: str) -> float:
+    """'15m' -> 900.0 seconds."""
+    text = text.strip()
+    unit = text[-1]
+    return float(text[:-1]) * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit]
+
+
+# ---------------------------------------------------------------------------------------------
+# playbooks.toml
+
+
+class PlaybookStep(Strict):
+    id: Id
+    text: str = Field(min_length=1)
+    due_days: Annotated[int, Field(ge=-3650, le=3650)] = 0
+    """Days relative to the event's effective date (negative = before), or to now for standing rules."""
+    why: str = ""
+
+
+class PlaybookRule(Strict):
+    """One rule: conditions are typed fields (no expressions), all given ones must hold."""
+
+    id: Id
+    title: str = Field(min_length=1)
+    why: str = ""
+    # Event rules: match an assessed event.
+    kinds: list[EventKind] | None = None
+    platforms: Platforms | None = None
+    regions: Regions | None = None
+    statuses: list[Status] | None = None
+    min_probability: Share | None = None
+    min_score: Annotated[float, Field(ge=0, le=100)] | None = None
+    min_shock: Share | None = None
+    min_hit_share: Share | None = None
+    """Share of all orders on the channels the event hits."""
+    # Standing rules: match the business as it stands, not an event.
+    top_dependence_gte: Share | None = None
+    runway_weeks_lt: Annotated[float, Field(ge=0)] | None = None
+    payout_hold_days_gte: Annotated[float, Field(ge=0)] | None = None
+    no_own_store: bool | None = None
+    link_share_gte: Share | None = None
+    """Share of all orders that arrive through traffic links."""
+    virtual_warehouse: bool | None = None
+    steps: list[PlaybookStep] = Field(min_length=1)
+
+    @property
+    def standing(self) -> bool:
+        return any(
+            v is not None
+            for v in (
+                self.top_dependence_gte,
+                self.runway_weeks_lt,
+                self.payout_hold_days_gte,
+                self.no_own_store,
+                self.link_share_gte,
+                self.virtual_warehouse,
+            )
+        )
+
+    @model_validator(mode="after")
+    def _one_sort(self) -> PlaybookRule:
+        event_conds = (self.kinds, self.platforms, self.regions, self.statuses, self.min_probability,
+                       self.min_score, self.min_shock, self.min_hit_share)
+        if self.standing and any(v is not None for v in event_conds):
+            raise ValueError("a rule matches either events (kinds, platforms, ...) or the business as it stands "
+                             "(top_dependence_gte, runway_weeks_lt, ...), not both")
+        ids = [s.id for s in self.steps]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"step id {sorted(dup)[0]!r} is used twice in this rule")
+        return self
+
+
+class PlaybookFile(Strict):
+    replace_bundled: bool = False
+    """true drops the bundled rules; otherwise your rules add to them and override them by id."""
+    rules: list[PlaybookRule] = Field(default_factory=list)

@@ -1,0 +1,74 @@
+"""Where riskmon finds its config, its data and its bundled defaults, and why.
+
+Config lookup order: --config DIR, $RISKMON_CONFIG, the user config dir (if it exists), else the
+bundled demo config. History lives in the user data dir unless --db or $RISKMON_DB says otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP = "riskmon"
+CONFIG_FILES = ("riskmon.toml", "exposure.toml", "events.toml", "playbooks.toml")
+
+
+def bundled_config_dir() -> Path:
+    """The demo config shipped with the package (wheel) or sitting in the source tree."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_bundled_config"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "config"
+
+
+def user_config_dir() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path(APP, appauthor=False)
+
+
+def user_data_dir() -> Path:
+    env = os.environ.get("RISKMON_DATA")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP, appauthor=False)
+
+
+@dataclass(frozen=True)
+class ConfigLocation:
+    path: Path
+    source: str  # "--config", "$RISKMON_CONFIG", "user config dir", "bundled demo"
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == "bundled demo"
+
+
+def resolve_config_dir(cli_value: str | os.PathLike[str] | None = None) -> ConfigLocation:
+    if cli_value:
+        return ConfigLocation(Path(cli_value).expanduser(), "--config")
+    env = os.environ.get("RISKMON_CONFIG")
+    if env:
+        return ConfigLocation(Path(env).expanduser(), "$RISKMON_CONFIG")
+    user = user_config_dir()
+    if (user / "exposure.toml").is_file():
+        return ConfigLocation(user, "user config dir")
+    return ConfigLocation(bundled_config_dir(), "bundled demo")
+
+
+def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env = os.environ.get("RISKMON_DB")
+    if env:
+        return Path(env).expanduser()
+    return user_data_dir() / "history.json"
+
+
+def cache_dir() -> Path:
+    """Last good copies of feeds live next to history so that they survive restarts."""
+    return user_data_dir() / "feeds"

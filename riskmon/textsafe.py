@@ -1,0 +1,32 @@
+"""Make untrusted text (feeds, configs) safe to show in a terminal.
+
+Titles and notes come from feeds and hand-edited files. They may carry ANSI escapes, C0/C1
+control characters or bidi overrides that would move the cursor, retitle the terminal or hide
+text. We strip them before anything is displayed; markup escaping is the UI's job on top.
+"""
+
+from __future__ import annotations
+
+import re
+
+# CSI / OSC / other ESC sequences first, so their parameters do not survive as visible junk.
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL/ST
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS/SOS/PM/APC
+    r"|\x1b[@-Z\\-_]"  # two-byte escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+# C0 except tab/newline, DEL, C1, and the bidi/zero-width formatting characters.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: object, *, single_line: bool = True) -> str:
+    """Return `text` without escape sequences or control characters.
+
+    With `single_line`, newlines and tabs become spaces so a title can never break a table row.
+    """
+    s = _CONTROL.sub("", _ANSI.sub("", str(text)))
+    if single_line:
+        s = " ".join(s.split())
+    return s
