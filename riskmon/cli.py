@@ -1,0 +1,156 @@
+"""Command-line entry point: argument parsing and dispatch, nothing else.
+
+Every command lives in `riskmon/commands/` and is imported only when chosen, so `riskmon check`
+never pays for the TUI's imports. One error handler turns riskmon's own failures into a one-line
+message and exit code 3 (UNKNOWN); tracebacks are shown only with RISKMON_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from riskmon import __version__
+from riskmon.errors import ExitCode, RiskmonError
+
+
+class UsageError(RiskmonError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on bad arguments; 2 means CRITICAL to a monitoring system, so raise instead."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"bad arguments: {message}", self.format_usage())
+
+
+def parse_now(text: str | None) -> datetime:
+    """--now: an ISO date or date-time; no offset means UTC. Absent: the wall clock."""
+    if not text:
+        return datetime.now(UTC)
+    from riskmon.model import to_utc
+
+    try:
+        value = to_utc(text)
+    except ValueError as exc:
+        raise UsageError(f"--now: {exc}") from None
+    if not isinstance(value, datetime):
+        raise UsageError(f"--now: not a date or date-time: {text!r}")
+    return value
+
+
+def _common(p: argparse.ArgumentParser, *, top: bool) -> None:
+    d = None if top else argparse.SUPPRESS
+    p.add_argument("--config", metavar="DIR", default=d, help="config directory (default: see `riskmon config path`)")
+    p.add_argument("--db", metavar="PATH", default=d, help="history file (default: $RISKMON_DB or the user data dir)")
+    p.add_argument("--now", metavar="ISO", default=d, help="assess as of this instant (replay, tests); default: now")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="riskmon",
+        description="Platform risk monitor for multi-platform sellers. Without a command, opens the dashboard.",
+    )
+    parser.add_argument("--version", action="version", version=f"riskmon {__version__}")
+    _common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        _common(p, top=False)
+        return p
+
+    add("tui", "open the live dashboard (the default)")
+
+    check = add("check", "one assessment with Nagios-style exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)")
+    check.add_argument("--format", "-f", choices=("text", "json", "nagios", "prometheus"), default="text")
+    check.add_argument("-w", "--warning", type=float, metavar="N", help="score threshold for WARNING (default 40)")
+    check.add_argument("-c", "--critical", type=float, metavar="N", help="score threshold for CRITICAL (default 70)")
+    check.add_argument(
+        "-t", "--timeout", type=float, default=30.0, metavar="SECONDS", help="give up after (default 30)"
+    )
+    check.add_argument("-v", "--verbose", action="count", default=0, help="more detail; repeat up to -vvv")
+    check.add_argument("--no-history", action="store_true", help="do not record this check in history")
+    check.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
+
+    events = add("events", "list policy events, or show one")
+    ev_sub = events.add_subparsers(dest="events_command", metavar="ACTION", parser_class=_Parser)
+    ev_list = ev_sub.add_parser("list", help="events sorted by urgency")
+    ev_show = ev_sub.add_parser("show", help="one event with its loss breakdown")
+    ev_show.add_argument("event_id", metavar="ID")
+    for p in (events, ev_list, ev_show):
+        p.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
+        p.add_argument("--all", action="store_true", default=argparse.SUPPRESS, help="include expired events")
+        p.add_argument("--offline", action="store_true", default=argparse.SUPPRESS, help="do not poll feeds")
+
+    config = add("config", "where the config is, validate it, write a starter set, edit it")
+    cfg_sub = config.add_subparsers(dest="config_command", metavar="ACTION", parser_class=_Parser, required=True)
+    cfg_sub.add_parser("path", help="which config directory and files are in use, and why")
+    cfg_sub.add_parser("validate", help="check every config file; exit 0 valid, 1 invalid")
+    init = cfg_sub.add_parser("init", help="write a commented starter set (refuses to overwrite)")
+    init.add_argument("target", nargs="?", metavar="DIR")
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    for p in cfg_sub.choices.values():
+        p.add_argument("--config", metavar="DIR", default=argparse.SUPPRESS)
+    return parser
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _handler(args: argparse.Namespace) -> Handler:
+    command = args.command or "tui"
+    if command == "check":
+        from riskmon.commands.check import run as run_check
+
+        return run_check
+    if command == "events":
+        from riskmon.commands.events import run as run_events
+
+        return run_events
+    if command == "config":
+        from riskmon.commands.config_cmd import run as run_config
+
+        return run_config
+    from riskmon.commands.tui import run as run_tui
+
+    return run_tui
+
+
+def _fail(command: str | None, message: str, details: str) -> int:
+    """`check`: one line on stdout (what a monitoring system shows); others: stderr. Details: stderr."""
+    line = message.splitlines()[0] if message else "unknown error"
+    if command == "check":
+        print(f"RISKMON UNKNOWN - {line}", flush=True)
+    else:
+        print(f"riskmon: {line}", file=sys.stderr, flush=True)
+    if details:
+        print(details.rstrip(), file=sys.stderr)
+    return int(ExitCode.UNKNOWN)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command: str | None = "check" if "check" in argv else None
+    try:
+        args = build_parser().parse_args(argv)
+        command = args.command
+        return _handler(args)(args)
+    except RiskmonError as exc:
+        return _fail(command, exc.message, exc.details)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `riskmon check | head -1`: the reader left; that is not our failure.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # the one place that catches everything: no traceback for users
+        if os.environ.get("RISKMON_DEBUG"):
+            raise
+        return _fail(
+            command, f"internal error: {type(exc).__name__}: {exc}", "set RISKMON_DEBUG=1 to see the traceback"
+        )

@@ -1,0 +1,117 @@
+"""`riskmon check`: one assessment, one exit code, for cron and monitoring systems.
+
+Must stay free of Textual, plotext and APScheduler imports (a test enforces it): it is started
+every few minutes by cron and its cold start is measured in benchmarks/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from riskmon.errors import RiskmonError
+
+
+class CheckTimeout(RiskmonError):
+    pass
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Abort the check after `seconds` of wall time, wherever it is (a hung read, a slow disk)."""
+    if seconds <= 0:
+        raise RiskmonError(f"bad arguments: -t must be positive, got {seconds:g}")
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise CheckTimeout(f"timed out after {seconds:g} s", "raise -t, or look for a hanging feed with -vvv")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def run(args: argparse.Namespace) -> int:
+    from riskmon.cli import parse_now
+
+    started = time.monotonic()
+    with deadline(args.timeout):
+        now = parse_now(args.now)
+        from riskmon.pipeline import evaluate
+
+        # Leave a margin of the budget for assessing and writing history after the feeds.
+        ev = evaluate(
+            args.config,
+            now,
+            offline=args.offline,
+            budget=max(0.5, args.timeout * 0.8 - (time.monotonic() - started)),
+            warn=args.warning,
+            crit=args.critical,
+        )
+        if ev.feed_failure:
+            raise RiskmonError(ev.feed_failure, "\n".join(f"feed {f['name']}: {f.get('error')}" for f in ev.feeds))
+        extras = _extras(ev, args, now)
+        output = _render(ev, args, extras, started)
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    sys.stdout.flush()
+    return int(ev.assessment.level.exit_code)
+
+
+def _extras(ev: Any, args: argparse.Namespace, now: Any) -> dict[str, Any]:
+    """Playbook actions and history changes; each part arrives with its own module."""
+    return {"playbooks": None, "standing": [], "actions": [], "changes": None}
+
+
+def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: float) -> str:
+    from riskmon import formats
+
+    a = ev.assessment
+    if args.format == "json":
+        doc = formats.assessment_to_dict(
+            a,
+            feeds=ev.feeds,
+            playbooks=extras["playbooks"],
+            standing=extras["standing"],
+            changes=extras["changes"],
+            extra={"config_dir": str(ev.config.location.path), "conflicts": ev.conflicts},
+        )
+        return formats.to_json(doc)
+    if args.format == "nagios":
+        from riskmon.textreport import events_table
+
+        detail = events_table(a.events[:5], a.profile.business.currency) if args.verbose >= 1 else []
+        actions = extras["actions"]
+        return formats.nagios(a, action=actions[0] if actions else None, detail_lines=detail)
+    if args.format == "prometheus":
+        return formats.prometheus(a, feeds=ev.feeds)
+    from riskmon.textreport import render_check, use_colour
+
+    debug = [
+        f"config {ev.config.location.path} ({ev.config.location.source})",
+        *(f"{name}: {path or 'missing, defaults'}" for name, path in ev.config.files.items()),
+        f"{len(ev.events)} events assessed, {len(a.expired)} expired",
+        *(f"feed {f['name']}: ok={f.get('ok')} stale={f.get('stale')} error={f.get('error')}" for f in ev.feeds),
+        *(f"conflict {c}" for c in ev.conflicts),
+        f"took {(time.monotonic() - started) * 1000:.0f} ms",
+    ]
+    return render_check(
+        a,
+        verbosity=args.verbose,
+        colour=use_colour(sys.stdout),
+        actions=extras["actions"],
+        changes=extras["changes"] or [],
+        feeds=ev.feeds,
+        debug=debug,
+    )

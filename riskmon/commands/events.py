@@ -1,0 +1,70 @@
+"""`riskmon events [list|show ID]`: the events that count, most urgent first."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from riskmon.errors import RiskmonError
+
+
+def run(args: argparse.Namespace) -> int:
+    from riskmon import formats
+    from riskmon.cli import parse_now
+    from riskmon.pipeline import evaluate
+    from riskmon.textreport import breakdown, events_table
+
+    fmt = getattr(args, "format", "table")
+    now = parse_now(args.now)
+    ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0)
+    a = ev.assessment
+    cur = a.profile.business.currency
+    if args.events_command == "show":
+        found = a.event(args.event_id)
+        if found is None:
+            raise RiskmonError(_unknown(args.event_id, [e.id for e in ev.events], [e.id for e in a.expired]))
+        if fmt == "json":
+            print(formats.to_json(formats.event_to_dict(found)))
+        else:
+            from riskmon.textsafe import clean
+
+            lines = breakdown(found, cur)
+            lines += [f"  deadline {d:%Y-%m-%d %H:%M} UTC: {clean(w)}" for d, w in found.deadlines]
+            lines += [f"  source: {clean(s)}" for s in found.event.sources]
+            print("\n".join(lines))
+        return 0
+    # Most urgent first: what comes soonest among what is not over, then by score.
+    ranked = sorted(a.events, key=lambda e: (-e.urgency, max(e.days_until, 0), -e.score, e.id))
+    if fmt == "json":
+        docs = [formats.event_to_dict(e) for e in ranked]
+        if getattr(args, "all", False):
+            docs += [
+                {
+                    "id": e.id,
+                    "title": e.title,
+                    "kind": e.kind,
+                    "status": e.status,
+                    "expired": True,
+                    "effective": formats.iso(e.effective),
+                    "ends": formats.iso(e.ends),
+                }
+                for e in a.expired
+            ]
+        print(formats.to_json({"now": formats.iso(now), "events": docs}))
+        return 0
+    print("\n".join(events_table(ranked, cur)))
+    if getattr(args, "all", False) and a.expired:
+        print(f"\nexpired ({len(a.expired)}): " + ", ".join(e.id for e in a.expired))
+    elif a.expired:
+        print(f"\n{len(a.expired)} expired events not shown (--all lists them)", file=sys.stderr)
+    return 0
+
+
+def _unknown(event_id: str, known: list[str], expired: list[str]) -> str:
+    import difflib
+
+    if event_id in expired:
+        return f"event {event_id!r} has expired (its window has passed)"
+    close = difflib.get_close_matches(event_id, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else "; `riskmon events list` shows them"
+    return f"no event {event_id!r}{hint}"
