@@ -9,6 +9,7 @@ datetime without an offset is read as UTC.
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Literal
 
@@ -122,7 +123,7 @@ Platforms = Annotated[list[Platform], BeforeValidator(_lower_list)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,6 +218,50 @@ class Deadline(Strict):
     what: str = Field(min_length=1)
 
 
+_RRULE_FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")
+
+
+def _check_rrule(value: str) -> None:
+    """Reject what dateutil accepts but cannot use: bad syntax (it raises IndexError and
+    OverflowError too), several lines (DTSTART/EXDATE: `effective` is the start), sub-daily
+    frequencies, INTERVAL=0 (iterating never ends) and rules that never occur (BYMONTH=13,
+    February 31): the engine would scan to year 9999 looking for the next occurrence."""
+    from dateutil.rrule import rrule, rrulestr
+
+    text = value.removeprefix("RRULE:")
+    if "\n" in text or ":" in text:
+        raise ValueError(
+            "not a valid RFC 5545 RRULE: give one line (FREQ=...;...); `effective` is its start"
+        )
+    freq = re.search(r"(?:^|;)\s*FREQ\s*=\s*([A-Za-z]*)", text, re.IGNORECASE)
+    if not freq:
+        raise ValueError("not a valid RFC 5545 RRULE: FREQ is required, e.g. FREQ=YEARLY")
+    if freq.group(1).upper() not in _RRULE_FREQS:
+        raise ValueError(f"not a valid RFC 5545 RRULE: FREQ must be {', '.join(_RRULE_FREQS)}")
+    start = datetime(2000, 1, 1, tzinfo=UTC)
+    try:
+        with warnings.catch_warnings():  # dateutil warns about unknown time zone names in UNTIL
+            warnings.simplefilter("ignore")
+            rule = rrulestr(text, dtstart=start)
+        if not isinstance(rule, rrule):
+            raise ValueError("not a single rule")
+        if getattr(rule, "_interval", 1) < 1:
+            raise ValueError("INTERVAL must be 1 or more")
+        # Whether it can occur at all, looked for in the last 20 years of the calendar: dateutil
+        # only stops at year 9999, so this bounds the scan (UNTIL and COUNT do not bound it).
+        late = datetime(9980, 1, 1, tzinfo=UTC)
+        probe = rule.replace(dtstart=late, until=None, count=None)
+        if probe.after(late, inc=True) is None:
+            raise ValueError("it never occurs (check BYMONTH, BYMONTHDAY, BYDAY)")
+    except ValueError as exc:
+        why = str(exc)
+        if "unpack" in why:
+            why = "expected NAME=VALUE parts separated by ';', e.g. FREQ=YEARLY;BYMONTH=11"
+        raise ValueError(f"not a valid RFC 5545 RRULE: {why}") from None
+    except Exception:  # dateutil also raises TypeError, IndexError, OverflowError
+        raise ValueError("not a valid RFC 5545 RRULE: a value is out of range") from None
+
+
 class Event(Strict):
     id: Id
     title: str = Field(min_length=1)
@@ -242,13 +287,7 @@ class Event(Strict):
     @classmethod
     def _valid_rrule(cls, value: str) -> str:
         if value:
-            from dateutil.rrule import rrulestr
-
-            text = value.removeprefix("RRULE:")
-            try:
-                rrulestr(text, dtstart=datetime(2000, 1, 1, tzinfo=UTC))
-            except (ValueError, TypeError) as exc:
-                raise ValueError(f"not a valid RFC 5545 RRULE: {exc}") from None
+            _check_rrule(value)
         return value
 
     @model_validator(mode="after")
