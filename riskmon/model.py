@@ -435,20 +435,47 @@ def parse_duration(text: str) -> float:
 # playbooks.toml
 
 
+PLACEHOLDERS: tuple[str, ...] = (
+    # about the event (for a standing rule: the platform and channels its condition is about)
+    "event", "platform", "platforms", "region", "effective", "channels", "other_channels",
+    "stock", "payouts", "cash_frozen", "loss", "expected_loss", "shock", "hit_share",
+    # about the business
+    "business", "own_store", "top_platform", "top_dependence", "runway_weeks", "hold_days",
+    "hold_platform", "buffer", "link_share", "link_platform", "virtual_channels",
+)
+"""Names a playbook text may use as {name}; riskmon fills them in for this seller."""
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _check_placeholders(text: str) -> str:
+    import difflib
+
+    for name in _PLACEHOLDER.findall(text):
+        if name not in PLACEHOLDERS:
+            close = difflib.get_close_matches(name, PLACEHOLDERS, n=1)
+            hint = f"did you mean {{{close[0]}}}?" if close else f"known: {', '.join(PLACEHOLDERS)}"
+            raise ValueError(f"unknown placeholder {{{name}}}; {hint}")
+    return text
+
+
+PlaybookText = Annotated[str, AfterValidator(_check_placeholders)]
+
+
 class PlaybookStep(Strict):
     id: Id
-    text: str = Field(min_length=1)
+    text: Annotated[PlaybookText, Field(min_length=1)]
     due_days: Annotated[int, Field(ge=-3650, le=3650)] = 0
     """Days relative to the event's effective date (negative = before), or to now for standing rules."""
-    why: str = ""
+    why: PlaybookText = ""
 
 
 class PlaybookRule(Strict):
     """One rule: conditions are typed fields (no expressions), all given ones must hold."""
 
     id: Id
-    title: str = Field(min_length=1)
-    why: str = ""
+    title: Annotated[PlaybookText, Field(min_length=1)]
+    why: PlaybookText = ""
     # Event rules: match an assessed event.
     kinds: list[EventKind] | None = None
     platforms: Platforms | None = None
@@ -459,6 +486,9 @@ class PlaybookRule(Strict):
     min_shock: Share | None = None
     min_hit_share: Share | None = None
     """Share of all orders on the channels the event hits."""
+    exposed_only: bool = True
+    """Match only events that reach one of your channels (directly or through a traffic link);
+    false also matches events on platforms you do not sell on (a tool you use shutting down)."""
     # Standing rules: match the business as it stands, not an event.
     top_dependence_gte: Share | None = None
     runway_weeks_lt: Annotated[float, Field(ge=0)] | None = None
@@ -501,3 +531,12 @@ class PlaybookFile(Strict):
     replace_bundled: bool = False
     """true drops the bundled rules; otherwise your rules add to them and override them by id."""
     rules: list[PlaybookRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> PlaybookFile:
+        seen: set[str] = set()
+        for r in self.rules:
+            if r.id in seen:
+                raise ValueError(f"rule id {r.id!r} is used twice; ids must be unique")
+            seen.add(r.id)
+        return self
