@@ -7,14 +7,17 @@ The formulas are documented in the README ("How the score is computed") and must
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from functools import cached_property, lru_cache, partial
+from typing import TYPE_CHECKING, NamedTuple
 
 from riskmon.errors import Level
-from riskmon.model import Channel, Event, Impact, ModelSettings, Profile, Settings, Thresholds
+from riskmon.model import Channel, Event, Impact, ModelSettings, Profile, Settings, Thresholds, TrafficLink
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule, rruleset
@@ -58,6 +61,8 @@ KIND_DEFAULTS: dict[str, KindImpact] = {
 def resolve_impact(event: Event) -> KindImpact:
     base = KIND_DEFAULTS[event.kind]
     o: Impact = event.impact
+    if not o.model_fields_set:
+        return base
     return KindImpact(
         orders_lost=base.orders_lost if o.orders_lost is None else o.orders_lost,
         traffic_lost=base.traffic_lost if o.traffic_lost is None else o.traffic_lost,
@@ -74,24 +79,39 @@ def resolve_impact(event: Event) -> KindImpact:
 # Results
 
 
-@dataclass(frozen=True, slots=True)
-class ChannelHit:
+class ChannelHit(NamedTuple):
     """How one event reaches one channel, and what that costs (before probability)."""
 
-    channel_id: str
-    platform: str
+    channel: Channel
     direct: bool
     """The channel's own platform is hit (as opposed to only its traffic links)."""
-    links: tuple[str, ...]
-    """Platforms of the traffic links that are cut, as "tiktok/external_link 30%"."""
+    cut: tuple[TrafficLink, ...]
+    """The channel's traffic links that the event cuts."""
     lost_share: float
     """Share of ALL orders this channel loses: min(1, orders_lost + cut links) x order_share."""
     loss: float
     """This channel's part of the event's loss."""
-    why: str
+
+    @property
+    def channel_id(self) -> str:
+        return self.channel.id
+
+    @property
+    def platform(self) -> str:
+        return self.channel.platform
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        return tuple(f"{link.via}/{link.feature} {link.share:.0%}" for link in self.cut)
+
+    @property
+    def why(self) -> str:
+        reasons = [f"sells on {self.channel.platform}"] if self.direct else []
+        reasons.extend(f"{link.share:.0%} of its orders come via {link.via} {link.feature}" for link in self.cut)
+        return "; ".join(reasons)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EventAssessment:
     event: Event
     effective: datetime
@@ -102,7 +122,6 @@ class EventAssessment:
     urgency: float
     horizon_months: float
     impact: KindImpact
-    channels: tuple[ChannelHit, ...]
     revenue_lost_monthly: float
     profit_at_risk: float
     fee_cost: float
@@ -113,6 +132,14 @@ class EventAssessment:
     expected_loss: float
     score: float
     shock: float
+    hit_share: float
+    """Share of all orders on channels whose own platform the event hits."""
+    hits_factory: Callable[[], tuple[ChannelHit, ...]] = field(repr=False, compare=False)
+
+    @cached_property
+    def channels(self) -> tuple[ChannelHit, ...]:
+        """The channels the event reaches, most orders lost first."""
+        return self.hits_factory()
 
     @property
     def id(self) -> str:
@@ -121,11 +148,6 @@ class EventAssessment:
     @property
     def in_effect(self) -> bool:
         return self.days_until <= 0
-
-    @property
-    def hit_share(self) -> float:
-        """Share of all orders on channels whose own platform the event hits."""
-        return sum(h.lost_share for h in self.channels if h.direct)
 
     @property
     def deadlines(self) -> list[tuple[datetime, str]]:
@@ -266,82 +288,233 @@ def concentration(profile: Profile) -> Concentration:
     return Concentration(hhi, top, dependence[top], dict(sorted(dependence.items(), key=lambda kv: -kv[1])))
 
 
-@dataclass(slots=True)
+class _Chan(NamedTuple):
+    """A channel's numbers, unpacked once per assessment for the hot loop."""
+
+    index: int
+    channel: Channel
+    platform: str
+    share: float
+    pending: float
+    inventory: float
+    deposit: float
+    regions: frozenset[str] | None  # None: every region
+    links: tuple[TrafficLink, ...]
+
+
+class _Group:
+    """Channels on one platform, in the same regions, without traffic links.
+
+    An event treats them alike (each loses `orders_lost` of its share), so their money terms are
+    sums of their numbers and the event costs one step per group instead of one per channel. What
+    each channel owes to the totals (expected loss, worst lost share) is kept as coefficients and
+    multiplied out once at the end.
+    """
+
+    __slots__ = ("a", "b", "c", "chans", "d", "deposit", "inventory", "pending", "regions", "share", "worst")
+
+    def __init__(self, regions: frozenset[str] | None) -> None:
+        self.regions = regions
+        self.chans: list[_Chan] = []
+        self.share = self.pending = self.inventory = self.deposit = 0.0
+        self.a = self.b = self.c = self.d = self.worst = 0.0
+
+    def add(self, ch: _Chan) -> None:
+        self.chans.append(ch)
+        self.share += ch.share
+        self.pending += ch.pending
+        self.inventory += ch.inventory
+        self.deposit += ch.deposit
+
+
+class _Accumulators:
+    """Per-channel totals gathered while events are assessed, so no second pass is needed."""
+
+    def __init__(self, n: int, runway_window_days: float) -> None:
+        self.expected = [0.0] * n
+        self.worst_lost = [0.0] * n
+        self.runway_window_days = runway_window_days
+
+
 class _Index:
-    """Channels by platform and traffic links by platform, so an event touches only its channels."""
+    """Where an event can land: groups of alike channels by platform and region, linked channels."""
 
-    by_platform: dict[str, list[Channel]]
-    by_via: dict[str, list[Channel]]
+    def __init__(self, profile: Profile) -> None:
+        self.chans = [
+            _Chan(i, c, c.platform, c.order_share, c.pending_payouts, c.inventory_value, c.deposit,
+                  None if ANY in c.regions else frozenset(c.regions), tuple(c.traffic))
+            for i, c in enumerate(profile.channels)
+        ]
+        groups: dict[tuple[str, frozenset[str] | None], _Group] = {}
+        self.linked: dict[str, list[_Chan]] = defaultdict(list)  # platform -> its channels with links
+        self.by_via: dict[str, list[_Chan]] = defaultdict(list)
+        for ch in self.chans:
+            if ch.links:
+                self.linked[ch.platform].append(ch)
+                for via in dict.fromkeys(link.via for link in ch.links):
+                    self.by_via[via].append(ch)
+            else:
+                groups.setdefault((ch.platform, ch.regions), _Group(ch.regions)).add(ch)
+        self.groups = list(groups.values())
+        self._hit_cache: dict[tuple[str, frozenset[str] | None], list[_Group]] = {}
+        self.everywhere: dict[str, list[_Group]] = defaultdict(list)  # platform -> groups in every region
+        self.by_region: dict[str, dict[str, list[_Group]]] = defaultdict(lambda: defaultdict(list))
+        self.on_platform: dict[str, list[_Group]] = defaultdict(list)
+        for (platform, regions), g in groups.items():
+            self.on_platform[platform].append(g)
+            if regions is None:
+                self.everywhere[platform].append(g)
+            else:
+                for r in regions:
+                    self.by_region[platform][r].append(g)
 
-    @classmethod
-    def build(cls, profile: Profile) -> _Index:
-        by_platform: dict[str, list[Channel]] = defaultdict(list)
-        by_via: dict[str, list[Channel]] = defaultdict(list)
-        for c in profile.channels:
-            by_platform[c.platform].append(c)
-            for via in {link.via for link in c.traffic}:
-                by_via[via].append(c)
-        return cls(by_platform, by_via)
+    def groups_hit(self, platform: str, regions: frozenset[str] | None) -> list[_Group]:
+        key = (platform, regions)
+        found = self._hit_cache.get(key)
+        if found is None:
+            found = self._hit_cache[key] = self._groups_hit(platform, regions)
+        return found
 
-    def touched(self, platforms: list[str]) -> list[Channel]:
-        seen: dict[str, Channel] = {}
-        for p in platforms:
-            for c in self.by_platform.get(p, ()):
-                seen[c.id] = c
-            for c in self.by_via.get(p, ()):
-                seen[c.id] = c
-        return list(seen.values())
+    def _groups_hit(self, platform: str, regions: frozenset[str] | None) -> list[_Group]:
+        if regions is None:
+            return self.on_platform.get(platform, [])
+        found = list(self.everywhere.get(platform, ()))
+        by_r = self.by_region.get(platform)
+        if by_r:
+            seen: set[int] = set()
+            for r in regions:
+                for g in by_r.get(r, ()):
+                    if id(g) not in seen:
+                        seen.add(id(g))
+                        found.append(g)
+        return found
+
+    def settle(self, acc: _Accumulators) -> None:
+        """Multiply the groups' coefficients out to their channels."""
+        for g in self.groups:
+            for ch in g.chans:
+                acc.expected[ch.index] += ch.share * g.a + ch.pending * g.b + ch.inventory * g.c + ch.deposit * g.d
+                acc.worst_lost[ch.index] = max(acc.worst_lost[ch.index], g.worst * ch.share)
 
 
-def _hits(
-    event: Event, impact: KindImpact, index: _Index, m: float, g: float, horizon: float, recovery: float
-) -> tuple[list[ChannelHit], float, float, float, float, float, float]:
-    """Per-channel hits and the event's money terms (revenue lost monthly, profit at risk, ...)."""
-    platforms = set(event.platforms)
-    hits: list[ChannelHit] = []
-    revenue_lost = profit = fee = cash = inventory = deposit = 0.0
-    for c in index.touched(event.platforms):
-        if not overlaps(c.regions, event.regions):
+def _reached(ch: _Chan, regions: frozenset[str] | None) -> bool:
+    return regions is None or ch.regions is None or not ch.regions.isdisjoint(regions)
+
+
+def _channel_loss(ch: _Chan, direct: bool, lost: float, k: _Coefficients) -> float:
+    loss = k.mgh * lost
+    if direct:
+        loss += (k.fee_pos + k.hold) * ch.share + ch.pending * k.pf + ch.inventory * k.inv + ch.deposit * k.dl
+    return loss
+
+
+class _Sums:
+    __slots__ = ("deposit", "inventory", "lost", "pending", "share")
+
+    def __init__(self) -> None:
+        self.lost = self.share = self.pending = self.inventory = self.deposit = 0.0
+
+
+def _cut(ch: _Chan, pset: frozenset[str], impact: KindImpact) -> tuple[TrafficLink, ...]:
+    return tuple(link for link in ch.links if link.via in pset and impact.cuts(link.feature))
+
+
+def _reach(
+    event: Event, impact: KindImpact, index: _Index, k: _Coefficients, acc: _Accumulators | None, weight: float,
+    in_runway: bool,
+) -> tuple[_Sums, list[_Group], list[ChannelHit]]:
+    """Which channels the event reaches, the sums its money terms are made of, and each part's share."""
+    pset = frozenset(event.platforms)
+    rset = None if ANY in event.regions else frozenset(event.regions)
+    ol, tl = impact.orders_lost, impact.traffic_lost
+    sums = _Sums()
+    groups: list[_Group] = []
+    singles: list[ChannelHit] = []
+    for p in event.platforms:
+        groups.extend(index.groups_hit(p, rset))
+    if groups:
+        share = pending = inventory = deposit = 0.0
+        for g in groups:
+            share += g.share
+            pending += g.pending
+            inventory += g.inventory
+            deposit += g.deposit
+        sums.lost, sums.share = ol * share, share
+        sums.pending, sums.inventory, sums.deposit = pending, inventory, deposit
+        if acc is not None:
+            unit = (k.mgh * ol + k.fee_pos + k.hold) * weight  # expected loss per unit of order share
+            b, c, d = weight * k.pf, weight * k.inv, weight * k.dl
+            worst = ol if in_runway else 0.0
+            for g in groups:
+                g.a += unit
+                g.b += b
+                g.c += c
+                g.d += d
+                if worst > g.worst:
+                    g.worst = worst
+    candidates = [(ch, True) for p in event.platforms for ch in index.linked.get(p, ())]
+    if tl > 0:
+        seen: set[int] = set()
+        for p in event.platforms:
+            for ch in index.by_via.get(p, ()):
+                if ch.platform not in pset and ch.index not in seen:
+                    seen.add(ch.index)
+                    candidates.append((ch, False))
+    for ch, direct in candidates:
+        if not _reached(ch, rset):
             continue
-        direct = c.platform in platforms
-        cut = [link for link in c.traffic if link.via in platforms and impact.cuts(link.feature)]
-        link_lost = sum(link.share for link in cut) * impact.traffic_lost
+        cut = _cut(ch, pset, impact) if tl > 0 else ()
         if not direct and not cut:
             continue
-        lost_share = min(1.0, (impact.orders_lost if direct else 0.0) + link_lost) * c.order_share
-        c_profit = m * lost_share * g * horizon
-        c_fee = c_cash = c_inv = c_dep = 0.0
+        f = (ol if direct else 0.0) + sum(link.share for link in cut) * tl
+        lost = min(1.0, f) * ch.share
+        sums.lost += lost
         if direct:
-            c_fee = impact.fee_delta * m * c.order_share * horizon
-            c_cash = c.pending_payouts * impact.payouts_frozen + m * c.order_share * impact.extra_hold_days / 30.0
-            c_inv = c.inventory_value * impact.inventory_stranded * (1.0 - recovery)
-            c_dep = c.deposit * impact.deposit_lost
-        revenue_lost += m * lost_share
-        profit += c_profit
-        fee += c_fee
-        cash += c_cash
-        inventory += c_inv
-        deposit += c_dep
-        reasons = []
-        if direct:
-            reasons.append(f"sells on {c.platform}")
-        reasons.extend(f"{link.share:.0%} of its orders come via {link.via} {link.feature}" for link in cut)
-        hits.append(
-            ChannelHit(
-                channel_id=c.id,
-                platform=c.platform,
-                direct=direct,
-                links=tuple(f"{link.via}/{link.feature} {link.share:.0%}" for link in cut),
-                lost_share=lost_share,
-                loss=c_profit + max(0.0, c_fee) + c_cash + c_inv + c_dep,
-                why="; ".join(reasons),
-            )
-        )
-    return hits, revenue_lost, profit, fee, cash, inventory, deposit
+            sums.share += ch.share
+            sums.pending += ch.pending
+            sums.inventory += ch.inventory
+            sums.deposit += ch.deposit
+        loss = _channel_loss(ch, direct, lost, k)
+        singles.append(ChannelHit(ch.channel, direct, cut, lost, loss))
+        if acc is not None:
+            acc.expected[ch.index] += weight * loss
+            if in_runway and lost > acc.worst_lost[ch.index]:
+                acc.worst_lost[ch.index] = lost
+    return sums, groups, singles
+
+
+def _expand(groups: list[_Group], singles: list[ChannelHit], ol: float, k: _Coefficients) -> tuple[ChannelHit, ...]:
+    """Per-channel hits of an event, in profile order; built only when someone looks."""
+    hits = [
+        ChannelHit(ch.channel, True, (), ol * ch.share, _channel_loss(ch, True, ol * ch.share, k))
+        for g in groups
+        for ch in g.chans
+    ]
+    hits.extend(singles)
+    order = {id(h.channel): i for i, h in enumerate(hits)}
+    return tuple(sorted(hits, key=lambda h: (-h.lost_share, -h.loss, order[id(h.channel)])))
+
+
+class _Coefficients(NamedTuple):
+    """An event's per-unit costs: multiply by a channel's numbers to get its part of the loss."""
+
+    mgh: float  # profit lost per unit of order share: M x g x horizon
+    fee_pos: float  # fee cost per unit of order share, when it is a cost
+    fee: float
+    hold: float  # cash held per unit of order share: M x extra_hold_days / 30
+    pf: float
+    inv: float
+    dl: float
 
 
 def assess_event(
-    event: Event, now: datetime, profile: Profile, model: ModelSettings, capacity: float, index: _Index | None = None
+    event: Event,
+    now: datetime,
+    profile: Profile,
+    model: ModelSettings,
+    capacity: float,
+    index: _Index | None = None,
+    acc: _Accumulators | None = None,
 ) -> EventAssessment | None:
     """Assess one event at `now`; None when its window has passed."""
     occ = occurrence(event, now)
@@ -354,13 +527,29 @@ def assess_event(
     if ends is not None:
         horizon = min(horizon, (ends - effective).total_seconds() / DAY / 30.0)
     impact = resolve_impact(event)
-    hits, revenue_lost, profit, fee, cash, inventory, deposit = _hits(
-        event, impact, index or _Index.build(profile), m, g, horizon, model.recovery_rate
+    fee = impact.fee_delta * m * horizon
+    k = _Coefficients(
+        mgh=m * g * horizon,
+        fee_pos=max(0.0, fee),
+        fee=fee,
+        hold=m * impact.extra_hold_days / 30.0,
+        pf=impact.payouts_frozen,
+        inv=impact.inventory_stranded * (1.0 - model.recovery_rate),
+        dl=impact.deposit_lost,
     )
-    loss = profit + max(0.0, fee) + cash + inventory + deposit
     p = event.p
-    expected = p * loss
     days_until = (effective - now).total_seconds() / DAY
+    in_runway = acc is not None and p >= 0.5 and days_until <= acc.runway_window_days
+    sums, groups, singles = _reach(event, impact, index or _Index(profile), k, acc, p, in_runway)
+    s_lost, s_share = sums.lost, sums.share
+    s_pending, s_inv, s_dep = sums.pending, sums.inventory, sums.deposit
+    profit = k.mgh * s_lost
+    fee_cost = k.fee * s_share
+    cash = s_pending * k.pf + k.hold * s_share
+    inventory = s_inv * k.inv
+    deposit = s_dep * k.dl
+    loss = profit + max(0.0, fee_cost) + cash + inventory + deposit
+    expected = p * loss
     u = urgency(days_until)
     if capacity > 0:
         score = 100.0 * min(1.0, expected * u / capacity)
@@ -375,36 +564,28 @@ def assess_event(
         urgency=u,
         horizon_months=horizon,
         impact=impact,
-        channels=tuple(hits),
-        revenue_lost_monthly=revenue_lost,
+        revenue_lost_monthly=m * s_lost,
         profit_at_risk=profit,
-        fee_cost=fee,
+        fee_cost=fee_cost,
         cash_frozen=cash,
         inventory_loss=inventory,
         deposit_loss=deposit,
         loss=loss,
         expected_loss=expected,
         score=score,
-        shock=revenue_lost / m if m > 0 else 0.0,
+        shock=s_lost if m > 0 else 0.0,
+        hit_share=s_share,
+        hits_factory=partial(_expand, groups, singles, impact.orders_lost, k),
     )
 
 
-def stressed_runway(
-    profile: Profile, events: list[EventAssessment], horizon_months: float
-) -> tuple[float | None, float]:
-    """Weeks of cash left if the likely, near events all happen; None when cash does not burn."""
-    window = horizon_months * 30.0
-    worst: dict[str, float] = defaultdict(float)
-    for e in events:
-        if e.probability >= 0.5 and e.days_until <= window:
-            for h in e.channels:
-                worst[h.channel_id] = max(worst[h.channel_id], h.lost_share)
-    lost = min(1.0, sum(worst.values()))
+def runway_from(profile: Profile, lost: float) -> float | None:
+    """Weeks of cash if `lost` (a share of all orders) disappears; None when cash does not burn."""
     biz = profile.business
     burn = biz.monthly_fixed_costs - biz.monthly_revenue * (1.0 - lost) * biz.gross_margin
     if burn <= 0:
-        return None, lost
-    return biz.cash_on_hand / burn * 52.0 / 12.0, lost
+        return None
+    return biz.cash_on_hand / burn * 52.0 / 12.0
 
 
 def _level_of(value: float, warn: float, crit: float) -> Level:
@@ -462,25 +643,36 @@ def judge(
     )
 
 
-def _channel_exposure(
-    profile: Profile, events: list[EventAssessment], conc: Concentration
-) -> tuple[ChannelExposure, ...]:
-    expected: dict[str, float] = defaultdict(float)
-    for e in events:
-        for h in e.channels:
-            expected[h.channel_id] += e.probability * h.loss
-    total = sum(expected.values())
+def _channel_exposure(profile: Profile, expected: list[float], conc: Concentration) -> tuple[ChannelExposure, ...]:
+    total = sum(expected)
     m = profile.business.monthly_revenue
     return tuple(
         ChannelExposure(
             channel=c,
             revenue_monthly=m * c.order_share,
             dependence=conc.dependence.get(c.platform),
-            expected_loss=expected[c.id],
-            risk_share=expected[c.id] / total if total > 0 else 0.0,
+            expected_loss=expected[i],
+            risk_share=expected[i] / total if total > 0 else 0.0,
         )
-        for c in profile.channels
+        for i, c in enumerate(profile.channels)
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector during one assessment.
+
+    An assessment allocates one small object per event and creates no reference cycles, yet with
+    thousands of events the collector would walk every validated event again and again (it was
+    40% of the time in benchmarks/assess_scale.py). Reference counting still frees everything.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def assess(
@@ -489,14 +681,20 @@ def assess(
     """Assess `profile` against `events` as of `now` (an aware datetime)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    settings = settings or Settings()
+    with _collector_paused():
+        return _assess(profile, events, now, settings or Settings())
+
+
+def _assess(profile: Profile, events: list[Event] | tuple[Event, ...], now: datetime, settings: Settings) -> Assessment:
     biz = profile.business
     capacity = biz.cash_on_hand + biz.monthly_revenue * biz.gross_margin
-    index = _Index.build(profile)
+    index = _Index(profile)
+    # Stressed runway: events with p >= 0.5 in effect or due within the horizon (README).
+    acc = _Accumulators(len(profile.channels), settings.model.horizon_months * 30.0)
     assessed: list[EventAssessment] = []
     expired: list[Event] = []
     for event in events:
-        ea = assess_event(event, now, profile, settings.model, capacity, index)
+        ea = assess_event(event, now, profile, settings.model, capacity, index, acc)
         if ea is None:
             expired.append(event)
         else:
@@ -508,7 +706,9 @@ def assess(
         survive *= 1.0 - e.score / 100.0
     score = 100.0 * (1.0 - survive)
     conc = concentration(profile)
-    runway, lost = stressed_runway(profile, assessed, settings.model.horizon_months)
+    index.settle(acc)
+    lost = min(1.0, sum(acc.worst_lost))
+    runway = runway_from(profile, lost)
     rules = judge(score, runway, assessed, conc, settings.thresholds)
     return Assessment(
         now=now,
@@ -523,5 +723,5 @@ def assess(
         concentration=conc,
         events=tuple(assessed),
         expired=tuple(expired),
-        channels=_channel_exposure(profile, assessed, conc),
+        channels=_channel_exposure(profile, acc.expected, conc),
     )

@@ -71,7 +71,7 @@ def poll_feeds(
         [s.to_json() for s in statuses],
         [f"{c.event_id}: {c.winner} wins over {c.loser} ({c.reason})" for c in conflicts],
         headlines,
-        required_failure(statuses, now),
+        required_failure(statuses),
     )
 
 
