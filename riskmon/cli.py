@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev_list = ev_sub.add_parser("list", help="events sorted by urgency")
     ev_show = ev_sub.add_parser("show", help="one event with its loss breakdown")
     ev_show.add_argument("event_id", metavar="ID")
+    for p in (ev_list, ev_show):
+        _common(p, top=False)
     for p in (events, ev_list, ev_show):
         p.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
         p.add_argument("--all", action="store_true", default=argparse.SUPPRESS, help="include expired events")
@@ -95,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("target", nargs="?", metavar="DIR")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
     for p in cfg_sub.choices.values():
-        p.add_argument("--config", metavar="DIR", default=argparse.SUPPRESS)
+        _common(p, top=False)
     return parser
 
 

@@ -252,10 +252,11 @@ def prometheus(a: Assessment, *, feeds: Sequence[Mapping[str, Any]] = ()) -> str
     )
     m.add("level", "Risk level: 0 OK, 1 WARNING, 2 CRITICAL.", [({}, int(a.level))])
     m.add("score", "Overall risk score from 0 to 100.", [({}, a.score)])
+    # Prometheus wants base units: runway in seconds, +Inf when cash does not run down.
     m.add(
-        "runway_weeks",
-        "Weeks of cash if likely events happen (+Inf when cash does not run down).",
-        [({}, math.inf if a.runway_weeks is None else a.runway_weeks)],
+        "runway_seconds",
+        "Time until cash runs out if likely events happen (+Inf when it does not).",
+        [({}, math.inf if a.runway_weeks is None else a.runway_weeks * 7 * 86400)],
     )
     m.add(
         "expected_loss", "Probability-weighted loss over all events, in the business currency.", [({}, a.expected_loss)]
@@ -282,9 +283,9 @@ def prometheus(a: Assessment, *, feeds: Sequence[Mapping[str, Any]] = ()) -> str
     m.add("event_expected_loss", "Probability-weighted loss of one event.", [(lb, e.expected_loss) for lb, e in ev])
     m.add("event_probability", "Probability of one event.", [(lb, e.probability) for lb, e in ev])
     m.add(
-        "event_days_until",
-        "Days until the event takes effect (negative once in effect).",
-        [(lb, e.days_until) for lb, e in ev],
+        "event_effective_timestamp_seconds",
+        "Unix time the event takes (or took) effect.",
+        [(lb, e.effective.timestamp()) for lb, e in ev],
     )
     m.add(
         "feed_up",
