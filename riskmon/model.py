@@ -123,7 +123,11 @@ Platforms = Annotated[list[Platform], BeforeValidator(_lower_list)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
+    # defer_build: a model is built the first time it validates, so nested models never build a
+    # validator of their own; that is most of the cold start of `riskmon check`.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False, defer_build=True
+    )
 
 
 # ---------------------------------------------------------------------------------------------
