@@ -1,0 +1,206 @@
+"""The main screen: header, exposure, events timeline, playbook, charts, status line."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from riskmon.engine import Assessment
+from riskmon.tui import viewdata
+from riskmon.tui.messages import EventHighlighted
+from riskmon.tui.source import Loaded
+from riskmon.tui.widgets.charts import DependenceChart, ScoreChart, ScoreData
+from riskmon.tui.widgets.events_table import EventsTable
+from riskmon.tui.widgets.exposure_table import ExposureTable
+from riskmon.tui.widgets.header import ErrorBanner, RiskHeader
+from riskmon.tui.widgets.playbook_panel import PlaybookPanel
+from riskmon.tui.widgets.status_line import StatusLine, feed_health
+
+if TYPE_CHECKING:
+    from riskmon.tui.app import RiskmonApp
+
+NARROW = 110
+"""Below this many columns the side panel goes under the tables and the charts are hidden."""
+CHART_DAYS = 30.0
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("e", "focus_events", "Events", show=False),
+        Binding("x", "focus_exposure", "Exposure", show=False),
+        Binding("p", "focus_playbook", "Playbook", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    DashboardScreen { layout: vertical; }
+    DashboardScreen #body { height: 1fr; }
+    DashboardScreen #main { width: 3fr; }
+    DashboardScreen #side { width: 2fr; min-width: 40; }
+    DashboardScreen .pane { border: round $primary 50%; border-title-color: $text; }
+    DashboardScreen .pane:focus-within { border: round $primary; }
+    DashboardScreen #exposure { max-height: 12; }
+    DashboardScreen #filter { display: none; height: 3; }
+    DashboardScreen #filter.-shown { display: block; }
+    DashboardScreen #score-chart { height: 1fr; min-height: 8; }
+    DashboardScreen #dep-chart { height: 1fr; min-height: 6; max-height: 12; }
+    DashboardScreen.-narrow #body { layout: vertical; }
+    DashboardScreen.-narrow #main { width: 1fr; height: 2fr; }
+    DashboardScreen.-narrow #side { width: 1fr; height: 1fr; min-width: 0; }
+    DashboardScreen.-narrow #exposure { max-height: 7; }
+    DashboardScreen.-narrow ScoreChart, DashboardScreen.-narrow DependenceChart { display: none; }
+    DashboardScreen.-short #reasons { max-height: 2; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="dashboard")
+        self.loaded: Loaded | None = None
+        self._pending: Loaded | None = None
+        self.selected: str | None = None
+
+    @property
+    def rapp(self) -> RiskmonApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield RiskHeader(id="header")
+        yield ErrorBanner(id="banner")
+        with Horizontal(id="body"):
+            with Vertical(id="main"):
+                yield ExposureTable(id="exposure", classes="pane")
+                yield Input(placeholder="filter events: words in id, title, kind, status, platform…", id="filter")
+                yield EventsTable(id="events", classes="pane")
+            with Vertical(id="side"):
+                yield PlaybookPanel(id="playbook")
+                yield ScoreChart(id="score-chart", classes="pane")
+                yield DependenceChart(id="dep-chart", classes="pane")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#exposure").border_title = "Exposure per channel"
+        self.query_one("#events").border_title = "Events"
+        self.set_interval(1.0, self.tick)
+        self.query_one(EventsTable).focus()
+        self._layout(self.app.size.width, self.app.size.height)
+
+    def on_resize(self, event: Resize) -> None:
+        self._layout(event.size.width, event.size.height)
+
+    def _layout(self, width: int, height: int) -> None:
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(height < 30, "-short")
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def receive(self, loaded: Loaded) -> None:
+        """New data; drawn now if this screen is showing, else when it is shown again."""
+        if self.is_current:
+            self.show(loaded)
+        else:
+            self._pending = loaded
+
+    def on_screen_resume(self) -> None:
+        if self._pending is not None:
+            loaded, self._pending = self._pending, None
+            self.show(loaded)
+
+    def show(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        ev = loaded.evaluation
+        a: Assessment = ev.assessment
+        self.query_one(RiskHeader).show(a, ev.config.location)
+        self.query_one(ExposureTable).show(a)
+        events = self.query_one(EventsTable)
+        events.border_title = f"Events ({len(a.events)} in effect or upcoming)"
+        events.show(a, loaded.changes)
+        self._show_playbook()
+        history = viewdata.with_current(loaded.snapshots, a)
+        self.query_one(ScoreChart).show(
+            ScoreData(
+                score=viewdata.score_series(history, a.now, timedelta(days=CHART_DAYS)),
+                warn=a.thresholds.warn,
+                crit=a.thresholds.crit,
+                span_days=CHART_DAYS,
+                title=f"Score, last {CHART_DAYS:.0f} days",
+            )
+        )
+        names, values = viewdata.dependence_bars(a)
+        self.query_one(DependenceChart).show(names, values, a.thresholds.concentration_warn)
+        self.tick()
+
+    def show_error(self, title: str, lines: list[str]) -> None:
+        self.query_one(ErrorBanner).show(title, lines)
+
+    def clear_error(self) -> None:
+        self.query_one(ErrorBanner).clear()
+
+    def tick(self) -> None:
+        """Refresh the status line (feed health, data age, next poll); skipped while hidden."""
+        if not self.is_current or self.loaded is None:
+            return
+        ev = self.loaded.evaluation
+        text, bad = feed_health(ev.feeds)
+        parts = [*self.rapp.status_parts(), f"config {ev.config.location.source}"]
+        if self.loaded.history_error:
+            parts.append(self.loaded.history_error)
+        self.query_one(StatusLine).show(text, bad, parts)
+
+    # -- selection and playbook ---------------------------------------------------------------
+
+    @on(EventHighlighted)
+    def _highlighted(self, message: EventHighlighted) -> None:
+        if message.event_id != self.selected:
+            self.selected = message.event_id
+            self._show_playbook()
+
+    def _show_playbook(self) -> None:
+        if self.loaded is None:
+            return
+        a = self.loaded.evaluation.assessment
+        e = a.event(self.selected) if self.selected else None
+        steps = self.loaded.playbooks.get(e.id, []) if e is not None else []
+        self.query_one(PlaybookPanel).show(e, steps, a.now)
+
+    # -- filter -------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("-shown")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_class("-shown") or box.value:
+            box.value = ""
+            box.remove_class("-shown")
+            self.query_one(EventsTable).set_filter("")
+            self.query_one(EventsTable).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_one(EventsTable).set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value:
+            self.query_one("#filter").remove_class("-shown")
+        self.query_one(EventsTable).focus()
+
+    def action_focus_events(self) -> None:
+        self.query_one(EventsTable).focus()
+
+    def action_focus_exposure(self) -> None:
+        self.query_one(ExposureTable).focus()
+
+    def action_focus_playbook(self) -> None:
+        self.query_one("#pb-steps").focus()

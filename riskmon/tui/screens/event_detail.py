@@ -1,0 +1,132 @@
+"""One event, explained: sources, deadlines, which channels it hits and why, the loss breakdown.
+
+The numbers are the engine's, formatted like `riskmon check -v -v` / `riskmon events show ID`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from riskmon.engine import Assessment, EventAssessment
+from riskmon.textreport import money
+from riskmon.textsafe import clean
+from riskmon.tui import viewdata
+
+
+class DetailTable(DataTable[Text]):
+    DEFAULT_CSS = """
+    DetailTable { height: auto; max-height: 16; margin: 0 0 1 0; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+
+class EventDetailScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("backspace", "app.pop_screen", "Back", show=False),
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    EventDetailScreen { layout: vertical; }
+    EventDetailScreen #detail { padding: 0 1; }
+    EventDetailScreen .title { text-style: bold; background: $boost; padding: 0 1; }
+    EventDetailScreen .section { text-style: bold; color: $primary; margin: 1 0 0 0; }
+    EventDetailScreen .facts { height: auto; }
+    """
+
+    def __init__(self, event: EventAssessment, assessment: Assessment) -> None:
+        super().__init__(id="event-detail")
+        self.event = event
+        self.assessment = assessment
+
+    def compose(self) -> ComposeResult:
+        e, a = self.event, self.assessment
+        ev = e.event
+        cur = a.profile.business.currency
+        with VerticalScroll(id="detail"):
+            yield Static(Content(f"{clean(ev.id)} — {clean(ev.title)}"), classes="title", id="detail-title")
+            ends = f", ends {e.ends:%Y-%m-%d %H:%M} UTC" if e.ends else ""
+            recurs = f", recurs {clean(ev.recurs)}" if ev.recurs else ""
+            facts = [
+                f"{ev.kind}, {ev.status}, probability {e.probability:.0%}; from {clean(ev.source)}",
+                f"effective {e.effective:%Y-%m-%d %H:%M} UTC ({viewdata.countdown(e.days_until)}){ends}{recurs}",
+                f"platforms {', '.join(clean(p) for p in ev.platforms)}; regions {viewdata.regions(ev.regions)}",
+                f"expected loss {money(e.expected_loss, cur)} (score {e.score:.1f}), "
+                f"removes {e.shock:.1%} of orders",
+            ]
+            if ev.summary:
+                facts.append(clean(ev.summary))
+            yield Static(Content("\n".join(facts)), classes="facts", id="facts")
+
+            yield Static(Content("Loss breakdown"), classes="section")
+            breakdown = DetailTable(id="breakdown", cursor_type="row", zebra_stripes=True)
+            yield breakdown
+
+            yield Static(Content("Channels hit"), classes="section")
+            yield DetailTable(id="channels", cursor_type="row", zebra_stripes=True)
+
+            yield Static(Content("Deadlines"), classes="section")
+            deadlines = [
+                f"{d:%Y-%m-%d %H:%M} UTC  {viewdata.countdown((d - a.now).total_seconds() / 86400.0):>10}  {clean(w)}"
+                for d, w in e.deadlines
+            ]
+            yield Static(Content("\n".join(deadlines) or "none"), classes="facts", id="deadlines")
+
+            yield Static(Content("Sources"), classes="section")
+            yield Static(Content("\n".join(clean(s) for s in ev.sources) or "none"), classes="facts", id="sources")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        e, a = self.event, self.assessment
+        cur = a.profile.business.currency
+        bt = self.query_one("#breakdown", DetailTable)
+        bt.add_column("Term", key="term")
+        bt.add_column(Text("Value", justify="right"), key="value")
+        bt.add_column("From", key="inputs")
+        for row in viewdata.breakdown_rows(e, a):
+            bt.add_row(Text(row.term), Text(row.value, justify="right"), Text(row.inputs), key=row.term)
+        ct = self.query_one("#channels", DetailTable)
+        ct.add_column("Channel", key="channel")
+        ct.add_column("Platform", key="platform")
+        ct.add_column("Regions", key="regions")
+        ct.add_column("Hit by", key="how")
+        ct.add_column(Text("Orders lost", justify="right"), key="share")
+        ct.add_column(Text("Loss", justify="right"), key="loss")
+        ct.add_column("Why", key="why")
+        regions = {c.id: viewdata.regions(c.regions) for c in a.profile.channels}
+        for h in e.channels:
+            how = ("platform" if h.direct else "") + (
+                (" + " if h.direct else "") + "link " + ", ".join(clean(x) for x in h.links) if h.links else ""
+            )
+            ct.add_row(
+                Text(clean(h.channel_id)),
+                Text(clean(h.platform)),
+                Text(regions.get(h.channel_id, "")),
+                Text(how),
+                Text(viewdata.pct(h.lost_share, 1), justify="right"),
+                Text(money(h.loss, cur), justify="right"),
+                Text(clean(h.why)),
+                key=h.channel_id,
+            )
+        if not e.channels:
+            ct.add_row(Text("none of your channels"), *(Text("") for _ in range(6)))
+        bt.focus()
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#detail", VerticalScroll).scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#detail", VerticalScroll).scroll_up()

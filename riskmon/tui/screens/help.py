@@ -1,0 +1,74 @@
+"""`?`: every key, and what the numbers mean."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# riskmon — keys
+
+| Key | What it does |
+|---|---|
+| `j` / `k`, `↓` / `↑` | move in a table or list |
+| `tab` / `shift+tab` | next / previous pane |
+| `enter` | open the selected event: sources, deadlines, channels hit, loss breakdown |
+| `space` | tick or untick the highlighted playbook step (saved to history) |
+| `/` | filter events (words in id, title, kind, status, platform, region); `esc` clears |
+| `s` / `S` | sort the focused table by the next column / reverse it (or click a header) |
+| `e` / `x` / `p` | focus events / exposure / playbook |
+| `h` | history: score over time, per-event lines, the change log (`1` `2` `3`: 7 d / 30 d / 1 y) |
+| `r` | refresh now (re-read config if it changed, poll feeds, reassess) |
+| `t` | switch between the dark and light theme |
+| `ctrl+p` | command palette: refresh, open event, theme, history, config path |
+| `?` | this help |
+| `esc` | back |
+| `q` | quit |
+
+# What the numbers mean
+
+* **Score** (0–100): how close the likely, near events come to what the business can absorb
+  (cash plus a month of gross profit). Each event scores `100 × expected loss × urgency ÷ capacity`;
+  the overall score combines them like independent risks.
+* **Level**: the worst of four rules — score, stressed runway, the shock of one near event, and
+  dependence on one platform. The reasons under the header say which rule raised it.
+* **Runway**: weeks of cash left if the likely events (probability ≥ 50 %, within the horizon) happen.
+* **Expected loss**: probability × loss, where loss = profit at risk + fee cost + cash frozen +
+  inventory loss + deposit loss. `enter` on an event shows every term and its inputs.
+* **Dependence**: share of orders that depends on a third-party platform (its own channels plus
+  traffic links through it). Your own store is not a landlord and is shown as `own`.
+* **●** marks an event that is new since the last run, **◆** one whose status, probability or dates changed.
+
+`riskmon check -v -v` prints the same numbers for scripts and monitoring.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Close"),
+        Binding("question_mark", "app.pop_screen", "Close", show=False),
+        Binding("q", "app.pop_screen", "Close", show=False),
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen #help-box { width: 96; max-width: 100%; height: 90%; border: round $primary;
+                           background: $surface; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Markdown(HELP)
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#help-box", VerticalScroll).scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#help-box", VerticalScroll).scroll_up()

@@ -1,0 +1,451 @@
+"""Pure helpers behind the dashboard: sorting, filtering, "what changed", chart series, labels.
+
+No Textual here and no arithmetic on the risk model: every number comes from `engine.assess()`
+(or from history snapshots the engine's numbers were written to). This module only picks,
+orders, compares and formats them, so widgets stay dumb and the tests can check it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from riskmon.engine import Assessment, ChannelExposure, EventAssessment
+from riskmon.model import STATUS_RANK
+from riskmon.textreport import money, when
+from riskmon.textsafe import clean
+
+# ---------------------------------------------------------------------------------------------
+# Formatting (the text formats' helpers, plus a few the tables need)
+
+
+def pct(x: float | None, digits: int = 0) -> str:
+    return "—" if x is None else f"{x:.{digits}%}"
+
+
+def countdown(days_until: float) -> str:
+    """'in 12 d', 'in 5 h', 'in effect' (the same words `check` prints)."""
+    return when(days_until)
+
+
+def runway(weeks: float | None) -> str:
+    return "no burn" if weeks is None else f"{weeks:.1f} wk"
+
+
+def regions(codes: Sequence[str]) -> str:
+    return ",".join(clean(c) for c in codes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sorting
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    numeric: bool = False
+
+
+EXPOSURE_COLUMNS: tuple[Column, ...] = (
+    Column("channel", "Channel"),
+    Column("platform", "Platform"),
+    Column("regions", "Regions"),
+    Column("orders", "Orders", True),
+    Column("revenue", "Revenue/mo", True),
+    Column("inventory", "Inventory", True),
+    Column("payouts", "Payouts held", True),
+    Column("deposit", "Deposit", True),
+    Column("dependence", "Depend.", True),
+    Column("risk", "Risk share", True),
+)
+
+EVENT_COLUMNS: tuple[Column, ...] = (
+    Column("event", "Event"),
+    Column("when", "When", True),
+    Column("status", "Status"),
+    Column("p", "P", True),
+    Column("score", "Score", True),
+    Column("loss", "Exp. loss", True),
+    Column("title", "Title"),
+)
+
+_EXPOSURE_KEYS: dict[str, Callable[[ChannelExposure], Any]] = {
+    "channel": lambda x: x.channel.id,
+    "platform": lambda x: (x.channel.platform, x.channel.id),
+    "regions": lambda x: (",".join(x.channel.regions), x.channel.id),
+    "orders": lambda x: x.channel.order_share,
+    "revenue": lambda x: x.revenue_monthly,
+    "inventory": lambda x: x.channel.inventory_value,
+    "payouts": lambda x: x.channel.pending_payouts,
+    "deposit": lambda x: x.channel.deposit,
+    "dependence": lambda x: -1.0 if x.dependence is None else x.dependence,
+    "risk": lambda x: x.risk_share,
+}
+
+_EVENT_KEYS: dict[str, Callable[[EventAssessment], Any]] = {
+    "event": lambda e: e.id,
+    "when": lambda e: e.days_until,
+    "status": lambda e: (STATUS_RANK.get(e.event.status, 0), e.id),
+    "p": lambda e: e.probability,
+    "score": lambda e: e.score,
+    "loss": lambda e: e.expected_loss,
+    "title": lambda e: clean(e.event.title).casefold(),
+}
+
+# Numbers read best largest first; names and countdowns smallest first.
+_DESCENDING_FIRST = {"orders", "revenue", "inventory", "payouts", "deposit", "dependence", "risk", "p", "score", "loss"}
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str
+    reverse: bool
+
+    @classmethod
+    def default_for(cls, key: str) -> Sort:
+        return cls(key, key in _DESCENDING_FIRST)
+
+    def toggled(self, key: str) -> Sort:
+        """Clicking the sorted column flips it; another column starts in its natural order."""
+        return Sort(key, not self.reverse) if key == self.key else Sort.default_for(key)
+
+    def arrow(self, key: str) -> str:
+        return ("▼" if self.reverse else "▲") if key == self.key else ""
+
+
+def next_column(columns: Sequence[Column], current: str) -> str:
+    keys = [c.key for c in columns]
+    return keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
+
+
+def sort_channels(rows: Iterable[ChannelExposure], sort: Sort) -> list[ChannelExposure]:
+    key = _EXPOSURE_KEYS[sort.key]
+    return sorted(rows, key=key, reverse=sort.reverse)
+
+
+def sort_events(rows: Iterable[EventAssessment], sort: Sort) -> list[EventAssessment]:
+    key = _EVENT_KEYS[sort.key]
+    # Ties keep the engine's order (highest score first), whatever the direction.
+    ranked = list(rows)
+    order = {e.id: i for i, e in enumerate(ranked)}
+    ranked.sort(key=lambda e: order[e.id])
+    return sorted(ranked, key=key, reverse=sort.reverse)
+
+
+# ---------------------------------------------------------------------------------------------
+# Filtering
+
+
+def event_haystack(e: EventAssessment) -> str:
+    ev = e.event
+    parts = [ev.id, ev.title, ev.kind, ev.status, *ev.platforms, *ev.regions, countdown(e.days_until)]
+    return clean(" ".join(parts)).casefold()
+
+
+def event_matches(e: EventAssessment, query: str) -> bool:
+    """Every word of the query appears in the event's id, title, kind, status, platforms or regions."""
+    words = clean(query).casefold().split()
+    hay = event_haystack(e)
+    return all(w in hay for w in words)
+
+
+def filter_events(rows: Iterable[EventAssessment], query: str) -> list[EventAssessment]:
+    return [e for e in rows if event_matches(e, query)] if query.strip() else list(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# What changed
+
+
+@dataclass(frozen=True)
+class EventState:
+    """What an event looked like at one assessment, for spotting changes."""
+
+    title: str
+    status: str
+    probability: float
+    effective: datetime
+    ends: datetime | None
+
+
+def states(a: Assessment) -> dict[str, EventState]:
+    return {
+        e.id: EventState(e.event.title, e.event.status, e.probability, e.effective, e.ends) for e in a.events
+    }
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Events that are new or changed since the previous assessment (or the last run)."""
+
+    new: frozenset[str] = frozenset()
+    changed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Event id -> one line per change ("status announced → confirmed")."""
+    titles: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return self.new | frozenset(self.changed)
+
+    def __bool__(self) -> bool:
+        return bool(self.new or self.changed)
+
+    def lines(self) -> list[str]:
+        out = [f"new: {clean(self.titles.get(i, i))}" for i in sorted(self.new)]
+        for i in sorted(self.changed):
+            out.append(f"{clean(self.titles.get(i, i))}: {'; '.join(self.changed[i])}")
+        return out
+
+    def merged(self, other: Changes) -> Changes:
+        changed = {k: tuple(v) for k, v in self.changed.items()}
+        for k, v in other.changed.items():
+            changed[k] = changed.get(k, ()) + tuple(x for x in v if x not in changed.get(k, ()))
+        return Changes(self.new | other.new, changed, {**self.titles, **other.titles})
+
+
+def _fmt_value(name: str, value: Any) -> str:
+    if value is None:
+        return "none"
+    if name == "probability" and isinstance(value, int | float):
+        return f"{value:.0%}"
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d}"
+    text = clean(value)
+    return text[:10] if name in ("effective", "ends") and len(text) >= 10 and text[4] == "-" else text
+
+
+def diff(previous: Mapping[str, EventState] | None, current: Assessment) -> Changes:
+    """In-session changes: new event ids and changed status, probability or dates."""
+    if previous is None:
+        return Changes()
+    now = states(current)
+    new = frozenset(k for k in now if k not in previous)
+    changed: dict[str, tuple[str, ...]] = {}
+    for k, s in now.items():
+        old = previous.get(k)
+        if old is None:
+            continue
+        lines = [
+            f"{name} {_fmt_value(name, getattr(old, name))} → {_fmt_value(name, getattr(s, name))}"
+            for name in ("status", "probability", "effective", "ends")
+            if getattr(old, name) != getattr(s, name)
+        ]
+        if lines:
+            changed[k] = tuple(lines)
+    return Changes(new, changed, {k: s.title for k, s in now.items()})
+
+
+def changes_from_log(entries: Iterable[Mapping[str, Any]], *, first_run: bool) -> Changes:
+    """Changes from history's event-log entries (what `record_check` returns).
+
+    On the very first run against an empty history every event is "first seen"; that is not
+    news, so nothing is highlighted then.
+    """
+    new: set[str] = set()
+    changed: dict[str, list[str]] = {}
+    titles: dict[str, str] = {}
+    for entry in entries:
+        eid = str(entry.get("event_id", ""))
+        titles[eid] = str(entry.get("title") or eid)
+        change = str(entry.get("change", ""))
+        if change == "first_seen":
+            if not first_run:
+                new.add(eid)
+            continue
+        old, new_value = entry.get("old"), entry.get("new")
+        changed.setdefault(eid, []).append(f"{change} {_fmt_value(change, old)} → {_fmt_value(change, new_value)}")
+    return Changes(frozenset(new), {k: tuple(v) for k, v in changed.items()}, titles)
+
+
+def log_line(entry: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """(when, event, change, old → new) for the change log table, all cleaned."""
+    at = entry.get("at")
+    stamp = f"{at:%Y-%m-%d %H:%M}" if isinstance(at, datetime) else clean(at)
+    change = str(entry.get("change", ""))
+    if change == "first_seen":
+        detail = "first seen"
+        new = entry.get("new")
+        if isinstance(new, Mapping):
+            status, p = _fmt_value("status", new.get("status")), _fmt_value("probability", new.get("probability"))
+            detail += f" ({status}, {p})"
+    else:
+        detail = f"{_fmt_value(change, entry.get('old'))} → {_fmt_value(change, entry.get('new'))}"
+    return stamp, clean(entry.get("event_id", "")), clean(change), detail
+
+
+# ---------------------------------------------------------------------------------------------
+# History snapshots (the store's format) built from an assessment, and chart series
+
+
+def snapshot_of(a: Assessment) -> dict[str, Any]:
+    """The engine's numbers in the shape `HistoryStore.append_snapshot/record_check` takes."""
+    conc = a.concentration
+    return {
+        "at": a.now,
+        "level": a.level.name,
+        "score": a.score,
+        "runway_weeks": a.runway_weeks,
+        "top_platform": conc.top_platform,
+        "top_dependence": conc.top_dependence,
+        "hhi": conc.hhi,
+        "expected_loss": a.expected_loss,
+        "events": {e.id: {"score": e.score, "expected_loss": e.expected_loss} for e in a.events},
+    }
+
+
+def event_records(a: Assessment) -> list[dict[str, Any]]:
+    """The event states history diffs (`record_check`'s second argument)."""
+    return [
+        {
+            "id": e.id,
+            "title": clean(e.event.title),
+            "status": e.event.status,
+            "probability": e.probability,
+            "effective": e.effective,
+            "ends": e.ends,
+        }
+        for e in a.events
+    ]
+
+
+RANGES: dict[str, timedelta] = {"7d": timedelta(days=7), "30d": timedelta(days=30), "1y": timedelta(days=365)}
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    x: tuple[float, ...]
+    """Days relative to now (negative = in the past)."""
+    y: tuple[float, ...]
+
+
+def _days_ago(at: datetime, now: datetime) -> float:
+    return (at - now).total_seconds() / 86400.0
+
+
+def score_series(snapshots: Sequence[Mapping[str, Any]], now: datetime, since: timedelta | None = None) -> Series:
+    start = now - since if since is not None else None
+    pts = [
+        (_days_ago(s["at"], now), float(s["score"]))
+        for s in snapshots
+        if isinstance(s.get("at"), datetime) and (start is None or s["at"] >= start) and s["at"] <= now
+    ]
+    return Series("score", tuple(p[0] for p in pts), tuple(p[1] for p in pts))
+
+
+def event_series(
+    snapshots: Sequence[Mapping[str, Any]], now: datetime, since: timedelta | None = None, limit: int = 5
+) -> list[Series]:
+    """Per-event score lines, the `limit` events with the highest peak in the range."""
+    start = now - since if since is not None else None
+    points: dict[str, list[tuple[float, float]]] = {}
+    for s in snapshots:
+        at = s.get("at")
+        if not isinstance(at, datetime) or (start is not None and at < start) or at > now:
+            continue
+        for eid, ev in (s.get("events") or {}).items():
+            points.setdefault(str(eid), []).append((_days_ago(at, now), float(ev.get("score", 0.0))))
+    peaks = sorted(points, key=lambda k: (-max(y for _, y in points[k]), k))[:limit]
+    return [
+        Series(clean(k), tuple(x for x, _ in points[k]), tuple(y for _, y in points[k]))
+        for k in peaks
+        if max(y for _, y in points[k]) > 0
+    ]
+
+
+def with_current(snapshots: Sequence[Mapping[str, Any]], a: Assessment | None) -> list[Mapping[str, Any]]:
+    """History plus the assessment on screen, so a chart is never empty on the first run."""
+    out = list(snapshots)
+    if a is not None and (not out or out[-1].get("at") != a.now):
+        out.append(snapshot_of(a))
+    return out
+
+
+def dependence_bars(a: Assessment) -> tuple[list[str], list[float]]:
+    """Platform -> dependence as shares (0..1), largest first, for a bar chart."""
+    dep = a.concentration.dependence
+    names = [clean(p) for p in dep]
+    return names, [dep[p] for p in dep]
+
+
+# ---------------------------------------------------------------------------------------------
+# The event breakdown: every term with the inputs it was computed from (labels only: the
+# numbers are the engine's; the inputs are config values and engine results shown side by side)
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    term: str
+    value: str
+    inputs: str
+
+
+def breakdown_rows(e: EventAssessment, a: Assessment) -> list[BreakdownRow]:
+    cur = a.profile.business.currency
+    biz = a.profile.business
+    m = lambda x: money(x, cur)  # noqa: E731
+    imp = e.impact
+    direct = [h for h in e.channels if h.direct]
+    channels = {c.id: c for c in a.profile.channels}
+
+    def per_channel(fmt: Callable[[Any], str]) -> str:
+        parts = [fmt(channels[h.channel_id]) for h in direct if h.channel_id in channels]
+        return "; ".join(parts) if parts else "no channel on the event's platforms"
+
+    fee_note = " (a saving, not counted)" if e.fee_cost < 0 else ""
+    hold = f" + {imp.extra_hold_days:g} extra hold days of orders" if imp.extra_hold_days else ""
+    return [
+        BreakdownRow(
+            "revenue lost / month",
+            m(e.revenue_lost_monthly),
+            f"{e.shock:.1%} of orders × monthly revenue {m(biz.monthly_revenue)}",
+        ),
+        BreakdownRow(
+            "profit at risk",
+            m(e.profit_at_risk),
+            f"revenue lost/mo × margin {biz.gross_margin:.0%} × horizon {e.horizon_months:.2f} mo",
+        ),
+        BreakdownRow(
+            "fee cost",
+            m(e.fee_cost) + fee_note,
+            f"fee change {imp.fee_delta:+.1%} × revenue on hit channels × {e.horizon_months:.2f} mo",
+        ),
+        BreakdownRow(
+            "cash frozen",
+            m(e.cash_frozen),
+            per_channel(lambda c: f"{clean(c.id)} payouts {m(c.pending_payouts)} × {imp.payouts_frozen:.0%}") + hold,
+        ),
+        BreakdownRow(
+            "inventory loss",
+            m(e.inventory_loss),
+            per_channel(
+                lambda c: f"{clean(c.id)} stock {m(c.inventory_value)} × {imp.inventory_stranded:.0%} stranded"
+            )
+            + f" × (1 − recovery {a.settings.model.recovery_rate:.0%})",
+        ),
+        BreakdownRow(
+            "deposit loss",
+            m(e.deposit_loss),
+            per_channel(lambda c: f"{clean(c.id)} deposit {m(c.deposit)} × {imp.deposit_lost:.0%}"),
+        ),
+        BreakdownRow("loss", m(e.loss), "profit at risk + fee cost (if > 0) + cash + inventory + deposit"),
+        BreakdownRow(
+            "probability",
+            f"{e.probability:.2f}",
+            f"status {e.event.status}" + ("" if e.event.probability is None else " (set in the event)"),
+        ),
+        BreakdownRow("expected loss", m(e.expected_loss), "probability × loss"),
+        BreakdownRow(
+            "urgency",
+            f"{e.urgency:.3f}",
+            f"{countdown(e.days_until)}: 1 within 14 d, then halves every 60 d",
+        ),
+        BreakdownRow(
+            "score",
+            f"{e.score:.2f}",
+            f"100 × expected loss × urgency ÷ capacity {m(a.capacity)} (cash + a month of gross profit)",
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""Dashboard widgets: each shows part of an Assessment and computes nothing."""

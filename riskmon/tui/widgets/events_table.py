@@ -1,0 +1,92 @@
+"""The events timeline: in effect and upcoming, sortable and filterable; new/changed rows marked."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+
+from riskmon.engine import Assessment, EventAssessment
+from riskmon.textreport import money
+from riskmon.textsafe import clean
+from riskmon.tui import viewdata
+from riskmon.tui.messages import EventHighlighted, OpenEvent
+from riskmon.tui.viewdata import EVENT_COLUMNS, Changes, Column
+from riskmon.tui.widgets.table import SortableTable
+
+STATUS_STYLE = {"in_effect": "bold", "confirmed": "bold", "resolved": "dim", "cancelled": "dim"}
+
+
+class EventsTable(SortableTable):
+    DEFAULT_CSS = """
+    EventsTable { height: 1fr; min-height: 5; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "open", "Details")]
+    COLUMNS: ClassVar[tuple[Column, ...]] = (Column("new", "", False), *EVENT_COLUMNS)
+    DEFAULT_SORT: ClassVar[str] = "score"
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.assessment: Assessment | None = None
+        self.changes = Changes()
+        self.query_text = ""
+        self.shown: list[EventAssessment] = []
+
+    def show(self, a: Assessment, changes: Changes | None = None) -> None:
+        self.assessment = a
+        if changes is not None:
+            self.changes = changes
+        self.rebuild()
+
+    def set_filter(self, text: str) -> None:
+        self.query_text = text
+        self.rebuild()
+
+    def sort_by(self, key: str) -> None:
+        if key != "new":
+            super().sort_by(key)
+
+    def rebuild(self) -> None:
+        a = self.assessment
+        if a is None:
+            return
+        cur = a.profile.business.currency
+        events = viewdata.filter_events(a.events, self.query_text)
+        self.shown = viewdata.sort_events(events, self.sort_state)
+        rows = []
+        for e in self.shown:
+            mark = "●" if e.id in self.changes.new else "◆" if e.id in self.changes.changed else ""
+            hot = "bold $warning" if mark else ""
+            rows.append(
+                (
+                    e.id,
+                    [
+                        Text(mark, style="bold yellow" if mark else ""),
+                        Text(clean(e.id), style="bold" if mark else ""),
+                        Text(viewdata.countdown(e.days_until), justify="right"),
+                        Text(clean(e.event.status), style=STATUS_STYLE.get(e.event.status, "")),
+                        Text(viewdata.pct(e.probability), justify="right"),
+                        Text(f"{e.score:.1f}", justify="right", style="bold" if e.score >= 10 else ""),
+                        Text(money(e.expected_loss, cur), justify="right"),
+                        Text(clean(e.event.title), style="bold" if hot else ""),
+                    ],
+                )
+            )
+        self.replace_rows(rows)
+        self.post_message(EventHighlighted(self.current_key))
+
+    def on_data_table_row_highlighted(self, event: SortableTable.RowHighlighted) -> None:
+        event.stop()
+        key = event.row_key.value
+        self.post_message(EventHighlighted(None if key is None else str(key)))
+
+    def on_data_table_row_selected(self, event: SortableTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(OpenEvent(str(event.row_key.value)))
+
+    def action_open(self) -> None:
+        key = self.current_key
+        if key is not None:
+            self.post_message(OpenEvent(key))

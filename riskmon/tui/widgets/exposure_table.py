@@ -1,0 +1,58 @@
+"""Exposure per channel: what each platform carries and its share of the risk."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+
+from riskmon.engine import Assessment
+from riskmon.textreport import money
+from riskmon.textsafe import clean
+from riskmon.tui import viewdata
+from riskmon.tui.viewdata import EXPOSURE_COLUMNS, Column
+from riskmon.tui.widgets.table import SortableTable
+
+
+class ExposureTable(SortableTable):
+    DEFAULT_CSS = """
+    ExposureTable { height: auto; max-height: 12; }
+    """
+    COLUMNS: ClassVar[tuple[Column, ...]] = EXPOSURE_COLUMNS
+    DEFAULT_SORT: ClassVar[str] = "risk"
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.assessment: Assessment | None = None
+
+    def show(self, a: Assessment) -> None:
+        self.assessment = a
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        a = self.assessment
+        if a is None:
+            return
+        cur = a.profile.business.currency
+        rows = []
+        for x in viewdata.sort_channels(a.channels, self.sort_state):
+            c = x.channel
+            risk_style = "bold" if x.risk_share >= 0.5 else ""
+            rows.append(
+                (
+                    c.id,
+                    [
+                        Text(clean(c.id)),
+                        Text(clean(c.platform)),
+                        Text(viewdata.regions(c.regions)),
+                        Text(viewdata.pct(c.order_share), justify="right"),
+                        Text(money(x.revenue_monthly, cur), justify="right"),
+                        Text(money(c.inventory_value, cur), justify="right"),
+                        Text(money(c.pending_payouts, cur), justify="right"),
+                        Text(money(c.deposit, cur), justify="right"),
+                        Text("own" if x.dependence is None else viewdata.pct(x.dependence), justify="right"),
+                        Text(viewdata.pct(x.risk_share), justify="right", style=risk_style),
+                    ],
+                )
+            )
+        self.replace_rows(rows)

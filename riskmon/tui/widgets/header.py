@@ -1,0 +1,100 @@
+"""The top of the dashboard: level badge, score, runway, reasons, the demo badge, errors."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from riskmon.engine import Assessment
+from riskmon.errors import Level
+from riskmon.paths import ConfigLocation
+from riskmon.textreport import money
+from riskmon.textsafe import clean
+from riskmon.tui import viewdata
+
+LEVEL_CLASS = {Level.OK: "-ok", Level.WARNING: "-warning", Level.CRITICAL: "-critical"}
+
+
+class LevelBadge(Static):
+    """OK / WARNING / CRITICAL on the level's colour (theme variables, readable in light and dark)."""
+
+    DEFAULT_CSS = """
+    LevelBadge { width: auto; padding: 0 1; text-style: bold; background: $panel; color: $text; }
+    LevelBadge.-ok { background: $success; color: $text; }
+    LevelBadge.-warning { background: $warning; color: $text; }
+    LevelBadge.-critical { background: $error; color: $text; }
+    """
+
+    def show(self, level: Level | None) -> None:
+        self.remove_class(*LEVEL_CLASS.values())
+        if level is None:
+            self.update("…")
+            return
+        self.add_class(LEVEL_CLASS[level])
+        self.update(Content(level.name))
+
+
+class RiskHeader(Vertical):
+    """Profile, as-of time, level, score, runway and the reasons for the level."""
+
+    DEFAULT_CSS = """
+    RiskHeader { height: auto; background: $boost; padding: 0 1; }
+    RiskHeader #top { height: 1; }
+    RiskHeader #headline { width: 1fr; padding: 0 1; }
+    RiskHeader #demo { width: auto; padding: 0 1; background: $accent; color: $text; text-style: bold; display: none; }
+    RiskHeader.-demo #demo { display: block; }
+    RiskHeader #reasons { height: auto; color: $text-muted; }
+    RiskHeader #demo-hint { height: 1; color: $text-muted; display: none; }
+    RiskHeader.-demo #demo-hint { display: block; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield LevelBadge("…", id="level")
+            yield Static(Content("riskmon: loading…"), id="headline")
+            yield Static(Content("DEMO"), id="demo")
+        yield Static(Content(""), id="reasons")
+        yield Static(
+            Content("Demo data. Run `riskmon config init` to write your own config, then restart."),
+            id="demo-hint",
+        )
+
+    def show(self, a: Assessment, location: ConfigLocation) -> None:
+        self.set_class(location.is_demo, "-demo")
+        self.query_one("#level", LevelBadge).show(a.level)
+        cur = a.profile.business.currency
+        head = Content.assemble(
+            (f"score {a.score:.0f}/100", "bold"),
+            "  ·  runway ",
+            (viewdata.runway(a.runway_weeks), "bold"),
+            "  ·  expected loss ",
+            (money(a.expected_loss, cur), "bold"),
+            "  ·  ",
+            (clean(a.profile.business.name), "italic"),
+            f"  ·  as of {a.now:%Y-%m-%d %H:%M} UTC",
+        )
+        self.query_one("#headline", Static).update(head)
+        self.query_one("#reasons", Static).update(Content("\n".join(f"• {clean(r)}" for r in a.reasons)))
+
+
+class ErrorBanner(Static):
+    """Shown when the config on disk is invalid (or a refresh failed); the last good state stays."""
+
+    DEFAULT_CSS = """
+    ErrorBanner { height: auto; max-height: 8; background: $error 30%; color: $text; padding: 0 1;
+                  border-left: thick $error; display: none; }
+    ErrorBanner.-shown { display: block; }
+    """
+
+    def show(self, title: str, lines: list[str]) -> None:
+        body = [clean(x) for x in lines[:6]]
+        if len(lines) > 6:
+            body.append(f"… and {len(lines) - 6} more")
+        self.update(Content.assemble((clean(title), "bold"), "\n", "\n".join(body)))
+        self.add_class("-shown")
+
+    def clear(self) -> None:
+        self.remove_class("-shown")
+        self.update(Content(""))

@@ -1,0 +1,93 @@
+"""A DataTable that sorts by its own data (not by cell text), keeps the cursor on the same row
+across refreshes, and moves with j/k. Cells are always rich Text: a str cell would be parsed
+as markup, and titles come from feeds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable
+
+from riskmon.tui.viewdata import Column, Sort, next_column
+
+
+class SortableTable(DataTable[Text]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("s", "sort_next", "Sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False),
+    ]
+
+    COLUMNS: ClassVar[tuple[Column, ...]] = ()
+    DEFAULT_SORT: ClassVar[str] = ""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
+        self.sort_state = Sort.default_for(self.DEFAULT_SORT or self.COLUMNS[0].key)
+
+    def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for col in self.COLUMNS:
+            self.add_column(self._label(col), key=col.key)
+
+    def _label(self, col: Column) -> Text:
+        arrow = self.sort_state.arrow(col.key)
+        return Text(col.label + (" " + arrow if arrow else ""), justify="right" if col.numeric else "left")
+
+    def _relabel(self) -> None:
+        for col in self.COLUMNS:
+            column = self.columns.get(col.key)  # type: ignore[call-overload]
+            if column is not None:
+                column.label = self._label(col)
+        self.refresh()
+
+    # -- sorting ------------------------------------------------------------------------------
+
+    def sort_by(self, key: str) -> None:
+        self.sort_state = self.sort_state.toggled(key)
+        self._relabel()
+        self.rebuild()
+
+    def action_sort_next(self) -> None:
+        self.sort_state = Sort.default_for(next_column(self.COLUMNS, self.sort_state.key))
+        self._relabel()
+        self.rebuild()
+
+    def action_sort_reverse(self) -> None:
+        self.sort_by(self.sort_state.key)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        self.sort_by(str(event.column_key.value))
+
+    # -- rows ---------------------------------------------------------------------------------
+
+    def rebuild(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def current_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return None if key.value is None else str(key.value)
+
+    def replace_rows(self, rows: Sequence[tuple[str, Sequence[Text]]], keep: str | None = None) -> None:
+        """Swap in new rows; the cursor stays on the row with key `keep` if it is still there."""
+        keep = keep if keep is not None else self.current_key
+        self.clear()
+        for key, cells in rows:
+            self.add_row(*cells, key=key)
+        if keep is not None:
+            keys = [k for k, _ in rows]
+            if keep in keys:
+                self.move_cursor(row=keys.index(keep), animate=False, scroll=True)

@@ -1,0 +1,121 @@
+"""The dashboard's pure helpers: sorting, filtering, change detection, the breakdown rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from riskmon.engine import assess
+from riskmon.model import Business, Channel, Event, Profile, TrafficLink
+from riskmon.textreport import money
+from riskmon.tui import viewdata
+from riskmon.tui.viewdata import Sort
+
+NOW = datetime(2025, 1, 10, tzinfo=UTC)
+
+
+def profile() -> Profile:
+    return Profile(
+        business=Business(
+            name="Harbor", monthly_revenue=400_000, gross_margin=0.35, monthly_fixed_costs=90_000, cash_on_hand=150_000
+        ),
+        channels=[
+            Channel(id="tiktok-us", platform="tiktok", kind="social_shop", regions=["US"], order_share=0.55,
+                    inventory_value=420_000, pending_payouts=65_000, deposit=5_000),
+            Channel(id="amazon-us", platform="amazon", regions=["US"], order_share=0.2, inventory_value=90_000),
+            Channel(id="shop", platform="shopify", kind="own_store", regions=["US"], order_share=0.25,
+                    traffic=[TrafficLink(via="tiktok", share=0.3)]),
+        ],
+    )
+
+
+def event(id: str, **kw: object) -> Event:
+    data: dict[str, object] = dict(id=id, title=id, kind="ban", platforms=["tiktok"], regions=["US"],
+                                   status="confirmed", effective="2025-01-19")
+    data.update(kw)
+    return Event.model_validate(data)
+
+
+EVENTS = [
+    event("us-ban", title="US ban"),
+    event("fee", title="Amazon fee", kind="fee_change", platforms=["amazon"], status="announced",
+          effective="2025-02-15", impact={"fee_delta": 0.02}),
+    event("links", title="Links end", kind="link_cutoff", status="rumored", effective="2025-03-01"),
+]
+
+
+def test_sort_events_by_each_column_and_direction() -> None:
+    a = assess(profile(), EVENTS, NOW)
+    by_when = viewdata.sort_events(a.events, Sort("when", False))
+    assert [e.id for e in by_when] == ["us-ban", "fee", "links"]
+    assert [e.id for e in viewdata.sort_events(a.events, Sort("when", True))] == ["links", "fee", "us-ban"]
+    by_loss = viewdata.sort_events(a.events, Sort.default_for("loss"))
+    assert [e.expected_loss for e in by_loss] == sorted((e.expected_loss for e in a.events), reverse=True)
+    assert Sort("score", True).toggled("score") == Sort("score", False)
+    assert Sort("score", True).toggled("event") == Sort("event", False)
+
+
+def test_sort_channels_by_numbers_not_text() -> None:
+    a = assess(profile(), EVENTS, NOW)
+    rows = viewdata.sort_channels(a.channels, Sort("inventory", True))
+    assert [r.channel.id for r in rows] == ["tiktok-us", "amazon-us", "shop"]
+    rows = viewdata.sort_channels(a.channels, Sort("dependence", True))
+    assert rows[-1].channel.id == "shop"  # the own store has no dependence
+
+
+def test_filter_matches_every_word_anywhere() -> None:
+    a = assess(profile(), EVENTS, NOW)
+    assert [e.id for e in viewdata.filter_events(a.events, "amazon")] == ["fee"]
+    assert [e.id for e in viewdata.filter_events(a.events, "tiktok RUMORED")] == ["links"]
+    assert len(viewdata.filter_events(a.events, "  ")) == 3
+    assert viewdata.filter_events(a.events, "nothing-like-this") == []
+
+
+def test_diff_reports_new_and_changed_events() -> None:
+    before = assess(profile(), EVENTS[:2], NOW)
+    changed = [EVENTS[0].model_copy(update={"status": "in_effect"}), EVENTS[1], EVENTS[2]]
+    after = assess(profile(), changed, NOW)
+    ch = viewdata.diff(viewdata.states(before), after)
+    assert ch.new == {"links"}
+    assert set(ch.changed) == {"us-ban"}
+    assert any("status confirmed → in_effect" in line for line in ch.changed["us-ban"])
+    assert not viewdata.diff(None, after)
+    assert not viewdata.diff(viewdata.states(after), after)
+
+
+def test_changes_from_history_log_ignore_the_very_first_run() -> None:
+    entries = [
+        {"event_id": "a", "title": "A", "change": "first_seen", "old": None, "new": {}},
+        {"event_id": "b", "title": "B", "change": "status", "old": "rumored", "new": "confirmed"},
+    ]
+    ch = viewdata.changes_from_log(entries, first_run=False)
+    assert ch.new == {"a"} and ch.changed["b"] == ("status rumored → confirmed",)
+    assert viewdata.changes_from_log(entries, first_run=True).new == frozenset()
+
+
+def test_breakdown_rows_show_the_engine_numbers() -> None:
+    a = assess(profile(), EVENTS, NOW)
+    e = a.event("us-ban")
+    assert e is not None
+    rows = {r.term: r.value for r in viewdata.breakdown_rows(e, a)}
+    assert rows["profit at risk"] == money(e.profit_at_risk, "USD")
+    assert rows["cash frozen"] == money(e.cash_frozen, "USD")
+    assert rows["inventory loss"] == money(e.inventory_loss, "USD")
+    assert rows["deposit loss"] == money(e.deposit_loss, "USD")
+    assert rows["expected loss"] == money(e.expected_loss, "USD")
+    assert rows["probability"] == f"{e.probability:.2f}"
+    assert rows["urgency"] == f"{e.urgency:.3f}"
+    assert rows["score"] == f"{e.score:.2f}"
+
+
+def test_snapshot_round_trips_through_the_history_store(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from riskmon.store import HistoryStore
+
+    a = assess(profile(), EVENTS, NOW)
+    store = HistoryStore(tmp_path / "h.json")
+    store.record_check(viewdata.snapshot_of(a), viewdata.event_records(a))
+    snaps = store.snapshots()
+    assert len(snaps) == 1 and round(snaps[0]["score"], 2) == round(a.score, 2)
+    series = viewdata.score_series(snaps, NOW)
+    assert series.x == (0.0,)
+    lines = viewdata.event_series(snaps, NOW)
+    assert lines[0].label == a.events[0].id
