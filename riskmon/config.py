@@ -253,7 +253,7 @@ def _read(path: Path) -> tuple[str | None, bool, float | None, list[Problem]]:
     return text, True, st.st_mtime, []
 
 
-_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_AT = r"\s*\(at line (\d+), column (\d+)\)\s*$"
 _HINTS = {
     "Invalid value": 'text needs double quotes, e.g. platform = "tiktok"',
     "Cannot overwrite a value": "a key is set twice",
@@ -266,7 +266,7 @@ def _syntax_problem(filename: str, text: str, exc: tomllib.TOMLDecodeError) -> P
     line: int | None = getattr(exc, "lineno", None)
     column: int | None = getattr(exc, "colno", None)
     what = getattr(exc, "msg", None) or raw
-    m = _AT.search(raw)
+    m = re.search(_AT, raw)
     if m:
         what = raw[: m.start()]
         line, column = int(m.group(1)), int(m.group(2))
@@ -297,30 +297,27 @@ Loc = tuple[str | int, ...]
 
 # Model-level validators report at the model's location; move each to the field it is about.
 # (pattern, what to append to the location; "dup:<list>:<key>" = the repeated item's key)
-_MODEL_CHECKS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), target)
-    for pattern, target in (
-        (r"^ends must be after effective", "ends"),
-        (r"^traffic shares add up", "traffic"),
-        (r"^channel id .* is used twice", "dup:channels:id"),
-        (r"^order_share over all channels", "channels"),
-        (r"^event id .* is used twice", "dup:events:id"),
-        (r"^crit must be at least warn", "crit"),
-        (r"^runway_crit_weeks must be", "runway_crit_weeks"),
-        (r"^shock_crit must be", "shock_crit"),
-        (r"^feed name .* is used twice", "dup:feeds:name"),
-        (r"^a file feed needs path", "path"),
-        (r"^an? \w+ feed needs url", "url"),
-        (r"^an? \w+ alert needs url", "url"),
-        (r"^a command alert needs argv", "argv"),
-        (r"^step id .* is used twice", "dup:steps:id"),
-        (r"^rule id .* is used twice", "dup:rules:id"),
-    )
+_MODEL_CHECKS: tuple[tuple[str, str], ...] = (
+    (r"ends must be after effective", "ends"),
+    (r"traffic shares add up", "traffic"),
+    (r"channel id .* is used twice", "dup:channels:id"),
+    (r"order_share over all channels", "channels"),
+    (r"event id .* is used twice", "dup:events:id"),
+    (r"crit must be at least warn", "crit"),
+    (r"runway_crit_weeks must be", "runway_crit_weeks"),
+    (r"shock_crit must be", "shock_crit"),
+    (r"feed name .* is used twice", "dup:feeds:name"),
+    (r"a file feed needs path", "path"),
+    (r"an? \w+ feed needs url", "url"),
+    (r"an? \w+ alert needs url", "url"),
+    (r"a command alert needs argv", "argv"),
+    (r"step id .* is used twice", "dup:steps:id"),
+    (r"rule id .* is used twice", "dup:rules:id"),
 )
 
 _DATE_HELP = "not a date or date-time (use 2025-01-19 or 2025-01-19T17:00:00+07:00)"
-_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_LABEL = r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}"
+_BARE_KEY = r"[A-Za-z0-9_-]+"
 
 
 def _problems_from(
@@ -360,7 +357,7 @@ def _value_error_text(err: dict[str, Any]) -> str:
 
 def _refine(loc: Loc, message: str, data: Any) -> Loc:
     for pattern, target in _MODEL_CHECKS:
-        if not pattern.match(message):
+        if not re.match(pattern, message):
             continue
         if target.startswith("dup:"):
             _, list_key, item_key = target.split(":")
@@ -467,7 +464,7 @@ def field_name(loc: Loc, data: Any) -> str:
             out += f"[{label}]"
         else:
             key = clean(str(comp))[:64]
-            if not _BARE_KEY.match(key):
+            if not re.fullmatch(_BARE_KEY, key):
                 key = '"' + key.replace('"', '\\"') + '"'
             out += ("." if out else "") + key
             node = node.get(comp) if isinstance(node, dict) else None
@@ -477,7 +474,7 @@ def field_name(loc: Loc, data: Any) -> str:
 def _item_label(items: list[Any], index: int) -> str | None:
     for key in ("id", "name"):
         value = _key_of(items[index], key)
-        if value and _LABEL.match(value) and sum(_key_of(i, key) == value for i in items) == 1:
+        if value and re.fullmatch(_LABEL, value) and sum(_key_of(i, key) == value for i in items) == 1:
             return value
     return None
 
