@@ -98,6 +98,20 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite existing files")
     for p in cfg_sub.choices.values():
         _common(p, top=False)
+
+    playbook = add("playbook", "what to do, by when: the checklist for one event or all; mark steps done")
+    playbook.add_argument(
+        "target", nargs="*", metavar="EVENT_ID",
+        help="an event id or standing rule (default: all); or: done EVENT STEP | undo EVENT STEP",
+    )
+    playbook.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    playbook.add_argument("--open", action="store_true", help="hide steps already done")
+    playbook.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
+
+    report = add("report", "a weekly review to forward: level, exposure, events, the checklist with due dates")
+    report.add_argument("--format", "-f", choices=("md", "csv", "json"), default="md")
+    report.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    report.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
     return parser
 
 
@@ -118,6 +132,14 @@ def _handler(args: argparse.Namespace) -> Handler:
         from riskmon.commands.config_cmd import run as run_config
 
         return run_config
+    if command == "playbook":
+        from riskmon.commands.playbook import run as run_playbook
+
+        return run_playbook
+    if command == "report":
+        from riskmon.commands.report import run as run_report
+
+        return run_report
     from riskmon.commands.tui import run as run_tui
 
     return run_tui

@@ -71,7 +71,33 @@ def run(args: argparse.Namespace) -> int:
 
 def _extras(ev: Any, args: argparse.Namespace, now: Any) -> dict[str, Any]:
     """Playbook actions and history changes; each part arrives with its own module."""
-    return {"playbooks": None, "standing": [], "actions": [], "changes": None}
+    return {**_playbook(ev, args), "changes": None}
+
+
+def _playbook(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """The playbook per event and for the business as it stands (JSON only), and the most urgent
+    open steps as one-line actions (-v lists them, nagios names the first).
+
+    Done steps come from history; an unreadable history means none is ticked, not a failed check."""
+    from riskmon.commands.playbook import load_progress
+    from riskmon.playbooks import effective_rules, plan
+
+    try:
+        # A busy history may hold its lock a while: the checklist gets a small share of -t.
+        progress = load_progress(getattr(args, "db", None), lock_timeout=max(0.1, args.timeout * 0.1))
+    except CheckTimeout:
+        raise
+    except Exception as exc:
+        reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        print(f"riskmon: playbook progress not read: {reason}", file=sys.stderr, flush=True)
+        progress = {}
+    p = plan(ev.assessment, effective_rules(ev.config.playbooks), progress=progress)
+    as_json = args.format == "json"
+    return {
+        "playbooks": p.playbooks_json() if as_json else None,
+        "standing": p.standing_json() if as_json else [],
+        "actions": p.action_lines(),
+    }
 
 
 def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: float) -> str:

@@ -1,0 +1,35 @@
+"""`riskmon report --format md|csv|json [--output FILE]`: the weekly review, to read or forward."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from riskmon.errors import RiskmonError
+
+
+def run(args: argparse.Namespace) -> int:
+    from riskmon.cli import parse_now
+    from riskmon.commands.playbook import build_plan
+    from riskmon.pipeline import evaluate
+    from riskmon.report import render
+
+    now = parse_now(args.now)
+    ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0)
+    p = build_plan(ev, getattr(args, "db", None))
+    text = render(getattr(args, "format", "md"), ev.assessment, p, feeds=ev.feeds)
+    output = getattr(args, "output", None)
+    if not output or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return 0
+    from riskmon.textfile import atomic_write_bytes
+
+    path = Path(output).expanduser()
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise RiskmonError(f"cannot write the report to {path}: {exc.strerror or type(exc).__name__}") from None
+    print(f"report written to {path}", file=sys.stderr)
+    return 0
