@@ -260,7 +260,7 @@ class StepsSource(RefreshSource):
 
 
 async def test_toggling_a_step_persists(tmp_path: Path) -> None:
-    from riskmon.store import HistoryStore
+    HistoryStore = pytest.importorskip("riskmon.store").HistoryStore
 
     cfg = write_config(tmp_path)
     db = tmp_path / "history.json"

@@ -69,40 +69,29 @@ class Loaded:
 def playbooks_for(
     evaluation: Evaluation, steps: Mapping[tuple[str, str], Mapping[str, Any]]
 ) -> dict[str, list[StepView]]:
-    """Event id -> playbook steps, from riskmon.playbooks when it is installed."""
+    """Event id -> its playbook steps (matched by riskmon.playbooks, ticked from history)."""
     try:
         import importlib
 
         pb = importlib.import_module("riskmon.playbooks")
-    except ImportError:
+    except ImportError:  # playbooks not installed: the panel says so
         return {}
-    match = getattr(pb, "for_tui", None) or getattr(pb, "match_events", None)
-    if match is None:
-        return {}
+    a = evaluation.assessment
     try:
-        raw = match(evaluation.config, evaluation.assessment)
-    except Exception as exc:  # a playbook bug must not take the dashboard down
+        plan = pb.plan(a, pb.effective_rules(evaluation.config.playbooks), progress=steps, now=a.now)
+        suggestions = plan.events
+    except Exception as exc:  # a playbook problem must not take the dashboard down
         log.warning("playbooks: %s", exc)
         return {}
     out: dict[str, list[StepView]] = {}
-    for event_id, items in raw.items():
-        views = []
-        for item in items:
-            get = item.get if isinstance(item, Mapping) else lambda k, d=None, _i=item: getattr(_i, k, d)
-            step_id = str(get("step_id", get("id", "")))
-            state = steps.get((str(event_id), step_id), {})
-            views.append(
-                StepView(
-                    rule_id=str(get("rule_id", "")),
-                    rule_title=str(get("rule_title", get("title", ""))),
-                    step_id=step_id,
-                    text=str(get("text", "")),
-                    due=get("due"),
-                    done=bool(state.get("done", False)),
-                    why=str(get("why", "") or ""),
-                )
-            )
-        out[str(event_id)] = views
+    for event_id, found in suggestions.items():
+        views = [
+            StepView(s.rule_id, s.title, step.id, step.text, step.due, step.done, step.why)
+            for s in found
+            for step in s.steps
+        ]
+        if views:
+            out[event_id] = views
     return out
 
 

@@ -58,7 +58,7 @@ EXPOSURE_COLUMNS: tuple[Column, ...] = (
     Column("inventory", "Inventory", True),
     Column("payouts", "Payouts held", True),
     Column("deposit", "Deposit", True),
-    Column("dependence", "Depend.", True),
+    Column("dependence", "Dependence", True),
     Column("risk", "Risk share", True),
 )
 

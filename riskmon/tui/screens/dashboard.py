@@ -44,19 +44,19 @@ class DashboardScreen(Screen[None]):
     DEFAULT_CSS = """
     DashboardScreen { layout: vertical; }
     DashboardScreen #body { height: 1fr; }
-    DashboardScreen #main { width: 3fr; }
-    DashboardScreen #side { width: 2fr; min-width: 40; }
+    DashboardScreen #main { width: 2fr; }
+    DashboardScreen #side { width: 1fr; min-width: 44; max-width: 72; }
     DashboardScreen .pane { border: round $primary 50%; border-title-color: $text; }
     DashboardScreen .pane:focus-within { border: round $primary; }
-    DashboardScreen #exposure { max-height: 12; }
+    DashboardScreen #exposure { height: auto; max-height: 10; }
     DashboardScreen #filter { display: none; height: 3; }
     DashboardScreen #filter.-shown { display: block; }
     DashboardScreen #score-chart { height: 1fr; min-height: 8; }
     DashboardScreen #dep-chart { height: 1fr; min-height: 6; max-height: 12; }
     DashboardScreen.-narrow #body { layout: vertical; }
-    DashboardScreen.-narrow #main { width: 1fr; height: 2fr; }
-    DashboardScreen.-narrow #side { width: 1fr; height: 1fr; min-width: 0; }
-    DashboardScreen.-narrow #exposure { max-height: 7; }
+    DashboardScreen.-narrow #main { width: 1fr; height: 3fr; }
+    DashboardScreen.-narrow #side { width: 1fr; height: 2fr; min-width: 0; max-width: 100%; }
+    DashboardScreen.-short #exposure { max-height: 6; }
     DashboardScreen.-narrow ScoreChart, DashboardScreen.-narrow DependenceChart { display: none; }
     DashboardScreen.-short #reasons { max-height: 2; }
     """
@@ -74,9 +74,9 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield RiskHeader(id="header")
         yield ErrorBanner(id="banner")
+        yield ExposureTable(id="exposure", classes="pane")
         with Horizontal(id="body"):
             with Vertical(id="main"):
-                yield ExposureTable(id="exposure", classes="pane")
                 yield Input(placeholder="filter events: words in id, title, kind, status, platform…", id="filter")
                 yield EventsTable(id="events", classes="pane")
             with Vertical(id="side"):
@@ -99,6 +99,8 @@ class DashboardScreen(Screen[None]):
     def _layout(self, width: int, height: int) -> None:
         self.set_class(width < NARROW, "-narrow")
         self.set_class(height < 30, "-short")
+        self.query_one(ExposureTable).set_compact(width < NARROW)
+        self.query_one(EventsTable).set_compact(width < NARROW)
 
     # -- data ---------------------------------------------------------------------------------
 

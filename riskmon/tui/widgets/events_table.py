@@ -24,6 +24,7 @@ class EventsTable(SortableTable):
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "open", "Details")]
     COLUMNS: ClassVar[tuple[Column, ...]] = (Column("new", "", False), *EVENT_COLUMNS)
+    COMPACT: ClassVar[frozenset[str] | None] = frozenset({"new", "event", "when", "score", "loss"})
     DEFAULT_SORT: ClassVar[str] = "score"
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -57,20 +58,19 @@ class EventsTable(SortableTable):
         rows = []
         for e in self.shown:
             mark = "●" if e.id in self.changes.new else "◆" if e.id in self.changes.changed else ""
-            hot = "bold $warning" if mark else ""
             rows.append(
                 (
                     e.id,
-                    [
-                        Text(mark, style="bold yellow" if mark else ""),
-                        Text(clean(e.id), style="bold" if mark else ""),
-                        Text(viewdata.countdown(e.days_until), justify="right"),
-                        Text(clean(e.event.status), style=STATUS_STYLE.get(e.event.status, "")),
-                        Text(viewdata.pct(e.probability), justify="right"),
-                        Text(f"{e.score:.1f}", justify="right", style="bold" if e.score >= 10 else ""),
-                        Text(money(e.expected_loss, cur), justify="right"),
-                        Text(clean(e.event.title), style="bold" if hot else ""),
-                    ],
+                    {
+                        "new": Text(mark, style="bold yellow" if mark else ""),
+                        "event": Text(clean(e.id), style="bold" if mark else ""),
+                        "when": Text(viewdata.countdown(e.days_until), justify="right"),
+                        "status": Text(clean(e.event.status), style=STATUS_STYLE.get(e.event.status, "")),
+                        "p": Text(viewdata.pct(e.probability), justify="right"),
+                        "score": Text(f"{e.score:.1f}", justify="right", style="bold" if e.score >= 10 else ""),
+                        "loss": Text(money(e.expected_loss, cur), justify="right"),
+                        "title": Text(clean(e.event.title), style="bold" if mark else ""),
+                    },
                 )
             )
         self.replace_rows(rows)

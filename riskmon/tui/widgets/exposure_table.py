@@ -19,6 +19,7 @@ class ExposureTable(SortableTable):
     ExposureTable { height: auto; max-height: 12; }
     """
     COLUMNS: ClassVar[tuple[Column, ...]] = EXPOSURE_COLUMNS
+    COMPACT: ClassVar[frozenset[str] | None] = frozenset({"channel", "orders", "revenue", "dependence", "risk"})
     DEFAULT_SORT: ClassVar[str] = "risk"
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -41,18 +42,20 @@ class ExposureTable(SortableTable):
             rows.append(
                 (
                     c.id,
-                    [
-                        Text(clean(c.id)),
-                        Text(clean(c.platform)),
-                        Text(viewdata.regions(c.regions)),
-                        Text(viewdata.pct(c.order_share), justify="right"),
-                        Text(money(x.revenue_monthly, cur), justify="right"),
-                        Text(money(c.inventory_value, cur), justify="right"),
-                        Text(money(c.pending_payouts, cur), justify="right"),
-                        Text(money(c.deposit, cur), justify="right"),
-                        Text("own" if x.dependence is None else viewdata.pct(x.dependence), justify="right"),
-                        Text(viewdata.pct(x.risk_share), justify="right", style=risk_style),
-                    ],
+                    {
+                        "channel": Text(clean(c.id)),
+                        "platform": Text(clean(c.platform)),
+                        "regions": Text(viewdata.regions(c.regions)),
+                        "orders": Text(viewdata.pct(c.order_share), justify="right"),
+                        "revenue": Text(money(x.revenue_monthly, cur), justify="right"),
+                        "inventory": Text(money(c.inventory_value, cur), justify="right"),
+                        "payouts": Text(money(c.pending_payouts, cur), justify="right"),
+                        "deposit": Text(money(c.deposit, cur), justify="right"),
+                        "dependence": Text(
+                            "own" if x.dependence is None else viewdata.pct(x.dependence), justify="right"
+                        ),
+                        "risk": Text(viewdata.pct(x.risk_share), justify="right", style=risk_style),
+                    },
                 )
             )
         self.replace_rows(rows)

@@ -4,7 +4,7 @@ as markup, and titles come from feeds."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -23,25 +23,47 @@ class SortableTable(DataTable[Text]):
     ]
 
     COLUMNS: ClassVar[tuple[Column, ...]] = ()
+    COMPACT: ClassVar[frozenset[str] | None] = None
+    """Keys of the columns kept on a narrow screen (None: all)."""
     DEFAULT_SORT: ClassVar[str] = ""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self.sort_state = Sort.default_for(self.DEFAULT_SORT or self.COLUMNS[0].key)
+        self.compact = False
+        self._rows: list[tuple[str, Mapping[str, Text]]] = []
+
+    @property
+    def shown_columns(self) -> tuple[Column, ...]:
+        if self.compact and self.COMPACT is not None:
+            return tuple(c for c in self.COLUMNS if c.key in self.COMPACT)
+        return self.COLUMNS
 
     def on_mount(self) -> None:
         self._add_columns()
 
     def _add_columns(self) -> None:
-        for col in self.COLUMNS:
+        for col in self.shown_columns:
             self.add_column(self._label(col), key=col.key)
+
+    def set_compact(self, compact: bool) -> None:
+        """Fewer columns on a narrow screen; the rows are rebuilt."""
+        if compact == self.compact:
+            return
+        keep = self.current_key
+        self.compact = compact
+        self.clear(columns=True)
+        self._add_columns()
+        self.rebuild()
+        if keep is not None:
+            self.replace_rows(self._rows, keep)
 
     def _label(self, col: Column) -> Text:
         arrow = self.sort_state.arrow(col.key)
         return Text(col.label + (" " + arrow if arrow else ""), justify="right" if col.numeric else "left")
 
     def _relabel(self) -> None:
-        for col in self.COLUMNS:
+        for col in self.shown_columns:
             column = self.columns.get(col.key)  # type: ignore[call-overload]
             if column is not None:
                 column.label = self._label(col)
@@ -81,12 +103,14 @@ class SortableTable(DataTable[Text]):
             return None
         return None if key.value is None else str(key.value)
 
-    def replace_rows(self, rows: Sequence[tuple[str, Sequence[Text]]], keep: str | None = None) -> None:
-        """Swap in new rows; the cursor stays on the row with key `keep` if it is still there."""
+    def replace_rows(self, rows: Sequence[tuple[str, Mapping[str, Text]]], keep: str | None = None) -> None:
+        """Swap in new rows (column key -> cell); the cursor stays on row `keep` if it is still there."""
         keep = keep if keep is not None else self.current_key
+        self._rows = list(rows)
         self.clear()
+        columns = self.shown_columns
         for key, cells in rows:
-            self.add_row(*cells, key=key)
+            self.add_row(*(cells[c.key] for c in columns), key=key)
         if keep is not None:
             keys = [k for k, _ in rows]
             if keep in keys:
