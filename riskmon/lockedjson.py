@@ -1,0 +1,287 @@
+"""A TinyDB JSON file that several processes read and write at once without losing or corrupting it.
+
+TinyDB's own JSONStorage rewrites the file in place, with no lock: two writers lose each other's
+data and a crash mid-write leaves half a file. Here every operation is one short transaction:
+
+1. take an inter-process lock: `fcntl.flock` on the sidecar `<file>.lock` (shared for reads,
+   exclusive for writes), polled with a timeout so that a stuck holder becomes an error, not a
+   hang;
+2. read and parse the whole file once; `Transaction` (a TinyDB Storage) serves that data to the
+   table operations;
+3. if anything changed, write the whole file once: a temp file in the same directory, fsync,
+   `os.replace` over the old file, fsync the directory;
+4. release the lock.
+
+A reader sees the old file or the new one, never a mix; a writer killed at any moment leaves the
+old file (and at worst a temp file, removed by the next writer); an operation that raises writes
+nothing. Nothing is kept between transactions (no CachingMiddleware).
+
+A file that cannot be read (truncated, not JSON, not TinyDB's shape, or refused by the caller's
+`check`) is moved aside as `<name>.corrupt-<UTC time>` and the transaction starts from an empty
+database; the moved path is appended to `recovered` and a warning is logged. I/O errors
+(permission denied, a directory that cannot be created, a full disk) are RiskmonError naming the
+file, and never count as corruption.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from riskmon.errors import RiskmonError
+
+Tables = dict[str, dict[str, Any]]
+
+
+class CorruptFile(Exception):
+    """Raised by a `check` hook: the file parses but is not usable; the message says why."""
+
+
+class Transaction(Storage):
+    """TinyDB storage for one locked transaction: the parsed file in, the new state out."""
+
+    def __init__(self, data: Tables) -> None:
+        self.data = data
+        self.dirty = False
+
+    def read(self) -> Tables:
+        return self.data
+
+    def write(self, data: Tables) -> None:
+        self.data = data
+        self.dirty = True
+
+
+if sys.platform == "win32":  # pragma: no cover - best effort; riskmon targets POSIX
+
+    def _try_lock(fd: int, exclusive: bool) -> bool:
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int, exclusive: bool) -> bool:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+
+def fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a directory
+    finally:
+        os.close(fd)
+
+
+def parse_tables(raw: bytes) -> Tables:
+    """TinyDB's shape: an object of tables, each an object of documents keyed by integer ids.
+    An empty file is an empty database."""
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise CorruptFile(f"not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise CorruptFile(f"expected a JSON object of tables, found {type(data).__name__}")
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise CorruptFile(f"table {name!r} is not an object")
+        if not all(map(str.isdigit, table)) or not all(type(d) is dict for d in table.values()):
+            raise CorruptFile(f"table {name!r} has a malformed document (ids must be integers)")
+    return data
+
+
+class LockedJSONFile:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        what: str = "file",
+        check: Callable[[Tables], None] | None = None,
+        lock_timeout: float = 10.0,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        self.path = Path(path).expanduser()
+        self.what = what
+        self.recovered: list[Path] = []
+        self._check = check
+        self._timeout = lock_timeout
+        self._log = logger or logging.getLogger(__name__)
+        # Follow a symlink so that os.replace swaps the real file, not the link.
+        self._file = Path(os.path.realpath(self.path))
+        self._lockpath = self._file.with_name(self._file.name + ".lock")
+        self._fd: int | None = None
+        self._exclusive = False
+        self._tlock = threading.RLock()  # flock does not order threads sharing this object
+        self._swept = False
+
+    @contextmanager
+    def transaction(self, write: bool) -> Iterator[Transaction]:
+        with self._tlock:
+            if self._fd is not None:
+                raise RuntimeError(f"nested transaction on {self.path}")
+            try:
+                locked = self._acquire(write)
+                data, mode = self._load(locked)
+                tx = Transaction(data)
+                yield tx
+                if write and tx.dirty:
+                    self._commit(tx.data, mode)
+            finally:
+                if self._fd is not None:
+                    os.close(self._fd)  # closing the descriptor drops the flock
+                    self._fd = None
+
+    # -- the lock ----------------------------------------------------------------------------
+
+    def _acquire(self, exclusive: bool) -> bool:
+        """False when there is no lock file and none can be made (no directory yet, or a
+        read-only one): a read goes ahead without it (writers replace the file atomically), a
+        write raises."""
+        try:
+            if exclusive:
+                self._file.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self._lockpath, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            if not exclusive:
+                return False
+            raise RiskmonError(
+                f"cannot create {self.what} {self.path}: {exc.strerror or exc}", str(exc)
+            ) from None
+        self._lock(exclusive)
+        return True
+
+    def _lock(self, exclusive: bool) -> None:
+        assert self._fd is not None
+        deadline = time.monotonic() + self._timeout
+        delay = 0.0005
+        while not _try_lock(self._fd, exclusive):
+            if time.monotonic() >= deadline:
+                raise RiskmonError(
+                    f"{self.what} {self.path} is busy: another riskmon process has held its lock "
+                    f"for more than {self._timeout:g} s"
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 0.008)
+        self._exclusive = exclusive
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _load(self, locked: bool) -> tuple[Tables, int | None]:
+        try:
+            with open(self._file, "rb") as f:
+                mode = os.fstat(f.fileno()).st_mode & 0o7777
+                raw = f.read()
+        except FileNotFoundError:
+            return {}, None
+        except OSError as exc:
+            raise RiskmonError(
+                f"cannot read {self.what} {self.path}: {exc.strerror or exc}", str(exc)
+            ) from None
+        try:
+            data = parse_tables(raw)
+            if self._check is not None:
+                self._check(data)
+            return data, mode
+        except CorruptFile as exc:
+            reason = str(exc)
+        if locked and not self._exclusive:
+            # Only the holder of the exclusive lock may move the file. Between our shared lock
+            # and the exclusive one another process may have done it already: read again.
+            self._lock(True)
+            return self._load(locked)
+        self._move_aside(reason)
+        return {}, mode
+
+    def _move_aside(self, reason: str) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")  # when it was found, for the user
+        target = self._file.with_name(f"{self._file.name}.corrupt-{stamp}")
+        k = 1
+        while target.exists():
+            target = self._file.with_name(f"{self._file.name}.corrupt-{stamp}-{k}")
+            k += 1
+        try:
+            os.rename(self._file, target)
+        except OSError as exc:
+            raise RiskmonError(
+                f"{self.what} {self.path} is unreadable ({reason}) and could not be moved aside: "
+                f"{exc.strerror or exc}",
+                str(exc),
+            ) from None
+        fsync_dir(self._file.parent)
+        self.recovered.append(target)
+        self._log.warning(
+            "%s %s could not be read (%s); moved it aside to %s and started afresh",
+            self.what,
+            self.path,
+            reason,
+            target,
+        )
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _commit(self, data: Tables, mode: int | None) -> None:
+        payload = json.dumps(data, separators=(",", ":"), allow_nan=False).encode("ascii")
+        parent = self._file.parent
+        if not self._swept:
+            self._sweep_temps()
+        tmp = parent / f".{self._file.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            try:
+                if mode is not None:
+                    os.fchmod(fd, mode)  # keep the permissions the user gave the file
+                view = memoryview(payload)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self._file)
+        except OSError as exc:
+            with suppress(OSError):
+                tmp.unlink()
+            raise RiskmonError(
+                f"cannot write {self.what} {self.path}: {exc.strerror or exc}", str(exc)
+            ) from None
+        fsync_dir(parent)
+
+    def _sweep_temps(self) -> None:
+        """Remove temp files left by writers that died mid-write. Temp files are only made under
+        the exclusive lock, which we hold, so any that exist belong to dead writers."""
+        self._swept = True
+        prefix = f".{self._file.name}."
+        try:
+            with os.scandir(self._file.parent) as it:
+                stale = [e.path for e in it if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+        except OSError:
+            return
+        for p in stale:
+            with suppress(OSError):
+                os.unlink(p)

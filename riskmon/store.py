@@ -1,0 +1,390 @@
+"""History: snapshots, the event log, playbook step progress and alerts sent, in one TinyDB file.
+
+Risk is a trend: a seller wants to see the score climb before a deadline and what changed since
+yesterday. The TUI, a daemon and cron'd checks all write here at the same time, so every method
+is one locked, atomic transaction (riskmon.lockedjson: flock, read, operate, temp file + fsync +
+os.replace); an unreadable file is moved aside as `<name>.corrupt-<time>` and a fresh history
+starts (`HistoryStore.recovered` names the moved files). Growth is bounded like a round-robin
+database (riskmon.retention): full resolution for `full_days`, hourly to `hourly_days`, daily to
+`max_days`, applied as part of append at most once per hour of snapshot time. The compact stored
+form of a snapshot is in riskmon.records.
+
+Tables: `snapshots`, `event_log` (`{"at", "event_id", "title", "change", "old", "new"}`), `steps`
+(`{"event_id", "step_id", "done", "at"}`), `alerts` (`{"at", "channel", "trigger", "key",
+"level", "ok", "error"}`) and `meta` (document 1: `schema`, `ids` — event ids that snapshots
+index —, `states` — the last known state per event id, for diffing —, `newest` — the newest
+snapshot time — and `compacted` — `newest` at the last compaction).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tinydb import Query, TinyDB
+from tinydb.table import Document
+
+from riskmon.errors import RiskmonError
+from riskmon.lockedjson import CorruptFile, LockedJSONFile, Tables
+from riskmon.records import (
+    EVENT_FIELDS,
+    decode_entry,
+    decode_snapshot,
+    decode_snapshots,
+    encode_snapshot,
+    event_state,
+    stamp,
+    summary,
+    to_utc,
+    with_counts,
+)
+from riskmon.retention import Policy, is_canonical, iso, plan, prune_log
+
+if TYPE_CHECKING:
+    from riskmon.model import HistorySettings
+
+log = logging.getLogger("riskmon.store")
+
+SCHEMA = 1
+EVENT_LOG_KEEP = 5000  # newest event-log entries kept (on top of the max_days cut)
+ALERTS_KEEP = 2000  # newest alerts kept (on top of the max_days cut)
+COMPACT_EVERY = timedelta(hours=1)  # of snapshot time
+LOCK_TIMEOUT = 10.0  # seconds
+
+
+def _check(data: Tables) -> None:
+    meta = data.get("meta", {}).get("1")
+    if meta is None:
+        return
+    schema = meta.get("schema", SCHEMA)
+    if (
+        not isinstance(schema, int)
+        or not isinstance(meta.get("ids", []), list)
+        or not isinstance(meta.get("states", {}), dict)
+    ):
+        raise CorruptFile("its meta table is malformed")
+    if schema > SCHEMA:
+        raise RiskmonError(
+            f"history file was written by a newer riskmon (schema {schema}; this one reads "
+            f"{SCHEMA}): upgrade riskmon, or use --db to keep a separate history"
+        )
+
+
+_SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
+_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """'30m', '12h', '7d', '2w' before `now`, or an ISO date (00:00 UTC) or date-time."""
+    m = _SINCE.match(text or "")
+    if m:
+        return to_utc(now) - timedelta(seconds=float(m.group(1)) * _UNIT[m.group(2).lower()])
+    try:
+        return to_utc(text)
+    except (ValueError, IndexError):
+        raise ValueError(
+            f"{text!r} is neither a duration (like 30m, 12h, 7d, 2w) nor an ISO date or date-time "
+            "(like 2026-11-01 or 2026-11-01T09:30:00+00:00)"
+        ) from None
+
+
+class HistoryStore:
+    """The history file. Every method is one locked open → operate → close, so an instance may
+    be shared between threads and any number of processes may use the same file."""
+
+    def __init__(
+        self,
+        path: Path,
+        settings: HistorySettings | None = None,
+        *,
+        lock_timeout: float = LOCK_TIMEOUT,
+    ) -> None:
+        self.path = Path(path).expanduser()
+        self.policy = Policy.from_settings(settings)
+        self._file = LockedJSONFile(
+            self.path, what="history file", check=_check, lock_timeout=lock_timeout, logger=log
+        )
+
+    @property
+    def recovered(self) -> list[Path]:
+        """Unreadable files moved aside during this object's life (tell the user)."""
+        return self._file.recovered
+
+    @contextmanager
+    def _open(self, write: bool) -> Iterator[TinyDB]:
+        try:
+            with self._file.transaction(write) as tx:
+                yield TinyDB(storage=lambda: tx)
+        except RiskmonError as exc:
+            if str(self.path) in exc.message:
+                raise
+            raise RiskmonError(f"{self.path}: {exc.message}", exc.details) from None
+
+    # -- inside a transaction ----------------------------------------------------------------
+
+    @staticmethod
+    def _raw(db: TinyDB, table: str) -> dict[str, dict[str, Any]]:
+        """A table's stored documents, for scans that need no Document objects."""
+        data = db.storage.read() or {}
+        return data.get(table, {})
+
+    @staticmethod
+    def _meta(db: TinyDB) -> dict[str, Any]:
+        doc = db.table("meta").get(doc_id=1)
+        meta = dict(doc) if isinstance(doc, Mapping) else {}
+        meta.setdefault("schema", SCHEMA)
+        meta.setdefault("ids", [])
+        meta.setdefault("states", {})
+        return meta
+
+    @staticmethod
+    def _save_meta(db: TinyDB, meta: dict[str, Any]) -> None:
+        db.table("meta").upsert(Document(meta, doc_id=1))
+
+    @staticmethod
+    def _insert(db: TinyDB, name: str, docs: Sequence[Mapping[str, Any]]) -> None:
+        """Insert with ids counted on from the last one: TinyDB would scan every id for the
+        largest, on every insert, and ids only grow here."""
+        raw = HistoryStore._raw(db, name)
+        last = next(reversed(raw), "0")
+        doc_id = int(last) + 1 if last.isdigit() else 1
+        while str(doc_id) in raw:  # edited by hand: fall back to the largest id
+            doc_id = max(map(int, raw)) + 1
+        db.table(name).insert_multiple(Document(doc, doc_id=doc_id + k) for k, doc in enumerate(docs))
+
+    def _append(self, db: TinyDB, snap: Mapping[str, Any], meta: dict[str, Any]) -> None:
+        rec = encode_snapshot(snap, meta["ids"])
+        self._insert(db, "snapshots", [rec])
+        t: str = rec["t"]
+        newest = meta.get("newest")
+        if not is_canonical(newest) or t > newest:
+            meta["newest"] = newest = t
+        now = datetime.fromisoformat(newest)
+        last = meta.get("compacted")
+        # Compaction scans every record: do it once per hour of snapshot time, or at once when
+        # a snapshot lands in the already downsampled past (a replay with --now).
+        if (
+            not is_canonical(last)
+            or last > newest
+            or t < self.policy.cuts(now)[0]
+            or now - datetime.fromisoformat(last) >= COMPACT_EVERY
+        ):
+            self._compact(db, meta, now)
+
+    def _compact(self, db: TinyDB, meta: dict[str, Any], now: datetime) -> dict[str, int]:
+        snaps = db.table("snapshots")
+        raw = self._raw(db, "snapshots")
+        todo = plan({int(k): v for k, v in raw.items()}, now, self.policy, summary)
+        if todo.update:
+            # Kept records are in distinct buckets, so their times tell them apart.
+            fields = {raw[str(i)]["t"]: with_counts(raw[str(i)], *c) for i, c in todo.update.items()}
+            snaps.update(lambda doc: doc.update(fields[doc["t"]]), doc_ids=list(todo.update))
+        if todo.remove:
+            snaps.remove(doc_ids=todo.remove)
+        oldest = self.policy.cuts(now)[2]
+        pruned = 0
+        for name, keep in (("event_log", EVENT_LOG_KEEP), ("alerts", ALERTS_KEEP)):
+            records = {int(k): v for k, v in self._raw(db, name).items()}
+            drop = prune_log(records, oldest, keep)
+            if drop:
+                db.table(name).remove(doc_ids=drop)
+                pruned += len(drop)
+        states = meta["states"]
+        for eid in [e for e, s in states.items() if str(s.get("seen", oldest)) < oldest]:
+            del states[eid]
+        meta["compacted"] = iso(now)
+        return {"merged": todo.merged, "dropped": todo.dropped, "pruned": pruned}
+
+    @staticmethod
+    def _diff(
+        db: TinyDB, at: str, events: Sequence[Mapping[str, Any]], meta: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        states: dict[str, dict[str, Any]] = meta["states"]
+        entries: list[dict[str, Any]] = []
+
+        def entry(eid: str, title: str, change: str, old: Any, new: Any) -> None:
+            entries.append(
+                {"at": at, "event_id": eid, "title": title, "change": change, "old": old, "new": new}
+            )
+
+        for ev in events:
+            eid = str(ev["id"])
+            new = event_state(ev)
+            old = states.get(eid)
+            if old is None:
+                entry(eid, new["title"], "first_seen", None, {k: new[k] for k in EVENT_FIELDS})
+            else:
+                for k in EVENT_FIELDS:
+                    if old.get(k) != new[k]:
+                        entry(eid, new["title"], k, old.get(k), new[k])
+            seen = str((old or {}).get("seen", at))
+            states[eid] = {**new, "seen": max(at, seen) if is_canonical(seen) else at}
+        if entries:
+            HistoryStore._insert(db, "event_log", entries)
+        return [decode_entry(e) for e in entries]
+
+    # -- snapshots ---------------------------------------------------------------------------
+
+    def append_snapshot(self, snap: dict[str, Any]) -> None:
+        with self._open(write=True) as db:
+            meta = self._meta(db)
+            self._append(db, snap, meta)
+            self._save_meta(db, meta)
+
+    def record_check(
+        self, snap: dict[str, Any], events: Sequence[Mapping[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """append_snapshot + record_events(snap["at"], events) in one transaction (one lock,
+        one write): what a cron'd `riskmon check` does. Returns the new event-log entries."""
+        at = stamp(snap.get("at"))
+        with self._open(write=True) as db:
+            meta = self._meta(db)
+            self._append(db, snap, meta)
+            entries = self._diff(db, at, events, meta)
+            self._save_meta(db, meta)
+        return entries
+
+    def snapshots(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Snapshots with since <= at <= until, oldest first (shape of append_snapshot's input,
+        plus `samples`, `score_max`, `score_min`: how many snapshots a downsampled one stands
+        for and the range of their scores; 1 and its own score for a full-resolution one)."""
+        lo = None if since is None else stamp(since, "since")
+        hi = None if until is None else stamp(until, "until")
+        with self._open(write=False) as db:
+            raw = self._raw(db, "snapshots")
+            ids = self._meta(db)["ids"]
+        picked = []
+        bad = 0
+        for rec in raw.values():
+            t = rec.get("t")
+            if not is_canonical(t):  # edited by hand: accept any ISO time
+                try:
+                    t = rec["t"] = iso(to_utc(t))
+                except (ValueError, TypeError, IndexError):
+                    bad += 1
+                    continue
+            if (lo is None or t >= lo) and (hi is None or t <= hi):
+                picked.append(rec)
+        out, skipped = decode_snapshots(picked, ids)
+        if bad + skipped:
+            log.warning("history file %s: skipped %d unreadable snapshot(s)", self.path, bad + skipped)
+        out.sort(key=lambda s: s["at"])
+        return out
+
+    def last_snapshot(self) -> dict[str, Any] | None:
+        with self._open(write=False) as db:
+            raw = self._raw(db, "snapshots")
+            ids = self._meta(db)["ids"]
+        timed = [r for r in raw.values() if is_canonical(r.get("t"))]
+        for rec in sorted(timed, key=lambda r: r["t"], reverse=True):
+            try:
+                return decode_snapshot(rec, ids)
+            except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+                continue
+        return None
+
+    def compact(self, now: datetime | None = None) -> dict[str, int]:
+        """Apply the retention policy now (append does it at most once per hour of snapshot
+        time). `now` defaults to the newest snapshot. Returns counts: merged, dropped, pruned."""
+        with self._open(write=True) as db:
+            meta = self._meta(db)
+            newest = meta.get("newest")
+            if now is None and not is_canonical(newest):
+                return {"merged": 0, "dropped": 0, "pruned": 0}
+            when = to_utc(now) if now is not None else datetime.fromisoformat(str(newest))
+            counts = self._compact(db, meta, when)
+            self._save_meta(db, meta)
+        return counts
+
+    # -- event log ---------------------------------------------------------------------------
+
+    def record_events(self, at: datetime, events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Compare `events` (each {"id", "title", "status", "probability", "effective", "ends"})
+        with the last known state per id and log one entry per change: "first_seen" (old None,
+        new {"status", "probability", "effective", "ends"}), or "status", "probability",
+        "effective", "ends" with old and new values (times as ISO strings). Returns the new
+        entries. Events missing from `events` are not "removed": a feed may be down."""
+        when = stamp(at)
+        with self._open(write=True) as db:
+            meta = self._meta(db)
+            entries = self._diff(db, when, events, meta)
+            if entries or events:
+                self._save_meta(db, meta)
+        return entries
+
+    def event_log(self, since: datetime | None = None, event_id: str | None = None) -> list[dict[str, Any]]:
+        start = None if since is None else stamp(since, "since")
+        with self._open(write=False) as db:
+            raw = list(self._raw(db, "event_log").values())
+        out = [
+            decode_entry(r)
+            for r in raw
+            if is_canonical(r.get("at"))
+            and (start is None or r["at"] >= start)
+            and (event_id is None or r.get("event_id") == event_id)
+        ]
+        out.sort(key=lambda e: e["at"])  # stable: insertion order within one check
+        return out
+
+    # -- playbook steps ----------------------------------------------------------------------
+
+    def set_step(self, event_id: str, step_id: str, done: bool, at: datetime) -> None:
+        doc = {"event_id": str(event_id), "step_id": str(step_id), "done": bool(done), "at": stamp(at)}
+        q = Query()
+        with self._open(write=True) as db:
+            db.table("steps").upsert(doc, (q.event_id == doc["event_id"]) & (q.step_id == doc["step_id"]))
+
+    def steps(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """(event_id, step_id) -> {"done": bool, "at": when it was last ticked or unticked}."""
+        with self._open(write=False) as db:
+            raw = list(self._raw(db, "steps").values())
+        return {
+            (str(r["event_id"]), str(r["step_id"])): decode_entry({"done": bool(r.get("done")), "at": r["at"]})
+            for r in raw
+            if "event_id" in r and "step_id" in r and is_canonical(r.get("at"))
+        }
+
+    # -- alerts ------------------------------------------------------------------------------
+
+    def record_alert(self, alert: dict[str, Any]) -> None:
+        """{"at", "channel", "trigger", "key", "level", "ok", "error"}; only these keys are kept."""
+        error = alert.get("error")
+        level = alert.get("level")
+        doc = {
+            "at": stamp(alert.get("at")),
+            "channel": str(alert.get("channel") or ""),
+            "trigger": str(alert.get("trigger") or ""),
+            "key": str(alert.get("key") or ""),
+            "level": None if level is None else str(getattr(level, "name", level)),
+            "ok": bool(alert.get("ok", True)),
+            "error": None if error is None else str(error),
+        }
+        with self._open(write=True) as db:
+            self._insert(db, "alerts", [doc])
+
+    def alerts(self, since: datetime | None = None) -> list[dict[str, Any]]:
+        start = None if since is None else stamp(since, "since")
+        with self._open(write=False) as db:
+            raw = list(self._raw(db, "alerts").values())
+        out = [decode_entry(r) for r in raw if is_canonical(r.get("at")) and (start is None or r["at"] >= start)]
+        out.sort(key=lambda a: a["at"])
+        return out
+
+    def last_alert(self, key: str, *, ok_only: bool = False) -> dict[str, Any] | None:
+        """The most recent alert with this key (with ok_only, the most recent one that was sent
+        successfully), for dedupe and renotify."""
+        with self._open(write=False) as db:
+            raw = list(self._raw(db, "alerts").values())
+        best: Mapping[str, Any] | None = None
+        for r in raw:  # insertion order: a later record wins a tie
+            wanted = r.get("key") == key and is_canonical(r.get("at")) and (r.get("ok") or not ok_only)
+            if wanted and (best is None or r["at"] >= best["at"]):
+                best = r
+        return None if best is None else decode_entry(best)
