@@ -222,8 +222,7 @@ class _Context:
             hit = [c for c in a.profile.channels if c.platform == platform]
             region = _region_text(sorted({r for c in hit for r in c.regions})) if hit else "every region"
         hit_ids = {c.id for c in hit}
-        others = [c for c in islice(
-            (c for c in a.profile.channels if c.id not in hit_ids and c.order_share > 0), 3)]
+        others = list(islice((c for c in a.profile.channels if c.id not in hit_ids and c.order_share > 0), 3))
         n_others = biz.with_orders - sum(1 for c in hit if c.order_share > 0)
         names = {
             "business": clean(a.profile.business.name),
