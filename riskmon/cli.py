@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     init = cfg_sub.add_parser("init", help="write a commented starter set (refuses to overwrite)")
     init.add_argument("target", nargs="?", metavar="DIR")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
+    edit = cfg_sub.add_parser("edit", help="edit a config file in $VISUAL/$EDITOR; saved only if it validates")
+    edit.add_argument(
+        "file", nargs="?", default="exposure", metavar="FILE",
+        help="exposure (default), events, playbooks, riskmon, or a file name like events.toml",
+    )
     for p in cfg_sub.choices.values():
         _common(p, top=False)
 
@@ -112,6 +117,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", "-f", choices=("md", "csv", "json"), default="md")
     report.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     report.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
+
+    whatif = add("what-if", "try a scenario (change numbers, or --stress): baseline and scenario side by side")
+    whatif.add_argument(
+        "--set", "-s", action="append", default=[], metavar="ID.FIELD=VALUE",
+        help="e.g. us-ban.probability=0.9, us-ban.status=confirmed, tiktok-us.order_share=0.2, "
+        "business.cash_on_hand=80000 (repeatable)",
+    )
+    whatif.add_argument("--stress", action="store_true", help="every event happens now with probability 1")
+    whatif.add_argument("--scenario", metavar="NAME", help="start from the saved scenario scenarios/NAME.toml")
+    whatif.add_argument("--save", metavar="NAME", help="save the scenario as scenarios/NAME.toml in the config dir")
+    whatif.add_argument("--apply", metavar="NAME", help="write a saved scenario into the config files (with --yes)")
+    whatif.add_argument("--yes", "-y", action="store_true", help="with --apply: really write the files")
+    whatif.add_argument("--list", action="store_true", help="list the saved scenarios")
+    whatif.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    whatif.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
     return parser
 
 
@@ -140,6 +160,10 @@ def _handler(args: argparse.Namespace) -> Handler:
         from riskmon.commands.report import run as run_report
 
         return run_report
+    if command == "what-if":
+        from riskmon.commands.whatif import run as run_whatif
+
+        return run_whatif
     from riskmon.commands.tui import run as run_tui
 
     return run_tui

@@ -222,5 +222,9 @@ def run(args: argparse.Namespace) -> int:
         return config_validate(config_dir)
     if action == "init":
         return config_init(getattr(args, "target", None) or config_dir, force=bool(getattr(args, "force", False)))
-    _err(f"riskmon config: unknown action {action!r}; use path, validate or init")
+    if action == "edit":
+        from riskmon.commands.config_edit import run as run_edit
+
+        return run_edit(args)
+    _err(f"riskmon config: unknown action {action!r}; use path, validate, init or edit")
     return int(ExitCode.UNKNOWN)

@@ -1,0 +1,202 @@
+"""`riskmon config edit [FILE]`: edit a config file in your editor, saved only if it validates.
+
+The editor works on a temporary copy. When it closes, the copy is validated exactly as
+`riskmon check` will read it (the file, then the directory with it). Valid: it replaces the file
+atomically. Invalid: the problems are shown; on a terminal you can edit again (or give up); without
+one the command exits 1, the original untouched and the rejected copy kept as FILE.rejected.
+
+FILE: exposure (default), events, playbooks, riskmon, or their file names. A file that does not
+exist yet starts from the commented starter template. The bundled demo is refused: run
+`riskmon config init` first. The editor is $VISUAL, else $EDITOR (both may carry arguments, e.g.
+`code --wait`; they are split like a shell would, but no shell runs), else vi on a terminal.
+
+Exit: 0 saved (or nothing changed), 1 invalid, refused or abandoned, 3 riskmon could not do it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from riskmon.errors import ConfigError, ExitCode, RiskmonError
+from riskmon.paths import CONFIG_FILES, resolve_config_dir
+
+ALIASES = {
+    "exposure": "exposure.toml",
+    "events": "events.toml",
+    "playbooks": "playbooks.toml",
+    "riskmon": "riskmon.toml",
+    "settings": "riskmon.toml",
+}
+
+
+def _out(text: str = "") -> None:
+    from riskmon.commands.config_cmd import _out as out
+
+    out(text)
+
+
+def _err(text: str) -> None:
+    from riskmon.commands.config_cmd import _err as err
+
+    err(text)
+
+
+def file_name(name: str) -> str:
+    """'events' or 'events.toml' -> 'events.toml'; anything else is a RiskmonError with a hint."""
+    key = name.strip()
+    if key in CONFIG_FILES:
+        return key
+    if key.lower() in ALIASES:
+        return ALIASES[key.lower()]
+    import difflib
+
+    close = difflib.get_close_matches(key, [*ALIASES, *CONFIG_FILES], n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise RiskmonError(
+        f"bad arguments: config edit: unknown file {name!r}{hint} (one of: exposure, events, playbooks, riskmon)"
+    )
+
+
+def editor_command(env: dict[str, str] | None = None, *, tty: bool) -> list[str]:
+    """$VISUAL, else $EDITOR, split like a shell would (no shell runs); vi on a terminal."""
+    env = dict(os.environ) if env is None else env
+    for var in ("VISUAL", "EDITOR"):
+        value = env.get(var, "").strip()
+        if value:
+            try:
+                argv = shlex.split(value)
+            except ValueError as exc:
+                raise RiskmonError(f"${var} cannot be split into a command: {exc}") from None
+            if argv:
+                return argv
+    if tty and shutil.which("vi"):
+        return ["vi"]
+    raise RiskmonError("no editor: set $VISUAL or $EDITOR (e.g. export EDITOR=nano)")
+
+
+def run(args: argparse.Namespace) -> int:
+    return edit(getattr(args, "config", None), getattr(args, "file", None) or "exposure")
+
+
+def edit(
+    config_dir: str | None,
+    name: str,
+    *,
+    tty: bool | None = None,
+    ask: Callable[[str], str] = input,
+    env: dict[str, str] | None = None,
+) -> int:
+    """The whole command; `tty`, `ask` and `env` are there for tests."""
+    from riskmon import configedit
+
+    if "/" in name or os.sep in name:  # a path: its directory is the config dir
+        given = Path(name).expanduser()
+        config_dir, name = str(given.parent), given.name
+    fname = file_name(name)
+    loc = resolve_config_dir(config_dir)
+    if loc.is_demo:
+        _err(
+            f"riskmon config edit: {loc.path} is the bundled demo config, which is read-only. "
+            "Write your own first with: riskmon config init (then edit that)"
+        )
+        return 1
+    if not loc.path.is_dir():
+        _err(f"riskmon config edit: config directory {loc.path} does not exist; write one with: "
+             f"riskmon config init {loc.path}")
+        return 1
+    path = loc.path / fname
+    original = configedit.read_text(path)
+    if original is None:
+        from riskmon.starter import starter_files
+
+        text = starter_files()[fname]
+        _out(f"{path} does not exist yet: starting from the starter template")
+    else:
+        text = original
+    draft = configedit.draft_path(path)
+    if draft.exists():
+        _out(f"note: {draft} holds unsaved edits from the dashboard; this edit starts from {path.name}")
+
+    interactive = sys.stdin.isatty() if tty is None else tty
+    argv = editor_command(env, tty=interactive)
+    workdir = Path(tempfile.mkdtemp(prefix="riskmon-edit-"))
+    try:
+        work = workdir / fname  # same name, so the editor highlights TOML
+        work.write_text(text, encoding="utf-8", newline="")
+        return _loop(path, work, original, argv, interactive, ask)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _loop(
+    path: Path,
+    work: Path,
+    original: str | None,
+    argv: list[str],
+    interactive: bool,
+    ask: Callable[[str], str],
+) -> int:
+    from riskmon import configedit
+
+    while True:
+        try:
+            status = subprocess.run([*argv, str(work)], check=False).returncode
+        except OSError as exc:
+            raise RiskmonError(
+                f"cannot run the editor {argv[0]!r}: {exc.strerror or type(exc).__name__}; check $VISUAL / $EDITOR"
+            ) from None
+        if status != 0:
+            _err(f"riskmon config edit: the editor exited with status {status}; {path} was not changed")
+            return 1
+        new = configedit.read_text(work)
+        if new is None:
+            _err(f"riskmon config edit: the edited copy is gone; {path} was not changed")
+            return 1
+        if original is not None and new == original:
+            _out(f"no changes; {path} was not touched")
+            return 0
+        problems = configedit.check_text(path, new)
+        if not problems:
+            try:
+                configedit.save_text(path, new, base_text=original, base_missing=original is None)
+            except configedit.ConflictError:
+                kept = _keep_rejected(path, new)
+                _err(f"riskmon config edit: {path} changed on disk while you edited it; it was not overwritten.")
+                _err(f"  your version is kept in {kept}")
+                return 1
+            except ConfigError as exc:  # e.g. cannot write
+                for p in exc.problems:
+                    _err(str(p))
+                return int(ExitCode.UNKNOWN)
+            _out(f"saved {path}")
+            return 0
+        count = len(problems)
+        _err(f"{count} problem{'s' if count != 1 else ''} in your edit of {path} (line numbers are in your copy):")
+        for p in problems:
+            _err(f"  {p}")
+        if interactive:
+            try:
+                answer = ask("Edit again? [Y/n] ").strip().lower()
+            except EOFError:
+                answer = "n"
+            if answer in ("", "y", "yes"):
+                continue
+        kept = _keep_rejected(path, new)
+        _err(f"{path} was not changed; your edit is kept in {kept}")
+        return 1
+
+
+def _keep_rejected(path: Path, text: str) -> Path:
+    from riskmon import configedit
+
+    rejected = configedit.rejected_path(path)
+    configedit.write_atomic(rejected, text)
+    return rejected
