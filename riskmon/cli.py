@@ -77,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-history", action="store_true", help="do not record this check in history")
     check.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
 
+    daemon = add("daemon", "the live loop without a screen: poll feeds, record history, alert, write the textfile")
+    daemon.add_argument("--once", action="store_true", help="run every job once and exit with check's exit code")
+    daemon.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
+    daemon.add_argument(
+        "--log-level", choices=("debug", "info", "warning", "error"), default="info", help="stderr log level"
+    )
+
     events = add("events", "list policy events, or show one")
     ev_sub = events.add_subparsers(dest="events_command", metavar="ACTION", parser_class=_Parser)
     ev_list = ev_sub.add_parser("list", help="events sorted by urgency")
@@ -144,6 +151,10 @@ def _handler(args: argparse.Namespace) -> Handler:
         from riskmon.commands.check import run as run_check
 
         return run_check
+    if command == "daemon":
+        from riskmon.commands.daemon import run as run_daemon
+
+        return run_daemon
     if command == "events":
         from riskmon.commands.events import run as run_events
 

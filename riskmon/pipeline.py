@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from riskmon.config import Config, load_config
 from riskmon.engine import Assessment, assess
 from riskmon.model import Event, Settings
+
+if TYPE_CHECKING:
+    from riskmon.feeds import FeedResult
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,19 @@ def poll_feeds(
     catalog = list(config.events)
     if not config.settings.feeds:
         return catalog, [], [], [], None
-    from riskmon.feeds import merge_events, poll_all, required_failure
+    from riskmon.feeds import poll_all
 
     results = poll_all(list(config.settings.feeds), now, base_dir=config.location.path, offline=offline, budget=budget)
+    return merge_results(config, results)
+
+
+def merge_results(
+    config: Config, results: list[FeedResult]
+) -> tuple[list[Event], list[dict[str, Any]], list[str], list[dict[str, Any]], str | None]:
+    """`poll_feeds` for results polled elsewhere (the Monitor polls each feed on its own schedule)."""
+    from riskmon.feeds import merge_events, required_failure
+
+    catalog = list(config.events)
     events, conflicts = merge_events(catalog, results)
     statuses = [r.status for r in results]
     headlines = [h.to_json() for r in results for h in r.headlines]
@@ -89,3 +102,10 @@ def evaluate(
     events, feeds, conflicts, headlines, failure = poll_feeds(cfg, now, offline=offline, budget=budget)
     assessment = assess(cfg.profile, events, now, settings)
     return Evaluation(cfg, assessment, tuple(events), feeds, conflicts, headlines, failure)
+
+
+def evaluate_results(config: Config, results: list[FeedResult], now: datetime) -> Evaluation:
+    """`evaluate` for feed results the caller polled itself (the Monitor). Pure: no I/O."""
+    events, feeds, conflicts, headlines, failure = merge_results(config, results)
+    assessment = assess(config.profile, events, now, config.settings)
+    return Evaluation(config, assessment, tuple(events), feeds, conflicts, headlines, failure)

@@ -114,6 +114,20 @@ def breakdown(e: EventAssessment, currency: str) -> list[str]:
     return lines
 
 
+def feed_problems(feeds: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One line per feed whose last poll failed or whose copy is stale."""
+    out = []
+    for f in feeds:
+        if f.get("ok") and not f.get("stale"):
+            continue
+        line = f"feed {clean(f['name'])}: {'stale, ' if f.get('stale') else ''}{clean(f.get('error') or 'ok')}"
+        last = f.get("last_success")
+        if last:
+            line += f" (last good copy {clean(last)[:16].replace('T', ' ')} UTC)"
+        out.append(line)
+    return out
+
+
 def render_check(
     a: Assessment,
     *,
@@ -142,11 +156,8 @@ def render_check(
             lines.append("")
             lines.append("next actions:")
             lines.extend(f"  - {clean(x)}" for x in actions)
-        bad = [f for f in feeds if not f.get("ok") or f.get("stale")]
-        for f in bad:
-            lines.append(
-                f"feed {clean(f['name'])}: {'stale, ' if f.get('stale') else ''}{clean(f.get('error') or 'ok')}"
-            )
+    # A feed problem is shown at every verbosity: the assessment rests on its last good copy.
+    lines.extend(feed_problems(feeds))
     if verbosity >= 2:
         for e in a.events:
             if e.loss > 0 or e.channels:

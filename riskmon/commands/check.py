@@ -51,12 +51,13 @@ def run(args: argparse.Namespace) -> int:
         now = parse_now(args.now)
         from riskmon.pipeline import evaluate
 
-        # Leave a margin of the budget for assessing and writing history after the feeds.
+        # Feeds get what is left of -t after a margin for assessing, history, output and the
+        # interpreter's exit (a fifth of -t, at least 0.7 s), so that the answer comes within -t.
         ev = evaluate(
             args.config,
             now,
             offline=args.offline,
-            budget=max(0.5, args.timeout * 0.8 - (time.monotonic() - started)),
+            budget=max(0.1, args.timeout - max(0.2 * args.timeout, 0.7) - (time.monotonic() - started)),
             warn=args.warning,
             crit=args.critical,
         )
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _extras(ev: Any, args: argparse.Namespace, now: Any) -> dict[str, Any]:
     """Playbook actions and history changes; each part arrives with its own module."""
-    return {**_playbook(ev, args), "changes": None}
+    return {**_playbook(ev, args), "changes": _history(ev, args)}
 
 
 def _playbook(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
@@ -100,6 +101,36 @@ def _playbook(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _history(ev: Any, args: argparse.Namespace) -> list[dict[str, Any]] | None:
+    """Record this check in history; the event changes since the previous one (None: not recorded).
+
+    History is a record, not the check: a store failure is reported on stderr and the check goes on.
+    """
+    if getattr(args, "no_history", False):
+        return None
+    from riskmon.paths import resolve_db_path
+    from riskmon.snapshots import change_summaries, event_records, snapshot_of
+    from riskmon.store import LOCK_TIMEOUT, HistoryStore
+
+    a = ev.assessment
+    try:
+        path = resolve_db_path(getattr(args, "db", None))
+        first_run = not path.exists()
+        # Waiting for the lock is bounded by a share of -t, so a busy history cannot time the check out.
+        wait = max(0.1, min(LOCK_TIMEOUT, args.timeout * 0.15))
+        store = HistoryStore(path, ev.config.settings.history, lock_timeout=wait)
+        entries = store.record_check(snapshot_of(a), event_records(a))
+    except CheckTimeout:
+        raise
+    except Exception as exc:
+        reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        print(f"riskmon: history not recorded: {reason}", file=sys.stderr, flush=True)
+        return None
+    for moved in store.recovered:
+        print(f"riskmon: history file was unreadable; moved aside to {moved}", file=sys.stderr, flush=True)
+    return change_summaries(entries, first_run=first_run)
+
+
 def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: float) -> str:
     from riskmon import formats
 
@@ -115,9 +146,10 @@ def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: 
         )
         return formats.to_json(doc)
     if args.format == "nagios":
-        from riskmon.textreport import events_table
+        from riskmon.textreport import events_table, feed_problems
 
         detail = events_table(a.events[:5], a.profile.business.currency) if args.verbose >= 1 else []
+        detail = [*feed_problems(ev.feeds), *detail]
         actions = extras["actions"]
         return formats.nagios(a, action=actions[0] if actions else None, detail_lines=detail)
     if args.format == "prometheus":

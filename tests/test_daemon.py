@@ -1,0 +1,276 @@
+"""`riskmon daemon` as a process: a local feed server changed, broken and fixed under it, a local
+webhook receiver counting alerts, the textfile checked by promtool, stopped by SIGTERM/SIGINT.
+
+127.0.0.1 only (tests/servers.py). Waits poll with deadlines; nothing sleeps a fixed time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+try:
+    from tests.servers import local_server, respond, static
+except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+    from servers import local_server, respond, static  # type: ignore[no-redef]
+
+PROMTOOL = shutil.which("promtool") or ("/usr/bin/promtool" if Path("/usr/bin/promtool").exists() else None)
+
+EXPOSURE = """
+[business]
+name = "Test Shop"
+currency = "USD"
+monthly_revenue = 100000
+gross_margin = 0.4
+monthly_fixed_costs = 20000
+cash_on_hand = 200000
+
+[[channels]]
+id = "tiktok-us"
+platform = "tiktok"
+kind = "social_shop"
+regions = ["US"]
+order_share = 0.3
+inventory_value = 10000
+
+[[channels]]
+id = "shop"
+platform = "shopify"
+kind = "own_store"
+regions = ["US"]
+order_share = 0.7
+"""
+
+
+def ban() -> dict[str, Any]:
+    """A confirmed ban on TikTok US in five days: removes 30% of orders, so WARNING."""
+    soon = datetime.now(UTC).date() + timedelta(days=5)
+    return {
+        "id": "us-ban",
+        "title": "US ban",
+        "kind": "ban",
+        "platforms": ["tiktok"],
+        "regions": ["US"],
+        "status": "confirmed",
+        "effective": soon.isoformat(),
+    }
+
+
+class Feed:
+    def __init__(self) -> None:
+        self.body = b'{"events": []}'
+        self.mode = "ok"
+
+    def set(self, *events: dict[str, Any]) -> None:
+        self.body = json.dumps({"events": list(events)}).encode()
+
+    def __call__(self, h: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+        if self.mode == "broken":
+            respond(h, 500, b"oops", "text/plain")
+        else:
+            respond(h, 200, self.body)
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 15.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def env(tmp_path: Path) -> dict[str, str]:
+    out = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    out.update({"RISKMON_DATA": str(tmp_path / "data"), "NO_COLOR": "1"})
+    out.pop("RISKMON_CONFIG", None)
+    out.pop("RISKMON_DB", None)
+    return out
+
+
+def write_config(
+    d: Path, *, feed_url: str | None = None, hook_url: str | None = None, prom: Path | None = None
+) -> Path:
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "exposure.toml").write_text(EXPOSURE)
+    (d / "playbooks.toml").write_text("replace_bundled = true\n")
+    parts = []
+    if feed_url:
+        parts.append(f'[[feeds]]\nname = "agency"\ntype = "http"\nurl = "{feed_url}"\nevery = "1s"\ntimeout = 3\n')
+    if hook_url:
+        parts.append(f'[[alerts]]\nname = "hook"\ntype = "webhook"\nurl = "{hook_url}"\n')
+    if prom:
+        parts.append(f'[export]\nprometheus_textfile = "{prom}"\n')
+    (d / "riskmon.toml").write_text("\n".join(parts))
+    return d
+
+
+@contextmanager
+def daemon(tmp_path: Path, cfg: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    log = tmp_path / "daemon.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "riskmon", "daemon", "--config", str(cfg), "--db", str(tmp_path / "h.json"), *extra],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=env(tmp_path),
+        )
+        try:
+            yield proc, log
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+
+
+def run(tmp_path: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "riskmon", *args], capture_output=True, text=True, env=env(tmp_path), timeout=timeout
+    )
+
+
+def posts(server: Any) -> list[dict[str, Any]]:
+    return [json.loads(r.body) for r in server.hits("/hook") if r.method == "POST"]
+
+
+def read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return ""
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_daemon_alerts_once_per_level_change_and_stops_on_sigterm(tmp_path: Path) -> None:
+    with local_server() as server:
+        feed = Feed()
+        prom = tmp_path / "textfile" / "riskmon.prom"
+        cfg = write_config(
+            tmp_path / "cfg",
+            feed_url=server.route("/feed", feed),
+            hook_url=server.route("/hook", static("ok", 200, "text/plain")),
+            prom=prom,
+        )
+        with daemon(tmp_path, cfg) as (proc, log):
+            assert wait_for(lambda: "riskmon_level 0\n" in read(prom)), read(log)
+            assert posts(server) == [], "starting is not a level change"
+
+            feed.set(ban())  # OK -> WARNING
+            assert wait_for(lambda: len(posts(server)) >= 1), read(log)
+            first = posts(server)[0]
+            assert first["trigger"] == "level_change" and first["title"] == "riskmon: OK -> WARNING"
+            assert wait_for(lambda: "riskmon_level 1\n" in read(prom))
+            polled = len(server.hits("/feed"))
+            assert wait_for(lambda: len(server.hits("/feed")) >= polled + 2)  # two more polls
+            assert len(posts(server)) == 1, "the level persists: no second alert"
+
+            # A cron'd check alongside, sharing history and the feed cache.
+            r = run(tmp_path, "check", "--config", str(cfg), "--db", str(tmp_path / "h.json"), "-t", "5", "-f", "json")
+            assert r.returncode == 1, r.stdout + r.stderr
+            assert [e["id"] for e in json.loads(r.stdout)["events"]] == ["us-ban"]
+
+            feed.mode = "broken"  # the cached events stay in force; the error is reported
+            assert wait_for(lambda: 'riskmon_feed_up{feed="agency"} 0' in read(prom)), read(log)
+            assert "riskmon_level 1\n" in read(prom)
+            r = run(tmp_path, "check", "--config", str(cfg), "--db", str(tmp_path / "h.json"), "-t", "5", "-f", "json")
+            doc = json.loads(r.stdout)
+            assert r.returncode == 1 and doc["events"][0]["id"] == "us-ban"
+            assert doc["feeds"][0]["ok"] is False and "500" in doc["feeds"][0]["error"]
+
+            # An invalid edit keeps the last good config running and says so.
+            exposure = cfg / "exposure.toml"
+            exposure.write_text(EXPOSURE + "\nbroken = \n")
+            assert wait_for(lambda: "riskmon_config_ok 0\n" in read(prom)), read(log)
+            assert "config invalid (keeping the last good config)" in read(log)
+            exposure.write_text(EXPOSURE)
+            assert wait_for(lambda: "riskmon_config_ok 1\n" in read(prom)), read(log)
+
+            feed.mode = "ok"
+            feed.set()  # WARNING -> OK
+            assert wait_for(lambda: len(posts(server)) >= 2), read(log)
+            assert posts(server)[1]["title"] == "riskmon: WARNING -> OK"
+            assert wait_for(lambda: "riskmon_level 0\n" in read(prom))
+
+            if PROMTOOL:
+                r2 = subprocess.run([PROMTOOL, "check", "metrics"], input=prom.read_bytes(), capture_output=True)
+                assert r2.returncode == 0, r2.stdout + r2.stderr
+
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(10) == 0, read(log)
+        text = read(log)
+        assert "SIGTERM received: stopping" in text and text.rstrip().endswith("stopped")
+        assert "Traceback" not in text
+        assert len(posts(server)) == 2
+
+
+def test_daemon_stops_on_sigint(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path / "cfg")
+    with daemon(tmp_path, cfg) as (proc, log):
+        assert wait_for(lambda: "daemon started" in read(log)), read(log)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(10) == 0
+    assert "Traceback" not in read(log)
+
+
+def test_daemon_with_an_invalid_config_exits_3(tmp_path: Path) -> None:
+    cfg = tmp_path / "cfg"
+    cfg.mkdir()
+    (cfg / "exposure.toml").write_text("[business]\nname = \n")
+    r = run(tmp_path, "daemon", "--config", str(cfg), "--db", str(tmp_path / "h.json"))
+    assert r.returncode == 3
+    assert "exposure.toml:2" in r.stderr and "Traceback" not in r.stderr
+    r = run(tmp_path, "daemon", "--once", "--config", str(cfg), "--db", str(tmp_path / "h.json"))
+    assert r.returncode == 3 and r.stdout.startswith("RISKMON UNKNOWN - ") and r.stdout.count("\n") == 1
+
+
+def test_daemon_once_runs_every_job_and_exits_with_the_level(tmp_path: Path) -> None:
+    with local_server() as server:
+        feed = Feed()
+        prom = tmp_path / "riskmon.prom"
+        cfg = write_config(
+            tmp_path / "cfg",
+            feed_url=server.route("/feed", feed),
+            hook_url=server.route("/hook", static("ok", 200, "text/plain")),
+            prom=prom,
+        )
+        start = datetime.now(UTC)
+
+        def once(minutes: int) -> subprocess.CompletedProcess[str]:
+            # Each run a few minutes "later" (--now), as a timer would start it: the feed's cached
+            # copy is then too old to be served as fresh, so every run polls.
+            now = (start + timedelta(minutes=minutes)).isoformat()
+            db = str(tmp_path / "h.json")
+            return run(tmp_path, "daemon", "--once", "--config", str(cfg), "--db", db, "--now", now)
+
+        r = once(0)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert r.stdout.startswith("RISKMON OK - ") and "riskmon_level 0\n" in read(prom)
+
+        feed.set(ban())
+        r = once(5)
+        assert r.returncode == 1, r.stdout + r.stderr
+        assert r.stdout.startswith("RISKMON WARNING - ") and "riskmon_level 1\n" in read(prom)
+        assert [p["title"] for p in posts(server)] == ["riskmon: OK -> WARNING"], "history carries the level"
+
+        r = once(10)
+        assert r.returncode == 1 and len(posts(server)) == 1
+        assert len(server.hits("/feed")) == 3
