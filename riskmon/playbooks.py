@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from riskmon.engine import ANY, Assessment, EventAssessment, urgency
 from riskmon.errors import ConfigError, Level, Problem, RiskmonError
 from riskmon.model import EVENT_KINDS, Channel, PlaybookFile, PlaybookRule, Profile
+from riskmon.textreport import money
 from riskmon.textsafe import clean
 
 STANDING = "standing:"
@@ -63,11 +63,9 @@ def display(platform: str) -> str:
 
 @lru_cache(maxsize=1)
 def load_bundled() -> tuple[PlaybookRule, ...]:
-    """The bundled rules (`playbooks.toml` in the bundled config dir), read and validated once."""
-    import tomllib
-
-    from pydantic import ValidationError
-
+    """The bundled rules (`playbooks.toml` in the bundled config dir), read and validated once,
+    exactly as a user's playbooks.toml is."""
+    from riskmon.config import parse_text
     from riskmon.paths import bundled_config_dir
 
     path = bundled_config_dir() / "playbooks.toml"
@@ -75,16 +73,10 @@ def load_bundled() -> tuple[PlaybookRule, ...]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RiskmonError(f"cannot read the bundled playbooks {path}: {exc.strerror or exc}") from None
-    try:
-        return tuple(PlaybookFile.model_validate(tomllib.loads(text)).rules)
-    except (tomllib.TOMLDecodeError, ValidationError) as exc:
-        try:
-            from riskmon.config import find_problems_in_text
-
-            problems = find_problems_in_text(str(path), text)
-        except ImportError:  # pragma: no cover - config.py ships with riskmon
-            problems = []
-        raise ConfigError(problems or [Problem(str(path), None, "", str(exc).splitlines()[0])]) from None
+    found, problems = parse_text(str(path), text, name="playbooks.toml")
+    if problems or not isinstance(found, PlaybookFile):
+        raise ConfigError(problems or [Problem(str(path), None, "", "not a playbooks file")])
+    return tuple(found.rules)
 
 
 def effective_rules(
@@ -127,8 +119,7 @@ def _channel_names(channels: Sequence[Channel], empty: str, limit: int = 3, tota
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-@dataclass(frozen=True, slots=True)
-class _Business:
+class _Business(NamedTuple):
     """What standing rules test and texts mention about the business as it stands."""
 
     channels: dict[str, Channel]
@@ -207,8 +198,6 @@ class _Context:
         return self._names
 
     def _compute(self) -> dict[str, str]:
-        from riskmon.textreport import money
-
         a, biz, e = self._a, self._biz, self._event
         cur = a.profile.business.currency
         conc = a.concentration
@@ -281,8 +270,7 @@ _LITERAL = _Literal()
 # Results
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     id: str
     due: datetime
     due_days: int
@@ -290,9 +278,9 @@ class Step:
     """Not done and its due moment has passed."""
     done: bool
     done_at: datetime | None
-    template: str = field(repr=False)
-    why_template: str = field(default="", repr=False)
-    ctx: _Context = field(default=_LITERAL, repr=False, compare=False)
+    template: str
+    why_template: str = ""
+    ctx: _Context = _LITERAL
 
     @property
     def text(self) -> str:
@@ -317,8 +305,7 @@ class Step:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """One matched rule for one event (or for the business as it stands), with dated steps."""
 
     key: str
@@ -331,9 +318,9 @@ class Suggestion:
     steps: tuple[Step, ...]
     """Earliest due first."""
     event: EventAssessment | None = None
-    title_template: str = field(default="", repr=False)
-    why_template: str = field(default="", repr=False)
-    ctx: _Context = field(default=_LITERAL, repr=False, compare=False)
+    title_template: str = ""
+    why_template: str = ""
+    ctx: _Context = _LITERAL
 
     @property
     def title(self) -> str:
@@ -369,8 +356,7 @@ class Suggestion:
         return doc
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """One step of the checklist, with the suggestion it belongs to."""
 
     suggestion: Suggestion
@@ -468,10 +454,6 @@ class Plan:
     def standing_json(self) -> list[dict[str, Any]]:
         return [s.to_dict() for s in self.standing]
 
-    def keys(self) -> list[str]:
-        """Every checklist key that has steps: event ids, then "standing:<rule>"."""
-        return [k for k, ss in self.events.items() if ss] + [s.key for s in self.standing]
-
     def _for(self, e: EventAssessment) -> tuple[Suggestion, ...]:
         out = self._cache.get(e.id)
         if out is None:
@@ -518,15 +500,12 @@ def _region_text(regions: Sequence[str]) -> str:
 
 
 def match_event(rule: PlaybookRule, e: EventAssessment, chans: Mapping[str, Channel]) -> list[str] | None:
-    """The facts that make `rule` match event `e` (one per condition given), or None."""
-    return None if rule.standing else _match_event(rule, e, chans)
+    """The facts that make `rule` match event `e` (one per condition given), or None.
 
-
-def _match_event(rule: PlaybookRule, e: EventAssessment, chans: Mapping[str, Channel]) -> list[str] | None:
-    """match_event for a rule known to be an event rule. Cheap tests first, and no text until
-    it matched: this runs for every event rule and every event."""
+    Cheap tests first, and no text until it matched: this runs for every event and every rule
+    that names its kind (or no kind)."""
     ev = e.event
-    if rule.exposed_only and not exposed(e):
+    if (rule.exposed_only and not exposed(e)) or rule.standing:
         return None
     if rule.kinds is not None and ev.kind not in rule.kinds:
         return None
@@ -630,7 +609,7 @@ def _primary_platform(e: EventAssessment) -> str | None:
     for p in platforms:
         if p in direct:
             return p
-    vias = {link.split("/", 1)[0] for h in e.channels for link in h.links}
+    vias = {link.via for h in e.channels for link in h.cut}
     return next((p for p in platforms if p in vias), platforms[0] if platforms else None)
 
 
@@ -695,7 +674,7 @@ def _event_suggestions(
     seen: set[str] = set()
     out: list[Suggestion] = []
     for rule in rules:
-        because = _match_event(rule, e, biz.channels)
+        because = match_event(rule, e, biz.channels)
         if because is None:
             continue
         ctx = ctx or _Context(a, biz, e)

@@ -159,7 +159,7 @@ def test_ban_on_most_orders_suggests_moving_audience_and_stock_with_dates() -> N
     assert "$1,000,000" in sell_down and "your Shopify store (shop)" in sell_down
     assert stock["stop-inbound-stock"].due == datetime(2024, 12, 20, tzinfo=UTC)
     assert stock["stop-inbound-stock"].overdue  # 30 days before a ban 17 days away
-    assert "$80,000" in by_rule["pull-payouts"].title
+    assert "($80,000 pending now)" in {s.id: s for s in by_rule["pull-payouts"].steps}["pledge-payouts"].text
     # The most urgent action is one of the ban's overdue steps, dated.
     assert p.action_lines()[0].startswith("overdue since 2024-12-20: ")
     assert p.action_lines()[0].endswith("(us-ban)")

@@ -170,21 +170,23 @@ def render_text(p: Plan, ev: Evaluation, key: str | None, *, hide_done: bool = F
                 lines.append(f"{s.label}: {s.title}")
     if not items:
         lines.append("")
-        lines.append("nothing to do: no playbook rule matches" + (f" {key}" if key else " your events or business")
-                     if not hide_done else "nothing open")
+        if hide_done:
+            lines.append("nothing open")
+        else:
+            lines.append(f"nothing to do: no playbook rule matches {key or 'your events or your business'}")
         return lines
     rows = []
     for i in items:
+        where = [i.suggestion.label] if key is None else []
         mark = "[x]" if i.step.done else "[ ]"
-        state = _state(i, p.now)
-        state = paint(state, Level.CRITICAL, colour) if i.step.overdue and colour else state
-        row = [mark, f"{i.step.due:%Y-%m-%d}", state]
-        if key is None:
-            row.append(i.suggestion.label)
-        rows.append([*row, i.step.id, i.step.text])
+        rows.append([mark, f"{i.step.due:%Y-%m-%d}", _state(i, p.now), *where, i.step.id, i.step.text])
     headers = ["", "DUE", "STATE", *(["EVENT"] if key is None else []), "STEP", "WHAT TO DO"]
-    lines.append("")
-    lines.extend(table(headers, rows))
+    header, *body = table(headers, rows)
+    lines += ["", header]
+    # Colour whole rows, after aligning: escape codes inside a cell would throw the columns off.
+    lines += [
+        paint(line, Level.CRITICAL, colour) if i.step.overdue else line for line, i in zip(body, items, strict=True)
+    ]
     if key is not None:
         lines.append("")
         lines.append("why:")
