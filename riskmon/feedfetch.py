@@ -102,11 +102,12 @@ def check_kind(body: bytes, content_type: str, expect: Expect) -> None:
         raise FetchError(f"expected {wanted}, got an HTML page")
 
 
-def run_with_deadline(fn: Callable[[], T], seconds: float) -> T:
+def run_with_deadline(fn: Callable[[], T], seconds: float, budget: float | None = None) -> T:
     """Run `fn` in a daemon thread; give up after `seconds` (the thread is abandoned).
 
     This is the backstop for what per-read timeouts cannot bound (e.g. headers dripped byte by
-    byte); abandoned threads do not keep the process alive.
+    byte); abandoned threads do not keep the process alive. `budget` is the timeout the user set,
+    named in the error (the backstop itself waits a little longer than the request's own deadline).
     """
     box: dict[str, object] = {}
 
@@ -120,7 +121,7 @@ def run_with_deadline(fn: Callable[[], T], seconds: float) -> T:
     worker.start()
     worker.join(max(0.0, seconds))
     if worker.is_alive():
-        raise FetchError(f"timed out after {seconds:g}s")
+        raise FetchError(f"timed out after {seconds if budget is None else budget:g}s")
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["value"]  # type: ignore[return-value]
@@ -144,6 +145,7 @@ def fetch(
         return run_with_deadline(
             lambda: _fetch(url, timeout, deadline, max_bytes, expect, dict(headers or {}), etag, last_modified),
             timeout + 0.1,
+            budget=timeout,
         )
     except FetchError:
         raise
