@@ -12,6 +12,14 @@ data and a crash mid-write leaves half a file. Here every operation is one short
    `os.replace` over the old file, fsync the directory;
 4. release the lock.
 
+The file is one JSON object with one table per line (`{"a":{...},\n"b":{...}}`: plain JSON that
+TinyDB's own JSONStorage, jq or an editor read as usual). The line layout lets a write reuse, as
+is, the text of every table the transaction left alone: a table is only re-encoded when TinyDB
+replaced it (every TinyDB table operation does), so big tables that rarely change cost nothing to
+write. Any other layout (a file edited by hand, written by plain TinyDB) is parsed as a whole and
+re-encoded in full. Changes must go through TinyDB table operations, never by mutating the
+documents `Transaction.read()` returns.
+
 A reader sees the old file or the new one, never a mix; a writer killed at any moment leaves the
 old file (and at worst a temp file, removed by the next writer); an operation that raises writes
 nothing. Nothing is kept between transactions (no CachingMiddleware).
@@ -31,7 +39,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,9 +59,11 @@ class CorruptFile(Exception):
 class Transaction(Storage):
     """TinyDB storage for one locked transaction: the parsed file in, the new state out."""
 
-    def __init__(self, data: Tables) -> None:
+    def __init__(self, data: Tables, blocks: dict[str, tuple[object, Block]] | None = None) -> None:
         self.data = data
         self.dirty = False
+        # table name -> (the table object as loaded, its JSON text in the file)
+        self.blocks = blocks or {}
 
     def read(self) -> Tables:
         return self.data
@@ -98,23 +108,80 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def parse_tables(raw: bytes) -> Tables:
-    """TinyDB's shape: an object of tables, each an object of documents keyed by integer ids.
-    An empty file is an empty database."""
-    if not raw.strip():
-        return {}
+_decoder = json.JSONDecoder()
+
+
+Block = bytes | memoryview
+
+
+def _framed(raw: bytes) -> tuple[Tables, dict[str, Block]] | None:
+    """Parse `{"name":{...},\n"name":{...}}` (our layout: no other whitespace) table by table,
+    keeping each table's text (a view of `raw`, not a copy); None for any other layout."""
+    text = raw.decode("utf-8")
+    if not text.startswith("{"):
+        return None
+    ascii_only = len(text) == len(raw)  # then text offsets are byte offsets
+    view = memoryview(raw)
+    data: dict[str, Any] = {}
+    blocks: dict[str, Block] = {}
+    pos, end = 1, len(text) - 1
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise CorruptFile(f"not valid JSON: {exc}") from None
+        while True:
+            name, pos = _decoder.raw_decode(text, pos)
+            if not isinstance(name, str) or text[pos : pos + 1] != ":" or name in data:
+                return None
+            start = pos + 1
+            data[name], pos = _decoder.raw_decode(text, start)
+            blocks[name] = view[start:pos] if ascii_only else text[start:pos].encode("utf-8")
+            if pos == end and text[pos] == "}":
+                return data, blocks
+            if text[pos : pos + 2] != ",\n":
+                return None
+            pos += 2
+    except (ValueError, IndexError):
+        return None
+
+
+def parse_tables(raw: bytes) -> tuple[Tables, dict[str, Block]]:
+    """TinyDB's shape: an object of tables, each an object of documents keyed by integer ids,
+    plus the text of each table when the file has our layout. An empty file is an empty
+    database."""
+    if not raw.strip():
+        return {}, {}
+    framed = None
+    with suppress(ValueError, RecursionError):
+        framed = _framed(raw)
+    if framed is not None:
+        data, blocks = framed
+    else:
+        blocks = {}
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise CorruptFile(f"not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise CorruptFile(f"expected a JSON object of tables, found {type(data).__name__}")
     for name, table in data.items():
         if not isinstance(table, dict):
             raise CorruptFile(f"table {name!r} is not an object")
-        if not all(map(str.isdigit, table)) or not all(type(d) is dict for d in table.values()):
+        if not all(map(str.isdigit, table)) or not set(map(type, table.values())) <= {dict}:
             raise CorruptFile(f"table {name!r} has a malformed document (ids must be integers)")
-    return data
+    return data, blocks
+
+
+def dump_tables(data: Tables, blocks: Mapping[str, tuple[object, Block]]) -> bytes:
+    """One table per line; a table that is the very object loaded is written as it was read."""
+    parts: list[Block] = []
+    for name, table in data.items():
+        parts.append(b",\n" if parts else b"{")
+        parts.append(json.dumps(name).encode("ascii") + b":")
+        block = blocks.get(name)
+        if block is not None and block[0] is table:
+            parts.append(block[1])
+        else:
+            parts.append(json.dumps(table, separators=(",", ":"), allow_nan=False).encode("ascii"))
+    parts.append(b"}" if parts else b"{}")
+    return b"".join(parts)
 
 
 class LockedJSONFile:
@@ -148,11 +215,11 @@ class LockedJSONFile:
                 raise RuntimeError(f"nested transaction on {self.path}")
             try:
                 locked = self._acquire(write)
-                data, mode = self._load(locked)
-                tx = Transaction(data)
+                data, blocks, mode = self._load(locked)
+                tx = Transaction(data, {name: (data[name], text) for name, text in blocks.items()})
                 yield tx
                 if write and tx.dirty:
-                    self._commit(tx.data, mode)
+                    self._commit(dump_tables(tx.data, tx.blocks), mode)
             finally:
                 if self._fd is not None:
                     os.close(self._fd)  # closing the descriptor drops the flock
@@ -193,22 +260,22 @@ class LockedJSONFile:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _load(self, locked: bool) -> tuple[Tables, int | None]:
+    def _load(self, locked: bool) -> tuple[Tables, dict[str, Block], int | None]:
         try:
             with open(self._file, "rb") as f:
                 mode = os.fstat(f.fileno()).st_mode & 0o7777
                 raw = f.read()
         except FileNotFoundError:
-            return {}, None
+            return {}, {}, None
         except OSError as exc:
             raise RiskmonError(
                 f"cannot read {self.what} {self.path}: {exc.strerror or exc}", str(exc)
             ) from None
         try:
-            data = parse_tables(raw)
+            data, blocks = parse_tables(raw)
             if self._check is not None:
                 self._check(data)
-            return data, mode
+            return data, blocks, mode
         except CorruptFile as exc:
             reason = str(exc)
         if locked and not self._exclusive:
@@ -217,7 +284,7 @@ class LockedJSONFile:
             self._lock(True)
             return self._load(locked)
         self._move_aside(reason)
-        return {}, mode
+        return {}, {}, mode
 
     def _move_aside(self, reason: str) -> None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")  # when it was found, for the user
@@ -246,8 +313,7 @@ class LockedJSONFile:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def _commit(self, data: Tables, mode: int | None) -> None:
-        payload = json.dumps(data, separators=(",", ":"), allow_nan=False).encode("ascii")
+    def _commit(self, payload: bytes, mode: int | None) -> None:
         parent = self._file.parent
         if not self._swept:
             self._sweep_temps()

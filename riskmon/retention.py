@@ -29,10 +29,10 @@ whose `t` is not canonical (edited by hand) is left alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple, TypeGuard
+from typing import Any, Generic, NamedTuple, TypeGuard, TypeVar
 
 LEVEL_RANK: dict[str, int] = {"OK": 0, "WARNING": 1, "CRITICAL": 2}
 
@@ -111,12 +111,13 @@ def dict_summary(rec: Mapping[str, Any]) -> Summary:
 
 
 Counts = tuple[int, float, float]  # n, hi, lo of a merged record
+K = TypeVar("K", bound=Hashable)  # how the caller names its records
 
 
 @dataclass
-class Plan:
-    remove: list[int] = field(default_factory=list)
-    update: dict[int, Counts] = field(default_factory=dict)  # kept id -> its new n, hi, lo
+class Plan(Generic[K]):
+    remove: list[K] = field(default_factory=list)
+    update: dict[K, Counts] = field(default_factory=dict)  # kept record -> its new n, hi, lo
     dropped: int = 0  # older than max_days
     merged: int = 0  # folded into a bucket's representative
 
@@ -124,7 +125,7 @@ class Plan:
         return bool(self.remove or self.update)
 
 
-def merge(members: list[tuple[int, str, Summary]]) -> tuple[int, Counts, list[int]]:
+def merge(members: list[tuple[K, str, Summary]]) -> tuple[K, Counts, list[K]]:
     """One bucket of (id, time, summary): (id of the record kept, its counts, ids to remove).
     The kept record is the worst: highest level, then highest score, then the latest."""
     keep_id = max(members, key=lambda m: (m[2].rank, m[2].score, m[1]))[0]
@@ -137,17 +138,17 @@ def merge(members: list[tuple[int, str, Summary]]) -> tuple[int, Counts, list[in
 
 
 def plan(
-    records: Mapping[int, Mapping[str, Any]],
+    records: Mapping[K, Mapping[str, Any]],
     now: datetime,
     policy: Policy,
     summary: Callable[[Mapping[str, Any]], Summary] = dict_summary,
-) -> Plan:
+) -> Plan[K]:
     """What to remove and update so that `records` (id -> record with a time `t`) follow
     `policy` as of `now`. Records whose time is not canonical, or whose summary cannot be read,
     are left alone."""
     cut_full, cut_hourly, cut_oldest = policy.cuts(now)
-    result = Plan()
-    buckets: dict[str, list[tuple[int, str, Mapping[str, Any]]]] = {}
+    result: Plan[K] = Plan()
+    buckets: dict[str, list[tuple[K, str, Mapping[str, Any]]]] = {}
     for doc_id, rec in records.items():
         t = rec.get("t")
         if not is_canonical(t) or t >= cut_full:

@@ -6,10 +6,12 @@ is one locked, atomic transaction (riskmon.lockedjson: flock, read, operate, tem
 os.replace); an unreadable file is moved aside as `<name>.corrupt-<time>` and a fresh history
 starts (`HistoryStore.recovered` names the moved files). Growth is bounded like a round-robin
 database (riskmon.retention): full resolution for `full_days`, hourly to `hourly_days`, daily to
-`max_days`, applied as part of append at most once per hour of snapshot time. The compact stored
-form of a snapshot is in riskmon.records.
+`max_days`, applied as part of append at most once per COMPACT_EVERY of snapshot time. The
+compact stored form of a snapshot is in riskmon.records.
 
-Tables: `snapshots`, `event_log` (`{"at", "event_id", "title", "change", "old", "new"}`), `steps`
+Tables: `snapshots` (full resolution, the newest `full_days`), `downsampled` (older snapshots, one
+per hour or day: it changes only when compaction runs, so an append does not re-encode it),
+`event_log` (`{"at", "event_id", "title", "change", "old", "new"}`), `steps`
 (`{"event_id", "step_id", "done", "at"}`), `alerts` (`{"at", "channel", "trigger", "key",
 "level", "ok", "error"}`) and `meta` (document 1: `schema`, `ids` — event ids that snapshots
 index —, `states` — the last known state per event id, for diffing —, `newest` — the newest
@@ -53,7 +55,10 @@ log = logging.getLogger("riskmon.store")
 SCHEMA = 1
 EVENT_LOG_KEEP = 5000  # newest event-log entries kept (on top of the max_days cut)
 ALERTS_KEEP = 2000  # newest alerts kept (on top of the max_days cut)
-COMPACT_EVERY = timedelta(hours=1)  # of snapshot time
+# Compaction rewrites the downsampled table: every 4 hours of snapshot time is 1 append in 48 at
+# 5-minute checks, so the appends that pay for it stay out of the p95.
+COMPACT_EVERY = timedelta(hours=4)
+FULL, DOWN = "snapshots", "downsampled"  # full-resolution snapshots; merged / older ones
 LOCK_TIMEOUT = 10.0  # seconds
 
 
@@ -129,17 +134,19 @@ class HistoryStore:
 
     @staticmethod
     def _raw(db: TinyDB, table: str) -> dict[str, dict[str, Any]]:
-        """A table's stored documents, for scans that need no Document objects."""
+        """A table's stored documents, for scans that need no Document objects. Read only."""
         data = db.storage.read() or {}
         return data.get(table, {})
 
     @staticmethod
     def _meta(db: TinyDB) -> dict[str, Any]:
+        """A copy of the meta document to change and _save_meta (stored documents are never
+        changed in place: see riskmon.lockedjson)."""
         doc = db.table("meta").get(doc_id=1)
         meta = dict(doc) if isinstance(doc, Mapping) else {}
         meta.setdefault("schema", SCHEMA)
-        meta.setdefault("ids", [])
-        meta.setdefault("states", {})
+        meta["ids"] = list(meta.get("ids", []))
+        meta["states"] = {k: dict(v) for k, v in meta.get("states", {}).items() if isinstance(v, Mapping)}
         return meta
 
     @staticmethod
@@ -159,15 +166,15 @@ class HistoryStore:
 
     def _append(self, db: TinyDB, snap: Mapping[str, Any], meta: dict[str, Any]) -> None:
         rec = encode_snapshot(snap, meta["ids"])
-        self._insert(db, "snapshots", [rec])
+        self._insert(db, FULL, [rec])
         t: str = rec["t"]
         newest = meta.get("newest")
         if not is_canonical(newest) or t > newest:
             meta["newest"] = newest = t
         now = datetime.fromisoformat(newest)
         last = meta.get("compacted")
-        # Compaction scans every record: do it once per hour of snapshot time, or at once when
-        # a snapshot lands in the already downsampled past (a replay with --now).
+        # Compaction scans every record: do it once per COMPACT_EVERY of snapshot time, or at
+        # once when a snapshot lands in the already downsampled past (a replay with --now).
         if (
             not is_canonical(last)
             or last > newest
@@ -177,20 +184,45 @@ class HistoryStore:
             self._compact(db, meta, now)
 
     def _compact(self, db: TinyDB, meta: dict[str, Any], now: datetime) -> dict[str, int]:
-        snaps = db.table("snapshots")
-        raw = self._raw(db, "snapshots")
-        todo = plan({int(k): v for k, v in raw.items()}, now, self.policy, summary)
-        if todo.update:
-            # Kept records are in distinct buckets, so their times tell them apart.
-            fields = {raw[str(i)]["t"]: with_counts(raw[str(i)], *c) for i, c in todo.update.items()}
-            snaps.update(lambda doc: doc.update(fields[doc["t"]]), doc_ids=list(todo.update))
-        if todo.remove:
-            snaps.remove(doc_ids=todo.remove)
-        oldest = self.policy.cuts(now)[2]
+        """Apply the retention policy as of `now`: merge into the downsampled table whatever is
+        older than full resolution, drop what is older than max_days, prune the logs."""
+        cut_full, _, oldest = self.policy.cuts(now)
+        records = {(FULL, int(k)): v for k, v in self._raw(db, FULL).items()}
+        records.update({(DOWN, int(k)): v for k, v in self._raw(db, DOWN).items()})
+        todo = plan(records, now, self.policy, summary)
+        gone = set(todo.remove)
+        moving = [
+            key
+            for key, rec in records.items()
+            if key[0] == FULL and key not in gone and is_canonical(rec.get("t")) and rec["t"] < cut_full
+        ]
+        moved = []
+        for key in moving:
+            rec = dict(records[key])
+            if key in todo.update:
+                rec.update(with_counts(rec, *todo.update[key]))
+            moved.append(rec)
+        # Kept records are in distinct buckets, so their times tell them apart.
+        fields = {
+            records[key]["t"]: with_counts(records[key], *counts)
+            for key, counts in todo.update.items()
+            if key[0] == DOWN
+        }
+        drop_full = [key[1] for key in todo.remove if key[0] == FULL] + [key[1] for key in moving]
+        drop_down = [key[1] for key in todo.remove if key[0] == DOWN]
+        if drop_full:
+            db.table(FULL).remove(doc_ids=drop_full)
+        if fields:
+            ids = [key[1] for key in todo.update if key[0] == DOWN]
+            db.table(DOWN).update(lambda doc: doc.update(fields[doc["t"]]), doc_ids=ids)
+        if drop_down:
+            db.table(DOWN).remove(doc_ids=drop_down)
+        if moved:
+            self._insert(db, DOWN, moved)
         pruned = 0
         for name, keep in (("event_log", EVENT_LOG_KEEP), ("alerts", ALERTS_KEEP)):
-            records = {int(k): v for k, v in self._raw(db, name).items()}
-            drop = prune_log(records, oldest, keep)
+            logged = {int(k): v for k, v in self._raw(db, name).items()}
+            drop = prune_log(logged, oldest, keep)
             if drop:
                 db.table(name).remove(doc_ids=drop)
                 pruned += len(drop)
@@ -258,18 +290,19 @@ class HistoryStore:
         lo = None if since is None else stamp(since, "since")
         hi = None if until is None else stamp(until, "until")
         with self._open(write=False) as db:
-            raw = self._raw(db, "snapshots")
+            raw = [*self._raw(db, DOWN).values(), *self._raw(db, FULL).values()]
             ids = self._meta(db)["ids"]
         picked = []
         bad = 0
-        for rec in raw.values():
+        for rec in raw:
             t = rec.get("t")
             if not is_canonical(t):  # edited by hand: accept any ISO time
                 try:
-                    t = rec["t"] = iso(to_utc(t))
+                    t = iso(to_utc(t))
                 except (ValueError, TypeError, IndexError):
                     bad += 1
                     continue
+                rec = {**rec, "t": t}
             if (lo is None or t >= lo) and (hi is None or t <= hi):
                 picked.append(rec)
         out, skipped = decode_snapshots(picked, ids)
@@ -280,9 +313,9 @@ class HistoryStore:
 
     def last_snapshot(self) -> dict[str, Any] | None:
         with self._open(write=False) as db:
-            raw = self._raw(db, "snapshots")
+            raw = [*self._raw(db, DOWN).values(), *self._raw(db, FULL).values()]
             ids = self._meta(db)["ids"]
-        timed = [r for r in raw.values() if is_canonical(r.get("t"))]
+        timed = [r for r in raw if is_canonical(r.get("t"))]
         for rec in sorted(timed, key=lambda r: r["t"], reverse=True):
             try:
                 return decode_snapshot(rec, ids)

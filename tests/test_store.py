@@ -523,21 +523,41 @@ def test_custom_settings(db: Path) -> None:
     assert len(got) < 2 * 24 + 2
 
 
-def test_compaction_runs_at_most_once_per_hour_of_snapshots(
-    store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+def test_compaction_is_amortised_and_cheap_appends_reuse_the_downsampled_table(
+    store: HistoryStore, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import riskmon.lockedjson as lj
     import riskmon.store as st
 
     calls: list[datetime] = []
     real = st.plan
     monkeypatch.setattr(st, "plan", lambda recs, now, *args: (calls.append(now), real(recs, now, *args))[1])
-    for k in range(36):  # three hours of 5-minute snapshots
-        store.append_snapshot(snap(T + timedelta(minutes=5 * k)))
-    assert len(calls) == 3
-    # A snapshot landing in the downsampled past (a replay) is compacted at once.
-    store.append_snapshot(snap(T - timedelta(days=5)))
-    store.append_snapshot(snap(T - timedelta(days=5, minutes=-5)))
-    assert len(calls) == 5 and len(store.snapshots(until=T - timedelta(days=4))) == 1
+    start = (T - timedelta(days=3)).replace(minute=0)
+    for k in range(12 * 12):  # 12 hours of 5-minute snapshots, 3 days ago
+        store.append_snapshot(snap(start + timedelta(minutes=5 * k), score=k % 7))
+    assert calls == [start + timedelta(hours=h) for h in (0, 4, 8)]  # once per COMPACT_EVERY
+    store.append_snapshot(snap(T))  # three days later: everything above is downsampled
+    assert len(calls) == 4
+    got = store.snapshots()
+    assert len(got) == 12 + 1 and sum(s["samples"] for s in got) == 12 * 12 + 1
+    raw = json.loads(db.read_text())
+    assert len(raw["snapshots"]) == 1 and len(raw["downsampled"]) == 12
+
+    # An append between compactions leaves the downsampled table's text as it was.
+    encoded: list[Any] = []
+    real_dumps = lj.json.dumps
+    monkeypatch.setattr(lj.json, "dumps", lambda obj, **kw: (encoded.append(obj), real_dumps(obj, **kw))[1])
+    before = db.read_text().split("\n")
+    store.append_snapshot(snap(T + timedelta(minutes=5)))
+    after = db.read_text().split("\n")
+    assert [line for line in before if line.startswith('"downsampled"')] == [
+        line for line in after if line.startswith('"downsampled"')
+    ]
+    assert not any(isinstance(obj, dict) and len(obj) == 12 for obj in encoded)
+
+    # A snapshot landing in the downsampled past (a replay with --now) is compacted at once.
+    store.append_snapshot(snap(start + timedelta(minutes=1)))
+    assert len(calls) == 5 and len(store.snapshots(until=start + timedelta(minutes=59))) == 1
 
 
 def test_event_log_and_alerts_are_bounded_too(store: HistoryStore, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -643,3 +663,82 @@ def test_parse_since(text: str, expected: datetime) -> None:
 def test_parse_since_rejects_clearly(text: str) -> None:
     with pytest.raises(ValueError, match=r"neither a duration \(like 30m, 12h, 7d, 2w\) nor an ISO date"):
         parse_since(text, T)
+
+
+# ---------------------------------------------------------------------------------------------
+# The file layer: one table per line, untouched tables written back as they were read
+
+
+def test_random_transactions_match_a_plain_model(tmp_path: Path) -> None:
+    import random
+
+    from tinydb import Query, TinyDB
+
+    from riskmon.lockedjson import LockedJSONFile
+
+    rng = random.Random(7)
+    path = tmp_path / "db.json"
+    f = LockedJSONFile(path)
+    model: dict[str, dict[str, Any]] = {}
+    for step in range(300):
+        name = rng.choice(["a", "b", "c", "nested"])
+        with f.transaction(write=True) as tx:
+            db = TinyDB(storage=lambda: tx)
+            table = db.table(name)
+            op = rng.random()
+            docs = model.setdefault(name, {})
+            if op < 0.4 or not docs:
+                doc_id = table.insert({"x": step, "s": f"v{step}", "d": {"k": [step]}})
+                docs[str(doc_id)] = {"x": step, "s": f"v{step}", "d": {"k": [step]}}
+            elif op < 0.6:
+                victim = rng.choice(list(docs))
+                table.update({"x": -step, "d": {"k": []}}, doc_ids=[int(victim)])
+                docs[victim].update({"x": -step, "d": {"k": []}})
+            elif op < 0.75:
+                victim = rng.choice(list(docs))
+                table.remove(doc_ids=[int(victim)])
+                del docs[victim]
+            elif op < 0.85:
+                table.upsert({"s": "up", "x": 0}, Query().x == 0)
+                hits = [k for k, d in docs.items() if d["x"] == 0]
+                for k in hits:
+                    docs[k].update({"s": "up", "x": 0})
+                if not hits:
+                    docs[str(max(map(int, docs), default=0) + 1)] = {"s": "up", "x": 0}
+            else:
+                pass  # a transaction that reads only
+        on_disk = json.loads(path.read_text())
+        assert {k: v for k, v in on_disk.items() if v or k in model} == {k: v for k, v in model.items() if k in on_disk}
+        assert all(on_disk.get(k, {}) == v for k, v in model.items())
+    assert len(path.read_text().split("\n")) == len(json.loads(path.read_text()))  # one table per line
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["tinydb", "pretty", "misleading-lines"],
+)
+def test_other_layouts_are_read_and_rewritten_whole(tmp_path: Path, layout: str) -> None:
+    from tinydb import TinyDB
+
+    from riskmon.lockedjson import LockedJSONFile
+
+    path = tmp_path / "db.json"
+    data = {"a": {"1": {"x": "y"}, "2": {"n": 1}}, "b": {"1": {"z": [1, 2]}}}
+    if layout == "tinydb":
+        plain = TinyDB(path)  # TinyDB's own JSONStorage
+        plain.table("a").insert_multiple([{"x": "y"}, {"n": 1}])
+        plain.table("b").insert({"z": [1, 2]})
+        plain.close()
+    elif layout == "pretty":
+        path.write_text(json.dumps(data, indent=2))
+    else:  # newlines where a careless split would cut a table in two
+        path.write_text('{"a":{"1":{"x":"y"},\n"2":{"n":1}},\n"b":{"1":{"z":[1,2]}}}')
+    assert json.loads(path.read_text()) == data
+    f = LockedJSONFile(path)
+    with f.transaction(write=True) as tx:
+        assert tx.data == data
+        TinyDB(storage=lambda: tx).table("b").insert({"new": True})
+    assert json.loads(path.read_text()) == {**data, "b": {"1": {"z": [1, 2]}, "2": {"new": True}}}
+    assert f.recovered == []
+    with TinyDB(path) as plain:  # and TinyDB itself still reads it
+        assert plain.table("b").all()[-1] == {"new": True}
