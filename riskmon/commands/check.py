@@ -80,8 +80,7 @@ def _playbook(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
     open steps as one-line actions (-v lists them, nagios names the first).
 
     Done steps come from history; an unreadable history means none is ticked, not a failed check."""
-    from riskmon.commands.playbook import load_progress
-    from riskmon.playbooks import effective_rules, plan
+    from riskmon.commands.playbook import build_plan, load_progress
 
     try:
         # A busy history may hold its lock a while: the checklist gets a small share of -t.
@@ -92,7 +91,7 @@ def _playbook(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
         reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
         print(f"riskmon: playbook progress not read: {reason}", file=sys.stderr, flush=True)
         progress = {}
-    p = plan(ev.assessment, effective_rules(ev.config.playbooks), progress=progress)
+    p = build_plan(ev, progress)
     as_json = args.format == "json"
     return {
         "playbooks": p.playbooks_json() if as_json else None,

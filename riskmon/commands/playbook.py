@@ -42,12 +42,12 @@ def load_progress(db: str | None, lock_timeout: float | None = None) -> Progress
     return HistoryStore(path, lock_timeout=LOCK_TIMEOUT if lock_timeout is None else lock_timeout).steps()
 
 
-def build_plan(ev: Evaluation, db: str | None) -> Plan:
+def build_plan(ev: Evaluation, progress: Progress) -> Plan:
     """The playbook for an evaluation: the config's rules merged with the bundled ones, steps
-    ticked from history."""
+    ticked as `progress` (from `load_progress`) says."""
     from riskmon.playbooks import effective_rules, plan
 
-    return plan(ev.assessment, effective_rules(ev.config.playbooks), progress=load_progress(db))
+    return plan(ev.assessment, effective_rules(ev.config.playbooks), progress=progress)
 
 
 def resolve_key(p: Plan, ev: Evaluation, name: str) -> str:
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
     ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0)
     db = getattr(args, "db", None)
-    p = build_plan(ev, db)
+    p = build_plan(ev, load_progress(db))
     if mark:
         return _mark(p, ev, db, words[1], words[2], done=mark == "done", now=now)
     key = resolve_key(p, ev, words[0]) if words else None

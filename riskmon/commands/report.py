@@ -11,13 +11,13 @@ from riskmon.errors import RiskmonError
 
 def run(args: argparse.Namespace) -> int:
     from riskmon.cli import parse_now
-    from riskmon.commands.playbook import build_plan
+    from riskmon.commands.playbook import build_plan, load_progress
     from riskmon.pipeline import evaluate
     from riskmon.report import render
 
     now = parse_now(args.now)
     ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0)
-    p = build_plan(ev, getattr(args, "db", None))
+    p = build_plan(ev, load_progress(getattr(args, "db", None)))
     text = render(getattr(args, "format", "md"), ev.assessment, p, feeds=ev.feeds)
     output = getattr(args, "output", None)
     if not output or output == "-":
