@@ -34,7 +34,6 @@ file, and never count as corruption.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 import threading
@@ -192,14 +191,14 @@ class LockedJSONFile:
         what: str = "file",
         check: Callable[[Tables], None] | None = None,
         lock_timeout: float = 10.0,
-        logger: logging.Logger | None = None,
+        logger: str = __name__,
     ) -> None:
         self.path = Path(path).expanduser()
         self.what = what
         self.recovered: list[Path] = []
         self._check = check
         self._timeout = lock_timeout
-        self._log = logger or logging.getLogger(__name__)
+        self._logger = logger  # a name: logging is imported only to warn (cold start of `check`)
         # Follow a symlink so that os.replace swaps the real file, not the link.
         self._file = Path(os.path.realpath(self.path))
         self._lockpath = self._file.with_name(self._file.name + ".lock")
@@ -303,7 +302,9 @@ class LockedJSONFile:
             ) from None
         fsync_dir(self._file.parent)
         self.recovered.append(target)
-        self._log.warning(
+        import logging
+
+        logging.getLogger(self._logger).warning(
             "%s %s could not be read (%s); moved it aside to %s and started afresh",
             self.what,
             self.path,

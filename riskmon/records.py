@@ -138,9 +138,7 @@ def summary(rec: Mapping[str, Any]) -> Summary:
     """Level, score and merge counts of a stored snapshot (for riskmon.retention)."""
     level, score_text, _, _, _, _, _, n, hi, lo, _ = _fields(rec)
     score = float(score_text)
-    return Summary(
-        LEVEL_RANK[level], score, int(n) if n else 1, float(hi) if hi else score, float(lo) if lo else score
-    )
+    return (LEVEL_RANK[level], score, int(n) if n else 1, float(hi) if hi else score, float(lo) if lo else score)
 
 
 def with_counts(rec: Mapping[str, Any], n: int, hi: float, lo: float) -> dict[str, Any]:

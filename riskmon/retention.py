@@ -30,9 +30,8 @@ whose `t` is not canonical (edited by hand) is left alone.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, NamedTuple, TypeGuard, TypeVar
+from typing import Any, Generic, TypeGuard, TypeVar
 
 LEVEL_RANK: dict[str, int] = {"OK": 0, "WARNING": 1, "CRITICAL": 2}
 
@@ -54,11 +53,28 @@ def is_canonical(t: object) -> TypeGuard[str]:
     )
 
 
-@dataclass(frozen=True)
 class Policy:
-    full_days: float = 2.0
-    hourly_days: float = 60.0
-    max_days: float = 1095.0
+    """Retention tiers in days. (Plain classes here, not dataclasses: this module is on the cold
+    start path of `riskmon check`.)"""
+
+    __slots__ = ("full_days", "hourly_days", "max_days")
+
+    def __init__(self, full_days: float = 2.0, hourly_days: float = 60.0, max_days: float = 1095.0) -> None:
+        self.full_days = full_days
+        self.hourly_days = hourly_days
+        self.max_days = max_days
+
+    def _key(self) -> tuple[float, float, float]:
+        return (self.full_days, self.hourly_days, self.max_days)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Policy) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Policy(full_days={self.full_days}, hourly_days={self.hourly_days}, max_days={self.max_days})"
 
     @classmethod
     def from_settings(cls, settings: Any) -> Policy:
@@ -83,14 +99,9 @@ class Policy:
         )
 
 
-class Summary(NamedTuple):
-    """What retention needs to know of a record besides its time."""
-
-    rank: int  # LEVEL_RANK of its level
-    score: float
-    n: int  # snapshots it stands for
-    hi: float  # highest score among them
-    lo: float  # lowest score among them
+Summary = tuple[int, float, int, float, float]
+"""What retention needs to know of a record besides its time: (rank of its level, score,
+snapshots it stands for, highest and lowest score among them)."""
 
 
 def _num(value: object) -> float:
@@ -101,7 +112,7 @@ def dict_summary(rec: Mapping[str, Any]) -> Summary:
     """Summary of a record with plain fields l, s and optional n, hi, lo."""
     score = _num(rec.get("s"))
     n = rec.get("n")
-    return Summary(
+    return (
         LEVEL_RANK.get(str(rec.get("l")), 0),
         score,
         n if isinstance(n, int) and n > 0 else 1,
@@ -114,12 +125,14 @@ Counts = tuple[int, float, float]  # n, hi, lo of a merged record
 K = TypeVar("K", bound=Hashable)  # how the caller names its records
 
 
-@dataclass
 class Plan(Generic[K]):
-    remove: list[K] = field(default_factory=list)
-    update: dict[K, Counts] = field(default_factory=dict)  # kept record -> its new n, hi, lo
-    dropped: int = 0  # older than max_days
-    merged: int = 0  # folded into a bucket's representative
+    """What compaction does: remove records, and set new counts on the records kept."""
+
+    def __init__(self) -> None:
+        self.remove: list[K] = []
+        self.update: dict[K, Counts] = {}  # kept record -> its new n, hi, lo
+        self.dropped = 0  # older than max_days
+        self.merged = 0  # folded into a bucket's representative
 
     def __bool__(self) -> bool:
         return bool(self.remove or self.update)
@@ -128,11 +141,11 @@ class Plan(Generic[K]):
 def merge(members: list[tuple[K, str, Summary]]) -> tuple[K, Counts, list[K]]:
     """One bucket of (id, time, summary): (id of the record kept, its counts, ids to remove).
     The kept record is the worst: highest level, then highest score, then the latest."""
-    keep_id = max(members, key=lambda m: (m[2].rank, m[2].score, m[1]))[0]
+    keep_id = max(members, key=lambda m: (m[2][0], m[2][1], m[1]))[0]
     counts = (
-        sum(m[2].n for m in members),
-        max(m[2].hi for m in members),
-        min(m[2].lo for m in members),
+        sum(m[2][2] for m in members),
+        max(m[2][3] for m in members),
+        min(m[2][4] for m in members),
     )
     return keep_id, counts, [m[0] for m in members if m[0] != keep_id]
 

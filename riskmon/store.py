@@ -20,7 +20,6 @@ snapshot time — and `compacted` — `newest` at the last compaction).
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -50,7 +49,13 @@ from riskmon.retention import Policy, is_canonical, iso, plan, prune_log
 if TYPE_CHECKING:
     from riskmon.model import HistorySettings
 
-log = logging.getLogger("riskmon.store")
+LOGGER = "riskmon.store"  # logging itself is imported only to warn: `check` starts cold
+
+
+def _warn(msg: str, *args: object) -> None:
+    import logging
+
+    logging.getLogger(LOGGER).warning(msg, *args)
 
 SCHEMA = 1
 EVENT_LOG_KEEP = 5000  # newest event-log entries kept (on top of the max_days cut)
@@ -112,7 +117,7 @@ class HistoryStore:
         self.path = Path(path).expanduser()
         self.policy = Policy.from_settings(settings)
         self._file = LockedJSONFile(
-            self.path, what="history file", check=_check, lock_timeout=lock_timeout, logger=log
+            self.path, what="history file", check=_check, lock_timeout=lock_timeout, logger=LOGGER
         )
 
     @property
@@ -307,7 +312,7 @@ class HistoryStore:
                 picked.append(rec)
         out, skipped = decode_snapshots(picked, ids)
         if bad + skipped:
-            log.warning("history file %s: skipped %d unreadable snapshot(s)", self.path, bad + skipped)
+            _warn("history file %s: skipped %d unreadable snapshot(s)", self.path, bad + skipped)
         out.sort(key=lambda s: s["at"])
         return out
 
