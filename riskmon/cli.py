@@ -89,12 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev_list = ev_sub.add_parser("list", help="events sorted by urgency")
     ev_show = ev_sub.add_parser("show", help="one event with its loss breakdown")
     ev_show.add_argument("event_id", metavar="ID")
-    for p in (ev_list, ev_show):
-        _common(p, top=False)
-    for p in (events, ev_list, ev_show):
-        p.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
-        p.add_argument("--all", action="store_true", default=argparse.SUPPRESS, help="include expired events")
-        p.add_argument("--offline", action="store_true", default=argparse.SUPPRESS, help="do not poll feeds")
+    for nested in (ev_list, ev_show):
+        _common(nested, top=False)
+    for ep in (events, ev_list, ev_show):
+        ep.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
+        ep.add_argument("--all", action="store_true", default=argparse.SUPPRESS, help="include expired events")
+        ep.add_argument("--offline", action="store_true", default=argparse.SUPPRESS, help="do not poll feeds")
 
     config = add("config", "where the config is, validate it, write a starter set, edit it")
     cfg_sub = config.add_subparsers(dest="config_command", metavar="ACTION", parser_class=_Parser, required=True)
@@ -108,8 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
         "file", nargs="?", default="exposure", metavar="FILE",
         help="exposure (default), events, playbooks, riskmon, or a file name like events.toml",
     )
-    for p in cfg_sub.choices.values():
-        _common(p, top=False)
+    for cp in cfg_sub.choices.values():
+        _common(cp, top=False)
 
     playbook = add("playbook", "what to do, by when: the checklist for one event or all; mark steps done")
     playbook.add_argument(

@@ -291,7 +291,7 @@ def concentration(profile: Profile) -> Concentration:
 class _Chan(NamedTuple):
     """A channel's numbers, unpacked once per assessment for the hot loop."""
 
-    index: int
+    pos: int
     channel: Channel
     platform: str
     share: float
@@ -393,8 +393,8 @@ class _Index:
         """Multiply the groups' coefficients out to their channels."""
         for g in self.groups:
             for ch in g.chans:
-                acc.expected[ch.index] += ch.share * g.a + ch.pending * g.b + ch.inventory * g.c + ch.deposit * g.d
-                acc.worst_lost[ch.index] = max(acc.worst_lost[ch.index], g.worst * ch.share)
+                acc.expected[ch.pos] += ch.share * g.a + ch.pending * g.b + ch.inventory * g.c + ch.deposit * g.d
+                acc.worst_lost[ch.pos] = max(acc.worst_lost[ch.pos], g.worst * ch.share)
 
 
 def _reached(ch: _Chan, regions: frozenset[str] | None) -> bool:
@@ -457,8 +457,8 @@ def _reach(
         seen: set[int] = set()
         for p in event.platforms:
             for ch in index.by_via.get(p, ()):
-                if ch.platform not in pset and ch.index not in seen:
-                    seen.add(ch.index)
+                if ch.platform not in pset and ch.pos not in seen:
+                    seen.add(ch.pos)
                     candidates.append((ch, False))
     for ch, direct in candidates:
         if not _reached(ch, rset):
@@ -477,9 +477,9 @@ def _reach(
         loss = _channel_loss(ch, direct, lost, k)
         singles.append(ChannelHit(ch.channel, direct, cut, lost, loss))
         if acc is not None:
-            acc.expected[ch.index] += weight * loss
-            if in_runway and lost > acc.worst_lost[ch.index]:
-                acc.worst_lost[ch.index] = lost
+            acc.expected[ch.pos] += weight * loss
+            if in_runway and lost > acc.worst_lost[ch.pos]:
+                acc.worst_lost[ch.pos] = lost
     return sums, groups, singles
 
 

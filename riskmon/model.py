@@ -71,7 +71,8 @@ def to_utc(value: Any) -> Any:
         try:
             value = datetime.fromisoformat(text) if ("T" in text or " " in text) else date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"not a date or date-time: {value!r} (use 2025-01-19 or 2025-01-19T17:00:00+07:00)") from None
+            hint = "use 2025-01-19 or 2025-01-19T17:00:00+07:00"
+            raise ValueError(f"not a date or date-time: {value!r} ({hint})") from None
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if isinstance(value, date):
@@ -177,7 +178,10 @@ class Channel(Strict):
     def _links_fit(self) -> Channel:
         total = sum(link.share for link in self.traffic)
         if total > 1.0 + 1e-9:
-            raise ValueError(f"traffic shares add up to {total:.2f}; they are shares of this channel's orders and must total at most 1")
+            raise ValueError(
+                f"traffic shares add up to {total:.2f}; they are shares of this channel's orders "
+                "and must total at most 1"
+            )
         return self
 
 
@@ -384,6 +388,9 @@ class FeedSettings(Strict):
 
 
 AlertTrigger = Literal["level_change", "critical_event", "overdue_step"]
+CheckState = Literal["OK", "WARNING", "CRITICAL", "UNKNOWN"]
+ALERT_TRIGGERS: tuple[AlertTrigger, ...] = ("level_change", "critical_event", "overdue_step")
+DEFAULT_FAIL_ON: tuple[CheckState, ...] = ("CRITICAL", "UNKNOWN")
 
 
 class AlertSettings(Strict):
@@ -392,9 +399,9 @@ class AlertSettings(Strict):
     url: str | None = None
     payload: Literal["json", "slack", "discord"] = "json"
     argv: list[str] = Field(default_factory=list)
-    on: list[AlertTrigger] = Field(default_factory=lambda: ["level_change", "critical_event", "overdue_step"])
+    on: list[AlertTrigger] = Field(default_factory=lambda: list(ALERT_TRIGGERS))
     renotify: Duration | None = None
-    fail_on: list[Literal["OK", "WARNING", "CRITICAL", "UNKNOWN"]] = Field(default_factory=lambda: ["CRITICAL", "UNKNOWN"])
+    fail_on: list[CheckState] = Field(default_factory=lambda: list(DEFAULT_FAIL_ON))
     headers: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
