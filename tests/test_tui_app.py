@@ -249,8 +249,8 @@ async def test_detail_numbers_equal_assess(tmp_path: Path) -> None:
 class StepsSource(RefreshSource):
     """Adds a fixed playbook so the checklist can be tested on its own."""
 
-    def load(self, *, offline: bool = False, reload: bool = False) -> Loaded:
-        loaded = super().load(offline=offline, reload=reload)
+    def load(self, *, offline: bool = False, reload: bool = False, history: bool = True) -> Loaded:
+        loaded = super().load(offline=offline, reload=reload, history=history)
         done = {k for k, v in loaded.steps.items() if v["done"]}
         steps = [
             StepView("r", "Before a ban", s, f"step {s}", NOW, ("us-tiktok-ban", s) in done) for s in ("a", "b")
@@ -266,7 +266,7 @@ async def test_toggling_a_step_persists(tmp_path: Path) -> None:
     db = tmp_path / "history.json"
     app = create_app(source=StepsSource(cfg, db, NOW))
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: app.loaded is not None)
+        await wait_for(pilot, lambda: app.loaded is not None and app.loaded.with_history and not app.refreshing)
         await pilot.press("p")
         steps = app.screen.query_one("#pb-steps")
         assert steps.has_focus and steps.option_count == 2  # type: ignore[attr-defined]

@@ -13,14 +13,10 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import get_current_worker
 
-from riskmon.errors import ConfigError
 from riskmon.textsafe import clean
 from riskmon.tui.commands import RiskmonCommands
 from riskmon.tui.messages import DataLoaded, LoadFailed, OpenEvent, StepSaved
 from riskmon.tui.screens.dashboard import DashboardScreen
-from riskmon.tui.screens.event_detail import EventDetailScreen
-from riskmon.tui.screens.help import HelpScreen
-from riskmon.tui.screens.history import HistoryScreen
 from riskmon.tui.source import Loaded, RefreshSource
 from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 
@@ -48,6 +44,9 @@ class RiskmonApp(App[int]):
         self.last_error: Exception | None = None
         self.refreshing = False
         self._again: tuple[bool, bool] | None = None
+        self._initial = True
+        self._ticked: dict[tuple[str, str], bool] = {}
+        """Steps toggled on screen whose save a refresh may not have seen yet."""
         self._next_poll = 0.0
         self._updated: float | None = None
         self.first_paint: float | None = None
@@ -60,8 +59,9 @@ class RiskmonApp(App[int]):
     def on_mount(self) -> None:
         self.dashboard = DashboardScreen()
         self.push_screen(self.dashboard)
-        # A fast first paint from the feeds' cached copies, then a real poll straight after.
-        self.refresh_data(offline=True, reload=True)
+        # A fast first paint (feeds' cached copies, no history file), then a full refresh at once.
+        self.refreshing = True
+        self._load(True, True, False)
         self._schedule()
 
     def _schedule(self) -> None:
@@ -92,10 +92,10 @@ class RiskmonApp(App[int]):
         self._load(offline, reload)
 
     @work(thread=True, group="refresh", exit_on_error=False)
-    def _load(self, offline: bool, reload: bool) -> None:
+    def _load(self, offline: bool, reload: bool, history: bool = True) -> None:
         worker = get_current_worker()
         try:
-            loaded = self.source.load(offline=offline, reload=reload)
+            loaded = self.source.load(offline=offline, reload=reload, history=history)
         except Exception as exc:  # every failure is shown; the last good state stays on screen
             if not worker.is_cancelled:
                 self.post_message(LoadFailed(exc))
@@ -106,15 +106,26 @@ class RiskmonApp(App[int]):
     def _refresh_done(self) -> None:
         self.refreshing = False
         again, self._again = self._again, None
-        first = self.loaded is not None and not self.loaded.online and self._updated is not None
-        if again is not None:
+        if self._initial:
+            # After the first paint: history, and the feeds polled for real.
+            self._initial = False
+            self.refresh_data(offline=False, reload=False)
+        elif again is not None:
             self.refresh_data(*again)
-        elif first and self.loaded is not None and self.loaded.evaluation.config.settings.feeds:
-            self.refresh_data(False, False)
+
+    def _apply_ticks(self, loaded: Loaded) -> None:
+        """A refresh that started before a step was saved must not untick it on screen."""
+        for (event_id, step_id), done in list(self._ticked.items()):
+            if loaded.with_history and bool(loaded.steps.get((event_id, step_id), {}).get("done")) == done:
+                del self._ticked[(event_id, step_id)]
+                continue
+            steps = loaded.playbooks.get(event_id, [])
+            loaded.playbooks[event_id] = [replace(s, done=done) if s.step_id == step_id else s for s in steps]
 
     @on(DataLoaded)
     def _data_loaded(self, message: DataLoaded) -> None:
         loaded = message.loaded
+        self._apply_ticks(loaded)
         previous = self.loaded
         self.loaded = loaded
         recovered = self.last_error is not None
@@ -123,8 +134,8 @@ class RiskmonApp(App[int]):
         self.dashboard.clear_error()
         self.dashboard.receive(loaded)
         for screen in self.screen_stack:
-            if isinstance(screen, HistoryScreen):
-                screen.receive(loaded)
+            if screen.id == "history":
+                screen.receive(loaded)  # type: ignore[attr-defined]
         if self.first_paint is None:
             self.first_paint = time.perf_counter() - self._started
         if loaded.changes:
@@ -141,6 +152,8 @@ class RiskmonApp(App[int]):
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
         self.last_error = message.error
+        from riskmon.errors import ConfigError
+
         if isinstance(message.error, ConfigError):
             title = "Config is invalid: showing the last good state" if self.loaded else "Config is invalid"
         else:
@@ -174,11 +187,17 @@ class RiskmonApp(App[int]):
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
 
+    # Screens other than the dashboard are imported when first opened: a faster first paint.
+
     def action_help(self) -> None:
+        from riskmon.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_history(self) -> None:
+        from riskmon.tui.screens.history import HistoryScreen
+
         if self.loaded is None or isinstance(self.screen, HistoryScreen):
             return
         self.push_screen(HistoryScreen(self.loaded))
@@ -195,6 +214,8 @@ class RiskmonApp(App[int]):
         if e is None:
             self.notify(f"No event {clean(event_id)} in the current assessment.", markup=False, severity="warning")
             return
+        from riskmon.tui.screens.event_detail import EventDetailScreen
+
         self.push_screen(EventDetailScreen(e, a))
 
     @on(OpenEvent)
@@ -205,11 +226,9 @@ class RiskmonApp(App[int]):
 
     @on(PlaybookPanel.StepToggled)
     def _step_toggled(self, message: PlaybookPanel.StepToggled) -> None:
+        self._ticked[(message.event_id, message.step_id)] = message.done
         if self.loaded is not None:
-            steps = self.loaded.playbooks.get(message.event_id, [])
-            self.loaded.playbooks[message.event_id] = [
-                replace(s, done=message.done) if s.step_id == message.step_id else s for s in steps
-            ]
+            self._apply_ticks(self.loaded)
         self._save_step(message.event_id, message.step_id, message.done)
 
     @work(thread=True, group="steps", exit_on_error=False)

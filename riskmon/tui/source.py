@@ -60,6 +60,8 @@ class Loaded:
     """The config was (re)read from disk for this refresh."""
     online: bool = True
     """Feeds were polled (False: served from their cached copies, for a fast first paint)."""
+    with_history: bool = True
+    """History was read (False: the fast first paint, before history)."""
 
     @property
     def assessment(self) -> Any:
@@ -127,6 +129,7 @@ class RefreshSource:
         self._store_error: str | None = None
         self._lock = threading.Lock()
         self._first = True
+        """No history read yet: the next history step reports what changed since the last run."""
 
     # -- time and config -------------------------------------------------------------------
 
@@ -191,8 +194,12 @@ class RefreshSource:
 
     # -- a refresh ---------------------------------------------------------------------------
 
-    def load(self, *, offline: bool = False, reload: bool = False) -> Loaded:
-        """One refresh: (re)load config if it changed, evaluate, record and read history."""
+    def load(self, *, offline: bool = False, reload: bool = False, history: bool = True) -> Loaded:
+        """One refresh: (re)load config if it changed, evaluate, record and read history.
+
+        `history=False` skips the history file (locks, fsyncs) for the fastest first paint; the
+        app follows it at once with a full refresh.
+        """
         with self._lock:
             cfg, reloaded = self._load_config(reload)
             now = self.now()
@@ -209,13 +216,15 @@ class RefreshSource:
             event_log: list[dict[str, Any]] = []
             steps: dict[tuple[str, str], dict[str, Any]] = {}
             error = None
-            store = self.store()
-            if store is None:
+            store = self.store() if history else None
+            if not history:
+                pass
+            elif store is None:
                 error = self._store_error
             else:
                 try:
                     first_run = self._first and store.last_snapshot() is None
-                    if self.record_history and online_or_first(offline, self._first):
+                    if self.record_history:
                         entries = store.record_check(viewdata.snapshot_of(a), viewdata.event_records(a))
                         if self._first:
                             changes = changes.merged(viewdata.changes_from_log(entries, first_run=first_run))
@@ -225,7 +234,8 @@ class RefreshSource:
                 except Exception as exc:  # history trouble must not hide the assessment
                     error = f"history: {getattr(exc, 'message', None) or exc}"
                     log.warning("%s", error)
-            self._first = False
+            if history:
+                self._first = False
             return Loaded(
                 evaluation=ev,
                 changes=changes,
@@ -236,9 +246,5 @@ class RefreshSource:
                 history_error=error,
                 reloaded=reloaded,
                 online=not offline,
+                with_history=history,
             )
-
-
-def online_or_first(offline: bool, first: bool) -> bool:
-    """Record the first (offline, fast) refresh too, so that "since the last run" is known at once."""
-    return first or not offline

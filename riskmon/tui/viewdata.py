@@ -10,12 +10,34 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from riskmon.engine import Assessment, ChannelExposure, EventAssessment
-from riskmon.model import STATUS_RANK
-from riskmon.textreport import money, when
 from riskmon.textsafe import clean
+
+if TYPE_CHECKING:
+    from riskmon.engine import Assessment, ChannelExposure, EventAssessment
+
+# riskmon.engine/model (pydantic) load in the first refresh's worker thread, not before the first
+# paint: the helpers below import what they need when first called.
+
+
+def money(x: float, currency: str) -> str:
+    """The text formats' money (riskmon.textreport.money)."""
+    from riskmon.textreport import money as _money
+
+    return _money(x, currency)
+
+
+def when(days_until: float) -> str:
+    from riskmon.textreport import when as _when
+
+    return _when(days_until)
+
+
+def _status_rank(status: str) -> int:
+    from riskmon.model import STATUS_RANK
+
+    return STATUS_RANK.get(status, 0)
 
 # ---------------------------------------------------------------------------------------------
 # Formatting (the text formats' helpers, plus a few the tables need)
@@ -88,7 +110,7 @@ _EXPOSURE_KEYS: dict[str, Callable[[ChannelExposure], Any]] = {
 _EVENT_KEYS: dict[str, Callable[[EventAssessment], Any]] = {
     "event": lambda e: e.id,
     "when": lambda e: e.days_until,
-    "status": lambda e: (STATUS_RANK.get(e.event.status, 0), e.id),
+    "status": lambda e: (_status_rank(e.event.status), e.id),
     "p": lambda e: e.probability,
     "score": lambda e: e.score,
     "loss": lambda e: e.expected_loss,

@@ -13,7 +13,6 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from riskmon.engine import Assessment
 from riskmon.tui import viewdata
 from riskmon.tui.messages import EventHighlighted
 from riskmon.tui.source import Loaded
@@ -25,6 +24,7 @@ from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 from riskmon.tui.widgets.status_line import StatusLine, feed_health
 
 if TYPE_CHECKING:
+    from riskmon.engine import Assessment
     from riskmon.tui.app import RiskmonApp
 
 NARROW = 110
@@ -65,6 +65,9 @@ class DashboardScreen(Screen[None]):
         super().__init__(id="dashboard")
         self.loaded: Loaded | None = None
         self._pending: Loaded | None = None
+        self._pending_error: tuple[str, list[str]] | None = None
+        self._ready = False
+        """Composed and mounted: data that arrives earlier waits (a fast first refresh can)."""
         self.selected: str | None = None
 
     @property
@@ -92,6 +95,10 @@ class DashboardScreen(Screen[None]):
         self.set_interval(1.0, self.tick)
         self.query_one(EventsTable).focus()
         self._layout(self.app.size.width, self.app.size.height)
+        self._ready = True
+        if self._pending_error is not None:
+            self.show_error(*self._pending_error)
+        self.on_screen_resume()
 
     def on_resize(self, event: Resize) -> None:
         self._layout(event.size.width, event.size.height)
@@ -106,17 +113,19 @@ class DashboardScreen(Screen[None]):
 
     def receive(self, loaded: Loaded) -> None:
         """New data; drawn now if this screen is showing, else when it is shown again."""
-        if self.is_current:
+        if self._ready and self.is_current:
             self.show(loaded)
         else:
             self._pending = loaded
 
     def on_screen_resume(self) -> None:
-        if self._pending is not None:
+        if self._ready and self._pending is not None:
             loaded, self._pending = self._pending, None
             self.show(loaded)
 
     def show(self, loaded: Loaded) -> None:
+        if not self.query(RiskHeader):  # the app is closing
+            return
         self.loaded = loaded
         ev = loaded.evaluation
         a: Assessment = ev.assessment
@@ -141,10 +150,14 @@ class DashboardScreen(Screen[None]):
         self.tick()
 
     def show_error(self, title: str, lines: list[str]) -> None:
-        self.query_one(ErrorBanner).show(title, lines)
+        self._pending_error = (title, lines)
+        for banner in self.query(ErrorBanner):  # none while the app is closing
+            banner.show(title, lines)
 
     def clear_error(self) -> None:
-        self.query_one(ErrorBanner).clear()
+        self._pending_error = None
+        for banner in self.query(ErrorBanner):
+            banner.clear()
 
     def tick(self) -> None:
         """Refresh the status line (feed health, data age, next poll); skipped while hidden."""

@@ -5,7 +5,7 @@ The numbers are the engine's, formatted like `riskmon check -v -v` / `riskmon ev
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,10 +15,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from riskmon.engine import Assessment, EventAssessment
-from riskmon.textreport import money
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
+
+if TYPE_CHECKING:
+    from riskmon.engine import Assessment, EventAssessment
 
 
 class DetailTable(DataTable[Text]):
@@ -64,7 +65,7 @@ class EventDetailScreen(Screen[None]):
                 f"{ev.kind}, {ev.status}, probability {e.probability:.0%}; from {clean(ev.source)}",
                 f"effective {e.effective:%Y-%m-%d %H:%M} UTC ({viewdata.countdown(e.days_until)}){ends}{recurs}",
                 f"platforms {', '.join(clean(p) for p in ev.platforms)}; regions {viewdata.regions(ev.regions)}",
-                f"expected loss {money(e.expected_loss, cur)} (score {e.score:.1f}), "
+                f"expected loss {viewdata.money(e.expected_loss, cur)} (score {e.score:.1f}), "
                 f"removes {e.shock:.1%} of orders",
             ]
             if ev.summary:
@@ -117,7 +118,7 @@ class EventDetailScreen(Screen[None]):
                 Text(regions.get(h.channel_id, "")),
                 Text(how),
                 Text(viewdata.pct(h.lost_share, 1), justify="right"),
-                Text(money(h.loss, cur), justify="right"),
+                Text(viewdata.money(h.loss, cur), justify="right"),
                 Text(clean(h.why)),
                 key=h.channel_id,
             )

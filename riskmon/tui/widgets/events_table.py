@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from riskmon.engine import Assessment, EventAssessment
-from riskmon.textreport import money
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
 from riskmon.tui.messages import EventHighlighted, OpenEvent
 from riskmon.tui.viewdata import EVENT_COLUMNS, Changes, Column
 from riskmon.tui.widgets.table import SortableTable
+
+if TYPE_CHECKING:
+    from riskmon.engine import Assessment, EventAssessment
 
 STATUS_STYLE = {"in_effect": "bold", "confirmed": "bold", "resolved": "dim", "cancelled": "dim"}
 
@@ -68,7 +69,7 @@ class EventsTable(SortableTable):
                         "status": Text(clean(e.event.status), style=STATUS_STYLE.get(e.event.status, "")),
                         "p": Text(viewdata.pct(e.probability), justify="right"),
                         "score": Text(f"{e.score:.1f}", justify="right", style="bold" if e.score >= 10 else ""),
-                        "loss": Text(money(e.expected_loss, cur), justify="right"),
+                        "loss": Text(viewdata.money(e.expected_loss, cur), justify="right"),
                         "title": Text(clean(e.event.title), style="bold" if mark else ""),
                     },
                 )

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 
-from riskmon.engine import Assessment
-from riskmon.textreport import money
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
 from riskmon.tui.viewdata import EXPOSURE_COLUMNS, Column
 from riskmon.tui.widgets.table import SortableTable
+
+if TYPE_CHECKING:
+    from riskmon.engine import Assessment
 
 
 class ExposureTable(SortableTable):
@@ -47,10 +48,10 @@ class ExposureTable(SortableTable):
                         "platform": Text(clean(c.platform)),
                         "regions": Text(viewdata.regions(c.regions)),
                         "orders": Text(viewdata.pct(c.order_share), justify="right"),
-                        "revenue": Text(money(x.revenue_monthly, cur), justify="right"),
-                        "inventory": Text(money(c.inventory_value, cur), justify="right"),
-                        "payouts": Text(money(c.pending_payouts, cur), justify="right"),
-                        "deposit": Text(money(c.deposit, cur), justify="right"),
+                        "revenue": Text(viewdata.money(x.revenue_monthly, cur), justify="right"),
+                        "inventory": Text(viewdata.money(c.inventory_value, cur), justify="right"),
+                        "payouts": Text(viewdata.money(c.pending_payouts, cur), justify="right"),
+                        "deposit": Text(viewdata.money(c.deposit, cur), justify="right"),
                         "dependence": Text(
                             "own" if x.dependence is None else viewdata.pct(x.dependence), justify="right"
                         ),

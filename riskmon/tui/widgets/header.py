@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from riskmon.engine import Assessment
 from riskmon.errors import Level
 from riskmon.paths import ConfigLocation
-from riskmon.textreport import money
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
+
+if TYPE_CHECKING:
+    from riskmon.engine import Assessment
 
 LEVEL_CLASS = {Level.OK: "-ok", Level.WARNING: "-warning", Level.CRITICAL: "-critical"}
 
@@ -70,7 +73,7 @@ class RiskHeader(Vertical):
             "  ·  runway ",
             (viewdata.runway(a.runway_weeks), "bold"),
             "  ·  expected loss ",
-            (money(a.expected_loss, cur), "bold"),
+            (viewdata.money(a.expected_loss, cur), "bold"),
             "  ·  ",
             (clean(a.profile.business.name), "italic"),
             f"  ·  as of {a.now:%Y-%m-%d %H:%M} UTC",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,10 +17,12 @@ from textual.message import Message
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from riskmon.engine import EventAssessment
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
 from riskmon.tui.source import StepView
+
+if TYPE_CHECKING:
+    from riskmon.engine import EventAssessment
 
 
 class StepList(SelectionList[int]):

@@ -1,0 +1,86 @@
+"""Time to first paint of the dashboard with the bundled demo config. Target: < 1 s.
+
+Run: .venv/bin/python benchmarks/tui_first_paint.py
+
+Real terminal (tmux, when installed): `riskmon` is started as a fresh process in a detached tmux
+session and the screen is read every 10 ms until the header shows the level badge and the score,
+i.e. the dashboard is drawn with data. Reported: median and worst of RUNS launches, process start
+included. Without tmux, the in-process figure only: `App.first_paint` (app start -> first
+dashboard drawn with data) from a headless run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+RUNS = 10
+PAINTED = re.compile(r"(OK|WARNING|CRITICAL)\s+score \d+/100")
+
+
+def tmux_once(data_dir: str) -> tuple[float, float]:
+    """(seconds to the first screen content, seconds to the dashboard with data)."""
+    name = f"riskmon-bench-{uuid.uuid4().hex[:8]}"
+    argv = f"'{sys.executable}' -m riskmon; sleep 5"
+    env = {**os.environ, "RISKMON_DATA": data_dir, "TERM": "xterm-256color"}
+    env.pop("RISKMON_CONFIG", None)
+    t0 = time.perf_counter()
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "140", "-y", "45", argv], check=True, env=env)
+    first: float | None = None
+    try:
+        while True:
+            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
+            if first is None and screen.strip():
+                first = time.perf_counter() - t0
+            if PAINTED.search(screen):
+                return first or 0.0, time.perf_counter() - t0
+            if time.perf_counter() - t0 > 20:
+                raise SystemExit(f"no dashboard after 20 s:\n{screen}")
+            time.sleep(0.01)
+    finally:
+        subprocess.run(["tmux", "send-keys", "-t", name, "q"], capture_output=True)
+        time.sleep(0.2)
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+async def headless_once() -> float:
+    from riskmon.tui.app import create_app
+
+    app = create_app(None, None, None)
+    async with app.run_test(size=(140, 45)) as pilot:
+        while app.first_paint is None:
+            await pilot.pause(0.01)
+        first = app.first_paint
+        while app.refreshing:  # let the follow-up refresh finish before closing
+            await pilot.pause(0.05)
+        return first
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as data:
+        os.environ["RISKMON_DATA"] = data
+        inproc = [asyncio.run(headless_once()) for _ in range(3)]
+        print(f"in-process (app start -> dashboard with data): median {statistics.median(inproc) * 1000:.0f} ms")
+        if shutil.which("tmux") is None:
+            print("tmux not installed: no real-terminal figure")
+            return
+        tmux_once(data)  # warm the OS file cache
+        runs = [tmux_once(data) for _ in range(RUNS)]
+        firsts, full = [r[0] for r in runs], [r[1] for r in runs]
+        print(f"real terminal, {RUNS} launches of `riskmon` (process start included):")
+        print(f"  first paint (dashboard frame):  median {statistics.median(firsts) * 1000:.0f} ms, "
+              f"worst {max(firsts) * 1000:.0f} ms")
+        print(f"  level and score on screen:      median {statistics.median(full) * 1000:.0f} ms, "
+              f"worst {max(full) * 1000:.0f} ms (target < 1000 ms)")
+
+
+if __name__ == "__main__":
+    main()

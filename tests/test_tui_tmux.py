@@ -1,0 +1,95 @@
+"""The dashboard in a real terminal (tmux): start, read the screen, press keys, quit cleanly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+HOSTILE = "[@click=app.quit]x[/] [b]bold[/b]"
+
+
+def _config(root: Path) -> Path:
+    from tests.test_tui_app import EVENTS, write_config  # the same critical seller
+
+    return write_config(root, events=EVENTS.replace("Outbound links end", HOSTILE))
+
+
+class Term:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def screen(self) -> str:
+        out = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True)
+        return out.stdout
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        end = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            if time.monotonic() > end:
+                raise AssertionError(f"{text!r} not on screen after {timeout} s:\n{screen}")
+            time.sleep(0.1)
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:  # one at a time: ESC followed quickly by a key would read as alt+key
+            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+            time.sleep(0.3)
+
+
+@pytest.fixture
+def term(tmp_path: Path) -> Iterator[tuple[Term, list[str]]]:
+    name = f"riskmon-test-{uuid.uuid4().hex[:8]}"
+    cfg = _config(tmp_path)
+    argv = [
+        sys.executable, "-m", "riskmon", "--config", str(cfg), "--db", str(tmp_path / "h.json"),
+        "--now", "2025-01-10",
+    ]
+    command = " ".join(f"'{a}'" for a in argv) + "; echo RISKMON-EXIT=$?; sleep 30"
+    env = {**os.environ, "RISKMON_DATA": str(tmp_path / "data"), "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command],
+        check=True, env=env, cwd=Path(__file__).resolve().parent.parent,
+    )
+    try:
+        yield Term(name), argv
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def test_real_terminal_start_read_navigate_quit(term: tuple[Term, list[str]]) -> None:
+    t, _ = term
+    screen = t.wait_for("CRITICAL")
+    assert "score 100/100" in screen
+    assert "us-tiktok-ban" in screen and "in 9 d" in screen
+    assert "Harbor Home & Pet" in screen
+    # The top event's breakdown.
+    t.keys("Enter")
+    detail = t.wait_for("Loss breakdown")
+    assert "$262,500" in detail  # profit at risk of the US ban for this seller
+    assert "inventory loss" in detail
+    t.keys("Escape")
+    t.wait_for("Exposure per channel")
+    # The second event has a hostile title: printed as typed, not a link, not bold markup.
+    t.keys("j", "Enter")
+    detail = t.wait_for("Loss breakdown")
+    assert f"link-cutoff — {HOSTILE}" in detail
+    t.keys("Escape", "q")
+    end = t.wait_for("RISKMON-EXIT=")
+    assert "RISKMON-EXIT=0" in end
+    assert "Traceback" not in end
