@@ -61,6 +61,7 @@ class ScoreChart(ReplayPlot):
         lo = -d.span_days
         plt.xlim(lo, 0.0)
         plt.ylim(0, 100)
+        plt.yticks([0, d.warn, d.crit, 100])  # the level bands, labelled
         plt.hline(d.crit, "red")
         plt.hline(d.warn, "orange")
         for i, s in enumerate(d.events):
