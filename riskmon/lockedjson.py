@@ -277,7 +277,10 @@ class LockedJSONFile:
             return data, blocks, mode
         except CorruptFile as exc:
             reason = str(exc)
-        if locked and not self._exclusive:
+        if not locked:
+            raise RiskmonError(f"{self.what} {self.path} is unreadable ({reason}) and its lock "
+                               f"{self._lockpath} cannot be taken to recover it")
+        if not self._exclusive:
             # Only the holder of the exclusive lock may move the file. Between our shared lock
             # and the exclusive one another process may have done it already: read again.
             self._lock(True)

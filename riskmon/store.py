@@ -165,8 +165,8 @@ class HistoryStore:
         raw = HistoryStore._raw(db, name)
         last = next(reversed(raw), "0")
         doc_id = int(last) + 1 if last.isdigit() else 1
-        while str(doc_id) in raw:  # edited by hand: fall back to the largest id
-            doc_id = max(map(int, raw)) + 1
+        if any(str(doc_id + k) in raw for k in range(len(docs))):  # edited by hand
+            doc_id = max(map(int, raw), default=0) + 1
         db.table(name).insert_multiple(Document(doc, doc_id=doc_id + k) for k, doc in enumerate(docs))
 
     def _append(self, db: TinyDB, snap: Mapping[str, Any], meta: dict[str, Any]) -> None:

@@ -742,3 +742,28 @@ def test_other_layouts_are_read_and_rewritten_whole(tmp_path: Path, layout: str)
     assert f.recovered == []
     with TinyDB(path) as plain:  # and TinyDB itself still reads it
         assert plain.table("b").all()[-1] == {"new": True}
+
+
+def test_without_its_lock_a_file_is_read_but_never_moved_or_written(db: Path) -> None:
+    HistoryStore(db).append_snapshot(snap(T))
+    lock = db.with_name(db.name + ".lock")
+    lock.unlink()
+    lock.mkdir()  # the lock cannot be opened
+    store = HistoryStore(db)
+    assert len(store.snapshots()) == 1  # writers replace the file atomically: reading is safe
+    with pytest.raises(RiskmonError, match="history file"):
+        store.append_snapshot(snap(T + timedelta(minutes=5)))
+    db.write_bytes(b"{broken")
+    with pytest.raises(RiskmonError, match="cannot be taken to recover it"):
+        store.snapshots()
+    assert db.read_bytes() == b"{broken" and store.recovered == []
+
+
+def test_documents_out_of_id_order_do_not_clash(store: HistoryStore, db: Path) -> None:
+    store.record_alert({"at": T, "key": "a"})
+    raw = json.loads(db.read_text())
+    raw["alerts"] = {"7": {**raw["alerts"]["1"], "key": "b"}, "1": raw["alerts"]["1"]}  # edited by hand
+    db.write_text(json.dumps(raw))
+    for k in range(8):
+        store.record_alert({"at": T + timedelta(minutes=k), "key": f"k{k}"})
+    assert len(store.alerts()) == 10
