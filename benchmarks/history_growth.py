@@ -180,10 +180,16 @@ def main(argv: list[str] | None = None) -> int:
     floor = disk_floor(args.db)
 
     query: list[float] = []
+    query_cpu: list[float] = []
+    light: list[float] = []
     for _ in range(args.query_runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         chart = HistoryStore(args.db).snapshots(since=at - timedelta(days=30))
         query.append(time.perf_counter() - t0)
+        query_cpu.append(time.process_time() - c0)
+        t0 = time.perf_counter()
+        HistoryStore(args.db).snapshots(since=at - timedelta(days=30), events=False)
+        light.append(time.perf_counter() - t0)
     year: list[float] = []
     for _ in range(max(3, args.query_runs // 5)):
         t0 = time.perf_counter()
@@ -209,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  disk floor (write + fsync + os.replace + fsync dir of a file this size): "
           f"p50 {ms(statistics.median(floor))}, p95 {ms(pct(floor, 95))}")
     print(f"30-day chart query ({len(chart)} snapshots, fresh store): median {ms(statistics.median(query))}, "
-          f"p95 {ms(pct(query, 95))}")
+          f"p95 {ms(pct(query, 95))}; CPU median {ms(statistics.median(query_cpu))}")
+    print(f"  the same without per-event numbers (events=False): median {ms(statistics.median(light))}")
     print(f"1-year query (what the TUI loads): median {ms(statistics.median(year))}")
 
     checks = [

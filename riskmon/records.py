@@ -18,6 +18,7 @@ are %-escaped. Times are ISO-8601 UTC strings in one canonical form (riskmon.ret
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -152,9 +153,7 @@ def _unpack(packed: str) -> list[Any]:
     return json.loads("[" + packed.replace(":", ",").replace(" ", ",") + "]") if packed else []
 
 
-def decode_snapshot(
-    rec: Mapping[str, Any], ids: Sequence[str], nums: list[Any] | None = None
-) -> dict[str, Any]:
+def decode_snapshot(rec: Mapping[str, Any], ids: Sequence[str], nums: list[Any] | None = None) -> dict[str, Any]:
     level, score_text, platform, runway, dep, hhi, loss, n, hi, lo, packed = _fields(rec)
     if nums is None:
         nums = _unpack(packed)
@@ -183,59 +182,80 @@ def decode_snapshot(
     }
 
 
-def _decode_all(recs: Sequence[Mapping[str, Any]], ids: Sequence[str]) -> list[dict[str, Any]]:
+def _decode_all(recs: Sequence[Mapping[str, Any]], ids: Sequence[str], with_events: bool) -> list[dict[str, Any]]:
     """The fast path: every record well formed. One JSON parse for all event numbers and no
     per-record function calls; any oddity raises and the caller goes record by record."""
     fields = [r["v"].split("|", 10) for r in recs]
-    joined = "],[".join(f[-1] for f in fields).replace(":", ",").replace(" ", ",")
-    numbers = json.loads("[[" + joined + "]]")
-    if len(numbers) != len(recs):
-        raise ValueError("malformed event numbers")
+    numbers: list[Any] = []
+    if with_events:
+        joined = "],[".join(f[-1] for f in fields).replace(":", ",").replace(" ", ",")
+        if "-" in joined:  # a negative index would silently name the wrong event
+            raise ValueError("negative event numbers")
+        numbers = json.loads("[[" + joined + "]]")
+        if len(numbers) != len(recs):
+            raise ValueError("malformed event numbers")
     out = []
-    for rec, f, nums in zip(recs, fields, numbers, strict=True):
+    for k, (rec, f) in enumerate(zip(recs, fields, strict=True)):
         level, score_text, platform, runway, dep, hhi, loss, n, hi, lo, _ = f
-        if level not in LEVEL_RANK or len(nums) % 3 or (nums and min(nums[0::3]) < 0):
+        if level not in LEVEL_RANK:
             raise ValueError("malformed snapshot record")
-        names = [ids[i] for i in nums[0::3]]
+        if "%" in platform:
+            platform = platform.replace("%7C", "|").replace("%25", "%")
         score = float(score_text)
-        out.append(
-            {
-                "at": datetime.fromisoformat(rec["t"]),
-                "level": level,
-                "score": score,
-                "runway_weeks": float(runway) if runway else None,
-                "top_platform": platform.replace("%7C", "|").replace("%25", "%") if platform else None,
-                "top_dependence": float(dep) if dep else 0.0,
-                "hhi": float(hhi) if hhi else 0.0,
-                "expected_loss": float(loss) if loss else 0.0,
-                "events": {
-                    name: {"score": s / 100, "expected_loss": x / 100}
-                    for name, s, x in zip(names, nums[1::3], nums[2::3], strict=True)
-                },
-                "samples": int(n) if n else 1,
-                "score_max": float(hi) if hi else score,
-                "score_min": float(lo) if lo else score,
+        snap = {
+            "at": datetime.fromisoformat(rec["t"]),
+            "level": level,
+            "score": score,
+            "runway_weeks": float(runway) if runway else None,
+            "top_platform": platform or None,
+            "top_dependence": float(dep) if dep else 0.0,
+            "hhi": float(hhi) if hhi else 0.0,
+            "expected_loss": float(loss) if loss else 0.0,
+            "samples": int(n) if n else 1,
+            "score_max": float(hi) if hi else score,
+            "score_min": float(lo) if lo else score,
+        }
+        if with_events:
+            nums = numbers[k]
+            if len(nums) % 3:
+                raise ValueError("malformed event numbers")
+            names = [ids[i] for i in nums[0::3]]
+            snap["events"] = {
+                name: {"score": s / 100, "expected_loss": x / 100}
+                for name, s, x in zip(names, nums[1::3], nums[2::3], strict=False)  # same length
             }
-        )
+        out.append(snap)
     return out
 
 
 def decode_snapshots(
-    recs: Sequence[Mapping[str, Any]], ids: Sequence[str]
+    recs: Sequence[Mapping[str, Any]], ids: Sequence[str], with_events: bool = True
 ) -> tuple[list[dict[str, Any]], int]:
-    """Decode records with canonical times (see riskmon.retention.is_canonical). Returns
-    (snapshots, number of records skipped as unreadable)."""
+    """Decode records with canonical times (see riskmon.retention.is_canonical), with or
+    without their per-event numbers. Returns (snapshots, number of records skipped as
+    unreadable)."""
+    # Tens of thousands of small dicts: pause the cyclic GC, which would otherwise walk the
+    # whole heap several times over (none of these objects can form a cycle).
+    paused = gc.isenabled()
+    gc.disable()
     try:
-        return _decode_all(recs, ids), 0
+        return _decode_all(recs, ids, with_events), 0
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):
         pass
+    finally:
+        if paused:
+            gc.enable()
     out = []
     bad = 0
     for rec in recs:
         try:
-            out.append(decode_snapshot(rec, ids))
+            snap = decode_snapshot(rec, ids)
         except (ValueError, TypeError, KeyError, AttributeError, IndexError):
             bad += 1
+            continue
+        if not with_events:
+            del snap["events"]
+        out.append(snap)
     return out, bad
 
 

@@ -287,11 +287,13 @@ class HistoryStore:
         return entries
 
     def snapshots(
-        self, since: datetime | None = None, until: datetime | None = None
+        self, since: datetime | None = None, until: datetime | None = None, *, events: bool = True
     ) -> list[dict[str, Any]]:
         """Snapshots with since <= at <= until, oldest first (shape of append_snapshot's input,
         plus `samples`, `score_max`, `score_min`: how many snapshots a downsampled one stands
-        for and the range of their scores; 1 and its own score for a full-resolution one)."""
+        for and the range of their scores; 1 and its own score for a full-resolution one).
+        events=False leaves out the per-event numbers (no "events" key), which is most of the
+        decoding: for charts of the overall score, level, runway or loss."""
         lo = None if since is None else stamp(since, "since")
         hi = None if until is None else stamp(until, "until")
         with self._open(write=False) as db:
@@ -310,7 +312,7 @@ class HistoryStore:
                 rec = {**rec, "t": t}
             if (lo is None or t >= lo) and (hi is None or t <= hi):
                 picked.append(rec)
-        out, skipped = decode_snapshots(picked, ids)
+        out, skipped = decode_snapshots(picked, ids, events)
         if bad + skipped:
             _warn("history file %s: skipped %d unreadable snapshot(s)", self.path, bad + skipped)
         out.sort(key=lambda s: s["at"])

@@ -767,3 +767,30 @@ def test_documents_out_of_id_order_do_not_clash(store: HistoryStore, db: Path) -
     for k in range(8):
         store.record_alert({"at": T + timedelta(minutes=k), "key": f"k{k}"})
     assert len(store.alerts()) == 10
+
+
+def test_snapshots_without_event_detail(store: HistoryStore) -> None:
+    for k in range(3):
+        store.append_snapshot(snap(T + timedelta(minutes=k), score=k, top_platform="odd|name%"))
+    full = store.snapshots()
+    light = store.snapshots(events=False)
+    assert [{k: v for k, v in s.items() if k != "events"} for s in full] == light
+    assert all("events" not in s for s in light) and full[0]["top_platform"] == "odd|name%"
+
+
+def test_fast_and_careful_decoding_agree(store: HistoryStore, db: Path) -> None:
+    from riskmon.records import decode_snapshot, decode_snapshots
+
+    for k in range(20):
+        events = {f"e{i}": {"score": k * i / 7, "expected_loss": k * 1000.0 / (i + 1)} for i in range(k % 5)}
+        store.append_snapshot(
+            snap(T - timedelta(days=3, minutes=k * 25), ("OK", "WARNING", "CRITICAL")[k % 3], k * 3.3, events=events)
+        )
+    store.append_snapshot(snap(T))
+    store.compact()
+    raw = json.loads(db.read_text())
+    recs = sorted([*raw["snapshots"].values(), *raw["downsampled"].values()], key=lambda r: r["t"])
+    ids = raw["meta"]["1"]["ids"]
+    fast, bad = decode_snapshots(recs, ids)
+    assert bad == 0 and fast == [decode_snapshot(r, ids) for r in recs]
+    assert any(s["samples"] > 1 for s in fast)
