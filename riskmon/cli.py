@@ -111,6 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     for cp in cfg_sub.choices.values():
         _common(cp, top=False)
 
+    history = add("history", "score and level over time, or the event change log")
+    hist_sub = history.add_subparsers(dest="history_command", metavar="ACTION", parser_class=_Parser)
+    hist_changes = hist_sub.add_parser("changes", help="every change of an event's status, probability or dates")
+    _common(hist_changes, top=False)
+    for hp in (history, hist_changes):
+        hp.add_argument("--since", metavar="7d|ISO", default=argparse.SUPPRESS, help="from (30m, 12h, 7d, 2w, a date)")
+    history.add_argument("--format", "-f", choices=("table", "json", "plot"), default="table")
+    hist_changes.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
+
     playbook = add("playbook", "what to do, by when: the checklist for one event or all; mark steps done")
     playbook.add_argument(
         "target", nargs="*", metavar="EVENT_ID",
@@ -155,6 +164,10 @@ def _handler(args: argparse.Namespace) -> Handler:
         from riskmon.commands.daemon import run as run_daemon
 
         return run_daemon
+    if command == "history":
+        from riskmon.commands.history import run as run_history
+
+        return run_history
     if command == "events":
         from riskmon.commands.events import run as run_events
 
