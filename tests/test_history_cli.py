@@ -16,7 +16,9 @@ from tests.test_cli import make_config
 
 def rm(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "riskmon", *args], capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "riskmon", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 @pytest.fixture
@@ -53,8 +55,9 @@ def test_since_table_plot_and_changes(cfg: Path, tmp_path: Path) -> None:
     changes = json.loads(first.stdout)["changes"]
     assert any(c.get("event_id") == "us-ban" and c.get("change") == "status" for c in changes), changes
 
-    rows = json.loads(rm("history", "--db", str(db), "--now", "2025-01-10T12:00Z", "--since", "1d", "-f", "json")
-                      .stdout)["snapshots"]
+    rows = json.loads(
+        rm("history", "--db", str(db), "--now", "2025-01-10T12:00Z", "--since", "1d", "-f", "json").stdout
+    )["snapshots"]
     assert [r["at"][:13] for r in rows] == ["2025-01-10T00", "2025-01-10T06"]
     table = rm("history", "--db", str(db), "--now", "2025-01-10T12:00Z")
     assert table.stdout.splitlines()[0].startswith("AT (UTC)") and len(table.stdout.splitlines()) == 5
