@@ -223,6 +223,7 @@ class Monitor:
         *,
         record_history: bool = True,
         cache_dir: Path | None = None,
+        outputs: bool = True,
     ) -> None:
         self.location = config_dir if isinstance(config_dir, ConfigLocation) else resolve_config_dir(config_dir)
         self.db_path = resolve_db_path(db_path)
@@ -230,6 +231,8 @@ class Monitor:
         self.offline = offline
         self.on_update = on_update
         self.record_history = record_history
+        self.outputs = outputs
+        """False: no textfile, alerts or heartbeats (the dashboard replaying a fixed `--now`)."""
         self.cache_dir = cache_dir
         """Where feeds' last good copies live; None: the shared default, so checks and the daemon
         share one cache."""
@@ -618,7 +621,7 @@ class Monitor:
                     self._baseline = await _in_thread(self._read_baseline, ev)
                 if self.record_history:
                     entries = await self._record(ev, bool(new or changed))
-                if cfg.settings.export.prometheus_textfile:
+                if self.outputs and cfg.settings.export.prometheus_textfile:
                     await self._export(ev)
             update = self._make_update(
                 reason,
@@ -629,7 +632,7 @@ class Monitor:
                 entries=entries,
             )
             self._emit(update)
-            if (self._primed and not self._stopped) or reason == "once":
+            if self.outputs and ((self._primed and not self._stopped) or reason == "once"):
                 self._alert_task = self._spawn(self._alert_stage(ev))
             return update
 

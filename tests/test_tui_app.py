@@ -1,5 +1,6 @@
 """The dashboard driven through App.run_test(): navigation, sorting, filtering, the detail numbers,
-playbook steps, theme, config reload, hanging feeds and hostile titles."""
+playbook steps (event and standing), theme, the Monitor's live updates (config reload, new and
+changed events, hanging feeds, quitting), news headlines and hostile titles."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from riskmon.config import load_config
 from riskmon.engine import assess
 from riskmon.textreport import money
 from riskmon.tui.app import RiskmonApp, create_app
-from riskmon.tui.source import Loaded, RefreshSource, StepView
+
+try:
+    from tests.servers import hang, local_server, static
+except ImportError:  # pragma: no cover - run from tests/
+    from servers import hang, local_server, static  # type: ignore[no-redef]
 
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
 HOSTILE = "[@click=app.quit]x[/] \x1b[31mred\x1b[0m [b]bold[/b]"
@@ -93,10 +98,11 @@ effective = 2025-03-01
 
 @pytest.fixture(autouse=True)
 def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Feed caches and history go to the test's own directory."""
+    """Feed caches and history go to the test's own directory; config edits are seen at once."""
     monkeypatch.setenv("RISKMON_DATA", str(tmp_path / "data"))
     monkeypatch.delenv("RISKMON_CONFIG", raising=False)
     monkeypatch.delenv("RISKMON_DB", raising=False)
+    monkeypatch.setattr("riskmon.monitor.RELOAD_EVERY", 0.2)
 
 
 def write_config(root: Path, events: str = EVENTS, riskmon: str = "") -> Path:
@@ -127,6 +133,25 @@ async def on_screen(pilot: Pilot[Any], screen_id: str) -> None:
 def make(tmp_path: Path, **kw: Any) -> RiskmonApp:
     cfg = kw.pop("cfg", None) or write_config(tmp_path)
     return create_app(cfg, tmp_path / "history.json", kw.pop("now", NOW), **kw)
+
+
+def toasts(app: RiskmonApp) -> list[tuple[str, str]]:
+    """(title, message) of every notification the app raises from now on."""
+    seen: list[tuple[str, str]] = []
+    notify = app.notify
+
+    def spy(message: str, **kw: Any) -> None:
+        seen.append((str(kw.get("title", "")), message))
+        notify(message, **kw)
+
+    app.notify = spy  # type: ignore[method-assign]
+    return seen
+
+
+async def loaded_with_history(pilot: Pilot[Any]) -> None:
+    app: RiskmonApp = pilot.app  # type: ignore[assignment]
+    await wait_for(pilot, lambda: app.loaded is not None and app.loaded.with_history)
+    await pilot.pause()
 
 
 def cell(table: DataTable[Any], row: str, col: str) -> str:
@@ -246,34 +271,51 @@ async def test_detail_numbers_equal_assess(tmp_path: Path) -> None:
             await on_screen(pilot, "dashboard")
 
 
-class StepsSource(RefreshSource):
-    """Adds a fixed playbook so the checklist can be tested on its own."""
+async def test_toggling_event_and_standing_steps_persists(tmp_path: Path) -> None:
+    from riskmon.store import HistoryStore
 
-    def load(self, *, offline: bool = False, reload: bool = False, history: bool = True) -> Loaded:
-        loaded = super().load(offline=offline, reload=reload, history=history)
-        done = {k for k, v in loaded.steps.items() if v["done"]}
-        steps = [
-            StepView("r", "Before a ban", s, f"step {s}", NOW, ("us-tiktok-ban", s) in done) for s in ("a", "b")
-        ]
-        loaded.playbooks["us-tiktok-ban"] = steps
-        return loaded
-
-
-async def test_toggling_a_step_persists(tmp_path: Path) -> None:
-    HistoryStore = pytest.importorskip("riskmon.store").HistoryStore
-
-    cfg = write_config(tmp_path)
     db = tmp_path / "history.json"
-    app = create_app(source=StepsSource(cfg, db, NOW))
+    app = make(tmp_path)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: app.loaded is not None and app.loaded.with_history and not app.refreshing)
+        await loaded_with_history(pilot)
+        loaded = app.loaded
+        assert loaded is not None
+        steps = loaded.playbooks["us-tiktok-ban"]
         await pilot.press("p")
-        steps = app.screen.query_one("#pb-steps")
-        assert steps.has_focus and steps.option_count == 2  # type: ignore[attr-defined]
+        lst = app.screen.query_one("#pb-steps")
+        assert lst.has_focus and lst.option_count == len(steps)  # type: ignore[attr-defined]
         await pilot.press("j", "space")
-        await wait_for(pilot, lambda: HistoryStore(db).steps().get(("us-tiktok-ban", "b"), {}).get("done"))
+        key = ("us-tiktok-ban", steps[1].step_id)
+        await wait_for(pilot, lambda: HistoryStore(db).steps().get(key, {}).get("done"))
         await pilot.press("space")
-        await wait_for(pilot, lambda: HistoryStore(db).steps()[("us-tiktok-ban", "b")]["done"] is False)
+        await wait_for(pilot, lambda: HistoryStore(db).steps()[key]["done"] is False)
+        # The standing suggestions (concentration: TikTok carries 62% of orders) under their own heading,
+        # saved under the key `riskmon playbook done` takes.
+        assert loaded.standing == ("standing:concentration-under-half",)
+        title = str(app.screen.query_one("#pb-standing-title").render())
+        assert "Standing" in title and "Bring TikTok under half of your orders" in title and "0/4 done" in title
+        standing = app.screen.query_one("#pb-standing")
+        assert standing.option_count == 4  # type: ignore[attr-defined]
+        standing.focus()
+        await pilot.press("space")
+        first = loaded.playbooks["standing:concentration-under-half"][0].step_id
+        skey = ("standing:concentration-under-half", first)
+        await wait_for(pilot, lambda: HistoryStore(db).steps().get(skey, {}).get("done"))
+        await wait_for(pilot, lambda: "1/4 done" in str(app.screen.query_one("#pb-standing-title").render()))
+
+
+async def test_standing_playbook_shows_without_a_selected_event(tmp_path: Path) -> None:
+    app = make(tmp_path)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded_with_history(pilot)
+        await pilot.press("slash", *"nothing-matches", "enter")
+        await pilot.pause()
+        panel = app.screen.query_one("#playbook")
+        assert "Select an event" in str(panel.query_one("#pb-title").render())
+        assert not panel.query_one("#pb-steps").display
+        assert panel.query_one("#pb-standing").option_count == 4  # type: ignore[attr-defined]
+        await pilot.press("p")
+        assert panel.query_one("#pb-standing").has_focus
 
 
 async def test_theme_switch(tmp_path: Path) -> None:
@@ -290,47 +332,165 @@ async def test_theme_switch(tmp_path: Path) -> None:
 async def test_invalid_config_edit_keeps_the_last_good_state(tmp_path: Path) -> None:
     cfg = write_config(tmp_path)
     app = make(tmp_path, cfg=cfg)
-    app.source.config_check_every = 0.1
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: app.loaded is not None)
+        await loaded_with_history(pilot)
+        seen = toasts(app)
+        assert app.monitor is not None and app.monitor.running
         score = app.loaded.evaluation.assessment.score  # type: ignore[union-attr]
         banner = app.screen.query_one("#banner")
         (cfg / "exposure.toml").write_text(EXPOSURE.replace("gross_margin = 0.35", "gross_margn = 0.35"))
         await wait_for(pilot, lambda: banner.has_class("-shown"))
         text = str(banner.render())
+        assert "Config is invalid: showing the last good state" in text
         assert "exposure.toml" in text and "gross_margn" in text
         assert f"score {score:.0f}/100" in str(app.screen.query_one("#headline").render())
         assert app.screen.query_one("#events", DataTable).row_count == 3
+        assert any("exposure.toml" in message for _, message in seen)
+        # Further updates (a refresh) keep the numbers and the banner.
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.loaded is not None and app.loaded.update.reason == "refresh")
+        await pilot.pause()
+        assert banner.has_class("-shown")
+        assert f"score {score:.0f}/100" in str(app.screen.query_one("#headline").render())
         # Fixing the file reloads it and clears the banner.
         await asyncio.sleep(0.05)
         (cfg / "exposure.toml").write_text(EXPOSURE.replace("order_share = 0.2\n", "order_share = 0.1\n"))
         await wait_for(pilot, lambda: not banner.has_class("-shown"))
-        assert app.loaded.evaluation.config.profile.channels[1].order_share == 0.1  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: app.loaded.evaluation.config.profile.channels[1].order_share == 0.1)  # type: ignore[union-attr]
+        assert ("Config", "Config reloaded from disk.") in seen
 
 
-async def test_a_hanging_feed_does_not_block_keys(tmp_path: Path) -> None:
-    try:
-        from tests.servers import hang, local_server
-    except ImportError:  # pragma: no cover - run from tests/
-        from servers import hang, local_server  # type: ignore[no-redef]
+async def test_invalid_config_at_start_shows_the_banner(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path)
+    (cfg / "exposure.toml").write_text(EXPOSURE.replace("gross_margin = 0.35", "gross_margn = 0.35"))
+    app = make(tmp_path, cfg=cfg)
+    seen = toasts(app)
+    async with app.run_test(size=(140, 45)) as pilot:
+        banner = app.screen.query_one("#banner")
+        await wait_for(pilot, lambda: banner.has_class("-shown"))
+        assert "Config is invalid" in str(banner.render()) and "gross_margn" in str(banner.render())
+        await wait_for(pilot, lambda: app.last_update is not None and app.last_update.config_error)
+        await pilot.pause(0.3)
+        assert app.loaded is None
+        assert [title for title, _ in seen] == ["Config is invalid"]  # the first load and the Monitor agree
+        (cfg / "exposure.toml").write_text(EXPOSURE)
+        await wait_for(pilot, lambda: app.loaded is not None and not banner.has_class("-shown"))
+        assert ("Config", "Config reloaded from disk.") in seen
 
+
+async def test_a_new_or_changed_event_shows_a_toast_and_a_highlight(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path)
+    app = make(tmp_path, cfg=cfg)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded_with_history(pilot)
+        seen = toasts(app)
+        events = app.screen.query_one("#events", DataTable)
+        assert cell(events, "amazon-fee", "new") == ""
+        added = """
+[[events]]
+id = "etsy-fee"
+title = "Etsy fee up"
+kind = "fee_change"
+platforms = ["etsy"]
+status = "announced"
+effective = 2025-02-01
+"""
+        (cfg / "events.toml").write_text(EVENTS.replace('status = "announced"', 'status = "confirmed"') + added)
+        await wait_for(pilot, lambda: "etsy-fee" in row_keys(events))
+        await pilot.pause()
+        assert cell(events, "etsy-fee", "new") == "●"
+        assert cell(events, "amazon-fee", "new") == "◆"
+        assert cell(events, "us-tiktok-ban", "new") == ""
+        await wait_for(pilot, lambda: any(title == "Events changed" for title, _ in seen))
+        message = next(m for title, m in seen if title == "Events changed")
+        assert "new: Etsy fee up" in message and "status announced → confirmed" in message
+        # The marks stay through the next reassessment.
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.loaded is not None and app.loaded.update.reason == "refresh")
+        await pilot.pause()
+        assert cell(events, "etsy-fee", "new") == "●"
+
+
+async def test_changes_since_the_last_run_come_from_history(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path)
+    app = make(tmp_path, cfg=cfg, now=None)  # the wall clock: history is recorded
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.last_update is not None and app.last_update.primed)
+        await loaded_with_history(pilot)
+    assert (tmp_path / "history.json").exists()
+    (cfg / "events.toml").write_text(EVENTS.replace('status = "rumored"', 'status = "announced"'))
+    app = make(tmp_path, cfg=cfg, now=None)
+    seen = toasts(app)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: any(title == "Since the last run" for title, _ in seen))
+        await wait_for(pilot, lambda: app.loaded is not None and "link-cutoff" in app.loaded.changes.changed)
+        await pilot.pause()
+        events = app.screen.query_one("#events", DataTable)
+        assert cell(events, "link-cutoff", "new") == "◆"
+
+
+async def test_a_hanging_feed_does_not_block_keys_or_quitting(tmp_path: Path) -> None:
     with local_server() as server:
         url = server.route("/events.json", hang)
-        feeds = f'[[feeds]]\nname = "slow"\ntype = "http"\nurl = "{url}"\ntimeout = 20\n'
+        feeds = f'[[feeds]]\nname = "slow"\ntype = "http"\nurl = "{url}"\nevery = "1m"\ntimeout = 20\n'
         cfg = write_config(tmp_path, riskmon=feeds)
         app = make(tmp_path, cfg=cfg)
         async with app.run_test(size=(140, 45)) as pilot:
             await wait_for(pilot, lambda: app.loaded is not None)
-            await wait_for(pilot, lambda: app.refreshing)  # the online poll is hanging
+            await wait_for(pilot, lambda: server.hits("/events.json"))  # the Monitor's poll is hanging
+            await pilot.pause()
+            assert app.monitor is not None and not app.monitor.primed
+            assert "first poll under way" in app.status_parts()
             started = time.monotonic()
             events = app.screen.query_one("#events", DataTable)
             await pilot.press("j")
             await pilot.press("t")
             assert events.cursor_row == 1
             assert app.current_theme.dark is False
-            await pilot.press("r")  # a refresh asked for meanwhile waits; polls never overlap
-            assert app.refreshing
+            await pilot.press("r")  # a refresh meanwhile: the feed's poll under way is not doubled
             assert time.monotonic() - started < 2.0
+            await pilot.press("h")
+            await on_screen(pilot, "history")
+            await pilot.press("escape")
+            await on_screen(pilot, "dashboard")
+            assert len(server.hits("/events.json")) == 1
+            status = str(app.screen.query_one("#status").render())
+            assert "next poll in" in status and "(slow)" in status
+            await pilot.press("q")
+            quit_at = time.monotonic()
+        assert time.monotonic() - quit_at < 1.0
+        assert app.monitor is not None and not app.monitor.running
+
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Seller news</title><link>https://news.example/</link>
+<item><title>TikTok Shop to stop orders in Indonesia</title><link>https://news.example/1</link>
+<pubDate>Wed, 04 Oct 2023 10:00:00 GMT</pubDate></item>
+<item><title>[@click=app.quit]Bytedance[/] news \x1b[31m&lt;b&gt;x&lt;/b&gt;</title><link>https://news.example/2</link>
+<pubDate>Thu, 05 Oct 2023 10:00:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+async def test_news_headlines_on_the_history_screen(tmp_path: Path) -> None:
+    with local_server() as server:
+        url = server.route("/rss", static(RSS.encode(), content_type="application/rss+xml"))
+        feeds = f'[[feeds]]\nname = "news"\ntype = "rss"\nurl = "{url}"\nkeywords = {{ tiktok = ["tiktok"] }}\n'
+        cfg = write_config(tmp_path, riskmon=feeds)
+        app = make(tmp_path, cfg=cfg)
+        async with app.run_test(size=(140, 45)) as pilot:
+            await wait_for(pilot, lambda: app.loaded is not None and len(app.loaded.evaluation.headlines) == 2)
+            await pilot.pause()
+            assert "2 headlines (h)" in str(app.screen.query_one("#status").render())
+            await pilot.press("h")
+            await on_screen(pilot, "history")
+            news = app.screen.query_one("#news", DataTable)
+            titles = [str(news.get_row_at(i)[3].plain) for i in range(news.row_count)]
+            assert titles == ["[@click=app.quit]Bytedance[/] news x", "TikTok Shop to stop orders in Indonesia"]
+            assert str(news.get_row_at(1)[2].plain) == "tiktok"
+            assert "News: 2 headlines from 1 RSS feed" in str(app.screen.query_one("#news-title").render())
+            await pilot.click("#news", offset=(60, 1))
+            await pilot.pause()
+            assert app.is_running
 
 
 async def test_hostile_titles_are_shown_as_typed_and_do_nothing(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,10 +22,10 @@ pytestmark = [
 HOSTILE = "[@click=app.quit]x[/] [b]bold[/b]"
 
 
-def _config(root: Path) -> Path:
+def _config(root: Path, riskmon: str = "") -> Path:
     from tests.test_tui_app import EVENTS, write_config  # the same critical seller
 
-    return write_config(root, events=EVENTS.replace("Outbound links end", HOSTILE))
+    return write_config(root, events=EVENTS.replace("Outbound links end", HOSTILE), riskmon=riskmon)
 
 
 class Term:
@@ -51,10 +52,10 @@ class Term:
             time.sleep(0.3)
 
 
-@pytest.fixture
-def term(tmp_path: Path) -> Iterator[tuple[Term, list[str]]]:
+@contextmanager
+def terminal(tmp_path: Path, riskmon: str = "") -> Iterator[tuple[Term, list[str]]]:
     name = f"riskmon-test-{uuid.uuid4().hex[:8]}"
-    cfg = _config(tmp_path)
+    cfg = _config(tmp_path, riskmon)
     argv = [
         sys.executable, "-m", "riskmon", "--config", str(cfg), "--db", str(tmp_path / "h.json"),
         "--now", "2025-01-10",
@@ -70,6 +71,12 @@ def term(tmp_path: Path) -> Iterator[tuple[Term, list[str]]]:
         yield Term(name), argv
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+@pytest.fixture
+def term(tmp_path: Path) -> Iterator[tuple[Term, list[str]]]:
+    with terminal(tmp_path) as t:
+        yield t
 
 
 def test_real_terminal_start_read_navigate_quit(term: tuple[Term, list[str]]) -> None:
@@ -93,3 +100,31 @@ def test_real_terminal_start_read_navigate_quit(term: tuple[Term, list[str]]) ->
     end = t.wait_for("RISKMON-EXIT=")
     assert "RISKMON-EXIT=0" in end
     assert "Traceback" not in end
+
+
+def test_quitting_with_a_hanging_feed_is_instant_and_quiet(tmp_path: Path) -> None:
+    """The Monitor polls a feed that never answers: keys work, `q` exits at once with 0, and
+    nothing is printed on the terminal afterwards (no traceback of the abandoned poll)."""
+    from tests.servers import hang, local_server
+
+    with local_server() as server:
+        url = server.route("/events.json", hang)
+        feeds = f'[[feeds]]\nname = "slow"\ntype = "http"\nurl = "{url}"\ntimeout = 20\n'
+        with terminal(tmp_path, feeds) as (t, _):
+            t.wait_for("CRITICAL")
+            end = time.monotonic() + 10
+            while not server.hits("/events.json") and time.monotonic() < end:
+                time.sleep(0.05)
+            assert server.hits("/events.json"), "the Monitor never polled the feed"
+            screen = t.wait_for("first poll under way")
+            assert "slow" in screen
+            t.keys("h")
+            t.wait_for("Event change log")
+            t.keys("Escape")
+            t.wait_for("Exposure per channel")
+            started = time.monotonic()
+            t.keys("q")
+            out = t.wait_for("RISKMON-EXIT=", timeout=5)
+            assert time.monotonic() - started < 2.5  # includes the 0.3 s pause after the key
+            assert "RISKMON-EXIT=0" in out
+            assert "Traceback" not in out and "CancelledError" not in out and "raised an exception" not in out

@@ -1,11 +1,13 @@
-"""The dashboard's pure helpers: sorting, filtering, change detection, the breakdown rows."""
+"""The dashboard's pure helpers: sorting, filtering, change detection, the breakdown rows, the
+status line's next poll and the news list."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from riskmon.engine import assess
 from riskmon.model import Business, Channel, Event, Profile, TrafficLink
+from riskmon.snapshots import diff_events, event_records, snapshot_of
 from riskmon.textreport import money
 from riskmon.tui import viewdata
 from riskmon.tui.viewdata import Sort
@@ -70,16 +72,22 @@ def test_filter_matches_every_word_anywhere() -> None:
     assert viewdata.filter_events(a.events, "nothing-like-this") == []
 
 
-def test_diff_reports_new_and_changed_events() -> None:
+def test_changes_from_the_monitors_diff() -> None:
+    """The Monitor diffs event records (riskmon.snapshots); the timeline marks and the toast read
+    them as Changes."""
     before = assess(profile(), EVENTS[:2], NOW)
     changed = [EVENTS[0].model_copy(update={"status": "in_effect"}), EVENTS[1], EVENTS[2]]
     after = assess(profile(), changed, NOW)
-    ch = viewdata.diff(viewdata.states(before), after)
+    records = event_records(after)
+    new, lines = diff_events({str(r["id"]): r for r in event_records(before)}, records)
+    ch = viewdata.Changes(new, lines, {str(r["id"]): str(r["title"]) for r in records})
     assert ch.new == {"links"}
     assert set(ch.changed) == {"us-ban"}
-    assert any("status confirmed → in_effect" in line for line in ch.changed["us-ban"])
-    assert not viewdata.diff(None, after)
-    assert not viewdata.diff(viewdata.states(after), after)
+    assert ch.lines() == ["new: Links end", "US ban: status confirmed → in_effect; probability 90% → 100%"]
+    assert not viewdata.Changes()
+    assert ch.only({"links"}) == viewdata.Changes(frozenset({"links"}), {}, {"links": "Links end"})
+    merged = ch.merged(viewdata.Changes(frozenset(), {"us-ban": ("status confirmed → in_effect", "ends none → x")}))
+    assert merged.changed["us-ban"] == ("status confirmed → in_effect", "probability 90% → 100%", "ends none → x")
 
 
 def test_changes_from_history_log_ignore_the_very_first_run() -> None:
@@ -114,10 +122,36 @@ def test_snapshot_round_trips_through_the_history_store(tmp_path) -> None:  # ty
 
     a = assess(profile(), EVENTS, NOW)
     store = HistoryStore(tmp_path / "h.json")
-    store.record_check(viewdata.snapshot_of(a), viewdata.event_records(a))
+    store.record_check(snapshot_of(a), event_records(a))
     snaps = store.snapshots()
     assert len(snaps) == 1 and round(snaps[0]["score"], 2) == round(a.score, 2)
     series = viewdata.score_series(snaps, NOW)
     assert series.x == (0.0,)
     lines = viewdata.event_series(snaps, NOW)
     assert lines[0].label == a.events[0].id
+
+
+def test_next_poll_names_the_soonest_feed() -> None:
+    polls = {"news": NOW + timedelta(seconds=42), "agency": NOW + timedelta(minutes=14), "off": None}
+    assert viewdata.next_poll(polls, NOW) == "next poll in 42 s (news)"
+    assert viewdata.next_poll({"a": NOW, "b": NOW}, NOW + timedelta(seconds=1)) == "next poll in 0 s (a +1)"
+    assert viewdata.next_poll({"off": None}, NOW) is None
+    assert viewdata.next_poll({}, NOW) is None
+    assert [viewdata.duration(s) for s in (5, 119, 840, 7200, 200000)] == ["5 s", "119 s", "14 min", "2 h", "2 d"]
+
+
+def test_news_rows_are_cleaned_sorted_and_deduplicated() -> None:
+    headlines = [
+        {"feed": "a", "title": "Old", "link": "https://x/1", "published": "2025-01-01T10:00:00+00:00",
+         "platforms": []},
+        {"feed": "a", "title": "[b]New[/b] \x1b[31mred\x1b[0m", "link": "https://x/2",
+         "published": "2025-01-05T10:00:00+00:00", "platforms": ["tiktok", "amazon"]},
+        {"feed": "b", "title": "Old", "link": "https://x/1", "published": "2025-01-01T10:00:00+00:00",
+         "platforms": []},
+        {"feed": "b", "title": "Undated\nline", "link": "", "published": None, "platforms": []},
+        {"feed": "b", "title": "", "link": "", "published": "not a date", "platforms": []},
+    ]
+    rows = viewdata.news_rows(headlines)
+    assert [r.title for r in rows] == ["[b]New[/b] red", "Old", "Undated line"]
+    assert rows[0].when == "2025-01-05 10:00" and rows[0].platforms == "tiktok,amazon"
+    assert rows[2].when == "—"

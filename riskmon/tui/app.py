@@ -1,26 +1,63 @@
-"""The app: bindings, screens and wiring. Data comes from a RefreshSource in thread workers."""
+"""The app: bindings, screens and wiring.
+
+The live source is the Monitor (riskmon.monitor): it starts on mount, inside Textual's loop, and
+runs on its own schedule there (feed polls, config reloads, reassessments; every blocking call in
+a thread). Its `on_update` posts a `MonitorUpdated`; a thread worker reads history and matches the
+playbooks for it (`ViewSource.load`) and posts `DataLoaded`, which the screens draw.
+
+For a fast first paint, the first screenful comes before the Monitor (and APScheduler) are even
+imported: config and the feeds' cached copies, assessed in a thread (`ViewSource.first`). The
+Monitor starts right after it is drawn.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import importlib
+import logging
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.worker import get_current_worker
+from textual.logging import TextualHandler
 
+from riskmon.paths import resolve_config_dir, resolve_db_path
 from riskmon.textsafe import clean
+from riskmon.tui import viewdata
 from riskmon.tui.commands import RiskmonCommands
-from riskmon.tui.messages import DataLoaded, LoadFailed, OpenEvent, StepSaved
+from riskmon.tui.messages import ConfigSaved, DataLoaded, LoadFailed, MonitorUpdated, OpenEvent, StepSaved
 from riskmon.tui.screens.dashboard import DashboardScreen
-from riskmon.tui.source import Loaded, RefreshSource
+from riskmon.tui.source import Loaded, ViewSource
 from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 
+if TYPE_CHECKING:
+    from riskmon.monitor import Monitor, MonitorUpdate
+
 DARK, LIGHT = "textual-dark", "textual-light"
+
+HIGHLIGHT_SECONDS = 600.0
+"""How long a new or changed event stays marked in the timeline."""
+QUIT_DRAIN = 0.25
+"""Seconds quitting waits for a Monitor cycle in progress (a history write); a hanging feed or
+alert channel is abandoned (its thread is a daemon)."""
+LIVE_MODULES = (
+    "riskmon.monitor",
+    "apscheduler.schedulers.asyncio",
+    "apscheduler.triggers.interval",
+    "riskmon.playbooks",
+    "riskmon.store",
+)
+"""Imported in a thread before the Monitor starts, so the UI loop never pays for them."""
+
+
+def _import_live() -> None:
+    for name in LIVE_MODULES:
+        importlib.import_module(name)
 
 
 class RiskmonApp(App[int]):
@@ -35,154 +72,271 @@ class RiskmonApp(App[int]):
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
-    def __init__(self, source: RefreshSource, *, poll_every: float | None = None, watch_config: bool = True) -> None:
+    def __init__(
+        self, config_dir: str | Path | None = None, db_path: str | Path | None = None, now: datetime | None = None
+    ) -> None:
         super().__init__()
-        self.source = source
-        self.poll_every = source.poll_every if poll_every is None else poll_every
-        self.watch_config = watch_config
+        self.location = resolve_config_dir(config_dir)
+        self.db_path = resolve_db_path(db_path)
+        self.fixed_now = now
+        """`--now`: every assessment is as of this instant, and nothing is recorded or sent."""
+        self.view = ViewSource(self.db_path)
+        self.monitor: Monitor | None = None
+        self._monitor_started = False
+        self.last_update: MonitorUpdate | None = None
         self.loaded: Loaded | None = None
-        self.last_error: Exception | None = None
-        self.refreshing = False
-        self._again: tuple[bool, bool] | None = None
-        self._initial = True
-        self._ticked: dict[tuple[str, str], bool] = {}
-        """Steps toggled on screen whose save a refresh may not have seen yet."""
-        self._next_poll = 0.0
-        self._updated: float | None = None
         self.first_paint: float | None = None
         """Seconds from app start to the first dashboard drawn with data (benchmarks read it)."""
         self._started = time.perf_counter()
+        self._first_run = not self.db_path.exists()
+        """No history before this run: events "first seen" now are not news."""
+        self._primed_seen = False
+        self._building = False
+        self._next: MonitorUpdate | None = None
+        self._failure: tuple[str, list[str]] | None = None
+        self._shown_error: tuple[str, tuple[str, ...]] | None = None
+        self._news = viewdata.Changes()
+        self._news_title = "Events changed"
+        self._marks = viewdata.Changes()
+        self._marked_at: dict[str, float] = {}
+        self._reloaded = False
+        self._refresh_task: asyncio.Task[Any] | None = None
+        self._ticked: dict[tuple[str, str], bool] = {}
+        """Steps toggled on screen whose save a load may not have seen yet."""
+        self._updated: float | None = None
         self.theme = DARK
 
-    # -- start-up and scheduling -------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.fixed_now or datetime.now(UTC)
+
+    # -- the Monitor -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.dashboard = DashboardScreen()
         self.push_screen(self.dashboard)
-        # A fast first paint (feeds' cached copies, no history file), then a full refresh at once.
-        self.refreshing = True
-        self._load(True, True, False)
-        self._schedule()
+        self._building = True  # the first paint; the Monitor starts once it is drawn
+        self._first_load()
 
-    def _schedule(self) -> None:
-        """The refresh schedule. The Monitor, when it lands, replaces this with its scheduler."""
-        self._next_poll = time.monotonic() + self.poll_every
-        self.set_interval(self.poll_every, self.action_refresh, name="poll")
-        if self.watch_config:
-            self.set_interval(self.source.config_check_every, self._watch_config, name="config-watch")
-
-    def _watch_config(self) -> None:
-        if not self.refreshing:
-            self._check_config()
-
-    @work(thread=True, exclusive=True, group="config-watch", exit_on_error=False)
-    def _check_config(self) -> None:
-        if self.source.config_changed():
-            self.call_from_thread(self.refresh_data, False, True)
-
-    # -- refreshing --------------------------------------------------------------------------
-
-    def refresh_data(self, offline: bool = False, reload: bool = False) -> None:
-        """Start a refresh in a thread worker; never two at once (a request meanwhile runs after)."""
-        if self.refreshing:
-            prev = self._again or (True, False)
-            self._again = (prev[0] and offline, prev[1] or reload)
-            return
-        self.refreshing = True
-        self._load(offline, reload)
-
-    @work(thread=True, group="refresh", exit_on_error=False)
-    def _load(self, offline: bool, reload: bool, history: bool = True) -> None:
-        worker = get_current_worker()
+    @work(thread=True, group="view", exit_on_error=False)
+    def _first_load(self) -> None:
         try:
-            loaded = self.source.load(offline=offline, reload=reload, history=history)
-        except Exception as exc:  # every failure is shown; the last good state stays on screen
-            if not worker.is_cancelled:
-                self.post_message(LoadFailed(exc))
+            loaded = self.view.first(self.location, self.now())
+        except Exception as exc:  # an invalid config: the banner says why; the Monitor watches for a fix
+            self.post_message(LoadFailed(exc))
             return
-        if not worker.is_cancelled:
-            self.post_message(DataLoaded(loaded))
+        self.post_message(DataLoaded(loaded))
 
-    def _refresh_done(self) -> None:
-        self.refreshing = False
-        again, self._again = self._again, None
-        if self._initial:
-            # After the first paint: history, and the feeds polled for real.
-            self._initial = False
-            self.refresh_data(offline=False, reload=False)
-        elif again is not None:
-            self.refresh_data(*again)
+    async def _start_monitor(self) -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, _import_live)
+            from riskmon.monitor import Monitor
+
+            monitor = Monitor(
+                self.location,
+                self.db_path,
+                self.now,
+                on_update=self._from_monitor,
+                record_history=self.fixed_now is None,
+                outputs=self.fixed_now is None,
+            )
+            monitor.start()  # in Textual's loop: the scheduler's jobs run here, their work in threads
+        except Exception as exc:
+            self.post_message(LoadFailed(exc))
+            return
+        self.monitor = monitor
+
+    def _from_monitor(self, update: MonitorUpdate) -> None:
+        """The Monitor's callback (on the loop thread, inside its cycle): hand over, return at once."""
+        self.post_message(MonitorUpdated(update))
+
+    def _stop_monitor(self) -> None:
+        if self.monitor is not None:
+            self.monitor.stop()
+
+    async def on_unmount(self) -> None:
+        if self.monitor is not None:
+            await self.monitor.aclose(timeout=QUIT_DRAIN)
+
+    @on(MonitorUpdated)
+    def _monitor_updated(self, message: MonitorUpdated) -> None:
+        u = message.update
+        self.last_update = u
+        self._note_changes(u)
+        if u.config_error is None and self._shown_error is not None:
+            self._shown_error = None
+            self._reloaded = True
+        elif u.config_error is None and self.loaded is not None and "reload" in u.reason.split(", "):
+            self._reloaded = True
+        self._show_banner()
+        if u.config_error is not None and (u.config_error, u.problems) != self._shown_error:
+            self._shown_error = (u.config_error, u.problems)
+            title = "Config is invalid: showing the last good state" if u.evaluation else "Config is invalid"
+            self.notify(
+                clean(u.problems[0] if u.problems else u.config_error),
+                title=title,
+                severity="error",
+                markup=False,
+                timeout=8,
+            )
+        if u.evaluation is not None:
+            self._load_view(u)
+
+    def _note_changes(self, u: MonitorUpdate) -> None:
+        """New and changed events: in this session (the Monitor's diff) and, with the first
+        snapshot recorded, since the last run (history's event log)."""
+        first = u.primed and not self._primed_seen
+        self._primed_seen = self._primed_seen or u.primed
+        changes = viewdata.Changes(u.new_events, dict(u.changed_events), dict(u.titles))
+        since_last = viewdata.Changes()
+        if u.log_entries:
+            since_last = viewdata.changes_from_log(u.log_entries, first_run=self._first_run and first)
+            changes = changes.merged(since_last)
+        if not changes:
+            return
+        if first and since_last:
+            self._news_title = "Since the last run"
+        self._news = self._news.merged(changes)
+        self._marks = self._marks.merged(changes)
+        stamp = time.monotonic()
+        for eid in changes.ids:
+            self._marked_at[eid] = stamp
+
+    def _current_marks(self) -> viewdata.Changes:
+        cutoff = time.monotonic() - HIGHLIGHT_SECONDS
+        self._marked_at = {k: t for k, t in self._marked_at.items() if t >= cutoff}
+        self._marks = self._marks.only(self._marked_at)
+        return self._marks
+
+    def _show_banner(self) -> None:
+        u = self.last_update
+        if u is not None and u.config_error is not None:
+            title = "Config is invalid: showing the last good state" if self.loaded else "Config is invalid"
+            self.dashboard.show_error(title, list(u.problems) or [u.config_error])
+        elif self._failure is not None:
+            self.dashboard.show_error(*self._failure)
+        else:
+            self.dashboard.clear_error()
+
+    # -- screen data -------------------------------------------------------------------------
+
+    def _load_view(self, update: MonitorUpdate) -> None:
+        """Build the screen data for an update in a thread worker; one at a time, the newest
+        update waiting meanwhile (older ones are skipped)."""
+        if self._building:
+            self._next = update
+            return
+        self._building = True
+        self._build(update)
+
+    @work(thread=True, group="view", exit_on_error=False)
+    def _build(self, update: MonitorUpdate) -> None:
+        try:
+            loaded = self.view.load(update)
+        except Exception as exc:  # every failure is shown; the last good state stays on screen
+            self.post_message(LoadFailed(exc))
+            return
+        self.post_message(DataLoaded(loaded))
+
+    def _view_done(self) -> None:
+        self._building = False
+        if not self._monitor_started:  # the first paint is on screen: now the live loop
+            self._monitor_started = True
+            self.run_worker(self._start_monitor(), name="monitor-start", group="monitor", exit_on_error=False)
+        update, self._next = self._next, None
+        if update is not None and update.evaluation is not None:
+            self._load_view(update)
 
     def _apply_ticks(self, loaded: Loaded) -> None:
-        """A refresh that started before a step was saved must not untick it on screen."""
-        for (event_id, step_id), done in list(self._ticked.items()):
-            if loaded.with_history and bool(loaded.steps.get((event_id, step_id), {}).get("done")) == done:
-                del self._ticked[(event_id, step_id)]
+        """A load that started before a step was saved must not untick it on screen."""
+        for (key, step_id), done in list(self._ticked.items()):
+            if loaded.with_history and bool(loaded.steps.get((key, step_id), {}).get("done")) == done:
+                del self._ticked[(key, step_id)]
                 continue
-            steps = loaded.playbooks.get(event_id, [])
-            loaded.playbooks[event_id] = [replace(s, done=done) if s.step_id == step_id else s for s in steps]
+            steps = loaded.playbooks.get(key, [])
+            loaded.playbooks[key] = [replace(s, done=done) if s.step_id == step_id else s for s in steps]
 
     @on(DataLoaded)
     def _data_loaded(self, message: DataLoaded) -> None:
         loaded = message.loaded
         self._apply_ticks(loaded)
-        previous = self.loaded
+        loaded = replace(loaded, changes=self._current_marks())
         self.loaded = loaded
-        recovered = self.last_error is not None
-        self.last_error = None
+        recovered = self._failure is not None
+        self._failure = None
         self._updated = time.monotonic()
-        self.dashboard.clear_error()
+        self._show_banner()
         self.dashboard.receive(loaded)
         for screen in self.screen_stack:
             if screen.id == "history":
                 screen.receive(loaded)  # type: ignore[attr-defined]
         if self.first_paint is None:
             self.first_paint = time.perf_counter() - self._started
-        if loaded.changes:
-            lines = loaded.changes.lines()
+        if self._news:
+            lines = self._news.lines()
             more = f"\n… and {len(lines) - 5} more" if len(lines) > 5 else ""
-            title = "Since the last run" if previous is None else "Events changed"
-            self.notify("\n".join(lines[:5]) + more, title=title, severity="warning", markup=False, timeout=10)
-        if loaded.reloaded and previous is not None:
+            self.notify(
+                "\n".join(lines[:5]) + more, title=self._news_title, severity="warning", markup=False, timeout=10
+            )
+            self._news, self._news_title = viewdata.Changes(), "Events changed"
+        if self._reloaded:
+            self._reloaded = False
             self.notify("Config reloaded from disk.", title="Config", markup=False, timeout=4)
         elif recovered:
             self.notify("Refreshed.", markup=False, timeout=3)
-        self._refresh_done()
+        self._view_done()
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
-        self.last_error = message.error
         from riskmon.errors import ConfigError
 
         if isinstance(message.error, ConfigError):
             title = "Config is invalid: showing the last good state" if self.loaded else "Config is invalid"
+            # The Monitor reports the same problems when it starts: one toast for them.
+            self._shown_error = (message.error.message, tuple(message.problems))
         else:
             title = "Refresh failed: showing the last good state" if self.loaded else "Could not load"
-        self.dashboard.show_error(title, message.problems)
+        self._failure = (title, message.problems)
+        self._show_banner()
         self.notify(clean(message.problems[0]), title=title, severity="error", markup=False, timeout=8)
-        self._refresh_done()
+        self._view_done()
 
     def status_parts(self) -> list[str]:
         """Status-line facts the app knows: data age, the next poll, a fixed --now."""
         parts = []
-        if self.refreshing:
+        if self._refresh_task is not None and not self._refresh_task.done():
             parts.append("refreshing…")
         elif self._updated is not None:
-            parts.append(f"updated {time.monotonic() - self._updated:.0f} s ago")
-        left = self._next_poll - time.monotonic()
-        while left < 0 and self.poll_every > 0:
-            self._next_poll += self.poll_every
-            left = self._next_poll - time.monotonic()
-        parts.append(f"next poll in {left:.0f} s")
-        if self.source.fixed_now is not None:
-            parts.append(f"fixed time {self.source.fixed_now:%Y-%m-%d %H:%M} UTC")
+            parts.append(f"updated {viewdata.duration(time.monotonic() - self._updated)} ago")
+        if self.monitor is None:
+            parts.append("starting…")
+        else:
+            # The scheduler's timers run on the wall clock, also with a fixed --now.
+            soonest = viewdata.next_poll(self.monitor.next_polls(), datetime.now(UTC))
+            if soonest:
+                parts.append(soonest)
+            if self.last_update is not None and not self.last_update.primed:
+                parts.append("first poll under way")
+        if self.fixed_now is not None:
+            parts.append(f"fixed time {self.fixed_now:%Y-%m-%d %H:%M} UTC")
         return parts
 
     # -- actions -----------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        self._next_poll = time.monotonic() + self.poll_every
-        self.refresh_data(offline=False, reload=False)
+        """Re-read changed config, poll every feed now, reassess (`r`); one at a time."""
+        if self.monitor is None or not self.monitor.running:
+            return
+        if self._refresh_task is None or self._refresh_task.done():
+            self._refresh_task = self.monitor.refresh_now()
+        self.dashboard.tick()
+
+    async def action_quit(self) -> None:
+        self._stop_monitor()  # no new polls or cycles while the app closes
+        self.exit()
+
+    @on(ConfigSaved)
+    def _config_saved(self, message: ConfigSaved) -> None:
+        self.action_refresh()
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
@@ -203,7 +357,7 @@ class RiskmonApp(App[int]):
         self.push_screen(HistoryScreen(self.loaded))
 
     def action_config_path(self) -> None:
-        loc = self.source.location
+        loc = self.location
         self.notify(f"{loc.path}\n({loc.source})", title="Config directory", markup=False, timeout=10)
 
     def open_event(self, event_id: str) -> None:
@@ -226,19 +380,19 @@ class RiskmonApp(App[int]):
 
     @on(PlaybookPanel.StepToggled)
     def _step_toggled(self, message: PlaybookPanel.StepToggled) -> None:
-        self._ticked[(message.event_id, message.step_id)] = message.done
+        self._ticked[(message.key, message.step_id)] = message.done
         if self.loaded is not None:
             self._apply_ticks(self.loaded)
-        self._save_step(message.event_id, message.step_id, message.done)
+        self._save_step(message.key, message.step_id, message.done)
 
     @work(thread=True, group="steps", exit_on_error=False)
-    def _save_step(self, event_id: str, step_id: str, done: bool) -> None:
+    def _save_step(self, key: str, step_id: str, done: bool) -> None:
         try:
-            self.source.set_step(event_id, step_id, done)
+            self.view.set_step(key, step_id, done, self.now())
         except Exception as exc:
-            self.post_message(StepSaved(event_id, step_id, done, error=str(exc)))
+            self.post_message(StepSaved(key, step_id, done, error=str(exc)))
             return
-        self.post_message(StepSaved(event_id, step_id, done))
+        self.post_message(StepSaved(key, step_id, done))
 
     @on(StepSaved)
     def _step_saved(self, message: StepSaved) -> None:
@@ -246,16 +400,21 @@ class RiskmonApp(App[int]):
             self.notify(f"Could not save the step: {clean(message.error)}", severity="error", markup=False)
 
 
+def keep_logs_off_the_terminal() -> None:
+    """Log records go to Textual's console (`textual console`), never onto the screen or onto the
+    terminal after exit (the Monitor's warnings about a feed; APScheduler reporting a hanging
+    poll cancelled at exit). What matters is on screen: the status line, the banner, toasts.
+    Only when nobody configured logging (tests capture it themselves)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(TextualHandler(stderr=False, stdout=False))
+
+
 def create_app(
     config_dir: str | Path | None = None,
     db_path: str | Path | None = None,
     now: datetime | None = None,
-    *,
-    source: RefreshSource | None = None,
-    poll_every: float | None = None,
-    watch_config: bool = True,
 ) -> RiskmonApp:
     """The dashboard for a config dir and history file, as of `now` (None: the wall clock)."""
-    return RiskmonApp(
-        source or RefreshSource(config_dir, db_path, now), poll_every=poll_every, watch_config=watch_config
-    )
+    keep_logs_off_the_terminal()
+    return RiskmonApp(config_dir, db_path, now)

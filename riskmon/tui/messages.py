@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from riskmon.errors import ConfigError
 from riskmon.tui.source import Loaded
 
+if TYPE_CHECKING:
+    from riskmon.monitor import MonitorUpdate
+
+
+@dataclass
+class MonitorUpdated(Message):
+    """The Monitor finished a cycle (or found the config invalid); posted from its `on_update`."""
+
+    update: MonitorUpdate
+
 
 @dataclass
 class DataLoaded(Message):
-    """A refresh finished: a new evaluation (and history) to show."""
+    """An update's screen data is ready: the evaluation, history and checklists to show."""
 
     loaded: Loaded
 
 
 @dataclass
 class LoadFailed(Message):
-    """A refresh failed; the last good state stays on screen under an error banner."""
+    """Loading failed (the Monitor could not start, history or playbooks broke, or no config was
+    ever valid); the last good state stays on screen under an error banner."""
 
     error: Exception
 
@@ -52,3 +65,10 @@ class EventHighlighted(Message):
     """The cursor moved onto an event in the timeline."""
 
     event_id: str | None
+
+
+@dataclass
+class ConfigSaved(Message):
+    """Config files were written from the TUI (editor, form, what-if apply): reload and reassess."""
+
+    paths: list[Path]

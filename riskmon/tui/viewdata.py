@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from riskmon.snapshots import _fmt, snapshot_of  # one formatting of change values: check's, the Monitor's
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ def _status_rank(status: str) -> int:
     from riskmon.model import STATUS_RANK
 
     return STATUS_RANK.get(status, 0)
+
 
 # ---------------------------------------------------------------------------------------------
 # Formatting (the text formats' helpers, plus a few the tables need)
@@ -183,23 +185,6 @@ def filter_events(rows: Iterable[EventAssessment], query: str) -> list[EventAsse
 
 
 @dataclass(frozen=True)
-class EventState:
-    """What an event looked like at one assessment, for spotting changes."""
-
-    title: str
-    status: str
-    probability: float
-    effective: datetime
-    ends: datetime | None
-
-
-def states(a: Assessment) -> dict[str, EventState]:
-    return {
-        e.id: EventState(e.event.title, e.event.status, e.probability, e.effective, e.ends) for e in a.events
-    }
-
-
-@dataclass(frozen=True)
 class Changes:
     """Events that are new or changed since the previous assessment (or the last run)."""
 
@@ -227,37 +212,14 @@ class Changes:
             changed[k] = changed.get(k, ()) + tuple(x for x in v if x not in changed.get(k, ()))
         return Changes(self.new | other.new, changed, {**self.titles, **other.titles})
 
-
-def _fmt_value(name: str, value: Any) -> str:
-    if value is None:
-        return "none"
-    if name == "probability" and isinstance(value, int | float):
-        return f"{value:.0%}"
-    if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d}"
-    text = clean(value)
-    return text[:10] if name in ("effective", "ends") and len(text) >= 10 and text[4] == "-" else text
-
-
-def diff(previous: Mapping[str, EventState] | None, current: Assessment) -> Changes:
-    """In-session changes: new event ids and changed status, probability or dates."""
-    if previous is None:
-        return Changes()
-    now = states(current)
-    new = frozenset(k for k in now if k not in previous)
-    changed: dict[str, tuple[str, ...]] = {}
-    for k, s in now.items():
-        old = previous.get(k)
-        if old is None:
-            continue
-        lines = [
-            f"{name} {_fmt_value(name, getattr(old, name))} → {_fmt_value(name, getattr(s, name))}"
-            for name in ("status", "probability", "effective", "ends")
-            if getattr(old, name) != getattr(s, name)
-        ]
-        if lines:
-            changed[k] = tuple(lines)
-    return Changes(new, changed, {k: s.title for k, s in now.items()})
+    def only(self, keep: Iterable[str]) -> Changes:
+        """These changes restricted to the event ids in `keep` (highlights that have not expired)."""
+        ids = frozenset(keep)
+        return Changes(
+            self.new & ids,
+            {k: v for k, v in self.changed.items() if k in ids},
+            {k: v for k, v in self.titles.items() if k in ids},
+        )
 
 
 def changes_from_log(entries: Iterable[Mapping[str, Any]], *, first_run: bool) -> Changes:
@@ -278,7 +240,7 @@ def changes_from_log(entries: Iterable[Mapping[str, Any]], *, first_run: bool) -
                 new.add(eid)
             continue
         old, new_value = entry.get("old"), entry.get("new")
-        changed.setdefault(eid, []).append(f"{change} {_fmt_value(change, old)} → {_fmt_value(change, new_value)}")
+        changed.setdefault(eid, []).append(f"{change} {_fmt(change, old)} → {_fmt(change, new_value)}")
     return Changes(frozenset(new), {k: tuple(v) for k, v in changed.items()}, titles)
 
 
@@ -291,46 +253,79 @@ def log_line(entry: Mapping[str, Any]) -> tuple[str, str, str, str]:
         detail = "first seen"
         new = entry.get("new")
         if isinstance(new, Mapping):
-            status, p = _fmt_value("status", new.get("status")), _fmt_value("probability", new.get("probability"))
+            status, p = _fmt("status", new.get("status")), _fmt("probability", new.get("probability"))
             detail += f" ({status}, {p})"
     else:
-        detail = f"{_fmt_value(change, entry.get('old'))} → {_fmt_value(change, entry.get('new'))}"
+        detail = f"{_fmt(change, entry.get('old'))} → {_fmt(change, entry.get('new'))}"
     return stamp, clean(entry.get("event_id", "")), clean(change), detail
 
 
 # ---------------------------------------------------------------------------------------------
-# History snapshots (the store's format) built from an assessment, and chart series
+# The status line and the news list
 
 
-def snapshot_of(a: Assessment) -> dict[str, Any]:
-    """The engine's numbers in the shape `HistoryStore.append_snapshot/record_check` takes."""
-    conc = a.concentration
-    return {
-        "at": a.now,
-        "level": a.level.name,
-        "score": a.score,
-        "runway_weeks": a.runway_weeks,
-        "top_platform": conc.top_platform,
-        "top_dependence": conc.top_dependence,
-        "hhi": conc.hhi,
-        "expected_loss": a.expected_loss,
-        "events": {e.id: {"score": e.score, "expected_loss": e.expected_loss} for e in a.events},
-    }
+def duration(seconds: float) -> str:
+    """'42 s', '14 min', '3 h', '2 d' (rounded down, never negative)."""
+    s = max(0, int(seconds))
+    if s < 120:
+        return f"{s} s"
+    if s < 7200:
+        return f"{s // 60} min"
+    if s < 172800:
+        return f"{s // 3600} h"
+    return f"{s // 86400} d"
 
 
-def event_records(a: Assessment) -> list[dict[str, Any]]:
-    """The event states history diffs (`record_check`'s second argument)."""
-    return [
-        {
-            "id": e.id,
-            "title": clean(e.event.title),
-            "status": e.event.status,
-            "probability": e.probability,
-            "effective": e.effective,
-            "ends": e.ends,
-        }
-        for e in a.events
-    ]
+def next_poll(next_polls: Mapping[str, datetime | None], now: datetime) -> str | None:
+    """'next poll in 42 s (news)': the soonest scheduled feed poll, or None when none is scheduled."""
+    due = sorted((at, name) for name, at in next_polls.items() if at is not None)
+    if not due:
+        return None
+    at, name = due[0]
+    more = f" +{len(due) - 1}" if len(due) > 1 and due[1][0] == at else ""
+    return f"next poll in {duration((at - now).total_seconds())} ({clean(name)}{more})"
+
+
+@dataclass(frozen=True)
+class NewsRow:
+    """One RSS headline as the news table shows it: every field cleaned, one line each."""
+
+    when: str
+    feed: str
+    platforms: str
+    title: str
+    link: str
+
+
+def _published(h: Mapping[str, Any]) -> datetime | None:
+    raw = h.get("published")
+    if isinstance(raw, datetime):
+        return raw
+    try:
+        return datetime.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+def news_rows(headlines: Iterable[Mapping[str, Any]], limit: int = 200) -> list[NewsRow]:
+    """`Evaluation.headlines` newest first (undated last), duplicates across feeds dropped."""
+    seen: set[tuple[str, str]] = set()
+    dated: list[tuple[datetime | None, NewsRow]] = []
+    for h in headlines:
+        title, link = clean(h.get("title") or ""), clean(h.get("link") or "")
+        if not (title or link) or (title, link) in seen:
+            continue
+        seen.add((title, link))
+        at = _published(h)
+        when = f"{at:%Y-%m-%d %H:%M}" if at is not None else "—"
+        platforms = ",".join(clean(p) for p in h.get("platforms") or ())
+        dated.append((at, NewsRow(when, clean(h.get("feed") or ""), platforms, title or link, link)))
+    dated.sort(key=lambda r: (r[0] is None, -(r[0].timestamp() if r[0] is not None else 0.0)))
+    return [row for _, row in dated[:limit]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Chart series from history snapshots (riskmon.snapshots' format)
 
 
 RANGES: dict[str, timedelta] = {"7d": timedelta(days=7), "30d": timedelta(days=30), "1y": timedelta(days=365)}
@@ -443,9 +438,7 @@ def breakdown_rows(e: EventAssessment, a: Assessment) -> list[BreakdownRow]:
         BreakdownRow(
             "inventory loss",
             m(e.inventory_loss),
-            per_channel(
-                lambda c: f"{clean(c.id)} stock {m(c.inventory_value)} × {imp.inventory_stranded:.0%} stranded"
-            )
+            per_channel(lambda c: f"{clean(c.id)} stock {m(c.inventory_value)} × {imp.inventory_stranded:.0%} stranded")
             + f" × (1 − recovery {a.settings.model.recovery_rate:.0%})",
         ),
         BreakdownRow(

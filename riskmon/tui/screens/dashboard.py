@@ -51,14 +51,20 @@ class DashboardScreen(Screen[None]):
     DashboardScreen #exposure { height: auto; max-height: 10; }
     DashboardScreen #filter { display: none; height: 3; }
     DashboardScreen #filter.-shown { display: block; }
-    DashboardScreen #score-chart { height: 1fr; min-height: 8; }
-    DashboardScreen #dep-chart { height: 1fr; min-height: 6; max-height: 12; }
+    DashboardScreen #playbook { height: 3fr; }
+    DashboardScreen #score-chart { height: 2fr; min-height: 8; }
+    DashboardScreen #dep-chart { height: 2fr; min-height: 6; max-height: 12; }
     DashboardScreen.-narrow #body { layout: vertical; }
     DashboardScreen.-narrow #main { width: 1fr; height: 3fr; }
     DashboardScreen.-narrow #side { width: 1fr; height: 2fr; min-width: 0; max-width: 100%; }
     DashboardScreen.-short #exposure { max-height: 6; }
     DashboardScreen.-narrow ScoreChart, DashboardScreen.-narrow DependenceChart { display: none; }
     DashboardScreen.-short #reasons { max-height: 2; }
+    /* Short screens: the standing checklist is a one-line summary until `p` (pressed again) opens it. */
+    DashboardScreen.-short #pb-standing { display: none; }
+    DashboardScreen.-short PlaybookPanel.-on-standing #pb-standing { display: block; }
+    DashboardScreen.-short PlaybookPanel.-on-standing #pb-title { display: none; }
+    DashboardScreen.-short PlaybookPanel.-on-standing #pb-steps { display: none; }
     """
 
     def __init__(self) -> None:
@@ -166,6 +172,8 @@ class DashboardScreen(Screen[None]):
         ev = self.loaded.evaluation
         text, bad = feed_health(ev.feeds)
         parts = [*self.rapp.status_parts(), f"config {ev.config.location.source}"]
+        if ev.headlines:
+            parts.append(f"{len(ev.headlines)} headline{'s' if len(ev.headlines) != 1 else ''} (h)")
         if self.loaded.history_error:
             parts.append(self.loaded.history_error)
         self.query_one(StatusLine).show(text, bad, parts)
@@ -183,8 +191,10 @@ class DashboardScreen(Screen[None]):
             return
         a = self.loaded.evaluation.assessment
         e = a.event(self.selected) if self.selected else None
-        steps = self.loaded.playbooks.get(e.id, []) if e is not None else []
-        self.query_one(PlaybookPanel).show(e, steps, a.now)
+        pb = self.loaded.playbooks
+        steps = pb.get(e.id, []) if e is not None else []
+        standing = [step for key in self.loaded.standing for step in pb.get(key, [])]
+        self.query_one(PlaybookPanel).show(e, steps, a.now, standing)
 
     # -- filter -------------------------------------------------------------------------------
 
@@ -218,4 +228,4 @@ class DashboardScreen(Screen[None]):
         self.query_one(ExposureTable).focus()
 
     def action_focus_playbook(self) -> None:
-        self.query_one("#pb-steps").focus()
+        self.query_one(PlaybookPanel).focus_steps()

@@ -21,8 +21,8 @@ HELP = """\
 | `space` | tick or untick the highlighted playbook step (saved to history) |
 | `/` | filter events (words in id, title, kind, status, platform, region); `esc` clears |
 | `s` / `S` | sort the focused table by the next column / reverse it (or click a header) |
-| `e` / `x` / `p` | focus events / exposure / playbook |
-| `h` | history: score over time, per-event lines, the change log (`1` `2` `3`: 7 d / 30 d / 1 y) |
+| `e` / `x` / `p` | focus events / exposure / playbook (`p` again: the standing checklist) |
+| `h` | history: score over time, per-event lines, the change log, news headlines (`1` `2` `3`: 7 d / 30 d / 1 y) |
 | `r` | refresh now (re-read config if it changed, poll feeds, reassess) |
 | `t` | switch between the dark and light theme |
 | `ctrl+p` | command palette: refresh, open event, theme, history, config path |
@@ -42,7 +42,11 @@ HELP = """\
   inventory loss + deposit loss. `enter` on an event shows every term and its inputs.
 * **Dependence**: share of orders that depends on a third-party platform (its own channels plus
   traffic links through it). Your own store is not a landlord and is shown as `own`.
-* **●** marks an event that is new since the last run, **◆** one whose status, probability or dates changed.
+* **●** marks an event that appeared since the last run or while the dashboard is open, **◆** one
+  whose status, probability or dates changed (a mark lasts 10 minutes); a toast says what changed.
+* **Standing** steps (under the event's playbook) are about the business as it stands: concentration,
+  runway, payout-hold buffer, no own store, links, warehouse. `riskmon playbook` lists the same checklist.
+* The status line: feed health, when the data was updated, the next feed poll.
 
 `riskmon check -v -v` prints the same numbers for scripts and monitoring.
 """

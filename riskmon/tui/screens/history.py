@@ -1,4 +1,5 @@
-"""Score over time with the level bands and per-event lines (7 d / 30 d / 1 y), and the event log."""
+"""Score over time with the level bands and per-event lines (7 d / 30 d / 1 y), the event change
+log, and the news: RSS headlines from the feeds (shown as typed, never as markup)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ class HistoryScreen(Screen[None]):
     HistoryScreen #history-chart { height: 2fr; min-height: 10; }
     HistoryScreen #log-title { height: 1; text-style: bold; color: $primary; padding: 0 1; }
     HistoryScreen #log { height: 1fr; min-height: 4; }
+    HistoryScreen #news-title { height: 1; text-style: bold; color: $primary; padding: 0 1; }
+    HistoryScreen #news { height: 1fr; min-height: 3; }
     HistoryScreen #history-note { height: auto; color: $text-muted; padding: 0 1; }
     """
 
@@ -62,12 +65,23 @@ class HistoryScreen(Screen[None]):
         yield Static("", id="history-note")
         yield Static("Event change log", id="log-title")
         yield LogTable(id="log", cursor_type="row", zebra_stripes=True)
+        yield Static("News", id="news-title")
+        yield LogTable(id="news", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        log = self.query_one(LogTable)
+        log = self.query_one("#log", LogTable)
         for label, key in (("When (UTC)", "at"), ("Event", "event"), ("Change", "change"), ("Detail", "detail")):
             log.add_column(label, key=key)
+        news = self.query_one("#news", LogTable)
+        for label, key in (
+            ("Published", "at"),
+            ("Feed", "feed"),
+            ("Platforms", "platforms"),
+            ("Headline", "title"),
+            ("Link", "link"),
+        ):
+            news.add_column(label, key=key)
         self.query_one(Tabs).active = f"r{self.range_key}"
         self.show(self.loaded)
         log.focus()
@@ -104,7 +118,7 @@ class HistoryScreen(Screen[None]):
         if loaded.history_error:
             note += f"; {loaded.history_error}"
         self.query_one("#history-note", Static).update(Text(note))
-        log = self.query_one(LogTable)
+        log = self.query_one("#log", LogTable)
         log.clear()
         start = a.now - span
         entries = [e for e in loaded.event_log if e.get("at") is None or e["at"] >= start]
@@ -112,6 +126,24 @@ class HistoryScreen(Screen[None]):
             log.add_row(*(Text(x) for x in viewdata.log_line(entry)))
         if not entries:
             log.add_row(Text("—"), Text("no changes recorded in this range"), Text(""), Text(""))
+        self._show_news(loaded)
+
+    def _show_news(self, loaded: Loaded) -> None:
+        news = self.query_one("#news", LogTable)
+        rows = viewdata.news_rows(loaded.evaluation.headlines)
+        feeds = [f for f in loaded.evaluation.feeds if f.get("type") == "rss"]
+        self.query_one("#news-title", Static).update(
+            Text(
+                f"News: {len(rows)} headline{'s' if len(rows) != 1 else ''} from {len(feeds)} RSS feed"
+                f"{'s' if len(feeds) != 1 else ''} (news only: headlines never change the score)"
+            )
+        )
+        news.clear()
+        for r in rows:
+            news.add_row(Text(r.when), Text(r.feed), Text(r.platforms), Text(r.title), Text(r.link))
+        if not rows:
+            hint = "no headlines yet" if feeds else 'no RSS feed configured (a feed with type = "rss" in riskmon.toml)'
+            news.add_row(Text("—"), Text(""), Text(""), Text(hint), Text(""))
 
     def action_range(self, key: str) -> None:
         self.query_one(Tabs).active = f"r{key}"

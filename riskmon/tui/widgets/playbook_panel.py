@@ -1,11 +1,14 @@
-"""The playbook for the selected event: its steps with due dates, as a checklist.
+"""The playbook panel: the selected event's steps with due dates, then the standing suggestions
+(concentration, runway, payout-hold buffer, no own store, links, warehouse), each as a checklist.
 
-`space` (or a click) toggles a step; the app saves it to history in a worker.
+`space` (or a click) toggles a step; the app saves it to history in a worker, under the step's
+checklist key: the event id, or "standing:<rule id>" (as `riskmon playbook done` takes it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -13,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.events import DescendantBlur, DescendantFocus
 from textual.message import Message
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
@@ -41,19 +45,42 @@ def due_text(due: datetime | None, now: datetime, done: bool = False) -> str:
     return f"by {due:%Y-%m-%d} ({rel})"
 
 
+def _prompt(s: StepView, now: datetime, label: str = "") -> Content:
+    overdue = s.due is not None and s.due < now and not s.done
+    when = due_text(s.due, now, s.done)
+    return Content.assemble(
+        (when, "bold" if overdue else "dim"), " " if when else "", clean(s.text), (label, "dim") if label else ""
+    )
+
+
+def _fill(lst: StepList, steps: Sequence[StepView], now: datetime, keep: int | None, labels: bool = False) -> None:
+    """The checklist; `labels` names each step's rule (when several rules share the list)."""
+    lst.clear_options()
+    for i, s in enumerate(steps):
+        label = f" ({clean(s.rule_id)})" if labels else ""
+        lst.add_option(Selection(_prompt(s, now, label), i, s.done))
+    if lst.option_count:
+        lst.highlighted = keep if keep is not None and keep < lst.option_count else 0
+    lst.set_class(not steps, "-empty")
+
+
 class PlaybookPanel(Vertical):
-    """Title line + the step checklist for one event."""
+    """The selected event's checklist, then the standing checklist (the business as it stands)."""
 
     DEFAULT_CSS = """
     PlaybookPanel { height: 1fr; min-height: 4; border: round $primary 50%; border-title-color: $text; }
     PlaybookPanel:focus-within { border: round $primary; }
-    PlaybookPanel #pb-title { height: auto; color: $text-muted; }
+    PlaybookPanel #pb-title, PlaybookPanel #pb-standing-title { height: auto; color: $text-muted; }
+    PlaybookPanel #pb-standing-title { border-top: solid $primary 30%; }
     PlaybookPanel StepList { height: 1fr; border: none; padding: 0; background: transparent; }
+    PlaybookPanel StepList:focus { border: none; border-left: outer $primary; }
+    PlaybookPanel StepList.-empty { display: none; }
     """
 
     @dataclass
     class StepToggled(Message):
-        event_id: str
+        key: str
+        """The checklist key: the event id or "standing:<rule id>"."""
         step_id: str
         done: bool
 
@@ -61,49 +88,86 @@ class PlaybookPanel(Vertical):
         super().__init__(id=id)
         self.event_id: str | None = None
         self.steps: list[StepView] = []
+        self.standing: list[StepView] = []
         self._loading = False
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Select an event to see its playbook."), id="pb-title")
-        yield StepList(id="pb-steps")
+        yield StepList(id="pb-steps", classes="-empty")
+        yield Static(Content("Standing: nothing to do about the business as it stands."), id="pb-standing-title")
+        yield StepList(id="pb-standing", classes="-empty")
 
     def on_mount(self) -> None:
         self.border_title = "Playbook"
 
-    def show(self, e: EventAssessment | None, steps: list[StepView], now: datetime) -> None:
-        title = self.query_one("#pb-title", Static)
-        lst = self.query_one(StepList)
+    def focus_steps(self) -> None:
+        """Focus the event's checklist; when it has focus already (or no steps), the standing one."""
+        steps, standing = self.query_one("#pb-steps", StepList), self.query_one("#pb-standing", StepList)
+        if standing.option_count and (steps.has_focus or not steps.option_count):
+            self.add_class("-on-standing")  # shown now, also where space is short
+            standing.focus()
+        else:
+            steps.focus()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        self.set_class(event.widget.id == "pb-standing", "-on-standing")
+
+    def on_descendant_blur(self, event: DescendantBlur) -> None:
+        if event.widget.id == "pb-standing":
+            self.remove_class("-on-standing")
+
+    def show(
+        self, e: EventAssessment | None, steps: list[StepView], now: datetime, standing: Sequence[StepView] = ()
+    ) -> None:
+        lst = self.query_one("#pb-steps", StepList)
         keep = lst.highlighted if e is not None and e.id == self.event_id else None
         self.event_id = e.id if e is not None else None
         self.steps = list(steps) if e is not None else []
         self._loading = True
         try:
-            lst.clear_options()
-            if e is None:
-                title.update(Content("Select an event to see its playbook."))
-                return
-            self.border_title = Content(f"Playbook · {clean(e.id)}")
-            if not steps:
-                title.update(Content("No playbook rule matches this event."))
-                return
-            rules = list(dict.fromkeys(clean(s.rule_title) for s in steps if s.rule_title))
+            _fill(lst, self.steps, now, keep)
+            self.border_title = Content(f"Playbook · {clean(e.id)}") if e is not None else "Playbook"
+            self._event_title()
+            sl = self.query_one("#pb-standing", StepList)
+            keep = sl.highlighted if [s.key for s in standing] == [s.key for s in self.standing] else None
+            self.standing = list(standing)
+            _fill(sl, self.standing, now, keep, labels=len({s.key for s in standing}) > 1)
+            self._standing_title()
+        finally:
+            self._loading = False
+
+    def _event_title(self) -> None:
+        title = self.query_one("#pb-title", Static)
+        if self.event_id is None:
+            title.update(Content("Select an event to see its playbook."))
+        elif not self.steps:
+            title.update(Content("No playbook rule matches this event."))
+        else:
+            rules = list(dict.fromkeys(clean(s.rule_title) for s in self.steps if s.rule_title))
             done = sum(1 for s in self.steps if s.done)
             more = f" (+{len(rules) - 1} more)" if len(rules) > 1 else ""
             head = (rules[0] if rules else "Playbook") + more
-            title.update(Content.assemble((head, "bold"), f"\n{done}/{len(self.steps)} steps done"))
-            for i, s in enumerate(self.steps):
-                overdue = s.due is not None and s.due < now and not s.done
-                when = due_text(s.due, now, s.done)
-                prompt = Content.assemble((when, "bold" if overdue else "dim"), " " if when else "", clean(s.text))
-                lst.add_option(Selection(prompt, i, s.done))
-            lst.highlighted = keep if keep is not None and keep < lst.option_count else 0
-        finally:
-            self._loading = False
+            title.update(Content.assemble((head, "bold"), f" · {done}/{len(self.steps)} done"))
+
+    def _standing_title(self) -> None:
+        head = self.query_one("#pb-standing-title", Static)
+        standing = self.standing
+        if not standing:
+            head.update(Content("Standing: nothing to do about the business as it stands."))
+            return
+        rules = list(dict.fromkeys(s.key for s in standing))
+        done = sum(1 for s in standing if s.done)
+        what = clean(standing[0].rule_title) if len(rules) == 1 else f"{len(rules)} suggestions"
+        head.update(Content.assemble(("Standing", "bold"), f" · {what} · {done}/{len(standing)} done"))
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[int]) -> None:
         event.stop()
         index = event.selection.value
-        if self._loading or self.event_id is None or not 0 <= index < len(self.steps):
+        steps = self.standing if event.selection_list.id == "pb-standing" else self.steps
+        if self._loading or not 0 <= index < len(steps):
             return
         done = index in event.selection_list.selected
-        self.post_message(self.StepToggled(self.event_id, self.steps[index].step_id, done))
+        step = steps[index] = replace(steps[index], done=done)
+        self._event_title()
+        self._standing_title()
+        self.post_message(self.StepToggled(step.key, step.step_id, done))
