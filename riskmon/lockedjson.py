@@ -28,7 +28,9 @@ A file that cannot be read (truncated, not JSON, not TinyDB's shape, or refused 
 `check`) is moved aside as `<name>.corrupt-<UTC time>` and the transaction starts from an empty
 database; the moved path is appended to `recovered` and a warning is logged. I/O errors
 (permission denied, a directory that cannot be created, a full disk) are RiskmonError naming the
-file, and never count as corruption.
+file, and never count as corruption. When the lock file cannot be opened (a read-only
+directory) a read goes ahead without it, since writers replace the file atomically, but an
+unreadable file is then reported, not moved.
 """
 
 from __future__ import annotations
