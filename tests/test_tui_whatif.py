@@ -164,9 +164,10 @@ async def put(pilot: Pilot[Any], screen: WhatIfScreen, target: str, text: str) -
     if isinstance(w, Select):
         w.value = text
     else:
+        # Set the whole text at once: typing it key by key would let a loaded machine assess the
+        # intermediate values ("0" on the way to "0.9"), which are real scenarios of their own.
         w.focus()
-        w.value = ""
-        await pilot.press(*text) if text else None
+        w.value = text
     await settled(pilot, screen)
 
 

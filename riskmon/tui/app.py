@@ -356,6 +356,23 @@ class RiskmonApp(App[int]):
             return
         self.push_screen(HistoryScreen(self.loaded))
 
+    def action_config_editor(self) -> None:
+        from riskmon.tui.screens.config_editor import ConfigEditorScreen
+
+        if not isinstance(self.screen, ConfigEditorScreen):
+            loc = self.loaded.evaluation.config.location if self.loaded is not None else self.location
+            self.push_screen(ConfigEditorScreen(loc))
+
+    def action_what_if(self) -> None:
+        from riskmon.tui.screens.whatif import WhatIfScreen
+
+        if self.loaded is None:
+            from riskmon.tui.screens.forms import NO_DATA
+
+            self.notify(NO_DATA, markup=False, timeout=5)
+        elif not isinstance(self.screen, WhatIfScreen):
+            self.push_screen(WhatIfScreen(self.loaded.evaluation))
+
     def action_config_path(self) -> None:
         loc = self.location
         self.notify(f"{loc.path}\n({loc.source})", title="Config directory", markup=False, timeout=10)

@@ -29,6 +29,8 @@ class RiskmonCommands(Provider):
             ("Open history", app.action_history, "score over time and the event change log (h)"),
             ("Show config path", app.action_config_path, "which config directory is in use, and why"),
             ("Help", app.action_help, "keys and what the numbers mean (?)"),
+            ("Edit config", app.action_config_editor, "the TOML files, validated as you type (e)"),
+            ("What-if", app.action_what_if, "try changes and a stress test beside the real numbers (w)"),
         ]
         loaded = app.loaded
         if loaded is not None:

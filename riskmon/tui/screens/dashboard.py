@@ -36,7 +36,12 @@ class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("e", "focus_events", "Events", show=False),
+        Binding("e", "app.config_editor", "Edit config"),
+        Binding("w", "app.what_if", "What-if"),
+        Binding("c", "edit_channel", "Edit channel", show=False),
+        Binding("E", "edit_event", "Edit event", show=False),
+        Binding("n", "new_event", "New event", show=False),
+        Binding("v", "focus_events", "Events", show=False),
         Binding("x", "focus_exposure", "Exposure", show=False),
         Binding("p", "focus_playbook", "Playbook", show=False),
     ]
@@ -220,6 +225,23 @@ class DashboardScreen(Screen[None]):
         if not event.value:
             self.query_one("#filter").remove_class("-shown")
         self.query_one(EventsTable).focus()
+
+    # -- structured edits (riskmon.tui.screens.forms) ------------------------------------------
+
+    def action_edit_channel(self) -> None:
+        from riskmon.tui.screens.forms import open_channel_form
+
+        open_channel_form(self.app, self.query_one(ExposureTable).current_key)
+
+    def action_edit_event(self) -> None:
+        from riskmon.tui.screens.forms import open_event_form
+
+        open_event_form(self.app, self.query_one(EventsTable).current_key)
+
+    def action_new_event(self) -> None:
+        from riskmon.tui.screens.forms import open_new_event_form
+
+        open_new_event_form(self.app)
 
     def action_focus_events(self) -> None:
         self.query_one(EventsTable).focus()

@@ -21,7 +21,12 @@ HELP = """\
 | `space` | tick or untick the highlighted playbook step (saved to history) |
 | `/` | filter events (words in id, title, kind, status, platform, region); `esc` clears |
 | `s` / `S` | sort the focused table by the next column / reverse it (or click a header) |
-| `e` / `x` / `p` | focus events / exposure / playbook (`p` again: the standing checklist) |
+| `v` / `x` / `p` | focus events / exposure / playbook (`p` again: the standing checklist) |
+| `e` | config editor: TOML checked as you type; `ctrl+s` saves a valid file, `ctrl+d` keeps a draft |
+| `w` | what-if: change probabilities, statuses, dates, order shares, stock, payouts; stress; save, load, apply |
+| `c` | edit the highlighted channel's numbers (exposure table) |
+| `E` | edit the highlighted event's status, probability and dates (timeline) |
+| `n` | add an event to events.toml |
 | `h` | history: score over time, per-event lines, the change log, news headlines (`1` `2` `3`: 7 d / 30 d / 1 y) |
 | `r` | refresh now (re-read config if it changed, poll feeds, reassess) |
 | `t` | switch between the dark and light theme |
