@@ -327,6 +327,26 @@ class _Group:
         self.deposit += ch.deposit
 
 
+class _Hit(_Group):
+    """The union of the groups one (platform, regions) reaches, with their sums.
+
+    Events on the same platform in the same regions reach the same groups: their coefficients
+    are added here once per event and handed down to the groups once per assessment (`settle`).
+    """
+
+    __slots__ = ("groups",)
+
+    def __init__(self, groups: list[_Group]) -> None:
+        super().__init__(None)
+        self.groups = groups
+        for g in groups:
+            self.chans.extend(g.chans)
+            self.share += g.share
+            self.pending += g.pending
+            self.inventory += g.inventory
+            self.deposit += g.deposit
+
+
 class _Accumulators:
     """Per-channel totals gathered while events are assessed, so no second pass is needed."""
 
@@ -356,7 +376,7 @@ class _Index:
             else:
                 groups.setdefault((ch.platform, ch.regions), _Group(ch.regions)).add(ch)
         self.groups = list(groups.values())
-        self._hit_cache: dict[tuple[str, frozenset[str] | None], list[_Group]] = {}
+        self._hit_cache: dict[tuple[str, frozenset[str] | None], _Hit] = {}
         self.everywhere: dict[str, list[_Group]] = defaultdict(list)  # platform -> groups in every region
         self.by_region: dict[str, dict[str, list[_Group]]] = defaultdict(lambda: defaultdict(list))
         self.on_platform: dict[str, list[_Group]] = defaultdict(list)
@@ -368,11 +388,12 @@ class _Index:
                 for r in regions:
                     self.by_region[platform][r].append(g)
 
-    def groups_hit(self, platform: str, regions: frozenset[str] | None) -> list[_Group]:
+    def hit(self, platform: str, regions: frozenset[str] | None) -> _Hit:
+        """The groups an event on `platform` in `regions` reaches; events alike share one."""
         key = (platform, regions)
         found = self._hit_cache.get(key)
         if found is None:
-            found = self._hit_cache[key] = self._groups_hit(platform, regions)
+            found = self._hit_cache[key] = _Hit(self._groups_hit(platform, regions))
         return found
 
     def _groups_hit(self, platform: str, regions: frozenset[str] | None) -> list[_Group]:
@@ -390,7 +411,15 @@ class _Index:
         return found
 
     def settle(self, acc: _Accumulators) -> None:
-        """Multiply the groups' coefficients out to their channels."""
+        """Multiply the coefficients out: from each hit to its groups, from groups to channels."""
+        for hit in self._hit_cache.values():
+            for g in hit.groups:
+                g.a += hit.a
+                g.b += hit.b
+                g.c += hit.c
+                g.d += hit.d
+                if hit.worst > g.worst:
+                    g.worst = hit.worst
         for g in self.groups:
             for ch in g.chans:
                 acc.expected[ch.pos] += ch.share * g.a + ch.pending * g.b + ch.inventory * g.c + ch.deposit * g.d
@@ -428,34 +457,30 @@ def _reach(
     rset = None if ANY in event.regions else frozenset(event.regions)
     ol, tl = impact.orders_lost, impact.traffic_lost
     sums = _Sums()
-    groups: list[_Group] = []
+    platforms = list(dict.fromkeys(event.platforms))  # a platform named twice is still one platform
+    hits = [index.hit(p, rset) for p in platforms]
     singles: list[ChannelHit] = []
-    for p in event.platforms:
-        groups.extend(index.groups_hit(p, rset))
-    if groups:
-        share = pending = inventory = deposit = 0.0
-        for g in groups:
-            share += g.share
-            pending += g.pending
-            inventory += g.inventory
-            deposit += g.deposit
-        sums.lost, sums.share = ol * share, share
-        sums.pending, sums.inventory, sums.deposit = pending, inventory, deposit
+    if acc is not None:
+        unit = (k.mgh * ol + k.fee_pos + k.hold) * weight  # expected loss per unit of order share
+        b, c, d = weight * k.pf, weight * k.inv, weight * k.dl
+        worst = ol if in_runway else 0.0
+    for h in hits:
+        sums.share += h.share
+        sums.pending += h.pending
+        sums.inventory += h.inventory
+        sums.deposit += h.deposit
         if acc is not None:
-            unit = (k.mgh * ol + k.fee_pos + k.hold) * weight  # expected loss per unit of order share
-            b, c, d = weight * k.pf, weight * k.inv, weight * k.dl
-            worst = ol if in_runway else 0.0
-            for g in groups:
-                g.a += unit
-                g.b += b
-                g.c += c
-                g.d += d
-                if worst > g.worst:
-                    g.worst = worst
-    candidates = [(ch, True) for p in event.platforms for ch in index.linked.get(p, ())]
+            h.a += unit
+            h.b += b
+            h.c += c
+            h.d += d
+            if worst > h.worst:
+                h.worst = worst
+    sums.lost = ol * sums.share
+    candidates = [(ch, True) for p in platforms for ch in index.linked.get(p, ())]
     if tl > 0:
         seen: set[int] = set()
-        for p in event.platforms:
+        for p in platforms:
             for ch in index.by_via.get(p, ()):
                 if ch.platform not in pset and ch.pos not in seen:
                     seen.add(ch.pos)
@@ -480,7 +505,7 @@ def _reach(
             acc.expected[ch.pos] += weight * loss
             if in_runway and lost > acc.worst_lost[ch.pos]:
                 acc.worst_lost[ch.pos] = lost
-    return sums, groups, singles
+    return sums, list(hits), singles
 
 
 def _expand(groups: list[_Group], singles: list[ChannelHit], ol: float, k: _Coefficients) -> tuple[ChannelHit, ...]:

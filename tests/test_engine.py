@@ -303,3 +303,11 @@ def test_score_is_bounded(events: list[tuple[float, float]]) -> None:
     assert 0 <= a.score <= 100
     assert all(0 <= e.score <= 100 for e in a.events)
     assert a.score >= max((e.score for e in a.events), default=0) - 1e-9
+
+
+def test_a_platform_named_twice_counts_once() -> None:
+    profile = Profile(business=biz(), channels=[ch("tt", "tiktok", 0.5, inventory_value=1000)])
+    once = assess(profile, [ev(platforms=("tiktok",))], NOW).events[0]
+    twice = assess(profile, [ev(platforms=("tiktok", "TikTok"))], NOW).events[0]
+    assert twice.loss == pytest.approx(once.loss)
+    assert len(twice.channels) == 1
