@@ -11,8 +11,6 @@ problem in every file. Problems name the file as the user knows it, the line (fo
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import stat
 import tomllib
@@ -685,23 +683,8 @@ def _range(model: type[BaseModel], loc: Loc, ctx: dict[str, Any]) -> str:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and os.replace (never half a file)."""
-    import tempfile
+    """Write `text` to `path` through a temporary file and os.replace (never half a file),
+    keeping the file's permissions."""
+    from riskmon.textfile import atomic_write_bytes
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            mode = stat.S_IMODE(path.stat().st_mode)
-        except FileNotFoundError:
-            mode = 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write_bytes(path, text.encode("utf-8"), mode=None)

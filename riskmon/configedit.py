@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -349,12 +348,6 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as exc:
         why = exc.strerror or type(exc).__name__
         raise ConfigError([Problem(str(path), None, "", f"cannot write: {why}; nothing was changed")]) from None
-    with contextlib.suppress(OSError):  # the rename is durable once the directory is synced
-        fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _config_name(path: Path) -> str:

@@ -1,4 +1,5 @@
-"""Atomic file writes: the Prometheus textfile exporter and the feed cache.
+"""Atomic file writes, the one implementation riskmon uses: config saves, the feed cache, reports
+and the Prometheus textfile exporter (history has its own, inside its lock: riskmon.lockedjson).
 
 node_exporter's textfile collector reads every `*.prom` file in its directory at scrape time, so
 a half-written file would be scraped as garbage. We write a temp file in the same directory (its
@@ -10,14 +11,24 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> None:
-    """Write `data` to `path` atomically (temp file in the same dir, fsync, rename)."""
+def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = 0o644) -> None:
+    """Write `data` to `path` atomically (temp file in the same dir, fsync, rename, fsync dir).
+
+    `mode=None` keeps the permissions of the file being replaced (0644 for a new one): a user who
+    made their config private keeps it private after riskmon saves it.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            mode = 0o644
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
