@@ -17,23 +17,14 @@ from riskmon.model import AlertSettings
 from riskmon.textfile import write_textfile
 
 try:
-    from tests.servers import hang, local_server, sequence, static
+    from tests.servers import hang, sequence, static
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from servers import hang, local_server, sequence, static  # type: ignore[no-redef]
+    from servers import hang, sequence, static  # type: ignore[no-redef]
 
 NOW = datetime(2025, 1, 17, 15, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
-
-
-@pytest.fixture
-def server():
-    with local_server() as s:
-        yield s
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 def assessment(level: str = "CRITICAL", **kw: Any) -> dict[str, Any]:

@@ -21,45 +21,10 @@ try:
     from tests.servers import local_server, respond
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from servers import local_server, respond  # type: ignore[no-redef]
+from tests.support import SHOP_EXPOSURE as EXPOSURE
+from tests.support import ban, write_config
 
 NOW = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
-
-EXPOSURE = """
-[business]
-name = "Test Shop"
-currency = "USD"
-monthly_revenue = 100000
-gross_margin = 0.4
-monthly_fixed_costs = 20000
-cash_on_hand = 200000
-
-[[channels]]
-id = "tiktok-us"
-platform = "tiktok"
-kind = "social_shop"
-regions = ["US"]
-order_share = 0.3
-inventory_value = 10000
-
-[[channels]]
-id = "shop"
-platform = "shopify"
-kind = "own_store"
-regions = ["US"]
-order_share = 0.7
-"""
-
-
-def ban(**kw: Any) -> dict[str, Any]:
-    return {
-        "id": "us-ban",
-        "title": "US ban",
-        "kind": "ban",
-        "platforms": ["tiktok"],
-        "regions": ["US"],
-        "status": "confirmed",
-        "effective": "2025-01-15",
-    } | kw
 
 
 class Feed:
@@ -79,22 +44,17 @@ class Feed:
             respond(h, 200, self.body)
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 def config(tmp_path: Path, url: str, *, required: bool = False) -> Path:
-    d = tmp_path / "cfg"
-    d.mkdir(exist_ok=True)
-    (d / "exposure.toml").write_text(EXPOSURE)
-    (d / "playbooks.toml").write_text("replace_bundled = true\n")
-    (d / "riskmon.toml").write_text(
-        f'[[feeds]]\nname = "agency"\ntype = "http"\nurl = "{url}"\nevery = "1m"\ntimeout = 20\n'
-        f"required = {'true' if required else 'false'}\n"
+    return write_config(
+        tmp_path,
+        exposure=EXPOSURE,
+        playbooks="replace_bundled = true\n",
+        riskmon=f'[[feeds]]\nname = "agency"\ntype = "http"\nurl = "{url}"\nevery = "1m"\ntimeout = 20\n'
+        f"required = {'true' if required else 'false'}\n",
     )
-    return d
 
 
 class Checker:

@@ -13,33 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import SELLER_EXPOSURE as EXPOSURE
+from tests.support import write_config
+
 NOW = "2025-01-10T00:00:00Z"
-
-EXPOSURE = """
-[business]
-name = "Test Seller"
-monthly_revenue = 100000
-gross_margin = 0.4
-monthly_fixed_costs = 30000
-cash_on_hand = {cash}
-
-[[channels]]
-id = "tiktok-us"
-platform = "tiktok"
-kind = "social_shop"
-regions = ["US"]
-order_share = {share}
-inventory_value = 50000
-pending_payouts = 10000
-
-[[channels]]
-id = "shop"
-platform = "shopify"
-kind = "own_store"
-regions = ["US"]
-order_share = 0.2
-traffic = [{{ via = "tiktok", feature = "external_link", share = 0.3 }}]
-"""
 
 EVENTS = """
 [[events]]
@@ -71,13 +48,12 @@ def make_config(
     events: str | None = None,
     riskmon: str = "",
 ) -> Path:
-    d = tmp_path / "cfg"
-    d.mkdir(exist_ok=True)
-    (d / "exposure.toml").write_text(EXPOSURE.format(cash=cash, share=share))
-    (d / "events.toml").write_text(EVENTS.format(status=status) if events is None else events)
-    if riskmon:
-        (d / "riskmon.toml").write_text(riskmon)
-    return d
+    return write_config(
+        tmp_path,
+        exposure=EXPOSURE.format(cash=cash, share=share),
+        events=EVENTS.format(status=status) if events is None else events,
+        riskmon=riskmon or None,
+    )
 
 
 @pytest.fixture

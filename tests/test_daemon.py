@@ -27,47 +27,17 @@ try:
     from tests.servers import local_server, respond, static
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from servers import local_server, respond, static  # type: ignore[no-redef]
+from tests import support
+from tests.support import SHOP_EXPOSURE as EXPOSURE
+from tests.support import hook_posts as posts
 
 PROMTOOL = shutil.which("promtool") or ("/usr/bin/promtool" if Path("/usr/bin/promtool").exists() else None)
-
-EXPOSURE = """
-[business]
-name = "Test Shop"
-currency = "USD"
-monthly_revenue = 100000
-gross_margin = 0.4
-monthly_fixed_costs = 20000
-cash_on_hand = 200000
-
-[[channels]]
-id = "tiktok-us"
-platform = "tiktok"
-kind = "social_shop"
-regions = ["US"]
-order_share = 0.3
-inventory_value = 10000
-
-[[channels]]
-id = "shop"
-platform = "shopify"
-kind = "own_store"
-regions = ["US"]
-order_share = 0.7
-"""
 
 
 def ban() -> dict[str, Any]:
     """A confirmed ban on TikTok US in five days: removes 30% of orders, so WARNING."""
     soon = datetime.now(UTC).date() + timedelta(days=5)
-    return {
-        "id": "us-ban",
-        "title": "US ban",
-        "kind": "ban",
-        "platforms": ["tiktok"],
-        "regions": ["US"],
-        "status": "confirmed",
-        "effective": soon.isoformat(),
-    }
+    return support.ban(effective=soon.isoformat())
 
 
 class Feed:
@@ -105,9 +75,6 @@ def env(tmp_path: Path) -> dict[str, str]:
 def write_config(
     d: Path, *, feed_url: str | None = None, hook_url: str | None = None, prom: Path | None = None
 ) -> Path:
-    d.mkdir(parents=True, exist_ok=True)
-    (d / "exposure.toml").write_text(EXPOSURE)
-    (d / "playbooks.toml").write_text("replace_bundled = true\n")
     parts = []
     if feed_url:
         parts.append(f'[[feeds]]\nname = "agency"\ntype = "http"\nurl = "{feed_url}"\nevery = "1s"\ntimeout = 3\n')
@@ -115,8 +82,9 @@ def write_config(
         parts.append(f'[[alerts]]\nname = "hook"\ntype = "webhook"\nurl = "{hook_url}"\n')
     if prom:
         parts.append(f'[export]\nprometheus_textfile = "{prom}"\n')
-    (d / "riskmon.toml").write_text("\n".join(parts))
-    return d
+    return support.write_config(
+        d.parent, name=d.name, exposure=EXPOSURE, playbooks="replace_bundled = true\n", riskmon="\n".join(parts)
+    )
 
 
 @contextmanager
@@ -143,10 +111,6 @@ def run(tmp_path: Path, *args: str, timeout: float = 30) -> subprocess.Completed
     )
 
 
-def posts(server: Any) -> list[dict[str, Any]]:
-    return [json.loads(r.body) for r in server.hits("/hook") if r.method == "POST"]
-
-
 def read(path: Path) -> str:
     try:
         return path.read_text()
@@ -154,10 +118,7 @@ def read(path: Path) -> str:
         return ""
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 def test_daemon_alerts_once_per_level_change_and_stops_on_sigterm(tmp_path: Path) -> None:

@@ -30,7 +30,6 @@ try:
         drip_body,
         drip_headers,
         hang,
-        local_server,
         redirect,
         respond,
         sequence,
@@ -42,7 +41,6 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
         drip_body,
         drip_headers,
         hang,
-        local_server,
         redirect,
         respond,
         sequence,
@@ -52,17 +50,7 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
 NOW = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx honours *_PROXY variables; requests to 127.0.0.1 must go straight there."""
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
-
-
-@pytest.fixture
-def server():
-    with local_server() as s:
-        yield s
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 def ev(id: str = "us-ban", **kw: Any) -> dict[str, Any]:

@@ -27,50 +27,15 @@ from riskmon.monitor import Monitor, MonitorUpdate
 from riskmon.store import HistoryStore
 
 try:
-    from tests.servers import local_server, respond, static
+    from tests.servers import respond, static
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from servers import local_server, respond, static  # type: ignore[no-redef]
+    from servers import respond, static  # type: ignore[no-redef]
+from tests import support
+from tests.support import SHOP_EXPOSURE as EXPOSURE
+from tests.support import ban, hook_posts
 
 NOW = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
 PROMTOOL = shutil.which("promtool") or ("/usr/bin/promtool" if Path("/usr/bin/promtool").exists() else None)
-
-EXPOSURE = """
-[business]
-name = "Test Shop"
-currency = "USD"
-monthly_revenue = 100000
-gross_margin = 0.4
-monthly_fixed_costs = 20000
-cash_on_hand = 200000
-
-[[channels]]
-id = "tiktok-us"
-platform = "tiktok"
-kind = "social_shop"
-regions = ["US"]
-order_share = 0.3
-inventory_value = 10000
-
-[[channels]]
-id = "shop"
-platform = "shopify"
-kind = "own_store"
-regions = ["US"]
-order_share = 0.7
-"""
-
-
-def ban(effective: str = "2025-01-15", **kw: Any) -> dict[str, Any]:
-    """A confirmed ban on TikTok US: removes 30% of orders -> WARNING (shock rule) when near."""
-    return {
-        "id": "us-ban",
-        "title": "US ban",
-        "kind": "ban",
-        "platforms": ["tiktok"],
-        "regions": ["US"],
-        "status": "confirmed",
-        "effective": effective,
-    } | kw
 
 
 def feed_body(*events: dict[str, Any]) -> bytes:
@@ -88,9 +53,6 @@ def write_config(
     playbooks: str = "replace_bundled = true\n",
     feed_timeout: float = 5.0,
 ) -> Path:
-    d.mkdir(parents=True, exist_ok=True)
-    (d / "exposure.toml").write_text(EXPOSURE)
-    (d / "playbooks.toml").write_text(playbooks)
     parts = []
     if feed_url:
         parts.append(
@@ -103,8 +65,7 @@ def write_config(
             parts.append(f'renotify = "{renotify}"\n')
     if textfile:
         parts.append(f'[export]\nprometheus_textfile = "{textfile}"\n')
-    (d / "riskmon.toml").write_text("\n".join(parts))
-    return d
+    return support.write_config(d.parent, name=d.name, exposure=EXPOSURE, playbooks=playbooks, riskmon="\n".join(parts))
 
 
 class Clock:
@@ -145,10 +106,6 @@ class Feed:
                 self.active -= 1
 
 
-def hook_posts(server: Any) -> list[dict[str, Any]]:
-    return [json.loads(r.body) for r in server.hits("/hook") if r.method == "POST"]
-
-
 async def until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -158,21 +115,12 @@ async def until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
     return predicate()
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 @pytest.fixture(autouse=True)
 def _fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(riskmon.alerts, "BACKOFF", 0.01)
-
-
-@pytest.fixture
-def server():
-    with local_server() as s:
-        yield s
 
 
 def make(tmp_path: Path, clock: Callable[[], datetime] | None = None, **kw: Any) -> Monitor:

@@ -21,6 +21,7 @@ from riskmon.engine import assess
 from riskmon.errors import ConfigError
 from riskmon.model import EVENT_KINDS, Business, Channel, Event, PlaybookFile, PlaybookRule, Profile
 from riskmon.paths import bundled_config_dir
+from tests.support import SELLER_EXPOSURE, write_config
 
 NOW = datetime(2025, 1, 2, tzinfo=UTC)
 BUNDLED = bundled_config_dir() / "playbooks.toml"
@@ -462,31 +463,7 @@ def test_override_changes_the_suggestion() -> None:
 # Validation of the user's playbooks.toml: file:line problems, through config loading
 
 
-EXPOSURE = """
-[business]
-name = "Test Seller"
-monthly_revenue = 100000
-gross_margin = 0.4
-monthly_fixed_costs = 30000
-cash_on_hand = 60000
-
-[[channels]]
-id = "tiktok-us"
-platform = "tiktok"
-kind = "social_shop"
-regions = ["US"]
-order_share = 0.6
-inventory_value = 50000
-pending_payouts = 10000
-
-[[channels]]
-id = "shop"
-platform = "shopify"
-kind = "own_store"
-regions = ["US"]
-order_share = 0.2
-traffic = [{ via = "tiktok", feature = "external_link", share = 0.3 }]
-"""
+EXPOSURE = SELLER_EXPOSURE.format(cash=60000, share=0.6)
 
 EVENTS = """
 [[events]]
@@ -502,13 +479,12 @@ deadlines = [{ date = 2025-01-18, what = "Export follower list" }]
 
 
 def make_config(tmp_path: Path, playbooks: str | None = None) -> Path:
-    d = tmp_path / "cfg"
-    d.mkdir(exist_ok=True)
-    (d / "exposure.toml").write_text(EXPOSURE)
-    (d / "events.toml").write_text(EVENTS)
-    if playbooks is not None:
-        (d / "playbooks.toml").write_text(textwrap.dedent(playbooks))
-    return d
+    return write_config(
+        tmp_path,
+        exposure=EXPOSURE,
+        events=EVENTS,
+        playbooks=textwrap.dedent(playbooks) if playbooks is not None else None,
+    )
 
 
 def test_user_playbook_errors_are_file_line_problems(tmp_path: Path) -> None:

@@ -17,44 +17,12 @@ from riskmon.config import load_config
 from riskmon.engine import assess
 from riskmon.errors import Level
 from riskmon.scenario import Override, ScenarioError, parse_set
+from tests.support import WHATIF_EXPOSURE as EXPOSURE
+from tests.support import write_config
 
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
 
-EXPOSURE = """\
-# the business
-[business]
-name = "Test Seller"
-monthly_revenue = 100000     # per month
-gross_margin = 0.4
-monthly_fixed_costs = 30000
-cash_on_hand = 60000
-
-# TikTok, the risky one
-[[channels]]
-id = "tiktok-us"
-platform = "tiktok"
-kind = "social_shop"
-regions = ["US"]
-order_share = 0.5            # half of all orders
-inventory_value = 50000
-pending_payouts = 10000
-
-[[channels]]
-id = "amazon-us"
-platform = "amazon"
-regions = ["US"]
-order_share = 0.3
-inventory_value = 20000
-
-[[channels]]
-id = "shop"
-platform = "shopify"
-kind = "own_store"
-regions = ["US"]
-order_share = 0.2
-traffic = [{ via = "tiktok", feature = "external_link", share = 0.3 }]
-"""
-
+# the what-if seller with events of its own: a dotted id and one long resolved
 EVENTS = """\
 [[events]]
 id = "us-ban"
@@ -90,11 +58,7 @@ ends = 2023-12-12
 
 @pytest.fixture
 def cfg_dir(tmp_path: Path) -> Path:
-    d = tmp_path / "cfg"
-    d.mkdir()
-    (d / "exposure.toml").write_text(EXPOSURE)
-    (d / "events.toml").write_text(EVENTS)
-    return d
+    return write_config(tmp_path, exposure=EXPOSURE, events=EVENTS)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,8 @@ from riskmon.config import load_config
 from riskmon.engine import assess
 from riskmon.textreport import money
 from riskmon.tui.app import RiskmonApp, create_app
+from tests import support
+from tests.support import cell, row_keys, wait_for
 
 try:
     from tests.servers import hang, local_server, static
@@ -106,21 +107,7 @@ def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def write_config(root: Path, events: str = EVENTS, riskmon: str = "") -> Path:
-    cfg = root / "cfg"
-    cfg.mkdir(exist_ok=True)
-    (cfg / "exposure.toml").write_text(EXPOSURE)
-    (cfg / "events.toml").write_text(events)
-    if riskmon:
-        (cfg / "riskmon.toml").write_text(riskmon)
-    return cfg
-
-
-async def wait_for(pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 10.0) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
+    return support.write_config(root, exposure=EXPOSURE, events=events, riskmon=riskmon or None)
 
 
 async def on_screen(pilot: Pilot[Any], screen_id: str) -> None:
@@ -137,29 +124,13 @@ def make(tmp_path: Path, **kw: Any) -> RiskmonApp:
 
 def toasts(app: RiskmonApp) -> list[tuple[str, str]]:
     """(title, message) of every notification the app raises from now on."""
-    seen: list[tuple[str, str]] = []
-    notify = app.notify
-
-    def spy(message: str, **kw: Any) -> None:
-        seen.append((str(kw.get("title", "")), message))
-        notify(message, **kw)
-
-    app.notify = spy  # type: ignore[method-assign]
-    return seen
+    return support.spy_notify(app, lambda title, message: (title, message))
 
 
 async def loaded_with_history(pilot: Pilot[Any]) -> None:
     app: RiskmonApp = pilot.app  # type: ignore[assignment]
     await wait_for(pilot, lambda: app.loaded is not None and app.loaded.with_history)
     await pilot.pause()
-
-
-def cell(table: DataTable[Any], row: str, col: str) -> str:
-    return str(table.get_cell(row, col).plain)
-
-
-def row_keys(table: DataTable[Any]) -> list[str]:
-    return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
 
 
 async def test_dashboard_shows_the_assessment_and_navigates(tmp_path: Path) -> None:

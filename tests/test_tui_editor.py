@@ -4,8 +4,6 @@ conflicts, unsaved-change prompts, switching files and the read-only demo."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,8 @@ from textual.widgets import OptionList, Select
 from riskmon.errors import Problem
 from riskmon.tui.app import RiskmonApp, create_app
 from riskmon.tui.screens.config_editor import ConfigEditorScreen, problem_label, problem_position
-from riskmon.tui.widgets.choice import ChoiceScreen
+from tests import support
+from tests.support import asked, wait_for
 
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
 
@@ -60,28 +59,11 @@ effective = 2025-01-19
 """
 
 
-@pytest.fixture(autouse=True)
-def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RISKMON_DATA", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
-    monkeypatch.delenv("RISKMON_DB", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_env")
 
 
 def write_config(root: Path) -> Path:
-    cfg = root / "cfg"
-    cfg.mkdir(exist_ok=True)
-    (cfg / "exposure.toml").write_text(EXPOSURE)
-    (cfg / "events.toml").write_text(EVENTS)
-    return cfg
-
-
-async def wait_for(pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 10.0) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
+    return support.write_config(root, exposure=EXPOSURE, events=EVENTS)
 
 
 async def open_editor(pilot: Pilot[Any]) -> ConfigEditorScreen:
@@ -102,25 +84,8 @@ async def settled(pilot: Pilot[Any], screen: ConfigEditorScreen) -> None:
     await pilot.pause()
 
 
-async def asked(pilot: Pilot[Any]) -> ChoiceScreen:
-    """Wait for a question (a ChoiceScreen) to be on screen with its buttons."""
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen.query("#choice-buttons Button"))
-    await pilot.pause()
-    assert isinstance(app.screen, ChoiceScreen)
-    return app.screen
-
-
 def toasts(app: RiskmonApp) -> list[str]:
-    seen: list[str] = []
-    notify = app.notify
-
-    def spy(message: str, **kw: Any) -> None:
-        seen.append(f"{kw.get('title', '')}: {message}")
-        notify(message, **kw)
-
-    app.notify = spy  # type: ignore[method-assign]
-    return seen
+    return support.spy_notify(app, lambda title, message: f"{title}: {message}")
 
 
 def make(tmp_path: Path, cfg: Path | None = None) -> RiskmonApp:

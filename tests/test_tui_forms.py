@@ -4,8 +4,6 @@ invalid values never reach disk and are shown next to their field."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from riskmon.tui.screens.forms import (
     differs,
     where_problem,
 )
+from tests.support import row_keys, spy_notify, wait_for, write_config
 
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
 
@@ -77,29 +76,12 @@ impact = { fee_delta = 0.02 }
 """
 
 
-@pytest.fixture(autouse=True)
-def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RISKMON_DATA", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
-    monkeypatch.delenv("RISKMON_DB", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_env")
 
 
 @pytest.fixture
 def cfg(tmp_path: Path) -> Path:
-    d = tmp_path / "cfg"
-    d.mkdir()
-    (d / "exposure.toml").write_text(EXPOSURE)
-    (d / "events.toml").write_text(EVENTS)
-    return d
-
-
-async def wait_for(pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 10.0) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
+    return write_config(tmp_path, exposure=EXPOSURE, events=EVENTS)
 
 
 async def ready(pilot: Pilot[Any]) -> RiskmonApp:
@@ -117,8 +99,7 @@ async def form_open(pilot: Pilot[Any], kind: type[EditForm]) -> Any:
 
 
 async def highlight(pilot: Pilot[Any], table: DataTable[Any], key: str) -> None:
-    keys = [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
-    table.move_cursor(row=keys.index(key))
+    table.move_cursor(row=row_keys(table).index(key))
     await pilot.pause()
 
 
@@ -131,15 +112,7 @@ async def set_input(pilot: Pilot[Any], form: EditForm, name: str, text: str) -> 
 
 
 def toasts(app: RiskmonApp) -> list[str]:
-    seen: list[str] = []
-    notify = app.notify
-
-    def spy(message: str, **kw: Any) -> None:
-        seen.append(message)
-        notify(message, **kw)
-
-    app.notify = spy  # type: ignore[method-assign]
-    return seen
+    return spy_notify(app, lambda title, message: message)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,8 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,92 +24,21 @@ from riskmon.scenario import ScenarioError, make_override
 from riskmon.textreport import money
 from riskmon.tui.app import RiskmonApp, create_app
 from riskmon.tui.screens.whatif import WhatIfScreen, compute, parse_field
-from riskmon.tui.widgets.choice import ChoiceScreen
+from tests.support import LINK_CUTOFF_EVENT, WHATIF_EVENTS, asked, cell, wait_for, write_config
+from tests.support import WHATIF_EXPOSURE as EXPOSURE
 
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
 NOW_ISO = "2025-01-10T00:00:00Z"
 
-EXPOSURE = """\
-# the business
-[business]
-name = "Test Seller"
-monthly_revenue = 100000     # per month
-gross_margin = 0.4
-monthly_fixed_costs = 30000
-cash_on_hand = 60000
+# the what-if events and a third, a link cut-off
+EVENTS = WHATIF_EVENTS + "\n" + LINK_CUTOFF_EVENT
 
-# TikTok, the risky one
-[[channels]]
-id = "tiktok-us"
-platform = "tiktok"
-kind = "social_shop"
-regions = ["US"]
-order_share = 0.5            # half of all orders
-inventory_value = 50000
-pending_payouts = 10000
-
-[[channels]]
-id = "amazon-us"
-platform = "amazon"
-regions = ["US"]
-order_share = 0.3
-inventory_value = 20000
-
-[[channels]]
-id = "shop"
-platform = "shopify"
-kind = "own_store"
-regions = ["US"]
-order_share = 0.2
-traffic = [{ via = "tiktok", feature = "external_link", share = 0.3 }]
-"""
-
-EVENTS = """\
-[[events]]
-id = "us-ban"
-title = "US ban"
-kind = "ban"
-platforms = ["tiktok"]
-regions = ["US"]
-status = "paused"            # EO 14166
-effective = 2025-01-19
-ends = 2025-04-05
-
-[[events]]
-id = "amazon-fees"
-title = "Amazon fee rise"
-kind = "fee_change"
-platforms = ["amazon"]
-regions = ["US"]
-status = "rumored"
-effective = 2025-03-01
-impact = { fee_delta = 0.02 }
-
-[[events]]
-id = "link-cutoff"
-title = "Outbound links end"
-kind = "link_cutoff"
-platforms = ["tiktok"]
-status = "rumored"
-effective = 2025-06-01
-"""
-
-
-@pytest.fixture(autouse=True)
-def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RISKMON_DATA", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
-    monkeypatch.delenv("RISKMON_DB", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_env")
 
 
 @pytest.fixture
 def cfg(tmp_path: Path) -> Path:
-    d = tmp_path / "cfg"
-    d.mkdir()
-    (d / "exposure.toml").write_text(EXPOSURE)
-    (d / "events.toml").write_text(EVENTS)
-    return d
+    return write_config(tmp_path, exposure=EXPOSURE, events=EVENTS)
 
 
 def cli(tmp_path: Path, *args: str) -> dict[str, Any]:
@@ -131,14 +58,6 @@ def cli(tmp_path: Path, *args: str) -> dict[str, Any]:
 
 def as_json(x: Any) -> Any:
     return json.loads(formats.to_json(x))
-
-
-async def wait_for(pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 10.0) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 async def open_whatif(pilot: Pilot[Any]) -> WhatIfScreen:
@@ -169,18 +88,6 @@ async def put(pilot: Pilot[Any], screen: WhatIfScreen, target: str, text: str) -
         w.focus()
         w.value = text
     await settled(pilot, screen)
-
-
-async def asked(pilot: Pilot[Any]) -> ChoiceScreen:
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen.query("#choice-buttons Button"))
-    await pilot.pause()
-    assert isinstance(app.screen, ChoiceScreen)
-    return app.screen
-
-
-def cell(table: DataTable[Any], row: str, col: str) -> str:
-    return str(table.get_cell(row, col).plain)
 
 
 SETS = {

@@ -13,64 +13,11 @@ from typing import Any
 
 import pytest
 
+from tests.support import WHATIF_EVENTS as EVENTS
+from tests.support import WHATIF_EXPOSURE as EXPOSURE
+from tests.support import write_config
+
 NOW = "2025-01-10T00:00:00Z"
-
-EXPOSURE = """\
-# the business
-[business]
-name = "Test Seller"
-monthly_revenue = 100000     # per month
-gross_margin = 0.4
-monthly_fixed_costs = 30000
-cash_on_hand = 60000
-
-# TikTok, the risky one
-[[channels]]
-id = "tiktok-us"
-platform = "tiktok"
-kind = "social_shop"
-regions = ["US"]
-order_share = 0.5            # half of all orders
-inventory_value = 50000
-pending_payouts = 10000
-
-[[channels]]
-id = "amazon-us"
-platform = "amazon"
-regions = ["US"]
-order_share = 0.3
-inventory_value = 20000
-
-[[channels]]
-id = "shop"
-platform = "shopify"
-kind = "own_store"
-regions = ["US"]
-order_share = 0.2
-traffic = [{ via = "tiktok", feature = "external_link", share = 0.3 }]
-"""
-
-EVENTS = """\
-[[events]]
-id = "us-ban"
-title = "US ban"
-kind = "ban"
-platforms = ["tiktok"]
-regions = ["US"]
-status = "paused"            # EO 14166
-effective = 2025-01-19
-ends = 2025-04-05
-
-[[events]]
-id = "amazon-fees"
-title = "Amazon fee rise"
-kind = "fee_change"
-platforms = ["amazon"]
-regions = ["US"]
-status = "rumored"
-effective = 2025-03-01
-impact = { fee_delta = 0.02 }
-"""
 
 
 @pytest.fixture
@@ -88,11 +35,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def cfg(tmp_path: Path) -> Path:
-    d = tmp_path / "cfg"
-    d.mkdir()
-    (d / "exposure.toml").write_text(EXPOSURE)
-    (d / "events.toml").write_text(EVENTS)
-    return d
+    return write_config(tmp_path, exposure=EXPOSURE, events=EVENTS)
 
 
 def riskmon(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

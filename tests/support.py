@@ -1,0 +1,226 @@
+"""Shared test helpers: sample config texts, writing a config directory, Textual pilot waits.
+
+Only what several test files used word for word lives here; a file whose sample config differs on
+purpose (comments, ids, shares its assertions depend on) keeps its own text.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.pilot import Pilot
+    from textual.widgets import DataTable
+
+    from riskmon.tui.widgets.choice import ChoiceScreen
+
+T = TypeVar("T")
+
+# ---------------------------------------------------------------------------------------------
+# Sample configs
+
+# The what-if seller (test_scenario, test_whatif_cli, test_tui_whatif): three channels, one of them
+# reached through TikTok links, with comments the edits must keep.
+WHATIF_EXPOSURE = """\
+# the business
+[business]
+name = "Test Seller"
+monthly_revenue = 100000     # per month
+gross_margin = 0.4
+monthly_fixed_costs = 30000
+cash_on_hand = 60000
+
+# TikTok, the risky one
+[[channels]]
+id = "tiktok-us"
+platform = "tiktok"
+kind = "social_shop"
+regions = ["US"]
+order_share = 0.5            # half of all orders
+inventory_value = 50000
+pending_payouts = 10000
+
+[[channels]]
+id = "amazon-us"
+platform = "amazon"
+regions = ["US"]
+order_share = 0.3
+inventory_value = 20000
+
+[[channels]]
+id = "shop"
+platform = "shopify"
+kind = "own_store"
+regions = ["US"]
+order_share = 0.2
+traffic = [{ via = "tiktok", feature = "external_link", share = 0.3 }]
+"""
+
+# Its events: a paused TikTok ban and a rumoured Amazon fee rise.
+WHATIF_EVENTS = """\
+[[events]]
+id = "us-ban"
+title = "US ban"
+kind = "ban"
+platforms = ["tiktok"]
+regions = ["US"]
+status = "paused"            # EO 14166
+effective = 2025-01-19
+ends = 2025-04-05
+
+[[events]]
+id = "amazon-fees"
+title = "Amazon fee rise"
+kind = "fee_change"
+platforms = ["amazon"]
+regions = ["US"]
+status = "rumored"
+effective = 2025-03-01
+impact = { fee_delta = 0.02 }
+"""
+
+# A third event, appended to WHATIF_EVENTS (after a blank line) where a link cut-off is wanted.
+LINK_CUTOFF_EVENT = """\
+[[events]]
+id = "link-cutoff"
+title = "Outbound links end"
+kind = "link_cutoff"
+platforms = ["tiktok"]
+status = "rumored"
+effective = 2025-06-01
+"""
+
+# The `check` seller (test_cli, test_playbooks): a str.format template, {cash} and {share} (TikTok's
+# order share) to fill in; literal braces are doubled.
+SELLER_EXPOSURE = """
+[business]
+name = "Test Seller"
+monthly_revenue = 100000
+gross_margin = 0.4
+monthly_fixed_costs = 30000
+cash_on_hand = {cash}
+
+[[channels]]
+id = "tiktok-us"
+platform = "tiktok"
+kind = "social_shop"
+regions = ["US"]
+order_share = {share}
+inventory_value = 50000
+pending_payouts = 10000
+
+[[channels]]
+id = "shop"
+platform = "shopify"
+kind = "own_store"
+regions = ["US"]
+order_share = 0.2
+traffic = [{{ via = "tiktok", feature = "external_link", share = 0.3 }}]
+"""
+
+# The feed-polling seller (test_check_feeds, test_daemon, test_monitor): 30% of orders on TikTok US,
+# so a confirmed ban there is a WARNING; events come from a local feed server.
+SHOP_EXPOSURE = """
+[business]
+name = "Test Shop"
+currency = "USD"
+monthly_revenue = 100000
+gross_margin = 0.4
+monthly_fixed_costs = 20000
+cash_on_hand = 200000
+
+[[channels]]
+id = "tiktok-us"
+platform = "tiktok"
+kind = "social_shop"
+regions = ["US"]
+order_share = 0.3
+inventory_value = 10000
+
+[[channels]]
+id = "shop"
+platform = "shopify"
+kind = "own_store"
+regions = ["US"]
+order_share = 0.7
+"""
+
+
+def ban(effective: str = "2025-01-15", **kw: Any) -> dict[str, Any]:
+    """A confirmed ban on TikTok US, as a feed serves it: removes 30% of SHOP_EXPOSURE's orders."""
+    return {
+        "id": "us-ban",
+        "title": "US ban",
+        "kind": "ban",
+        "platforms": ["tiktok"],
+        "regions": ["US"],
+        "status": "confirmed",
+        "effective": effective,
+    } | kw
+
+
+def write_config(root: Path, *, name: str = "cfg", **files: str | None) -> Path:
+    """Write `root/name/<key>.toml` for each keyword (exposure=..., events=..., riskmon=...) that
+    is not None, creating the directory if need be; returns the directory."""
+    d = root / name
+    d.mkdir(parents=True, exist_ok=True)
+    for key, text in files.items():
+        if text is not None:
+            (d / f"{key}.toml").write_text(text)
+    return d
+
+
+def hook_posts(server: Any) -> list[dict[str, Any]]:
+    """The JSON bodies POSTed to a LocalServer's /hook route, in order."""
+    return [json.loads(r.body) for r in server.hits("/hook") if r.method == "POST"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Textual pilot helpers
+
+
+async def wait_for(pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 10.0) -> None:
+    """Let the app run until `cond()` is true; fail the test after `timeout` seconds."""
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+
+
+async def asked(pilot: Pilot[Any]) -> ChoiceScreen:
+    """Wait for a question (a ChoiceScreen) to be on screen with its buttons."""
+    from riskmon.tui.widgets.choice import ChoiceScreen
+
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen.query("#choice-buttons Button"))
+    await pilot.pause()
+    assert isinstance(app.screen, ChoiceScreen)
+    return app.screen
+
+
+def cell(table: DataTable[Any], row: str, col: str) -> str:
+    return str(table.get_cell(row, col).plain)
+
+
+def row_keys(table: DataTable[Any]) -> list[str]:
+    return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
+
+
+def spy_notify(app: App[Any], record: Callable[[str, str], T]) -> list[T]:
+    """Every notification the app raises from now on, as `record(title, message)`; each is still
+    shown."""
+    seen: list[T] = []
+    notify = app.notify
+
+    def spy(message: str, **kw: Any) -> None:
+        seen.append(record(str(kw.get("title", "")), message))
+        notify(message, **kw)
+
+    app.notify = spy  # type: ignore[method-assign]
+    return seen
