@@ -570,7 +570,7 @@ def _unknown_key(model: type[BaseModel], loc: Loc) -> str:
     return f"unknown key {key!r}"
 
 
-def _unwrap(tp: Any) -> Any:
+def unwrap_annotation(tp: Any) -> Any:
     """Strip Annotated[...] and Optional[...] from a type."""
     import types
     from typing import Annotated, Union, get_args, get_origin
@@ -596,7 +596,7 @@ def _type_at(model: type[BaseModel], loc: Loc) -> Any:
 
     current: Any = model
     for comp in loc:
-        current = _unwrap(current)
+        current = unwrap_annotation(current)
         origin = get_origin(current)
         if isinstance(comp, int) and origin in (list, tuple):
             current = get_args(current)[0]
@@ -615,7 +615,7 @@ def _type_at(model: type[BaseModel], loc: Loc) -> Any:
 def _field_names(model: type[BaseModel], loc: Loc) -> list[str]:
     from pydantic import BaseModel
 
-    target = _unwrap(_type_at(model, loc))
+    target = unwrap_annotation(_type_at(model, loc))
     if isinstance(target, type) and issubclass(target, BaseModel):
         return list(target.model_fields)
     return []
@@ -649,7 +649,7 @@ def _bounds(model: type[BaseModel], loc: Loc) -> dict[str, Any]:
                     walk(arg)
 
     if loc and isinstance(loc[-1], str):
-        parent = _unwrap(_type_at(model, loc[:-1]))
+        parent = unwrap_annotation(_type_at(model, loc[:-1]))
         if isinstance(parent, type) and issubclass(parent, BaseModel):
             info = parent.model_fields.get(loc[-1])
             if info is not None:

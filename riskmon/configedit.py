@@ -261,21 +261,11 @@ def form_value(table: str, field: str, text: str) -> Any:
 
 def _shape(annotation: Any) -> str:
     """'text', 'text_list' or 'value' for a pydantic field annotation."""
-    import types
-    from typing import Annotated, Literal, Union
+    from typing import Literal
 
-    tp = annotation
-    while True:
-        origin = get_origin(tp)
-        if origin is Annotated:
-            tp = get_args(tp)[0]
-        elif origin in (Union, types.UnionType):
-            args = [a for a in get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return "value"
-            tp = args[0]
-        else:
-            break
+    from riskmon.config import unwrap_annotation
+
+    tp = unwrap_annotation(annotation)  # a Union of several types stays a Union: 'value'
     if tp is str or get_origin(tp) is Literal:
         return "text"
     if get_origin(tp) is list:
