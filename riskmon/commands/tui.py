@@ -6,27 +6,19 @@ Textual is imported here, inside run(), and in riskmon/tui/ only: `riskmon check
 from __future__ import annotations
 
 import argparse
-import threading
-
-
-def _prewarm() -> None:
-    """Import the model (pydantic), engine and config readers while Textual starts up, so the
-    first refresh does not pay for them after the frame is drawn."""
-    try:
-        import riskmon.config
-        import riskmon.pipeline
-        import riskmon.playbooks  # noqa: F401
-    except Exception:  # the refresh reports any real problem
-        pass
 
 
 def run(args: argparse.Namespace) -> int:
     from riskmon.cli import parse_now
+    from riskmon.tui.source import HeadStart  # no Textual
 
     now = parse_now(args.now) if getattr(args, "now", None) else None
-    threading.Thread(target=_prewarm, name="riskmon-prewarm", daemon=True).start()
+    config_dir = getattr(args, "config", None)
+    # The first screenful (pydantic, the engine, config, the first assessment) in a thread while
+    # Textual is imported and starts: it is usually ready for the first frame.
+    head_start = HeadStart(config_dir, now)
     from riskmon.tui.app import create_app
 
-    app = create_app(getattr(args, "config", None), getattr(args, "db", None), now)
+    app = create_app(config_dir, getattr(args, "db", None), now, head_start)
     result = app.run()
     return int(result or 0)

@@ -6,8 +6,8 @@ a thread). Its `on_update` posts a `MonitorUpdated`; a thread worker reads histo
 playbooks for it (`ViewSource.load`) and posts `DataLoaded`, which the screens draw.
 
 For a fast first paint, the first screenful comes before the Monitor (and APScheduler) are even
-imported: config and the feeds' cached copies, assessed in a thread (`ViewSource.first`). The
-Monitor starts right after it is drawn.
+imported: config and the feeds' cached copies, assessed in a thread (`ViewSource.first`; from the
+CLI a `HeadStart` begins it before Textual is imported). The Monitor starts once it is drawn.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from riskmon.tui import viewdata
 from riskmon.tui.commands import RiskmonCommands
 from riskmon.tui.messages import ConfigSaved, DataLoaded, LoadFailed, MonitorUpdated, OpenEvent, StepSaved
 from riskmon.tui.screens.dashboard import DashboardScreen
-from riskmon.tui.source import Loaded, ViewSource
+from riskmon.tui.source import HeadStart, Loaded, ViewSource
 from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 
 if TYPE_CHECKING:
@@ -73,10 +73,16 @@ class RiskmonApp(App[int]):
     ]
 
     def __init__(
-        self, config_dir: str | Path | None = None, db_path: str | Path | None = None, now: datetime | None = None
+        self,
+        config_dir: str | Path | None = None,
+        db_path: str | Path | None = None,
+        now: datetime | None = None,
+        head_start: HeadStart | None = None,
     ) -> None:
         super().__init__()
         self.location = resolve_config_dir(config_dir)
+        self._head_start = head_start
+        """The first screenful, already being computed (the CLI starts it before importing Textual)."""
         self.db_path = resolve_db_path(db_path)
         self.fixed_now = now
         """`--now`: every assessment is as of this instant, and nothing is recorded or sent."""
@@ -119,8 +125,12 @@ class RiskmonApp(App[int]):
 
     @work(thread=True, group="view", exit_on_error=False)
     def _first_load(self) -> None:
+        early, self._head_start = self._head_start, None
         try:
-            loaded = self.view.first(self.location, self.now())
+            if early is not None and early.location == self.location and early.fixed_now == self.fixed_now:
+                loaded = early.result()
+            else:
+                loaded = self.view.first(self.location, self.now())
         except Exception as exc:  # an invalid config: the banner says why; the Monitor watches for a fix
             self.post_message(LoadFailed(exc))
             return
@@ -144,6 +154,9 @@ class RiskmonApp(App[int]):
             self.post_message(LoadFailed(exc))
             return
         self.monitor = monitor
+
+    def _launch_monitor(self) -> None:
+        self.run_worker(self._start_monitor(), name="monitor-start", group="monitor", exit_on_error=False)
 
     def _from_monitor(self, update: MonitorUpdate) -> None:
         """The Monitor's callback (on the loop thread, inside its cycle): hand over, return at once."""
@@ -239,9 +252,11 @@ class RiskmonApp(App[int]):
 
     def _view_done(self) -> None:
         self._building = False
-        if not self._monitor_started:  # the first paint is on screen: now the live loop
+        if not self._monitor_started:  # the first paint: the live loop once it is on screen
             self._monitor_started = True
-            self.run_worker(self._start_monitor(), name="monitor-start", group="monitor", exit_on_error=False)
+            # After the next refresh: the Monitor's imports and first cycle (threads that compete
+            # for the GIL) must not delay drawing the first data.
+            self.call_after_refresh(self._launch_monitor)
         update, self._next = self._next, None
         if update is not None and update.evaluation is not None:
             self._load_view(update)
@@ -431,7 +446,10 @@ def create_app(
     config_dir: str | Path | None = None,
     db_path: str | Path | None = None,
     now: datetime | None = None,
+    head_start: HeadStart | None = None,
 ) -> RiskmonApp:
-    """The dashboard for a config dir and history file, as of `now` (None: the wall clock)."""
+    """The dashboard for a config dir and history file, as of `now` (None: the wall clock);
+    `head_start`: its first screenful, already being computed (used if for the same config dir
+    and `now`)."""
     keep_logs_off_the_terminal()
-    return RiskmonApp(config_dir, db_path, now)
+    return RiskmonApp(config_dir, db_path, now, head_start)

@@ -7,7 +7,8 @@ a `Loaded` in a thread worker: it reads the history file (snapshots, event log, 
 done) and matches the playbooks. It writes only the checkboxes (`set_step`).
 
 `ViewSource.first()` is the fast first paint, before the Monitor (and APScheduler) are even
-imported: the config and the feeds' cached copies, assessed, without history.
+imported: the config and the feeds' cached copies, assessed, without history. `HeadStart` runs it
+in a thread started with the process, before Textual is imported.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from riskmon.paths import resolve_config_dir
 from riskmon.tui import viewdata
 
 if TYPE_CHECKING:
@@ -125,7 +127,8 @@ class ViewSource:
             raise RuntimeError(self._store_error or "history unavailable")
         store.set_step(key, step_id, done, now)
 
-    def first(self, location: ConfigLocation, now: datetime) -> Loaded:
+    @staticmethod
+    def first(location: ConfigLocation, now: datetime) -> Loaded:
         """The fast first paint: the config and the feeds' cached copies, assessed; no history."""
         from riskmon.config import load_config
         from riskmon.pipeline import evaluate
@@ -165,3 +168,36 @@ class ViewSource:
                 standing=standing,
                 history_error=error or update.history_error,
             )
+
+
+class HeadStart:
+    """`ViewSource.first()` for a config dir and `--now`, in a thread started before Textual is
+    imported (`riskmon` / `riskmon tui`). Python runs one thread at a time, so this only changes
+    the order: pydantic, the engine, the config readers and the first assessment overlap
+    Textual's import instead of its first render, and the first frame usually has the level and
+    score already (one full render instead of an empty one and then a full one). The app takes
+    the result (or the error) when it mounts, as it would have computed it itself."""
+
+    def __init__(self, config_dir: str | Path | None, now: datetime | None) -> None:
+        self.location = resolve_config_dir(config_dir)
+        self.fixed_now = now
+        self._done = threading.Event()
+        self._loaded: Loaded | None = None
+        self._error: Exception | None = None
+        threading.Thread(target=self._run, name="riskmon-first", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._loaded = ViewSource.first(self.location, self.fixed_now or datetime.now(UTC))
+        except Exception as exc:  # raised again, where the app would have met it
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> Loaded:
+        """Blocks until the thread is done; raises what `ViewSource.first()` raised."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._loaded is not None
+        return self._loaded
