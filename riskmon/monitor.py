@@ -813,6 +813,7 @@ class Monitor:
             self._sent = dict(base.sent)
             self._level_since = now
         prev: str | None = self._alert_level
+        last_look = self._alert_since  # when this process last saw the level it is leaving
         level = a.level.name
         channels = [(channel_id(c, i), c) for i, c in enumerate(cfg.settings.alerts)]
         senders = [(cid, c) for cid, c in channels if c.type != "healthchecks"]
@@ -830,7 +831,7 @@ class Monitor:
         if self._alert_since is None or now > self._alert_since:
             self._alert_since = now
         for cid, channel in senders:
-            self._deliver(ev, cid, channel, alerts, now)
+            self._deliver(ev, cid, channel, alerts, now, last_look)
         for cid, channel in channels:
             if channel.type == "healthchecks":
                 self._beat(ev, cid, channel, now)
@@ -878,7 +879,40 @@ class Monitor:
             return False
         return now - last >= timedelta(seconds=parse_duration(channel.renotify))
 
-    def _deliver(self, ev: Evaluation, cid: str, channel: AlertSettings, alerts: list[Alert], now: datetime) -> None:
+    def _sent_elsewhere(
+        self, ev: Evaluation, cid: str, due: list[Alert], last_look: datetime | None, now: datetime
+    ) -> list[Alert]:
+        """Drop level news that another riskmon process (a dashboard beside the daemon) already
+        delivered on this channel since this process last looked: a seller gets one message per
+        level change, not one per process. Both read the same history, where sends are recorded."""
+        if last_look is None or not any(al.edge for al in due) or not self.record_history:
+            return due
+        if not self.db_path.exists():
+            return due
+        try:
+            recent = self._store(ev.config).alerts(since=last_look)
+        except Exception as exc:
+            log.warning("history unreadable, cannot see alerts other processes sent: %s", _reason_of(exc))
+            return due
+        done = {r.get("key") for r in recent if r.get("channel") == cid and r.get("ok") and r["at"] > last_look}
+        keep = []
+        for al in due:
+            if al.edge and al.key in done:
+                self._sent[(cid, al.key)] = now
+                log.info("alert %s via %s: already sent by another riskmon process", al.key, cid)
+            else:
+                keep.append(al)
+        return keep
+
+    def _deliver(
+        self,
+        ev: Evaluation,
+        cid: str,
+        channel: AlertSettings,
+        alerts: list[Alert],
+        now: datetime,
+        last_look: datetime | None = None,
+    ) -> None:
         state = self._channels.setdefault(cid, _Channel())
         candidates = [*state.pending, *alerts]
         # One piece of level news: the latest change if there is one, else the latest reminder.
@@ -890,6 +924,7 @@ class Monitor:
             if al.trigger != "level_change":
                 latest[al.key] = al
         due = [al for al in ([lead] if lead else []) + list(latest.values()) if self._is_due(cid, channel, al, now)]
+        due = self._sent_elsewhere(ev, cid, due, last_look, now)
         if not due:
             state.pending = []
             return

@@ -217,6 +217,40 @@ async def test_one_alert_per_level_change_and_none_after_restart(tmp_path: Path,
     assert [(r["key"], r["ok"]) for r in recorded] == [("level:WARNING", True), ("level:OK", True)]
 
 
+async def test_a_dashboard_beside_the_daemon_does_not_announce_a_change_twice(tmp_path: Path, server: Any) -> None:
+    """Two monitors on one config and history (the dashboard and the daemon): one message per change."""
+    feed = Feed()
+    hook = server.route("/hook", static("ok", 200, "text/plain"))
+    write_config(tmp_path / "cfg", feed_url=server.route("/feed", feed), hook_url=hook)
+    clock = Clock()
+    daemon, dashboard = make(tmp_path, clock), make(tmp_path, clock)
+    await daemon.run_once()
+    await dashboard.run_once()
+    assert hook_posts(server) == []
+
+    feed.body = feed_body(ban())
+    clock.advance(minutes=1)
+    assert (await daemon.run_once()).assessment.level.name == "WARNING"
+    clock.advance(seconds=20)
+    assert (await dashboard.run_once()).assessment.level.name == "WARNING"
+    assert [p["title"][:28] for p in hook_posts(server)] == ["riskmon: OK -> WARNING"[:28]]
+
+    feed.body = feed_body()
+    clock.advance(minutes=1)
+    assert (await dashboard.run_once()).assessment.level.name == "OK"  # this time the dashboard is first
+    clock.advance(seconds=20)
+    assert (await daemon.run_once()).assessment.level.name == "OK"
+    titles = [p["title"] for p in hook_posts(server)]
+    assert len(titles) == 2 and titles[1].startswith("riskmon: WARNING -> OK")
+
+    feed.body = feed_body(ban())  # a later change of the same kind is news again
+    clock.advance(minutes=1)
+    await daemon.run_once()
+    clock.advance(seconds=20)
+    await dashboard.run_once()
+    assert len(hook_posts(server)) == 3
+
+
 async def test_level_change_with_a_new_critical_event_is_one_message(tmp_path: Path, server: Any) -> None:
     feed = Feed()
     hook = server.route("/hook", static("ok", 200, "text/plain"))
