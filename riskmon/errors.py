@@ -38,6 +38,11 @@ class RiskmonError(Exception):
         self.details = details
 
 
+def reason_of(exc: BaseException) -> str:
+    """One line for a failure: riskmon's own message, else the exception's type and text."""
+    return getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in a config file, located as precisely as we can."""

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from riskmon.alerts import Alert, DeliveryResult, alerts_for, channel_id, dispatch, heartbeat
 from riskmon.config import Config, current_mtimes, load_config
-from riskmon.errors import ConfigError, RiskmonError
+from riskmon.errors import ConfigError, RiskmonError, reason_of
 from riskmon.feeds import FeedResult, poll_feed
 from riskmon.model import AlertSettings, FeedSettings, parse_duration
 from riskmon.paths import ConfigLocation, resolve_config_dir, resolve_db_path
@@ -195,10 +195,6 @@ _UNSET = object()
 def _feed_state(r: FeedResult) -> tuple[Any, ...]:
     s = r.status
     return (s.ok, s.stale, s.error, tuple(s.skipped), s.trust, r.events, r.headlines)
-
-
-def _reason_of(exc: BaseException) -> str:
-    return getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -710,7 +706,7 @@ class Monitor:
         try:
             entries = await _in_thread(work)
         except Exception as exc:
-            self._set_history_error(f"history not recorded: {_reason_of(exc)}")
+            self._set_history_error(f"history not recorded: {reason_of(exc)}")
             return []
         if snapshot:
             self._snapshot_minute = minute
@@ -738,7 +734,7 @@ class Monitor:
             last = store.last_snapshot()
             records = store.alerts()
         except Exception as exc:
-            log.warning("history unreadable, alerting starts afresh: %s", _reason_of(exc))
+            log.warning("history unreadable, alerting starts afresh: %s", reason_of(exc))
             return fresh
         sent: dict[tuple[str, str], datetime] = {}
         level: str | None = None
@@ -784,7 +780,7 @@ class Monitor:
         try:
             await _in_thread(write_textfile, path, text)
         except Exception as exc:
-            error = f"textfile {path} not written: {_reason_of(exc)}"
+            error = f"textfile {path} not written: {reason_of(exc)}"
             if error != self._export_error:
                 log.warning("%s", error)
             self._export_error = error
@@ -853,11 +849,11 @@ class Monitor:
                 try:
                     progress = self._store(ev.config).steps()
                 except Exception as exc:
-                    log.warning("history unreadable, step progress unknown: %s", _reason_of(exc))
+                    log.warning("history unreadable, step progress unknown: %s", reason_of(exc))
                 else:
                     items = falling(progress)
         except Exception as exc:  # a playbook problem must not stop alerting
-            log.warning("playbooks: %s", _reason_of(exc))
+            log.warning("playbooks: %s", reason_of(exc))
             return []
         return [{"event_id": i.key, "step_id": i.step.id, "text": i.step.text, "due": i.step.due} for i in items]
 
@@ -892,7 +888,7 @@ class Monitor:
         try:
             recent = self._store(ev.config).alerts(since=last_look)
         except Exception as exc:
-            log.warning("history unreadable, cannot see alerts other processes sent: %s", _reason_of(exc))
+            log.warning("history unreadable, cannot see alerts other processes sent: %s", reason_of(exc))
             return due
         done = {r.get("key") for r in recent if r.get("channel") == cid and r.get("ok") and r["at"] > last_look}
         keep = []
@@ -976,7 +972,7 @@ class Monitor:
                     }
                 )
         except Exception as exc:
-            log.warning("alert not recorded in history (it may be sent again after a restart): %s", _reason_of(exc))
+            log.warning("alert not recorded in history (it may be sent again after a restart): %s", reason_of(exc))
 
     def _beat(self, ev: Evaluation, cid: str, channel: AlertSettings, now: datetime) -> None:
         state = self._channels.setdefault(cid, _Channel())

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from riskmon.errors import RiskmonError
+from riskmon.errors import RiskmonError, reason_of
 
 
 class CheckTimeout(RiskmonError):
@@ -88,8 +88,7 @@ def _playbook(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
     except CheckTimeout:
         raise
     except Exception as exc:
-        reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-        print(f"riskmon: playbook progress not read: {reason}", file=sys.stderr, flush=True)
+        print(f"riskmon: playbook progress not read: {reason_of(exc)}", file=sys.stderr, flush=True)
         progress = {}
     p = build_plan(ev, progress)
     as_json = args.format == "json"
@@ -122,8 +121,7 @@ def _history(ev: Any, args: argparse.Namespace) -> list[dict[str, Any]] | None:
     except CheckTimeout:
         raise
     except Exception as exc:
-        reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-        print(f"riskmon: history not recorded: {reason}", file=sys.stderr, flush=True)
+        print(f"riskmon: history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
         return None
     for moved in store.recovered:
         print(f"riskmon: history file was unreadable; moved aside to {moved}", file=sys.stderr, flush=True)
