@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import stat
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -382,18 +383,22 @@ def _key_of(item: Any, key: str) -> str | None:
     return value.strip() if isinstance(value, str) else None
 
 
-def _second_occurrence(items: Any, key: str) -> int | None:
+def _repeats(items: Any, key: str) -> Iterator[tuple[int, str]]:
+    """(index, value) of every item whose `key` value an earlier item already has."""
     if not isinstance(items, list):
-        return None
+        return
     seen: set[str] = set()
     for index, item in enumerate(items):
         value = _key_of(item, key)
         if value is None:
             continue
         if value in seen:
-            return index
+            yield index, value
         seen.add(value)
-    return None
+
+
+def _second_occurrence(items: Any, key: str) -> int | None:
+    return next((index for index, _ in _repeats(items, key)), None)
 
 
 def _cross_checks(model_name: str, data: Any) -> list[tuple[Loc, str]]:
@@ -405,17 +410,8 @@ def _cross_checks(model_name: str, data: Any) -> list[tuple[Loc, str]]:
         return out
 
     def duplicates(list_key: str, item_key: str, what: str) -> None:
-        items = data.get(list_key)
-        if not isinstance(items, list):
-            return
-        seen: set[str] = set()
-        for index, item in enumerate(items):
-            value = _key_of(item, item_key)
-            if value is None:
-                continue
-            if value in seen:
-                out.append(((list_key, index, item_key), f"{what} {value!r} is used twice; ids must be unique"))
-            seen.add(value)
+        for index, value in _repeats(data.get(list_key), item_key):
+            out.append(((list_key, index, item_key), f"{what} {value!r} is used twice; ids must be unique"))
 
     if model_name == "Profile":
         duplicates("channels", "id", "channel id")
