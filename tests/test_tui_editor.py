@@ -224,6 +224,49 @@ async def test_a_file_changed_on_disk_meanwhile_is_not_overwritten(tmp_path: Pat
         await wait_for(pilot, lambda: app.screen is ed and ed.is_open and ed.editor.text == theirs)
         await wait_for(pilot, lambda: (cfg / "exposure.toml.draft").exists())
         assert "cash_on_hand = 2" in (cfg / "exposure.toml.draft").read_text()
+        # The draft just set aside is not offered straight back: the next open offers it.
+        await pilot.pause(0.3)
+        assert app.screen is ed and not ed.modified
+
+
+async def test_keep_as_draft_on_reload_and_leave_keeps_it_before_going(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path)
+    app = make(tmp_path, cfg)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ed = await open_editor(pilot)
+        mine = EXPOSURE.replace("cash_on_hand = 150000", "cash_on_hand = 3")
+        ed.editor.text = mine
+        await pilot.press("ctrl+r")
+        await asked(pilot)
+        await pilot.click("#choice-draft")
+        await wait_for(pilot, lambda: app.screen is ed and ed.is_open and ed.editor.text == EXPOSURE)
+        assert (cfg / "exposure.toml.draft").read_text() == mine
+        await pilot.pause(0.3)
+        assert app.screen is ed  # no offer of the draft just kept
+        # Leaving with a draft: the draft is on disk by the time the dashboard is back.
+        ed.editor.text = mine + "# leaving\n"
+        await pilot.press("escape")
+        await asked(pilot)
+        await pilot.click("#choice-draft")
+        await wait_for(pilot, lambda: app.screen.id == "dashboard")
+        assert (cfg / "exposure.toml.draft").read_text() == mine + "# leaving\n"
+
+
+async def test_a_draft_that_cannot_be_kept_keeps_the_editor_open(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path)
+    app = make(tmp_path, cfg)
+    seen = toasts(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ed = await open_editor(pilot)
+        (cfg / "exposure.toml.draft").mkdir()  # nothing can be written there
+        ed.editor.text = EXPOSURE + "# precious\n"
+        await pilot.press("escape")
+        await asked(pilot)
+        await pilot.click("#choice-draft")
+        await wait_for(pilot, lambda: any("Draft not kept" in s for s in seen))
+        await pilot.pause(0.2)
+        assert app.screen is ed and ed.editor.text == EXPOSURE + "# precious\n"
+        assert any("stays open" in s for s in seen)
 
 
 async def test_unsaved_changes_ask_before_leaving_or_switching_files(tmp_path: Path) -> None:

@@ -71,6 +71,8 @@ class Saved(Message):
 class DraftKept(Message):
     path: Path | None
     error: str | None = None
+    leave: bool = False
+    """Close the editor once the draft is safe (it stays open when the draft could not be kept)."""
 
 
 # -- pure helpers -----------------------------------------------------------------------------
@@ -235,20 +237,25 @@ class ConfigEditorScreen(Screen[None]):
 
     # -- opening ------------------------------------------------------------------------------
 
-    def _open(self, name: str) -> None:
+    def _open(self, name: str, keep_draft: str | None = None) -> None:
+        """Show `name` as it is on disk; `keep_draft` is first kept as its draft (reloading)."""
         self.file_name = name
         self.is_open = False
         self._status()
-        self._read(name)
+        self._read(name, keep_draft)
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
-    def _read(self, name: str) -> None:
+    def _read(self, name: str, keep_draft: str | None) -> None:
         from riskmon import configedit
 
         path = self.location.path / name
+        if keep_draft is not None:
+            # In this thread, before the read: a draft written meanwhile by another worker
+            # would be offered straight back to the person who just set it aside.
+            self._write_draft(path, keep_draft)
         try:
             text = configedit.read_text(path)
-            draft = None if self.read_only else configedit.load_draft(path)
+            draft = None if self.read_only or keep_draft is not None else configedit.load_draft(path)
         except ConfigError as exc:
             self.post_message(Opened(name, None, None, error="; ".join(str(p) for p in exc.problems)))
             return
@@ -449,8 +456,7 @@ class ConfigEditorScreen(Screen[None]):
     def _conflict(self) -> None:
         def chosen(choice: str | None) -> None:
             if choice == "reload":
-                self._keep_draft(self.path, self.text)
-                self._open(self.file_name)
+                self._open(self.file_name, keep_draft=self.text)
 
         self.app.push_screen(
             ChoiceScreen(
@@ -476,24 +482,31 @@ class ConfigEditorScreen(Screen[None]):
         self._keep_draft(self.path, self.text)
 
     @work(thread=True, group="draft", exit_on_error=False)
-    def _keep_draft(self, path: Path, text: str) -> None:
+    def _keep_draft(self, path: Path, text: str, leave: bool = False) -> None:
+        self._write_draft(path, text, leave)
+
+    def _write_draft(self, path: Path, text: str, leave: bool = False) -> None:
+        """Write the draft and report how it went (blocking: call it from a worker thread)."""
         from riskmon import configedit
 
         try:
             draft = configedit.save_draft(path, text)
         except ConfigError as exc:
-            self.post_message(DraftKept(None, "; ".join(str(p) for p in exc.problems)))
+            self.post_message(DraftKept(None, "; ".join(str(p) for p in exc.problems), leave))
             return
         except Exception as exc:
-            self.post_message(DraftKept(None, f"{type(exc).__name__}: {exc}"))
+            self.post_message(DraftKept(None, f"{type(exc).__name__}: {exc}", leave))
             return
-        self.post_message(DraftKept(draft))
+        self.post_message(DraftKept(draft, leave=leave))
 
     @on(DraftKept)
     def _draft_kept(self, message: DraftKept) -> None:
         if message.error or message.path is None:
-            self.notify(f"Draft not kept: {clean(message.error)}", severity="error", markup=False)
+            stay = " The editor stays open so nothing is lost." if message.leave else ""
+            self.notify(f"Draft not kept: {clean(message.error)}.{stay}", severity="error", markup=False)
             return
+        if message.leave:
+            self.app.pop_screen()
         self.notify(
             f"Kept as {message.path}; the file itself is unchanged. Opening the file again offers the draft.",
             title="Draft",
@@ -503,8 +516,9 @@ class ConfigEditorScreen(Screen[None]):
 
     # -- switching files, reloading, leaving ---------------------------------------------------
 
-    def _unsaved(self, title: str, then: str, go: Callable[[], object]) -> None:
-        """Ask what to do with unsaved changes, then call `go()` unless cancelled."""
+    def _unsaved(self, title: str, then: str, go: Callable[[str | None], object]) -> None:
+        """Ask what to do with unsaved changes, then call `go(text to keep as draft or None)`
+        unless cancelled."""
 
         def chosen(choice: str | None) -> None:
             if choice is None or choice == "edit":
@@ -513,10 +527,8 @@ class ConfigEditorScreen(Screen[None]):
                     with self.prevent(Select.Changed):
                         self.query_one("#ed-file", Select).value = self.file_name
                 return
-            if choice == "draft":
-                self._keep_draft(self.path, self.text)
             self._switching = False
-            go()
+            go(self.text if choice == "draft" else None)
 
         self.app.push_screen(
             ChoiceScreen(
@@ -546,11 +558,13 @@ class ConfigEditorScreen(Screen[None]):
             return
         if self.modified and not self.read_only:
             self._switching = True
-            self._unsaved(f"Open {name}?", "open it", lambda: self._switch(name))
+            self._unsaved(f"Open {name}?", "open it", lambda keep: self._switch(name, keep))
         else:
             self._switch(name)
 
-    def _switch(self, name: str) -> None:
+    def _switch(self, name: str, keep_draft: str | None = None) -> None:
+        if keep_draft is not None:
+            self._keep_draft(self.path, keep_draft)  # of the file being left, so no race with the read
         select = self.query_one("#ed-file", Select)
         if select.value != name:
             with self.prevent(Select.Changed):
@@ -566,12 +580,19 @@ class ConfigEditorScreen(Screen[None]):
 
     def action_reload(self) -> None:
         if self.modified and not self.read_only:
-            self._unsaved(f"Reload {self.file_name} from disk?", "reload", lambda: self._open(self.file_name))
+            name = self.file_name
+            self._unsaved(f"Reload {name} from disk?", "reload", lambda keep: self._open(name, keep))
         else:
             self._open(self.file_name)
 
     def action_close(self) -> None:
         if self.modified and not self.read_only:
-            self._unsaved("Leave the editor?", "leave", self.app.pop_screen)
+            self._unsaved("Leave the editor?", "leave", self._leave)
         else:
+            self._leave(None)
+
+    def _leave(self, keep_draft: str | None) -> None:
+        if keep_draft is None:
             self.app.pop_screen()
+        else:
+            self._keep_draft(self.path, keep_draft, leave=True)  # leaves once the draft is on disk
