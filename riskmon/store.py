@@ -57,6 +57,7 @@ def _warn(msg: str, *args: object) -> None:
 
     logging.getLogger(LOGGER).warning(msg, *args)
 
+
 SCHEMA = 1
 EVENT_LOG_KEEP = 5000  # newest event-log entries kept (on top of the max_days cut)
 ALERTS_KEEP = 2000  # newest alerts kept (on top of the max_days cut)
@@ -238,16 +239,12 @@ class HistoryStore:
         return {"merged": todo.merged, "dropped": todo.dropped, "pruned": pruned}
 
     @staticmethod
-    def _diff(
-        db: TinyDB, at: str, events: Sequence[Mapping[str, Any]], meta: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def _diff(db: TinyDB, at: str, events: Sequence[Mapping[str, Any]], meta: dict[str, Any]) -> list[dict[str, Any]]:
         states: dict[str, dict[str, Any]] = meta["states"]
         entries: list[dict[str, Any]] = []
 
         def entry(eid: str, title: str, change: str, old: Any, new: Any) -> None:
-            entries.append(
-                {"at": at, "event_id": eid, "title": title, "change": change, "old": old, "new": new}
-            )
+            entries.append({"at": at, "event_id": eid, "title": title, "change": change, "old": old, "new": new})
 
         for ev in events:
             eid = str(ev["id"])
@@ -273,18 +270,24 @@ class HistoryStore:
             self._append(db, snap, meta)
             self._save_meta(db, meta)
 
-    def record_check(
-        self, snap: dict[str, Any], events: Sequence[Mapping[str, Any]]
-    ) -> list[dict[str, Any]]:
+    def record_check(self, snap: dict[str, Any], events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """append_snapshot + record_events(snap["at"], events) in one transaction (one lock,
-        one write): what a cron'd `riskmon check` does. Returns the new event-log entries."""
+        one write). Returns the new event-log entries."""
+        return self.record_check_with_steps(snap, events)[0]
+
+    def record_check_with_steps(
+        self, snap: dict[str, Any], events: Sequence[Mapping[str, Any]]
+    ) -> tuple[list[dict[str, Any]], dict[tuple[str, str], dict[str, Any]]]:
+        """`record_check`, plus the checklist as `steps()` gives it, under the same lock: what a
+        cron'd `riskmon check` does, opening the file once."""
         at = stamp(snap.get("at"))
         with self._open(write=True) as db:
             meta = self._meta(db)
             self._append(db, snap, meta)
             entries = self._diff(db, at, events, meta)
             self._save_meta(db, meta)
-        return entries
+            steps = self._steps(db)
+        return entries, steps
 
     def snapshots(
         self, since: datetime | None = None, until: datetime | None = None, *, events: bool = True
@@ -384,7 +387,11 @@ class HistoryStore:
     def steps(self) -> dict[tuple[str, str], dict[str, Any]]:
         """(event_id, step_id) -> {"done": bool, "at": when it was last ticked or unticked}."""
         with self._open(write=False) as db:
-            raw = list(self._raw(db, "steps").values())
+            return self._steps(db)
+
+    @classmethod
+    def _steps(cls, db: TinyDB) -> dict[tuple[str, str], dict[str, Any]]:
+        raw = list(cls._raw(db, "steps").values())
         return {
             (str(r["event_id"]), str(r["step_id"])): decode_entry({"done": bool(r.get("done")), "at": r["at"]})
             for r in raw

@@ -598,6 +598,10 @@ def test_done_and_undo_tick_the_checklist(env: list[str], capsys: pytest.Capture
     _, out, _ = cli(capsys, "check", *env, "--no-history", "-f", "json")
     steps = {s["id"]: s for r in json.loads(out)["events"][0]["playbook"] for s in r["steps"]}
     assert steps["cross-post"]["done"] is True and steps["cross-post"]["overdue"] is False
+    # A recorded check reads the checklist in the same visit to the history file.
+    _, out, _ = cli(capsys, "check", *env, "-f", "json")
+    steps = {s["id"]: s for r in json.loads(out)["events"][0]["playbook"] for s in r["steps"]}
+    assert steps["cross-post"]["done"] is True and steps["stop-inbound-stock"]["done"] is False
     _, out, _ = cli(capsys, "playbook", *env, "us-ban")
     assert any(line.startswith("[x]") and "cross-post" in line for line in out.splitlines())
     _, out, _ = cli(capsys, "playbook", *env, "--open")

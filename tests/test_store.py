@@ -249,6 +249,11 @@ def test_record_check_is_one_transaction(store: HistoryStore, monkeypatch: pytes
     assert len(store.snapshots()) == 1 and len(store.event_log()) == 1
     assert store.record_check(snap(T + timedelta(minutes=5)), [ev("a")]) == []
     assert len(replaced) == 2
+    # The check's own variant reads the checklist under the same lock, still one write.
+    store.set_step("a", "s1", True, T)
+    entries, steps = store.record_check_with_steps(snap(T + timedelta(minutes=10)), [ev("a")])
+    assert entries == [] and steps == {("a", "s1"): {"done": True, "at": T}}
+    assert len(replaced) == 4  # set_step, then the check
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,9 +13,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from riskmon.errors import RiskmonError, reason_of
+
+if TYPE_CHECKING:
+    from riskmon.playbooks import Progress
 
 
 class CheckTimeout(RiskmonError):
@@ -71,25 +74,36 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _extras(ev: Any, args: argparse.Namespace, now: Any) -> dict[str, Any]:
-    """Playbook actions and history changes; each part arrives with its own module."""
-    return {**_playbook(ev, args), "changes": _history(ev, args)}
+    """Playbook actions and history changes: one visit to the history file records the check and
+    reads which steps are done."""
+    if getattr(args, "no_history", False):
+        changes, progress = None, _progress(args)
+    else:
+        changes, progress = _history(ev, args)
+    return {**_playbook(ev, args, progress), "changes": changes}
 
 
-def _playbook(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
-    """The playbook per event and for the business as it stands (JSON only), and the most urgent
-    open steps as one-line actions (-v lists them, nagios names the first).
-
-    Done steps come from history; an unreadable history means none is ticked, not a failed check."""
-    from riskmon.commands.playbook import build_plan, load_progress
+def _progress(args: argparse.Namespace) -> Progress:
+    """Done steps, read without recording (--no-history); unreadable means none is ticked."""
+    from riskmon.commands.playbook import load_progress
 
     try:
         # A busy history may hold its lock a while: the checklist gets a small share of -t.
-        progress = load_progress(getattr(args, "db", None), lock_timeout=max(0.1, args.timeout * 0.1))
+        return load_progress(getattr(args, "db", None), lock_timeout=max(0.1, args.timeout * 0.1))
     except CheckTimeout:
         raise
     except Exception as exc:
         print(f"riskmon: playbook progress not read: {reason_of(exc)}", file=sys.stderr, flush=True)
-        progress = {}
+        return {}
+
+
+def _playbook(ev: Any, args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
+    """The playbook per event and for the business as it stands (JSON only), and the most urgent
+    open steps as one-line actions (-v lists them, nagios names the first).
+
+    Done steps come from history; an unreadable history means none is ticked, not a failed check."""
+    from riskmon.commands.playbook import build_plan
+
     p = build_plan(ev, progress)
     as_json = args.format == "json"
     return {
@@ -99,13 +113,13 @@ def _playbook(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _history(ev: Any, args: argparse.Namespace) -> list[dict[str, Any]] | None:
-    """Record this check in history; the event changes since the previous one (None: not recorded).
+def _history(ev: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]] | None, Progress]:
+    """Record this check in history: the event changes since the previous one (None: not
+    recorded) and the done steps.
 
-    History is a record, not the check: a store failure is reported on stderr and the check goes on.
+    History is a record, not the check: a store failure is reported on stderr and the check goes
+    on, with no step ticked.
     """
-    if getattr(args, "no_history", False):
-        return None
     from riskmon.paths import resolve_db_path
     from riskmon.snapshots import change_summaries, event_records, snapshot_of
     from riskmon.store import LOCK_TIMEOUT, HistoryStore
@@ -117,15 +131,15 @@ def _history(ev: Any, args: argparse.Namespace) -> list[dict[str, Any]] | None:
         # Waiting for the lock is bounded by a share of -t, so a busy history cannot time the check out.
         wait = max(0.1, min(LOCK_TIMEOUT, args.timeout * 0.15))
         store = HistoryStore(path, ev.config.settings.history, lock_timeout=wait)
-        entries = store.record_check(snapshot_of(a), event_records(a))
+        entries, progress = store.record_check_with_steps(snapshot_of(a), event_records(a))
     except CheckTimeout:
         raise
     except Exception as exc:
         print(f"riskmon: history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
-        return None
+        return None, {}
     for moved in store.recovered:
         print(f"riskmon: history file was unreadable; moved aside to {moved}", file=sys.stderr, flush=True)
-    return change_summaries(entries, first_run=first_run)
+    return change_summaries(entries, first_run=first_run), progress
 
 
 def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: float) -> str:
