@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskmon.errors import ConfigError, Problem
+from riskmon.errors import ConfigError, Problem, did_you_mean
 from riskmon.paths import CONFIG_FILES, ConfigLocation, resolve_config_dir
 from riskmon.textsafe import clean
 
@@ -160,9 +160,7 @@ def find_problems_in_text(filename: str, text: str) -> list[Problem]:
     return parse_text(filename, text)[1]
 
 
-def parse_text(
-    filename: str, text: str, *, name: str | None = None
-) -> tuple[BaseModel | None, list[Problem]]:
+def parse_text(filename: str, text: str, *, name: str | None = None) -> tuple[BaseModel | None, list[Problem]]:
     """Parse and validate one file's text; return (the model or None, problems).
 
     The model used is chosen by `name`, else by the base name of `filename`; problems name
@@ -211,8 +209,7 @@ def _check_dir(loc: ConfigLocation) -> None:
                     str(base),
                     None,
                     "",
-                    f"config directory not found ({why}); "
-                    f"write a starter set with: riskmon config init {base}",
+                    f"config directory not found ({why}); write a starter set with: riskmon config init {base}",
                 )
             ]
         ) from None
@@ -246,9 +243,12 @@ def _read(path: Path) -> tuple[str | None, bool, float | None, list[Problem]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, True, st.st_mtime, [
-            Problem(display, line, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
-        ]
+        return (
+            None,
+            True,
+            st.st_mtime,
+            [Problem(display, line, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")],
+        )
     return text, True, st.st_mtime, []
 
 
@@ -319,9 +319,7 @@ _LABEL = r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}"
 _BARE_KEY = r"[A-Za-z0-9_-]+"
 
 
-def _problems_from(
-    filename: str, text: str, data: Any, model: type[BaseModel], errors: list[Any]
-) -> list[Problem]:
+def _problems_from(filename: str, text: str, data: Any, model: type[BaseModel], errors: list[Any]) -> list[Problem]:
     from riskmon.tomlpos import key_lines, line_for
 
     lines = key_lines(text)
@@ -542,25 +540,19 @@ def _message(model: type[BaseModel], loc: Loc, err: dict[str, Any]) -> str:
 
 
 def _literal(ctx: dict[str, Any], value: Any) -> str:
-    from difflib import get_close_matches
-
     options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
     message = f"must be one of: {', '.join(options)}" + _got(value)
     if isinstance(value, str):
-        close = get_close_matches(value.strip().lower(), options, n=1, cutoff=0.6)
-        if close:
-            message += f" — did you mean {close[0]!r}?"
+        message += did_you_mean(value.strip().lower(), options, " — ")
     return message
 
 
 def _unknown_key(model: type[BaseModel], loc: Loc) -> str:
-    from difflib import get_close_matches
-
     key = clean(str(loc[-1]))[:64] if loc else "?"
     known = _field_names(model, loc[:-1])
-    close = get_close_matches(key, known, n=1, cutoff=0.6) or get_close_matches(key.lower(), known, n=1, cutoff=0.6)
+    close = did_you_mean(key, known, " — ") or did_you_mean(key.lower(), known, " — ")
     if close:
-        return f"unknown key {key!r} — did you mean {close[0]!r}?"
+        return f"unknown key {key!r}{close}"
     if known:
         return f"unknown key {key!r}; known keys here: {', '.join(known)}"
     return f"unknown key {key!r}"

@@ -21,7 +21,6 @@ tomlkit is imported inside the functions: this module must stay off `riskmon che
 from __future__ import annotations
 
 import contextlib
-import difflib
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
-from riskmon.errors import ConfigError, Problem
+from riskmon.errors import ConfigError, Problem, did_you_mean
 from riskmon.paths import CONFIG_FILES, ConfigLocation, bundled_config_dir
 
 if TYPE_CHECKING:
@@ -168,8 +167,7 @@ def edits_from_changes(changes: Iterable[Change]) -> list[FieldEdit]:
     """What-if changes (riskmon.scenario.Change) as edits of exposure.toml and events.toml."""
     table = {"event": "events", "channel": "channels", "business": "business"}
     return [
-        FieldEdit(table[c.target_kind], None if c.target_kind == "business" else c.id, c.field, c.new)
-        for c in changes
+        FieldEdit(table[c.target_kind], None if c.target_kind == "business" else c.id, c.field, c.new) for c in changes
     ]
 
 
@@ -440,7 +438,7 @@ def _model_for(table: str) -> type[BaseModel] | None:
 def _check_edit(e: FieldEdit, base: Path) -> None:
     spec = _TABLES.get(e.table)
     if spec is None:
-        hint = _hint(e.table, _TABLES)
+        hint = did_you_mean(e.table, _TABLES, " — ")
         message = f"unknown table {e.table!r}{hint}; known: {', '.join(_TABLES)}"
         raise ConfigError([Problem(str(base), None, "", message)])
     path = str(base / spec[0])
@@ -450,13 +448,8 @@ def _check_edit(e: FieldEdit, base: Path) -> None:
     model = _model_for(e.table)
     assert model is not None
     if e.field not in model.model_fields:
-        hint = _hint(e.field, model.model_fields)
+        hint = did_you_mean(e.field, model.model_fields, " — ")
         raise ConfigError([Problem(path, None, e.where, f"unknown field {e.field!r}{hint}")])
-
-
-def _hint(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" — did you mean {close[0]!r}?" if close else ""
 
 
 def _find(items: Any, item_id: str, path: Path, table: str) -> Any:
@@ -466,7 +459,7 @@ def _find(items: Any, item_id: str, path: Path, table: str) -> Any:
         if isinstance(t, dict) and str(t.get("id", "")).strip() == item_id:
             return t
     what = "channel" if table == "channels" else "event"
-    hint = _hint(item_id, ids) or (f"; {what}s in the file: {', '.join(ids)}" if ids else "")
+    hint = did_you_mean(item_id, ids, " — ") or (f"; {what}s in the file: {', '.join(ids)}" if ids else "")
     raise ConfigError([Problem(str(path), None, f"{table}[{item_id}]", f"no {what} with id {item_id!r}{hint}")])
 
 

@@ -7,6 +7,7 @@ anything that goes wrong inside riskmon itself is UNKNOWN (3), never a traceback
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -41,6 +42,15 @@ class RiskmonError(Exception):
 def reason_of(exc: BaseException) -> str:
     """One line for a failure: riskmon's own message, else the exception's type and text."""
     return getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+
+
+def did_you_mean(word: str, options: Iterable[str], sep: str = "; ", cutoff: float = 0.6) -> str:
+    """`<sep>did you mean 'x'?` for the option closest to a mistyped `word`, or "" when none is
+    close: every "unknown name" message in riskmon suggests the same way."""
+    from difflib import get_close_matches
+
+    close = get_close_matches(word, list(options), n=1, cutoff=cutoff)
+    return f"{sep}did you mean {close[0]!r}?" if close else ""
 
 
 @dataclass(frozen=True)

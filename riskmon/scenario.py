@@ -13,7 +13,6 @@ id may itself contain dots (`us-ban.2025.probability` is event `us-ban.2025`).
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from riskmon.errors import Level, RiskmonError
+from riskmon.errors import Level, RiskmonError, did_you_mean
 from riskmon.model import STATUSES, Business, Channel, Event, Profile, to_utc
 
 if TYPE_CHECKING:
@@ -102,11 +101,6 @@ class Scenario:
 # Parsing
 
 
-def _did_you_mean(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 def parse_set(text: str) -> Override:
     """'us-ban.probability=0.9' -> Override('event', 'us-ban', 'probability', 0.9)."""
     target, sep, raw = text.partition("=")
@@ -120,14 +114,12 @@ def make_override(target: str, value: Any) -> Override:
     """An override from a target (`ID.FIELD`) and a value (text, or a TOML number/date/string)."""
     ident, dot, name = target.rpartition(".")
     if not dot or not ident:
-        hint = _did_you_mean(target, FIELDS)
-        raise ScenarioError(
-            f"{target!r}: expected ID.FIELD, e.g. us-ban.probability or tiktok-us.order_share{hint}"
-        )
+        hint = did_you_mean(target, FIELDS)
+        raise ScenarioError(f"{target!r}: expected ID.FIELD, e.g. us-ban.probability or tiktok-us.order_share{hint}")
     kind = FIELDS.get(name)
     if kind is None:
         raise ScenarioError(
-            f"{target}: unknown field {name!r}{_did_you_mean(name, FIELDS)} "
+            f"{target}: unknown field {name!r}{did_you_mean(name, FIELDS)} "
             f"(events: {', '.join(EVENT_FIELDS)}; channels: {', '.join(CHANNEL_FIELDS)}; "
             f"business: {', '.join(BUSINESS_FIELDS)})"
         )
@@ -147,7 +139,7 @@ def coerce_value(target: str, name: str, value: Any) -> Any:
             raise ScenarioError(f"{target}: expected a status, one of: {', '.join(STATUSES)}")
         status = value.strip().lower()
         if status not in STATUSES:
-            hint = _did_you_mean(status, STATUSES)
+            hint = did_you_mean(status, STATUSES)
             raise ScenarioError(f"{target}: unknown status {value!r}{hint} (one of: {', '.join(STATUSES)})")
         return status
     if name in ("effective", "ends"):
@@ -216,13 +208,13 @@ def _check_ids(profile: Profile, events: Sequence[Event], overrides: Sequence[Ov
             if o.id in event_ids:
                 hint = f" ({o.id!r} is an event; events take {', '.join(EVENT_FIELDS)})"
             else:
-                hint = _did_you_mean(o.id, channel_ids) or f" (channels: {', '.join(channel_ids) or 'none'})"
+                hint = did_you_mean(o.id, channel_ids) or f" (channels: {', '.join(channel_ids) or 'none'})"
             raise ScenarioError(f"{o.target}: no channel {o.id!r}{hint}")
         if o.target_kind == "event" and o.id not in event_ids:
             if o.id in channel_ids:
                 hint = f" ({o.id!r} is a channel; channels take {', '.join(CHANNEL_FIELDS)})"
             else:
-                hint = _did_you_mean(o.id, sorted(event_ids)) or "; `riskmon events list` shows the ids"
+                hint = did_you_mean(o.id, sorted(event_ids)) or "; `riskmon events list` shows the ids"
             raise ScenarioError(f"{o.target}: no event {o.id!r}{hint}")
 
 
@@ -480,13 +472,13 @@ def scenario_from_data(data: Mapping[str, Any], source: str, default_name: str =
     """Read the parsed TOML of a scenario file; errors name `source` and the [[set]] entry."""
     unknown = [k for k in data if k not in ("scenario", "set")]
     if unknown:
-        raise ScenarioError(f"{source}: unknown table {unknown[0]!r}{_did_you_mean(unknown[0], ['scenario', 'set'])}")
+        raise ScenarioError(f"{source}: unknown table {unknown[0]!r}{did_you_mean(unknown[0], ['scenario', 'set'])}")
     head = data.get("scenario", {})
     if not isinstance(head, Mapping):
         raise ScenarioError(f"{source}: [scenario] must be a table")
     for key in head:
         if key not in _SCENARIO_KEYS:
-            raise ScenarioError(f"{source}: scenario.{key}: unknown key{_did_you_mean(key, _SCENARIO_KEYS)}")
+            raise ScenarioError(f"{source}: scenario.{key}: unknown key{did_you_mean(key, _SCENARIO_KEYS)}")
     stress = head.get("stress", False)
     if not isinstance(stress, bool):
         raise ScenarioError(f"{source}: scenario.stress must be true or false")
@@ -508,7 +500,7 @@ def scenario_from_data(data: Mapping[str, Any], source: str, default_name: str =
             raise ScenarioError(f"{where}: must be a table with target and value")
         extra = [k for k in entry if k not in ("target", "value")]
         if extra:
-            raise ScenarioError(f"{where}: unknown key {extra[0]!r}{_did_you_mean(extra[0], ['target', 'value'])}")
+            raise ScenarioError(f"{where}: unknown key {extra[0]!r}{did_you_mean(extra[0], ['target', 'value'])}")
         target, value = entry.get("target"), entry.get("value")
         if not isinstance(target, str) or value is None:
             raise ScenarioError(f'{where}: needs target = "ID.FIELD" and value = ...')

@@ -26,7 +26,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from riskmon.errors import RiskmonError
+from riskmon.errors import RiskmonError, did_you_mean
 from riskmon.scenario import Scenario, ScenarioError, scenario_from_data, scenario_to_data
 
 SCENARIO_DIR = "scenarios"
@@ -64,12 +64,10 @@ def load_scenario(config_dir: Path, name: str) -> Scenario:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        import difflib
-
         known = list_scenarios(config_dir)
-        close = difflib.get_close_matches(check_name(name), known, n=1)
+        close = did_you_mean(check_name(name), known)
         hint = (
-            f"; did you mean {close[0]!r}?"
+            close
             if close
             else f"; saved: {', '.join(known)}"
             if known

@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from riskmon.errors import ConfigError, ExitCode, RiskmonError
+from riskmon.errors import ConfigError, ExitCode, RiskmonError, did_you_mean
 from riskmon.paths import CONFIG_FILES, resolve_config_dir
 
 ALIASES = {
@@ -56,10 +56,7 @@ def file_name(name: str) -> str:
         return key
     if key.lower() in ALIASES:
         return ALIASES[key.lower()]
-    import difflib
-
-    close = difflib.get_close_matches(key, [*ALIASES, *CONFIG_FILES], n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(key, [*ALIASES, *CONFIG_FILES], cutoff=0.5)
     raise RiskmonError(
         f"bad arguments: config edit: unknown file {name!r}{hint} (one of: exposure, events, playbooks, riskmon)"
     )
@@ -109,8 +106,10 @@ def edit(
         )
         return 1
     if not loc.path.is_dir():
-        _err(f"riskmon config edit: config directory {loc.path} does not exist; write one with: "
-             f"riskmon config init {loc.path}")
+        _err(
+            f"riskmon config edit: config directory {loc.path} does not exist; write one with: "
+            f"riskmon config init {loc.path}"
+        )
         return 1
     path = loc.path / fname
     original = configedit.read_text(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from riskmon.errors import RiskmonError
+from riskmon.errors import RiskmonError, did_you_mean
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,10 +61,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _unknown(event_id: str, known: list[str], expired: list[str]) -> str:
-    import difflib
 
     if event_id in expired:
         return f"event {event_id!r} has expired (its window has passed)"
-    close = difflib.get_close_matches(event_id, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else "; `riskmon events list` shows them"
+    hint = did_you_mean(event_id, known) or "; `riskmon events list` shows them"
     return f"no event {event_id!r}{hint}"

@@ -12,12 +12,11 @@ the rule id when no event has that id.
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from riskmon.errors import RiskmonError
+from riskmon.errors import RiskmonError, did_you_mean
 
 if TYPE_CHECKING:
     from riskmon.pipeline import Evaluation
@@ -65,8 +64,9 @@ def resolve_key(p: Plan, ev: Evaluation, name: str) -> str:
     if any(e.id == name for e in a.expired):
         raise RiskmonError(f"event {name!r} has expired (its window has passed); it has no checklist any more")
     known = [e.id for e in a.events] + [k.removeprefix(STANDING) for k in standing]
-    close = difflib.get_close_matches(name, known, n=1) or difflib.get_close_matches(name, list(standing), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else "; `riskmon playbook` lists what has a checklist"
+    hint = (
+        did_you_mean(name, known) or did_you_mean(name, standing) or "; `riskmon playbook` lists what has a checklist"
+    )
     raise RiskmonError(f"no event or standing suggestion {name!r}{hint}")
 
 
@@ -116,8 +116,7 @@ def _mark(p: Plan, ev: Evaluation, db: str | None, name: str, step_id: str, *, d
     item = next((i for i in items if i.step.id == step_id), None)
     if item is None:
         ids = [i.step.id for i in items]
-        close = difflib.get_close_matches(step_id, ids, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; its steps are: {', '.join(ids)}"
+        hint = did_you_mean(step_id, ids) or f"; its steps are: {', '.join(ids)}"
         raise RiskmonError(f"no step {step_id!r} in the checklist of {name!r}{hint}")
     HistoryStore(resolve_db_path(db)).set_step(key, step_id, done, now)
     label = key.removeprefix("standing:")
@@ -143,8 +142,9 @@ def _state(i: Item, now: datetime) -> str:
     return "today" if days < 1 else f"in {days:.0f} d"
 
 
-def render_text(p: Plan, ev: Evaluation, key: str | None, *, hide_done: bool = False,
-                colour: bool = False) -> list[str]:
+def render_text(
+    p: Plan, ev: Evaluation, key: str | None, *, hide_done: bool = False, colour: bool = False
+) -> list[str]:
     """The checklist as aligned text: every key's steps by due date, or one key's with why."""
     from riskmon.errors import Level
     from riskmon.textreport import breakdown, paint, table
