@@ -24,6 +24,8 @@ import time
 import uuid
 
 RUNS = 10
+TMUX = ["tmux", "-L", "riskmon-bench"]
+"""A tmux server of its own: the figures never share a server (or its environment) with anyone."""
 PAINTED = re.compile(r"(OK|WARNING|CRITICAL)\s+score \d+/100")
 
 
@@ -34,11 +36,11 @@ def tmux_once(data_dir: str) -> tuple[float, float]:
     env = {**os.environ, "RISKMON_DATA": data_dir, "TERM": "xterm-256color"}
     env.pop("RISKMON_CONFIG", None)
     t0 = time.perf_counter()
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "140", "-y", "45", argv], check=True, env=env)
+    subprocess.run([*TMUX, "new-session", "-d", "-s", name, "-x", "140", "-y", "45", argv], check=True, env=env)
     first: float | None = None
     try:
         while True:
-            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
+            screen = subprocess.run([*TMUX, "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
             if first is None and screen.strip():
                 first = time.perf_counter() - t0
             if PAINTED.search(screen):
@@ -47,9 +49,9 @@ def tmux_once(data_dir: str) -> tuple[float, float]:
                 raise SystemExit(f"no dashboard after 20 s:\n{screen}")
             time.sleep(0.01)
     finally:
-        subprocess.run(["tmux", "send-keys", "-t", name, "q"], capture_output=True)
+        subprocess.run([*TMUX, "send-keys", "-t", name, "q"], capture_output=True)
         time.sleep(0.2)
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        subprocess.run([*TMUX, "kill-session", "-t", name], capture_output=True)
 
 
 async def headless_once() -> float:
@@ -76,12 +78,12 @@ def main() -> None:
         # One idle session keeps the tmux server up between launches: no server start in the figures,
         # and no race with a server that is shutting down after the previous launch's session ended.
         anchor = f"riskmon-bench-anchor-{uuid.uuid4().hex[:8]}"
-        subprocess.run(["tmux", "new-session", "-d", "-s", anchor, "sleep 600"], check=True)
+        subprocess.run([*TMUX, "new-session", "-d", "-s", anchor, "sleep 600"], check=True)
         try:
             tmux_once(data)  # warm the OS file cache
             runs = [tmux_once(data) for _ in range(RUNS)]
         finally:
-            subprocess.run(["tmux", "kill-session", "-t", anchor], capture_output=True)
+            subprocess.run([*TMUX, "kill-session", "-t", anchor], capture_output=True)
         firsts, full = [r[0] for r in runs], [r[1] for r in runs]
         print(f"real terminal, {RUNS} launches of `riskmon` (process start included):")
         print(f"  first paint (dashboard frame):  median {statistics.median(firsts) * 1000:.0f} ms, "

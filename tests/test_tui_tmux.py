@@ -32,8 +32,13 @@ class Term:
     def __init__(self, name: str) -> None:
         self.name = name
 
+    def tmux(self, *args: str) -> list[str]:
+        """A tmux command on this terminal's own server: a server of its own is started with the
+        test's environment (a shared one would keep its own), and nobody else's tmux can touch it."""
+        return ["tmux", "-L", self.name, *args]
+
     def screen(self) -> str:
-        out = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True)
+        out = subprocess.run(self.tmux("capture-pane", "-p", "-t", self.name), capture_output=True, text=True)
         return out.stdout
 
     def wait_for(self, text: str, timeout: float = 20.0) -> str:
@@ -48,13 +53,13 @@ class Term:
 
     def keys(self, *keys: str) -> None:
         for key in keys:  # one at a time: ESC followed quickly by a key would read as alt+key
-            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+            subprocess.run(self.tmux("send-keys", "-t", self.name, key), check=True)
             time.sleep(0.3)
 
 
 @contextmanager
 def terminal(tmp_path: Path, riskmon: str = "") -> Iterator[tuple[Term, list[str]]]:
-    name = f"riskmon-test-{uuid.uuid4().hex[:8]}"
+    t = Term(f"riskmon-test-{uuid.uuid4().hex[:8]}")
     cfg = _config(tmp_path, riskmon)
     argv = [
         sys.executable, "-m", "riskmon", "--config", str(cfg), "--db", str(tmp_path / "h.json"),
@@ -64,13 +69,13 @@ def terminal(tmp_path: Path, riskmon: str = "") -> Iterator[tuple[Term, list[str
     env = {**os.environ, "RISKMON_DATA": str(tmp_path / "data"), "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command],
+        t.tmux("new-session", "-d", "-s", t.name, "-x", "120", "-y", "40", command),
         check=True, env=env, cwd=Path(__file__).resolve().parent.parent,
     )
     try:
-        yield Term(name), argv
+        yield t, argv
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        subprocess.run(t.tmux("kill-server"), capture_output=True)
 
 
 @pytest.fixture

@@ -88,7 +88,9 @@ class DependenceChart(ReplayPlot):
 
     def replay(self) -> None:
         plt = self.plt
-        plt.title("Dependence per platform (% of orders)")
+        # plotext drops a title wider than the plot area (the bar labels take ~10 columns).
+        long = "Dependence per platform (% of orders)"
+        plt.title(long if self.size.width >= len(long) + 14 else "Dependence, % of orders")
         if not self.names:
             return
         pct = [round(v * 100, 1) for v in self.values]
