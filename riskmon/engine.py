@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from riskmon.errors import Level
@@ -156,6 +157,24 @@ class EventAssessment:
         return sorted((d.date + shift, d.what) for d in self.event.deadlines)
 
 
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+
+
+def _new_event_assessment(fields: dict[str, object]) -> EventAssessment:
+    """An EventAssessment from its fields, in declaration order, without the generated __init__.
+
+    A frozen dataclass's __init__ sets each of its 20 fields through object.__setattr__, ~4.5 us an
+    event here: ~20 ms of assess() on benchmarks/assess_scale.py. The instance is the same as the
+    one __init__ makes (the fields live in its __dict__, in the same order), so equality, repr,
+    dataclasses.replace/asdict and the cached `channels` behave the same;
+    tests/test_engine_reference.py checks that.
+    """
+    ea: EventAssessment = _new_object(EventAssessment)
+    _set_attribute(ea, "__dict__", fields)
+    return ea
+
+
 @dataclass(frozen=True, slots=True)
 class Concentration:
     hhi: float
@@ -240,16 +259,29 @@ def occurrence(event: Event, now: datetime) -> tuple[datetime, datetime | None] 
         if event.ends is not None and event.ends <= now:
             return None
         return event.effective, event.ends
-    rule = _rule(event.recurs, event.effective)
     length: timedelta | None = event.ends - event.effective if event.ends else None
-    if length is not None:
-        start = rule.before(now, inc=True)
-        if start is not None and start + length > now:
-            return start, start + length
-    start = rule.after(now, inc=True)
+    last, start = _around(_rule(event.recurs, event.effective), now)
+    if length is not None and last is not None and last + length > now:
+        return last, last + length
     if start is None:
         return None
     return start, (start + length if length is not None else None)
+
+
+def _around(rule: rrule | rruleset, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The rule's last occurrence at or before `now` and its first at or after it.
+
+    What `rule.before(now, inc=True)` and `rule.after(now, inc=True)` return, in one walk
+    through the occurrences instead of two (each walk starts again at the rule's start).
+    """
+    last = first = None
+    for start in rule:
+        if start >= now and first is None:
+            first = start
+        if start > now:
+            break
+        last = start
+    return last, first
 
 
 def urgency(days_until: float) -> float:
@@ -327,24 +359,30 @@ class _Group:
         self.deposit += ch.deposit
 
 
-class _Hit(_Group):
-    """The union of the groups one (platform, regions) reaches, with their sums.
+class _Hit:
+    """What an event on one platform in some regions reaches: groups of alike channels, with the
+    sums of their numbers, and the channels with traffic links whose regions overlap (`linked`:
+    on that platform; `via`: linked through it).
 
-    Events on the same platform in the same regions reach the same groups: their coefficients
-    are added here once per event and handed down to the groups once per assessment (`settle`).
+    Events on the same platform in the same regions reach the same channels, so this is worked out
+    once per (platform, regions) and shared. Their coefficients (as in _Group) are added here once
+    per event and handed down to the groups once per assessment (`_Index.settle`).
     """
 
-    __slots__ = ("groups",)
+    __slots__ = ("a", "b", "c", "d", "deposit", "groups", "inventory", "linked", "pending", "share", "via", "worst")
 
-    def __init__(self, groups: list[_Group]) -> None:
-        super().__init__(None)
+    def __init__(self, groups: list[_Group], linked: Sequence[_Chan], via: Sequence[_Chan]) -> None:
         self.groups = groups
+        self.linked = linked
+        self.via = via
+        share = pending = inventory = deposit = 0.0
         for g in groups:
-            self.chans.extend(g.chans)
-            self.share += g.share
-            self.pending += g.pending
-            self.inventory += g.inventory
-            self.deposit += g.deposit
+            share += g.share
+            pending += g.pending
+            inventory += g.inventory
+            deposit += g.deposit
+        self.share, self.pending, self.inventory, self.deposit = share, pending, inventory, deposit
+        self.a = self.b = self.c = self.d = self.worst = 0.0
 
 
 class _Accumulators:
@@ -357,7 +395,10 @@ class _Accumulators:
 
 
 class _Index:
-    """Where an event can land: groups of alike channels by platform and region, linked channels."""
+    """Where an event can land: groups of alike channels by platform and region, linked channels.
+
+    Built for one assessment: its hits carry that assessment's running totals.
+    """
 
     def __init__(self, profile: Profile) -> None:
         self.chans = [
@@ -376,7 +417,7 @@ class _Index:
             else:
                 groups.setdefault((ch.platform, ch.regions), _Group(ch.regions)).add(ch)
         self.groups = list(groups.values())
-        self._hit_cache: dict[tuple[str, frozenset[str] | None], _Hit] = {}
+        self.hits: dict[tuple[str, frozenset[str] | None], _Hit] = {}
         self.everywhere: dict[str, list[_Group]] = defaultdict(list)  # platform -> groups in every region
         self.by_region: dict[str, dict[str, list[_Group]]] = defaultdict(lambda: defaultdict(list))
         self.on_platform: dict[str, list[_Group]] = defaultdict(list)
@@ -389,30 +430,37 @@ class _Index:
                     self.by_region[platform][r].append(g)
 
     def hit(self, platform: str, regions: frozenset[str] | None) -> _Hit:
-        """The groups an event on `platform` in `regions` reaches; events alike share one."""
+        """What an event on `platform` in `regions` reaches; events alike share one."""
         key = (platform, regions)
-        found = self._hit_cache.get(key)
+        found = self.hits.get(key)
         if found is None:
-            found = self._hit_cache[key] = _Hit(self._groups_hit(platform, regions))
+            linked, via = self.linked.get(platform, ()), self.by_via.get(platform, ())
+            if regions is None:
+                found = _Hit(self.on_platform.get(platform, []), linked, via)
+            else:
+                found = _Hit(self._groups_in(platform, regions), _in(linked, regions), _in(via, regions))
+            self.hits[key] = found
         return found
 
-    def _groups_hit(self, platform: str, regions: frozenset[str] | None) -> list[_Group]:
-        if regions is None:
-            return self.on_platform.get(platform, [])
+    def _groups_in(self, platform: str, regions: frozenset[str]) -> list[_Group]:
+        """The platform's groups in every region, then those in `regions`, region by region in
+        sorted order (a group in several of them comes once, at the first)."""
         found = list(self.everywhere.get(platform, ()))
         by_r = self.by_region.get(platform)
         if by_r:
-            seen: set[int] = set()
-            for r in regions:
+            seen: set[_Group] = set()  # groups hash by identity
+            # Sorted, not the set's order: that changes with PYTHONHASHSEED from one process to the
+            # next, and the groups' shares are summed in this order, to the last bit.
+            for r in sorted(regions):
                 for g in by_r.get(r, ()):
-                    if id(g) not in seen:
-                        seen.add(id(g))
+                    if g not in seen:
+                        seen.add(g)
                         found.append(g)
         return found
 
     def settle(self, acc: _Accumulators) -> None:
         """Multiply the coefficients out: from each hit to its groups, from groups to channels."""
-        for hit in self._hit_cache.values():
+        for hit in self.hits.values():
             for g in hit.groups:
                 g.a += hit.a
                 g.b += hit.b
@@ -426,182 +474,304 @@ class _Index:
                 acc.worst_lost[ch.pos] = max(acc.worst_lost[ch.pos], g.worst * ch.share)
 
 
-def _reached(ch: _Chan, regions: frozenset[str] | None) -> bool:
-    return regions is None or ch.regions is None or not ch.regions.isdisjoint(regions)
+def _in(chans: Sequence[_Chan], regions: frozenset[str]) -> Sequence[_Chan]:
+    """The channels that sell in one of `regions` (an empty tuple when none does)."""
+    if not chans:
+        return ()
+    return [ch for ch in chans if ch.regions is None or not ch.regions.isdisjoint(regions)] or ()
 
 
-def _channel_loss(ch: _Chan, direct: bool, lost: float, k: _Coefficients) -> float:
+_Singles = list[Channel | bool | tuple[TrafficLink, ...] | float]
+"""The ChannelHits of an event's channels with traffic links, made when asked for: their fields
+(channel, direct, cut, lost_share, loss) one after the other in one flat list, not a tuple each, so
+that the collector has one object per event to walk instead of one per channel."""
+_HIT_FIELDS = len(ChannelHit._fields)
+
+
+class _LazyHits(NamedTuple):
+    """An event's hits_factory: what it takes to list the channels it reaches, and what each loses.
+
+    Most callers only want an event's totals, so the per-channel hits are built only when someone
+    asks (EventAssessment.channels). One tuple per event: it is also the event's per-unit costs
+    (multiply by a channel's numbers to get its part of the loss).
+    """
+
+    hits: list[_Hit]
+    singles: _Singles | tuple[()]
+    ol: float  # orders_lost
+    mgh: float  # profit lost per unit of order share: M x g x horizon
+    fee_pos: float  # fee cost per unit of order share, when it is a cost
+    hold: float  # cash held per unit of order share: M x extra_hold_days / 30
+    pf: float  # payouts_frozen
+    inv: float  # inventory_stranded x (1 - recovery_rate)
+    dl: float  # deposit_lost
+
+    def __call__(self) -> tuple[ChannelHit, ...]:
+        """Per-channel hits of the event, most orders lost first (ties in profile order)."""
+        ol = self.ol
+        out = [
+            ChannelHit(ch.channel, True, (), ol * ch.share, _channel_loss(ch, True, ol * ch.share, self))
+            for h in self.hits
+            for g in h.groups
+            for ch in g.chans
+        ]
+        singles = self.singles
+        out.extend(ChannelHit._make(singles[i:i + _HIT_FIELDS]) for i in range(0, len(singles), _HIT_FIELDS))
+        order = {id(h.channel): i for i, h in enumerate(out)}
+        return tuple(sorted(out, key=lambda h: (-h.lost_share, -h.loss, order[id(h.channel)])))
+
+
+def _channel_loss(ch: _Chan, direct: bool, lost: float, k: _LazyHits) -> float:
     loss = k.mgh * lost
     if direct:
         loss += (k.fee_pos + k.hold) * ch.share + ch.pending * k.pf + ch.inventory * k.inv + ch.deposit * k.dl
     return loss
 
 
-class _Sums:
-    __slots__ = ("deposit", "inventory", "lost", "pending", "share")
+class _Terms(NamedTuple):
+    """The parts of an event's costs that depend only on its impact, worked out once per impact."""
 
-    def __init__(self) -> None:
-        self.lost = self.share = self.pending = self.inventory = self.deposit = 0.0
+    impact: KindImpact
+    ol: float  # orders_lost
+    tl: float  # traffic_lost
+    fee_m: float  # fee_delta x M (times the horizon: the fee cost per unit of order share)
+    hold: float  # M x extra_hold_days / 30
+    pf: float  # payouts_frozen
+    inv: float  # inventory_stranded x (1 - recovery_rate)
+    dl: float  # deposit_lost
 
 
-def _cut(ch: _Chan, pset: frozenset[str], impact: KindImpact) -> tuple[TrafficLink, ...]:
-    return tuple(link for link in ch.links if link.via in pset and impact.cuts(link.feature))
+class _Assessor:
+    """Assesses the events of one assess() call, one by one.
 
+    Holds what the call's events share (the business's numbers, the impact terms of each kind,
+    the index of channels with its running totals), so an event costs little more than its own
+    arithmetic. It lives for one call: nothing is kept between calls.
 
-def _reach(
-    event: Event, impact: KindImpact, index: _Index, k: _Coefficients, acc: _Accumulators | None, weight: float,
-    in_runway: bool,
-) -> tuple[_Sums, list[_Group], list[ChannelHit]]:
-    """Which channels the event reaches, the sums its money terms are made of, and each part's share."""
-    pset = frozenset(event.platforms)
-    rset = None if ANY in event.regions else frozenset(event.regions)
-    ol, tl = impact.orders_lost, impact.traffic_lost
-    sums = _Sums()
-    platforms = list(dict.fromkeys(event.platforms))  # a platform named twice is still one platform
-    hits = [index.hit(p, rset) for p in platforms]
-    singles: list[ChannelHit] = []
-    if acc is not None:
-        unit = (k.mgh * ol + k.fee_pos + k.hold) * weight  # expected loss per unit of order share
-        b, c, d = weight * k.pf, weight * k.inv, weight * k.dl
-        worst = ol if in_runway else 0.0
-    for h in hits:
-        sums.share += h.share
-        sums.pending += h.pending
-        sums.inventory += h.inventory
-        sums.deposit += h.deposit
-        if acc is not None:
-            h.a += unit
-            h.b += b
-            h.c += c
-            h.d += d
-            if worst > h.worst:
-                h.worst = worst
-    sums.lost = ol * sums.share
-    candidates = [(ch, True) for p in platforms for ch in index.linked.get(p, ())]
-    if tl > 0:
+    The arithmetic follows the formulas (README, DESIGN "The risk model") operation for operation
+    and in the same order as the engine before it (per-event objects, one call per event): floats
+    are added left to right, and a sum reordered would change last digits, which the numbers'
+    contract does not allow. So the per-(platform, regions) totals are kept as they were, and
+    channels with traffic links are still added one by one.
+    """
+
+    def __init__(self, profile: Profile, model: ModelSettings, capacity: float, now: datetime,
+                 index: _Index, acc: _Accumulators) -> None:
+        biz = profile.business
+        self.m = biz.monthly_revenue
+        self.mg = biz.monthly_revenue * biz.gross_margin  # `M x g x horizon` multiplies in this order
+        self.horizon = model.horizon_months
+        self.keep = 1.0 - model.recovery_rate
+        self.capacity = capacity
+        self.now = now
+        self.index = index
+        self.acc = acc
+        self._by_kind: dict[str, _Terms] = {}
+
+    def terms(self, event: Event) -> _Terms:
+        """The event's impact terms; one for all the events of a kind that override nothing."""
+        if event.impact.model_fields_set:
+            return self._terms(resolve_impact(event))
+        found = self._by_kind.get(event.kind)
+        if found is None:
+            found = self._by_kind[event.kind] = self._terms(KIND_DEFAULTS[event.kind])
+        return found
+
+    def _terms(self, impact: KindImpact) -> _Terms:
+        m = self.m
+        return _Terms(impact, impact.orders_lost, impact.traffic_lost, impact.fee_delta * m,
+                      m * impact.extra_hold_days / 30.0, impact.payouts_frozen,
+                      impact.inventory_stranded * self.keep, impact.deposit_lost)
+
+    def run(self, events: Iterable[Event]) -> tuple[list[EventAssessment], list[Event]]:
+        """Assess each event: those that count, in the given order, and those whose window passed.
+
+        One loop with everything it reads in local variables, and function calls only for what is
+        rare (a recurring event, an impact seen first, a (platform, regions) seen first, channels
+        with traffic links): it runs once per event, and a Python call or attribute lookup costs
+        about as much as the arithmetic of an event.
+        """
+        assessed: list[EventAssessment] = []
+        expired: list[Event] = []
+        now, mg, m, capacity = self.now, self.mg, self.m, self.capacity
+        horizon_months, window = self.horizon, self.acc.runway_window_days
+        kind_terms = self._by_kind.get
+        known_hit, hit = self.index.hits.get, self.index.hit
+        for event in events:
+            # When: the occurrence that counts (see occurrence(); a one-off event inline).
+            ends = event.ends
+            if event.recurs:
+                occ = occurrence(event, now)
+                if occ is None:
+                    expired.append(event)
+                    continue
+                effective, ends = occ
+            elif ends is not None and ends <= now:
+                expired.append(event)
+                continue
+            else:
+                effective = event.effective
+            terms = None if event.impact.model_fields_set else kind_terms(event.kind)
+            if terms is None:
+                terms = self.terms(event)
+            impact, ol, tl, fee_m, hold, pf, inv, dl = terms
+            horizon = horizon_months
+            if ends is not None:
+                days = (ends - effective).total_seconds() / DAY / 30.0
+                if days < horizon:  # min(horizon, days), as the formula says, without the call
+                    horizon = days
+            fee = fee_m * horizon
+            mgh = mg * horizon
+            fee_pos = fee if fee > 0.0 else 0.0  # max(0, fee)
+            p = event.p
+            days_until = (effective - now).total_seconds() / DAY
+            in_runway = p >= 0.5 and days_until <= window
+
+            # Where: the groups of channels it reaches, their sums, and their running totals.
+            regions = event.regions
+            rset = None if ANY in regions else frozenset(regions)
+            platforms = event.platforms
+            if len(platforms) > 1:
+                platforms = list(dict.fromkeys(platforms))  # a platform named twice is still one platform
+            unit = (mgh * ol + fee_pos + hold) * p  # expected loss per unit of order share
+            b, c, d = p * pf, p * inv, p * dl
+            worst = ol if in_runway else 0.0
+            # An event that costs nothing (a fee change, a season...) leaves the totals as they are:
+            # they are sums of non-negative terms, to which adding zero changes no bit.
+            costs = unit or b or c or d or worst
+            share = pending = inventory = deposit = 0.0
+            hits: list[_Hit] = []
+            linked = False
+            for platform in platforms:
+                h = known_hit((platform, rset)) or hit(platform, rset)
+                hits.append(h)
+                share += h.share
+                pending += h.pending
+                inventory += h.inventory
+                deposit += h.deposit
+                if costs:
+                    h.a += unit
+                    h.b += b
+                    h.c += c
+                    h.d += d
+                    if worst > h.worst:
+                        h.worst = worst
+                if h.linked or (h.via and tl > 0):
+                    linked = True
+            lost = ol * share
+            if linked:
+                k = _LazyHits(hits, [], ol, mgh, fee_pos, hold, pf, inv, dl)
+                lost, share, pending, inventory, deposit = self._reach_linked(
+                    k, platforms, terms, p, in_runway, lost, share, pending, inventory, deposit
+                )
+            else:
+                k = _LazyHits(hits, (), ol, mgh, fee_pos, hold, pf, inv, dl)
+
+            # How much: the money terms, the expected loss and the score.
+            profit = mgh * lost
+            fee_cost = fee * share
+            cash = pending * pf + hold * share
+            inventory_loss = inventory * inv
+            deposit_loss = deposit * dl
+            loss = profit + (fee_cost if fee_cost > 0.0 else 0.0) + cash + inventory_loss + deposit_loss
+            expected = p * loss
+            u = 1.0 if days_until <= URGENCY_FULL_DAYS else urgency(days_until)
+            if capacity > 0:
+                share_of_capacity = expected * u / capacity
+                score = 100.0 * (share_of_capacity if share_of_capacity < 1.0 else 1.0)
+            else:
+                score = 100.0 if expected * u > 0 else 0.0
+            assessed.append(_new_event_assessment({
+                "event": event,
+                "effective": effective,
+                "ends": ends,
+                "probability": p,
+                "days_until": days_until,
+                "urgency": u,
+                "horizon_months": horizon,
+                "impact": impact,
+                "revenue_lost_monthly": m * lost,
+                "profit_at_risk": profit,
+                "fee_cost": fee_cost,
+                "cash_frozen": cash,
+                "inventory_loss": inventory_loss,
+                "deposit_loss": deposit_loss,
+                "loss": loss,
+                "expected_loss": expected,
+                "score": score,
+                "shock": lost if m > 0 else 0.0,
+                "hit_share": share,
+                "hits_factory": k,
+            }))
+        return assessed, expired
+
+    def _reach_linked(
+        self, k: _LazyHits, platforms: list[str], t: _Terms, p: float, in_runway: bool,
+        lost: float, share: float, pending: float, inventory: float, deposit: float,
+    ) -> tuple[float, float, float, float, float]:
+        """Add the channels with traffic links that the event reaches, one by one, to the sums.
+
+        First those on the event's platforms (`direct`: they lose orders_lost plus their cut
+        links), then, when the event cuts traffic, those elsewhere whose links run through its
+        platforms (each once: they lose only their cut links). The loss terms are _channel_loss's,
+        written out.
+        """
+        _, ol, tl, _, hold, pf, inv, dl = t
+        cuts = t.impact.cuts if tl > 0 else None
+        mgh, fee_hold = k.mgh, k.fee_pos + hold
+        expected, worst_lost = self.acc.expected, self.acc.worst_lost
+        singles = k.singles
+        assert isinstance(singles, list)
+        for h in k.hits:
+            for pos, channel, _, ch_share, ch_pending, ch_inventory, ch_deposit, _, links in h.linked:
+                cut = _cut(links, platforms, cuts) if cuts else ()
+                f = ol + (sum(link.share for link in cut) if cut else 0) * tl
+                ch_lost = (f if f < 1.0 else 1.0) * ch_share  # min(1, f) x order share
+                lost += ch_lost
+                share += ch_share
+                pending += ch_pending
+                inventory += ch_inventory
+                deposit += ch_deposit
+                loss = mgh * ch_lost
+                loss += fee_hold * ch_share + ch_pending * pf + ch_inventory * inv + ch_deposit * dl
+                singles += (channel, True, cut, ch_lost, loss)
+                expected[pos] += p * loss
+                if in_runway and ch_lost > worst_lost[pos]:
+                    worst_lost[pos] = ch_lost
+        if cuts is None:
+            return lost, share, pending, inventory, deposit
         seen: set[int] = set()
-        for p in platforms:
-            for ch in index.by_via.get(p, ()):
-                if ch.platform not in pset and ch.pos not in seen:
-                    seen.add(ch.pos)
-                    candidates.append((ch, False))
-    for ch, direct in candidates:
-        if not _reached(ch, rset):
-            continue
-        cut = _cut(ch, pset, impact) if tl > 0 else ()
-        if not direct and not cut:
-            continue
-        f = (ol if direct else 0.0) + sum(link.share for link in cut) * tl
-        lost = min(1.0, f) * ch.share
-        sums.lost += lost
-        if direct:
-            sums.share += ch.share
-            sums.pending += ch.pending
-            sums.inventory += ch.inventory
-            sums.deposit += ch.deposit
-        loss = _channel_loss(ch, direct, lost, k)
-        singles.append(ChannelHit(ch.channel, direct, cut, lost, loss))
-        if acc is not None:
-            acc.expected[ch.pos] += weight * loss
-            if in_runway and lost > acc.worst_lost[ch.pos]:
-                acc.worst_lost[ch.pos] = lost
-    return sums, list(hits), singles
+        for h in k.hits:
+            for pos, channel, platform, ch_share, _, _, _, _, links in h.via:
+                if platform in platforms or pos in seen:
+                    continue
+                seen.add(pos)
+                cut = _cut(links, platforms, cuts)
+                if not cut:
+                    continue
+                f = 0.0 + sum(link.share for link in cut) * tl
+                ch_lost = (f if f < 1.0 else 1.0) * ch_share
+                lost += ch_lost
+                loss = mgh * ch_lost
+                singles += (channel, False, cut, ch_lost, loss)
+                expected[pos] += p * loss
+                if in_runway and ch_lost > worst_lost[pos]:
+                    worst_lost[pos] = ch_lost
+        return lost, share, pending, inventory, deposit
 
 
-def _expand(groups: list[_Group], singles: list[ChannelHit], ol: float, k: _Coefficients) -> tuple[ChannelHit, ...]:
-    """Per-channel hits of an event, in profile order; built only when someone looks."""
-    hits = [
-        ChannelHit(ch.channel, True, (), ol * ch.share, _channel_loss(ch, True, ol * ch.share, k))
-        for g in groups
-        for ch in g.chans
-    ]
-    hits.extend(singles)
-    order = {id(h.channel): i for i, h in enumerate(hits)}
-    return tuple(sorted(hits, key=lambda h: (-h.lost_share, -h.loss, order[id(h.channel)])))
-
-
-class _Coefficients(NamedTuple):
-    """An event's per-unit costs: multiply by a channel's numbers to get its part of the loss."""
-
-    mgh: float  # profit lost per unit of order share: M x g x horizon
-    fee_pos: float  # fee cost per unit of order share, when it is a cost
-    fee: float
-    hold: float  # cash held per unit of order share: M x extra_hold_days / 30
-    pf: float
-    inv: float
-    dl: float
+def _cut(links: tuple[TrafficLink, ...], platforms: list[str], cuts: Callable[[str], bool]) -> tuple[TrafficLink, ...]:
+    """The links through the event's platforms that it cuts."""
+    return tuple(link for link in links if link.via in platforms and cuts(link.feature))
 
 
 def assess_event(
-    event: Event,
-    now: datetime,
-    profile: Profile,
-    model: ModelSettings,
-    capacity: float,
-    index: _Index | None = None,
-    acc: _Accumulators | None = None,
+    event: Event, now: datetime, profile: Profile, model: ModelSettings, capacity: float
 ) -> EventAssessment | None:
     """Assess one event at `now`; None when its window has passed."""
-    occ = occurrence(event, now)
-    if occ is None:
-        return None
-    effective, ends = occ
-    biz = profile.business
-    m, g = biz.monthly_revenue, biz.gross_margin
-    horizon = model.horizon_months
-    if ends is not None:
-        horizon = min(horizon, (ends - effective).total_seconds() / DAY / 30.0)
-    impact = resolve_impact(event)
-    fee = impact.fee_delta * m * horizon
-    k = _Coefficients(
-        mgh=m * g * horizon,
-        fee_pos=max(0.0, fee),
-        fee=fee,
-        hold=m * impact.extra_hold_days / 30.0,
-        pf=impact.payouts_frozen,
-        inv=impact.inventory_stranded * (1.0 - model.recovery_rate),
-        dl=impact.deposit_lost,
-    )
-    p = event.p
-    days_until = (effective - now).total_seconds() / DAY
-    in_runway = acc is not None and p >= 0.5 and days_until <= acc.runway_window_days
-    sums, groups, singles = _reach(event, impact, index or _Index(profile), k, acc, p, in_runway)
-    s_lost, s_share = sums.lost, sums.share
-    s_pending, s_inv, s_dep = sums.pending, sums.inventory, sums.deposit
-    profit = k.mgh * s_lost
-    fee_cost = k.fee * s_share
-    cash = s_pending * k.pf + k.hold * s_share
-    inventory = s_inv * k.inv
-    deposit = s_dep * k.dl
-    loss = profit + max(0.0, fee_cost) + cash + inventory + deposit
-    expected = p * loss
-    u = urgency(days_until)
-    if capacity > 0:
-        score = 100.0 * min(1.0, expected * u / capacity)
-    else:
-        score = 100.0 if expected * u > 0 else 0.0
-    return EventAssessment(
-        event=event,
-        effective=effective,
-        ends=ends,
-        probability=p,
-        days_until=days_until,
-        urgency=u,
-        horizon_months=horizon,
-        impact=impact,
-        revenue_lost_monthly=m * s_lost,
-        profit_at_risk=profit,
-        fee_cost=fee_cost,
-        cash_frozen=cash,
-        inventory_loss=inventory,
-        deposit_loss=deposit,
-        loss=loss,
-        expected_loss=expected,
-        score=score,
-        shock=s_lost if m > 0 else 0.0,
-        hit_share=s_share,
-        hits_factory=partial(_expand, groups, singles, impact.orders_lost, k),
-    )
+    acc = _Accumulators(len(profile.channels), model.horizon_months * 30.0)
+    assessed, _ = _Assessor(profile, model, capacity, now, _Index(profile), acc).run([event])
+    return assessed[0] if assessed else None
 
 
 def runway_from(profile: Profile, lost: float) -> float | None:
@@ -716,15 +886,8 @@ def _assess(profile: Profile, events: list[Event] | tuple[Event, ...], now: date
     index = _Index(profile)
     # Stressed runway: events with p >= 0.5 in effect or due within the horizon (README).
     acc = _Accumulators(len(profile.channels), settings.model.horizon_months * 30.0)
-    assessed: list[EventAssessment] = []
-    expired: list[Event] = []
-    for event in events:
-        ea = assess_event(event, now, profile, settings.model, capacity, index, acc)
-        if ea is None:
-            expired.append(event)
-        else:
-            assessed.append(ea)
-    assessed.sort(key=lambda e: (-e.score, -e.expected_loss, e.days_until, e.id))
+    assessed, expired = _Assessor(profile, settings.model, capacity, now, index, acc).run(events)
+    _rank(assessed)
 
     survive = 1.0
     for e in assessed:
@@ -750,3 +913,19 @@ def _assess(profile: Profile, events: list[Event] | tuple[Event, ...], now: date
         expired=tuple(expired),
         channels=_channel_exposure(profile, acc.expected, conc),
     )
+
+
+def _rank(assessed: list[EventAssessment]) -> None:
+    """Highest score first, then the larger expected loss, the sooner, and by id; ties keep their order.
+
+    That is a sort by (-score, -expected_loss, days_until, id), done as stable sorts by one key
+    each, least significant first, whose keys are read in C (attrgetter) rather than by a Python
+    function called once per event. The id only decides between events due at the same instant;
+    when there are none (the usual case) that sort, by strings, is skipped.
+    """
+    days_until = attrgetter("days_until")
+    if len(set(map(days_until, assessed))) < len(assessed):
+        assessed.sort(key=attrgetter("event.id"))
+    assessed.sort(key=days_until)
+    assessed.sort(key=attrgetter("expected_loss"), reverse=True)  # reverse=True keeps ties' order
+    assessed.sort(key=attrgetter("score"), reverse=True)

@@ -311,3 +311,42 @@ def test_a_platform_named_twice_counts_once() -> None:
     twice = assess(profile, [ev(platforms=("tiktok", "TikTok"))], NOW).events[0]
     assert twice.loss == pytest.approx(once.loss)
     assert len(twice.channels) == 1
+
+
+_SAME_EVERY_RUN = """
+from datetime import UTC, datetime
+from riskmon.engine import assess
+from riskmon.model import Business, Channel, Event, Profile, Settings
+
+regions = ["US", "CA", "GB", "DE", "FR", "AU", "JP", "MX"]
+shares = [0.1, 0.2, 0.3, 0.07, 0.11, 0.05, 0.13, 0.03]
+profile = Profile(
+    business=Business(name="T", monthly_revenue=100000, gross_margin=0.4, monthly_fixed_costs=30000,
+                      cash_on_hand=60000),
+    channels=[Channel(id=f"c{i}", platform="amazon", order_share=s, regions=[r], pending_payouts=1000.1 * (i + 1))
+              for i, (r, s) in enumerate(zip(regions, shares))],
+)
+event = Event.model_validate({"id": "e", "title": "e", "kind": "ban", "platforms": ["amazon"], "regions": regions,
+                              "status": "confirmed", "effective": "2025-01-19"})
+a = assess(profile, [event], datetime(2025, 1, 10, tzinfo=UTC), Settings())
+e = a.events[0]
+print(repr(e.hit_share), repr(e.expected_loss), repr(a.score), [repr(c.expected_loss) for c in a.channels])
+"""
+
+
+def test_the_same_input_gives_the_same_bits_in_every_process() -> None:
+    """Sums over an event's regions must not follow Python's per-process set order
+    (PYTHONHASHSEED): a check's unrounded JSON and history would otherwise wobble in the last digit."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", _SAME_EVERY_RUN],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for seed in range(12)
+    }
+    assert len(outputs) == 1, outputs
