@@ -31,6 +31,14 @@ class Choice:
     variant: Variant = "default"
 
 
+class _Body(VerticalScroll):
+    """The question's text: a focus stop only when there is something to scroll. Otherwise tab,
+    left and right would land on it, where enter does nothing and no button looks focused."""
+
+    def allow_focus(self) -> bool:
+        return self.max_scroll_y > 0
+
+
 class ChoiceScreen(ModalScreen[str | None]):
     """Ask one question; dismiss with the chosen button's id (None: cancelled with esc)."""
 
@@ -62,7 +70,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         with Vertical(id="choice-box"):
             yield Static(Content(clean(self.title_text)), id="choice-title")
             if self.body:
-                with VerticalScroll(id="choice-body"):
+                with _Body(id="choice-body"):
                     yield Static(Content("\n".join(clean(line) for line in self.body)), id="choice-text")
             with Horizontal(id="choice-buttons"):
                 for c in self.choices:
