@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, SelectionList
 
 from riskmon.config import load_config
 from riskmon.engine import assess
 from riskmon.textreport import money
 from riskmon.tui.app import RiskmonApp, create_app
+from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 from tests import support
 from tests.support import cell, row_keys, wait_for
 
@@ -273,6 +274,30 @@ async def test_toggling_event_and_standing_steps_persists(tmp_path: Path) -> Non
         skey = ("standing:concentration-under-half", first)
         await wait_for(pilot, lambda: HistoryStore(db).steps().get(skey, {}).get("done"))
         await wait_for(pilot, lambda: "1/4 done" in str(app.screen.query_one("#pb-standing-title").render()))
+
+
+async def test_the_cursor_stays_on_the_ticked_step_when_the_list_is_re_ranked(tmp_path: Path) -> None:
+    from riskmon.store import HistoryStore
+
+    db = tmp_path / "history.json"
+    app = make(tmp_path)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded_with_history(pilot)
+        await pilot.press("p")
+        panel = app.screen.query_one("#playbook", PlaybookPanel)
+        lst = app.screen.query_one("#pb-steps", SelectionList)
+        ticked = panel.steps[lst.highlighted or 0]
+        await pilot.press("space")
+        await wait_for(pilot, lambda: HistoryStore(db).steps().get((ticked.key, ticked.step_id), {}).get("done"))
+        before = app.loaded
+        app.action_refresh()  # a load ranks the done step lower
+        await wait_for(pilot, lambda: app.loaded is not before)
+        await pilot.pause()
+        assert [s.step_id for s in panel.steps].index(ticked.step_id) != 0  # it did move
+        assert panel.steps[lst.highlighted or 0].step_id == ticked.step_id  # and the cursor with it
+        await pilot.press("space")  # so space unticks it, not the step that took its place
+        await wait_for(pilot, lambda: HistoryStore(db).steps()[(ticked.key, ticked.step_id)]["done"] is False)
+        assert sum(1 for v in HistoryStore(db).steps().values() if v["done"]) == 0
 
 
 async def test_standing_playbook_shows_without_a_selected_event(tmp_path: Path) -> None:

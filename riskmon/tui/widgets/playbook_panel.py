@@ -29,7 +29,18 @@ if TYPE_CHECKING:
     from riskmon.engine import EventAssessment
 
 
-class StepList(SelectionList[int]):
+StepId = tuple[str, str]
+"""(checklist key, step id): a step, whatever its place in the list after a re-rank."""
+
+
+def _step_id(s: StepView) -> StepId:
+    return (s.key, s.step_id)
+
+
+class StepList(SelectionList[StepId]):
+    """A checklist whose options carry their step, not a position: a load re-ranks the steps (a
+    ticked one moves down), and a position would then name another step."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
@@ -53,14 +64,23 @@ def _prompt(s: StepView, now: datetime, label: str = "") -> Content:
     )
 
 
-def _fill(lst: StepList, steps: Sequence[StepView], now: datetime, keep: int | None, labels: bool = False) -> None:
-    """The checklist; `labels` names each step's rule (when several rules share the list)."""
+def _highlighted(lst: StepList) -> StepId | None:
+    """The step under the cursor."""
+    if lst.highlighted is None or not 0 <= lst.highlighted < lst.option_count:
+        return None
+    return lst.get_option_at_index(lst.highlighted).value
+
+
+def _fill(lst: StepList, steps: Sequence[StepView], now: datetime, keep: StepId | None, labels: bool = False) -> None:
+    """The checklist, the cursor on step `keep` wherever it now is; `labels` names each step's
+    rule (when several rules share the list)."""
     lst.clear_options()
-    for i, s in enumerate(steps):
+    for s in steps:
         label = f" ({clean(s.rule_id)})" if labels else ""
-        lst.add_option(Selection(_prompt(s, now, label), i, s.done))
+        lst.add_option(Selection(_prompt(s, now, label), _step_id(s), s.done))
     if lst.option_count:
-        lst.highlighted = keep if keep is not None and keep < lst.option_count else 0
+        ids = [_step_id(s) for s in steps]
+        lst.highlighted = ids.index(keep) if keep in ids else 0
     lst.set_class(not steps, "-empty")
 
 
@@ -120,7 +140,7 @@ class PlaybookPanel(Vertical):
         self, e: EventAssessment | None, steps: list[StepView], now: datetime, standing: Sequence[StepView] = ()
     ) -> None:
         lst = self.query_one("#pb-steps", StepList)
-        keep = lst.highlighted if e is not None and e.id == self.event_id else None
+        keep = _highlighted(lst) if e is not None and e.id == self.event_id else None
         self.event_id = e.id if e is not None else None
         self.steps = list(steps) if e is not None else []
         self._loading = True
@@ -129,9 +149,8 @@ class PlaybookPanel(Vertical):
             self.border_title = Content(f"Playbook · {clean(e.id)}") if e is not None else "Playbook"
             self._event_title()
             sl = self.query_one("#pb-standing", StepList)
-            keep = sl.highlighted if [s.key for s in standing] == [s.key for s in self.standing] else None
             self.standing = list(standing)
-            _fill(sl, self.standing, now, keep, labels=len({s.key for s in standing}) > 1)
+            _fill(sl, self.standing, now, _highlighted(sl), labels=len({s.key for s in standing}) > 1)
             self._standing_title()
         finally:
             self._loading = False
@@ -162,11 +181,12 @@ class PlaybookPanel(Vertical):
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[int]) -> None:
         event.stop()
-        index = event.selection.value
+        toggled = event.selection.value
         steps = self.standing if event.selection_list.id == "pb-standing" else self.steps
-        if self._loading or not 0 <= index < len(steps):
+        index = next((i for i, s in enumerate(steps) if _step_id(s) == toggled), None)
+        if self._loading or index is None:
             return
-        done = index in event.selection_list.selected
+        done = toggled in event.selection_list.selected
         step = steps[index] = replace(steps[index], done=done)
         self._event_title()
         self._standing_title()
