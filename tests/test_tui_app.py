@@ -300,6 +300,36 @@ async def test_the_cursor_stays_on_the_ticked_step_when_the_list_is_re_ranked(tm
         assert sum(1 for v in HistoryStore(db).steps().values() if v["done"]) == 0
 
 
+async def test_tick_then_untick_ends_unticked_whichever_write_runs_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskmon.store import HistoryStore
+    from riskmon.tui.source import ViewSource
+
+    real = ViewSource.set_step
+    calls: list[bool] = []
+
+    def first_one_slow(self: ViewSource, key: str, step_id: str, done: bool, now: datetime) -> None:
+        calls.append(done)
+        if len(calls) == 1:
+            time.sleep(0.4)  # the tick's thread is descheduled before it reaches history
+        real(self, key, step_id, done, now)
+
+    monkeypatch.setattr(ViewSource, "set_step", first_one_slow)
+    db = tmp_path / "history.json"
+    app = make(tmp_path)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded_with_history(pilot)
+        await pilot.press("p")
+        panel = app.screen.query_one("#playbook", PlaybookPanel)
+        lst = app.screen.query_one("#pb-steps", SelectionList)
+        step = panel.steps[lst.highlighted or 0]
+        await pilot.press("space", "space")
+        await wait_for(pilot, lambda: len(calls) == 2)
+        await pilot.pause(0.6)
+        assert HistoryStore(db).steps().get((step.key, step.step_id), {}).get("done") is not True
+
+
 async def test_standing_playbook_shows_without_a_selected_event(tmp_path: Path) -> None:
     app = make(tmp_path)
     async with app.run_test(size=(140, 45)) as pilot:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -108,6 +109,9 @@ class RiskmonApp(App[int]):
         self._reloaded = False
         self._refresh_task: asyncio.Task[Any] | None = None
         self._ticked: dict[tuple[str, str], bool] = {}
+        self._step_toggles: dict[tuple[str, str], int] = {}  # how often each step was toggled here
+        self._step_written: dict[tuple[str, str], int] = {}  # the toggle last written (under the lock)
+        self._step_lock = threading.Lock()
         """Steps toggled on screen whose save a load may not have seen yet."""
         self._updated: float | None = None
         self.theme = DARK
@@ -415,12 +419,21 @@ class RiskmonApp(App[int]):
         self._ticked[(message.key, message.step_id)] = message.done
         if self.loaded is not None:
             self._apply_ticks(self.loaded)
-        self._save_step(message.key, message.step_id, message.done)
+        step = (message.key, message.step_id)
+        toggle = self._step_toggles[step] = self._step_toggles.get(step, 0) + 1
+        self._save_step(message.key, message.step_id, message.done, toggle)
 
     @work(thread=True, group="steps", exit_on_error=False)
-    def _save_step(self, key: str, step_id: str, done: bool) -> None:
+    def _save_step(self, key: str, step_id: str, done: bool, toggle: int) -> None:
+        """Write one toggle. Workers run in any order (tick then untick quickly: the untick's
+        thread may reach history first), so the step's newest toggle wins, whatever wrote last."""
+        step = (key, step_id)
         try:
-            self.view.set_step(key, step_id, done, self.now())
+            with self._step_lock:
+                if self._step_written.get(step, 0) > toggle:
+                    return  # a later toggle of this step is on disk already
+                self.view.set_step(key, step_id, done, self.now())
+                self._step_written[step] = toggle
         except Exception as exc:
             self.post_message(StepSaved(key, step_id, done, error=str(exc)))
             return
