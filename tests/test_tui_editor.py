@@ -375,3 +375,59 @@ async def test_a_config_invalid_at_start_can_be_fixed_in_the_editor(tmp_path: Pa
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: (cfg / "exposure.toml").read_text() == EXPOSURE)
         await wait_for(pilot, lambda: app.loaded is not None)
+
+
+async def test_saving_twice_quickly_is_one_save_not_a_conflict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from riskmon import configedit
+
+    real = configedit.save_text
+
+    def slow_save(*args: Any, **kw: Any) -> Any:
+        time.sleep(0.3)  # a slow disk: the second ctrl+s comes while the first is being written
+        return real(*args, **kw)
+
+    monkeypatch.setattr(configedit, "save_text", slow_save)
+    cfg = write_config(tmp_path)
+    app = make(tmp_path, cfg)
+    seen = toasts(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ed = await open_editor(pilot)
+        mine = EXPOSURE.replace("cash_on_hand = 150000", "cash_on_hand = 4")
+        ed.editor.text = mine
+        await pilot.press("ctrl+s", "ctrl+s")
+        await wait_for(pilot, lambda: (cfg / "exposure.toml").read_text() == mine and not ed.modified)
+        await pilot.press("ctrl+s")  # nothing to save, nothing to ask: the base is the file now
+        await pilot.pause(0.5)
+        assert app.screen is ed
+        assert not any("changed on disk" in t for t in seen)
+
+
+async def test_escape_while_the_leaving_draft_is_written_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from riskmon import configedit
+
+    real = configedit.save_draft
+
+    def slow_draft(*args: Any, **kw: Any) -> Any:
+        time.sleep(0.3)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(configedit, "save_draft", slow_draft)
+    cfg = write_config(tmp_path)
+    app = make(tmp_path, cfg)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ed = await open_editor(pilot)
+        ed.editor.text = EXPOSURE + "# later\n"
+        await pilot.press("escape")
+        await asked(pilot)
+        await pilot.click("#choice-draft")
+        await pilot.press("escape")  # impatient: no second question, and the editor still closes
+        await wait_for(pilot, lambda: app.screen.id == "dashboard")
+        await pilot.pause(0.2)
+        assert app.screen.id == "dashboard" and len(app.screen_stack) == 2
+        assert (cfg / "exposure.toml.draft").read_text() == EXPOSURE + "# later\n"

@@ -147,6 +147,10 @@ class ConfigEditorScreen(Screen[None]):
         self._timer: Timer | None = None
         self._jump = -1
         self._switching = False
+        self._saving = False
+        """A save is on its way to disk: a second one would carry a base the first is replacing."""
+        self._leaving = False
+        """Leaving once the draft is on disk: nothing else may start meanwhile."""
 
     # -- properties ---------------------------------------------------------------------------
 
@@ -393,11 +397,12 @@ class ConfigEditorScreen(Screen[None]):
     # -- saving -------------------------------------------------------------------------------
 
     def action_save(self) -> None:
-        if not self.is_open:
-            return
+        if not self.is_open or self._saving or self._leaving:
+            return  # a save in flight answers for this text too, or the editor is closing
         if self.read_only:
             self.notify(DEMO_HINT, title="Not saved", severity="warning", markup=False, timeout=10)
             return
+        self._saving = True
         self._save(self.file_name, self.text, self.base)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
@@ -415,6 +420,7 @@ class ConfigEditorScreen(Screen[None]):
     def _saved(self, message: Saved) -> None:
         from riskmon.configedit import ConflictError
 
+        self._saving = False
         err = message.error
         if err is None:
             if message.name == self.file_name:
@@ -425,10 +431,12 @@ class ConfigEditorScreen(Screen[None]):
             self.notify(f"Saved {self.location.path / message.name}.", title="Config", markup=False, timeout=4)
             self.app.post_message(ConfigSaved([self.location.path / message.name]))
             return
-        if isinstance(err, ConflictError):
+        if message.name != self.file_name:  # another file is open now: its questions would mislead
+            self.notify(f"{message.name} not saved: {clean(err)}", title="Config", severity="error", markup=False)
+        elif isinstance(err, ConflictError):
             self._conflict()
         elif isinstance(err, ConfigError):
-            if message.name == self.file_name and self.text == message.text:
+            if self.text == message.text:
                 self._show_problems(err.problems)
             self._rejected(len(err.problems))
         else:
@@ -474,7 +482,7 @@ class ConfigEditorScreen(Screen[None]):
     # -- drafts -------------------------------------------------------------------------------
 
     def action_draft(self) -> None:
-        if not self.is_open:
+        if not self.is_open or self._leaving:
             return
         if self.read_only:
             self.notify(DEMO_HINT, title="No draft", severity="warning", markup=False, timeout=10)
@@ -501,11 +509,13 @@ class ConfigEditorScreen(Screen[None]):
 
     @on(DraftKept)
     def _draft_kept(self, message: DraftKept) -> None:
+        if message.leave:
+            self._leaving = False
         if message.error or message.path is None:
             stay = " The editor stays open so nothing is lost." if message.leave else ""
             self.notify(f"Draft not kept: {clean(message.error)}.{stay}", severity="error", markup=False)
             return
-        if message.leave:
+        if message.leave and self.is_current:
             self.app.pop_screen()
         self.notify(
             f"Kept as {message.path}; the file itself is unchanged. Opening the file again offers the draft.",
@@ -554,7 +564,7 @@ class ConfigEditorScreen(Screen[None]):
 
     def open_file(self, name: str) -> None:
         """Show another of the four files (asking first if this one has unsaved changes)."""
-        if name not in FILES or name == self.file_name:
+        if name not in FILES or name == self.file_name or self._leaving:
             return
         if self.modified and not self.read_only:
             self._switching = True
@@ -579,6 +589,8 @@ class ConfigEditorScreen(Screen[None]):
         select.action_show_overlay()
 
     def action_reload(self) -> None:
+        if self._leaving:
+            return
         if self.modified and not self.read_only:
             name = self.file_name
             self._unsaved(f"Reload {name} from disk?", "reload", lambda keep: self._open(name, keep))
@@ -586,6 +598,11 @@ class ConfigEditorScreen(Screen[None]):
             self._open(self.file_name)
 
     def action_close(self) -> None:
+        if self._leaving:
+            return
+        if self._saving:  # its answer (saved, or why not) must reach this screen
+            self.notify("Still saving: leave once it is saved.", title="Config", markup=False, timeout=3)
+            return
         if self.modified and not self.read_only:
             self._unsaved("Leave the editor?", "leave", self._leave)
         else:
@@ -595,4 +612,5 @@ class ConfigEditorScreen(Screen[None]):
         if keep_draft is None:
             self.app.pop_screen()
         else:
+            self._leaving = True
             self._keep_draft(self.path, keep_draft, leave=True)  # leaves once the draft is on disk
