@@ -344,3 +344,65 @@ async def test_compute_is_what_the_cli_computes_for_feeds_too(tmp_path: Path) ->
     o = compute(ev, [mo(f"{first}.probability", "0.1")], stress=False)
     doc = cli(tmp_path, "--set", f"{first}.probability=0.1")
     assert as_json(o.delta.to_dict()) == doc["delta"]
+
+
+async def test_a_failed_apply_is_reported_even_to_someone_leaving(
+    tmp_path: Path, cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from riskmon import configedit
+    from riskmon.errors import RiskmonError
+    from tests import support
+
+    def slow_failure(*args: Any, **kw: Any) -> Any:
+        time.sleep(0.4)
+        raise RiskmonError("disk full")
+
+    monkeypatch.setattr(configedit, "apply_edits", slow_failure)
+    app = create_app(cfg, tmp_path / "history.json", NOW)
+    seen = support.spy_notify(app, lambda title, message: message)
+    async with app.run_test(size=(140, 45)) as pilot:
+        w = await open_whatif(pilot)
+        await put(pilot, w, "tiktok-us.order_share", "0.4")
+        await pilot.press("ctrl+g")
+        await asked(pilot)
+        await pilot.click("#choice-apply")
+        await pilot.press("escape")  # leaving at once: the screen waits for the answer
+        await wait_for(pilot, lambda: any("Not applied: disk full" in s for s in seen))
+        assert app.screen is w and any("Still writing" in s for s in seen)
+        await pilot.press("escape")  # answered: now it leaves
+        await wait_for(pilot, lambda: app.screen.id == "dashboard")
+        assert (cfg / "exposure.toml").read_text() == EXPOSURE
+
+
+async def test_the_scenario_chosen_last_is_the_one_loaded(
+    tmp_path: Path, cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    import riskmon.scenario_files as sf
+
+    (cfg / "scenarios").mkdir()
+    for name, p in [("slow", "0.2"), ("quick", "0.9")]:
+        (cfg / "scenarios" / f"{name}.toml").write_text(
+            f'[scenario]\nname = "{name}"\nstress = false\n\n[[set]]\ntarget = "us-ban.probability"\nvalue = {p}\n'
+        )
+    real = sf.load_scenario
+
+    def slow_for_slow(config_dir: Path, name: str) -> Any:
+        if name == "slow":
+            time.sleep(0.5)
+        return real(config_dir, name)
+
+    monkeypatch.setattr(sf, "load_scenario", slow_for_slow)
+    app = create_app(cfg, tmp_path / "history.json", NOW)
+    async with app.run_test(size=(140, 45)) as pilot:
+        w = await open_whatif(pilot)
+        w.load("slow")
+        await pilot.pause(0.05)
+        w.load("quick")
+        await wait_for(pilot, lambda: w.query_one("#wi-name", Input).value == "quick")
+        await pilot.pause(0.8)  # the slow one has finished meanwhile
+        assert w.query_one("#wi-name", Input).value == "quick"
+        assert w.input_for("us-ban.probability").value == "0.9"  # type: ignore[union-attr]

@@ -363,6 +363,9 @@ class WhatIfScreen(Screen[None]):
         """A recompute is scheduled or running."""
         self._generation = 0
         self._timer: Timer | None = None
+        self._writing = 0
+        """Scenario saves and config applies on their way to disk: their answer (written, or why
+        not) comes to this screen, so it stays open until they are done."""
         self._index()
 
     def _index(self) -> None:
@@ -706,6 +709,9 @@ class WhatIfScreen(Screen[None]):
     # -- actions ------------------------------------------------------------------------------
 
     def action_close(self) -> None:
+        if self._writing:
+            self.notify("Still writing: leave once it is done.", title="What-if", markup=False, timeout=3)
+            return
         self.app.pop_screen()
 
     def action_toggle_stress(self) -> None:
@@ -749,7 +755,9 @@ class WhatIfScreen(Screen[None]):
     def _list_scenarios(self) -> None:
         from riskmon.scenario_files import list_scenarios
 
-        self.post_message(ScenarioList(list_scenarios(self.evaluation.config.path)))
+        names = list_scenarios(self.evaluation.config.path)
+        if not get_current_worker().is_cancelled:  # a newer listing was asked for: it answers
+            self.post_message(ScenarioList(names))
 
     @on(ScenarioList)
     def _listed(self, message: ScenarioList) -> None:
@@ -798,6 +806,7 @@ class WhatIfScreen(Screen[None]):
 
             def chosen(choice: str | None) -> None:
                 if choice == "replace":
+                    self._writing += 1
                     self._save_scenario(self.evaluation.config.path, scenario)
 
             self.app.push_screen(
@@ -810,6 +819,7 @@ class WhatIfScreen(Screen[None]):
                 chosen,
             )
             return
+        self._writing += 1
         self._save_scenario(self.evaluation.config.path, scenario)
 
     @on(Button.Pressed, "#wi-save")
@@ -836,6 +846,7 @@ class WhatIfScreen(Screen[None]):
 
     @on(ScenarioSaved)
     def _saved(self, message: ScenarioSaved) -> None:
+        self._writing -= 1
         if message.path is None:
             self.notify(f"Scenario not saved: {clean(message.error)}", severity="error", markup=False)
             return
@@ -859,14 +870,15 @@ class WhatIfScreen(Screen[None]):
         from riskmon.scenario_files import load_scenario
 
         try:
-            s = load_scenario(config_dir, name)
+            loaded = ScenarioLoaded(load_scenario(config_dir, name))
         except RiskmonError as exc:
-            self.post_message(ScenarioLoaded(None, exc.message))
-            return
+            loaded = ScenarioLoaded(None, exc.message)
         except Exception as exc:
-            self.post_message(ScenarioLoaded(None, f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(ScenarioLoaded(s))
+            loaded = ScenarioLoaded(None, f"{type(exc).__name__}: {exc}")
+        # A cancelled thread still runs to the end: a slow load of A finishing after B was chosen
+        # must not put A into the form.
+        if not get_current_worker().is_cancelled:
+            self.post_message(loaded)
 
     @on(ScenarioLoaded)
     def _loaded(self, message: ScenarioLoaded) -> None:
@@ -945,6 +957,7 @@ class WhatIfScreen(Screen[None]):
 
         def chosen(choice: str | None) -> None:
             if choice == "apply":
+                self._writing += 1
                 self._apply(cfg.location, edits)
 
         self.app.push_screen(
@@ -973,6 +986,7 @@ class WhatIfScreen(Screen[None]):
 
     @on(Applied)
     def _applied(self, message: Applied) -> None:
+        self._writing -= 1
         if message.paths is None:
             self.notify(f"Not applied: {clean(message.error)}", severity="error", markup=False, timeout=10)
             return
