@@ -374,7 +374,7 @@ async def test_invalid_config_edit_keeps_the_last_good_state(tmp_path: Path) -> 
         assert any("exposure.toml" in message for _, message in seen)
         # Further updates (a refresh) keep the numbers and the banner.
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.loaded is not None and app.loaded.update.reason == "refresh")
+        await wait_for(pilot, lambda: app.loaded is not None and "refresh" in app.loaded.update.reason.split(", "))
         await pilot.pause()
         assert banner.has_class("-shown")
         assert f"score {score:.0f}/100" in str(app.screen.query_one("#headline").render())
@@ -432,7 +432,7 @@ effective = 2025-02-01
         assert "new: Etsy fee up" in message and "status announced → confirmed" in message
         # The marks stay through the next reassessment.
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.loaded is not None and app.loaded.update.reason == "refresh")
+        await wait_for(pilot, lambda: app.loaded is not None and "refresh" in app.loaded.update.reason.split(", "))
         await pilot.pause()
         assert cell(events, "etsy-fee", "new") == "●"
 
@@ -474,7 +474,8 @@ async def test_a_hanging_feed_does_not_block_keys_or_quitting(tmp_path: Path) ->
             assert events.cursor_row == 1
             assert app.current_theme.dark is False
             await pilot.press("r")  # a refresh meanwhile: the feed's poll under way is not doubled
-            assert time.monotonic() - started < 2.0
+            # Far under the feed's 20 s timeout: nothing waited for it (a loose bound, not a speed target).
+            assert time.monotonic() - started < 8.0
             await pilot.press("h")
             await on_screen(pilot, "history")
             await pilot.press("escape")
@@ -484,7 +485,7 @@ async def test_a_hanging_feed_does_not_block_keys_or_quitting(tmp_path: Path) ->
             assert "next poll in" in status and "(slow)" in status
             await pilot.press("q")
             quit_at = time.monotonic()
-        assert time.monotonic() - quit_at < 1.0
+        assert time.monotonic() - quit_at < 8.0  # not the feed's 20 s timeout
         assert app.monitor is not None and not app.monitor.running
 
 

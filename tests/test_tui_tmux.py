@@ -129,7 +129,7 @@ def test_quitting_with_a_hanging_feed_is_instant_and_quiet(tmp_path: Path) -> No
             t.wait_for("Exposure per channel")
             started = time.monotonic()
             t.keys("q")
-            out = t.wait_for("RISKMON-EXIT=", timeout=5)
-            assert time.monotonic() - started < 2.5  # includes the 0.3 s pause after the key
+            out = t.wait_for("RISKMON-EXIT=", timeout=10)
+            assert time.monotonic() - started < 8.0  # not the feed's 20 s timeout (a loose bound)
             assert "RISKMON-EXIT=0" in out
             assert "Traceback" not in out and "CancelledError" not in out and "raised an exception" not in out

@@ -579,6 +579,7 @@ class ConfigEditorScreen(Screen[None]):
         if select.value != name:
             with self.prevent(Select.Changed):
                 select.value = name
+        self._generation += 1  # a check of the file being left, still on its way, is stale now
         self._show_problems([])
         self.checked = False
         self._open(name)
