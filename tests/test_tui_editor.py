@@ -396,8 +396,9 @@ async def test_saving_twice_quickly_is_one_save_not_a_conflict(tmp_path: Path, m
         ed = await open_editor(pilot)
         mine = EXPOSURE.replace("cash_on_hand = 150000", "cash_on_hand = 4")
         ed.editor.text = mine
-        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.press("ctrl+s", "ctrl+s", "ctrl+d")  # a draft now would be removed by the save
         await wait_for(pilot, lambda: (cfg / "exposure.toml").read_text() == mine and not ed.modified)
+        assert any("Still saving" in t for t in seen) and not (cfg / "exposure.toml.draft").exists()
         await pilot.press("ctrl+s")  # nothing to save, nothing to ask: the base is the file now
         await pilot.pause(0.5)
         assert app.screen is ed

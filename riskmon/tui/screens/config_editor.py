@@ -484,6 +484,9 @@ class ConfigEditorScreen(Screen[None]):
     def action_draft(self) -> None:
         if not self.is_open or self._leaving:
             return
+        if self._saving:  # a save removes the draft when it is done: this one would go with it
+            self.notify("Still saving: keep a draft once it is saved.", title="Draft", markup=False, timeout=3)
+            return
         if self.read_only:
             self.notify(DEMO_HINT, title="No draft", severity="warning", markup=False, timeout=10)
             return
