@@ -378,14 +378,16 @@ async def test_a_config_invalid_at_start_can_be_fixed_in_the_editor(tmp_path: Pa
 
 
 async def test_saving_twice_quickly_is_one_save_not_a_conflict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
+    import threading
 
     from riskmon import configedit
 
     real = configedit.save_text
+    started, disk = threading.Event(), threading.Event()
 
     def slow_save(*args: Any, **kw: Any) -> Any:
-        time.sleep(0.3)  # a slow disk: the second ctrl+s comes while the first is being written
+        started.set()
+        disk.wait(10)  # a slow disk: more keys come while the first save is being written
         return real(*args, **kw)
 
     monkeypatch.setattr(configedit, "save_text", slow_save)
@@ -396,9 +398,13 @@ async def test_saving_twice_quickly_is_one_save_not_a_conflict(tmp_path: Path, m
         ed = await open_editor(pilot)
         mine = EXPOSURE.replace("cash_on_hand = 150000", "cash_on_hand = 4")
         ed.editor.text = mine
-        await pilot.press("ctrl+s", "ctrl+s", "ctrl+d")  # a draft now would be removed by the save
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, started.is_set)
+        await pilot.press("ctrl+s", "ctrl+d")  # a draft now would be removed by the save
+        await wait_for(pilot, lambda: any("Still saving" in t for t in seen))
+        disk.set()
         await wait_for(pilot, lambda: (cfg / "exposure.toml").read_text() == mine and not ed.modified)
-        assert any("Still saving" in t for t in seen) and not (cfg / "exposure.toml.draft").exists()
+        assert not (cfg / "exposure.toml.draft").exists()
         await pilot.press("ctrl+s")  # nothing to save, nothing to ask: the base is the file now
         await pilot.pause(0.5)
         assert app.screen is ed

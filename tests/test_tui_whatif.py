@@ -349,17 +349,20 @@ async def test_compute_is_what_the_cli_computes_for_feeds_too(tmp_path: Path) ->
 async def test_a_failed_apply_is_reported_even_to_someone_leaving(
     tmp_path: Path, cfg: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import time
+    import threading
 
     from riskmon import configedit
     from riskmon.errors import RiskmonError
     from tests import support
 
-    def slow_failure(*args: Any, **kw: Any) -> Any:
-        time.sleep(0.4)
+    started, disk = threading.Event(), threading.Event()
+
+    def failing_write(*args: Any, **kw: Any) -> Any:
+        started.set()
+        disk.wait(10)  # a slow disk, for as long as the test needs
         raise RiskmonError("disk full")
 
-    monkeypatch.setattr(configedit, "apply_edits", slow_failure)
+    monkeypatch.setattr(configedit, "apply_edits", failing_write)
     app = create_app(cfg, tmp_path / "history.json", NOW)
     seen = support.spy_notify(app, lambda title, message: message)
     async with app.run_test(size=(140, 45)) as pilot:
@@ -368,9 +371,13 @@ async def test_a_failed_apply_is_reported_even_to_someone_leaving(
         await pilot.press("ctrl+g")
         await asked(pilot)
         await pilot.click("#choice-apply")
-        await pilot.press("escape")  # leaving at once: the screen waits for the answer
+        await wait_for(pilot, started.is_set)
+        await pilot.press("escape")  # leaving while it is written: the screen waits for the answer
+        await wait_for(pilot, lambda: any("Still writing" in s for s in seen))
+        assert app.screen is w
+        disk.set()
         await wait_for(pilot, lambda: any("Not applied: disk full" in s for s in seen))
-        assert app.screen is w and any("Still writing" in s for s in seen)
+        assert app.screen is w
         await pilot.press("escape")  # answered: now it leaves
         await wait_for(pilot, lambda: app.screen.id == "dashboard")
         assert (cfg / "exposure.toml").read_text() == EXPOSURE
