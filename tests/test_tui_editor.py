@@ -414,14 +414,17 @@ async def test_saving_twice_quickly_is_one_save_not_a_conflict(tmp_path: Path, m
 async def test_escape_while_the_leaving_draft_is_written_is_ignored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import time
+    import threading
 
     from riskmon import configedit
+    from riskmon.tui.widgets.choice import ChoiceScreen
 
     real = configedit.save_draft
+    started, disk = threading.Event(), threading.Event()
 
     def slow_draft(*args: Any, **kw: Any) -> Any:
-        time.sleep(0.3)
+        started.set()
+        disk.wait(10)
         return real(*args, **kw)
 
     monkeypatch.setattr(configedit, "save_draft", slow_draft)
@@ -433,7 +436,11 @@ async def test_escape_while_the_leaving_draft_is_written_is_ignored(
         await pilot.press("escape")
         await asked(pilot)
         await pilot.click("#choice-draft")
+        await wait_for(pilot, started.is_set)
         await pilot.press("escape")  # impatient: no second question, and the editor still closes
+        await pilot.pause()
+        assert app.screen is ed and not isinstance(app.screen, ChoiceScreen)
+        disk.set()
         await wait_for(pilot, lambda: app.screen.id == "dashboard")
         await pilot.pause(0.2)
         assert app.screen.id == "dashboard" and len(app.screen_stack) == 2
