@@ -29,7 +29,7 @@ from textual.widgets import Footer, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from riskmon.errors import ConfigError, Problem
+from riskmon.errors import ConfigError, Problem, reason_of
 from riskmon.paths import CONFIG_FILES, ConfigLocation
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
@@ -76,6 +76,14 @@ class DraftKept(Message):
 
 
 # -- pure helpers -----------------------------------------------------------------------------
+
+
+def _why(exc: Exception) -> str:
+    """One line for a failed read or write: every problem of a ConfigError (a file that is not
+    UTF-8, an unreadable one), else riskmon's message or the exception's type and text."""
+    if isinstance(exc, ConfigError):
+        return "; ".join(str(p) for p in exc.problems)
+    return reason_of(exc)
 
 
 def problem_label(p: Problem, name: str) -> str:
@@ -260,11 +268,8 @@ class ConfigEditorScreen(Screen[None]):
         try:
             text = configedit.read_text(path)
             draft = None if self.read_only or keep_draft is not None else configedit.load_draft(path)
-        except ConfigError as exc:
-            self.post_message(Opened(name, None, None, error="; ".join(str(p) for p in exc.problems)))
-            return
         except Exception as exc:  # never a traceback on screen
-            self.post_message(Opened(name, None, None, error=f"{type(exc).__name__}: {exc}"))
+            self.post_message(Opened(name, None, None, error=_why(exc)))
             return
         self.post_message(Opened(name, text, draft))
 
@@ -502,11 +507,8 @@ class ConfigEditorScreen(Screen[None]):
 
         try:
             draft = configedit.save_draft(path, text)
-        except ConfigError as exc:
-            self.post_message(DraftKept(None, "; ".join(str(p) for p in exc.problems), leave))
-            return
         except Exception as exc:
-            self.post_message(DraftKept(None, f"{type(exc).__name__}: {exc}", leave))
+            self.post_message(DraftKept(None, _why(exc), leave))
             return
         self.post_message(DraftKept(draft, leave=leave))
 

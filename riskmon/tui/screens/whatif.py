@@ -31,7 +31,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList,
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from riskmon.errors import Level, RiskmonError
+from riskmon.errors import Level, reason_of
 from riskmon.scenario import Change, Delta, Override, Scenario, ScenarioError
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
@@ -531,11 +531,8 @@ class WhatIfScreen(Screen[None]):
     def _compute(self, generation: int, evaluation: Evaluation, overrides: tuple[Override, ...], stress: bool) -> None:
         try:
             outcome = compute(evaluation, overrides, stress)
-        except RiskmonError as exc:
-            self.post_message(Computed(generation, None, exc.message))
-            return
         except Exception as exc:
-            self.post_message(Computed(generation, None, f"{type(exc).__name__}: {exc}"))
+            self.post_message(Computed(generation, None, reason_of(exc)))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(Computed(generation, outcome))
@@ -836,11 +833,8 @@ class WhatIfScreen(Screen[None]):
 
         try:
             path = save_scenario(config_dir, scenario)
-        except RiskmonError as exc:
-            self.post_message(ScenarioSaved(scenario.name, None, exc.message))
-            return
         except Exception as exc:
-            self.post_message(ScenarioSaved(scenario.name, None, f"{type(exc).__name__}: {exc}"))
+            self.post_message(ScenarioSaved(scenario.name, None, reason_of(exc)))
             return
         self.post_message(ScenarioSaved(scenario.name, path))
 
@@ -871,10 +865,8 @@ class WhatIfScreen(Screen[None]):
 
         try:
             loaded = ScenarioLoaded(load_scenario(config_dir, name))
-        except RiskmonError as exc:
-            loaded = ScenarioLoaded(None, exc.message)
         except Exception as exc:
-            loaded = ScenarioLoaded(None, f"{type(exc).__name__}: {exc}")
+            loaded = ScenarioLoaded(None, reason_of(exc))
         # A cancelled thread still runs to the end: a slow load of A finishing after B was chosen
         # must not put A into the form.
         if not get_current_worker().is_cancelled:
@@ -976,11 +968,8 @@ class WhatIfScreen(Screen[None]):
 
         try:
             paths = configedit.apply_edits(location, edits)
-        except RiskmonError as exc:
-            self.post_message(Applied(None, exc.message))
-            return
         except Exception as exc:
-            self.post_message(Applied(None, f"{type(exc).__name__}: {exc}"))
+            self.post_message(Applied(None, reason_of(exc)))
             return
         self.post_message(Applied(paths))
 
