@@ -13,23 +13,20 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
+from riskmon.tui.widgets.table import TextTable
 
 if TYPE_CHECKING:
     from riskmon.engine import Assessment, EventAssessment
 
 
-class DetailTable(DataTable[Text]):
+class DetailTable(TextTable):
     DEFAULT_CSS = """
     DetailTable { height: auto; max-height: 16; margin: 0 0 1 0; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
 
 
 class EventDetailScreen(Screen[None]):

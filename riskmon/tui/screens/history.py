@@ -10,23 +10,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, Tab, Tabs
+from textual.widgets import Footer, Static, Tab, Tabs
 
 from riskmon.tui import viewdata
 from riskmon.tui.source import Loaded
 from riskmon.tui.widgets.charts import ScoreChart, ScoreData
+from riskmon.tui.widgets.table import TextTable
 
 if TYPE_CHECKING:
     from riskmon.tui.app import RiskmonApp
 
 RANGE_TABS = {"r7d": "7d", "r30d": "30d", "r1y": "1y"}
-
-
-class LogTable(DataTable[Text]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
 
 
 class HistoryScreen(Screen[None]):
@@ -64,16 +58,16 @@ class HistoryScreen(Screen[None]):
         yield ScoreChart(id="history-chart")
         yield Static("", id="history-note")
         yield Static("Event change log", id="log-title")
-        yield LogTable(id="log", cursor_type="row", zebra_stripes=True)
+        yield TextTable(id="log", cursor_type="row", zebra_stripes=True)
         yield Static("News", id="news-title")
-        yield LogTable(id="news", cursor_type="row", zebra_stripes=True)
+        yield TextTable(id="news", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        log = self.query_one("#log", LogTable)
+        log = self.query_one("#log", TextTable)
         for label, key in (("When (UTC)", "at"), ("Event", "event"), ("Change", "change"), ("Detail", "detail")):
             log.add_column(label, key=key)
-        news = self.query_one("#news", LogTable)
+        news = self.query_one("#news", TextTable)
         for label, key in (
             ("Published", "at"),
             ("Feed", "feed"),
@@ -118,7 +112,7 @@ class HistoryScreen(Screen[None]):
         if loaded.history_error:
             note += f"; {loaded.history_error}"
         self.query_one("#history-note", Static).update(Text(note))
-        log = self.query_one("#log", LogTable)
+        log = self.query_one("#log", TextTable)
         log.clear()
         start = a.now - span
         entries = [e for e in loaded.event_log if e.get("at") is None or e["at"] >= start]
@@ -129,7 +123,7 @@ class HistoryScreen(Screen[None]):
         self._show_news(loaded)
 
     def _show_news(self, loaded: Loaded) -> None:
-        news = self.query_one("#news", LogTable)
+        news = self.query_one("#news", TextTable)
         rows = viewdata.news_rows(loaded.evaluation.headlines)
         feeds = [f for f in loaded.evaluation.feeds if f.get("type") == "rss"]
         self.query_one("#news-title", Static).update(

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.events import DescendantBlur, DescendantFocus
@@ -24,6 +24,7 @@ from textual.widgets.selection_list import Selection
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
 from riskmon.tui.source import StepView
+from riskmon.tui.widgets.table import JK_BINDINGS
 
 if TYPE_CHECKING:
     from riskmon.engine import EventAssessment
@@ -41,10 +42,7 @@ class StepList(SelectionList[StepId]):
     """A checklist whose options carry their step, not a position: a load re-ranks the steps (a
     ticked one moves down), and a position would then name another step."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = JK_BINDINGS
 
 
 def due_text(due: datetime | None, now: datetime, done: bool = False) -> str:

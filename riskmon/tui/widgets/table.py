@@ -13,11 +13,21 @@ from textual.widgets import DataTable
 
 from riskmon.tui.viewdata import Column, Sort, next_column
 
+JK_BINDINGS: list[BindingType] = [
+    Binding("j", "cursor_down", "Down", show=False),
+    Binding("k", "cursor_up", "Up", show=False),
+]
+"""j/k move like the arrows, in every list and table of the app."""
 
-class SortableTable(DataTable[Text]):
+
+class TextTable(DataTable[Text]):
+    """A DataTable of rich Text cells that moves with j/k."""
+
+    BINDINGS: ClassVar[list[BindingType]] = JK_BINDINGS
+
+
+class SortableTable(TextTable):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
         Binding("s", "sort_next", "Sort"),
         Binding("S", "sort_reverse", "Reverse", show=False),
     ]
