@@ -109,10 +109,10 @@ class RiskmonApp(App[int]):
         self._reloaded = False
         self._refresh_task: asyncio.Task[Any] | None = None
         self._ticked: dict[tuple[str, str], bool] = {}
+        """Steps toggled on screen whose save a load may not have seen yet."""
         self._step_toggles: dict[tuple[str, str], int] = {}  # how often each step was toggled here
         self._step_written: dict[tuple[str, str], int] = {}  # the toggle last written (under the lock)
         self._step_lock = threading.Lock()
-        """Steps toggled on screen whose save a load may not have seen yet."""
         self._updated: float | None = None
         self.theme = DARK
 
