@@ -48,8 +48,9 @@ def build(seed: int = 7) -> tuple[Profile, list[Event], datetime]:
             )
         )
     profile = Profile(
-        business=Business(name="Bench", monthly_revenue=2e6, gross_margin=0.35, monthly_fixed_costs=5e5,
-                          cash_on_hand=1e6),
+        business=Business(
+            name="Bench", monthly_revenue=2e6, gross_margin=0.35, monthly_fixed_costs=5e5, cash_on_hand=1e6
+        ),
         channels=channels,
     )
     events = []
@@ -82,8 +83,9 @@ def main() -> None:
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     print(f"assess(): 200 channels, 5000 events ({len(a.events)} counted, {len(a.expired)} expired)")
-    print(f"  median {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95) - 1]:.1f} ms"
-          f"  (target <= 50 ms)")
+    print(
+        f"  median {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95) - 1]:.1f} ms  (target <= 50 ms)"
+    )
 
 
 if __name__ == "__main__":

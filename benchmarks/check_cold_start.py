@@ -31,8 +31,9 @@ def median_of(argv: list[str]) -> float:
 def main() -> None:
     os.environ.setdefault("NO_COLOR", "1")
     base = median_of([sys.executable, "-c", "pass"])
-    check = median_of([sys.executable, "-m", "riskmon", "check", "--offline", "--no-history",
-                       "--now", "2026-11-21T12:00:00Z"])
+    check = median_of(
+        [sys.executable, "-m", "riskmon", "check", "--offline", "--no-history", "--now", "2026-11-21T12:00:00Z"]
+    )
     print(f"python -c pass:  median {base:.1f} ms")
     print(f"riskmon check:   median {check:.1f} ms")
     print(f"ratio: {check / base:.2f}x  (target <= 5x)")

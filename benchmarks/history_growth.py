@@ -68,18 +68,27 @@ class Simulation:
 
     def __init__(self, n_events: int, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.ids = [f"{p}-{k}-{2026 + i % 2}" for i, (p, k) in enumerate(
-            (p, k) for p in ("tiktok", "amazon", "temu", "etsy", "lazada")
-            for k in ("ban", "fee-change", "link-cutoff", "payout-hold")
-        )][:n_events]
+        self.ids = [
+            f"{p}-{k}-{2026 + i % 2}"
+            for i, (p, k) in enumerate(
+                (p, k)
+                for p in ("tiktok", "amazon", "temu", "etsy", "lazada")
+                for k in ("ban", "fee-change", "link-cutoff", "payout-hold")
+            )
+        ][:n_events]
         while len(self.ids) < n_events:
             self.ids.append(f"event-{len(self.ids)}")
         self.scores = {e: self.rng.uniform(0, 20) for e in self.ids}
         self.losses = {e: self.rng.uniform(1_000, 150_000) for e in self.ids}
         self.events = {
-            e: {"id": e, "title": f"Policy event {e}", "status": self.rng.choice(STATUSES),
+            e: {
+                "id": e,
+                "title": f"Policy event {e}",
+                "status": self.rng.choice(STATUSES),
                 "probability": round(self.rng.uniform(0.1, 0.9), 2),
-                "effective": START + timedelta(days=self.rng.uniform(30, 400)), "ends": None}
+                "effective": START + timedelta(days=self.rng.uniform(30, 400)),
+                "ends": None,
+            }
             for e in self.ids
         }
 
@@ -167,9 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
         if k and k % (30 * 288) == 0:
-            print(f"  day {k * args.every / 1440:5.0f}: {args.db.stat().st_size / 1e6:5.2f} MB, "
-                  f"last day's append p95 {ms(pct(times[-288:], 95))}, "
-                  f"{time.perf_counter() - began:5.0f} s elapsed", file=sys.stderr, flush=True)
+            print(
+                f"  day {k * args.every / 1440:5.0f}: {args.db.stat().st_size / 1e6:5.2f} MB, "
+                f"last day's append p95 {ms(pct(times[-288:], 95))}, "
+                f"{time.perf_counter() - began:5.0f} s elapsed",
+                file=sys.stderr,
+                flush=True,
+            )
     wall = time.perf_counter() - began
 
     size = args.db.stat().st_size
@@ -201,21 +214,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {line}")
     if hasattr(os, "getloadavg"):
         print(f"  load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"simulated: {args.days:g} days of {args.every:g}-minute checks, {args.events} events, "
-          f"{steps} record_check calls in {wall:.0f} s")
-    print(f"file: {size:,} bytes ({size / 1e6:.2f} MB); {len(snaps)} snapshots kept "
-          f"({full} at full resolution, {len(snaps) - full} downsampled); "
-          f"{len(store.event_log())} event-log entries")
-    print(f"append (record_check), whole run:    p50 {ms(statistics.median(times))}, p95 {ms(pct(times, 95))}, "
-          f"p99 {ms(pct(times, 99))}, max {ms(max(times))}")
-    print(f"append (record_check), last 30 days: p50 {ms(statistics.median(tail))}, p95 {ms(pct(tail, 95))}, "
-          f"p99 {ms(pct(tail, 99))}, max {ms(max(tail))}")
-    print(f"  of which CPU time (process_time), last 30 days: p50 {ms(statistics.median(tail_cpu))}, "
-          f"p95 {ms(pct(tail_cpu, 95))}")
-    print(f"  disk floor (write + fsync + os.replace + fsync dir of a file this size): "
-          f"p50 {ms(statistics.median(floor))}, p95 {ms(pct(floor, 95))}")
-    print(f"30-day chart query ({len(chart)} snapshots, fresh store): median {ms(statistics.median(query))}, "
-          f"p95 {ms(pct(query, 95))}; CPU median {ms(statistics.median(query_cpu))}")
+    print(
+        f"simulated: {args.days:g} days of {args.every:g}-minute checks, {args.events} events, "
+        f"{steps} record_check calls in {wall:.0f} s"
+    )
+    print(
+        f"file: {size:,} bytes ({size / 1e6:.2f} MB); {len(snaps)} snapshots kept "
+        f"({full} at full resolution, {len(snaps) - full} downsampled); "
+        f"{len(store.event_log())} event-log entries"
+    )
+    print(
+        f"append (record_check), whole run:    p50 {ms(statistics.median(times))}, p95 {ms(pct(times, 95))}, "
+        f"p99 {ms(pct(times, 99))}, max {ms(max(times))}"
+    )
+    print(
+        f"append (record_check), last 30 days: p50 {ms(statistics.median(tail))}, p95 {ms(pct(tail, 95))}, "
+        f"p99 {ms(pct(tail, 99))}, max {ms(max(tail))}"
+    )
+    print(
+        f"  of which CPU time (process_time), last 30 days: p50 {ms(statistics.median(tail_cpu))}, "
+        f"p95 {ms(pct(tail_cpu, 95))}"
+    )
+    print(
+        f"  disk floor (write + fsync + os.replace + fsync dir of a file this size): "
+        f"p50 {ms(statistics.median(floor))}, p95 {ms(pct(floor, 95))}"
+    )
+    print(
+        f"30-day chart query ({len(chart)} snapshots, fresh store): median {ms(statistics.median(query))}, "
+        f"p95 {ms(pct(query, 95))}; CPU median {ms(statistics.median(query_cpu))}"
+    )
     print(f"  the same without per-event numbers (events=False): median {ms(statistics.median(light))}")
     print(f"1-year query (what the TUI loads): median {ms(statistics.median(year))}")
 

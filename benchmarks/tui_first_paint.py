@@ -86,10 +86,14 @@ def main() -> None:
             subprocess.run([*TMUX, "kill-session", "-t", anchor], capture_output=True)
         firsts, full = [r[0] for r in runs], [r[1] for r in runs]
         print(f"real terminal, {RUNS} launches of `riskmon` (process start included):")
-        print(f"  first paint (dashboard frame):  median {statistics.median(firsts) * 1000:.0f} ms, "
-              f"worst {max(firsts) * 1000:.0f} ms")
-        print(f"  level and score on screen:      median {statistics.median(full) * 1000:.0f} ms, "
-              f"worst {max(full) * 1000:.0f} ms (target < 1000 ms)")
+        print(
+            f"  first paint (dashboard frame):  median {statistics.median(firsts) * 1000:.0f} ms, "
+            f"worst {max(firsts) * 1000:.0f} ms"
+        )
+        print(
+            f"  level and score on screen:      median {statistics.median(full) * 1000:.0f} ms, "
+            f"worst {max(full) * 1000:.0f} ms (target < 1000 ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -105,7 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite existing files")
     edit = cfg_sub.add_parser("edit", help="edit a config file in $VISUAL/$EDITOR; saved only if it validates")
     edit.add_argument(
-        "file", nargs="?", default="exposure", metavar="FILE",
+        "file",
+        nargs="?",
+        default="exposure",
+        metavar="FILE",
         help="exposure (default), events, playbooks, riskmon, or a file name like events.toml",
     )
     for cp in cfg_sub.choices.values():
@@ -122,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     playbook = add("playbook", "what to do, by when: the checklist for one event or all; mark steps done")
     playbook.add_argument(
-        "target", nargs="*", metavar="EVENT_ID",
+        "target",
+        nargs="*",
+        metavar="EVENT_ID",
         help="an event id or standing rule (default: all); or: done EVENT STEP | undo EVENT STEP",
     )
     playbook.add_argument("--format", "-f", choices=("text", "json"), default="text")
@@ -136,7 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     whatif = add("what-if", "try a scenario (change numbers, or --stress): baseline and scenario side by side")
     whatif.add_argument(
-        "--set", "-s", action="append", default=[], metavar="ID.FIELD=VALUE",
+        "--set",
+        "-s",
+        action="append",
+        default=[],
+        metavar="ID.FIELD=VALUE",
         help="e.g. us-ban.probability=0.9, us-ban.status=confirmed, tiktok-us.order_share=0.2, "
         "business.cash_on_hand=80000 (repeatable)",
     )

@@ -127,11 +127,12 @@ def apply_edits(config_dir: ConfigLocation | Path | str, edits: Sequence[FieldEd
     for name, group in groups.items():
         path = base / name
         original = read_text(path)
-        doc = _parse(path, original or "")
+        text = original or ""
+        _parse(path, text)
         for e in group:
-            _apply_edit(doc, e, path)
+            text = _apply_edit(text, e, path)
         originals[name] = original
-        texts[name] = doc.as_string()
+        texts[name] = text
     _commit(base, texts, originals)
     return [base / name for name in groups]
 
@@ -480,44 +481,77 @@ def _table(doc: Any, e: FieldEdit, path: Path) -> Any:
     return table
 
 
-def _apply_edit(doc: Any, e: FieldEdit, path: Path) -> None:
+def _apply_edit(text: str, e: FieldEdit, path: Path) -> str:
+    """`text` with one edit made: through tomlkit where it can keep the layout, as a new line
+    below the right key where tomlkit would put it below the next table's comment."""
+    doc = _parse(path, text)
     table = _table(doc, e, path)
     if e.value is None:
         if e.field in table:
             del table[e.field]
-        return
+        return str(doc.as_string())
     old = table.get(e.field) if hasattr(table, "get") else None
     item = _item(e.value, old)
     if e.field in table:
         table[e.field] = item  # tomlkit keeps the line's comment
-        return
-    _insert(table, e.field, item, _model_for(e.table))
+        return str(doc.as_string())
+    from tomlkit.items import Table
+
+    if isinstance(table, Table):  # a `[header]` table; an inline one takes the key in its braces
+        inserted = _insert_line(text, _table_path(doc, e, table), e.field, item, _model_for(e.table))
+        if inserted is not None:
+            return inserted
+    table[e.field] = item
+    return str(doc.as_string())
 
 
-def _insert(table: Any, key: str, item: Any, model: type[BaseModel] | None) -> None:
-    """Add a key where a person would put it: after the field that comes before it in the
-    model, else after the table's last value, so it never lands below a comment that belongs
-    to the next table."""
-    from tomlkit.items import AoT, InlineTable, Table
+def _table_path(doc: Any, e: FieldEdit, table: Any) -> tuple[str | int, ...]:
+    """Where `table` sits in the document's data: ("business",) or ("channels", 2)."""
+    if e.item_id is None:
+        return (e.table,)
+    return (e.table, next(i for i, t in enumerate(doc[e.table]) if t is table))
 
-    if isinstance(table, InlineTable) or not isinstance(table, Table):
-        table[key] = item
-        return
-    container = table.value
-    present = [k.key for k, v in container.body if k is not None and not isinstance(v, Table | AoT)]
-    after: str | None = None
-    if model is not None:
+
+def _insert_line(
+    text: str, where: tuple[str | int, ...], key: str, item: Any, model: type[BaseModel] | None
+) -> str | None:
+    """`text` with `key = item` on a new line where a person would put it: below the field that
+    comes before it in the model, else below the table's last value, so it never lands below a
+    comment that belongs to the next table. None when the table is not in this text yet (the
+    edit just created it): tomlkit's own placement is right there.
+
+    tomlkit has no public "insert after"; editing the text at a line the scanner located keeps
+    every other byte of the file as it was."""
+    import tomlkit
+
+    from riskmon.tomlpos import key_lines, value_end_lines
+
+    starts = key_lines(text)
+    if where not in starts:
+        return None
+    ends = value_end_lines(text)
+    present = [path[-1] for path in ends if len(path) == len(where) + 1 and path[:-1] == where]
+    after: str | int | None = None
+    if model is not None and key in model.model_fields:
         order = list(model.model_fields)
-        if key in order:
-            earlier = [k for k in present if k in order and order.index(k) < order.index(key)]
-            if earlier:
-                after = max(earlier, key=order.index)
+        earlier = [k for k in present if k in order and order.index(str(k)) < order.index(key)]
+        if earlier:
+            after = max(earlier, key=lambda k: order.index(str(k)))
     if after is None and present:
         after = present[-1]
+    lines = text.splitlines(keepends=True)
     if after is None:
-        table[key] = item
+        at, indent = starts[where], ""  # an empty table: right below its header
     else:
-        container._insert_after(after, key, item)
+        at = ends[(*where, after)]
+        first = lines[starts[(*where, after)] - 1]
+        indent = first[: len(first) - len(first.lstrip(" \t"))]
+    rendered = tomlkit.dumps({key: item}).strip()
+    newline = "\r\n" if lines[at - 1].endswith("\r\n") else "\n"
+    if not lines[at - 1].endswith(("\n", "\r")):
+        lines[at - 1] += newline
+    lines.insert(at, f"{indent}{rendered}{newline}")
+    return "".join(lines)
 
 
 def _item(value: Any, old: Any = None) -> Any:

@@ -402,8 +402,17 @@ class _Index:
 
     def __init__(self, profile: Profile) -> None:
         self.chans = [
-            _Chan(i, c, c.platform, c.order_share, c.pending_payouts, c.inventory_value, c.deposit,
-                  None if ANY in c.regions else frozenset(c.regions), tuple(c.traffic))
+            _Chan(
+                i,
+                c,
+                c.platform,
+                c.order_share,
+                c.pending_payouts,
+                c.inventory_value,
+                c.deposit,
+                None if ANY in c.regions else frozenset(c.regions),
+                tuple(c.traffic),
+            )
             for i, c in enumerate(profile.channels)
         ]
         groups: dict[tuple[str, frozenset[str] | None], _Group] = {}
@@ -516,7 +525,7 @@ class _LazyHits(NamedTuple):
             for ch in g.chans
         ]
         singles = self.singles
-        out.extend(ChannelHit._make(singles[i:i + _HIT_FIELDS]) for i in range(0, len(singles), _HIT_FIELDS))
+        out.extend(ChannelHit._make(singles[i : i + _HIT_FIELDS]) for i in range(0, len(singles), _HIT_FIELDS))
         order = {id(h.channel): i for i, h in enumerate(out)}
         return tuple(sorted(out, key=lambda h: (-h.lost_share, -h.loss, order[id(h.channel)])))
 
@@ -555,8 +564,9 @@ class _Assessor:
     channels with traffic links are still added one by one.
     """
 
-    def __init__(self, profile: Profile, model: ModelSettings, capacity: float, now: datetime,
-                 index: _Index, acc: _Accumulators) -> None:
+    def __init__(
+        self, profile: Profile, model: ModelSettings, capacity: float, now: datetime, index: _Index, acc: _Accumulators
+    ) -> None:
         biz = profile.business
         self.m = biz.monthly_revenue
         self.mg = biz.monthly_revenue * biz.gross_margin  # `M x g x horizon` multiplies in this order
@@ -579,9 +589,16 @@ class _Assessor:
 
     def _terms(self, impact: KindImpact) -> _Terms:
         m = self.m
-        return _Terms(impact, impact.orders_lost, impact.traffic_lost, impact.fee_delta * m,
-                      m * impact.extra_hold_days / 30.0, impact.payouts_frozen,
-                      impact.inventory_stranded * self.keep, impact.deposit_lost)
+        return _Terms(
+            impact,
+            impact.orders_lost,
+            impact.traffic_lost,
+            impact.fee_delta * m,
+            m * impact.extra_hold_days / 30.0,
+            impact.payouts_frozen,
+            impact.inventory_stranded * self.keep,
+            impact.deposit_lost,
+        )
 
     def run(self, events: Iterable[Event]) -> tuple[list[EventAssessment], list[Event]]:
         """Assess each event: those that count, in the given order, and those whose window passed.
@@ -681,33 +698,46 @@ class _Assessor:
                 score = 100.0 * (share_of_capacity if share_of_capacity < 1.0 else 1.0)
             else:
                 score = 100.0 if expected * u > 0 else 0.0
-            assessed.append(_new_event_assessment({
-                "event": event,
-                "effective": effective,
-                "ends": ends,
-                "probability": p,
-                "days_until": days_until,
-                "urgency": u,
-                "horizon_months": horizon,
-                "impact": impact,
-                "revenue_lost_monthly": m * lost,
-                "profit_at_risk": profit,
-                "fee_cost": fee_cost,
-                "cash_frozen": cash,
-                "inventory_loss": inventory_loss,
-                "deposit_loss": deposit_loss,
-                "loss": loss,
-                "expected_loss": expected,
-                "score": score,
-                "shock": lost if m > 0 else 0.0,
-                "hit_share": share,
-                "hits_factory": k,
-            }))
+            assessed.append(
+                _new_event_assessment(
+                    {
+                        "event": event,
+                        "effective": effective,
+                        "ends": ends,
+                        "probability": p,
+                        "days_until": days_until,
+                        "urgency": u,
+                        "horizon_months": horizon,
+                        "impact": impact,
+                        "revenue_lost_monthly": m * lost,
+                        "profit_at_risk": profit,
+                        "fee_cost": fee_cost,
+                        "cash_frozen": cash,
+                        "inventory_loss": inventory_loss,
+                        "deposit_loss": deposit_loss,
+                        "loss": loss,
+                        "expected_loss": expected,
+                        "score": score,
+                        "shock": lost if m > 0 else 0.0,
+                        "hit_share": share,
+                        "hits_factory": k,
+                    }
+                )
+            )
         return assessed, expired
 
     def _reach_linked(
-        self, k: _LazyHits, platforms: list[str], t: _Terms, p: float, in_runway: bool,
-        lost: float, share: float, pending: float, inventory: float, deposit: float,
+        self,
+        k: _LazyHits,
+        platforms: list[str],
+        t: _Terms,
+        p: float,
+        in_runway: bool,
+        lost: float,
+        share: float,
+        pending: float,
+        inventory: float,
+        deposit: float,
     ) -> tuple[float, float, float, float, float]:
         """Add the channels with traffic links that the event reaches, one by one, to the sums.
 

@@ -239,9 +239,7 @@ class LockedJSONFile:
         except OSError as exc:
             if not exclusive:
                 return False
-            raise RiskmonError(
-                f"cannot create {self.what} {self.path}: {exc.strerror or exc}", str(exc)
-            ) from None
+            raise RiskmonError(f"cannot create {self.what} {self.path}: {exc.strerror or exc}", str(exc)) from None
         self._lock(exclusive)
         return True
 
@@ -269,9 +267,7 @@ class LockedJSONFile:
         except FileNotFoundError:
             return {}, {}, None
         except OSError as exc:
-            raise RiskmonError(
-                f"cannot read {self.what} {self.path}: {exc.strerror or exc}", str(exc)
-            ) from None
+            raise RiskmonError(f"cannot read {self.what} {self.path}: {exc.strerror or exc}", str(exc)) from None
         try:
             data, blocks = parse_tables(raw)
             if self._check is not None:
@@ -280,8 +276,10 @@ class LockedJSONFile:
         except CorruptFile as exc:
             reason = str(exc)
         if not locked:
-            raise RiskmonError(f"{self.what} {self.path} is unreadable ({reason}) and its lock "
-                               f"{self._lockpath} cannot be taken to recover it")
+            raise RiskmonError(
+                f"{self.what} {self.path} is unreadable ({reason}) and its lock "
+                f"{self._lockpath} cannot be taken to recover it"
+            )
         if not self._exclusive:
             # Only the holder of the exclusive lock may move the file. Between our shared lock
             # and the exclusive one another process may have done it already: read again.
@@ -301,8 +299,7 @@ class LockedJSONFile:
             os.rename(self._file, target)
         except OSError as exc:
             raise RiskmonError(
-                f"{self.what} {self.path} is unreadable ({reason}) and could not be moved aside: "
-                f"{exc.strerror or exc}",
+                f"{self.what} {self.path} is unreadable ({reason}) and could not be moved aside: {exc.strerror or exc}",
                 str(exc),
             ) from None
         fsync_dir(self._file.parent)
@@ -339,9 +336,7 @@ class LockedJSONFile:
         except OSError as exc:
             with suppress(OSError):
                 tmp.unlink()
-            raise RiskmonError(
-                f"cannot write {self.what} {self.path}: {exc.strerror or exc}", str(exc)
-            ) from None
+            raise RiskmonError(f"cannot write {self.what} {self.path}: {exc.strerror or exc}", str(exc)) from None
         fsync_dir(parent)
 
     def _sweep_temps(self) -> None:

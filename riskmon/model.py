@@ -91,7 +91,7 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 def _check_regions(regions: list[str]) -> list[str]:
     bad = [r for r in regions if not _REGION.match(r)]
     if bad:
-        raise ValueError(f"{', '.join(map(repr, bad))}: use ISO 3166-1 alpha-2 codes like \"US\", or \"*\"")
+        raise ValueError(f'{", ".join(map(repr, bad))}: use ISO 3166-1 alpha-2 codes like "US", or "*"')
     return regions
 
 
@@ -238,9 +238,7 @@ def _check_rrule(value: str) -> None:
 
     text = value.removeprefix("RRULE:")
     if "\n" in text or ":" in text:
-        raise ValueError(
-            "not a valid RFC 5545 RRULE: give one line (FREQ=...;...); `effective` is its start"
-        )
+        raise ValueError("not a valid RFC 5545 RRULE: give one line (FREQ=...;...); `effective` is its start")
     freq = re.search(r"(?:^|;)\s*FREQ\s*=\s*([A-Za-z]*)", text, re.IGNORECASE)
     if not freq:
         raise ValueError("not a valid RFC 5545 RRULE: FREQ is required, e.g. FREQ=YEARLY")
@@ -409,7 +407,7 @@ class AlertSettings(Strict):
         if self.type in ("webhook", "healthchecks") and not self.url:
             raise ValueError(f"a {self.type} alert needs url")
         if self.type == "command" and not self.argv:
-            raise ValueError("a command alert needs argv, e.g. argv = [\"/usr/local/bin/notify\", \"--json\"]")
+            raise ValueError('a command alert needs argv, e.g. argv = ["/usr/local/bin/notify", "--json"]')
         return self
 
 
@@ -448,11 +446,32 @@ def parse_duration(text: str) -> float:
 
 PLACEHOLDERS: tuple[str, ...] = (
     # about the event (for a standing rule: the platform and channels its condition is about)
-    "event", "platform", "platforms", "region", "effective", "channels", "other_channels",
-    "stock", "payouts", "cash_frozen", "loss", "expected_loss", "shock", "hit_share",
+    "event",
+    "platform",
+    "platforms",
+    "region",
+    "effective",
+    "channels",
+    "other_channels",
+    "stock",
+    "payouts",
+    "cash_frozen",
+    "loss",
+    "expected_loss",
+    "shock",
+    "hit_share",
     # about the business
-    "business", "own_store", "top_platform", "top_dependence", "runway_weeks", "hold_days",
-    "hold_platform", "buffer", "link_share", "link_platform", "virtual_channels",
+    "business",
+    "own_store",
+    "top_platform",
+    "top_dependence",
+    "runway_weeks",
+    "hold_days",
+    "hold_platform",
+    "buffer",
+    "link_share",
+    "link_platform",
+    "virtual_channels",
 )
 """Names a playbook text may use as {name}; riskmon fills them in for this seller."""
 
@@ -526,11 +545,21 @@ class PlaybookRule(Strict):
 
     @model_validator(mode="after")
     def _one_sort(self) -> PlaybookRule:
-        event_conds = (self.kinds, self.platforms, self.regions, self.statuses, self.min_probability,
-                       self.min_score, self.min_shock, self.min_hit_share)
+        event_conds = (
+            self.kinds,
+            self.platforms,
+            self.regions,
+            self.statuses,
+            self.min_probability,
+            self.min_score,
+            self.min_shock,
+            self.min_hit_share,
+        )
         if self.standing and any(v is not None for v in event_conds):
-            raise ValueError("a rule matches either events (kinds, platforms, ...) or the business as it stands "
-                             "(top_dependence_gte, runway_weeks_lt, ...), not both")
+            raise ValueError(
+                "a rule matches either events (kinds, platforms, ...) or the business as it stands "
+                "(top_dependence_gte, runway_weeks_lt, ...), not both"
+            )
         ids = [s.id for s in self.steps]
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:

@@ -182,8 +182,9 @@ class _Context:
 
     __slots__ = ("_a", "_biz", "_event", "_names", "_platform")
 
-    def __init__(self, a: Assessment, biz: _Business, event: EventAssessment | None = None,
-                 platform: str | None = None) -> None:
+    def __init__(
+        self, a: Assessment, biz: _Business, event: EventAssessment | None = None, platform: str | None = None
+    ) -> None:
         self._a, self._biz, self._event, self._platform = a, biz, event, platform
         self._names: dict[str, str] | None = None
 
@@ -380,8 +381,13 @@ class Item(NamedTuple):
         return f"{head}: {s.text} ({self.suggestion.label})"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "rule": self.suggestion.rule_id, "title": self.suggestion.title,
-                "priority": self.priority, **self.step.to_dict()}
+        return {
+            "key": self.key,
+            "rule": self.suggestion.rule_id,
+            "title": self.suggestion.title,
+            "priority": self.priority,
+            **self.step.to_dict(),
+        }
 
 
 class Plan:
@@ -458,8 +464,7 @@ class Plan:
         out = self._cache.get(e.id)
         if out is None:
             rules = self._by_kind.get(e.event.kind, ())
-            out = self._cache[e.id] = _event_suggestions(self.assessment, e, rules, self._biz, self._progress,
-                                                         self.now)
+            out = self._cache[e.id] = _event_suggestions(self.assessment, e, rules, self._biz, self._progress, self.now)
         return out
 
     def _items(self, suggestions: Iterable[Suggestion]) -> Iterator[Item]:
@@ -559,8 +564,9 @@ def match_standing(rule: PlaybookRule, a: Assessment, biz: _Business) -> tuple[l
     if rule.top_dependence_gte is not None:
         if conc.top_platform is None or conc.top_dependence < rule.top_dependence_gte:
             return None
-        because.append(f"{conc.top_platform} carries {_pct(conc.top_dependence)} of orders "
-                       f"(>= {_pct(rule.top_dependence_gte)})")
+        because.append(
+            f"{conc.top_platform} carries {_pct(conc.top_dependence)} of orders (>= {_pct(rule.top_dependence_gte)})"
+        )
         platform = platform or conc.top_platform
     if rule.runway_weeks_lt is not None:
         if a.runway_weeks is None or a.runway_weeks >= rule.runway_weeks_lt:
@@ -584,7 +590,8 @@ def match_standing(rule: PlaybookRule, a: Assessment, biz: _Business) -> tuple[l
         if bool(biz.virtual) != rule.virtual_warehouse:
             return None
         because.append(
-            f"{', '.join(c.id for c in biz.virtual)} ship from a virtual warehouse" if biz.virtual
+            f"{', '.join(c.id for c in biz.virtual)} ship from a virtual warehouse"
+            if biz.virtual
             else "no virtual warehouse"
         )
         platform = platform or (biz.virtual[0].platform if biz.virtual else None)
@@ -649,8 +656,9 @@ class _Ticks:
         return self._since
 
 
-def _step(sid: str, due: datetime, due_days: int, text: str, why: str, ctx: _Context, ticks: _Ticks,
-          now: datetime) -> Step:
+def _step(
+    sid: str, due: datetime, due_days: int, text: str, why: str, ctx: _Context, ticks: _Ticks, now: datetime
+) -> Step:
     done_at = ticks.done_at(sid)
     return Step(sid, due, due_days, done_at is None and due < now, done_at is not None, done_at, text, why, ctx)
 
@@ -666,7 +674,11 @@ def _rank(suggestions: list[Suggestion], now: datetime) -> tuple[Suggestion, ...
 
 
 def _event_suggestions(
-    a: Assessment, e: EventAssessment, rules: Sequence[PlaybookRule], biz: _Business, progress: Progress,
+    a: Assessment,
+    e: EventAssessment,
+    rules: Sequence[PlaybookRule],
+    biz: _Business,
+    progress: Progress,
     now: datetime,
 ) -> tuple[Suggestion, ...]:
     ctx: _Context | None = None
@@ -698,8 +710,19 @@ def _event_suggestions(
             seen.add(sid)
             days = round((when - e.effective).total_seconds() / 86400.0)
             steps.append(_step(sid, when, days, what, "", _LITERAL, ticks, now))
-        out.append(Suggestion(e.id, DEADLINES_RULE, ("the event lists deadlines",), e.score, tuple(steps), e,
-                              "Deadlines set for this event", "Dates announced with the event.", _LITERAL))
+        out.append(
+            Suggestion(
+                e.id,
+                DEADLINES_RULE,
+                ("the event lists deadlines",),
+                e.score,
+                tuple(steps),
+                e,
+                "Deadlines set for this event",
+                "Dates announced with the event.",
+                _LITERAL,
+            )
+        )
     return _rank(out, now)
 
 
@@ -716,12 +739,17 @@ def _standing_suggestions(
         key = STANDING + rule.id
         ticks = _Ticks(progress, key)
         steps = sorted(
-            (_step(s.id, now + timedelta(days=s.due_days), s.due_days, s.text, s.why, ctx, ticks, now)
-             for s in rule.steps),
+            (
+                _step(s.id, now + timedelta(days=s.due_days), s.due_days, s.text, s.why, ctx, ticks, now)
+                for s in rule.steps
+            ),
             key=lambda s: s.due,
         )
-        out.append(Suggestion(key, rule.id, tuple(because), _standing_weight(rule, a), tuple(steps), None,
-                              rule.title, rule.why, ctx))
+        out.append(
+            Suggestion(
+                key, rule.id, tuple(because), _standing_weight(rule, a), tuple(steps), None, rule.title, rule.why, ctx
+            )
+        )
     return _rank(out, now)
 
 

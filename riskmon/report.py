@@ -132,8 +132,16 @@ def markdown(a: Assessment, p: Plan, *, limit: int = EVENT_LIMIT) -> str:
             for c in a.channels
         ]
         out += _md_table(
-            ["Channel", "Platform", "Kind", "Orders", "Revenue / month", "Platform dependence", "Expected loss",
-             "Share of risk"],
+            [
+                "Channel",
+                "Platform",
+                "Kind",
+                "Orders",
+                "Revenue / month",
+                "Platform dependence",
+                "Expected loss",
+                "Share of risk",
+            ],
             rows,
             right={3, 4, 5, 6, 7},
         )
@@ -168,21 +176,38 @@ def markdown(a: Assessment, p: Plan, *, limit: int = EVENT_LIMIT) -> str:
             for n, e in enumerate(shown, 1)
         ]
         out += _md_table(
-            ["#", "Event", "Kind", "Status", "Effective", "P", "Score", "Money at risk", "Expected loss",
-             "Orders lost"],
+            [
+                "#",
+                "Event",
+                "Kind",
+                "Status",
+                "Effective",
+                "P",
+                "Score",
+                "Money at risk",
+                "Expected loss",
+                "Orders lost",
+            ],
             rows,
             right={0, 5, 6, 7, 8, 9},
         )
-        out += ["", "Money at risk: the loss if the event happens (profit over the rebuild horizon, frozen cash, "
-                    "stranded stock, deposits); expected loss weighs it by the probability."]
+        out += [
+            "",
+            "Money at risk: the loss if the event happens (profit over the rebuild horizon, frozen cash, "
+            "stranded stock, deposits); expected loss weighs it by the probability.",
+        ]
         if len(reaching) > limit:
             out += ["", f"{len(reaching) - limit} more events with lower scores are in the CSV and JSON reports."]
     else:
         out.append("No event that counts now reaches your channels.")
     others = [e.id for e in a.events if not exposed(e)]
     if others:
-        out += ["", f"Not reaching your channels ({len(others)}): " + ", ".join(f"`{x}`" for x in others[:limit])
-                + (f" and {len(others) - limit} more." if len(others) > limit else ".")]
+        out += [
+            "",
+            f"Not reaching your channels ({len(others)}): "
+            + ", ".join(f"`{x}`" for x in others[:limit])
+            + (f" and {len(others) - limit} more." if len(others) > limit else "."),
+        ]
 
     out += ["", "## Checklist", ""]
     any_steps = False
@@ -258,22 +283,64 @@ def csv_text(a: Assessment, p: Plan) -> str:
         ),
         (
             "Channels",
-            ["channel", "platform", "kind", "order_share", "revenue_monthly", "platform_dependence", "expected_loss",
-             "risk_share"],
             [
-                [c.channel.id, c.channel.platform, c.channel.kind, c.channel.order_share, c.revenue_monthly,
-                 c.dependence, c.expected_loss, c.risk_share]
+                "channel",
+                "platform",
+                "kind",
+                "order_share",
+                "revenue_monthly",
+                "platform_dependence",
+                "expected_loss",
+                "risk_share",
+            ],
+            [
+                [
+                    c.channel.id,
+                    c.channel.platform,
+                    c.channel.kind,
+                    c.channel.order_share,
+                    c.revenue_monthly,
+                    c.dependence,
+                    c.expected_loss,
+                    c.risk_share,
+                ]
                 for c in a.channels
             ],
         ),
         ("Platform dependence", ["platform", "dependence"], [[pl, d] for pl, d in conc.dependence.items()]),
         (
             "Events",
-            ["rank", "event", "title", "kind", "status", "effective", "days_until", "probability", "score",
-             "money_at_risk", "expected_loss", "revenue_lost_monthly", "shock"],
             [
-                [n, e.id, e.event.title, e.event.kind, e.event.status, e.effective.isoformat(), e.days_until,
-                 e.probability, e.score, e.loss, e.expected_loss, e.revenue_lost_monthly, e.shock]
+                "rank",
+                "event",
+                "title",
+                "kind",
+                "status",
+                "effective",
+                "days_until",
+                "probability",
+                "score",
+                "money_at_risk",
+                "expected_loss",
+                "revenue_lost_monthly",
+                "shock",
+            ],
+            [
+                [
+                    n,
+                    e.id,
+                    e.event.title,
+                    e.event.kind,
+                    e.event.status,
+                    e.effective.isoformat(),
+                    e.days_until,
+                    e.probability,
+                    e.score,
+                    e.loss,
+                    e.expected_loss,
+                    e.revenue_lost_monthly,
+                    e.shock,
+                ]
                 for n, e in enumerate(a.events, 1)
             ],
         ),
@@ -281,9 +348,17 @@ def csv_text(a: Assessment, p: Plan) -> str:
             "Checklist",
             ["due", "state", "done", "done_at", "event", "rule", "step", "text", "rule_title"],
             [
-                [i.step.due.date().isoformat(), _state(i), i.step.done,
-                 i.step.done_at.isoformat() if i.step.done_at else None, i.key, i.suggestion.rule_id, i.step.id,
-                 i.step.text, i.suggestion.title]
+                [
+                    i.step.due.date().isoformat(),
+                    _state(i),
+                    i.step.done,
+                    i.step.done_at.isoformat() if i.step.done_at else None,
+                    i.key,
+                    i.suggestion.rule_id,
+                    i.step.id,
+                    i.step.text,
+                    i.suggestion.title,
+                ]
                 for i in p.items()
             ],
         ),

@@ -44,13 +44,7 @@ def iso(dt: datetime) -> str:
 
 
 def is_canonical(t: object) -> TypeGuard[str]:
-    return (
-        isinstance(t, str)
-        and len(t) in (25, 32)
-        and t.endswith("+00:00")
-        and t[10] == "T"
-        and t[4] == "-"
-    )
+    return isinstance(t, str) and len(t) in (25, 32) and t.endswith("+00:00") and t[10] == "T" and t[4] == "-"
 
 
 class Policy:
@@ -190,9 +184,7 @@ def plan(
     return result
 
 
-def prune_log(
-    records: Mapping[int, Mapping[str, Any]], oldest: str, keep: int, key: str = "at"
-) -> list[int]:
+def prune_log(records: Mapping[int, Mapping[str, Any]], oldest: str, keep: int, key: str = "at") -> list[int]:
     """Ids of log records (event log, alerts) to drop: older than `oldest`, or beyond the newest
     `keep` records. Records without a canonical time are left alone."""
     timed = [(str(r.get(key)), doc_id) for doc_id, r in records.items() if is_canonical(r.get(key))]

@@ -38,6 +38,7 @@ class _Scanner:
         self.table: Path = ()
         self.assigned: set[Path] = set()  # full paths set by `key = value`
         self.duplicates: list[int] = []  # lines that set a key again
+        self.ends: dict[Path, int] = {}  # path of `key = value` -> line where its value ends
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -179,6 +180,7 @@ class _Scanner:
         self.i += 1
         self.skip_spaces()
         self.value(path)
+        self.ends.setdefault(path, self.line_at(self.i - 1))
 
     # -- values --------------------------------------------------------------------------------
 
@@ -290,6 +292,15 @@ def duplicate_lines(text: str) -> list[int]:
     with contextlib.suppress(RecursionError, _Bail, IndexError, ValueError):
         scanner.document()
     return scanner.duplicates
+
+
+def value_end_lines(text: str) -> dict[Path, int]:
+    """Map the path of every `key = value` to the 1-based line where its value ends (a
+    multi-line array or string ends below its key). Never raises."""
+    scanner = _Scanner(text)
+    with contextlib.suppress(RecursionError, _Bail, IndexError, ValueError):
+        scanner.document()
+    return scanner.ends
 
 
 def line_for(lines: dict[Path, int], path: Sequence[str | int]) -> int | None:

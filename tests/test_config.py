@@ -279,14 +279,14 @@ def test_bad_rrule(tmp_path: Path, rule: str, why: str) -> None:
 def test_bad_region(tmp_path: Path) -> None:
     d = write(tmp_path, exposure_toml=edit(EXPOSURE, 'regions = ["US"]', 'regions = ["US", "USA"]'))
     assert problems(d) == [
-        f"{d}/exposure.toml:10: channels[tiktok-us].regions: 'USA': use ISO 3166-1 alpha-2 codes like \"US\", or \"*\""
+        f'{d}/exposure.toml:10: channels[tiktok-us].regions: \'USA\': use ISO 3166-1 alpha-2 codes like "US", or "*"'
     ]
 
 
 def test_regions_given_as_a_string(tmp_path: Path) -> None:
     d = write(tmp_path, exposure_toml=edit(EXPOSURE, 'regions = ["US"]', 'regions = "US"'))
     assert problems(d) == [
-        f'{d}/exposure.toml:10: channels[tiktok-us].regions: must be a list in brackets, e.g. ["US"] (got \'US\')'
+        f"{d}/exposure.toml:10: channels[tiktok-us].regions: must be a list in brackets, e.g. [\"US\"] (got 'US')"
     ]
 
 
@@ -566,14 +566,14 @@ _FRAGMENTS = [
     "probability = nan",
     "order_share = inf",
     "order_share = 1e400",
-    "deadlines = [{ date = 2025-01-01, what = \"x\" }]",
+    'deadlines = [{ date = 2025-01-01, what = "x" }]',
     "deadlines = [{ date = 1, what = [] }]",
     "impact = { fee_delta = -2 }",
     "regions = []",
     "platforms = [1, 2]",
     "x = 999999999999999999999999999",
-    "traffic = [{ via = \"tiktok\", share = 0.9 }, { via = \"ig\", share = 0.9 }]",
-    "id = \"\"",
+    'traffic = [{ via = "tiktok", share = 0.9 }, { via = "ig", share = 0.9 }]',
+    'id = ""',
     "'key with space' = 1",
     "a.b.c = {}",
     "[business.extra]",

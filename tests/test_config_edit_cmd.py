@@ -166,7 +166,11 @@ def test_the_bundled_demo_is_refused(tmp_path: Path) -> None:
     env.update({"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path), "EDITOR": "true"})
     r = subprocess.run(
         [sys.executable, "-m", "riskmon", "config", "edit"],
-        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
     )
     assert r.returncode == 1
     assert "bundled demo" in r.stderr and "riskmon config init" in r.stderr

@@ -200,8 +200,20 @@ def test_inline_channels_can_be_edited(tmp_path: Path) -> None:
         (lambda d: ce.set_event_field(d, "us-ban", "title", None), "missing: required field"),
         (lambda d: ce.set_business_field(d, "gross_margin", 2), "must be between 0 and 1"),
         (lambda d: ce.apply_edits(d, [ce.FieldEdit("channel", "x", "y", 1)]), "did you mean 'channels'"),
-        (lambda d: ce.add_event(d, {"id": "us-ban", "title": "again", "kind": "ban", "platforms": ["tiktok"],
-                                    "status": "rumored", "effective": date(2026, 1, 1)}), "is used twice"),
+        (
+            lambda d: ce.add_event(
+                d,
+                {
+                    "id": "us-ban",
+                    "title": "again",
+                    "kind": "ban",
+                    "platforms": ["tiktok"],
+                    "status": "rumored",
+                    "effective": date(2026, 1, 1),
+                },
+            ),
+            "is used twice",
+        ),
     ],
 )
 def test_invalid_edits_raise_and_leave_every_file_untouched(
@@ -288,7 +300,7 @@ def test_add_event_appends_a_table_after_the_comments(d: Path) -> None:
     )
     text = (d / "events.toml").read_text()
     assert text.startswith(EVENTS)
-    assert text[len(EVENTS):] == (
+    assert text[len(EVENTS) :] == (
         "\n[[events]]\n"
         'id = "amazon-fees"\n'
         'title = "Amazon fee rise"\n'
@@ -309,8 +321,17 @@ def test_add_event_creates_the_file(tmp_path: Path) -> None:
     d = tmp_path / "new"
     d.mkdir()
     (d / "exposure.toml").write_text(EXPOSURE)
-    ce.add_event(d, {"id": "x", "title": "X", "kind": "ban", "platforms": ["tiktok"], "status": "rumored",
-                     "effective": datetime(2026, 1, 1, 9, tzinfo=UTC)})
+    ce.add_event(
+        d,
+        {
+            "id": "x",
+            "title": "X",
+            "kind": "ban",
+            "platforms": ["tiktok"],
+            "status": "rumored",
+            "effective": datetime(2026, 1, 1, 9, tzinfo=UTC),
+        },
+    )
     assert (d / "events.toml").read_text().startswith('[[events]]\nid = "x"')
     assert load_config(d).events[0].effective == datetime(2026, 1, 1, 9, tzinfo=UTC)
 

@@ -345,7 +345,9 @@ def test_the_same_input_gives_the_same_bits_in_every_process() -> None:
         subprocess.run(
             [sys.executable, "-c", _SAME_EVERY_RUN],
             env={**os.environ, "PYTHONHASHSEED": str(seed)},
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         for seed in range(12)
     }

@@ -46,12 +46,26 @@ from riskmon.model import (
 
 PLATFORMS = ["tiktok", "amazon", "etsy", "shopify", "ebay"]
 REGIONS = ["US", "GB", "DE", "ID"]
-KINDS = ["ban", "shop_closure", "link_cutoff", "account_suspension", "fee_change", "payout_hold",
-         "service_shutdown", "season"]
+KINDS = [
+    "ban",
+    "shop_closure",
+    "link_cutoff",
+    "account_suspension",
+    "fee_change",
+    "payout_hold",
+    "service_shutdown",
+    "season",
+]
 FEATURES = ["external_link", "live", "ads"]
 STATUSES = ["rumored", "announced", "confirmed", "in_effect", "paused", "resolved", "cancelled"]
-RULES = ["FREQ=YEARLY", "FREQ=MONTHLY;INTERVAL=2", "FREQ=WEEKLY;COUNT=5", "FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=27",
-         "FREQ=DAILY;UNTIL=20261201T000000Z", "FREQ=MONTHLY;COUNT=3"]
+RULES = [
+    "FREQ=YEARLY",
+    "FREQ=MONTHLY;INTERVAL=2",
+    "FREQ=WEEKLY;COUNT=5",
+    "FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=27",
+    "FREQ=DAILY;UNTIL=20261201T000000Z",
+    "FREQ=MONTHLY;COUNT=3",
+]
 NOW = datetime(2026, 11, 21, 13, 7, 11, tzinfo=UTC)
 
 
@@ -68,16 +82,27 @@ def random_case(rnd: random.Random) -> tuple[Profile, list[Event], datetime, Set
             s = round(rnd.uniform(0, left), 3)
             left -= s
             links.append(TrafficLink(via=rnd.choice(PLATFORMS), feature=rnd.choice(FEATURES), share=s))
-        channels.append(Channel(
-            id=f"c{i}", platform=rnd.choice(PLATFORMS), kind=rnd.choice(["marketplace", "own_store"]),
-            regions=rnd.choice([["*"], rnd.sample(REGIONS, rnd.randint(1, 3))]),
-            order_share=weights[i] / total * scale * 0.999, inventory_value=rnd.choice([0.0, rnd.uniform(0, 1e5)]),
-            pending_payouts=rnd.uniform(0, 1e4), deposit=rnd.choice([0.0, rnd.uniform(0, 3e3)]), traffic=links,
-        ))
-    business = Business(name="B", monthly_revenue=rnd.choice([0.0, rnd.uniform(1e3, 1e6)]),
-                        gross_margin=rnd.random(), monthly_fixed_costs=rnd.uniform(0, 5e5),
-                        cash_on_hand=rnd.choice([0.0, rnd.uniform(0, 1e6)]))
-    now = NOW + timedelta(seconds=rnd.randint(-10**7, 10**7))
+        channels.append(
+            Channel(
+                id=f"c{i}",
+                platform=rnd.choice(PLATFORMS),
+                kind=rnd.choice(["marketplace", "own_store"]),
+                regions=rnd.choice([["*"], rnd.sample(REGIONS, rnd.randint(1, 3))]),
+                order_share=weights[i] / total * scale * 0.999,
+                inventory_value=rnd.choice([0.0, rnd.uniform(0, 1e5)]),
+                pending_payouts=rnd.uniform(0, 1e4),
+                deposit=rnd.choice([0.0, rnd.uniform(0, 3e3)]),
+                traffic=links,
+            )
+        )
+    business = Business(
+        name="B",
+        monthly_revenue=rnd.choice([0.0, rnd.uniform(1e3, 1e6)]),
+        gross_margin=rnd.random(),
+        monthly_fixed_costs=rnd.uniform(0, 5e5),
+        cash_on_hand=rnd.choice([0.0, rnd.uniform(0, 1e6)]),
+    )
+    now = NOW + timedelta(seconds=rnd.randint(-(10**7), 10**7))
     events = []
     for i in range(rnd.randint(0, 15)):
         effective = now if rnd.random() < 0.1 else now + timedelta(seconds=rnd.randint(-400 * 86400, 400 * 86400))
@@ -91,15 +116,22 @@ def random_case(rnd: random.Random) -> tuple[Profile, list[Event], datetime, Set
             overrides["extra_hold_days"] = rnd.uniform(0, 60)
         if rnd.random() < 0.2:
             overrides["traffic_features"] = rnd.choice([["*"], ["live"], ["external_link", "ads"]])
-        events.append(Event(
-            id=rnd.choice([f"e{i}", "same"]), title="t", kind=rnd.choice(KINDS),
-            platforms=[rnd.choice(PLATFORMS) for _ in range(rnd.randint(1, 3))],
-            regions=rnd.choice([["*"], rnd.sample(REGIONS, rnd.randint(1, 3))]), status=rnd.choice(STATUSES),
-            probability=rnd.choice([None, None, rnd.random(), 0.5, 1.0]), effective=effective,
-            ends=effective + timedelta(seconds=rnd.randint(1, 200 * 86400)) if rnd.random() < 0.4 else None,
-            recurs=rnd.choice(RULES) if rnd.random() < 0.15 else "", impact=Impact(**overrides),
-            deadlines=[Deadline(date=effective - timedelta(days=3), what="x")] if rnd.random() < 0.2 else [],
-        ))
+        events.append(
+            Event(
+                id=rnd.choice([f"e{i}", "same"]),
+                title="t",
+                kind=rnd.choice(KINDS),
+                platforms=[rnd.choice(PLATFORMS) for _ in range(rnd.randint(1, 3))],
+                regions=rnd.choice([["*"], rnd.sample(REGIONS, rnd.randint(1, 3))]),
+                status=rnd.choice(STATUSES),
+                probability=rnd.choice([None, None, rnd.random(), 0.5, 1.0]),
+                effective=effective,
+                ends=effective + timedelta(seconds=rnd.randint(1, 200 * 86400)) if rnd.random() < 0.4 else None,
+                recurs=rnd.choice(RULES) if rnd.random() < 0.15 else "",
+                impact=Impact(**overrides),
+                deadlines=[Deadline(date=effective - timedelta(days=3), what="x")] if rnd.random() < 0.2 else [],
+            )
+        )
     model = ModelSettings(horizon_months=rnd.choice([3.0, rnd.uniform(0.1, 12)]), recovery_rate=rnd.random())
     return Profile(business=business, channels=channels), events, now, Settings(model=model)
 
@@ -156,8 +188,9 @@ def naive(profile: Profile, events: list[Event], now: datetime, s: Settings) -> 
             if not overlap(e.regions, c.regions):
                 continue
             direct = c.platform in platforms
-            cut = tuple(link for link in c.traffic if imp.traffic_lost > 0 and link.via in platforms
-                        and imp.cuts(link.feature))
+            cut = tuple(
+                link for link in c.traffic if imp.traffic_lost > 0 and link.via in platforms and imp.cuts(link.feature)
+            )
             if not direct and not cut:
                 continue
             lost = min(1.0, (imp.orders_lost if direct else 0.0) + sum(x.share for x in cut) * imp.traffic_lost)
@@ -166,8 +199,12 @@ def naive(profile: Profile, events: list[Event], now: datetime, s: Settings) -> 
             if direct:
                 loss += (max(0.0, fee) + hold) * c.order_share + c.pending_payouts * imp.payouts_frozen
                 loss += c.inventory_value * inv + c.deposit * imp.deposit_lost
-                for key, value in (("share", c.order_share), ("pending", c.pending_payouts),
-                                   ("inventory", c.inventory_value), ("deposit", c.deposit)):
+                for key, value in (
+                    ("share", c.order_share),
+                    ("pending", c.pending_payouts),
+                    ("inventory", c.inventory_value),
+                    ("deposit", c.deposit),
+                ):
                     sums[key] += value
             sums["lost"] += lost
             hits[c.id] = (direct, cut, lost, loss)
@@ -177,20 +214,40 @@ def naive(profile: Profile, events: list[Event], now: datetime, s: Settings) -> 
         profit = m * g * horizon * sums["lost"]
         fee_cost = fee * sums["share"]
         cash = sums["pending"] * imp.payouts_frozen + hold * sums["share"]
-        loss = (profit + max(0.0, fee_cost) + cash + sums["inventory"] * inv + sums["deposit"] * imp.deposit_lost)
+        loss = profit + max(0.0, fee_cost) + cash + sums["inventory"] * inv + sums["deposit"] * imp.deposit_lost
         u = urgency(days_until)
         exp = e.p * loss
         score = 100 * min(1.0, exp * u / capacity) if capacity > 0 else (100.0 if exp * u > 0 else 0.0)
-        out.append({
-            "event": e, "effective": effective, "ends": ends, "probability": e.p, "days_until": days_until,
-            "urgency": u, "horizon_months": horizon, "impact": imp, "revenue_lost_monthly": m * sums["lost"],
-            "profit_at_risk": profit, "fee_cost": fee_cost, "cash_frozen": cash,
-            "inventory_loss": sums["inventory"] * inv, "deposit_loss": sums["deposit"] * imp.deposit_lost,
-            "loss": loss, "expected_loss": exp, "score": score, "shock": sums["lost"] if m > 0 else 0.0,
-            "hit_share": sums["share"], "hits": hits,
-        })
-    return {"events": out, "channels": expected_by_channel, "stressed": min(1.0, sum(worst_lost)),
-            "score": 100 * (1 - math.prod(1 - e["score"] / 100 for e in out))}
+        out.append(
+            {
+                "event": e,
+                "effective": effective,
+                "ends": ends,
+                "probability": e.p,
+                "days_until": days_until,
+                "urgency": u,
+                "horizon_months": horizon,
+                "impact": imp,
+                "revenue_lost_monthly": m * sums["lost"],
+                "profit_at_risk": profit,
+                "fee_cost": fee_cost,
+                "cash_frozen": cash,
+                "inventory_loss": sums["inventory"] * inv,
+                "deposit_loss": sums["deposit"] * imp.deposit_lost,
+                "loss": loss,
+                "expected_loss": exp,
+                "score": score,
+                "shock": sums["lost"] if m > 0 else 0.0,
+                "hit_share": sums["share"],
+                "hits": hits,
+            }
+        )
+    return {
+        "events": out,
+        "channels": expected_by_channel,
+        "stressed": min(1.0, sum(worst_lost)),
+        "score": 100 * (1 - math.prod(1 - e["score"] / 100 for e in out)),
+    }
 
 
 def close(a: Any, b: Any) -> bool:

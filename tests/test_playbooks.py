@@ -77,7 +77,10 @@ def ban_seller() -> Profile:
     return seller(
         ch("tiktok-us", "tiktok", 0.8, kind="social_shop", inventory_value=1_000_000, pending_payouts=80_000),
         ch("shop", "shopify", 0.2, kind="own_store"),
-        monthly_revenue=250_000, gross_margin=0.35, monthly_fixed_costs=76_000, cash_on_hand=50_000,
+        monthly_revenue=250_000,
+        gross_margin=0.35,
+        monthly_fixed_costs=76_000,
+        cash_on_hand=50_000,
     )
 
 
@@ -103,8 +106,14 @@ def test_bundled_rules_cover_every_kind_and_every_standing_condition() -> None:
     rules = pb.load_bundled()
     for kind in EVENT_KINDS:
         assert any(r.kinds and kind in r.kinds for r in rules), f"no bundled rule for {kind}"
-    for cond in ("top_dependence_gte", "runway_weeks_lt", "payout_hold_days_gte", "no_own_store",
-                 "link_share_gte", "virtual_warehouse"):
+    for cond in (
+        "top_dependence_gte",
+        "runway_weeks_lt",
+        "payout_hold_days_gte",
+        "no_own_store",
+        "link_share_gte",
+        "virtual_warehouse",
+    ):
         assert any(getattr(r, cond) is not None for r in rules), f"no bundled rule on {cond}"
 
 
@@ -123,8 +132,10 @@ def test_bundled_rules_load_once() -> None:
 
 
 def test_importing_playbooks_stays_light() -> None:
-    code = "import sys, riskmon.playbooks; print(sorted(m for m in ('textual', 'tomlkit', 'httpx', 'plotext', " \
-           "'apscheduler', 'tinydb') if m in sys.modules))"
+    code = (
+        "import sys, riskmon.playbooks; print(sorted(m for m in ('textual', 'tomlkit', 'httpx', 'plotext', "
+        "'apscheduler', 'tinydb') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -182,16 +193,36 @@ def test_sixty_percent_on_one_marketplace_gets_a_standing_concentration_suggesti
 
 
 def test_event_kind_without_a_rule_breaks_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    only = PlaybookFile.model_validate({"replace_bundled": True, "rules": [
-        {"id": "fees", "title": "Fees", "kinds": ["fee_change"], "steps": [{"id": "x", "text": "Reprice."}]}
-    ]})
+    only = PlaybookFile.model_validate(
+        {
+            "replace_bundled": True,
+            "rules": [
+                {"id": "fees", "title": "Fees", "kinds": ["fee_change"], "steps": [{"id": "x", "text": "Reprice."}]}
+            ],
+        }
+    )
     events = [ev("us-ban", "ban", "2025-01-19"), ev("bf", "season", "2025-11-28")]
     p = pb.plan(assess(ban_seller(), events, NOW), pb.effective_rules(only))
     assert p.for_event("us-ban") == () and p.for_event("bf") == ()
     assert p.events == {"us-ban": (), "bf": ()} and p.action_lines() == [] and p.items() == []
-    cfg = make_config(tmp_path, playbooks='replace_bundled = true\n')
-    assert main(["check", "--config", str(cfg), "--db", str(tmp_path / "h.json"), "--now", "2025-01-10",
-                 "--no-history", "-f", "json"]) == 2
+    cfg = make_config(tmp_path, playbooks="replace_bundled = true\n")
+    assert (
+        main(
+            [
+                "check",
+                "--config",
+                str(cfg),
+                "--db",
+                str(tmp_path / "h.json"),
+                "--now",
+                "2025-01-10",
+                "--no-history",
+                "-f",
+                "json",
+            ]
+        )
+        == 2
+    )
     doc = json.loads(capsys.readouterr().out)
     # No rule left: only the event's own deadlines make its checklist.
     assert [r["id"] for r in doc["events"][0]["playbook"]] == ["deadlines"] and doc["standing"] == []
@@ -234,12 +265,27 @@ def test_event_conditions_all_must_hold(conditions: dict[str, Any], matches: boo
 
 
 def test_because_names_each_condition() -> None:
-    r = rule(kinds=["ban"], platforms=["tiktok"], regions=["US"], statuses=["confirmed"], min_probability=0.5,
-             min_shock=0.3, min_hit_share=0.5, min_score=10)
+    r = rule(
+        kinds=["ban"],
+        platforms=["tiktok"],
+        regions=["US"],
+        statuses=["confirmed"],
+        min_probability=0.5,
+        min_shock=0.3,
+        min_hit_share=0.5,
+        min_score=10,
+    )
     (s,) = plan_with([r], ban_seller(), [ev("us-ban", "ban", "2025-01-19")]).for_event("us-ban")
-    assert s.because == ("kind ban", "on tiktok", "in US", "status confirmed", "probability 90% >= 50%",
-                         "score 100 >= 10", "removes 80% of orders (>= 30%)",
-                         "80% of orders on the channels it hits (>= 50%)")
+    assert s.because == (
+        "kind ban",
+        "on tiktok",
+        "in US",
+        "status confirmed",
+        "probability 90% >= 50%",
+        "score 100 >= 10",
+        "removes 80% of orders (>= 30%)",
+        "80% of orders on the channels it hits (>= 50%)",
+    )
 
 
 def test_region_is_where_the_event_reaches_you() -> None:
@@ -286,16 +332,23 @@ def test_events_with_no_loss_still_reach_their_channels() -> None:
         ({"top_dependence_gte": 0.8, "no_own_store": True}, {}, False, None),
     ],
 )
-def test_standing_conditions(conditions: dict[str, Any], profile_kw: dict[str, Any], matches: bool,
-                             because: str | None) -> None:
+def test_standing_conditions(
+    conditions: dict[str, Any], profile_kw: dict[str, Any], matches: bool, because: str | None
+) -> None:
     tiktok_kw: dict[str, Any] = {"kind": "social_shop", "payout_hold_days": profile_kw.get("hold", 0)}
     if profile_kw.get("virtual"):
         tiktok_kw["warehouse"] = "virtual"
     shop_kw: dict[str, Any] = {"kind": "own_store" if profile_kw.get("own", True) else "marketplace"}
     if "links" in profile_kw:
         shop_kw["traffic"] = [{"via": "tiktok", "share": profile_kw["links"]}]
-    profile = seller(ch("tiktok-us", "tiktok", 0.8, **tiktok_kw), ch("shop", "shopify", 0.2, **shop_kw),
-                     monthly_revenue=250_000, gross_margin=0.35, monthly_fixed_costs=76_000, cash_on_hand=50_000)
+    profile = seller(
+        ch("tiktok-us", "tiktok", 0.8, **tiktok_kw),
+        ch("shop", "shopify", 0.2, **shop_kw),
+        monthly_revenue=250_000,
+        gross_margin=0.35,
+        monthly_fixed_costs=76_000,
+        cash_on_hand=50_000,
+    )
     p = plan_with([rule(id="c", **conditions)], profile, [ev("us-ban", "ban", "2025-01-19")])
     assert bool(p.standing) is matches
     if because:
@@ -303,9 +356,19 @@ def test_standing_conditions(conditions: dict[str, Any], profile_kw: dict[str, A
 
 
 def test_placeholders_are_filled_for_this_seller_and_titles_cleaned() -> None:
-    r = rule(title="{platform} on {effective}", why="{event}", steps=[{"id": "s", "text": (
-        "{stock} {payouts} {channels} / {other_channels} / {own_store} / {shock} {hit_share} {region} "
-        "{top_platform} {top_dependence} {business}")}])
+    r = rule(
+        title="{platform} on {effective}",
+        why="{event}",
+        steps=[
+            {
+                "id": "s",
+                "text": (
+                    "{stock} {payouts} {channels} / {other_channels} / {own_store} / {shock} {hit_share} {region} "
+                    "{top_platform} {top_dependence} {business}"
+                ),
+            }
+        ],
+    )
     hostile = ev("us-ban", "ban", "2025-01-19", title="Ban\x1b[31m now\x07")
     (s,) = plan_with([r], ban_seller(), [hostile]).for_event("us-ban")
     assert s.title == "TikTok on 2025-01-19"
@@ -334,8 +397,13 @@ def test_long_channel_lists_are_cut() -> None:
 
 
 def test_due_dates_count_from_the_effective_date_and_overdue_from_now() -> None:
-    r = rule(steps=[{"id": "before", "text": "a", "due_days": -14}, {"id": "on", "text": "b", "due_days": 0},
-                    {"id": "after", "text": "c", "due_days": 3}])
+    r = rule(
+        steps=[
+            {"id": "before", "text": "a", "due_days": -14},
+            {"id": "on", "text": "b", "due_days": 0},
+            {"id": "after", "text": "c", "due_days": 3},
+        ]
+    )
     effective = datetime(2025, 1, 10, 10, 0, tzinfo=UTC)
     p = plan_with([r], ban_seller(), [ev("ban", "ban", effective.isoformat())], now=datetime(2025, 1, 10, tzinfo=UTC))
     steps = steps_of(p, "ban")
@@ -359,8 +427,10 @@ def test_a_recurring_event_dates_its_next_occurrence_and_forgets_last_years_tick
 def test_done_steps_are_ticked_not_overdue_and_leave_the_actions() -> None:
     ban = ev("us-ban", "ban", "2025-01-19")
     at = datetime(2025, 1, 1, 9, tzinfo=UTC)
-    progress = {("us-ban", "stop-inbound-stock"): {"done": True, "at": at},
-                ("us-ban", "cross-post"): {"done": False, "at": at}}
+    progress = {
+        ("us-ban", "stop-inbound-stock"): {"done": True, "at": at},
+        ("us-ban", "cross-post"): {"done": False, "at": at},
+    }
     p = bundled_plan(ban_seller(), [ban], progress=progress)
     steps = steps_of(p, "us-ban")
     assert steps["stop-inbound-stock"].done and not steps["stop-inbound-stock"].overdue
@@ -370,19 +440,31 @@ def test_done_steps_are_ticked_not_overdue_and_leave_the_actions() -> None:
 
 
 def test_standing_steps_count_from_now() -> None:
-    p = plan_with([rule(runway_weeks_lt=12, steps=[{"id": "s", "text": "x", "due_days": 14}])], ban_seller(),
-                  [ev("us-ban", "ban", "2025-01-19")])
+    p = plan_with(
+        [rule(runway_weeks_lt=12, steps=[{"id": "s", "text": "x", "due_days": 14}])],
+        ban_seller(),
+        [ev("us-ban", "ban", "2025-01-19")],
+    )
     assert p.standing[0].steps[0].due == NOW + timedelta(days=14)
 
 
 def test_event_deadlines_join_the_checklist() -> None:
-    ban = ev("us-ban", "ban", "2025-01-19", deadlines=[{"date": "2025-01-18", "what": "Export follower list"},
-                                                      {"date": "2025-01-17", "what": "Export follower list!"}])
+    ban = ev(
+        "us-ban",
+        "ban",
+        "2025-01-19",
+        deadlines=[
+            {"date": "2025-01-18", "what": "Export follower list"},
+            {"date": "2025-01-17", "what": "Export follower list!"},
+        ],
+    )
     p = plan_with([], ban_seller(), [ban])
     (s,) = p.for_event("us-ban")
     assert s.rule_id == pb.DEADLINES_RULE
-    assert [(x.id, x.due.day) for x in s.steps] == [("deadline-export-follower-list", 17),
-                                                    ("deadline-export-follower-list-2", 18)]
+    assert [(x.id, x.due.day) for x in s.steps] == [
+        ("deadline-export-follower-list", 17),
+        ("deadline-export-follower-list-2", 18),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,8 +486,10 @@ def test_a_step_id_shared_by_two_rules_is_one_action() -> None:
     a = rule(id="a", steps=[{"id": "export", "text": "Export A."}])
     b = rule(id="b", steps=[{"id": "export", "text": "Export B."}, {"id": "other", "text": "Other."}])
     p = plan_with([a, b], ban_seller(), [ev("us-ban", "ban")])
-    assert [(s.rule_id, [x.id for x in s.steps]) for s in p.for_event("us-ban")] == [("a", ["export"]),
-                                                                                        ("b", ["other"])]
+    assert [(s.rule_id, [x.id for x in s.steps]) for s in p.for_event("us-ban")] == [
+        ("a", ["export"]),
+        ("b", ["other"]),
+    ]
 
 
 def test_actions_weigh_score_by_the_urgency_of_the_due_date() -> None:
@@ -422,8 +506,10 @@ def test_actions_weigh_score_by_the_urgency_of_the_due_date() -> None:
 
 
 def test_actions_stop_early_on_thousands_of_events() -> None:
-    events = [ev(f"e{i}", "fee_change", "2025-01-10", platforms=("shopify",), impact={"fee_delta": 0.001 * (i % 50)})
-              for i in range(2000)]
+    events = [
+        ev(f"e{i}", "fee_change", "2025-01-10", platforms=("shopify",), impact={"fee_delta": 0.001 * (i % 50)})
+        for i in range(2000)
+    ]
     p = plan_with([rule(steps=[{"id": "s", "text": "x", "due_days": 0}])], ban_seller(), events)
     p.action_lines()
     assert 0 < len(p._cache) <= 41  # the 40 top-scoring events and the first one that cannot beat them
@@ -435,24 +521,43 @@ def test_actions_stop_early_on_thousands_of_events() -> None:
 
 def test_user_rules_override_bundled_by_id_and_add_new_ones() -> None:
     bundled = pb.load_bundled()
-    mine = PlaybookFile.model_validate({"rules": [
-        {"id": "two-legs", "title": "My two legs", "kinds": ["link_cutoff"], "steps": [{"id": "x", "text": "Mine."}]},
-        {"id": "my-rule", "title": "Mine", "kinds": ["fee_change"], "steps": [{"id": "y", "text": "Mine."}]},
-    ]})
+    mine = PlaybookFile.model_validate(
+        {
+            "rules": [
+                {
+                    "id": "two-legs",
+                    "title": "My two legs",
+                    "kinds": ["link_cutoff"],
+                    "steps": [{"id": "x", "text": "Mine."}],
+                },
+                {"id": "my-rule", "title": "Mine", "kinds": ["fee_change"], "steps": [{"id": "y", "text": "Mine."}]},
+            ]
+        }
+    )
     merged = pb.effective_rules(mine)
     ids = [r.id for r in merged]
     assert ids == [r.id for r in bundled] + ["my-rule"]
     assert merged[ids.index("two-legs")].title == "My two legs"
     assert [r.id for r in pb.effective_rules(mine.model_copy(update={"replace_bundled": True}))] == [
-        "two-legs", "my-rule"]
+        "two-legs",
+        "my-rule",
+    ]
     assert pb.effective_rules(None) == list(bundled)
 
 
 def test_override_changes_the_suggestion() -> None:
-    mine = PlaybookFile.model_validate({"rules": [
-        {"id": "link-cutoff-in-app-shop", "title": "Ours", "kinds": ["link_cutoff"],
-         "steps": [{"id": "ours", "text": "Open the shop {platform}.", "due_days": -60}]},
-    ]})
+    mine = PlaybookFile.model_validate(
+        {
+            "rules": [
+                {
+                    "id": "link-cutoff-in-app-shop",
+                    "title": "Ours",
+                    "kinds": ["link_cutoff"],
+                    "steps": [{"id": "ours", "text": "Open the shop {platform}.", "due_days": -60}],
+                },
+            ]
+        }
+    )
     p = pb.plan(assess(link_seller(), [ev("cut", "link_cutoff", "2025-03-01")], NOW), pb.effective_rules(mine))
     ours = next(s for s in p.for_event("cut") if s.rule_id == "link-cutoff-in-app-shop")
     assert ours.title == "Ours" and [x.text for x in ours.steps] == ["Open the shop TikTok."]
@@ -488,7 +593,9 @@ def make_config(tmp_path: Path, playbooks: str | None = None) -> Path:
 
 
 def test_user_playbook_errors_are_file_line_problems(tmp_path: Path) -> None:
-    d = make_config(tmp_path, """\
+    d = make_config(
+        tmp_path,
+        """\
         [[rules]]
         id = "mine"
         title = "Mine"
@@ -506,7 +613,8 @@ def test_user_playbook_errors_are_file_line_problems(tmp_path: Path) -> None:
         kinds = ["ban"]
         top_dependence_gte = 0.5
         steps = [{ id = "a", text = "x" }, { id = "a", text = "y" }]
-        """)
+        """,
+    )
     with pytest.raises(ConfigError) as info:
         load_config(d)
     text = "\n".join(str(p) for p in info.value.problems)
@@ -519,13 +627,18 @@ def test_user_playbook_errors_are_file_line_problems(tmp_path: Path) -> None:
 
 
 def test_a_valid_user_file_loads_and_merges(tmp_path: Path) -> None:
-    cfg = load_config(make_config(tmp_path, """\
+    cfg = load_config(
+        make_config(
+            tmp_path,
+            """\
         [[rules]]
         id = "mine"
         title = "Call the bank about {platform}"
         kinds = ["ban"]
         steps = [{ id = "call-bank", text = "Call the bank.", due_days = -3 }]
-        """))
+        """,
+        )
+    )
     rules = pb.effective_rules(cfg.playbooks)
     assert rules[-1].id == "mine" and len(rules) == len(pb.load_bundled()) + 1
 
@@ -610,23 +723,27 @@ def test_done_and_undo_tick_the_checklist(env: list[str], capsys: pytest.Capture
     assert code == 0 and out.startswith("not done any more:")
     _, out, _ = cli(capsys, "playbook", *env, "-f", "json")
     assert {(i["key"], i["id"]) for i in json.loads(out)["items"] if i["done"]} == {
-        ("standing:concentration-under-half", "set-dependence-target")}
+        ("standing:concentration-under-half", "set-dependence-target")
+    }
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["done", "us-bna", "cross-post"], "no event or standing suggestion 'us-bna'; did you mean 'us-ban'?"),
-        (["done", "us-ban", "cross-pots"],
-         "no step 'cross-pots' in the checklist of 'us-ban'; did you mean 'cross-post'?"),
+        (
+            ["done", "us-ban", "cross-pots"],
+            "no step 'cross-pots' in the checklist of 'us-ban'; did you mean 'cross-post'?",
+        ),
         (["done", "concentration-under-hlf", "x"], "did you mean 'concentration-under-half'?"),
         (["done", "us-ban"], "usage: riskmon playbook done EVENT STEP"),
         (["us-ban", "extra"], "give one EVENT_ID"),
         (["nothing-like-it"], "`riskmon playbook` lists what has a checklist"),
     ],
 )
-def test_unknown_ids_are_clear_errors(env: list[str], capsys: pytest.CaptureFixture[str], args: list[str],
-                                      message: str) -> None:
+def test_unknown_ids_are_clear_errors(
+    env: list[str], capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     code, out, err = cli(capsys, "playbook", *env, *args)
     assert code == 3 and out == ""
     assert message in err and "Traceback" not in err

@@ -59,8 +59,10 @@ def test_markdown_has_every_part_of_the_review(p: pb.Plan) -> None:
     # events ranked, with money at risk; the one that misses the seller is only named
     ban = a.event("us-ban")
     assert ban is not None
-    assert f"| 1 | us ban (`us-ban`) | ban | confirmed | 2025-01-19 (in 9 d) | 90% | {ban.score:.0f} | " \
-           f"${ban.loss:,.0f} | ${ban.expected_loss:,.0f} | 80% |" in text
+    assert (
+        f"| 1 | us ban (`us-ban`) | ban | confirmed | 2025-01-19 (in 9 d) | 90% | {ban.score:.0f} | "
+        f"${ban.loss:,.0f} | ${ban.expected_loss:,.0f} | 80% |" in text
+    )
     assert text.index("(`us-ban`)") < text.index("(`fees`)")
     assert "Not reaching your channels (1): `elsewhere`." in text
     # the checklist with due dates, done steps ticked
@@ -138,9 +140,9 @@ def test_csv_sections_parse_and_carry_the_numbers(p: pb.Plan) -> None:
 
 
 def test_csv_never_hands_a_spreadsheet_a_formula() -> None:
-    p = plan_for([ev("us-ban", "ban", "2025-01-19", title="=HYPERLINK(\"http://x\")")])
+    p = plan_for([ev("us-ban", "ban", "2025-01-19", title='=HYPERLINK("http://x")')])
     s = parse_csv(report.csv_text(p.assessment, p))
-    assert s["Events"][0]["title"] == "'=HYPERLINK(\"http://x\")"
+    assert s["Events"][0]["title"] == '\'=HYPERLINK("http://x")'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,8 +176,9 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.mark.parametrize("fmt", ["md", "csv", "json"])
-def test_report_command_writes_stdout_or_a_file(fmt: str, env: list[str], tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_command_writes_stdout_or_a_file(
+    fmt: str, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["report", *env, "--format", fmt]) == 0
     out = capsys.readouterr().out
     target = tmp_path / "out" / f"review.{fmt}"
@@ -195,8 +198,9 @@ def test_report_ticks_steps_marked_done(env: list[str], capsys: pytest.CaptureFi
     assert "- [x] done 2025-01-10, was due 2024-12-20: ~~Post every TikTok video" in capsys.readouterr().out
 
 
-def test_report_bad_format_and_unwritable_output_are_unknown(env: list[str], tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_bad_format_and_unwritable_output_are_unknown(
+    env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["report", *env, "-f", "pdf"]) == 3
     assert "invalid choice: 'pdf'" in capsys.readouterr().err
     blocker = tmp_path / "file"

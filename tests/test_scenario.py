@@ -111,8 +111,12 @@ def test_parse_errors_are_clear(text: str, expected: str) -> None:
 
 def test_apply_returns_validated_copies_and_leaves_the_input_alone(cfg_dir: Path) -> None:
     cfg = load_config(cfg_dir)
-    overrides = [parse_set("us-ban.probability=0.9"), parse_set("tiktok-us.order_share=0.25"),
-                 parse_set("amazon-us.order_share=0.55"), parse_set("business.cash_on_hand=90000")]
+    overrides = [
+        parse_set("us-ban.probability=0.9"),
+        parse_set("tiktok-us.order_share=0.25"),
+        parse_set("amazon-us.order_share=0.55"),
+        parse_set("business.cash_on_hand=90000"),
+    ]
     profile, events = sc.apply(cfg.profile, cfg.events, overrides)
     assert [c.order_share for c in profile.channels] == [0.25, 0.55, 0.2]
     assert profile.business.cash_on_hand == 90000
@@ -322,7 +326,8 @@ def test_scenario_round_trips_through_toml(tmp_path: Path) -> None:
 
 
 def test_hand_written_scenario_errors_name_the_entry() -> None:
-    data = tomllib.loads(textwrap.dedent("""
+    data = tomllib.loads(
+        textwrap.dedent("""
         [scenario]
         name = "x"
         [[set]]
@@ -331,7 +336,8 @@ def test_hand_written_scenario_errors_name_the_entry() -> None:
         [[set]]
         target = "us-ban.probabilty"
         value = 0.5
-    """))
+    """)
+    )
     with pytest.raises(ScenarioError, match=r"x.toml: \[\[set\]\] #2: .*did you mean 'probability'"):
         sc.scenario_from_data(data, "x.toml")
     with pytest.raises(ScenarioError, match=r"scenario.stres: unknown key; did you mean 'stress'"):

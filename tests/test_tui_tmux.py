@@ -62,15 +62,24 @@ def terminal(tmp_path: Path, riskmon: str = "") -> Iterator[tuple[Term, list[str
     t = Term(f"riskmon-test-{uuid.uuid4().hex[:8]}")
     cfg = _config(tmp_path, riskmon)
     argv = [
-        sys.executable, "-m", "riskmon", "--config", str(cfg), "--db", str(tmp_path / "h.json"),
-        "--now", "2025-01-10",
+        sys.executable,
+        "-m",
+        "riskmon",
+        "--config",
+        str(cfg),
+        "--db",
+        str(tmp_path / "h.json"),
+        "--now",
+        "2025-01-10",
     ]
     command = " ".join(f"'{a}'" for a in argv) + "; echo RISKMON-EXIT=$?; sleep 30"
     env = {**os.environ, "RISKMON_DATA": str(tmp_path / "data"), "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
     subprocess.run(
         t.tmux("new-session", "-d", "-s", t.name, "-x", "120", "-y", "40", command),
-        check=True, env=env, cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
     )
     try:
         yield t, argv

@@ -21,26 +21,48 @@ def profile() -> Profile:
             name="Harbor", monthly_revenue=400_000, gross_margin=0.35, monthly_fixed_costs=90_000, cash_on_hand=150_000
         ),
         channels=[
-            Channel(id="tiktok-us", platform="tiktok", kind="social_shop", regions=["US"], order_share=0.55,
-                    inventory_value=420_000, pending_payouts=65_000, deposit=5_000),
+            Channel(
+                id="tiktok-us",
+                platform="tiktok",
+                kind="social_shop",
+                regions=["US"],
+                order_share=0.55,
+                inventory_value=420_000,
+                pending_payouts=65_000,
+                deposit=5_000,
+            ),
             Channel(id="amazon-us", platform="amazon", regions=["US"], order_share=0.2, inventory_value=90_000),
-            Channel(id="shop", platform="shopify", kind="own_store", regions=["US"], order_share=0.25,
-                    traffic=[TrafficLink(via="tiktok", share=0.3)]),
+            Channel(
+                id="shop",
+                platform="shopify",
+                kind="own_store",
+                regions=["US"],
+                order_share=0.25,
+                traffic=[TrafficLink(via="tiktok", share=0.3)],
+            ),
         ],
     )
 
 
 def event(id: str, **kw: object) -> Event:
-    data: dict[str, object] = dict(id=id, title=id, kind="ban", platforms=["tiktok"], regions=["US"],
-                                   status="confirmed", effective="2025-01-19")
+    data: dict[str, object] = dict(
+        id=id, title=id, kind="ban", platforms=["tiktok"], regions=["US"], status="confirmed", effective="2025-01-19"
+    )
     data.update(kw)
     return Event.model_validate(data)
 
 
 EVENTS = [
     event("us-ban", title="US ban"),
-    event("fee", title="Amazon fee", kind="fee_change", platforms=["amazon"], status="announced",
-          effective="2025-02-15", impact={"fee_delta": 0.02}),
+    event(
+        "fee",
+        title="Amazon fee",
+        kind="fee_change",
+        platforms=["amazon"],
+        status="announced",
+        effective="2025-02-15",
+        impact={"fee_delta": 0.02},
+    ),
     event("links", title="Links end", kind="link_cutoff", status="rumored", effective="2025-03-01"),
 ]
 
@@ -142,12 +164,15 @@ def test_next_poll_names_the_soonest_feed() -> None:
 
 def test_news_rows_are_cleaned_sorted_and_deduplicated() -> None:
     headlines = [
-        {"feed": "a", "title": "Old", "link": "https://x/1", "published": "2025-01-01T10:00:00+00:00",
-         "platforms": []},
-        {"feed": "a", "title": "[b]New[/b] \x1b[31mred\x1b[0m", "link": "https://x/2",
-         "published": "2025-01-05T10:00:00+00:00", "platforms": ["tiktok", "amazon"]},
-        {"feed": "b", "title": "Old", "link": "https://x/1", "published": "2025-01-01T10:00:00+00:00",
-         "platforms": []},
+        {"feed": "a", "title": "Old", "link": "https://x/1", "published": "2025-01-01T10:00:00+00:00", "platforms": []},
+        {
+            "feed": "a",
+            "title": "[b]New[/b] \x1b[31mred\x1b[0m",
+            "link": "https://x/2",
+            "published": "2025-01-05T10:00:00+00:00",
+            "platforms": ["tiktok", "amazon"],
+        },
+        {"feed": "b", "title": "Old", "link": "https://x/1", "published": "2025-01-01T10:00:00+00:00", "platforms": []},
         {"feed": "b", "title": "Undated\nline", "link": "", "published": None, "platforms": []},
         {"feed": "b", "title": "", "link": "", "published": "not a date", "platforms": []},
     ]

@@ -39,9 +39,7 @@ def cfg(tmp_path: Path) -> Path:
 
 
 def riskmon(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "riskmon", *args], capture_output=True, text=True, env=env, timeout=60
-    )
+    return subprocess.run([sys.executable, "-m", "riskmon", *args], capture_output=True, text=True, env=env, timeout=60)
 
 
 def what_if(env: dict[str, str], cfg: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -81,12 +79,18 @@ def test_baseline_and_scenario_equal_check_on_the_config_and_on_an_edited_copy(
     env: dict[str, str], cfg: Path, tmp_path: Path
 ) -> None:
     doc = what_if_json(
-        env, cfg,
-        "--set", "us-ban.status=confirmed",
-        "--set", "us-ban.probability=0.95",
-        "--set", "tiktok-us.order_share=25%",
-        "--set", "amazon-us.order_share=0.55",
-        "--set", "business.cash_on_hand=90000",
+        env,
+        cfg,
+        "--set",
+        "us-ban.status=confirmed",
+        "--set",
+        "us-ban.probability=0.95",
+        "--set",
+        "tiktok-us.order_share=25%",
+        "--set",
+        "amazon-us.order_share=0.55",
+        "--set",
+        "business.cash_on_hand=90000",
     )
     assert set(doc) >= {"baseline", "scenario", "delta", "what_if"}
     same_assessment(doc["baseline"], check_json(env, cfg))
@@ -94,8 +98,11 @@ def test_baseline_and_scenario_equal_check_on_the_config_and_on_an_edited_copy(
     edited = tmp_path / "edited"
     shutil.copytree(cfg, edited)
     exposure = (edited / "exposure.toml").read_text()
-    for old, new in (("order_share = 0.5 ", "order_share = 0.25"), ("order_share = 0.3\n", "order_share = 0.55\n"),
-                     ("cash_on_hand = 60000", "cash_on_hand = 90000")):
+    for old, new in (
+        ("order_share = 0.5 ", "order_share = 0.25"),
+        ("order_share = 0.3\n", "order_share = 0.55\n"),
+        ("cash_on_hand = 60000", "cash_on_hand = 90000"),
+    ):
         exposure = exposure.replace(old, new)
     (edited / "exposure.toml").write_text(exposure)
     events = (edited / "events.toml").read_text()
@@ -114,7 +121,10 @@ def test_baseline_and_scenario_equal_check_on_the_config_and_on_an_edited_copy(
     assert (ban["baseline"], ban["scenario"]) == (base_ban["expected_loss"], scen_ban["expected_loss"])
     assert ban["change"] == pytest.approx(scen_ban["expected_loss"] - base_ban["expected_loss"])
     assert [c["target"] for c in doc["what_if"]["changes"]] == [
-        "us-ban.status", "us-ban.probability", "tiktok-us.order_share", "amazon-us.order_share",
+        "us-ban.status",
+        "us-ban.probability",
+        "tiktok-us.order_share",
+        "amazon-us.order_share",
         "business.cash_on_hand",
     ]
     # Nothing was written.
@@ -126,7 +136,10 @@ def test_stress(env: dict[str, str], cfg: Path) -> None:
     assert doc["what_if"]["stress"] is True
     for e in doc["scenario"]["events"]:
         assert (e["status"], e["probability"], e["effective"], e["in_effect"]) == (
-            "in_effect", 1.0, "2025-01-10T00:00:00+00:00", True,
+            "in_effect",
+            1.0,
+            "2025-01-10T00:00:00+00:00",
+            True,
         )
     ban = next(e for e in doc["scenario"]["events"] if e["id"] == "us-ban")
     assert ban["ends"] == "2025-03-27T00:00:00+00:00"  # the 76-day window keeps its length
@@ -173,8 +186,9 @@ def test_errors_are_one_line_and_unknown(env: dict[str, str], cfg: Path, args: t
 
 
 def test_save_load_and_list(env: dict[str, str], cfg: Path) -> None:
-    first = what_if_json(env, cfg, "--set", "us-ban.status=confirmed", "--set", "tiktok-us.order_share=0.25",
-                         "--save", "ban-move")
+    first = what_if_json(
+        env, cfg, "--set", "us-ban.status=confirmed", "--set", "tiktok-us.order_share=0.25", "--save", "ban-move"
+    )
     path = cfg / "scenarios" / "ban-move.toml"
     assert first["what_if"]["saved"] == str(path)
     text = path.read_text()
@@ -191,8 +205,18 @@ def test_save_load_and_list(env: dict[str, str], cfg: Path) -> None:
 
 
 def test_apply_needs_yes_and_then_writes_comment_preserving(env: dict[str, str], cfg: Path) -> None:
-    what_if_json(env, cfg, "--set", "us-ban.status=confirmed", "--set", "tiktok-us.order_share=0.25",
-                 "--set", "us-ban.effective=2025-02-01", "--save", "plan")
+    what_if_json(
+        env,
+        cfg,
+        "--set",
+        "us-ban.status=confirmed",
+        "--set",
+        "tiktok-us.order_share=0.25",
+        "--set",
+        "us-ban.effective=2025-02-01",
+        "--save",
+        "plan",
+    )
     dry = what_if(env, cfg, "--apply", "plan")
     assert dry.returncode == 1
     assert f"{cfg}/exposure.toml: channels[tiktok-us].order_share: 0.5 -> 0.25" in dry.stdout
@@ -219,13 +243,15 @@ def test_apply_refuses_stress_and_invalid_scenarios(env: dict[str, str], cfg: Pa
     r = what_if(env, cfg, "--apply", "doom", "--yes")
     assert r.returncode == 3 and "stress test" in r.stderr
 
-    (cfg / "scenarios" / "broken.toml").write_text(textwrap.dedent("""
+    (cfg / "scenarios" / "broken.toml").write_text(
+        textwrap.dedent("""
         [scenario]
         name = "broken"
         [[set]]
         target = "tiktok-us.order_share"
         value = 0.9
-    """))
+    """)
+    )
     before = (cfg / "exposure.toml").read_bytes()
     r = what_if(env, cfg, "--apply", "broken", "--yes")
     assert r.returncode == 3 and "adds up to 1.400" in r.stderr

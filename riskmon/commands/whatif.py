@@ -185,8 +185,9 @@ def render_text(
     if not changes and not stress:
         lines.append("  (the overrides equal the config's values: nothing changes)")
     lines.append("")
-    change_word = {0: "same"}.get(delta.level_change, f"{delta.level_change:+d} (" + (
-        "worse" if delta.level_change > 0 else "better") + ")")
+    change_word = {0: "same"}.get(
+        delta.level_change, f"{delta.level_change:+d} (" + ("worse" if delta.level_change > 0 else "better") + ")"
+    )
     rows = [
         ["level", baseline.level.name, scenario.level.name, change_word],
         ["score", f"{baseline.score:.1f}", f"{scenario.score:.1f}", _signed(delta.score, ".1f")],
