@@ -2,19 +2,21 @@
 
 Every command lives in `riskmon/commands/` and is imported only when chosen, so `riskmon check`
 never pays for the TUI's imports. One error handler turns riskmon's own failures into a one-line
-message and exit code 3 (UNKNOWN); tracebacks are shown only with RISKMON_DEBUG=1.
+message and exit code 3 (UNKNOWN) — a one-line JSON document for `check --format json` — and
+tracebacks are shown only with RISKMON_DEBUG=1.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from riskmon import __version__
-from riskmon.errors import ExitCode, RiskmonError
+from riskmon.errors import ExitCode, Problem, RiskmonError
 
 
 class UsageError(RiskmonError):
@@ -28,18 +30,49 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"bad arguments: {message}", self.format_usage())
 
 
+MAX_TIMEOUT = 86400.0
+"""-t is at most a day: a check is run by cron or a monitoring system every few minutes."""
+
+
 def parse_now(text: str | None) -> datetime:
-    """--now: an ISO date or date-time; no offset means UTC. Absent: the wall clock."""
-    if not text:
+    """--now: an ISO date or date-time within the supported dates; no offset means UTC. Absent:
+    the wall clock."""
+    if text is None:
         return datetime.now(UTC)
-    from riskmon.model import to_utc
+    from riskmon.model import in_date_range, to_utc
 
     try:
         value = to_utc(text)
+        if not isinstance(value, datetime):
+            raise ValueError(f"not a date or date-time: {text!r}")
+        return in_date_range(value)
     except ValueError as exc:
-        raise UsageError(f"--now: {exc}") from None
-    if not isinstance(value, datetime):
-        raise UsageError(f"--now: not a date or date-time: {text!r}")
+        raise UsageError(f"bad arguments: --now: {exc}") from None
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """-t: more than 0 and at most MAX_TIMEOUT seconds (the alarm timer takes nothing else)."""
+    value = _number(text)
+    if not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {text!r}")
+    return value
+
+
+def score_threshold(text: str) -> float:
+    """-w/-c: a score from 0 to 100."""
+    value = _number(text)
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be a score from 0 to 100, not {text!r}")
     return value
 
 
@@ -68,10 +101,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = add("check", "one assessment with Nagios-style exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)")
     check.add_argument("--format", "-f", choices=("text", "json", "nagios", "prometheus"), default="text")
-    check.add_argument("-w", "--warning", type=float, metavar="N", help="score threshold for WARNING (default 40)")
-    check.add_argument("-c", "--critical", type=float, metavar="N", help="score threshold for CRITICAL (default 70)")
     check.add_argument(
-        "-t", "--timeout", type=float, default=30.0, metavar="SECONDS", help="give up after (default 30)"
+        "-w", "--warning", type=score_threshold, metavar="N", help="score threshold for WARNING (default 40)"
+    )
+    check.add_argument(
+        "-c", "--critical", type=score_threshold, metavar="N", help="score threshold for CRITICAL (default 70)"
+    )
+    check.add_argument(
+        "-t",
+        "--timeout",
+        type=seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="give up after (default 30, at most 86400)",
     )
     check.add_argument("-v", "--verbose", action="count", default=0, help="more detail; repeat up to -vvv")
     check.add_argument("--no-history", action="store_true", help="do not record this check in history")
@@ -202,10 +244,53 @@ def _handler(args: argparse.Namespace) -> Handler:
     return run_tui
 
 
-def _fail(command: str | None, message: str, details: str) -> int:
-    """`check`: one line on stdout (what a monitoring system shows); others: stderr. Details: stderr."""
-    line = message.splitlines()[0] if message else "unknown error"
-    if command == "check":
+def _no_empty_paths(args: argparse.Namespace) -> None:
+    """`--config ""` (an empty Nagios macro, an unset shell variable) is a mistake, not "use the
+    default": the default may be the bundled demo, a fictional seller with a plausible answer."""
+    for name in ("config", "db", "now"):
+        value = getattr(args, name, None)
+        if value is not None and not str(value).strip():
+            raise UsageError(f"bad arguments: --{name} is empty; give a value or leave the option out")
+
+
+def asked_format(argv: Sequence[str]) -> str | None:
+    """The value of the last --format/-f in `argv`, read without argparse: for reporting a failure
+    of argument parsing itself in the format that was asked for."""
+    found = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        name, eq, value = arg.partition("=")
+        if arg.startswith("--") and len(name) >= 4 and "--format".startswith(name):
+            found = value if eq else (argv[i + 1] if i + 1 < len(argv) else None)
+        elif arg == "-f":
+            found = argv[i + 1] if i + 1 < len(argv) else None
+        elif arg.startswith("-f") and not arg.startswith("--"):
+            found = arg[2:].removeprefix("=")
+    return found
+
+
+def _fail(
+    command: str | None, message: str, details: str, *, as_json: bool = False, problems: Sequence[Problem] = ()
+) -> int:
+    """`check`: one line on stdout (what a monitoring system shows) — a JSON document with
+    `--format json` — others: stderr. Details: stderr."""
+    from riskmon.textsafe import clean
+
+    line = clean(message.splitlines()[0]) if message.strip() else "unknown error"
+    if command == "check" and as_json:
+        import json
+
+        doc = {
+            "level": "UNKNOWN",
+            "exit_code": int(ExitCode.UNKNOWN),
+            "error": line,
+            "problems": [
+                {"file": p.file, "line": p.line, "field": p.field, "message": clean(p.message)} for p in problems
+            ],
+        }
+        print(json.dumps(doc, ensure_ascii=False, allow_nan=False), flush=True)
+    elif command == "check":
         print(f"RISKMON UNKNOWN - {line}", flush=True)
     else:
         print(f"riskmon: {line}", file=sys.stderr, flush=True)
@@ -217,12 +302,15 @@ def _fail(command: str | None, message: str, details: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command: str | None = "check" if "check" in argv else None
+    fmt = asked_format(argv)
     try:
         args = build_parser().parse_args(argv)
-        command = args.command
+        command, fmt = args.command, getattr(args, "format", None)
+        _no_empty_paths(args)
         return _handler(args)(args)
     except RiskmonError as exc:
-        return _fail(command, exc.message, exc.details)
+        problems = getattr(exc, "problems", None) or ()
+        return _fail(command, exc.message, exc.details, as_json=fmt == "json", problems=problems)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -233,5 +321,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("RISKMON_DEBUG"):
             raise
         return _fail(
-            command, f"internal error: {type(exc).__name__}: {exc}", "set RISKMON_DEBUG=1 to see the traceback"
+            command,
+            f"internal error: {type(exc).__name__}: {exc}",
+            "set RISKMON_DEBUG=1 to see the traceback",
+            as_json=fmt == "json",
         )

@@ -171,8 +171,10 @@ def parse_text(filename: str, text: str, *, name: str | None = None) -> tuple[Ba
     if model_name is None:
         known = ", ".join(CONFIG_FILES)
         return None, [Problem(filename, None, "", f"not a riskmon config file; expected one of: {known}")]
+    from riskmon.docparse import toml_loads
+
     try:
-        data = tomllib.loads(text)
+        data = toml_loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [_syntax_problem(filename, text, exc)]
     except RecursionError:
@@ -335,7 +337,12 @@ def _problems_from(filename: str, text: str, data: Any, model: type[BaseModel], 
 
     for err in errors:
         loc: Loc = tuple(err.get("loc", ()))
-        if err.get("type") == "value_error":
+        if loc[-1:] == ("[key]",):  # pydantic's marker for "the key itself, not its value"
+            loc = loc[:-1]
+        long_at = _long_number_at(loc, data)
+        if long_at is not None:
+            loc, message = long_at
+        elif err.get("type") == "value_error":
             message = _value_error_text(err)
             loc = _refine(loc, message, data)
         else:
@@ -345,6 +352,18 @@ def _problems_from(filename: str, text: str, data: Any, model: type[BaseModel], 
         add(loc, message)
     out.sort(key=lambda p: p.line if p.line is not None else 0)
     return out
+
+
+def _long_number_at(loc: Loc, data: Any) -> tuple[Loc, str] | None:
+    """An integer too long to read (see docparse) at `loc`, or at the table holding `loc` (a
+    marker where a table was expected reads as one with an unknown key): where, and why."""
+    from riskmon.docparse import DIGITS_KEY, digits_of_marker
+
+    for where in (loc, loc[:-1] if loc and loc[-1] == DIGITS_KEY else None):
+        digits = digits_of_marker(_get(data, where)) if where is not None else None
+        if digits is not None and where is not None:
+            return where, f"a number of {digits} digits is too long to be an amount, a share or a count"
+    return None
 
 
 def _value_error_text(err: dict[str, Any]) -> str:
@@ -489,7 +508,7 @@ def _got(value: Any) -> str:
 
 def _num(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return f"{int(value):,}" if abs(value) >= 1e6 else str(int(value))
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -502,7 +521,7 @@ def _message(model: type[BaseModel], loc: Loc, err: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return _unknown_key(model, loc)
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return _range(model, loc, ctx) + _got(value)
+        return _range(model, loc, ctx, kind) + _got(value)
     if kind == "finite_number":
         return "must be a finite number, not inf or nan"
     if kind in ("float_type", "float_parsing", "int_parsing_size"):
@@ -649,10 +668,17 @@ def _bounds(model: type[BaseModel], loc: Loc) -> dict[str, Any]:
     return found
 
 
-def _range(model: type[BaseModel], loc: Loc, ctx: dict[str, Any]) -> str:
+_CAP = 10_000
+"""An upper bound from this up is a sanity cap (money, days), not a scale like a share's 0-1."""
+
+
+def _range(model: type[BaseModel], loc: Loc, ctx: dict[str, Any], kind: str) -> str:
     b = _bounds(model, loc) or dict(ctx)
     lo, lo_strict = (b["gt"], True) if "gt" in b else (b.get("ge"), False)
     hi, hi_strict = (b["lt"], True) if "lt" in b else (b.get("le"), False)
+    if lo is not None and hi is not None and hi >= _CAP:
+        # Name only the bound broken: "must be 0 or more", not "between 0 and a quadrillion".
+        lo, hi = (lo, None) if kind.startswith("greater") else (None, hi)
     if lo is not None and hi is not None:
         if not lo_strict and not hi_strict:
             return f"must be between {_num(lo)} and {_num(hi)}"

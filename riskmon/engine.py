@@ -8,6 +8,7 @@ The formulas are documented in the README ("How the score is computed") and must
 from __future__ import annotations
 
 import gc
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,17 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from riskmon.errors import Level
-from riskmon.model import Channel, Event, Impact, ModelSettings, Profile, Settings, Thresholds, TrafficLink
+from riskmon.model import (
+    Channel,
+    Event,
+    Impact,
+    ModelSettings,
+    Profile,
+    Settings,
+    Thresholds,
+    TrafficLink,
+    in_date_range,
+)
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule, rruleset
@@ -810,7 +821,10 @@ def runway_from(profile: Profile, lost: float) -> float | None:
     burn = biz.monthly_fixed_costs - biz.monthly_revenue * (1.0 - lost) * biz.gross_margin
     if burn <= 0:
         return None
-    return biz.cash_on_hand / burn * 52.0 / 12.0
+    weeks = biz.cash_on_hand / burn * 52.0 / 12.0
+    # A burn of a few subnormal cents makes the quotient overflow: cash that lasts longer than a
+    # float can count does not run down, as far as anyone can tell.
+    return weeks if math.isfinite(weeks) else None
 
 
 def _level_of(value: float, warn: float, crit: float) -> Level:
@@ -906,6 +920,8 @@ def assess(
     """Assess `profile` against `events` as of `now` (an aware datetime)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    # The dates validation accepts (model.DATE_MIN..DATE_MAX) are the ones the engine handles.
+    in_date_range(now)
     with _collector_paused():
         return _assess(profile, events, now, settings or Settings())
 

@@ -159,6 +159,19 @@ def _clean_raw(raw: dict[str, Any], name: str) -> dict[str, Any]:
     return out
 
 
+def _reason(error: Any) -> str:
+    """One pydantic error as `field: message`; an integer too long to read says so."""
+    from riskmon.docparse import DIGITS_KEY, digits_of_marker
+
+    loc, msg = list(error["loc"]), str(error["msg"])
+    digits = digits_of_marker(error.get("input"))
+    if loc and loc[-1] == DIGITS_KEY and isinstance(error.get("input"), int):
+        loc, digits = loc[:-1], error["input"]
+    if digits is not None:
+        msg = f"a number of {digits} digits is too long"
+    return f"{_loc(loc)}: {msg}" if loc else msg
+
+
 def cap_untrusted(event: Event) -> Event:
     """An untrusted source may report a rumour, nothing firmer."""
     update: dict[str, Any] = {}
@@ -189,7 +202,7 @@ def events_from_data(feed: FeedSettings, data: object) -> tuple[list[Event], lis
             event = Event.model_validate(_clean_raw(raw, feed.name))
         except ValidationError as exc:
             errors = exc.errors()
-            parts = [f"{_loc(e['loc'])}: {e['msg']}" if e["loc"] else str(e["msg"]) for e in errors[:3]]
+            parts = [_reason(e) for e in errors[:3]]
             more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
             skipped.append(short(f"{where}: {'; '.join(parts)}{more}", 500))
             continue
@@ -223,8 +236,10 @@ def parse_events_body(
     except UnicodeDecodeError as exc:
         raise ParseError(f"not UTF-8 text (byte {exc.start})") from None
     if fmt == "json":
+        from riskmon.docparse import json_loads
+
         try:
-            data = json.loads(text)
+            data = json_loads(text)
         except json.JSONDecodeError as exc:
             raise ParseError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
         except RecursionError:
@@ -232,10 +247,14 @@ def parse_events_body(
     else:
         import tomllib
 
+        from riskmon.docparse import toml_loads
+
         try:
-            data = tomllib.loads(text)
+            data = toml_loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ParseError(short(f"invalid TOML: {exc}")) from None
+        except RecursionError:
+            raise ParseError("invalid TOML: arrays or tables nested too deeply") from None
     return events_from_data(feed, data)
 
 

@@ -2,6 +2,10 @@
 
 These only present what `engine.assess()` computed. JSON keeps money and shares unrounded; the
 Nagios and Prometheus renderings format numbers with a dot decimal and never an exponent.
+Validation bounds every input so that the engine's numbers are finite; should one not be, no
+rendering shows it as a number: JSON has null (strict RFC 8259, never NaN or Infinity), Nagios
+`U`, Prometheus leaves the sample out (but for the documented +Inf runway of a business that
+does not burn cash).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from riskmon import __version__
 from riskmon.engine import Assessment, EventAssessment
 from riskmon.errors import Level
+from riskmon.textreport import DEMO_TAG, runway_text
 from riskmon.textsafe import clean
 
 FORMATS = ("text", "json", "nagios", "prometheus")
@@ -132,8 +137,23 @@ def assessment_to_dict(
     return doc
 
 
-def to_json(doc: Mapping[str, Any]) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False, default=_json_default)
+def to_json(doc: Mapping[str, Any], *, indent: int | None = 2) -> str:
+    """Strict JSON (RFC 8259): a non-finite float, which has no JSON form, becomes null."""
+    try:
+        return json.dumps(doc, indent=indent, ensure_ascii=False, default=_json_default, allow_nan=False)
+    except ValueError:  # "Out of range float values are not JSON compliant": the rare path
+        return json.dumps(finite_only(doc), indent=indent, ensure_ascii=False, default=_json_default, allow_nan=False)
+
+
+def finite_only(value: Any) -> Any:
+    """`value` with every non-finite float inside it (dicts, lists, tuples) replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {k: finite_only(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_only(v) for v in value]
+    return value
 
 
 def _json_default(value: object) -> object:
@@ -171,26 +191,27 @@ def _perf(
     lo: float | None = None,
     hi: float | None = None,
 ) -> str:
-    v = "U" if value is None else plain_number(value, 4)
+    v = "U" if value is None or not math.isfinite(value) else plain_number(value, 4)
     parts = [warn, crit, "" if lo is None else plain_number(lo), "" if hi is None else plain_number(hi)]
     while parts and parts[-1] == "":
         parts.pop()
     tail = (";" + ";".join(parts)) if parts else ""
-    return f"'{label}'={v}{uom if value is not None else ''}{tail}"
+    return f"'{label}'={v}{uom if v != 'U' else ''}{tail}"
 
 
-def nagios_summary(a: Assessment, action: str | None = None) -> str:
+def nagios_summary(a: Assessment, action: str | None = None, *, demo: bool = False) -> str:
     conc = a.concentration
-    runway = "no burn" if a.runway_weeks is None else f"runway {a.runway_weeks:.1f} wk"
+    runway = runway_text(a.runway_weeks)
+    runway = runway if runway == "no burn" else f"runway {runway}"
     top = f", {conc.top_platform} {conc.top_dependence:.0%} of orders" if conc.top_platform else ""
-    text = f"score {a.score:.0f}/100, {runway}{top}: {'; '.join(a.reasons)}"
+    text = f"{DEMO_TAG + ' ' if demo else ''}score {a.score:.0f}/100, {runway}{top}: {'; '.join(a.reasons)}"
     if action:
         text += f"; next: {action}"
     # '|' starts perfdata in the plugin API; it must never appear in the text part.
     return clean(text).replace("|", "/")
 
 
-def nagios(a: Assessment, *, action: str | None = None, detail_lines: Iterable[str] = ()) -> str:
+def nagios(a: Assessment, *, action: str | None = None, detail_lines: Iterable[str] = (), demo: bool = False) -> str:
     t = a.thresholds
     perf = " ".join(
         [
@@ -207,7 +228,7 @@ def nagios(a: Assessment, *, action: str | None = None, detail_lines: Iterable[s
             _perf("top_dependence", a.concentration.top_dependence, "", plain_number(t.concentration_warn), "", 0, 1),
         ]
     )
-    first = f"RISKMON {a.level.name} - {nagios_summary(a, action)} | {perf}"
+    first = f"RISKMON {a.level.name} - {nagios_summary(a, action, demo=demo)} | {perf}"
     rest = [clean(line).replace("|", "/") for line in detail_lines]
     return "\n".join([first, *rest])
 
@@ -231,9 +252,17 @@ class _Metrics:
         self.lines: list[str] = []
 
     def add(
-        self, name: str, help_: str, samples: Iterable[tuple[Mapping[str, str], float]], kind: str = "gauge"
+        self,
+        name: str,
+        help_: str,
+        samples: Iterable[tuple[Mapping[str, str], float]],
+        kind: str = "gauge",
+        *,
+        infinite: bool = False,
     ) -> None:
-        rows = list(samples)
+        """One metric family; a non-finite sample is left out (Prometheus's "no value") unless
+        `infinite` says +Inf/-Inf mean something for this metric."""
+        rows = [(lb, v) for lb, v in samples if math.isfinite(v) or (infinite and not math.isnan(v))]
         if not rows:
             return
         self.lines.append(f"# HELP riskmon_{name} {help_}")
@@ -241,14 +270,15 @@ class _Metrics:
         self.lines.extend(f"riskmon_{name}{_labels(lb)} {plain_number(v)}" for lb, v in rows)
 
 
-def prometheus(a: Assessment, *, feeds: Sequence[Mapping[str, Any]] = ()) -> str:
+def prometheus(a: Assessment, *, feeds: Sequence[Mapping[str, Any]] = (), demo: bool = False) -> str:
     m = _Metrics()
     conc = a.concentration
     cur = a.profile.business.currency
+    info = {"version": __version__, "business": a.profile.business.name, "currency": cur}
     m.add(
         "info",
-        "riskmon version and the business assessed.",
-        [({"version": __version__, "business": a.profile.business.name, "currency": cur}, 1)],
+        'riskmon version and the business assessed; demo="true" when it is the bundled demo config.',
+        [({**info, "demo": "true" if demo else "false"}, 1)],
     )
     m.add("level", "Risk level: 0 OK, 1 WARNING, 2 CRITICAL.", [({}, int(a.level))])
     m.add("score", "Overall risk score from 0 to 100.", [({}, a.score)])
@@ -257,6 +287,7 @@ def prometheus(a: Assessment, *, feeds: Sequence[Mapping[str, Any]] = ()) -> str
         "runway_seconds",
         "Time until cash runs out if likely events happen (+Inf when it does not).",
         [({}, math.inf if a.runway_weeks is None else a.runway_weeks * 7 * 86400)],
+        infinite=True,
     )
     m.add(
         "expected_loss", "Probability-weighted loss over all events, in the business currency.", [({}, a.expected_loss)]

@@ -73,16 +73,44 @@ def to_utc(value: Any) -> Any:
         except ValueError:
             hint = "use 2025-01-19 or 2025-01-19T17:00:00+07:00"
             raise ValueError(f"not a date or date-time: {value!r} ({hint})") from None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=UTC)
+    try:
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if isinstance(value, date):
+            return datetime.combine(value, time(0, 0), tzinfo=UTC)
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise ValueError(f"{value.isoformat()} is {_RANGE_TEXT}") from None
     return value
 
 
-UtcDateTime = Annotated[datetime, BeforeValidator(to_utc)]
+# The dates riskmon supports, everywhere: config files, feeds and --now. The engine adds up to ten
+# years to them (playbook due dates, recurrences) and subtracts as much; Python's datetime ends at
+# years 1 and 9999, so the range keeps well inside it, and covers any real policy event.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+DATE_MIN = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
+DATE_MAX = datetime(MAX_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+_RANGE_TEXT = f"outside the supported dates (years {MIN_YEAR} to {MAX_YEAR})"
+
+
+def in_date_range(value: datetime) -> datetime:
+    """`value` (aware, UTC) if it lies within the supported dates; else ValueError saying so."""
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise ValueError(f"{value.date().isoformat()} is {_RANGE_TEXT}")
+    return value
+
+
+UtcDateTime = Annotated[datetime, BeforeValidator(to_utc), AfterValidator(in_date_range)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Money = Annotated[float, Field(ge=0.0)]
+MAX_MONEY = 1e15
+"""The largest amount riskmon accepts (a quadrillion in any currency): every sum and product the
+engine forms from amounts this size stays a finite float, so no output shows inf or NaN."""
+Money = Annotated[float, Field(ge=0.0, le=MAX_MONEY)]
+MAX_DAYS = 36500.0
+"""Day counts (payout holds, history retention) up to a hundred years."""
+Days = Annotated[float, Field(ge=0.0, le=MAX_DAYS)]
+MAX_WEEKS = 5200.0
+"""Runway thresholds in weeks, up to a hundred years."""
+Weeks = Annotated[float, Field(ge=0.0, le=MAX_WEEKS)]
 
 _REGION = re.compile(r"^(\*|[A-Z]{2})$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
@@ -97,7 +125,31 @@ def _check_regions(regions: list[str]) -> list[str]:
 
 def _check_id(value: str) -> str:
     if not _ID.match(value):
+        _check_visible(value)
         raise ValueError(f"{value!r}: ids use letters, digits and - _ . : (no spaces)")
+    return value
+
+
+# Characters that show as nothing or that reorder the text around them: a platform name holding
+# one (pasted from a web page) would look like "tiktok" and never match it, or display spoofed.
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
+
+
+def _invisible_in(value: str) -> str | None:
+    import unicodedata
+
+    for ch in value:
+        if ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp"):
+            name = unicodedata.name(ch, "a control character")
+            return f"U+{ord(ch):04X} {name}"
+    return None
+
+
+def _check_visible(value: str) -> str:
+    """Identifier-like text (platforms, features, names) must not hide characters."""
+    found = _invisible_in(value)
+    if found:
+        raise ValueError(f"contains an invisible or text-direction character ({found}); type it again without it")
     return value
 
 
@@ -118,7 +170,9 @@ def _lower_list(value: Any) -> Any:
 
 
 Id = Annotated[str, AfterValidator(_check_id)]
-Platform = Annotated[str, BeforeValidator(_lower), Field(min_length=1)]
+Platform = Annotated[str, BeforeValidator(_lower), Field(min_length=1), AfterValidator(_check_visible)]
+Name = Annotated[str, AfterValidator(_check_visible)]
+"""A short identifier-like text (a feature, a currency, an alert's name): any visible characters."""
 Regions = Annotated[list[str], BeforeValidator(_upper_list), AfterValidator(_check_regions)]
 Platforms = Annotated[list[Platform], BeforeValidator(_lower_list)]
 
@@ -138,7 +192,7 @@ class Strict(BaseModel):
 class Business(Strict):
     name: str = Field(min_length=1)
     """Shown in the TUI header and reports."""
-    currency: str = "USD"
+    currency: Name = "USD"
     """ISO 4217 code; amounts everywhere are in this currency."""
     monthly_revenue: Money
     """Gross sales per month over all channels (M in the model)."""
@@ -153,7 +207,7 @@ class Business(Strict):
 class TrafficLink(Strict):
     via: Platform
     """The platform this traffic comes through (e.g. tiktok bio links)."""
-    feature: str = "external_link"
+    feature: Name = "external_link"
     """Which platform feature carries it: external_link, live, ads, search..."""
     share: Share
     """Share of this channel's orders that arrive this way."""
@@ -168,7 +222,7 @@ class Channel(Strict):
     inventory_value: Money = 0.0
     pending_payouts: Money = 0.0
     deposit: Money = 0.0
-    payout_hold_days: Annotated[float, Field(ge=0.0)] = 0.0
+    payout_hold_days: Days = 0.0
     """Days the platform holds money after delivery (payout cycle plus reserve)."""
     warehouse: Literal["own", "platform", "third_party", "virtual", "none"] = "none"
     """Where the stock for this channel sits; "virtual" overseas warehouses get shops suspended."""
@@ -211,7 +265,7 @@ class Impact(Strict):
 
     orders_lost: Share | None = None
     traffic_lost: Share | None = None
-    traffic_features: list[str] | None = None
+    traffic_features: list[Name] | None = None
     """Which traffic-link features the event cuts; ["*"] for all."""
     payouts_frozen: Share | None = None
     inventory_stranded: Share | None = None
@@ -327,8 +381,8 @@ class EventCatalog(Strict):
 class Thresholds(Strict):
     warn: Annotated[float, Field(ge=0, le=100)] = 40.0
     crit: Annotated[float, Field(ge=0, le=100)] = 70.0
-    runway_warn_weeks: Annotated[float, Field(ge=0)] = 12.0
-    runway_crit_weeks: Annotated[float, Field(ge=0)] = 4.0
+    runway_warn_weeks: Weeks = 12.0
+    runway_crit_weeks: Weeks = 4.0
     shock_warn: Share = 0.2
     shock_crit: Share = 0.5
     concentration_warn: Share = 0.6
@@ -352,12 +406,21 @@ class ModelSettings(Strict):
 
 
 class HistorySettings(Strict):
-    full_days: Annotated[float, Field(ge=0)] = 2.0
-    hourly_days: Annotated[float, Field(ge=0)] = 60.0
-    max_days: Annotated[float, Field(gt=0)] = 1095.0
+    full_days: Days = 2.0
+    hourly_days: Days = 60.0
+    max_days: Annotated[float, Field(gt=0, le=MAX_DAYS)] = 1095.0
 
 
-Duration = Annotated[str, Field(pattern=r"^\s*\d+(\.\d+)?\s*(s|m|h|d|w)\s*$")]
+MAX_DURATION_DAYS = 3650
+
+
+def _duration_in_range(text: str) -> str:
+    if parse_duration(text) > MAX_DURATION_DAYS * 86400:
+        raise ValueError(f"{text.strip()!r} is too long: durations go up to {MAX_DURATION_DAYS}d (ten years)")
+    return text
+
+
+Duration = Annotated[str, Field(pattern=r"^\s*\d+(\.\d+)?\s*(s|m|h|d|w)\s*$"), AfterValidator(_duration_in_range)]
 
 
 class FeedSettings(Strict):
@@ -371,9 +434,9 @@ class FeedSettings(Strict):
     required: bool = False
     max_age: Duration = "1d"
     trust: bool = True
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: dict[Name, Name] = Field(default_factory=dict)
     """Header name -> name of the environment variable holding its value."""
-    keywords: dict[str, list[str]] = Field(default_factory=dict)
+    keywords: dict[Platform, list[str]] = Field(default_factory=dict)
     """rss only: platform -> words that tag a headline with that platform."""
 
     @model_validator(mode="after")
@@ -392,7 +455,7 @@ DEFAULT_FAIL_ON: tuple[CheckState, ...] = ("CRITICAL", "UNKNOWN")
 
 
 class AlertSettings(Strict):
-    name: str = ""
+    name: Name = ""
     type: Literal["webhook", "command", "desktop", "healthchecks"]
     url: str | None = None
     payload: Literal["json", "slack", "discord"] = "json"
@@ -400,7 +463,7 @@ class AlertSettings(Strict):
     on: list[AlertTrigger] = Field(default_factory=lambda: list(ALERT_TRIGGERS))
     renotify: Duration | None = None
     fail_on: list[CheckState] = Field(default_factory=lambda: list(DEFAULT_FAIL_ON))
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: dict[Name, Name] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _needs(self) -> AlertSettings:
@@ -521,8 +584,8 @@ class PlaybookRule(Strict):
     false also matches events on platforms you do not sell on (a tool you use shutting down)."""
     # Standing rules: match the business as it stands, not an event.
     top_dependence_gte: Share | None = None
-    runway_weeks_lt: Annotated[float, Field(ge=0)] | None = None
-    payout_hold_days_gte: Annotated[float, Field(ge=0)] | None = None
+    runway_weeks_lt: Weeks | None = None
+    payout_hold_days_gte: Days | None = None
     no_own_store: bool | None = None
     link_share_gte: Share | None = None
     """Share of all orders that arrive through traffic links."""

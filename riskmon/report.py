@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -18,7 +19,7 @@ from typing import Any
 
 from riskmon.engine import Assessment, EventAssessment
 from riskmon.playbooks import Item, Plan, Suggestion, display, exposed
-from riskmon.textreport import money, runway_text, when
+from riskmon.textreport import DEMO_NOTE, money, runway_text, when
 from riskmon.textsafe import clean
 
 FORMATS = ("md", "csv", "json")
@@ -29,13 +30,14 @@ EVENT_LIMIT = 25
 """Events the Markdown report lists (with their checklists); CSV and JSON list them all."""
 
 
-def render(fmt: str, a: Assessment, p: Plan, *, feeds: Sequence[Mapping[str, Any]] = ()) -> str:
+def render(fmt: str, a: Assessment, p: Plan, *, feeds: Sequence[Mapping[str, Any]] = (), demo: bool = False) -> str:
+    """The report in `fmt`; `demo` (the bundled demo config is in use) is said at the top of each."""
     if fmt == "md":
-        return markdown(a, p)
+        return markdown(a, p, demo=demo)
     if fmt == "csv":
-        return csv_text(a, p)
+        return csv_text(a, p, demo=demo)
     if fmt == "json":
-        return json_text(a, p, feeds=feeds)
+        return json_text(a, p, feeds=feeds, demo=demo)
     raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -85,7 +87,7 @@ def _event_title(e: EventAssessment) -> str:
     return f"{md(e.event.title)} (`{e.id}`)"
 
 
-def markdown(a: Assessment, p: Plan, *, limit: int = EVENT_LIMIT) -> str:
+def markdown(a: Assessment, p: Plan, *, limit: int = EVENT_LIMIT, demo: bool = False) -> str:
     biz = a.profile.business
     cur = biz.currency
     conc = a.concentration
@@ -94,6 +96,7 @@ def markdown(a: Assessment, p: Plan, *, limit: int = EVENT_LIMIT) -> str:
     out = [
         f"# Risk review: {md(biz.name)}",
         "",
+        *([f"> **Demo:** {DEMO_NOTE}.", ""] if demo else []),
         f"As of {a.now:%Y-%m-%d %H:%M} UTC. Next review: {a.now + WEEK:%Y-%m-%d}.",
         "",
         "## Summary",
@@ -253,14 +256,14 @@ def _cell(value: object) -> object:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return round(value, 6)
+        return round(value, 6) if math.isfinite(value) else ""
     if isinstance(value, int):
         return value
     text = clean(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def csv_text(a: Assessment, p: Plan) -> str:
+def csv_text(a: Assessment, p: Plan, *, demo: bool = False) -> str:
     conc = a.concentration
     blocks: list[tuple[str, list[str], Sequence[Sequence[object]]]] = [
         (
@@ -268,6 +271,7 @@ def csv_text(a: Assessment, p: Plan) -> str:
             ["field", "value"],
             [
                 ["business", a.profile.business.name],
+                ["demo", demo],
                 ["as_of", a.now.isoformat()],
                 ["currency", a.profile.business.currency],
                 ["level", a.level.name],
@@ -384,7 +388,7 @@ def csv_text(a: Assessment, p: Plan) -> str:
 # JSON: the `check --format json` document with the playbooks filled in, plus the checklist.
 
 
-def json_text(a: Assessment, p: Plan, *, feeds: Sequence[Mapping[str, Any]] = ()) -> str:
+def json_text(a: Assessment, p: Plan, *, feeds: Sequence[Mapping[str, Any]] = (), demo: bool = False) -> str:
     from riskmon import formats
 
     doc = formats.assessment_to_dict(
@@ -393,6 +397,7 @@ def json_text(a: Assessment, p: Plan, *, feeds: Sequence[Mapping[str, Any]] = ()
         playbooks=p.playbooks_json(),
         standing=p.standing_json(),
         extra={
+            "demo": demo,
             "report": {"kind": "weekly", "next_review": formats.iso(a.now + WEEK)},
             "this_week": [i.to_dict() for i in this_week(p)[0]],
             "checklist": [i.to_dict() for i in p.items()],

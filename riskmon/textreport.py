@@ -6,6 +6,7 @@ breakdown of each event; 3 adds debug facts (which config, timings) supplied by 
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,16 @@ from riskmon.errors import Level
 from riskmon.textsafe import clean
 
 _COLOURS = {Level.OK: "32", Level.WARNING: "33", Level.CRITICAL: "31"}
+
+DEMO_TAG = "[demo config]"
+"""Marks every output made from the bundled demo config, right after the level: its numbers are a
+fictional seller's, however plausible."""
+DEMO_NOTE = (
+    "this is the bundled demo config (a fictional seller), not yours: write your own with "
+    "`riskmon config init`, or pass --config DIR"
+)
+RUNWAY_SHOWN_WEEKS = 10000
+"""Beyond this a runway is shown as "over 10,000 wk": its digits would mean nothing."""
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -32,6 +43,8 @@ def paint(text: str, level: Level, colour: bool) -> str:
 
 
 def money(x: float, currency: str) -> str:
+    if not math.isfinite(x):  # validation bounds amounts, so this is a bug's number: show none
+        return "n/a"
     sign = "-" if x < 0 else ""
     if currency == "USD":
         return f"{sign}${abs(x):,.0f}"
@@ -48,7 +61,9 @@ def when(days_until: float) -> str:
 
 
 def runway_text(weeks: float | None) -> str:
-    return "no burn" if weeks is None else f"{weeks:.1f} wk"
+    if weeks is None or not math.isfinite(weeks):
+        return "no burn"
+    return f"over {RUNWAY_SHOWN_WEEKS:,} wk" if weeks > RUNWAY_SHOWN_WEEKS else f"{weeks:.1f} wk"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int] | None = None) -> list[str]:
@@ -65,12 +80,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]
     return [fmt(headers), *(fmt(r) for r in rows)]
 
 
-def headline(a: Assessment, colour: bool = False) -> str:
+def headline(a: Assessment, colour: bool = False, *, demo: bool = False) -> str:
     conc = a.concentration
     cur = a.profile.business.currency
     top = f", {conc.top_platform} {conc.top_dependence:.0%} of orders" if conc.top_platform else ""
+    tag = f" {DEMO_TAG}" if demo else ""
     return (
-        f"{paint(a.level.name, a.level, colour)} score {a.score:.0f}/100, runway {runway_text(a.runway_weeks)}"
+        f"{paint(a.level.name, a.level, colour)}{tag} score {a.score:.0f}/100, runway {runway_text(a.runway_weeks)}"
         f"{top}, expected loss {money(a.expected_loss, cur)} — {'; '.join(a.reasons)}"
     )
 
@@ -137,9 +153,10 @@ def render_check(
     changes: Sequence[Mapping[str, Any]] = (),
     feeds: Sequence[Mapping[str, Any]] = (),
     debug: Sequence[str] = (),
+    demo: bool = False,
 ) -> str:
     cur = a.profile.business.currency
-    lines = [headline(a, colour)]
+    lines = [headline(a, colour, demo=demo)]
     if changes:
         lines.append(f"since the previous check: {len(changes)} change{'s' if len(changes) != 1 else ''}")
         if verbosity >= 1:

@@ -106,7 +106,7 @@ def test_thresholds_from_the_command_line(tmp_path: Path) -> None:
     [
         (["-f", "yaml"], "bad arguments"),
         (["-w", "80", "-c", "50"], "crit must be at least warn"),
-        (["-t", "0"], "-t must be positive"),
+        (["-t", "0"], "-t/--timeout: must be more than 0"),
         (["--bogus"], "bad arguments"),
     ],
 )
@@ -120,7 +120,7 @@ def test_bad_arguments_are_unknown(tmp_path: Path, args: list[str], needle: str)
 
 def test_bad_now_is_unknown(tmp_path: Path) -> None:
     r = run("check", "--config", str(make_config(tmp_path)), "--now", "yesterday-ish")
-    assert r.returncode == 3 and r.stdout.startswith("RISKMON UNKNOWN - --now")
+    assert r.returncode == 3 and r.stdout.startswith("RISKMON UNKNOWN - bad arguments: --now")
 
 
 BROKEN = {
@@ -170,7 +170,12 @@ def test_broken_config_is_unknown_naming_the_file(tmp_path: Path, family: str) -
         r = check(cfg, "-f", fmt)
         assert r.returncode == 3, (family, fmt, r.stdout, r.stderr)
         first = r.stdout.splitlines()[0]
-        assert first.startswith("RISKMON UNKNOWN - "), first
+        if fmt == "json":  # one JSON document on one line, the reason in `error`
+            doc = json.loads(r.stdout)
+            assert (doc["level"], doc["exit_code"]) == ("UNKNOWN", 3) and r.stdout.count("\n") == 1
+            first = doc["error"]
+        else:
+            assert first.startswith("RISKMON UNKNOWN - "), first
         assert re.search(pattern, first), (family, first)
         assert "Traceback" not in r.stdout + r.stderr
     if family == "unknown key":

@@ -68,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
             raise RiskmonError(ev.feed_failure, "\n".join(f"feed {f['name']}: {f.get('error')}" for f in ev.feeds))
         extras = _extras(ev, args, now)
         output = _render(ev, args, extras, started)
+    if ev.config.location.is_demo:
+        from riskmon.textreport import DEMO_NOTE
+
+        print(f"riskmon: {DEMO_NOTE}", file=sys.stderr, flush=True)
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     sys.stdout.flush()
     return int(ev.assessment.level.exit_code)
@@ -146,6 +150,8 @@ def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: 
     from riskmon import formats
 
     a = ev.assessment
+    where = ev.config.location
+    demo = where.is_demo
     if args.format == "json":
         doc = formats.assessment_to_dict(
             a,
@@ -153,7 +159,12 @@ def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: 
             playbooks=extras["playbooks"],
             standing=extras["standing"],
             changes=extras["changes"],
-            extra={"config_dir": str(ev.config.location.path), "conflicts": ev.conflicts},
+            extra={
+                "config_dir": str(where.path),
+                "config_source": where.source,
+                "demo": demo,
+                "conflicts": ev.conflicts,
+            },
         )
         return formats.to_json(doc)
     if args.format == "nagios":
@@ -162,9 +173,9 @@ def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: 
         detail = events_table(a.events[:5], a.profile.business.currency) if args.verbose >= 1 else []
         detail = [*feed_problems(ev.feeds), *detail]
         actions = extras["actions"]
-        return formats.nagios(a, action=actions[0] if actions else None, detail_lines=detail)
+        return formats.nagios(a, action=actions[0] if actions else None, detail_lines=detail, demo=demo)
     if args.format == "prometheus":
-        return formats.prometheus(a, feeds=ev.feeds)
+        return formats.prometheus(a, feeds=ev.feeds, demo=demo)
     from riskmon.textreport import render_check, use_colour
 
     debug = [
@@ -183,4 +194,5 @@ def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: 
         changes=extras["changes"] or [],
         feeds=ev.feeds,
         debug=debug,
+        demo=demo,
     )

@@ -19,12 +19,17 @@ def run(args: argparse.Namespace) -> int:
     ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0)
     a = ev.assessment
     cur = a.profile.business.currency
+    demo = ev.config.location.is_demo
+    if demo and fmt != "json":
+        from riskmon.textreport import DEMO_NOTE, DEMO_TAG
+
+        print(f"{DEMO_TAG} {DEMO_NOTE}")
     if args.events_command == "show":
         found = a.event(args.event_id)
         if found is None:
             raise RiskmonError(_unknown(args.event_id, [e.id for e in ev.events], [e.id for e in a.expired]))
         if fmt == "json":
-            print(formats.to_json(formats.event_to_dict(found)))
+            print(formats.to_json({**formats.event_to_dict(found), "demo": demo}))
         else:
             from riskmon.textsafe import clean
 
@@ -50,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
                 }
                 for e in a.expired
             ]
-        print(formats.to_json({"now": formats.iso(now), "events": docs}))
+        print(formats.to_json({"now": formats.iso(now), "demo": demo, "events": docs}))
         return 0
     print("\n".join(events_table(ranked, cur)))
     if getattr(args, "all", False) and a.expired:

@@ -97,11 +97,12 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "json":
         from riskmon import formats
 
-        print(formats.to_json(_json(p, key, hide_done)))
+        print(formats.to_json({**_json(p, key, hide_done), "demo": ev.config.location.is_demo}))
         return 0
-    from riskmon.textreport import use_colour
+    from riskmon.textreport import DEMO_NOTE, DEMO_TAG, use_colour
 
-    print("\n".join(render_text(p, ev, key, hide_done=hide_done, colour=use_colour(sys.stdout))))
+    demo = [f"{DEMO_TAG} {DEMO_NOTE}"] if ev.config.location.is_demo else []
+    print("\n".join([*demo, *render_text(p, ev, key, hide_done=hide_done, colour=use_colour(sys.stdout))]))
     return 0
 
 
