@@ -73,11 +73,16 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def write_config(
-    d: Path, *, feed_url: str | None = None, hook_url: str | None = None, prom: Path | None = None
+    d: Path,
+    *,
+    feed_url: str | None = None,
+    hook_url: str | None = None,
+    prom: Path | None = None,
+    every: str = "1s",
 ) -> Path:
     parts = []
     if feed_url:
-        parts.append(f'[[feeds]]\nname = "agency"\ntype = "http"\nurl = "{feed_url}"\nevery = "1s"\ntimeout = 3\n')
+        parts.append(f'[[feeds]]\nname = "agency"\ntype = "http"\nurl = "{feed_url}"\nevery = "{every}"\ntimeout = 3\n')
     if hook_url:
         parts.append(f'[[alerts]]\nname = "hook"\ntype = "webhook"\nurl = "{hook_url}"\n')
     if prom:
@@ -212,10 +217,11 @@ def test_daemon_once_runs_every_job_and_exits_with_the_level(tmp_path: Path) -> 
             feed_url=server.route("/feed", feed),
             hook_url=server.route("/hook", static("ok", 200, "text/plain")),
             prom=prom,
+            every="0s",
         )
 
         def once() -> subprocess.CompletedProcess[str]:
-            # The feed is due every second and a run takes longer: every run polls.
+            # The feed is due at every look: every run polls, as a timer's runs minutes apart would.
             return run(tmp_path, "daemon", "--once", "--config", str(cfg), "--db", str(tmp_path / "h.json"))
 
         r = once()
