@@ -49,6 +49,8 @@ MAX_HEADLINES = 100
 # A poll whose last attempt is younger than this share of `every` is served from the cache, so a
 # cron'd `check` every 5 minutes does not hit a feed configured `every = "1h"` twelve times an hour.
 FRESH_FRACTION = 0.9
+CLOCK_SLACK = timedelta(minutes=5)
+"""How far in the future a cached success may be dated (the clock stepped back) and still count."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ class FeedStatus:
     ok: bool
     """The latest attempt (or the one the cache records, when offline/fresh) succeeded."""
     stale: bool
-    """No success within max_age of `now` (or never)."""
+    """No success within max_age of the poll (or never). Judged on the wall clock, like every feed
+    time: during a replay (--now) it says how old the copy in hand is, not how old it was then."""
     last_success: datetime | None
     error: str | None
     events: int
@@ -355,15 +358,20 @@ def poll_feed(
     offline: bool = False,
     deadline: float | None = None,
     force: bool = False,
+    replay: bool = False,
 ) -> FeedResult:
-    """Poll one feed as of `now`; never raises for feed problems (they go into status.error).
+    """Poll one feed at `now`; never raises for feed problems (they go into status.error).
 
-    `deadline` is a `time.monotonic()` instant the poll must finish by. `offline` serves HTTP
-    feeds from the cache only (local files are still read). Unless `force`, a feed whose last
-    attempt is younger than 90% of its `every` is served from the cache as well.
+    `now` is when the poll happens: the wall clock (a test's clock), never the instant a replay
+    looks at. Fetch times in the cache and in the status are this time, and `stale` is judged
+    against it. `deadline` is a `time.monotonic()` instant the poll must finish by. `offline`
+    serves HTTP feeds from the cache only (local files are still read). Unless `force`, a feed
+    whose last attempt is younger than 90% of its `every` is served from the cache as well.
+    `replay` (a command run with --now) reads the cache and never writes it; having left no trace
+    of its own, it always fetches (unless `offline`), so a feed failing now is reported failing.
     """
     try:
-        return _poll(feed, now, cache_dir, base_dir, offline, deadline, force)
+        return _poll(feed, now, cache_dir, base_dir, offline, deadline, force or replay, not replay)
     except Exception as exc:  # a bug must not take the whole check down with it
         log.exception("feed %s: unexpected error", feed.name)
         return _result(feed, now, None, None, error=short(f"internal error: {exc!r}"))
@@ -392,7 +400,10 @@ def _result(
         error = "no cached copy"
     events, headlines, skipped = parsed or ([], [], [])
     last = entry.last_success if entry else None
-    stale = last is None or now - last > timedelta(seconds=parse_duration(feed.max_age))
+    # A success dated after the poll (a cache stamped by an older riskmon replaying the future)
+    # proves nothing about now: stale, until a real success replaces it.
+    age = now - last if last is not None else None
+    stale = age is None or not -CLOCK_SLACK <= age <= timedelta(seconds=parse_duration(feed.max_age))
     status = FeedStatus(
         name=feed.name,
         type=feed.type,
@@ -421,6 +432,7 @@ def _poll(
     offline: bool,
     deadline: float | None,
     force: bool,
+    save: bool,
 ) -> FeedResult:
     if cache_dir is None:
         from riskmon.paths import cache_dir as default_cache_dir
@@ -458,17 +470,23 @@ def _poll(
             )
         if got.not_modified and cached is not None:  # 304: the cached copy is still current
             entry = replace(cached, last_success=now, last_attempt=now, last_error=None)
-            save_cache(where, entry)
+            _keep(where, entry, save)
             return _result(feed, now, entry, None, error=None, source=source)
         parsed = _parse(feed, got.body, got.content_type, source)
     except (FetchError, ParseError) as exc:
         error = str(exc)
-        save_cache(where, replace(cached or CacheEntry(source), last_attempt=now, last_error=error))
+        _keep(where, replace(cached or CacheEntry(source), last_attempt=now, last_error=error), save)
         log.info("feed %s: %s", feed.name, error)
         return _result(feed, now, cached, None, error=error, source=source)
     entry = CacheEntry(source, got.body, got.content_type, got.etag, got.last_modified, now, now)
-    save_cache(where, entry)
+    _keep(where, entry, save)
     return _result(feed, now, entry, parsed, error=None, source=source)
+
+
+def _keep(where: Path, entry: CacheEntry, save: bool) -> None:
+    """Write the cache entry, unless this poll is a replay's: a replay leaves the cache as it was."""
+    if save:
+        save_cache(where, entry)
 
 
 def poll_all(
@@ -480,11 +498,12 @@ def poll_all(
     offline: bool = False,
     budget: float | None = None,
     force: bool = False,
+    replay: bool = False,
 ) -> list[FeedResult]:
     """Poll every feed concurrently (daemon threads); the whole thing ends within `budget` s.
 
     Results are in the order of `feeds`. A feed that has not answered in time is served from its
-    cache with an error saying so.
+    cache with an error saying so. `now` and `replay` as for `poll_feed`.
     """
     deadline = time.monotonic() + budget if budget is not None else None
     results: dict[int, FeedResult] = {}
@@ -498,6 +517,7 @@ def poll_all(
             offline=offline,
             deadline=deadline,
             force=force,
+            replay=replay,
         )
 
     threads = [
@@ -513,7 +533,7 @@ def poll_all(
         if i in results:
             out.append(results[i])
             continue
-        late = poll_feed(feed, now, cache_dir=cache_dir, base_dir=base_dir, offline=True)
+        late = poll_feed(feed, now, cache_dir=cache_dir, base_dir=base_dir, offline=True, replay=replay)
         error = f"not polled within the {budget:g}s budget"
         out.append(replace(late, status=replace(late.status, ok=False, error=error)))
     return out

@@ -20,16 +20,22 @@ minute has passed). Until then the TUI gets updates from the feeds' cached copie
 written to history, the textfile or alert channels, so a cold cache is never mistaken for a change.
 
 Alerts (riskmon.alerts): a level change, a new event that is critical on its own, a playbook step
-whose due moment passes between two assessments. The starting point after a restart comes from
-history: the level last notified (else the last snapshot's), the events of the last snapshot, and
-every alert delivered, so nothing is sent twice and `renotify` holds across restarts. The alerts
-due on one channel in one cycle go out as one message (a level change leads), so a change that
-also brings a critical event notifies once. A failing channel is retried with backoff (inside
-`dispatch`, then 30 s, 60 s, ... up to 15 min between cycles), its undelivered alerts kept; it is
-logged and never stops the loop.
+whose due moment passes between two assessments. What each channel has been told lives in
+history (`alerts`): the level last announced there — OK when nothing was, so a first assessment
+that is already CRITICAL is announced — and every alert delivered. Alerts due on a channel are
+claimed in history (recorded as sent, in the transaction that reads what was sent) before they
+go out, so the dashboard, a daemon and `daemon --once` from cron, started in any order, send each
+piece of news once, and `renotify` holds across restarts. After a restart, new events and overdue
+steps are counted from the last snapshot. The alerts due on one channel in one cycle go out as one
+message (a level change leads), so a change that also brings a critical event notifies once. A
+failing channel is retried with backoff (inside `dispatch`, then 30 s, 60 s, ... up to 15 min
+between cycles), its undelivered alerts kept and its claims marked failed; it is logged and never
+stops the loop.
 
-The time source is injected (`now_fn`): every assessment, snapshot and alert uses it. Only the
-scheduler's own timers use the wall clock.
+The time source is injected (`now_fn`): every assessment, snapshot and alert uses it. Feed fetch
+times are wall-clock times: they are `now_fn` too, except in a replay. A replay (`replay=True`:
+`now_fn` returns the instant given with --now) records nothing: no history, no feed cache, no
+textfile, no alert or heartbeat. The scheduler's own timers always use the wall clock.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from riskmon.alerts import Alert, DeliveryResult, alerts_for, channel_id, dispatch, heartbeat
+from riskmon.alerts import Alert, DeliveryResult, Told, channel_id, dispatch, due_alerts, heartbeat, news_alerts
 from riskmon.config import Config, current_mtimes, load_config
 from riskmon.errors import ConfigError, RiskmonError, reason_of
 from riskmon.feeds import FeedResult, poll_feed
@@ -183,13 +189,10 @@ class _Channel:
 class _Baseline:
     """Where alerting starts after a (re)start, from history."""
 
-    level: str | None
     known_ids: frozenset[str]
     since: datetime
-    sent: dict[tuple[str, str], datetime]
-
-
-_UNSET = object()
+    told: dict[str, Told]
+    """Channel id -> what it has been told (a channel missing here: nothing, so OK)."""
 
 
 def _feed_state(r: FeedResult) -> tuple[Any, ...]:
@@ -217,18 +220,18 @@ class Monitor:
         offline: bool = False,
         on_update: Callable[[MonitorUpdate], None] | None = None,
         *,
-        record_history: bool = True,
         cache_dir: Path | None = None,
-        outputs: bool = True,
+        replay: bool = False,
     ) -> None:
         self.location = config_dir if isinstance(config_dir, ConfigLocation) else resolve_config_dir(config_dir)
         self.db_path = resolve_db_path(db_path)
         self.now_fn = now_fn
         self.offline = offline
         self.on_update = on_update
-        self.record_history = record_history
-        self.outputs = outputs
-        """False: no textfile, alerts or heartbeats (the dashboard replaying a fixed `--now`)."""
+        self.replay = replay
+        """`now_fn` is a fixed --now: record nothing (history, feed cache, textfile), send nothing."""
+        self.poll_clock: Callable[[], datetime] = (lambda: datetime.now(UTC)) if replay else now_fn
+        """When a feed is polled: the wall clock, also in a replay (a test's clock otherwise)."""
         self.cache_dir = cache_dir
         """Where feeds' last good copies live; None: the shared default, so checks and the daemon
         share one cache."""
@@ -262,11 +265,11 @@ class Monitor:
         self._history_error: str | None = None
         self._export_error: str | None = None
         # Alert state: touched only inside the alert stage (one at a time, in a thread).
-        self._alert_level: Any = _UNSET
-        self._level_since: datetime | None = None
+        self._alerting = False
         self._known_ids: set[str] = set()
         self._alert_since: datetime | None = None
-        self._sent: dict[tuple[str, str], datetime] = {}
+        self._told: dict[str, Told] = {}
+        """Channel id -> what it has been told, as this process last read it from history."""
         self._channels: dict[str, _Channel] = {}
 
     # -- public API ----------------------------------------------------------------------------
@@ -460,8 +463,7 @@ class Monitor:
         added = [f for name, f in new.items() if old.get(name) != f]
         if added:
             # The last good copies, so that the first assessment has every feed's events.
-            now = self.now_fn()
-            cached = await _in_thread(self._cached, cfg, added, now)
+            cached = await _in_thread(self._cached, cfg, added, self.poll_clock())
             for feed, result in zip(added, cached, strict=True):
                 if self._feeds.get(feed.name) == feed:
                     self.results.setdefault(feed.name, result)
@@ -472,7 +474,10 @@ class Monitor:
             self._prime("no feeds to wait for")
 
     def _cached(self, cfg: Config, feeds: list[FeedSettings], now: datetime) -> list[FeedResult]:
-        return [poll_feed(f, now, cache_dir=self.cache_dir, base_dir=cfg.path, offline=True) for f in feeds]
+        return [
+            poll_feed(f, now, cache_dir=self.cache_dir, base_dir=cfg.path, offline=True, replay=self.replay)
+            for f in feeds
+        ]
 
     # -- feeds ---------------------------------------------------------------------------------
 
@@ -517,16 +522,16 @@ class Monitor:
             feed, cfg = self._feeds.get(name), self.config
             if feed is None or cfg is None or (self._stopped and not wait):
                 return False
-            now = self.now_fn()
             try:
                 result = await _in_thread(
                     poll_feed,
                     feed,
-                    now,
+                    self.poll_clock(),
                     cache_dir=self.cache_dir,
                     base_dir=cfg.path,
                     offline=self.offline,
                     force=force,
+                    replay=self.replay,
                 )
             except Exception:  # poll_feed turns feed trouble into status.error; this is a bug
                 log.exception("feed %s: poll failed", name)
@@ -612,12 +617,11 @@ class Monitor:
             self._log_assessment(prev, ev, new, changed)
 
             entries: list[dict[str, Any]] = []
-            if self._primed:
+            if self._primed and not self.replay:
                 if self._baseline is None:
                     self._baseline = await _in_thread(self._read_baseline, ev)
-                if self.record_history:
-                    entries = await self._record(ev, bool(new or changed))
-                if self.outputs and cfg.settings.export.prometheus_textfile:
+                entries = await self._record(ev, bool(new or changed))
+                if cfg.settings.export.prometheus_textfile:
                     await self._export(ev)
             update = self._make_update(
                 reason,
@@ -628,7 +632,7 @@ class Monitor:
                 entries=entries,
             )
             self._emit(update)
-            if self.outputs and ((self._primed and not self._stopped) or reason == "once"):
+            if not self.replay and ((self._primed and not self._stopped) or reason == "once"):
                 self._alert_task = self._spawn(self._alert_stage(ev))
             return update
 
@@ -722,11 +726,11 @@ class Monitor:
         self._history_error = error
 
     def _read_baseline(self, ev: Evaluation) -> _Baseline:
-        """Where alerting starts: the level last notified (else the last snapshot's), the events
-        of the last snapshot and every alert delivered, from history. A first run has none."""
+        """Where alerting starts: the events of the last snapshot (news is counted from there)
+        and what each channel has been told, from history. A first run has neither."""
         now = ev.assessment.now
         ids = frozenset(e.id for e in ev.assessment.events)
-        fresh = _Baseline(None, ids, now, {})
+        fresh = _Baseline(ids, now, {})
         if not self.db_path.exists():
             return fresh
         try:
@@ -736,18 +740,15 @@ class Monitor:
         except Exception as exc:
             log.warning("history unreadable, alerting starts afresh: %s", reason_of(exc))
             return fresh
-        sent: dict[tuple[str, str], datetime] = {}
-        level: str | None = None
+        by_channel: dict[str, list[dict[str, Any]]] = {}
         for r in records:  # oldest first
-            if not r.get("ok"):
-                continue
-            sent[(str(r.get("channel")), str(r.get("key")))] = r["at"]
-            if r.get("trigger") == "level_change" and r.get("level"):
-                level = str(r["level"])
+            if r.get("ok"):
+                by_channel.setdefault(str(r.get("channel")), []).append(r)
+        told = {cid: Told.from_records(rs) for cid, rs in by_channel.items()}
         if last is None:
-            return _Baseline(level, ids, now, sent)
+            return _Baseline(ids, now, told)
         since = min(now, max(last["at"], now - OVERDUE_LOOKBACK))
-        return _Baseline(level or str(last["level"]), frozenset(last["events"]), since, sent)
+        return _Baseline(frozenset(last["events"]), since, told)
 
     # -- exporters -----------------------------------------------------------------------------
 
@@ -801,33 +802,25 @@ class Monitor:
     def _alerts_sync(self, ev: Evaluation) -> None:
         cfg, a = ev.config, ev.assessment
         now = a.now
-        if self._alert_level is _UNSET:
-            base = self._baseline or _Baseline(None, frozenset(e.id for e in a.events), now, {})
-            self._alert_level = base.level
+        if not self._alerting:
+            base = self._baseline or _Baseline(frozenset(e.id for e in a.events), now, {})
             self._known_ids = set(base.known_ids)
             self._alert_since = base.since
-            self._sent = dict(base.sent)
-            self._level_since = now
-        prev: str | None = self._alert_level
-        last_look = self._alert_since  # when this process last saw the level it is leaving
-        level = a.level.name
+            self._told = dict(base.told)
+            self._alerting = True
         channels = [(channel_id(c, i), c) for i, c in enumerate(cfg.settings.alerts)]
         senders = [(cid, c) for cid, c in channels if c.type != "healthchecks"]
-        alerts: list[Alert] = []
         if senders:
             from riskmon.formats import assessment_to_dict
 
             since = self._alert_since or now
             doc = assessment_to_dict(a, feeds=ev.feeds)
-            alerts = alerts_for(prev, doc, now, set(self._known_ids), self._overdue(ev, since, now))
-        if prev != level:
-            self._level_since = now
-        self._alert_level = level
+            news = news_alerts(doc, now, set(self._known_ids), self._overdue(ev, since, now))
+            for cid, channel in senders:
+                self._deliver(ev, cid, channel, doc, news, now)
         self._known_ids.update(e.id for e in a.events)
         if self._alert_since is None or now > self._alert_since:
             self._alert_since = now
-        for cid, channel in senders:
-            self._deliver(ev, cid, channel, alerts, now, last_look)
         for cid, channel in channels:
             if channel.type == "healthchecks":
                 self._beat(ev, cid, channel, now)
@@ -857,91 +850,54 @@ class Monitor:
             return []
         return [{"event_id": i.key, "step_id": i.step.id, "text": i.step.text, "due": i.step.due} for i in items]
 
-    def _is_due(self, cid: str, channel: AlertSettings, alert: Alert, now: datetime) -> bool:
-        """The rules of `alerts.dispatch` (on, edge, renotify), applied before alerts are batched."""
-        if alert.trigger not in channel.on:
-            return False
-        if alert.edge:
-            return True
-        last = self._sent.get((cid, alert.key))
-        if last is None and alert.trigger != "level_change":
-            return True  # news to this channel
-        if last is None:
-            # A level that persists is a reminder, not news: counted from when the level began.
-            last = self._level_since
-            if last is None:
-                return True
-        if channel.renotify is None:
-            return False
-        return now - last >= timedelta(seconds=parse_duration(channel.renotify))
-
-    def _sent_elsewhere(
-        self, ev: Evaluation, cid: str, due: list[Alert], last_look: datetime | None, now: datetime
-    ) -> list[Alert]:
-        """Drop level news that another riskmon process (a dashboard beside the daemon) already
-        delivered on this channel since this process last looked: a seller gets one message per
-        level change, not one per process. Both read the same history, where sends are recorded."""
-        if last_look is None or not any(al.edge for al in due) or not self.record_history:
-            return due
-        if not self.db_path.exists():
-            return due
-        try:
-            recent = self._store(ev.config).alerts(since=last_look)
-        except Exception as exc:
-            log.warning("history unreadable, cannot see alerts other processes sent: %s", reason_of(exc))
-            return due
-        done = {r.get("key") for r in recent if r.get("channel") == cid and r.get("ok") and r["at"] > last_look}
-        keep = []
-        for al in due:
-            if al.edge and al.key in done:
-                self._sent[(cid, al.key)] = now
-                log.info("alert %s via %s: already sent by another riskmon process", al.key, cid)
-            else:
-                keep.append(al)
-        return keep
-
     def _deliver(
         self,
         ev: Evaluation,
         cid: str,
         channel: AlertSettings,
-        alerts: list[Alert],
+        doc: dict[str, Any],
+        news: list[Alert],
         now: datetime,
-        last_look: datetime | None = None,
     ) -> None:
+        """Send what is due on one channel as one message. What this process knows the channel
+        was told decides whether to look at all; the claim in history decides what goes out."""
         state = self._channels.setdefault(cid, _Channel())
-        candidates = [*state.pending, *alerts]
-        # One piece of level news: the latest change if there is one, else the latest reminder.
-        levels = [al for al in candidates if al.trigger == "level_change"]
-        edges = [al for al in levels if al.edge]
-        lead = (edges or levels)[-1] if levels else None
-        latest: dict[str, Alert] = {}
-        for al in candidates:
-            if al.trigger != "level_change":
-                latest[al.key] = al
-        due = [al for al in ([lead] if lead else []) + list(latest.values()) if self._is_due(cid, channel, al, now)]
-        due = self._sent_elsewhere(ev, cid, due, last_look, now)
+        candidates = [*state.pending, *news]  # level news is worked out afresh every cycle
+        due = due_alerts(channel, self._told.setdefault(cid, Told()), doc, candidates, now)
         if not due:
             state.pending = []
             return
         if state.retry_at is not None and time.monotonic() < state.retry_at:
-            state.pending = due
+            state.pending = _kept(due)
             log.debug("alert channel %s: backing off; %d alert(s) kept", cid, len(due))
             return
+        ids: list[int] | None = None
+        claimed = self._claim(ev, cid, channel, doc, candidates, now)
+        if claimed is not None:
+            fresh, ids = claimed
+            for gone in {al.key for al in due} - {al.key for al in fresh}:
+                log.info("alert %s via %s: already sent by another riskmon process", gone, cid)
+            due = fresh
+            if not due:
+                state.pending = []
+                return
         alert = _combine(due)
         result = dispatch(alert, channel, last_sent=None, now=now)
         self.deliveries.append(Delivery(now, cid, tuple(al.key for al in due), alert.title, result))
         if result.delivered:
             state.failures, state.retry_at, state.pending = 0, None, []
+            told = self._told[cid]
             for al in due:
-                self._sent[(cid, al.key)] = now
+                told.learn(al.trigger, al.key, al.level, now)
             log.info("alert sent via %s: %s", cid, alert.title)
-            self._record_alerts(ev, cid, due, result)
-        elif result.sent:
+            return
+        if ids:
+            self._settle(ev, ids, result)
+        if result.sent:
             state.failures += 1
             delay = min(CHANNEL_BACKOFF_MAX, CHANNEL_BACKOFF * 2 ** (state.failures - 1))
             state.retry_at = time.monotonic() + delay
-            state.pending = due
+            state.pending = _kept(due)
             log.warning(
                 "alert channel %s failed (%s); %d alert(s) kept, next try in %.0f s or later",
                 cid,
@@ -949,30 +905,51 @@ class Monitor:
                 len(due),
                 delay,
             )
-            self._record_alerts(ev, cid, due[:1], result)
         else:
             state.pending = []
             log.debug("alert channel %s: skipped: %s", cid, result.skipped_reason)
 
-    def _record_alerts(self, ev: Evaluation, cid: str, alerts: list[Alert], result: DeliveryResult) -> None:
-        if not self.record_history:
-            return
+    def _claim(
+        self,
+        ev: Evaluation,
+        cid: str,
+        channel: AlertSettings,
+        doc: dict[str, Any],
+        candidates: list[Alert],
+        now: datetime,
+    ) -> tuple[list[Alert], list[int]] | None:
+        """Record in history, as sent, the alerts still due on `cid` by what history says it was
+        told by any riskmon process; in one transaction, so no two processes send the same news.
+        Returns them with their record ids; None when history cannot be used (then this process's
+        own knowledge decides, and the send is not recorded)."""
+        picked: list[Alert] = []
+
+        def decide(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            told = self._told[cid] = Told.from_records(records)
+            picked[:] = due_alerts(channel, told, doc, candidates, now)
+            return [
+                {"at": now, "channel": cid, "trigger": al.trigger, "key": al.key, "level": al.level, "ok": True}
+                for al in picked
+            ]
+
         try:
-            store = self._store(ev.config)
-            for al in alerts:
-                store.record_alert(
-                    {
-                        "at": al.at,
-                        "channel": cid,
-                        "trigger": al.trigger,
-                        "key": al.key,
-                        "level": al.level,
-                        "ok": result.ok,
-                        "error": result.error,
-                    }
-                )
+            ids = self._store(ev.config).claim_alerts(cid, decide)
         except Exception as exc:
-            log.warning("alert not recorded in history (it may be sent again after a restart): %s", reason_of(exc))
+            log.warning(
+                "history unusable, alerts via %s are sent without looking at what other riskmon processes "
+                "sent, and not recorded (they may be sent again): %s",
+                cid,
+                reason_of(exc),
+            )
+            return None
+        return picked, ids
+
+    def _settle(self, ev: Evaluation, ids: list[int], result: DeliveryResult) -> None:
+        """Claimed alerts that were not delivered: history says so, and they are due again."""
+        try:
+            self._store(ev.config).settle_alerts(ids, ok=False, error=result.error or result.skipped_reason)
+        except Exception as exc:
+            log.warning("failed alert not marked in history (no process retries it until it is): %s", reason_of(exc))
 
     def _beat(self, ev: Evaluation, cid: str, channel: AlertSettings, now: datetime) -> None:
         state = self._channels.setdefault(cid, _Channel())
@@ -990,6 +967,12 @@ class Monitor:
         else:
             state.failures += 1
             state.retry_at = mono + min(CHANNEL_BACKOFF_MAX, CHANNEL_BACKOFF * 2 ** (state.failures - 1))
+
+
+def _kept(alerts: list[Alert]) -> list[Alert]:
+    """What a channel keeps for its next try: level news is worked out again then (the level
+    may have moved on), everything else is kept."""
+    return [al for al in alerts if al.trigger != "level_change"]
 
 
 def _combine(alerts: list[Alert]) -> Alert:

@@ -7,7 +7,7 @@ they cannot disagree about which events count. Only the shells pass `now` in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from riskmon.config import Config, load_config
@@ -57,15 +57,19 @@ def with_score_thresholds(settings: Settings, warn: float | None, crit: float | 
 
 
 def poll_feeds(
-    config: Config, now: datetime, *, offline: bool, budget: float | None
+    config: Config, now: datetime, *, offline: bool, budget: float | None, replay: bool = False
 ) -> tuple[list[Event], list[dict[str, Any]], list[str], list[dict[str, Any]], str | None]:
-    """Merge the catalog with every feed (their last good copies when a poll fails)."""
+    """Merge the catalog with every feed (their last good copies when a poll fails).
+
+    A replay polls at the wall-clock time, not at `now`, and leaves the feed cache as it was."""
     catalog = list(config.events)
     if not config.settings.feeds:
         return catalog, [], [], [], None
     from riskmon.feeds import poll_all
 
-    results = poll_all(list(config.settings.feeds), now, base_dir=config.location.path, offline=offline, budget=budget)
+    at = datetime.now(UTC) if replay else now
+    feeds = list(config.settings.feeds)
+    results = poll_all(feeds, at, base_dir=config.location.path, offline=offline, budget=budget, replay=replay)
     return merge_results(config, results)
 
 
@@ -96,10 +100,13 @@ def evaluate(
     budget: float | None = None,
     warn: float | None = None,
     crit: float | None = None,
+    replay: bool = False,
 ) -> Evaluation:
+    """`replay`: `now` came from --now, an instant to look at rather than the present (see
+    `poll_feeds`)."""
     cfg = config if isinstance(config, Config) else load_config(config)
     settings = with_score_thresholds(cfg.settings, warn, crit)
-    events, feeds, conflicts, headlines, failure = poll_feeds(cfg, now, offline=offline, budget=budget)
+    events, feeds, conflicts, headlines, failure = poll_feeds(cfg, now, offline=offline, budget=budget, replay=replay)
     assessment = assess(cfg.profile, events, now, settings)
     return Evaluation(cfg, assessment, tuple(events), feeds, conflicts, headlines, failure)
 

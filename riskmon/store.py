@@ -21,7 +21,7 @@ snapshot time — and `compacted` — `newest` at the last compaction).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -88,6 +88,21 @@ def _check(data: Tables) -> None:
 
 _SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def _alert_doc(alert: Mapping[str, Any]) -> dict[str, Any]:
+    """An alert as stored: only the known keys, in canonical form."""
+    error = alert.get("error")
+    level = alert.get("level")
+    return {
+        "at": stamp(alert.get("at")),
+        "channel": str(alert.get("channel") or ""),
+        "trigger": str(alert.get("trigger") or ""),
+        "key": str(alert.get("key") or ""),
+        "level": None if level is None else str(getattr(level, "name", level)),
+        "ok": bool(alert.get("ok", True)),
+        "error": None if error is None else str(error),
+    }
 
 
 def parse_since(text: str, now: datetime) -> datetime:
@@ -160,15 +175,15 @@ class HistoryStore:
         db.table("meta").upsert(Document(meta, doc_id=1))
 
     @staticmethod
-    def _insert(db: TinyDB, name: str, docs: Sequence[Mapping[str, Any]]) -> None:
+    def _insert(db: TinyDB, name: str, docs: Sequence[Mapping[str, Any]]) -> list[int]:
         """Insert with ids counted on from the last one: TinyDB would scan every id for the
-        largest, on every insert, and ids only grow here."""
+        largest, on every insert, and ids only grow here. Returns the new documents' ids."""
         raw = HistoryStore._raw(db, name)
         last = next(reversed(raw), "0")
         doc_id = int(last) + 1 if last.isdigit() else 1
         if any(str(doc_id + k) in raw for k in range(len(docs))):  # edited by hand
             doc_id = max(map(int, raw), default=0) + 1
-        db.table(name).insert_multiple(Document(doc, doc_id=doc_id + k) for k, doc in enumerate(docs))
+        return db.table(name).insert_multiple(Document(doc, doc_id=doc_id + k) for k, doc in enumerate(docs))
 
     def _append(self, db: TinyDB, snap: Mapping[str, Any], meta: dict[str, Any]) -> None:
         rec = encode_snapshot(snap, meta["ids"])
@@ -402,19 +417,32 @@ class HistoryStore:
 
     def record_alert(self, alert: dict[str, Any]) -> None:
         """{"at", "channel", "trigger", "key", "level", "ok", "error"}; only these keys are kept."""
-        error = alert.get("error")
-        level = alert.get("level")
-        doc = {
-            "at": stamp(alert.get("at")),
-            "channel": str(alert.get("channel") or ""),
-            "trigger": str(alert.get("trigger") or ""),
-            "key": str(alert.get("key") or ""),
-            "level": None if level is None else str(getattr(level, "name", level)),
-            "ok": bool(alert.get("ok", True)),
-            "error": None if error is None else str(error),
-        }
         with self._open(write=True) as db:
-            self._insert(db, "alerts", [doc])
+            self._insert(db, "alerts", [_alert_doc(alert)])
+
+    def claim_alerts(
+        self, channel: str, decide: Callable[[list[dict[str, Any]]], Sequence[Mapping[str, Any]]]
+    ) -> list[int]:
+        """Record alerts as sent on `channel` before they are sent, in the transaction that reads
+        what was sent there, so that two processes never both send one piece of news.
+
+        `decide` gets the channel's alerts that count as sent (`ok`, oldest first; a claim counts
+        from the moment it is recorded) and returns the alerts to record, as for `record_alert`.
+        Returns their ids: `settle_alerts` marks them failed if the delivery fails."""
+        with self._open(write=True) as db:
+            raw = self._raw(db, "alerts").values()
+            mine = [r for r in raw if r.get("channel") == channel and r.get("ok") and is_canonical(r.get("at"))]
+            told = sorted((decode_entry(r) for r in mine), key=lambda a: a["at"])
+            docs = [_alert_doc(a) for a in decide(told)]
+            return self._insert(db, "alerts", docs) if docs else []
+
+    def settle_alerts(self, ids: Sequence[int], *, ok: bool, error: str | None) -> None:
+        """The delivery of claimed alerts (`claim_alerts`) ended: `ok`, or failed with `error`."""
+        with self._open(write=True) as db:
+            known = self._raw(db, "alerts")
+            present = [i for i in ids if str(i) in known]  # cut by retention in between: nothing to mark
+            if present:
+                db.table("alerts").update({"ok": bool(ok), "error": error}, doc_ids=present)
 
     def alerts(self, since: datetime | None = None) -> list[dict[str, Any]]:
         start = None if since is None else stamp(since, "since")

@@ -12,7 +12,17 @@ from typing import Any
 
 import pytest
 
-from riskmon.alerts import Alert, alerts_for, channel_id, dispatch, heartbeat, payload_for
+from riskmon.alerts import (
+    Alert,
+    Told,
+    alerts_for,
+    channel_id,
+    dispatch,
+    due_alerts,
+    heartbeat,
+    news_alerts,
+    payload_for,
+)
 from riskmon.model import AlertSettings
 from riskmon.textfile import write_textfile
 
@@ -109,18 +119,19 @@ def test_persisting_level_gives_a_reminder_and_ok_gives_nothing():
     (reminder,) = alerts_for("CRITICAL", assessment(), NOW, known, [])
     assert reminder.key == "level:CRITICAL" and not reminder.edge and reminder.title == "riskmon: still CRITICAL"
     assert alerts_for("OK", assessment("OK", reasons=[]), NOW, known, []) == []
-    assert alerts_for(None, assessment(), NOW, known, []) == []  # first run: no change to report
+    (first,) = alerts_for(None, assessment(), NOW, known, [])  # nothing announced yet: from OK
+    assert first.edge and first.title == "riskmon: OK -> CRITICAL"
     (recovery,) = alerts_for("CRITICAL", assessment("OK"), NOW, known, [])
     assert recovery.edge and recovery.key == "level:OK"
 
 
 def test_new_critical_events_by_score_or_shock():
-    got = alerts_for(None, assessment(), NOW, set(), [])
+    got = news_alerts(assessment(), NOW, set(), [])
     assert [a.key for a in got] == ["event:us-ban", "event:id-closure"]  # fee: p 0.4 < 0.5
     assert "score 71 >= 70" in got[0].message and "expected loss 120,000" in got[0].message
     assert "removes 60% of orders" in got[1].message
     assert all(a.trigger == "critical_event" and not a.edge for a in got)
-    assert alerts_for(None, assessment(), NOW, {"us-ban", "id-closure"}, []) == []
+    assert alerts_for("CRITICAL", assessment(), NOW, {"us-ban", "id-closure"}, [])[1:] == []
 
 
 def test_overdue_steps():
@@ -132,7 +143,7 @@ def test_overdue_steps():
             "due": datetime(2025, 1, 15, tzinfo=UTC),
         }
     ]
-    (a,) = alerts_for(None, assessment(), NOW, {"us-ban", "id-closure"}, steps)
+    (a,) = news_alerts(assessment(), NOW, {"us-ban", "id-closure"}, steps)
     assert a.trigger == "overdue_step" and a.key == "step:us-ban:export"
     assert a.title == "riskmon: overdue: Export followers"
     assert a.message == "Playbook step overdue since 2025-01-15 00:00 UTC for us-ban: Export followers"
@@ -140,8 +151,42 @@ def test_overdue_steps():
 
 def test_untrusted_text_in_alerts_is_cleaned():
     data = assessment(events=[{"id": "x", "title": "\x1b]0;pwned\x07[b]Ban[/b]\x1b[31m", "score": 99}])
-    (a,) = alerts_for(None, data, NOW, set(), [])
+    (a,) = news_alerts(data, NOW, set(), [])
     assert "\x1b" not in a.title and "\x07" not in a.title and a.title.endswith("[b]Ban[/b]")
+
+
+# ---------------------------------------------------------------------------------------------
+# What a channel was told, and what is due on it (pure)
+
+
+def test_a_channel_never_told_anything_starts_from_ok():
+    told = Told()
+    (first,) = due_alerts(channel(), told, assessment("WARNING"), [], NOW)
+    assert first.edge and first.title == "riskmon: OK -> WARNING"
+    assert due_alerts(channel(), told, assessment("OK", reasons=[]), [], NOW) == [], "OK to OK is no news"
+    assert due_alerts(channel(on=["critical_event"]), told, assessment("WARNING"), [], NOW) == []
+
+
+def test_what_history_says_a_channel_was_told_decides_what_is_due():
+    records = [
+        {"trigger": "level_change", "key": "level:WARNING", "level": "WARNING", "at": NOW - timedelta(hours=3)},
+        {"trigger": "critical_event", "key": "event:us-ban", "level": "CRITICAL", "at": NOW - timedelta(hours=2)},
+        {"trigger": "level_change", "key": "level:CRITICAL", "level": "CRITICAL", "at": NOW - timedelta(hours=2)},
+    ]
+    told = Told.from_records(records)
+    assert told.level == "CRITICAL" and told.sent["event:us-ban"] == NOW - timedelta(hours=2)
+    news = news_alerts(assessment(), NOW, set(), [])  # us-ban and id-closure look new to this process
+    due = due_alerts(channel(), told, assessment(), news, NOW)
+    assert [a.key for a in due] == ["event:id-closure"], "the level and us-ban were announced already"
+    hourly = due_alerts(channel(renotify="1h"), told, assessment(), news, NOW)
+    assert [(a.key, a.title) for a in hourly][:2] == [
+        ("level:CRITICAL", "riskmon: still CRITICAL"),
+        ("event:us-ban", "riskmon: new critical event: US ban"),
+    ]
+    (recovery,) = due_alerts(channel(), told, assessment("OK", reasons=[]), [], NOW)
+    assert recovery.edge and recovery.title == "riskmon: CRITICAL -> OK"
+    told.learn(recovery.trigger, recovery.key, recovery.level, NOW)
+    assert told.level == "OK" and due_alerts(channel(), told, assessment("OK", reasons=[]), [], NOW) == []
 
 
 # ---------------------------------------------------------------------------------------------

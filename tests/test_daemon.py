@@ -73,11 +73,16 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def write_config(
-    d: Path, *, feed_url: str | None = None, hook_url: str | None = None, prom: Path | None = None
+    d: Path,
+    *,
+    feed_url: str | None = None,
+    hook_url: str | None = None,
+    prom: Path | None = None,
+    every: str = "1s",
 ) -> Path:
     parts = []
     if feed_url:
-        parts.append(f'[[feeds]]\nname = "agency"\ntype = "http"\nurl = "{feed_url}"\nevery = "1s"\ntimeout = 3\n')
+        parts.append(f'[[feeds]]\nname = "agency"\ntype = "http"\nurl = "{feed_url}"\nevery = "{every}"\ntimeout = 3\n')
     if hook_url:
         parts.append(f'[[alerts]]\nname = "hook"\ntype = "webhook"\nurl = "{hook_url}"\n')
     if prom:
@@ -212,26 +217,24 @@ def test_daemon_once_runs_every_job_and_exits_with_the_level(tmp_path: Path) -> 
             feed_url=server.route("/feed", feed),
             hook_url=server.route("/hook", static("ok", 200, "text/plain")),
             prom=prom,
+            every="0s",
         )
-        start = datetime.now(UTC)
 
-        def once(minutes: int) -> subprocess.CompletedProcess[str]:
-            # Each run a few minutes "later" (--now), as a timer would start it: the feed's cached
-            # copy is then too old to be served as fresh, so every run polls.
-            now = (start + timedelta(minutes=minutes)).isoformat()
-            db = str(tmp_path / "h.json")
-            return run(tmp_path, "daemon", "--once", "--config", str(cfg), "--db", db, "--now", now)
+        def once() -> subprocess.CompletedProcess[str]:
+            # The feed is due at every look: every run polls, as a timer's runs minutes apart would.
+            return run(tmp_path, "daemon", "--once", "--config", str(cfg), "--db", str(tmp_path / "h.json"))
 
-        r = once(0)
+        r = once()
         assert r.returncode == 0, r.stdout + r.stderr
         assert r.stdout.startswith("RISKMON OK - ") and "riskmon_level 0\n" in read(prom)
+        assert posts(server) == [], "OK is where every channel starts: nothing to announce"
 
         feed.set(ban())
-        r = once(5)
+        r = once()
         assert r.returncode == 1, r.stdout + r.stderr
         assert r.stdout.startswith("RISKMON WARNING - ") and "riskmon_level 1\n" in read(prom)
         assert [p["title"] for p in posts(server)] == ["riskmon: OK -> WARNING"], "history carries the level"
 
-        r = once(10)
+        r = once()
         assert r.returncode == 1 and len(posts(server)) == 1
         assert len(server.hits("/feed")) == 3

@@ -251,6 +251,27 @@ async def test_a_dashboard_beside_the_daemon_does_not_announce_a_change_twice(tm
     assert len(hook_posts(server)) == 3
 
 
+async def test_monitors_starting_together_already_warning_announce_it_once(tmp_path: Path, server: Any) -> None:
+    """A fresh install, already WARNING: the dashboard and the daemon start at once; the claim in
+    history lets one of them announce it (the webhook is slow, so their sends would overlap)."""
+
+    def slow_hook(h: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+        stop.wait(0.3)
+        respond(h, 200, b"ok", "text/plain")
+
+    feed = Feed(ban())
+    write_config(tmp_path / "cfg", feed_url=server.route("/feed", feed), hook_url=server.route("/hook", slow_hook))
+    clock = Clock()
+    daemon, dashboard = make(tmp_path, clock), make(tmp_path, clock)
+    levels = await asyncio.gather(daemon.run_once(), dashboard.run_once())
+    assert [ev.assessment.level.name for ev in levels] == ["WARNING", "WARNING"]
+    assert [p["title"] for p in hook_posts(server)] == ["riskmon: OK -> WARNING"]
+    assert len(daemon.deliveries) + len(dashboard.deliveries) == 1
+    clock.advance(minutes=2)
+    await asyncio.gather(daemon.run_once(), dashboard.run_once())
+    assert len(hook_posts(server)) == 1
+
+
 async def test_level_change_with_a_new_critical_event_is_one_message(tmp_path: Path, server: Any) -> None:
     feed = Feed()
     hook = server.route("/hook", static("ok", 200, "text/plain"))
@@ -258,17 +279,18 @@ async def test_level_change_with_a_new_critical_event_is_one_message(tmp_path: P
     (tmp_path / "cfg" / "exposure.toml").write_text(EXPOSURE.replace("0.3", "0.6").replace("0.7", "0.4"))
     clock = Clock()
     m = make(tmp_path, clock)
-    await m.run_once()
+    assert (await m.run_once()).assessment.level.name == "WARNING"  # 60% on one platform
     feed.body = feed_body(ban())  # now 60% of orders: a critical shock and a critical event
     clock.advance(minutes=2)
     ev = await m.run_once()
     assert ev.assessment.level.name == "CRITICAL"
     posts = hook_posts(server)
-    assert len(posts) == 1
-    assert posts[0]["trigger"] == "level_change" and "(+1 more)" in posts[0]["title"]
-    assert "New event us-ban" in posts[0]["message"]
+    assert [p["title"] for p in posts[:1]] == ["riskmon: OK -> WARNING"], "the first level is announced"
+    assert len(posts) == 2
+    assert posts[1]["trigger"] == "level_change" and "(+1 more)" in posts[1]["title"]
+    assert "New event us-ban" in posts[1]["message"]
     keys = sorted(r["key"] for r in HistoryStore(tmp_path / "history.json").alerts())
-    assert keys == ["event:us-ban", "level:CRITICAL"]
+    assert keys == ["event:us-ban", "level:CRITICAL", "level:WARNING"]
 
 
 async def test_renotify_reminds_while_the_level_persists(tmp_path: Path, server: Any) -> None:
@@ -347,15 +369,15 @@ text = "Export the follower list"
     clock = Clock(datetime(2025, 1, 11, 23, 0, tzinfo=UTC))  # due 2025-01-12 00:00
     m = make(tmp_path, clock)
     await m.run_once()
-    assert hook_posts(server) == []
+    assert [p["trigger"] for p in hook_posts(server)] == ["level_change"]  # the first WARNING
     clock.advance(hours=2)
     await m.run_once()
     posts = hook_posts(server)
-    assert len(posts) == 1 and posts[0]["trigger"] == "overdue_step"
-    assert "Export the follower list" in posts[0]["message"]
+    assert len(posts) == 2 and posts[1]["trigger"] == "overdue_step"
+    assert "Export the follower list" in posts[1]["message"]
     clock.advance(hours=2)
     await m.run_once()
-    assert len(hook_posts(server)) == 1
+    assert len(hook_posts(server)) == 2
 
 
 # ---------------------------------------------------------------------------------------------

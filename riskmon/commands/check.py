@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
             budget=max(0.1, args.timeout - max(0.2 * args.timeout, 0.7) - (time.monotonic() - started)),
             warn=args.warning,
             crit=args.critical,
+            replay=bool(args.now),
         )
         if ev.feed_failure:
             raise RiskmonError(ev.feed_failure, "\n".join(f"feed {f['name']}: {f.get('error')}" for f in ev.feeds))
@@ -79,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _extras(ev: Any, args: argparse.Namespace, now: Any) -> dict[str, Any]:
     """Playbook actions and history changes: one visit to the history file records the check and
-    reads which steps are done."""
-    if getattr(args, "no_history", False):
+    reads which steps are done. A replay (--now) records nothing, as --no-history."""
+    if getattr(args, "no_history", False) or args.now:
         changes, progress = None, _progress(args)
     else:
         changes, progress = _history(ev, args)

@@ -7,6 +7,10 @@ with exit 0; SIGHUP re-reads the config and polls every feed now.
 
 `--once` runs every job once (config, every feed, assess, history, textfile, alerts) and exits
 with `check`'s code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (with a one-line reason on stdout).
+
+`--now` makes it a replay: it assesses as of that instant and records nothing (no history, feed
+cache or textfile) and sends nothing (no alert, no heartbeat). Without an alert channel, the
+daemon says so once at start, at WARNING: level changes then reach nobody.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING
 from riskmon.errors import ExitCode, RiskmonError
 
 if TYPE_CHECKING:
+    from riskmon.config import Config
     from riskmon.monitor import Monitor
 
 log = logging.getLogger("riskmon.daemon")
@@ -64,7 +69,25 @@ def run(args: argparse.Namespace) -> int:
 def _monitor(args: argparse.Namespace, now_fn: Callable[[], datetime]) -> Monitor:
     from riskmon.monitor import Monitor
 
-    return Monitor(getattr(args, "config", None), getattr(args, "db", None), now_fn, offline=bool(args.offline))
+    replay = bool(getattr(args, "now", None))
+    return Monitor(
+        getattr(args, "config", None), getattr(args, "db", None), now_fn, offline=bool(args.offline), replay=replay
+    )
+
+
+def _say_what_is_off(monitor: Monitor, cfg: Config) -> None:
+    """Once per start: what this daemon will not do that a user would expect it to."""
+    if monitor.replay:
+        log.warning(
+            "replaying as of %s (--now): nothing is recorded (history, feed cache, textfile) and no alert is sent",
+            monitor.now_fn().isoformat(),
+        )
+    elif not any(a.type != "healthchecks" for a in cfg.settings.alerts):
+        log.warning(
+            "no alert channel in %s: level changes, critical events and overdue steps are only logged; "
+            "add an [[alerts]] webhook, command or desktop channel to be told",
+            cfg.path / "riskmon.toml",
+        )
 
 
 async def _once(args: argparse.Namespace, now_fn: Callable[[], datetime]) -> int:
@@ -72,6 +95,8 @@ async def _once(args: argparse.Namespace, now_fn: Callable[[], datetime]) -> int
 
     monitor = _monitor(args, now_fn)
     try:
+        cfg = await monitor.load()
+        _say_what_is_off(monitor, cfg)
         ev = await monitor.run_once()
     except RiskmonError as exc:
         return _unknown(exc.message, exc.details)
@@ -96,6 +121,7 @@ def _unknown(message: str, details: str = "") -> int:
 async def _serve(args: argparse.Namespace, now_fn: Callable[[], datetime]) -> int:
     monitor = _monitor(args, now_fn)
     cfg = await monitor.load()  # an invalid config at start is an error (exit 3), not a silent wait
+    _say_what_is_off(monitor, cfg)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
 

@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
 
     fmt = getattr(args, "format", "table")
     now = parse_now(args.now)
-    ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0)
+    ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0, replay=bool(args.now))
     a = ev.assessment
     cur = a.profile.business.currency
     demo = ev.config.location.is_demo

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from riskmon.errors import RiskmonError, did_you_mean
@@ -86,11 +86,11 @@ def run(args: argparse.Namespace) -> int:
     now = parse_now(args.now)
     from riskmon.pipeline import evaluate
 
-    ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0)
+    ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0, replay=bool(args.now))
     db = getattr(args, "db", None)
     p = build_plan(ev, load_progress(db))
     if mark:
-        return _mark(p, ev, db, words[1], words[2], done=mark == "done", now=now)
+        return _mark(p, ev, db, words[1], words[2], done=mark == "done")
     key = resolve_key(p, ev, words[0]) if words else None
     fmt = getattr(args, "format", "text")
     hide_done = getattr(args, "open", False)
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _mark(p: Plan, ev: Evaluation, db: str | None, name: str, step_id: str, *, done: bool, now: datetime) -> int:
+def _mark(p: Plan, ev: Evaluation, db: str | None, name: str, step_id: str, *, done: bool) -> int:
     from riskmon.paths import resolve_db_path
     from riskmon.store import HistoryStore
 
@@ -119,7 +119,9 @@ def _mark(p: Plan, ev: Evaluation, db: str | None, name: str, step_id: str, *, d
         ids = [i.step.id for i in items]
         hint = did_you_mean(step_id, ids) or f"; its steps are: {', '.join(ids)}"
         raise RiskmonError(f"no step {step_id!r} in the checklist of {name!r}{hint}")
-    HistoryStore(resolve_db_path(db)).set_step(key, step_id, done, now)
+    # Marked when you mark it, also in a replay: --now picks the checklist to look at; the mark is
+    # an act of yours, not something the replay found.
+    HistoryStore(resolve_db_path(db)).set_step(key, step_id, done, datetime.now(UTC))
     label = key.removeprefix("standing:")
     if done:
         print(f"done: {item.step.text} ({label} {step_id})")

@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     from riskmon.report import render
 
     now = parse_now(args.now)
-    ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0)
+    ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0, replay=bool(args.now))
     p = build_plan(ev, load_progress(getattr(args, "db", None)))
     text = render(getattr(args, "format", "md"), ev.assessment, p, feeds=ev.feeds, demo=ev.config.location.is_demo)
     output = getattr(args, "output", None)

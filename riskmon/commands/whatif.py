@@ -54,7 +54,7 @@ def _what_if(args: argparse.Namespace, now: datetime) -> int:
     sets = [sc.parse_set(text) for text in args.set]
     if args.save:
         check_name(args.save)
-    ev = evaluate(args.config, now, offline=args.offline, budget=20.0)
+    ev = evaluate(args.config, now, offline=args.offline, budget=20.0, replay=bool(getattr(args, "now", None)))
     cfg = ev.config
     if ev.feed_failure:
         print(f"riskmon: warning: {ev.feed_failure}", file=sys.stderr, flush=True)

@@ -150,8 +150,7 @@ class RiskmonApp(App[int]):
                 self.db_path,
                 self.now,
                 on_update=self._from_monitor,
-                record_history=self.fixed_now is None,
-                outputs=self.fixed_now is None,
+                replay=self.fixed_now is not None,
             )
             monitor.start()  # in Textual's loop: the scheduler's jobs run here, their work in threads
         except Exception as exc:
@@ -432,7 +431,8 @@ class RiskmonApp(App[int]):
             with self._step_lock:
                 if self._step_written.get(step, 0) > toggle:
                     return  # a later toggle of this step is on disk already
-                self.view.set_step(key, step_id, done, self.now())
+                # When you ticked it, also in a replay (--now): an act of yours, not the replay's.
+                self.view.set_step(key, step_id, done, datetime.now(UTC))
                 self._step_written[step] = toggle
         except Exception as exc:
             self.post_message(StepSaved(key, step_id, done, error=str(exc)))

@@ -133,7 +133,8 @@ class ViewSource:
         from riskmon.config import load_config
         from riskmon.pipeline import evaluate
 
-        ev = evaluate(load_config(location), now, offline=True)
+        # Read-only, as a replay is: the Monitor that starts next polls the feeds and caches them.
+        ev = evaluate(load_config(location), now, offline=True, replay=True)
         playbooks, standing = playbooks_for(ev, {})
         return Loaded(None, ev, playbooks=playbooks, standing=standing, with_history=False)
 
