@@ -311,9 +311,14 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def read_text(path: Path) -> str | None:
-    """A config file's text (a UTF-8 BOM dropped), or None when it does not exist."""
+    """A config file's text (a UTF-8 BOM dropped), or None when there is no file at all.
+
+    Read as riskmon.userfile reads: a regular file of at most CONFIG_MAX_BYTES; a dangling
+    symlink, a FIFO or a device is a ConfigError naming the file, never "no file"."""
+    from riskmon.userfile import CONFIG_MAX_BYTES, read_bytes
+
     try:
-        data = path.read_bytes()
+        data, _ = read_bytes(path, CONFIG_MAX_BYTES)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -402,17 +407,16 @@ def _validate(base: Path, texts: Mapping[str, str]) -> None:
 def _dir_problems(base: Path, texts: Mapping[str, str]) -> list[Problem]:
     """Problems a temporary copy of the directory, holding the new texts, has and `base` has not
     (so a file that was already broken does not block an edit of another one)."""
-    import shutil
-
     from riskmon.config import validate_dir
+    from riskmon.userfile import CONFIG_MAX_BYTES, read_bytes
 
     with tempfile.TemporaryDirectory(prefix="riskmon-check-") as tmp:
         for name in CONFIG_FILES:
             if name in texts:
                 (Path(tmp) / name).write_text(texts[name], encoding="utf-8", newline="")
-            elif (base / name).is_file():
-                with contextlib.suppress(OSError):
-                    shutil.copyfile(base / name, Path(tmp) / name)
+                continue
+            with contextlib.suppress(OSError):  # an unreadable file is a problem of `before` too
+                (Path(tmp) / name).write_bytes(read_bytes(base / name, CONFIG_MAX_BYTES)[0])
         after = validate_dir(ConfigLocation(Path(tmp), "--config"))
 
         def home(p: Problem) -> Problem:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("riskmon.feeds")
 
 MAX_REDIRECTS = 5
+CACHE_MAX_BYTES = 256 * 1024 * 1024  # a cached body (a feed's max_bytes, default 2 MB) as JSON text
 USER_AGENT = f"riskmon/{__version__}"
 Expect = Literal["json", "feed", "events"]
 _ACCEPT: dict[str, str] = {
@@ -309,8 +310,10 @@ def _dt(value: object) -> datetime | None:
 
 def load_cache(path: Path, source: str) -> CacheEntry | None:
     """The cached entry for `source`, or None if absent, unreadable or for another source."""
+    from riskmon.userfile import read_bytes
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_bytes(path, CACHE_MAX_BYTES)[0].decode("utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("source") != source:
