@@ -37,8 +37,8 @@ _KINDS = (
 class Unreadable(OSError):
     """The path names something that is there but is not a readable regular file."""
 
-    def __init__(self, reason: str, code: int = errno.EINVAL) -> None:
-        super().__init__(code, reason)
+    def __init__(self, reason: str) -> None:
+        super().__init__(errno.EINVAL, reason)
 
 
 def size_text(n: int) -> str:
@@ -47,14 +47,11 @@ def size_text(n: int) -> str:
 
 def read_bytes(path: Path | str, limit: int) -> tuple[bytes, os.stat_result]:
     """The file's bytes and its stat; see the module docstring for what is refused and how."""
-    try:
-        before = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        _raise_if_dangling(path)
-        raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path)) from None
-    _require_regular(before, limit)
+    problem = problem_at(path)
+    if problem is not None:
+        raise Unreadable(problem)
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags)
+    fd = os.open(path, flags)  # FileNotFoundError: no entry at all (or gone since)
     try:
         st = os.fstat(fd)
         _require_regular(st, limit)
@@ -64,6 +61,20 @@ def read_bytes(path: Path | str, limit: int) -> tuple[bytes, os.stat_result]:
     if len(data) > limit:  # grew since fstat
         raise Unreadable(_too_large(len(data), limit))
     return data, st
+
+
+def problem_at(path: Path | str) -> str | None:
+    """Why `path` cannot be read as a regular file, from `stat`; None for a regular file and for
+    no directory entry at all. Other OSErrors (permission denied on the way) are raised."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            return None  # nothing there: absent
+        return f"a broken symbolic link (its target {target} does not exist)"
+    return kind_problem(st)
 
 
 def kind_problem(st: os.stat_result) -> str | None:
@@ -84,15 +95,6 @@ def _require_regular(st: os.stat_result, limit: int) -> None:
 
 def _too_large(size: int, limit: int) -> str:
     return f"too large: {size} bytes, more than the {size_text(limit)} riskmon reads"
-
-
-def _raise_if_dangling(path: Path | str) -> None:
-    """A symlink whose target is missing is an error, not an absent file."""
-    try:
-        target = os.readlink(path)
-    except OSError:
-        return  # no entry at all (or not a link): absent
-    raise Unreadable(f"a broken symbolic link (its target {target} does not exist)", errno.ENOENT)
 
 
 def _read_at_most(fd: int, limit: int) -> bytes:

@@ -103,3 +103,55 @@ def test_a_file_feed_that_is_not_a_file(tmp_path: Path, kind: str) -> None:
     feed = FeedSettings.model_validate({"name": "local", "type": "file", "path": str(path)})
     r = poll_feed(feed, datetime(2025, 1, 10, tzinfo=UTC), cache_dir=tmp_path / "cache", force=True)
     assert r.status.error == f"cannot read {path}: {said}" and r.events == ()
+
+
+# ---------------------------------------------------------------------------------------------
+# --db PATH: read-only commands change nothing; recovery moves only what is recognisably history
+
+READ_ONLY = [["history"], ["history", "changes"], ["playbook"], ["report"], ["check", "--no-history"], ["events"]]
+
+
+def tree(root: Path) -> dict[str, bytes | str]:
+    """Every entry under `root`: a file's bytes, a link's target, a directory's kind."""
+    out: dict[str, bytes | str] = {}
+    for p in sorted(root.rglob("*")):
+        key = str(p.relative_to(root))
+        out[key] = os.readlink(p) if p.is_symlink() else p.read_bytes() if p.is_file() else "dir"
+    return out
+
+
+@pytest.mark.parametrize("command", READ_ONLY, ids=" ".join)
+@pytest.mark.parametrize("db", ["config-file", "broken-history"])
+def test_read_only_commands_never_move_or_write_the_db(cfg: Path, tmp_path: Path, command: list[str], db: str) -> None:
+    if db == "config-file":
+        path = cfg / "exposure.toml"
+    else:
+        path = tmp_path / "data" / "history.json"
+        path.parent.mkdir()
+        path.write_bytes(b'{"snapshots":{"1":{"t":')  # riskmon's, cut short
+    before = tree(tmp_path)
+    r = riskmon(tmp_path, *command, "--config", str(cfg), "--db", str(path), "--now", NOW)
+    assert "Traceback" not in r.stderr and r.returncode in (0, 1, 2, 3), r.stderr
+    assert tree(tmp_path) == before
+
+
+def test_check_records_no_history_into_a_file_that_is_not_history(cfg: Path, tmp_path: Path) -> None:
+    before = tree(tmp_path)
+    path = cfg / "exposure.toml"
+    r = riskmon(tmp_path, "check", "--config", str(cfg), "--db", str(path), "--now", NOW)
+    assert r.returncode == 2  # the check itself goes on
+    assert f"history not recorded: {path} is not a riskmon history file" in r.stderr
+    after = tree(tmp_path)
+    assert after.pop("cfg/exposure.toml.lock") == b""  # the writer's lock file, nothing else
+    assert after == before
+
+
+def test_check_moves_a_broken_history_aside_and_starts_afresh(cfg: Path, tmp_path: Path) -> None:
+    path = tmp_path / "data" / "history.json"
+    path.parent.mkdir()
+    path.write_bytes(b'{"snapshots":{"1":{"t":')
+    r = riskmon(tmp_path, "check", "--config", str(cfg), "--db", str(path), "--now", NOW)
+    assert r.returncode == 2 and "history file was unreadable; moved aside to" in r.stderr
+    (moved,) = path.parent.glob("history.json.corrupt-*")
+    assert moved.read_bytes() == b'{"snapshots":{"1":{"t":'
+    assert riskmon(tmp_path, "history", "--db", str(path), "--now", NOW, "-f", "json").returncode == 0
