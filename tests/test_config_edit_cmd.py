@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import stat
 import subprocess
 import sys
 import textwrap
@@ -186,6 +187,24 @@ def test_a_file_changed_during_the_edit_is_not_overwritten(cfg: Path, tmp_path: 
     assert r.returncode == 1 and "changed on disk while you edited it" in r.stderr
     assert (cfg / "exposure.toml").read_text() == other
     assert "cash_on_hand = 61000" in (cfg / "exposure.toml.rejected").read_text()
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640], ids=["0600", "0640"])
+def test_the_rejected_copy_takes_the_files_permissions(cfg: Path, tmp_path: Path, mode: int) -> None:
+    (cfg / "exposure.toml").chmod(mode)
+    (cfg / "exposure.toml.rejected").write_text("an older rejected edit")
+    (cfg / "exposure.toml.rejected").chmod(0o644)  # it must not keep these
+    r = run(cfg, editor=make_editor(tmp_path, {"old": "order_share = 0.5", "new": "order_share = 5"}))
+    assert r.returncode == 1
+    rejected = cfg / "exposure.toml.rejected"
+    assert "order_share = 5" in rejected.read_text()
+    assert stat.S_IMODE(rejected.stat().st_mode) == mode
+    # The same when the file changed on disk meanwhile.
+    other = EXPOSURE.replace("Test Seller", "Changed Elsewhere")
+    editor = make_editor(tmp_path, {"old": "60000", "new": "61000", "also_write": {str(cfg / "exposure.toml"): other}})
+    rejected.unlink()
+    assert run(cfg, editor=editor).returncode == 1
+    assert "cash_on_hand = 61000" in rejected.read_text() and stat.S_IMODE(rejected.stat().st_mode) == mode
 
 
 # ---------------------------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def _loop(
             try:
                 configedit.save_text(path, new, base_text=original, base_missing=original is None)
             except configedit.ConflictError:
-                kept = _keep_rejected(path, new)
+                kept = configedit.save_rejected(path, new)
                 _err(f"riskmon config edit: {path} changed on disk while you edited it; it was not overwritten.")
                 _err(f"  your version is kept in {kept}")
                 return 1
@@ -188,14 +188,6 @@ def _loop(
                 answer = "n"
             if answer in ("", "y", "yes"):
                 continue
-        kept = _keep_rejected(path, new)
+        kept = configedit.save_rejected(path, new)
         _err(f"{path} was not changed; your edit is kept in {kept}")
         return 1
-
-
-def _keep_rejected(path: Path, text: str) -> Path:
-    from riskmon import configedit
-
-    rejected = configedit.rejected_path(path)
-    configedit.write_atomic(rejected, text)
-    return rejected
