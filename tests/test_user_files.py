@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -79,6 +80,15 @@ def test_only_a_missing_file_means_defaults(cfg: Path, tmp_path: Path) -> None:
     (cfg / "events.toml").unlink()
     r = riskmon(tmp_path, "config", "validate", "--config", str(cfg))
     assert r.returncode == 0 and "0 events" in r.stdout
+
+
+def test_config_path_does_not_call_an_unreadable_file_missing(cfg: Path, tmp_path: Path) -> None:
+    make("dangling", cfg / "riskmon.toml")
+    make("fifo", cfg / "events.toml")
+    out = riskmon(tmp_path, "config", "path", "--config", str(cfg)).stdout
+    assert re.search(r"riskmon\.toml +UNREADABLE: a broken symbolic link", out), out
+    assert re.search(r"events\.toml +UNREADABLE: a named pipe \(FIFO\), not a regular file", out), out
+    assert not re.search(r"(riskmon|events)\.toml +missing", out, re.IGNORECASE), out
 
 
 def test_config_edit_refuses_to_start_from_an_unreadable_file(cfg: Path, tmp_path: Path) -> None:
