@@ -82,6 +82,14 @@ def test_only_a_missing_file_means_defaults(cfg: Path, tmp_path: Path) -> None:
     assert r.returncode == 0 and "0 events" in r.stdout
 
 
+def test_a_dangling_exposure_in_the_user_dir_is_not_swapped_for_the_demo(tmp_path: Path) -> None:
+    user = tmp_path / "xdg" / "riskmon"
+    user.mkdir(parents=True)
+    said = make("dangling", user / "exposure.toml")
+    r = riskmon(tmp_path, "check", "--now", NOW, "--no-history")
+    assert r.returncode == 3 and r.stdout.startswith(f"RISKMON UNKNOWN - {user / 'exposure.toml'}: {said}")
+
+
 def test_config_path_does_not_call_an_unreadable_file_missing(cfg: Path, tmp_path: Path) -> None:
     make("dangling", cfg / "riskmon.toml")
     make("fifo", cfg / "events.toml")
