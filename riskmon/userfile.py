@@ -5,13 +5,13 @@ is a link to `/dev/zero` would be read until memory runs out; a dangling symlink
 file (treating it as one silently drops the user's events or settings). So `read_bytes`:
 
 - raises FileNotFoundError only when there is no directory entry at all (the caller's "defaults");
-- refuses anything but a regular file (a directory, a FIFO, a device, a socket, a broken or looping
-  symlink) with `Unreadable`, before opening it where it can (`stat`), and again after (`fstat` of
-  what was opened with O_NONBLOCK, which never waits for a writer): the path may change between;
+- refuses anything but a regular file (a directory, a FIFO, a device, a socket, a broken
+  symlink) with `Unreadable`, before opening it (`stat`) and again after (`fstat` of what was
+  opened with O_NONBLOCK, which never waits for a writer): the path may change in between;
 - reads at most `limit` bytes: a longer file is `Unreadable` ("too large").
 
 `Unreadable` is an OSError whose `strerror` reads well after "cannot read: "; other OSErrors
-(permission denied, an I/O error) pass through as they are.
+(permission denied, a symlink loop, an I/O error) pass through as they are.
 """
 
 from __future__ import annotations
