@@ -330,6 +330,10 @@ def _post(
         raise _Failure(_short(f"{type(exc).__name__}: {exc}")) from None
     if 200 <= resp.status_code < 300:
         return
+    if resp.has_redirect_location:  # never followed: the channel's headers would go along
+        where = _short(resp.headers["location"], 120)
+        message = f"HTTP {resp.status_code}: redirect to {where} not followed; configure the final URL"
+        raise _Failure(message, retry=False)
     detail = _short(resp.text, 120) if resp.text else resp.reason_phrase
     retry = resp.status_code >= 500 or resp.status_code in _RETRY_STATUS
     raise _Failure(_short(f"HTTP {resp.status_code}: {detail}"), retry=retry)

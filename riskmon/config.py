@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from riskmon.errors import ConfigError, Problem, did_you_mean
 from riskmon.paths import CONFIG_FILES, ConfigLocation, resolve_config_dir
 from riskmon.textsafe import clean
+from riskmon.userfile import CONFIG_MAX_BYTES, read_bytes
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -36,7 +37,6 @@ FILE_MODELS: dict[str, str] = {
     "playbooks.toml": "PlaybookFile",
 }
 REQUIRED_FILE = "exposure.toml"
-MAX_FILE_BYTES = 16 * 1024 * 1024
 
 # What a missing file means, for `config path` and the docs.
 MISSING_MEANS: dict[str, str] = {
@@ -223,24 +223,17 @@ def _check_dir(loc: ConfigLocation) -> None:
 
 
 def _read(path: Path) -> tuple[str | None, bool, float | None, list[Problem]]:
-    """(text or None, whether the file exists, mtime, problems) for one config file."""
+    """(text or None, whether the file exists, mtime, problems) for one config file.
+
+    Only a file with no directory entry at all is missing (its defaults apply); a dangling
+    symlink, a FIFO, a device or a directory there is a problem naming the file (riskmon.userfile)."""
     display = str(path)
     try:
-        st = path.stat()
-    except (FileNotFoundError, NotADirectoryError):
+        data, st = read_bytes(path, CONFIG_MAX_BYTES)
+    except FileNotFoundError:
         return None, False, None, []
     except OSError as exc:
         return None, True, None, [Problem(display, None, "", f"cannot read: {os_reason(exc)}")]
-    if stat.S_ISDIR(st.st_mode):
-        return None, True, None, [Problem(display, None, "", "is a directory, not a file")]
-    if st.st_size > MAX_FILE_BYTES:
-        return None, True, st.st_mtime, [Problem(display, None, "", f"too large ({st.st_size} bytes)")]
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:  # removed between stat and read
-        return None, False, None, []
-    except OSError as exc:
-        return None, True, st.st_mtime, [Problem(display, None, "", f"cannot read: {os_reason(exc)}")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -218,8 +218,28 @@ def save_draft(path: Path | str, text: str) -> Path:
     never read by riskmon's loaders. Returns the draft's path."""
     draft = draft_path(path)
     config_dir_of(draft.parent)
-    write_atomic(draft, text)
+    write_atomic(draft, text, mode=copy_mode(path))
     return draft
+
+
+def save_rejected(path: Path | str, text: str) -> Path:
+    """Keep an edit that was not saved (invalid, or the file changed meanwhile) beside the file as
+    `<file>.rejected`, so that nothing the user typed is lost. Returns its path."""
+    rejected = rejected_path(path)
+    write_atomic(rejected, text, mode=copy_mode(path))
+    return rejected
+
+
+def copy_mode(path: Path | str) -> int:
+    """The permissions of a copy of the config file at `path` (draft, rejected edit): the file's
+    own, so that a config made private (0600) does not leak through its copies; 0600 when the
+    file does not exist yet."""
+    import stat
+
+    try:
+        return stat.S_IMODE(Path(path).stat().st_mode)
+    except OSError:
+        return 0o600
 
 
 def load_draft(path: Path | str) -> str | None:
@@ -311,9 +331,14 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def read_text(path: Path) -> str | None:
-    """A config file's text (a UTF-8 BOM dropped), or None when it does not exist."""
+    """A config file's text (a UTF-8 BOM dropped), or None when there is no file at all.
+
+    Read as riskmon.userfile reads: a regular file of at most CONFIG_MAX_BYTES; a dangling
+    symlink, a FIFO or a device is a ConfigError naming the file, never "no file"."""
+    from riskmon.userfile import CONFIG_MAX_BYTES, read_bytes
+
     try:
-        data = path.read_bytes()
+        data, _ = read_bytes(path, CONFIG_MAX_BYTES)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -326,14 +351,15 @@ def read_text(path: Path) -> str | None:
         raise ConfigError([Problem(str(path), line, "", "not UTF-8 text; save the file as UTF-8")]) from None
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
     """Temporary file + fsync + os.replace, then fsync the directory. A symlink is written
-    through to its target (replacing the link itself would break a dotfiles setup)."""
-    from riskmon.config import write_text_atomic
+    through to its target (replacing the link itself would break a dotfiles setup). `mode`: the
+    new file's permissions; None keeps those of the file replaced (0644 for a new one)."""
+    from riskmon.textfile import atomic_write_bytes
 
     target = path.resolve() if path.is_symlink() else path
     try:
-        write_text_atomic(target, text)
+        atomic_write_bytes(target, text.encode("utf-8"), mode=mode)
     except OSError as exc:
         why = exc.strerror or type(exc).__name__
         raise ConfigError([Problem(str(path), None, "", f"cannot write: {why}; nothing was changed")]) from None
@@ -402,17 +428,16 @@ def _validate(base: Path, texts: Mapping[str, str]) -> None:
 def _dir_problems(base: Path, texts: Mapping[str, str]) -> list[Problem]:
     """Problems a temporary copy of the directory, holding the new texts, has and `base` has not
     (so a file that was already broken does not block an edit of another one)."""
-    import shutil
-
     from riskmon.config import validate_dir
+    from riskmon.userfile import CONFIG_MAX_BYTES, read_bytes
 
     with tempfile.TemporaryDirectory(prefix="riskmon-check-") as tmp:
         for name in CONFIG_FILES:
             if name in texts:
                 (Path(tmp) / name).write_text(texts[name], encoding="utf-8", newline="")
-            elif (base / name).is_file():
-                with contextlib.suppress(OSError):
-                    shutil.copyfile(base / name, Path(tmp) / name)
+                continue
+            with contextlib.suppress(OSError):  # an unreadable file is a problem of `before` too
+                (Path(tmp) / name).write_bytes(read_bytes(base / name, CONFIG_MAX_BYTES)[0])
         after = validate_dir(ConfigLocation(Path(tmp), "--config"))
 
         def home(p: Problem) -> Problem:

@@ -1,7 +1,8 @@
 """Fetching feeds over HTTP(S) and keeping the last good copy of each one on disk.
 
-Fetching is defensive: TLS verified, at most 5 redirects, a hard wall-clock deadline for the whole
-exchange (a server that drips one byte a second is cut off at `timeout`, not kept alive by every
+Fetching is defensive: TLS verified, at most 5 redirects (never from https to http; the feed's
+configured `headers`, which carry its secrets, are sent to its own origin only), a hard wall-clock
+deadline for the whole exchange (a server that drips one byte a second is cut off at `timeout`, not kept alive by every
 byte), a size cap checked while streaming, and conditional requests (ETag / If-Modified-Since).
 
 httpx is imported inside functions: `riskmon check --offline` must not pay for it.
@@ -20,16 +21,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import quote
 
 from riskmon import __version__
 from riskmon.textfile import atomic_write_bytes
 from riskmon.textsafe import clean
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger("riskmon.feeds")
 
 MAX_REDIRECTS = 5
+CACHE_MAX_BYTES = 256 * 1024 * 1024  # a cached body (a feed's max_bytes, default 2 MB) as JSON text
 USER_AGENT = f"riskmon/{__version__}"
 Expect = Literal["json", "feed", "events"]
 _ACCEPT: dict[str, str] = {
@@ -163,48 +168,82 @@ def _fetch(
     etag: str | None,
     last_modified: str | None,
 ) -> Fetched:
+    """Follow redirects by hand (httpx strips only `Authorization` when it follows them): the
+    configured headers, which carry secrets such as API keys, go only to the feed's own origin."""
     import httpx
 
-    request_headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT[expect], **headers}
+    standard = {"User-Agent": USER_AGENT, "Accept": _ACCEPT[expect]}
     if etag:
-        request_headers["If-None-Match"] = etag
+        standard["If-None-Match"] = etag
     if last_modified:
-        request_headers["If-Modified-Since"] = last_modified
-    with (
-        httpx.Client(
-            verify=True,
-            follow_redirects=True,
-            max_redirects=MAX_REDIRECTS,
-            timeout=httpx.Timeout(timeout),
-        ) as client,
-        client.stream("GET", url, headers=request_headers) as resp,
-    ):
-        if resp.status_code == 304:
-            if not (etag or last_modified):
-                raise FetchError("HTTP 304 Not Modified, but there is no cached copy")
-            return Fetched(not_modified=True, url=str(resp.url))
-        if resp.status_code != 200:
-            raise FetchError(f"HTTP {resp.status_code} {short(resp.reason_phrase, 60)}".rstrip())
-        length = resp.headers.get("content-length", "")
-        if length.isdigit() and int(length) > max_bytes:
-            raise FetchError(f"body is {int(length)} bytes, more than max_bytes ({max_bytes})")
-        body = bytearray()
-        for chunk in resp.iter_bytes():  # decoded: a gzip bomb counts at its real size
-            body += chunk
-            if len(body) > max_bytes:
-                raise FetchError(f"body is more than max_bytes ({max_bytes} bytes)")
-            if time.monotonic() > deadline:
-                raise FetchError(f"timed out after {timeout:g}s (body arriving too slowly)")
-        content_type = resp.headers.get("content-type", "")
-        check_kind(bytes(body), content_type, expect)
-        return Fetched(
-            not_modified=False,
-            body=bytes(body),
-            content_type=content_type,
-            etag=resp.headers.get("etag"),
-            last_modified=resp.headers.get("last-modified"),
-            url=str(resp.url),
-        )
+        standard["If-Modified-Since"] = last_modified
+    target = httpx.URL(url)
+    home = origin(target)
+    secrets = headers
+    with httpx.Client(verify=True, follow_redirects=False, timeout=httpx.Timeout(timeout)) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            with client.stream("GET", target, headers={**standard, **secrets}) as resp:
+                if not resp.has_redirect_location:
+                    return _receive(resp, timeout, deadline, max_bytes, expect, bool(etag or last_modified))
+                target = redirect_target(target, resp.headers["location"])
+            if origin(target) != home:
+                secrets = {}  # once the chain has left the feed's origin, never again
+    raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})")
+
+
+def origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in: what "same site" means for
+    sending credentials, as in browsers and curl."""
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default
+
+
+def redirect_target(current: httpx.URL, location: str) -> httpx.URL:
+    """Where a redirect leads; FetchError for one riskmon does not follow: a scheme other than
+    http(s), or https -> http (the request, and what it says about you, would travel in clear)."""
+    target = current.join(location)
+    if target.scheme not in ("http", "https"):
+        raise FetchError(f"redirected to an unsupported URL scheme: {short(str(target), 80)}")
+    if current.scheme == "https" and target.scheme == "http":
+        raise FetchError(f"refused a redirect from https to plain http: {short(str(target), 80)}")
+    return target
+
+
+def _receive(
+    resp: httpx.Response,
+    timeout: float,
+    deadline: float,
+    max_bytes: int,
+    expect: Expect,
+    conditional: bool,
+) -> Fetched:
+    """The final (non-redirect) response: its body, read within the size cap and the deadline."""
+    if resp.status_code == 304:
+        if not conditional:
+            raise FetchError("HTTP 304 Not Modified, but there is no cached copy")
+        return Fetched(not_modified=True, url=str(resp.url))
+    if resp.status_code != 200:
+        raise FetchError(f"HTTP {resp.status_code} {short(resp.reason_phrase, 60)}".rstrip())
+    length = resp.headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_bytes:
+        raise FetchError(f"body is {int(length)} bytes, more than max_bytes ({max_bytes})")
+    body = bytearray()
+    for chunk in resp.iter_bytes():  # decoded: a gzip bomb counts at its real size
+        body += chunk
+        if len(body) > max_bytes:
+            raise FetchError(f"body is more than max_bytes ({max_bytes} bytes)")
+        if time.monotonic() > deadline:
+            raise FetchError(f"timed out after {timeout:g}s (body arriving too slowly)")
+    content_type = resp.headers.get("content-type", "")
+    check_kind(bytes(body), content_type, expect)
+    return Fetched(
+        not_modified=False,
+        body=bytes(body),
+        content_type=content_type,
+        etag=resp.headers.get("etag"),
+        last_modified=resp.headers.get("last-modified"),
+        url=str(resp.url),
+    )
 
 
 def _describe(exc: Exception, timeout: float) -> str:
@@ -212,8 +251,6 @@ def _describe(exc: Exception, timeout: float) -> str:
 
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out after {timeout:g}s"
-    if isinstance(exc, httpx.TooManyRedirects):
-        return f"too many redirects (more than {MAX_REDIRECTS})"
     if isinstance(exc, httpx.ConnectError):
         return short(f"cannot connect: {exc}")
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
@@ -273,8 +310,10 @@ def _dt(value: object) -> datetime | None:
 
 def load_cache(path: Path, source: str) -> CacheEntry | None:
     """The cached entry for `source`, or None if absent, unreadable or for another source."""
+    from riskmon.userfile import read_bytes
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_bytes(path, CACHE_MAX_BYTES)[0].decode("utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("source") != source:

@@ -338,11 +338,13 @@ def _local_path(feed: FeedSettings, base_dir: Path | None) -> Path | None:
 
 
 def _read_local(path: Path, max_bytes: int) -> bytes:
+    from riskmon.userfile import read_bytes
+
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise FetchError(f"{path.name} is {size} bytes, more than max_bytes ({max_bytes})")
-        return path.read_bytes()[: max_bytes + 1]
+        return read_bytes(path, max_bytes)[0]  # a regular file only: a FIFO must not hang `check`
     except FileNotFoundError:
         raise FetchError(f"file not found: {path}") from None
     except OSError as exc:

@@ -24,13 +24,20 @@ A reader sees the old file or the new one, never a mix; a writer killed at any m
 old file (and at worst a temp file, removed by the next writer); an operation that raises writes
 nothing. Nothing is kept between transactions (no CachingMiddleware).
 
-A file that cannot be read (truncated, not JSON, not TinyDB's shape, or refused by the caller's
-`check`) is moved aside as `<name>.corrupt-<UTC time>` and the transaction starts from an empty
-database; the moved path is appended to `recovered` and a warning is logged. I/O errors
-(permission denied, a directory that cannot be created, a full disk) are RiskmonError naming the
-file, and never count as corruption. When the lock file cannot be opened (a read-only
-directory) a read goes ahead without it, since writers replace the file atomically, but an
-unreadable file is then reported, not moved.
+Reading never changes anything: a read transaction creates no lock file (it takes the shared
+lock only when the lock file is already there: writers replace the file atomically, so a reader
+needs no lock to see a whole file) and never moves a file; a file it cannot parse is a
+RiskmonError. Recovery is a writer's job, and only for a file that is ours: a write transaction
+that finds a file it cannot parse (truncated, not JSON, not TinyDB's shape, or refused by the
+caller's `check`) moves it aside as `<name>.corrupt-<UTC time>` and starts from an empty database
+only when the caller's `ours` says the bytes are recognisably its own, and the path is the file
+itself, not a symbolic link (a link is read and written through — `os.replace` swaps its target —
+but never renamed through). Anything else is a RiskmonError and the file is left as it was. The
+moved path is appended to `recovered` and a warning is logged.
+
+The path must hold a regular file (riskmon.userfile): a dangling symlink, a FIFO, a device or a
+directory there is a RiskmonError, as are I/O errors (permission denied, a directory that cannot
+be created, a full disk); none of them counts as corruption.
 """
 
 from __future__ import annotations
@@ -51,6 +58,8 @@ from tinydb.storages import Storage
 from riskmon.errors import RiskmonError
 
 Tables = dict[str, dict[str, Any]]
+MAX_BYTES = 64 * 1024 * 1024
+"""A longer file is refused, not read (a year of riskmon history is about 1 MB)."""
 
 
 class CorruptFile(Exception):
@@ -192,6 +201,8 @@ class LockedJSONFile:
         *,
         what: str = "file",
         check: Callable[[Tables], None] | None = None,
+        ours: Callable[[bytes], bool] | None = None,
+        max_bytes: int = MAX_BYTES,
         lock_timeout: float = 10.0,
         logger: str = __name__,
     ) -> None:
@@ -199,13 +210,13 @@ class LockedJSONFile:
         self.what = what
         self.recovered: list[Path] = []
         self._check = check
+        self._ours = ours or (lambda _raw: False)
+        self._max_bytes = max_bytes
         self._timeout = lock_timeout
         self._logger = logger  # a name: logging is imported only to warn (cold start of `check`)
-        # Follow a symlink so that os.replace swaps the real file, not the link.
-        self._file = Path(os.path.realpath(self.path))
-        self._lockpath = self._file.with_name(self._file.name + ".lock")
+        self._file = self.path
+        self._lockpath = self.path
         self._fd: int | None = None
-        self._exclusive = False
         self._tlock = threading.RLock()  # flock does not order threads sharing this object
         self._swept = False
 
@@ -215,8 +226,9 @@ class LockedJSONFile:
             if self._fd is not None:
                 raise RuntimeError(f"nested transaction on {self.path}")
             try:
-                locked = self._acquire(write)
-                data, blocks, mode = self._load(locked)
+                self._resolve()
+                self._acquire(write)
+                data, blocks, mode = self._load(write)
                 tx = Transaction(data, {name: (data[name], text) for name, text in blocks.items()})
                 yield tx
                 if write and tx.dirty:
@@ -228,20 +240,37 @@ class LockedJSONFile:
 
     # -- the lock ----------------------------------------------------------------------------
 
-    def _acquire(self, exclusive: bool) -> bool:
-        """False when there is no lock file and none can be made (no directory yet, or a
-        read-only one): a read goes ahead without it (writers replace the file atomically), a
-        write raises."""
+    def _resolve(self) -> None:
+        """Where the data lives: through a symlink at the path (so that os.replace swaps the real
+        file, not the link). Before any lock file is made: a dangling link (writing through it
+        would create a file elsewhere), a FIFO, a device or a directory is an error."""
+        from riskmon.userfile import problem_at
+
+        self._file = Path(os.path.realpath(self.path))
+        self._lockpath = self._file.with_name(self._file.name + ".lock")
+        try:
+            problem = problem_at(self.path)
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+        if problem is not None:
+            raise RiskmonError(f"cannot read {self.what} {self.path}: {problem}")
+
+    def _acquire(self, exclusive: bool) -> None:
+        """A write takes the exclusive lock, creating the lock file (and the directory) if need
+        be; a read takes the shared lock only if the lock file exists and opens: it creates
+        nothing, and writers replace the file atomically, so reading without the lock is safe."""
+        flags = os.O_CLOEXEC | os.O_NONBLOCK  # O_NONBLOCK: a FIFO planted there must not hang us
         try:
             if exclusive:
                 self._file.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self._lockpath, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                self._fd = os.open(self._lockpath, flags | os.O_RDWR | os.O_CREAT, 0o600)
+            else:
+                self._fd = os.open(self._lockpath, flags | os.O_RDONLY)
         except OSError as exc:
             if not exclusive:
-                return False
+                return
             raise RiskmonError(f"cannot create {self.what} {self.path}: {exc.strerror or exc}", str(exc)) from None
         self._lock(exclusive)
-        return True
 
     def _lock(self, exclusive: bool) -> None:
         assert self._fd is not None
@@ -255,19 +284,19 @@ class LockedJSONFile:
                 )
             time.sleep(delay)
             delay = min(delay * 2, 0.008)
-        self._exclusive = exclusive
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _load(self, locked: bool) -> tuple[Tables, dict[str, Block], int | None]:
+    def _load(self, write: bool) -> tuple[Tables, dict[str, Block], int | None]:
+        from riskmon.userfile import read_bytes
+
         try:
-            with open(self._file, "rb") as f:
-                mode = os.fstat(f.fileno()).st_mode & 0o7777
-                raw = f.read()
+            raw, st = read_bytes(self.path, self._max_bytes)
         except FileNotFoundError:
             return {}, {}, None
         except OSError as exc:
             raise RiskmonError(f"cannot read {self.what} {self.path}: {exc.strerror or exc}", str(exc)) from None
+        mode = st.st_mode & 0o7777
         try:
             data, blocks = parse_tables(raw)
             if self._check is not None:
@@ -275,18 +304,28 @@ class LockedJSONFile:
             return data, blocks, mode
         except CorruptFile as exc:
             reason = str(exc)
-        if not locked:
-            raise RiskmonError(
-                f"{self.what} {self.path} is unreadable ({reason}) and its lock "
-                f"{self._lockpath} cannot be taken to recover it"
-            )
-        if not self._exclusive:
-            # Only the holder of the exclusive lock may move the file. Between our shared lock
-            # and the exclusive one another process may have done it already: read again.
-            self._lock(True)
-            return self._load(locked)
+        self._may_recover(raw, reason, write)
         self._move_aside(reason)
         return {}, {}, mode
+
+    def _may_recover(self, raw: bytes, reason: str, write: bool) -> None:
+        """Raise unless this transaction may move the unparsable file aside: a write, on a file
+        that is recognisably ours, at the path itself (not through a symlink)."""
+        if not self._ours(raw):
+            raise RiskmonError(
+                f"{self.path} is not a riskmon {self.what} ({reason}); riskmon leaves it alone: "
+                f"point it at a {self.what}, or at a path where it may create one"
+            )
+        if self.path.is_symlink():
+            raise RiskmonError(
+                f"{self.what} {self.path} is unreadable ({reason}); it is a symbolic link to {self._file}, "
+                f"and riskmon does not move files through a link: move {self._file} aside yourself"
+            )
+        if not write:
+            raise RiskmonError(
+                f"{self.what} {self.path} is unreadable ({reason}); the next command that records "
+                "history (riskmon check, the daemon, the dashboard) moves it aside and starts afresh"
+            )
 
     def _move_aside(self, reason: str) -> None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")  # when it was found, for the user

@@ -55,7 +55,8 @@ def resolve_config_dir(cli_value: str | os.PathLike[str] | None = None) -> Confi
     if env:
         return ConfigLocation(Path(env).expanduser(), "$RISKMON_CONFIG")
     user = user_config_dir()
-    if (user / "exposure.toml").is_file():
+    # Any entry counts: a dangling or unreadable exposure.toml is reported, not swapped for the demo.
+    if os.path.lexists(user / "exposure.toml"):
         return ConfigLocation(user, "user config dir")
     return ConfigLocation(bundled_config_dir(), "bundled demo")
 

@@ -60,9 +60,11 @@ def list_scenarios(config_dir: Path) -> list[str]:
 
 def load_scenario(config_dir: Path, name: str) -> Scenario:
     """Read `scenarios/NAME.toml`; a missing file is a ScenarioError with a "did you mean"."""
+    from riskmon.userfile import read_bytes
+
     path = scenario_path(config_dir, name)
     try:
-        data = path.read_bytes()
+        data, _ = read_bytes(path, MAX_BYTES)  # a regular file only: a FIFO there must not hang us
     except FileNotFoundError:
         known = list_scenarios(config_dir)
         close = did_you_mean(check_name(name), known)
@@ -76,8 +78,6 @@ def load_scenario(config_dir: Path, name: str) -> Scenario:
         raise ScenarioError(f"no scenario {name!r} in {scenario_dir(config_dir)}{hint}") from None
     except OSError as exc:
         raise RiskmonError(f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
-    if len(data) > MAX_BYTES:
-        raise ScenarioError(f"{path}: too large")
     try:
         doc = tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:

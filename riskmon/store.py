@@ -68,6 +68,21 @@ FULL, DOWN = "snapshots", "downsampled"  # full-resolution snapshots; merged / o
 LOCK_TIMEOUT = 10.0  # seconds
 
 
+TABLES = (FULL, DOWN, "event_log", "steps", "alerts", "meta")
+# How every history riskmon writes begins (whitespace aside): a table of ours, then its documents
+# object opening on a document id or closing empty. Plain TinyDB writes the same shape.
+_OURS = re.compile(rb'\{"(?:' + b"|".join(t.encode() for t in TABLES) + rb')":\{(?:"\d|\}|$)')
+_HEADS = tuple(b'{"' + t.encode() + b'":{' for t in TABLES)
+
+
+def looks_like_history(raw: bytes) -> bool:
+    """Whether an unparsable file is recognisably a riskmon history, so that recovery may move it
+    aside: it starts like one (see _OURS), or it is cut short before getting that far (`{`,
+    `{"snaps`). A TOML config, another program's JSON or random bytes are not."""
+    head = re.sub(rb"\s+", b"", raw[:256])
+    return bool(_OURS.match(head)) or (head != b"" and any(h.startswith(head) for h in _HEADS))
+
+
 def _check(data: Tables) -> None:
     meta = data.get("meta", {}).get("1")
     if meta is None:
@@ -133,7 +148,12 @@ class HistoryStore:
         self.path = Path(path).expanduser()
         self.policy = Policy.from_settings(settings)
         self._file = LockedJSONFile(
-            self.path, what="history file", check=_check, lock_timeout=lock_timeout, logger=LOGGER
+            self.path,
+            what="history file",
+            check=_check,
+            ours=looks_like_history,
+            lock_timeout=lock_timeout,
+            logger=LOGGER,
         )
 
     @property

@@ -7,6 +7,7 @@ when the test is over. Every request is recorded (method, path, headers, body).
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,9 +34,10 @@ class LocalServer:
     stop: threading.Event
     routes: dict[str, Handler] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
+    scheme: str = "http"
 
     def url(self, path: str = "/") -> str:
-        return f"http://{HOST}:{self.httpd.server_address[1]}{path}"
+        return f"{self.scheme}://{HOST}:{self.httpd.server_address[1]}{path}"
 
     def route(self, path: str, handler: Handler) -> str:
         self.routes[path] = handler
@@ -149,7 +151,8 @@ def sequence(*handlers: Handler) -> Handler:
 
 
 @contextmanager
-def local_server() -> Iterator[LocalServer]:
+def local_server(tls: ssl.SSLContext | None = None) -> Iterator[LocalServer]:
+    """A server on an ephemeral port; with `tls` (a server-side context), an https one."""
     stop = threading.Event()
     holder: list[LocalServer] = []
 
@@ -175,7 +178,9 @@ def local_server() -> Iterator[LocalServer]:
 
     httpd = ThreadingHTTPServer((HOST, 0), _Handler)
     httpd.daemon_threads = True
-    server = LocalServer(httpd, stop)
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    server = LocalServer(httpd, stop, scheme="http" if tls is None else "https")
     holder.append(server)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

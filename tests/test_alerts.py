@@ -27,9 +27,9 @@ from riskmon.model import AlertSettings
 from riskmon.textfile import write_textfile
 
 try:
-    from tests.servers import hang, sequence, static
+    from tests.servers import hang, local_server, sequence, static
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from servers import hang, sequence, static  # type: ignore[no-redef]
+    from servers import hang, local_server, sequence, static  # type: ignore[no-redef]
 
 NOW = datetime(2025, 1, 17, 15, 0, tzinfo=UTC)
 
@@ -298,10 +298,18 @@ def test_client_errors_are_not_retried(server):
     assert not r.ok and r.attempts == 1 and r.error is not None and r.error.startswith("HTTP 404")
 
 
-def test_redirects_are_not_followed(server):
-    url = server.route("/moved", static("", status=301, headers={"Location": "http://127.0.0.1:9/"}))
-    r = dispatch(alert(), channel(url=url), last_sent=None, now=NOW, sleep=Sleeps(), attempts=1)
-    assert not r.ok and r.error is not None and r.error.startswith("HTTP 301")
+def test_redirects_are_not_followed(server, monkeypatch):
+    monkeypatch.setenv("RISKMON_TEST_HOOK_TOKEN", "t0ken")
+    secret = {"X-Token": "RISKMON_TEST_HOOK_TOKEN"}
+    with local_server() as elsewhere:  # another origin, which must never see the token
+        target = elsewhere.route("/hook", static("ok", content_type="text/plain"))
+        url = server.route("/moved", static("", status=301, headers={"Location": target}))
+        r = dispatch(alert(), channel(url=url, headers=secret), last_sent=None, now=NOW, sleep=Sleeps())
+        hc = AlertSettings.model_validate({"type": "healthchecks", "url": url, "headers": secret})
+        beat = heartbeat(hc, "OK", NOW, sleep=Sleeps())
+    assert not r.ok and r.attempts == 1 and not beat.ok
+    assert r.error == f"HTTP 301: redirect to {target} not followed; configure the final URL"
+    assert server.hits("/moved")[0].headers["X-Token"] == "t0ken" and elsewhere.requests == []
 
 
 def test_unreachable_and_hanging_receivers(server):

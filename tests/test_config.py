@@ -417,7 +417,7 @@ def test_unreadable_and_undecodable_files(tmp_path: Path) -> None:
     (d / "riskmon.toml").write_bytes(b"[thresholds]\nwarn = 40\n# caf\xe9\n")
     assert problems(d) == [
         f"{d}/riskmon.toml:3: not UTF-8 text (byte 28); save the file as UTF-8",
-        f"{d}/events.toml: is a directory, not a file",
+        f"{d}/events.toml: cannot read: a directory, not a file",
     ]
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
+import stat
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -188,6 +192,24 @@ def test_a_file_changed_during_the_edit_is_not_overwritten(cfg: Path, tmp_path: 
     assert "cash_on_hand = 61000" in (cfg / "exposure.toml.rejected").read_text()
 
 
+@pytest.mark.parametrize("mode", [0o600, 0o640], ids=["0600", "0640"])
+def test_the_rejected_copy_takes_the_files_permissions(cfg: Path, tmp_path: Path, mode: int) -> None:
+    (cfg / "exposure.toml").chmod(mode)
+    (cfg / "exposure.toml.rejected").write_text("an older rejected edit")
+    (cfg / "exposure.toml.rejected").chmod(0o644)  # it must not keep these
+    r = run(cfg, editor=make_editor(tmp_path, {"old": "order_share = 0.5", "new": "order_share = 5"}))
+    assert r.returncode == 1
+    rejected = cfg / "exposure.toml.rejected"
+    assert "order_share = 5" in rejected.read_text()
+    assert stat.S_IMODE(rejected.stat().st_mode) == mode
+    # The same when the file changed on disk meanwhile.
+    other = EXPOSURE.replace("Test Seller", "Changed Elsewhere")
+    editor = make_editor(tmp_path, {"old": "60000", "new": "61000", "also_write": {str(cfg / "exposure.toml"): other}})
+    rejected.unlink()
+    assert run(cfg, editor=editor).returncode == 1
+    assert "cash_on_hand = 61000" in rejected.read_text() and stat.S_IMODE(rejected.stat().st_mode) == mode
+
+
 # ---------------------------------------------------------------------------------------------
 # On a terminal the editor reopens (in-process: the TTY and the answer are injected)
 
@@ -240,3 +262,112 @@ def test_file_given_as_a_path_names_its_directory(cfg: Path, tmp_path: Path) -> 
     rc = config_edit.edit(None, str(cfg / "exposure.toml"), tty=False, env={"EDITOR": editor})
     assert rc == 0
     assert "cash_on_hand = 62000" in (cfg / "exposure.toml").read_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# Stopped while the editor runs: the editor goes too, the temporary copy is removed
+
+# An editor that records its pid, then waits (for the file `go`, at most 60 s) and edits the
+# copy. "stubborn": it ignores SIGTERM, SIGHUP and SIGINT, so only SIGKILL ends it.
+SLOW_EDITOR = textwrap.dedent("""
+    import pathlib, signal, sys, time
+    here, mood, target = pathlib.Path(sys.argv[1]), sys.argv[2], pathlib.Path(sys.argv[-1])
+    if mood == "stubborn":
+        for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(s, signal.SIG_IGN)
+    else:  # like vim: Ctrl-C is a key, not an exit
+        signal.signal(signal.SIGINT, lambda *_: (here / "got-ctrl-c").write_text("yes"))
+    (here / "copy").write_text(str(target))
+    (here / "pid").write_text(str(__import__("os").getpid()))
+    end = time.monotonic() + 60
+    while not (here / "go").exists() and time.monotonic() < end:
+        time.sleep(0.01)
+    target.write_text(target.read_text().replace("60000", "65000"))
+""")
+
+
+def slow_editor(tmp_path: Path, mood: str) -> tuple[str, Path]:
+    here = tmp_path / "slow editor"
+    here.mkdir()
+    (here / "edit.py").write_text(SLOW_EDITOR)
+    return " ".join(shlex.quote(x) for x in (sys.executable, str(here / "edit.py"), str(here), mood)), here
+
+
+def wait_for_file(path: Path, timeout: float = 30) -> str:
+    end = time.monotonic() + timeout
+    while not (path.exists() and path.read_text()):
+        assert time.monotonic() < end, f"{path} never appeared"
+        time.sleep(0.01)
+    return path.read_text()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def editor_pids() -> Iterator[list[int]]:
+    """Editor pids a test saw; any still alive at the end (the bug this guards) is killed."""
+    pids: list[int] = []
+    yield pids
+    for pid in pids:
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("mood", ["polite", "stubborn"])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
+def test_a_stopped_edit_takes_its_editor_and_its_copy_with_it(
+    cfg: Path, tmp_path: Path, sig: signal.Signals, mood: str, editor_pids: list[int]
+) -> None:
+    editor, here = slow_editor(tmp_path, mood)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("VISUAL", "EDITOR", "RISKMON_CONFIG")}
+    env.update({"EDITOR": editor, "TMPDIR": str(tmp), "NO_COLOR": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "riskmon", "config", "edit", "--config", str(cfg)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    editor_pids.append(int(wait_for_file(here / "pid")))
+    copy = Path(wait_for_file(here / "copy"))
+    assert copy.exists() and copy.is_relative_to(tmp)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + sig, err
+    assert f"stopped by {sig.name}; the editor was closed and {cfg / 'exposure.toml'} was not changed" in err
+    assert not alive(editor_pids[0])  # ended and reaped, not orphaned
+    assert list(tmp.iterdir()) == []  # the temporary copy is gone
+    assert (cfg / "exposure.toml").read_text() == EXPOSURE
+    assert sorted(p.name for p in cfg.iterdir()) == ["exposure.toml"]
+
+
+def test_a_ctrl_c_typed_at_the_terminal_is_the_editors(cfg: Path, tmp_path: Path, editor_pids: list[int]) -> None:
+    """Like git: the terminal sends Ctrl-C to the editor too, which keeps going (vim does)."""
+    import pty
+
+    editor, here = slow_editor(tmp_path, "polite")
+    env = {k: v for k, v in os.environ.items() if k not in ("VISUAL", "EDITOR", "RISKMON_CONFIG")}
+    env.update({"EDITOR": editor, "NO_COLOR": "1"})
+    argv = [sys.executable, "-m", "riskmon", "config", "edit", "--config", str(cfg)]
+    pid, master = pty.fork()
+    if pid == 0:  # the child: riskmon with the pty as its controlling terminal
+        os.execve(sys.executable, argv, env)
+    try:
+        editor_pids.append(int(wait_for_file(here / "pid")))
+        os.write(master, b"\x03")  # Ctrl-C: SIGINT from the kernel to the foreground group
+        wait_for_file(here / "got-ctrl-c")  # riskmon, in the same group, got it at the same time
+        (here / "go").write_text("go")
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(master)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert "cash_on_hand = 65000" in (cfg / "exposure.toml").read_text()

@@ -386,6 +386,16 @@ def test_drafts_live_beside_the_file_and_go_away_on_save(d: Path) -> None:
     assert ce.load_draft(path) is None
 
 
+def test_a_draft_takes_the_files_permissions(d: Path) -> None:
+    path = d / "exposure.toml"
+    path.chmod(0o600)
+    assert stat.S_IMODE(ce.save_draft(path, "private = [typing").stat().st_mode) == 0o600
+    path.chmod(0o640)
+    assert stat.S_IMODE(ce.save_draft(path, "again").stat().st_mode) == 0o640
+    new = d / "playbooks.toml"  # no file yet: its draft is private
+    assert not new.exists() and stat.S_IMODE(ce.save_draft(new, "[[rules]]").stat().st_mode) == 0o600
+
+
 def test_a_symlinked_file_stays_a_symlink(d: Path, tmp_path: Path) -> None:
     real = tmp_path / "dotfiles" / "exposure.toml"
     real.parent.mkdir()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -26,10 +27,12 @@ from riskmon.model import Event, FeedSettings
 
 try:
     from tests.servers import (
+        LocalServer,
         chunked,
         drip_body,
         drip_headers,
         hang,
+        local_server,
         redirect,
         respond,
         sequence,
@@ -37,10 +40,12 @@ try:
     )
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from servers import (  # type: ignore[no-redef]
+        LocalServer,
         chunked,
         drip_body,
         drip_headers,
         hang,
+        local_server,
         redirect,
         respond,
         sequence,
@@ -192,6 +197,81 @@ def test_redirects_followed_but_bounded(server, tmp_path):
     assert ok.status.ok and ok.status.events == 1
     loop = poll(feed(server.url("/r1"), name="loop"), tmp_path)  # 7 hops
     assert loop.status.error == "too many redirects (more than 5)"
+
+
+SECRET = "k3y-that-must-not-leak"
+
+
+def keyed(url: str, monkeypatch: pytest.MonkeyPatch, **kw: Any) -> FeedSettings:
+    monkeypatch.setenv("RISKMON_TEST_KEY", SECRET)
+    return feed(url, headers={"X-Api-Key": "RISKMON_TEST_KEY"}, **kw)
+
+
+def api_keys(server: LocalServer, path: str) -> list[str | None]:
+    """The X-Api-Key each request to `path` carried (None: none)."""
+    return [{k.lower(): v for k, v in r.headers.items()}.get("x-api-key") for r in server.hits(path)]
+
+
+def test_configured_headers_stay_with_the_feeds_origin(server, tmp_path, monkeypatch):
+    with local_server() as elsewhere:  # another port: another origin
+        elsewhere.route("/events.json", static(doc(ev())))
+        elsewhere.route("/back", redirect(server.url("/home.json")))
+        server.route("/home.json", static(doc(ev("home"))))
+        server.route("/away", redirect(elsewhere.url("/events.json")))
+        server.route("/round-trip", redirect(elsewhere.url("/back")))
+        server.route("/same-site", redirect("/home.json"))
+
+        away = poll(keyed(server.url("/away"), monkeypatch), tmp_path)
+        assert away.status.ok and away.status.events == 1
+        assert api_keys(server, "/away") == [SECRET]
+        assert api_keys(elsewhere, "/events.json") == [None]
+
+        # Once the chain has left the origin, coming back does not bring the key back.
+        back = poll(keyed(server.url("/round-trip"), monkeypatch, name="trip"), tmp_path)
+        assert back.status.ok and [e.id for e in back.events] == ["home"]
+        assert api_keys(elsewhere, "/back") == [None] and api_keys(server, "/home.json") == [None]
+
+        # A redirect within the origin keeps it (the feed's own server asked for it).
+        same = poll(keyed(server.url("/same-site"), monkeypatch, name="same"), tmp_path)
+        assert same.status.ok and api_keys(server, "/home.json") == [None, SECRET]
+
+
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made with the openssl command."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    request = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+    subprocess.run(
+        ["openssl", *request, "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_https_never_redirects_to_plain_http(server, tmp_path, monkeypatch):
+    import ssl
+
+    cert, key = self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # httpx trusts it; verification stays on
+    server.route("/events.json", static(doc(ev())))
+    with local_server(tls=context) as secure:
+        secure.route("/events.json", static(doc(ev())))
+        secure.route("/downgrade", redirect(server.url("/events.json")))
+        assert poll(keyed(secure.url("/events.json"), monkeypatch), tmp_path).status.ok  # TLS itself works
+        r = poll(keyed(secure.url("/downgrade"), monkeypatch, name="down"), tmp_path)
+    assert not r.status.ok and r.events == ()
+    assert r.status.error == f"refused a redirect from https to plain http: {server.url('/events.json')}"
+    assert server.hits("/events.json") == []
+
+
+def test_redirect_to_another_scheme_fails_the_feed(server, tmp_path):
+    server.route("/file", redirect("ftp://127.0.0.1/events.json"))
+    r = poll(feed(server.url("/file")), tmp_path)
+    assert r.status.error == "redirected to an unsupported URL scheme: ftp://127.0.0.1/events.json"
 
 
 def test_etag_and_last_modified_round_trip(server, tmp_path):

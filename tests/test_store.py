@@ -317,49 +317,122 @@ def corrupt_names(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if ".corrupt-" in p.name)
 
 
+def snapshot_of_the_file(directory: Path) -> dict[str, bytes]:
+    """Every file under `directory` and its bytes: what "nothing moved or written" compares."""
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
 @pytest.mark.parametrize(
     "content",
     [
         pytest.param("truncate", id="truncated"),
-        pytest.param(b"this is not json \x00\xff", id="not-json"),
-        pytest.param(b"[1, 2, 3]", id="json-list"),
-        pytest.param(b'{"snapshots": [1, 2]}', id="table-not-object"),
-        pytest.param(b'{"snapshots": {"1": 5}}', id="document-not-object"),
-        pytest.param(b'{"snapshots": {"one": {}}}', id="bad-document-id"),
+        pytest.param(b'{"snaps', id="cut-in-the-first-name"),
+        pytest.param(b"{", id="one-brace"),
+        pytest.param(b'{"snapshots":{"1":{"t": oops}}}', id="hand-edited-into-invalid-json"),
         pytest.param(b'{"meta": {"1": {"schema": 1, "ids": "oops"}}}', id="bad-meta"),
-        pytest.param(b'"just a string"', id="json-string"),
     ],
 )
-def test_unreadable_file_is_moved_aside(db: Path, content: Any, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_broken_history_is_moved_aside_by_a_writer_only(
+    db: Path, content: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     HistoryStore(db).append_snapshot(snap(T))
     original = db.read_bytes()
     bad = original[: len(original) // 2] if content == "truncate" else content
     db.write_bytes(bad)
+    db.with_name(db.name + ".lock").unlink()
+    before = snapshot_of_the_file(db.parent)
 
     store = HistoryStore(db)
+    with pytest.raises(RiskmonError, match="moves it aside") as err:
+        store.snapshots()  # a read never moves or writes anything, not even a lock file
+    assert str(db) in err.value.message
+    assert snapshot_of_the_file(db.parent) == before and store.recovered == []
+
     with caplog.at_level(logging.WARNING, logger="riskmon.store"):
-        assert store.snapshots() == []  # a read recovers too
+        store.append_snapshot(snap(T + timedelta(minutes=5)))
     assert len(store.recovered) == 1
     moved = store.recovered[0]
     assert re.fullmatch(r"history\.json\.corrupt-\d{8}T\d{6}Z", moved.name)
     assert moved.parent == db.parent and moved.read_bytes() == bad  # nothing else is lost
     assert "could not be read" in caplog.text and str(moved) in caplog.text
-
-    store.append_snapshot(snap(T + timedelta(minutes=5)))  # a fresh history works
-    assert times(store) == [T + timedelta(minutes=5)]
+    assert times(store) == [T + timedelta(minutes=5)]  # a fresh history works
     assert json.loads(db.read_text())["snapshots"]
-    assert len(store.recovered) == 1 and corrupt_names(db.parent) == [moved.name]
+    assert corrupt_names(db.parent) == [moved.name]
+
+
+NOT_HISTORY = [
+    pytest.param(b"this is not json \x00\xff", id="not-json"),
+    pytest.param(b"[1, 2, 3]", id="json-list"),
+    pytest.param(b'"just a string"', id="json-string"),
+    pytest.param(b'{"snapshots": [1, 2]}', id="table-not-object"),
+    pytest.param(b'{"name": "my-app", "version": "1.0"}', id="another-programs-json"),
+    pytest.param(b'{"meta": {"count": 3}, "data": []}', id="json-with-a-meta-key"),
+    pytest.param(b'[business]\nname = "Test"\n', id="a-toml-config"),
+    pytest.param(b"\x00" * 64, id="nul-bytes"),
+]
+
+
+@pytest.mark.parametrize("content", NOT_HISTORY)
+def test_a_file_that_is_not_history_is_never_moved_or_written(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "cfg" / "exposure.toml"
+    path.parent.mkdir()
+    path.write_bytes(content)
+    path.chmod(0o640)
+    before = snapshot_of_the_file(tmp_path)
+    store = HistoryStore(path)
+    for op in (store.snapshots, store.steps, lambda: store.append_snapshot(snap(T))):
+        with pytest.raises(RiskmonError, match="is not a riskmon history file") as err:
+            op()
+        assert str(path) in err.value.message and "leaves it alone" in err.value.message
+    assert path.read_bytes() == content and path.stat().st_mode & 0o777 == 0o640
+    after = snapshot_of_the_file(tmp_path)
+    assert {k: v for k, v in after.items() if not k.endswith(".lock")} == before  # a writer's lock, nothing else
+    assert store.recovered == [] and corrupt_names(path.parent) == []
+
+
+def test_a_broken_history_behind_a_symlink_is_never_moved(tmp_path: Path) -> None:
+    real = tmp_path / "real" / "history.json"
+    HistoryStore(real).append_snapshot(snap(T))
+    real.write_bytes(b'{"snapshots":{"1":')  # ours, truncated
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    with pytest.raises(RiskmonError, match="does not move files through a link") as err:
+        HistoryStore(link).append_snapshot(snap(T + timedelta(minutes=5)))
+    assert str(real) in err.value.message
+    assert link.is_symlink() and real.read_bytes() == b'{"snapshots":{"1":' and corrupt_names(real.parent) == []
+
+
+@pytest.mark.parametrize("kind", ["dangling", "fifo", "directory", "dev-null"])
+def test_a_db_path_that_is_not_a_file_is_a_clean_error(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "history.json"
+    if kind == "dangling":
+        path.symlink_to(tmp_path / "elsewhere" / "history.json")
+        said = "a broken symbolic link"
+    elif kind == "fifo":
+        os.mkfifo(path)
+        said = "a named pipe (FIFO), not a regular file"
+    elif kind == "directory":
+        path.mkdir()
+        said = "a directory, not a file"
+    else:
+        path.symlink_to(os.devnull)
+        said = "a device, not a regular file"
+    for op in (lambda s: s.snapshots(), lambda s: s.append_snapshot(snap(T))):
+        with pytest.raises(RiskmonError) as err:
+            op(HistoryStore(path))
+        assert f"cannot read history file {path}: {said}" in err.value.message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.json"]  # nothing created, nothing moved
 
 
 def test_two_recoveries_in_the_same_second_keep_both_files(db: Path) -> None:
     db.parent.mkdir(parents=True)
     store = HistoryStore(db)
     db.write_bytes(b"{")
-    store.snapshots()
-    db.write_bytes(b"}")
-    store.snapshots()
+    store.append_snapshot(snap(T))
+    db.write_bytes(b'{"snapshots":{"1":')
+    store.append_snapshot(snap(T))
     assert len(store.recovered) == 2 and len(set(store.recovered)) == 2
-    assert sorted(p.read_bytes() for p in store.recovered) == [b"{", b"}"]
+    assert sorted(p.read_bytes() for p in store.recovered) == [b"{", b'{"snapshots":{"1":']
 
 
 def test_bad_record_is_skipped_not_the_whole_file(
@@ -758,10 +831,12 @@ def test_without_its_lock_a_file_is_read_but_never_moved_or_written(db: Path) ->
     assert len(store.snapshots()) == 1  # writers replace the file atomically: reading is safe
     with pytest.raises(RiskmonError, match="history file"):
         store.append_snapshot(snap(T + timedelta(minutes=5)))
-    db.write_bytes(b"{broken")
-    with pytest.raises(RiskmonError, match="cannot be taken to recover it"):
-        store.snapshots()
-    assert db.read_bytes() == b"{broken" and store.recovered == []
+    db.write_bytes(b'{"snapshots":{"1":')
+    with pytest.raises(RiskmonError, match="moves it aside"):
+        store.snapshots()  # a read never recovers
+    with pytest.raises(RiskmonError, match="cannot create history file"):
+        store.append_snapshot(snap(T + timedelta(minutes=5)))  # and a writer needs the lock to
+    assert db.read_bytes() == b'{"snapshots":{"1":' and store.recovered == []
 
 
 def test_documents_out_of_id_order_do_not_clash(store: HistoryStore, db: Path) -> None:

@@ -59,6 +59,7 @@ def config_path(config_dir: str | None, db: str | None = None) -> int:
 
 def _config_path(config_dir: str | None, db: str | None) -> int:
     from riskmon.config import MISSING_MEANS, REQUIRED_FILE
+    from riskmon.userfile import problem_at
 
     loc = resolve_config_dir(config_dir)
     exists = loc.path.is_dir()
@@ -69,8 +70,11 @@ def _config_path(config_dir: str | None, db: str | None) -> int:
     width = max(map(len, CONFIG_FILES))
     for name in CONFIG_FILES:
         path = loc.path / name
+        unreadable = problem_at(path)  # a dangling link or a FIFO is not a missing file
         if path.is_file():
             _out(f"  {name:<{width}}  exists")
+        elif unreadable is not None:
+            _out(f"  {name:<{width}}  UNREADABLE: {unreadable}")
         else:
             state = "MISSING" if name == REQUIRED_FILE else "missing"
             _out(f"  {name:<{width}}  {state}: {MISSING_MEANS[name]}")

@@ -10,6 +10,10 @@ exist yet starts from the commented starter template. The bundled demo is refuse
 `riskmon config init` first. The editor is $VISUAL, else $EDITOR (both may carry arguments, e.g.
 `code --wait`; they are split like a shell would, but no shell runs), else vi on a terminal.
 
+Stopped while the editor runs (SIGTERM, SIGHUP, or a SIGINT sent to riskmon): the editor gets the
+signal too and a moment to close, the temporary copy is removed, nothing is saved, and the command
+exits 128 + the signal's number. A Ctrl-C typed at the terminal is the editor's (see `run_editor`).
+
 Exit: 0 saved (or nothing changed), 1 invalid, refused or abandoned, 3 riskmon could not do it.
 """
 
@@ -19,6 +23,7 @@ import argparse
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,6 +32,9 @@ from pathlib import Path
 
 from riskmon.errors import ConfigError, ExitCode, RiskmonError, did_you_mean
 from riskmon.paths import CONFIG_FILES, resolve_config_dir
+
+STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGHUP, signal.SIGINT})
+GRACE = 2.0  # seconds the editor gets to close after each signal, before a stronger one
 
 ALIASES = {
     "exposure": "exposure.toml",
@@ -126,13 +134,80 @@ def edit(
 
     interactive = sys.stdin.isatty() if tty is None else tty
     argv = editor_command(env, tty=interactive)
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, ())  # as it is now, to restore at the end
     workdir = Path(tempfile.mkdtemp(prefix="riskmon-edit-"))
     try:
         work = workdir / fname  # same name, so the editor highlights TOML
         work.write_text(text, encoding="utf-8", newline="")
         return _loop(path, work, original, argv, interactive, ask)
+    except EditorStopped as stop:
+        _err(f"riskmon config edit: stopped by {stop}; the editor was closed and {path} was not changed")
+        return 128 + stop.signum
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        # After a stop the signals were left blocked, so a second one cannot cut the clean-up
+        # short; one that came meanwhile is delivered now.
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+class EditorStopped(Exception):
+    """riskmon was told to stop while the editor ran; the editor has exited."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def run_editor(command: list[str]) -> int:
+    """Run the editor in the foreground; its exit status (negative: the signal that ended it).
+
+    SIGTERM, SIGHUP or SIGINT sent to riskmon meanwhile is passed on to the editor, which gets
+    GRACE seconds to exit, then SIGTERM, then SIGKILL; then EditorStopped is raised with those
+    signals still blocked (`edit` restores them once its copy is removed). A SIGINT the kernel
+    sent (a Ctrl-C typed at the terminal) is not ours: the terminal sends it to the editor as
+    well, which handles it as it does (vim ignores it), as git does. Where the platform has no
+    sigtimedwait (macOS), the editor is simply waited for."""
+    proc = subprocess.Popen(command)  # started before blocking: the editor gets the usual mask
+    if not hasattr(signal, "sigtimedwait"):
+        return proc.wait()
+    wake = {*STOP_SIGNALS, signal.SIGCHLD}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, wake)
+    status = None
+    while status is None:
+        stop = _stop_signal(wake, 0.5)
+        if stop is not None:
+            _stop(proc, stop)
+            raise EditorStopped(stop)
+        status = proc.poll()
+    stop = _stop_signal(wake, 0)  # one that came as the editor exited still stops (nothing saved)
+    if stop is not None:
+        raise EditorStopped(stop)
+    signal.pthread_sigmask(signal.SIG_SETMASK, before)
+    return status
+
+
+def _stop_signal(wake: set[signal.Signals], timeout: float) -> int | None:
+    """Wait up to `timeout` for a blocked signal in `wake`; the stop signal that came, if any.
+    Every pending one is taken, so that none is delivered when the mask is restored: SIGCHLD
+    (only a wake-up) and a SIGINT the kernel sent (a Ctrl-C typed at the terminal) are dropped."""
+    while (info := signal.sigtimedwait(wake, timeout)) is not None:
+        typed = info.si_signo == signal.SIGINT and info.si_code > 0  # kernel-sent: from the tty
+        if info.si_signo != signal.SIGCHLD and not typed:
+            return info.si_signo
+        timeout = 0
+    return None
+
+
+def _stop(proc: subprocess.Popen[bytes], signum: int) -> None:
+    """Pass `signum` on to the editor, then insist: SIGTERM, then SIGKILL; wait for it to exit."""
+    for sig in dict.fromkeys((signum, signal.SIGTERM, signal.SIGKILL)):
+        proc.send_signal(sig)
+        try:
+            proc.wait(GRACE)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    proc.wait()
 
 
 def _loop(
@@ -147,7 +222,7 @@ def _loop(
 
     while True:
         try:
-            status = subprocess.run([*argv, str(work)], check=False).returncode
+            status = run_editor([*argv, str(work)])
         except OSError as exc:
             raise RiskmonError(
                 f"cannot run the editor {argv[0]!r}: {exc.strerror or type(exc).__name__}; check $VISUAL / $EDITOR"
@@ -167,7 +242,7 @@ def _loop(
             try:
                 configedit.save_text(path, new, base_text=original, base_missing=original is None)
             except configedit.ConflictError:
-                kept = _keep_rejected(path, new)
+                kept = configedit.save_rejected(path, new)
                 _err(f"riskmon config edit: {path} changed on disk while you edited it; it was not overwritten.")
                 _err(f"  your version is kept in {kept}")
                 return 1
@@ -188,14 +263,6 @@ def _loop(
                 answer = "n"
             if answer in ("", "y", "yes"):
                 continue
-        kept = _keep_rejected(path, new)
+        kept = configedit.save_rejected(path, new)
         _err(f"{path} was not changed; your edit is kept in {kept}")
         return 1
-
-
-def _keep_rejected(path: Path, text: str) -> Path:
-    from riskmon import configedit
-
-    rejected = configedit.rejected_path(path)
-    configedit.write_atomic(rejected, text)
-    return rejected
