@@ -764,7 +764,7 @@ class Monitor:
         from riskmon.formats import prometheus
 
         ok = 0 if self.config_error else 1
-        return prometheus(ev.assessment, feeds=ev.feeds) + (
+        return prometheus(ev.assessment, feeds=ev.feeds, demo=ev.config.location.is_demo) + (
             "# HELP riskmon_config_ok 1 when the config files on disk are valid; 0 when the monitor "
             "runs on the last good config.\n"
             "# TYPE riskmon_config_ok gauge\n"

@@ -238,3 +238,19 @@ def test_daemon_once_runs_every_job_and_exits_with_the_level(tmp_path: Path) -> 
         r = once()
         assert r.returncode == 1 and len(posts(server)) == 1
         assert len(server.hits("/feed")) == 3
+
+
+def test_daemon_once_on_the_demo_says_so(tmp_path: Path) -> None:
+    """The bundled demo is named in the daemon's one-line answer and its textfile, as in check's."""
+    env = {**os.environ, "RISKMON_DATA": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    env.pop("RISKMON_CONFIG", None)
+    env.pop("RISKMON_DB", None)
+    r = subprocess.run(
+        [sys.executable, "-m", "riskmon", "daemon", "--once", "--offline", "--log-level", "error"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode in (0, 1, 2), r.stderr
+    assert "[demo config]" in r.stdout.splitlines()[0]

@@ -104,7 +104,7 @@ async def _once(args: argparse.Namespace, now_fn: Callable[[], datetime]) -> int
         await monitor.aclose()
     if ev.feed_failure:
         return _unknown(ev.feed_failure, "\n".join(f"feed {f['name']}: {f.get('error')}" for f in ev.feeds))
-    print(formats.nagios(ev.assessment).splitlines()[0], flush=True)
+    print(formats.nagios(ev.assessment, demo=ev.config.location.is_demo).splitlines()[0], flush=True)
     return int(ev.assessment.level.exit_code)
 
 
