@@ -10,10 +10,10 @@ inputs give the same figures.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import product
 
 EXACT_MAX_UNCERTAIN = 10
 TOLERANCE = 1e-9
@@ -37,54 +37,43 @@ class Distribution:
 
 
 def outcomes(
-    n_events: int,
-    fixed: Sequence[int],
-    uncertain: Sequence[tuple[int, float]],
-    evaluate: Callable[[list[bool]], tuple[float, bool]],
+    uncertain: Sequence[float],
+    evaluate: Callable[[int], tuple[float, bool]],
     draws: int,
     seed_text: str,
 ) -> tuple[list[Outcome], str]:
     """Every set of uncertain events with its probability (exact), or `draws` random sets of
-    equal weight (Monte Carlo). `evaluate(happens)` gives a set's loss and whether cash runs
-    short; `fixed` events always happen."""
-    base = [False] * n_events
-    for i in fixed:
-        base[i] = True
+    equal weight (Monte Carlo). A set is a mask: bit k set when uncertain event k (probability
+    uncertain[k]) happens; `evaluate(mask)` gives its loss and whether cash runs short."""
     if len(uncertain) <= EXACT_MAX_UNCERTAIN:
-        return _enumerate(base, uncertain, evaluate), "exact"
-    return _sample(base, uncertain, evaluate, draws, seed_text), "monte_carlo"
+        return enumerate_sets(uncertain, evaluate), "exact"
+    return _sample(uncertain, evaluate, draws, seed_text), "monte_carlo"
 
 
-def _enumerate(
-    base: list[bool], uncertain: Sequence[tuple[int, float]], evaluate: Callable[[list[bool]], tuple[float, bool]]
-) -> list[Outcome]:
+def enumerate_sets(uncertain: Sequence[float], evaluate: Callable[[int], tuple[float, bool]]) -> list[Outcome]:
+    probability = [1.0] * (1 << len(uncertain))
+    for m in range(len(probability)):
+        for k, p in enumerate(uncertain):
+            probability[m] *= p if m >> k & 1 else 1.0 - p
     found = []
-    for picks in product((False, True), repeat=len(uncertain)):
-        happens = list(base)
-        probability = 1.0
-        for (i, p), pick in zip(uncertain, picks, strict=True):
-            happens[i] = pick
-            probability *= p if pick else 1.0 - p
-        loss, short = evaluate(happens)
-        found.append(Outcome(probability, loss, short))
+    for m, weight in enumerate(probability):
+        loss, short = evaluate(m)
+        found.append(Outcome(weight, loss, short))
     return found
 
 
 def _sample(
-    base: list[bool],
-    uncertain: Sequence[tuple[int, float]],
-    evaluate: Callable[[list[bool]], tuple[float, bool]],
-    draws: int,
-    seed_text: str,
+    uncertain: Sequence[float], evaluate: Callable[[int], tuple[float, bool]], draws: int, seed_text: str
 ) -> list[Outcome]:
     rng = random.Random(seed_of(seed_text))
     weight = 1.0 / draws
     found = []
     for _ in range(draws):
-        happens = list(base)
-        for i, p in uncertain:
-            happens[i] = rng.random() < p
-        loss, short = evaluate(happens)
+        mask = 0
+        for k, p in enumerate(uncertain):
+            if rng.random() < p:
+                mask |= 1 << k
+        loss, short = evaluate(mask)
         found.append(Outcome(weight, loss, short))
     return found
 
@@ -106,5 +95,5 @@ def quantile(found: Sequence[Outcome], q: float) -> float:
 
 
 def summarise(found: Sequence[Outcome], method: str) -> Distribution:
-    short = sum(o.probability for o in found if o.short)
+    short = math.fsum(o.probability for o in found if o.short)
     return Distribution(quantile(found, 0.5), quantile(found, 0.95), min(1.0, short), method)

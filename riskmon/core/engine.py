@@ -20,6 +20,7 @@ from riskmon.core.forecast import weeks_with_midpoint_in as weeks_in
 from riskmon.core.impact import KindImpact, resolve_impact
 from riskmon.core.levels import Level
 from riskmon.core.model import Channel, EngineSettings, Event, ModelSettings, Profile, Thresholds
+from riskmon.core.outcomes import SetEvaluator, compile_sets
 from riskmon.core.reach import ChannelIndex, Reach
 from riskmon.core.results import (
     Assessment,
@@ -331,15 +332,13 @@ def _forecast(book: CashBook, events: Sequence[EventAssessment], now: datetime) 
 
 
 def _distribution(run: _Assessor, book: CashBook, draws: int) -> dist.Distribution:
+    """P50, P95 and the shortfall probability over the sets of events that may happen."""
     events = run.assessed
     fixed = [i for i, e in enumerate(events) if e.probability >= 1.0]
-    uncertain = [(i, e.probability) for i, e in enumerate(events) if 0.0 < e.probability < 1.0 and run.effects[i]]
-
-    def evaluate(happens: list[bool]) -> tuple[float, bool]:
-        weights = [1.0 if h else 0.0 for h in happens]
-        return total_loss(run.books, weights), min(balances(book, happens)) < 0.0
-
-    found, method = dist.outcomes(len(events), fixed, uncertain, evaluate, draws, run.seed_text())
+    uncertain = [i for i, e in enumerate(events) if 0.0 < e.probability < 1.0 and run.effects[i]]
+    evaluate = SetEvaluator(compile_sets(run.books, book, fixed, uncertain))
+    probabilities = [events[i].probability for i in uncertain]
+    found, method = dist.outcomes(probabilities, evaluate, draws, run.seed_text())
     return dist.summarise(found, method)
 
 
