@@ -184,17 +184,15 @@ def find_dates(
     if not raws:
         return []
     resolved = _resolve(raws, published, year_hint)
-    hits = []
-    for raw, day in resolved:
-        hit = _with_time(text, raw, day, chinese, zones, local)
-        hits.append(_marked(text, hit))
+    hits = [_with_time(text, raw, day, chinese, zones, local) for raw, day in resolved]
     return _fix_ranges(text, hits)
 
 
 def _raw_dates(text: str) -> list[_Raw]:
     found: list[_Raw] = []
-    for finder in _FINDERS:
-        found.extend(r for r in finder(text) if r is not None)
+    for worth, finder in _FINDERS:
+        if worth.search(text):
+            found.extend(r for r in finder(text) if r is not None)
     found.sort(key=lambda r: (r.start, r.start - r.end))
     out: list[_Raw] = []
     last = -1
@@ -307,7 +305,14 @@ def _zh(text: str) -> list[_Raw | None]:
     return out
 
 
-_FINDERS = (_numeric, _zh, _en_md, _en_month, _en_relative)
+# Each finder with a cheap test of whether it can find anything: most sentences hold no date.
+_FINDERS = (
+    (re.compile(r"\d[-/.]\d"), _numeric),
+    (re.compile(r"[月年日号天]"), _zh),
+    (re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", _I), _en_md),
+    (re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", _I), _en_month),
+    (re.compile(r"today|tonight|tomorrow|yesterday|month|year", _I), _en_relative),
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,8 +416,9 @@ def _with_time(
         end = span[1]
     else:
         clock, span = _time_before(text, raw.start)
+    marks = _marks(text, raw.start, end)
     if clock is None:
-        return DateHit(raw.start, end, datetime(day.year, day.month, day.day, tzinfo=UTC), precision, explicit)
+        return DateHit(raw.start, end, datetime(day.year, day.month, day.day, tzinfo=UTC), precision, explicit, *marks)
     hour, minute = clock
     local_dt = datetime.combine(day, time()) + timedelta(hours=hour, minutes=minute)
     offset = _zone(text, span, (raw.start, end), zones, local, local_dt)
@@ -420,7 +426,7 @@ def _with_time(
     if offset is None:
         offset = BEIJING if chinese else timedelta(0)
     when = local_dt.replace(tzinfo=timezone(offset)).astimezone(UTC)
-    return DateHit(raw.start, end, when, "time", explicit, offset=offset, zoned=zoned)
+    return DateHit(raw.start, end, when, "time", explicit, *marks, offset=offset, zoned=zoned)
 
 
 def _time_after(text: str, pos: int) -> tuple[tuple[int, int] | None, tuple[int, int]]:
@@ -529,14 +535,14 @@ def _last_sunday(year: int, month: int) -> date:
     return last - timedelta(days=(last.weekday() - 6) % 7)
 
 
-def _marked(text: str, hit: DateHit) -> DateHit:
-    ahead = text[hit.end : hit.end + 6]
-    behind = text[max(0, hit.start - 16) : hit.start]
-    return replace(
-        hit,
-        before=bool(_BEFORE_AFTER.match(ahead) or _BEFORE_BEFORE.search(behind)),
-        since=bool(_SINCE_AFTER.match(ahead) or _SINCE_BEFORE.search(behind)),
-        until=bool(_UNTIL_AFTER.match(ahead) or _UNTIL_BEFORE.search(behind)),
+def _marks(text: str, start: int, end: int) -> tuple[bool, bool, bool]:
+    """(before, since, until): the words just around a date that make it a limit, a start or an end."""
+    ahead = text[end : end + 6]
+    behind = text[max(0, start - 16) : start]
+    return (
+        bool(_BEFORE_AFTER.match(ahead) or _BEFORE_BEFORE.search(behind)),
+        bool(_SINCE_AFTER.match(ahead) or _SINCE_BEFORE.search(behind)),
+        bool(_UNTIL_AFTER.match(ahead) or _UNTIL_BEFORE.search(behind)),
     )
 
 

@@ -23,7 +23,7 @@ from riskmon.core.model import ANY, DEFAULT_PROBABILITY, STATUS_RANK, Deadline, 
 from riskmon.core.news.dates import DateHit, find_dates, range_between
 from riskmon.core.news.draft import TITLE_MAX, Draft, Evidence, unique_ids
 from riskmon.core.news.lexicon import Lexicon, Phrase, TimeZoneEntry
-from riskmon.core.news.text import Document, Sentence, assign, has_cjk, read, weight
+from riskmon.core.news.text import Document, Sentence, cjk_count, read, weight
 
 DEFAULT_STATUS = "announced"
 LATER_STATUSES = ("paused", "resolved", "cancelled")
@@ -31,18 +31,6 @@ LATER_STATUSES = ("paused", "resolved", "cancelled")
 NEGATED = ("rumored", 1.05)
 IN_EFFECT_GRACE = timedelta(days=1)
 
-_CATEGORIES = (
-    "platforms",
-    "regions",
-    "kinds",
-    "contexts",
-    "statuses",
-    "negators",
-    "timezones",
-    "deadline_actions",
-    "parcel",
-    "direction",
-)
 _CLAUSE = re.compile(r"[，,;；:：。!?]")
 _NUMBER = r"\d+(?:\.\d+)?"
 _PCT = re.compile(rf"(?P<n>{_NUMBER})\s*(?:%|个百分点|个点|percentage points?|percent\b|pct\b|points?\b)", re.I)
@@ -59,6 +47,7 @@ _FROM_TO_DAYS = re.compile(
 )
 _CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+_CLOCK = re.compile(r"\d\s*(?:[:点时]|[apAP]\.?\s?[mM]\b)|noon|midnight", re.I)
 _FULL_STOPS = ("。", ".")
 _CLOSERS = "\"'”’」』)）]】 "
 _JOIN = re.compile(r"\s*(?:and|or|&|和|及|与|以及|、|,|，|/)\s*$")
@@ -80,7 +69,8 @@ def extract(
     if not doc.sentences:
         return []
     chinese = lang == "zh" or (lang != "en" and _mostly_chinese(doc.norm))
-    _scan(doc, lexicon)
+    for s in doc.sentences:
+        s.hits = _Hits(s, doc, lexicon)
     ctx = _Context(doc, lexicon, pub, chinese, _headline(doc), _year_hint(doc.norm))
     found = []
     for s in doc.sentences:
@@ -103,7 +93,7 @@ def _aware(when: datetime | None) -> datetime | None:
 
 def _mostly_chinese(text: str) -> bool:
     head = text[:5000]
-    cjk = sum(1 for c in head if has_cjk(c))
+    cjk = cjk_count(head)
     return cjk > 0 and cjk * 2 >= len(_LATIN_WORD.findall(head))
 
 
@@ -111,31 +101,36 @@ def _mostly_chinese(text: str) -> bool:
 # Matching the lexicon
 
 
-def _scan(doc: Document, lexicon: Lexicon) -> None:
-    starts = [s.start for s in doc.sentences]
-    matchers = lexicon.matchers
-    for category in _CATEGORIES:
-        phrases = getattr(matchers, category).find(doc.norm, doc.lower)
-        if category == "regions":
-            phrases = _markets(doc.lower, phrases, lexicon)
-        assign(doc.sentences, starts, category, phrases)
-    for s in doc.sentences:
-        platforms = s.hits.get("platforms", [])
-        if platforms:
-            for category in ("regions", "kinds"):
-                if category in s.hits:
-                    s.hits[category] = [p for p in s.hits[category] if not _inside_any(p, platforms)]
+class _Hits(dict[str, list[Phrase]]):
+    """A sentence's lexicon phrases by category (offsets in the sentence), each category found on
+    first use: most categories matter only in the few sentences a draft is read from."""
+
+    def __init__(self, s: Sentence, doc: Document, lexicon: Lexicon) -> None:
+        super().__init__()
+        self._s, self._doc, self._lexicon = s, doc, lexicon
+
+    def __missing__(self, category: str) -> list[Phrase]:
+        s, lexicon = self._s, self._lexicon
+        found = getattr(lexicon.matchers, category).find(s.text, s.lower)
+        if category == "regions" and found:
+            found = _markets(self._doc.lower, s.start, found, lexicon)
+        if category in ("regions", "kinds") and found and self["platforms"]:
+            platforms = self["platforms"]  # "TikTok Shop" is a platform, not a shop to close
+            found = [p for p in found if not _inside_any(p, platforms)]
+        self[category] = found
+        return found
 
 
 def _inside_any(p: Phrase, others: list[Phrase]) -> bool:
     return any(p.start < o.end and o.start < p.end for o in others)
 
 
-def _markets(lower: str, regions: list[Phrase], lexicon: Lexicon) -> list[Phrase]:
+def _markets(lower: str, at: int, regions: list[Phrase], lexicon: Lexicon) -> list[Phrase]:
     """The regions named as markets: origins dropped, and with them the regions listed together
-    with one ("来自中国内地和香港", "from China and Hong Kong", "中国和香港卖家")."""
-    origin = [_origin(lower, p, lexicon) for p in regions]
-    joined = [bool(_JOIN.match(lower[a.end : b.start])) for a, b in itertools.pairwise(regions)]
+    with one ("来自中国内地和香港", "from China and Hong Kong", "中国和香港卖家"). `lower` is the
+    article, `at` where the sentence starts in it."""
+    origin = [_origin(lower, at, p, lexicon) for p in regions]
+    joined = [bool(_JOIN.match(lower[at + a.end : at + b.start])) for a, b in itertools.pairwise(regions)]
     for i in range(1, len(regions)):
         origin[i] = origin[i] or (origin[i - 1] and joined[i - 1])
     for i in range(len(regions) - 2, -1, -1):
@@ -143,14 +138,13 @@ def _markets(lower: str, regions: list[Phrase], lexicon: Lexicon) -> list[Phrase
     return [p for p, o in zip(regions, origin, strict=True) if not o]
 
 
-def _origin(lower: str, p: Phrase, lexicon: Lexicon) -> bool:
+def _origin(lower: str, at: int, p: Phrase, lexicon: Lexicon) -> bool:
     """A region named as where sellers or goods come from (`中国卖家`, "from China"), not as
     where the change happens."""
-    before = lower[max(0, p.start - 8) : p.start].rstrip()
-    after = lower[p.end : p.end + 12].lstrip(" -")
-    return any(before.endswith(w.lower()) for w in lexicon.origin_before) or any(
-        after.startswith(w.lower()) for w in lexicon.origin_after
-    )
+    start, end = at + p.start, at + p.end
+    before = lower[max(0, start - 8) : start].rstrip()
+    after = lower[end : end + 12].lstrip(" -")
+    return before.endswith(lexicon.folded.origin_before) or after.startswith(lexicon.folded.origin_after)
 
 
 def _headline(doc: Document) -> Sentence | None:
@@ -165,11 +159,11 @@ def _headline(doc: Document) -> Sentence | None:
             continue
         if s.text.rstrip(_CLOSERS)[-1:] in _FULL_STOPS or weight(s.text) > 200:
             break  # the body has started
-        if s.hits.get("kinds"):
+        if s.hits["kinds"]:
             found = s
             break
         words = len(_LATIN_WORD.findall(s.text))
-        cjk = sum(1 for c in s.text if has_cjk(c))
+        cjk = cjk_count(s.text)
         if found is None and (cjk >= 8 or words >= 4):
             found = s
     if found is not None:
@@ -197,29 +191,39 @@ class _Context:
     headline: Sentence | None
     year_hint: int | None
     dates: dict[int, list[DateHit]] = field(default_factory=dict)
+    near: dict[int, list[Sentence]] = field(default_factory=dict)
 
     def dates_of(self, s: Sentence) -> list[DateHit]:
         found = self.dates.get(s.index)
         if found is None:
+            clock = _CLOCK.search(s.text) is not None  # zones matter only next to a time of day
             found = self.dates[s.index] = find_dates(
                 s.text,
                 published=self.published,
                 chinese=self.chinese,
                 year_hint=self.year_hint,
-                zones=s.hits.get("timezones", []),
-                local=self._local_zone(s),
+                zones=s.hits["timezones"] if clock else (),
+                local=self._local_zone(s) if clock else None,
             )
         return found
 
     def _local_zone(self, s: Sentence) -> TimeZoneEntry | None:
-        codes = {c for p in s.hits.get("regions", []) for c in p.value}
+        """The zone of "local time" when the sentence (or the headline) names one region."""
+        codes = {c for p in s.hits["regions"] for c in p.value}
         if self.headline is not None:
-            codes |= {c for p in self.headline.hits.get("regions", []) for c in p.value}
-        zones = [tz for tz in self.lexicon.timezones if codes & set(tz.regions)]
-        return zones[0] if len(codes) == 1 and zones else None
+            codes |= {c for p in self.headline.hits["regions"] for c in p.value}
+        if len(codes) != 1:
+            return None
+        return self.lexicon.local_zones.get(codes.pop())
 
     def neighbours(self, s: Sentence) -> list[Sentence]:
         """The content sentences just before and after `s`, then the headline."""
+        found = self.near.get(s.index)
+        if found is None:
+            found = self.near[s.index] = self._neighbours(s)
+        return found
+
+    def _neighbours(self, s: Sentence) -> list[Sentence]:
         out = []
         sentences = self.doc.sentences
         for step in (-1, 1):
@@ -254,11 +258,11 @@ class _Candidate:
 def _kind_of(ctx: _Context, s: Sentence) -> tuple[str, Phrase] | None:
     """The sentence's kind: its cues, each turned by context words (`关闭` near `店铺` is a shop
     closure), the highest priority winning, the first on a tie."""
-    cues = s.hits.get("kinds")
+    cues = s.hits["kinds"]
     if not cues:
         return None
     turns: dict[str, str] = {}
-    for p in s.hits.get("contexts", []):
+    for p in s.hits["contexts"]:
         for source, target in p.value:
             turns.setdefault(source, target)
     best: tuple[int, str, Phrase] | None = None
@@ -292,19 +296,19 @@ def _candidate(ctx: _Context, s: Sentence) -> _Candidate | None:
 
 
 def _platforms(ctx: _Context, s: Sentence, cue: Phrase, kind: str) -> tuple[tuple[str, ...], Sentence]:
-    own = _ids(s.hits.get("platforms", []))
+    own = _ids(s.hits["platforms"])
     if own:
         head = ctx.headline
         if head is not None and head is not s:
-            story = set(_ids(head.hits.get("platforms", [])))
+            story = set(_ids(head.hits["platforms"]))
             if story & set(own):
                 own = tuple(p for p in own if p in story)  # the story's platforms, not bystanders
-        before = _ids([p for p in s.hits.get("platforms", []) if p.start < cue.start and p.value in own])
+        before = _ids([p for p in s.hits["platforms"] if p.start < cue.start and p.value in own])
         return before or own, s
     if kind == "duty_change":
         return (ANY,), s
     for other in ctx.neighbours(s):
-        named = _ids(other.hits.get("platforms", []))
+        named = _ids(other.hits["platforms"])
         if named:
             return named, other
     return (), s
@@ -316,7 +320,7 @@ def _ids(phrases: list[Phrase]) -> tuple[str, ...]:
 
 def _regions(ctx: _Context, c: _Candidate) -> None:
     for s in (c.anchor, *ctx.neighbours(c.anchor)):
-        codes = _codes(s.hits.get("regions", []))
+        codes = _codes(s.hits["regions"])
         if codes:
             c.regions = codes
             c.sources["regions"] = s
@@ -340,7 +344,7 @@ def _article_regions(doc: Document) -> tuple[str, ...]:
     counts: Counter[str] = Counter()
     for s in doc.sentences:
         if s.content:
-            for p in s.hits.get("regions", []):
+            for p in s.hits["regions"]:
                 counts.update(set(p.value))
     if not counts:
         return (ANY,)
@@ -379,7 +383,7 @@ def _is_deadline(ctx: _Context, s: Sentence, h: DateHit) -> bool:
     if not h.before:
         return False
     lo, hi = _clause(s.text, h.start, h.end)
-    return any(lo <= p.start and p.end <= hi for p in s.hits.get("deadline_actions", []))
+    return any(lo <= p.start and p.end <= hi for p in s.hits["deadline_actions"])
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -414,9 +418,9 @@ def _statuses(s: Sentence, dates: list[DateHit], cue: Phrase | None) -> list[tup
     """The sentence's status words as (status, weight), heaviest first; a negated one ("has not
     confirmed", `尚未宣布`) counts as a rumour; a word inside a date ("May 2") or inside the
     sentence's kind cue (`暂停` in `暂停交易`, "will" in "will end") is none."""
-    negators = s.hits.get("negators", [])
+    negators = s.hits["negators"]
     out = []
-    for p in s.hits.get("statuses", []):
+    for p in s.hits["statuses"]:
         if any(p.start < h.end and h.start < p.end for h in dates):
             continue
         if cue is not None and cue.start <= p.start and p.end <= cue.end:
@@ -438,7 +442,7 @@ def _impact(ctx: _Context, c: _Candidate) -> None:
             break
     if c.kind == "duty_change":
         near = (c.anchor, *ctx.neighbours(c.anchor))
-        if any(s.hits.get("parcel") for s in near):
+        if any(s.hits["parcel"] for s in near):
             c.routes = ("parcel",)
 
 
@@ -470,7 +474,7 @@ def _percent_change(s: Sentence) -> float | None:
 
 def _direction(s: Sentence, at: int) -> int:
     """+1 or -1 from the nearest word of change within 24 characters before `at`, else 0."""
-    near = [p for p in s.hits.get("direction", []) if at - 24 <= p.end <= at]
+    near = [p for p in s.hits["direction"] if at - 24 <= p.end <= at]
     return near[-1].value if near else 0
 
 
@@ -525,7 +529,7 @@ def _confidence(ctx: _Context, c: _Candidate) -> float:
     score += _near(c, "regions", 0.1, 0.05)
     score += 0.1 if c.status_cue else 0.0
     head = ctx.headline
-    if head is not None and (head is s or any(p.value == c.cue.value for p in head.hits.get("kinds", []))):
+    if head is not None and (head is s or any(p.value == c.cue.value for p in head.hits["kinds"])):
         score += 0.1
     if c.status == "rumored":
         score *= 0.8
@@ -564,13 +568,16 @@ def _groups(ctx: _Context, found: list[_Candidate]) -> list[list[_Candidate]]:
     """Candidates about the same change: same kind, a platform in common, and regions that do
     not contradict each other when both sentences name one."""
     groups: list[list[_Candidate]] = []
+    by_kind: dict[str, list[list[_Candidate]]] = {}  # only candidates of one kind can be one change
     for c in found:
-        for g in groups:
+        same_kind = by_kind.setdefault(c.kind, [])
+        for g in same_kind:
             if any(_same_change(c, other) for other in g):
                 g.append(c)
                 break
         else:
             groups.append([c])
+            same_kind.append(groups[-1])
     return groups
 
 
@@ -612,6 +619,7 @@ def _draft(ctx: _Context, group: list[_Candidate], url: str | None) -> Draft:
     status, status_from = _group_status(ordered)
     evidence["status"] = _evidence(ctx.doc, status_from.sources.get("status", status_from.anchor))
     bonus = 0.05 * min(2, len(group) - 1)
+    title = _title(ctx, lead)
     return Draft(
         id="",
         kind=lead.kind,
@@ -622,8 +630,8 @@ def _draft(ctx: _Context, group: list[_Candidate], url: str | None) -> Draft:
         probability=DEFAULT_PROBABILITY[status],
         confidence=round(min(0.99, lead.confidence + bonus), 2),
         evidence=evidence,
-        title=_title(ctx, lead),
-        summary=_summary(ctx, lead),
+        title=title,
+        summary=_summary(ctx, lead, title),
         ends=end.when if end else None,
         impact=with_impact.impact if with_impact else Impact(),
         routes=next((c.routes for c in ordered if c.routes), None),
@@ -674,7 +682,7 @@ def _title(ctx: _Context, c: _Candidate) -> str:
     use = c.anchor
     if head is not None:
         head_kind = _kind_of(ctx, head)
-        if (head_kind is not None and head_kind[0] == c.kind) or set(_ids(head.hits.get("platforms", []))) & set(
+        if (head_kind is not None and head_kind[0] == c.kind) or set(_ids(head.hits["platforms"])) & set(
             c.platforms
         ):
             use = head
@@ -684,9 +692,9 @@ def _title(ctx: _Context, c: _Candidate) -> str:
     return _shorten(ctx.doc.evidence_text(use))
 
 
-def _summary(ctx: _Context, c: _Candidate) -> str:
+def _summary(ctx: _Context, c: _Candidate, title: str) -> str:
     text = ctx.doc.evidence_text(c.anchor)
-    return "" if text == _title(ctx, c) else text
+    return "" if text == title else text
 
 
 def _shorten(text: str) -> str:
@@ -705,7 +713,7 @@ def _with_deadlines(ctx: _Context, drafts: list[Draft], groups: list[list[_Candi
     found: list[list[tuple[Deadline, Sentence]]] = [[] for _ in drafts]
     seen: set[tuple[datetime, int]] = set()
     for s in ctx.doc.sentences:
-        if not s.content or not s.hits.get("deadline_actions"):
+        if not s.content or not s.hits["deadline_actions"]:
             continue
         for h in ctx.dates_of(s):
             if not _is_deadline(ctx, s, h):

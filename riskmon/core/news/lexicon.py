@@ -56,6 +56,8 @@ _REGION_CODE = re.compile(r"^(\*|[A-Z]{2})$")
 _OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _E = TypeVar("_E")
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_LOWER_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +147,9 @@ class PhraseMatcher:
         """Non-overlapping phrases in `text` (`lower` is `text` lower-cased, same length)."""
         found: list[tuple[int, int, str]] = []
         if self._folded is not None:
-            found.extend((m.start(), m.end(), m.group()) for m in self._folded.finditer(lower))
+            found.extend(_bounded(self._folded, lower, _LOWER_WORD))
         if self._exact is not None:
-            found.extend((m.start(), m.end(), m.group()) for m in self._exact.finditer(text))
+            found.extend(_bounded(self._exact, text, _WORD))
         if self._exact is not None and self._folded is not None:
             found.sort(key=lambda f: (f[0], f[0] - f[1]))
         out: list[Phrase] = []
@@ -176,6 +178,19 @@ def _case_sensitive(phrase: str) -> bool:
     return phrase.isascii() and 0 < len(letters) <= 4 and all(c.isupper() for c in letters)
 
 
+def _bounded(pattern: re.Pattern[str], text: str, word: frozenset[str]) -> list[tuple[int, int, str]]:
+    """The pattern's matches that do not start a Latin phrase in the middle of a word. (The left
+    boundary is checked here, not by a lookbehind in the pattern: a pattern that starts with its
+    phrases' first characters lets the regex engine skip quickly to where one can begin.)"""
+    out = []
+    for m in pattern.finditer(text):
+        start = m.start()
+        if start and text[start] in word and text[start - 1] in word:
+            continue
+        out.append((start, m.end(), m.group()))
+    return out
+
+
 def _compile(phrases: list[str], word: str) -> re.Pattern[str] | None:
     if not phrases:
         return None
@@ -186,14 +201,7 @@ def _compile(phrases: list[str], word: str) -> re.Pattern[str] | None:
             node = node.setdefault(ch, {})
         node[""] = {}
     latin = re.compile(f"[{word}]")
-    starts_latin = {ch: sub for ch, sub in trie.items() if latin.match(ch)}
-    other = {ch: sub for ch, sub in trie.items() if ch not in starts_latin}
-    parts = []
-    if starts_latin:
-        parts.append(f"(?<![{word}])(?:{_node(starts_latin, '', latin, word)})")
-    if other:
-        parts.append(f"(?:{_node(other, '', latin, word)})")
-    return re.compile("|".join(parts))
+    return re.compile(_node(trie, "", latin, word))
 
 
 def _node(node: dict[str, Any], into: str, latin: re.Pattern[str], word: str) -> str:
@@ -216,6 +224,20 @@ def _node(node: dict[str, Any], into: str, latin: re.Pattern[str], word: str) ->
     if len(alts) == 1:
         return alts[0]  # no top-level "|" in a single alternative: safe to concatenate
     return "(?:" + "|".join(alts) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """Word lists compared with lower-cased text: the origin words as tuples for str.endswith and
+    str.startswith, the noise lists as one regex each."""
+
+    origin_before: tuple[str, ...]
+    origin_after: tuple[str, ...]
+    section_marker: re.Pattern[str]
+    """Matches a whole line that is a marker, or a marker and a colon."""
+    line_prefix: re.Pattern[str]
+    """Matches at a line's start a prefix not followed by a letter."""
+    line_contains: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,16 +274,44 @@ class Lexicon:
     origin_after: tuple[str, ...] = ()
     noise: Noise = field(default_factory=Noise)
     matchers: Matchers = field(init=False, repr=False, compare=False)
+    folded: Folded = field(init=False, repr=False, compare=False)
     priority: dict[str, int] = field(init=False, repr=False, compare=False)
     platform_regions: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    local_zones: dict[str, TimeZoneEntry] = field(init=False, repr=False, compare=False)
+    """Region code -> the zone of its "local time" (the first zone listing it)."""
 
     def __post_init__(self) -> None:
         # A frozen dataclass sets derived fields through object.__setattr__ (the documented way).
         object.__setattr__(self, "matchers", _build_matchers(self))
+        folded = Folded(
+            _lowered(self.origin_before),
+            _lowered(self.origin_after),
+            re.compile(f"(?:{_alternatives(self.noise.section_markers)})(?:$|[:：])"),
+            re.compile(f"(?:{_alternatives(self.noise.line_prefixes)})(?![^\\W\\d_])"),
+            re.compile(_alternatives(self.noise.line_contains)),
+        )
+        object.__setattr__(self, "folded", folded)
         prio = dict(DEFAULT_PRIORITY)
         prio.update({k.kind: k.priority for k in self.kinds if k.priority is not None})
         object.__setattr__(self, "priority", prio)
         object.__setattr__(self, "platform_regions", {p.id: p.regions for p in self.platforms if p.regions})
+        zones: dict[str, TimeZoneEntry] = {}
+        for tz in self.timezones:
+            for code in tz.regions:
+                zones.setdefault(code, tz)
+        object.__setattr__(self, "local_zones", zones)
+
+
+def _lowered(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w.lower() for w in words)
+
+
+def _alternatives(words: tuple[str, ...]) -> str:
+    """A regex alternation of the words, lower-cased, longest first; one that never matches when
+    there are none."""
+    if not words:
+        return "(?!)"
+    return "|".join(re.escape(w) for w in sorted(_lowered(words), key=len, reverse=True))
 
 
 def _build_matchers(lex: Lexicon) -> Matchers:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -99,8 +98,8 @@ def weight(text: str) -> int:
     return len(text) + len(_CJK.findall(text))
 
 
-def has_cjk(text: str) -> bool:
-    return _CJK.search(text) is not None
+def cjk_count(text: str) -> int:
+    return len(_CJK.findall(text))
 
 
 @dataclass(slots=True)
@@ -129,9 +128,14 @@ class Document:
     norm: str
     lower: str
     sentences: list[Sentence]
+    shown: dict[int, str] = field(default_factory=dict)
 
     def evidence_text(self, s: Sentence) -> str:
-        return _SPACES.sub(" ", self.masked[s.start : s.end]).strip()
+        """The sentence as evidence shows it: the masked original, whitespace collapsed."""
+        text = self.shown.get(s.index)
+        if text is None:
+            text = self.shown[s.index] = _SPACES.sub(" ", self.masked[s.start : s.end]).strip()
+        return text
 
 
 def read(text: str, lexicon: Lexicon) -> Document:
@@ -167,17 +171,11 @@ def _line_kind(line: str, low: str, lexicon: Lexicon) -> str:
     stripped = low.strip()
     if not stripped:
         return "skip"
-    noise = lexicon.noise
+    noise = lexicon.folded
     bare = _BULLET.sub("", stripped).rstrip(" :：]】)）")
-    for marker in noise.section_markers:
-        m = marker.lower()
-        if bare == m or (bare.startswith(m) and bare[len(m) : len(m) + 1] in (":", "：")):
-            return "marker"
-    for prefix in noise.line_prefixes:
-        p = prefix.lower()
-        if bare.startswith(p) and not bare[len(p) : len(p) + 1].isalpha():
-            return "skip"
-    if any(w.lower() in stripped for w in noise.line_contains):
+    if noise.section_marker.match(bare):
+        return "marker"
+    if noise.line_prefix.match(bare) or noise.line_contains.search(stripped):
         return "skip"
     parts = [p for p in _NAV_SEPARATORS.split(line.strip()) if p]
     if len(parts) >= 3 and sum(weight(p) for p in parts) / len(parts) <= 16 and line.strip()[-1] not in _TERMINAL:
@@ -244,14 +242,3 @@ def _drop_repeats(sentences: list[Sentence]) -> None:
         if counts[key] >= 3 or key in seen:
             s.content = False
         seen.add(key)
-
-
-def assign(sentences: list[Sentence], starts: list[int], category: str, phrases: list[Phrase]) -> None:
-    """Put each phrase into the sentence that holds it, offsets relative to the sentence."""
-    for p in phrases:
-        i = bisect_right(starts, p.start) - 1
-        if i < 0:
-            continue
-        s = sentences[i]
-        if p.end <= s.end:
-            s.hits.setdefault(category, []).append(Phrase(p.start - s.start, p.end - s.start, p.value))
