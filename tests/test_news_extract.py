@@ -285,6 +285,31 @@ def test_payout_hold_in_chinese_numerals() -> None:
     assert d.impact.extra_hold_days == 15.0
 
 
+def test_a_rate_raised_to_a_level_is_not_a_change_of_that_size() -> None:
+    d = one("Walmart Marketplace raises referral fees to 15% for electronics effective Feb. 1", utc(2025, 1, 10))
+    check(d, "fee_change", ["walmart"], ["*"], "announced")
+    assert d.impact.fee_delta is None  # 15% is the new rate; the old one is not given
+
+
+def test_funds_held_for_new_sellers() -> None:
+    d = one("Etsy will begin holding funds for new sellers for 45 days starting Oct. 1", utc(2024, 9, 1))
+    check(d, "payout_hold", ["etsy"], ["*"], "announced")
+    assert (d.effective, d.impact.extra_hold_days) == (utc(2024, 10, 1), 45.0)
+
+
+def test_a_reopening_resolves_the_closure() -> None:
+    d = one("TikTok Shop印尼站12月12日恢复运营，与Tokopedia合并", utc(2023, 12, 12))
+    check(d, "shop_closure", ["tiktok"], ["ID"], "resolved")
+    assert d.effective == utc(2023, 12, 12)
+
+
+def test_a_hedged_plan_with_only_a_year() -> None:
+    d = one("欧盟拟取消150欧元以下小额包裹免税政策，最早2026年生效", utc(2025, 5, 1))
+    assert (d.kind, d.platforms, d.status, d.routes) == ("duty_change", ("*",), "rumored", ("parcel",))
+    assert "DE" in d.regions and "GB" not in d.regions
+    assert (d.effective, d.precision) == (utc(2026, 1, 1), "approx")
+
+
 def test_resso_closes_in_india() -> None:
     text = "ByteDance will shut down its Resso music app in India on January 31, 2024, the company told users."
     d = one(text, utc(2024, 1, 5))
@@ -532,6 +557,18 @@ def test_noisy_english_page_gives_only_its_story() -> None:
     assert d.effective == utc(2024, 7, 1)
     assert d.impact.extra_hold_days == 7.0
     assert d.title == "Shopee delays payouts in Vietnam by 7 days from July 1"
+
+
+def test_a_trending_bar_above_the_title_is_not_the_story() -> None:
+    page = (
+        "Amazon to cut FBA fees in Europe\n"  # a trending link, before the real title
+        "Shopee to close its shops in Poland on Jan. 15\n"
+        "By staff | January 2, 2025\n"
+        "Shopee will stop selling in Poland on January 15, 2025, the company said in a notice to sellers.\n"
+    )
+    d = one(page, utc(2025, 1, 2))
+    check(d, "shop_closure", ["shopee"], ["PL"], "announced")
+    assert d.title == "Shopee to close its shops in Poland on Jan. 15"
 
 
 def test_a_page_of_only_navigation_and_links_gives_nothing() -> None:

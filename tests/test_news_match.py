@@ -124,6 +124,14 @@ def test_an_exact_time_corrects_a_date() -> None:
     assert m.timeline is None  # announced, as the catalog already says
 
 
+def test_a_reopening_ends_the_closure() -> None:
+    d = one("TikTok Shop印尼站12月12日恢复运营，与Tokopedia合并", utc(2023, 12, 12))
+    m = match(d, CATALOG)
+    assert m is not None and m.event_id == "id-tiktok-shop-closure-2023"
+    assert m.timeline == TimelineEntry(utc(2023, 12, 12), "resolved")
+    assert (m.effective, m.ends) == (None, utc(2023, 12, 12))
+
+
 def test_a_closure_of_the_whole_month_does_not_move_an_exact_date() -> None:
     d = one("TikTok据传月底关闭印尼电商外链", utc(2023, 8, 10))
     m = match(d, CATALOG)

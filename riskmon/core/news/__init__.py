@@ -35,6 +35,7 @@ its words to the bundled one, and a word the user gives a meaning loses any bund
 
 from riskmon.core.news.draft import Draft, Evidence, event_mapping
 from riskmon.core.news.extract import extract
+from riskmon.core.news.kinds import compatible
 from riskmon.core.news.lexicon import Lexicon, lexicon_from_data, merge_lexicons
 from riskmon.core.news.match import Match, match, merge, same_change
 from riskmon.core.news.text import clean
@@ -45,6 +46,7 @@ __all__ = [
     "Lexicon",
     "Match",
     "clean",
+    "compatible",
     "event_mapping",
     "extract",
     "lexicon_from_data",

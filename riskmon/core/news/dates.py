@@ -5,7 +5,8 @@ Understood: `2024年11月28日`, `11月28日`, `28日`, `8月底`/`8月末`, `8�
 `今天`/`明天`/`昨天`/`即日`, `2025-01-19`, `2025/1/19`, `1/19/2025`; "Jan. 19", "January 19",
 "November 28, 2024", "19 January 2025", "28th of November", "end of August", "early/mid/late
 August", "August 2025", "in August", "end of the month", "next month", "year-end", "end of 2025",
-"today", "tomorrow", "yesterday". A weekday alone ("on Friday") is not a date.
+"today", "tomorrow", "yesterday"; a year alone (`2026年`, "in 2026": 1 January; "mid-2026" 1 July,
+"late 2026" 1 October). A weekday alone ("on Friday") is not a date.
 
 Times after a date: `下午4点` (16:00), `晚上11点59分` (23:59), `下午4点半`, `17:00`, `17时`, "4 p.m.",
 "11:59 pm", "noon", "midnight", and in English also before it ("at 5 p.m. ET on Oct. 4"). A time
@@ -85,6 +86,9 @@ _ZH_MONTH_PART = re.compile(r"(?:(?P<mr>本|这个|当|下个?|次|上个?)|(?<!
 _ZH_NEXT_MONTH = re.compile(r"(?P<mr>下个?月|次月)(?!底|末|初|中|上旬|下旬)")
 _ZH_YEAR_PART = re.compile(rf"(?:{_Y}\s*|(?P<yw>今|明|去))年年?(?P<yp>底|末|初|内)")
 _ZH_BARE_YEAR_PART = re.compile(r"(?<![一二两三四五六七八九十\d多几近每个半今明去年])年(?P<yp>底|末|初|内)")
+_ZH_YEAR = re.compile(rf"(?<![\d.]){_Y}\s*年(?!\s*\d|底|末|初|内|中|度|前)")
+_EN_YEAR = re.compile(rf"\b(?P<w>in|by|from|until|since|before|after|early|mid|late)[\s-]+{_Y}\b(?![-/.]\d)", _I)
+_YEAR_PART_MONTH = {"mid": 7, "late": 10}
 _ZH_REL_DAY = re.compile(r"(?P<w>今天|今日(?!头条)|即日|明天|明日(?!方舟)|后天|昨天|昨日)")
 
 _ZH_TIME = re.compile(
@@ -249,6 +253,18 @@ def _en_relative(text: str) -> list[_Raw | None]:
         out.append(_Raw(m.start(), m.end(), month_rel=rel, part="end", approx=True))
     for m in _EN_NEXT_MONTH.finditer(text):
         out.append(_Raw(m.start(), m.end(), month_rel=1, approx=True))
+    for m in _EN_YEAR.finditer(text):
+        month = _YEAR_PART_MONTH.get(m.group("w").lower(), 1)
+        out.append(
+            _Raw(
+                m.start("y") if month == 1 else m.start(),
+                m.end(),
+                year=int(m.group("y")),
+                month=month,
+                day=1,
+                approx=True,
+            )
+        )
     for m in _EN_YEAR_END.finditer(text):
         rel = 1 if (m.group("which") or "").lower() == "next" else 0
         year_rel = None if m.group("y") else rel
@@ -298,6 +314,8 @@ def _zh(text: str) -> list[_Raw | None]:
             year_rel = _YEAR_WORD[yw] if yw else (None if year else 0)
             month, day = (1, 1) if m.group("yp") == "初" else (12, 31)
             out.append(_Raw(m.start(), m.end(), year=year, year_rel=year_rel, month=month, day=day, approx=True))
+    for m in _ZH_YEAR.finditer(text):
+        out.append(_Raw(m.start(), m.end(), year=int(m.group("y")), month=1, day=1, approx=True))
     for m in _ZH_REL_DAY.finditer(text):
         w = m.group("w")
         rel = 1 if w[0] == "明" else 2 if w[0] == "后" else -1 if w[0] == "昨" else 0
@@ -311,7 +329,7 @@ _FINDERS = (
     (re.compile(r"[月年日号天]"), _zh),
     (re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", _I), _en_md),
     (re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", _I), _en_month),
-    (re.compile(r"today|tonight|tomorrow|yesterday|month|year", _I), _en_relative),
+    (re.compile(r"today|tonight|tomorrow|yesterday|month|year|(?:19|20)\d\d", _I), _en_relative),
 )
 
 

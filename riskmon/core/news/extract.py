@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from riskmon.core.model import ANY, DEFAULT_PROBABILITY, STATUS_RANK, Deadline, Impact
 from riskmon.core.news.dates import DateHit, find_dates, range_between
 from riskmon.core.news.draft import TITLE_MAX, Draft, Evidence, unique_ids
+from riskmon.core.news.kinds import compatible
 from riskmon.core.news.lexicon import Lexicon, Phrase, TimeZoneEntry
 from riskmon.core.news.text import Document, Sentence, cjk_count, read, weight
 
@@ -29,6 +30,8 @@ DEFAULT_STATUS = "announced"
 LATER_STATUSES = ("paused", "resolved", "cancelled")
 """Statuses that report what happened after a change was made: they win within an article."""
 NEGATED = ("rumored", 1.05)
+ENDINGS = ("resolved", "cancelled")
+"""A status word inside a kind cue counts only when it ends the change (`恢复运营`, "reopened")."""
 IN_EFFECT_GRACE = timedelta(days=1)
 
 _CLAUSE = re.compile(r"[，,;；:：。!?]")
@@ -39,6 +42,7 @@ _FROM_TO_PCT = re.compile(
     re.I,
 )
 _CN_NUM = "零〇一二两三四五六七八九十百"
+_LEVEL = re.compile(r"(?:\bto|至|到|为|达)\s*$", re.I)  # "raised to 15%" is a new rate, not +15 points
 _DAYS = re.compile(rf"(?P<n>\d+|[{_CN_NUM}]+)\s*(?:个)?(?:工作日|天|(?:business\s+|calendar\s+)?days?\b|-day\b)", re.I)
 _FROM_TO_DAYS = re.compile(
     rf"(?:从|由|from)[^\d{_CN_NUM}]{{0,8}}?(?P<a>\d+|[{_CN_NUM}]+)\s*(?:个)?(?:工作日|天|days?)?[^\d]{{0,14}}?(?:至|到|为|to)\s*"
@@ -149,9 +153,11 @@ def _origin(lower: str, at: int, p: Phrase, lexicon: Lexicon) -> bool:
 
 def _headline(doc: Document) -> Sentence | None:
     """The title: among the content lines near the top that do not end like a sentence (a title
-    has no full stop), before the body starts, the first that names a kind, else the first that
-    reads like a title (eight CJK characters or four words). Its line's sentences are marked."""
-    found: Sentence | None = None
+    has no full stop), before the body starts, the last that names a kind (a "trending" bar comes
+    above the title, a byline below it), else the first that reads like a title (eight CJK
+    characters or four words). Its line's sentences are all marked as headline."""
+    named: Sentence | None = None
+    plain: Sentence | None = None
     for s in doc.sentences:
         if s.line > 20:
             break
@@ -160,12 +166,11 @@ def _headline(doc: Document) -> Sentence | None:
         if s.text.rstrip(_CLOSERS)[-1:] in _FULL_STOPS or weight(s.text) > 200:
             break  # the body has started
         if s.hits["kinds"]:
-            found = s
-            break
-        words = len(_LATIN_WORD.findall(s.text))
-        cjk = cjk_count(s.text)
-        if found is None and (cjk >= 8 or words >= 4):
-            found = s
+            if named is None or s.line != named.line:
+                named = s
+        elif plain is None and (cjk_count(s.text) >= 8 or len(_LATIN_WORD.findall(s.text)) >= 4):
+            plain = s
+    found = named or plain
     if found is not None:
         for other in doc.sentences:
             if other.line == found.line and other.content:
@@ -423,9 +428,9 @@ def _statuses(s: Sentence, dates: list[DateHit], cue: Phrase | None) -> list[tup
     for p in s.hits["statuses"]:
         if any(p.start < h.end and h.start < p.end for h in dates):
             continue
-        if cue is not None and cue.start <= p.start and p.end <= cue.end:
-            continue
         status, w = p.value
+        if cue is not None and cue.start <= p.start and p.end <= cue.end and status not in ENDINGS:
+            continue
         if any(p.start - 8 <= n.end <= p.start for n in negators):
             status, w = NEGATED
         out.append((status, w))
@@ -467,7 +472,7 @@ def _percent_change(s: Sentence) -> float | None:
         return (float(m.group("b")) - float(m.group("a"))) / 100
     for m in _PCT.finditer(s.text):
         sign = _direction(s, m.start())
-        if sign:
+        if sign and not _LEVEL.search(s.text, max(0, m.start() - 6), m.start()):
             return sign * float(m.group("n")) / 100
     return None
 
@@ -548,11 +553,19 @@ def _near(c: _Candidate, name: str, same: float, nearby: float) -> float:
 
 
 def _main_story(ctx: _Context, found: list[_Candidate]) -> list[_Candidate]:
-    """Candidates of the article's kind (the headline's, else the surest one's), and of other
-    kinds only those whose own sentence names the platform and gives an exact date or a number."""
+    """Candidates of the article's kind (the headline's, else the surest one's) — a compatible
+    kind about the same platform is the same story told in other words ("to close its shops",
+    "will stop selling") — and of other kinds only those whose own sentence names the platform
+    and gives an exact date or a number."""
     head = [c for c in found if c.anchor.headline]
-    main = head[0].kind if head else max(found, key=lambda c: c.confidence).kind
-    return [c for c in found if c.kind == main or _stands_alone(c)]
+    lead = head[0] if head else max(found, key=lambda c: c.confidence)
+    out = []
+    for c in found:
+        if c.kind != lead.kind and compatible(c.kind, lead.kind) and set(c.platforms) & set(lead.platforms):
+            c.kind = lead.kind
+        if c.kind == lead.kind or _stands_alone(c):
+            out.append(c)
+    return out
 
 
 def _stands_alone(c: _Candidate) -> bool:
@@ -682,9 +695,7 @@ def _title(ctx: _Context, c: _Candidate) -> str:
     use = c.anchor
     if head is not None:
         head_kind = _kind_of(ctx, head)
-        if (head_kind is not None and head_kind[0] == c.kind) or set(_ids(head.hits["platforms"])) & set(
-            c.platforms
-        ):
+        if (head_kind is not None and head_kind[0] == c.kind) or set(_ids(head.hits["platforms"])) & set(c.platforms):
             use = head
     if use is head:  # a title line is the whole line, not only its first clause
         line = [s for s in ctx.doc.sentences if s.line == use.line and s.content]

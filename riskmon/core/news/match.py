@@ -3,7 +3,8 @@
 A draft matches an existing event when the kinds are the same or compatible (a ban and a shop
 closure, a shop closure and a service shutdown), a platform and a region overlap ("*" overlaps
 everything) and its date (effective, else the publication date) lies within `window_days` of the
-event's effective date, end, a timeline date or, for a recurring event, an occurrence. The match
+event's effective date, end, a timeline date or, for a recurring event, an occurrence — or, for a
+draft that reports a pause, an end or a cancellation, up to a year after them. The match
 proposes an update instead of a duplicate: a timeline entry when the status moves on, a new
 effective date or end when the article gives an exact one that differs, deadlines not yet there.
 
@@ -23,11 +24,14 @@ from datetime import datetime, timedelta
 
 from riskmon.core.model import ANY, DEFAULT_PROBABILITY, STATUS_RANK, Deadline, Event, Impact, TimelineEntry
 from riskmon.core.news.draft import Draft, Evidence, unique_ids
+from riskmon.core.news.kinds import compatible
 from riskmon.core.reach import overlaps
 from riskmon.core.timing import occurrence
 
 WINDOW_DAYS = 45
-COMPATIBLE = frozenset({frozenset({"ban", "shop_closure"}), frozenset({"shop_closure", "service_shutdown"})})
+LATER_WINDOW_DAYS = 365
+"""A pause, an end or a cancellation can be reported long after the change: up to this many
+days after the event's dates."""
 LATER = frozenset({"paused", "resolved", "cancelled"})
 """Statuses whose date is when they happened, not when the change takes effect."""
 
@@ -50,10 +54,6 @@ class Match:
     def changes(self) -> bool:
         """Whether accepting the draft would change the event (else it is a duplicate)."""
         return bool(self.timeline or self.effective or self.ends or self.deadlines)
-
-
-def compatible(a: str, b: str) -> bool:
-    return a == b or frozenset({a, b}) in COMPATIBLE
 
 
 def match(draft: Draft, existing: Sequence[Event], window_days: float = WINDOW_DAYS) -> Match | None:
@@ -85,7 +85,8 @@ def _when(draft: Draft) -> datetime | None:
 
 
 def _gap(draft: Draft, event: Event, window: timedelta) -> float | None:
-    """Days between the draft's date and the nearest date of the event, if within the window."""
+    """Days between the draft's date and the nearest date of the event, if within the window
+    (for a pause, an end or a cancellation: up to LATER_WINDOW_DAYS after the event's dates)."""
     when = _when(draft)
     if when is None:
         return 0.0  # nothing to compare: platform, region and kind decide
@@ -97,7 +98,10 @@ def _gap(draft: Draft, event: Event, window: timedelta) -> float | None:
         if found is not None:
             dates.append(found[0])
     gap = min(abs((when - d).total_seconds()) for d in dates) / 86400.0
-    return gap if gap <= window.total_seconds() / 86400.0 else None
+    if gap <= window.total_seconds() / 86400.0:
+        return gap
+    later = draft.status in LATER and min(dates) <= when <= max(dates) + timedelta(days=LATER_WINDOW_DAYS)
+    return gap if later else None
 
 
 def _current(event: Event) -> str:
@@ -121,6 +125,9 @@ def _proposal(draft: Draft, event: Event, gap: float) -> Match:
     ):
         effective = draft.effective
     ends = draft.ends if draft.ends is not None and draft.ends != event.ends and not event.recurs else None
+    if draft.status == "resolved" and draft.effective is not None and not event.recurs:
+        # a reopening's date is when the change ended
+        ends = draft.effective if draft.effective != event.ends and draft.effective > event.effective else ends
     known = {d.date for d in event.deadlines}
     deadlines = tuple(d for d in draft.deadlines if d.date not in known)
     return Match(event.id, entry, effective, ends, deadlines, round(gap, 3))
