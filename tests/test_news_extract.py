@@ -851,3 +851,52 @@ def test_a_users_lexicon_extends_and_overrides_the_bundled_one() -> None:
     assert (d.kind, d.platforms) == ("link_cutoff", ("tiktok",))  # the user's meaning of 关闭 wins
     (before,) = extract("抖音海外宣布将于9月1日关闭", published=utc(2024, 8, 1), lexicon=bundled())
     assert (before.kind, before.platforms) == ("service_shutdown", ("douyin",))
+
+
+def test_the_readme_example_of_a_users_news_toml_is_valid() -> None:
+    import tomllib
+    from pathlib import Path
+
+    from riskmon.core.news import lexicon_from_data, merge_lexicons
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## News: draft events from articles", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    lex = merge_lexicons(bundled(), lexicon_from_data(tomllib.loads(example)))
+    (d,) = extract("奥森宣布将于10月1日起在独联体上调扣款比例2%", published=utc(2024, 9, 1), lexicon=lex)
+    assert (d.kind, d.platforms, d.regions) == ("fee_change", ("ozon",), ("RU", "KZ", "BY"))
+    (d,) = extract("小道消息：奥森将于明天18点（莫斯科时间）关闭门店", published=utc(2024, 9, 1), lexicon=lex)
+    assert (d.kind, d.status, d.effective) == ("shop_closure", "rumored", at(3, 2024, 9, 2, 18))
+
+
+def test_the_news_core_is_pure() -> None:
+    """No files, clock, network or environment: the caller reads the article and the lexicon."""
+    import ast
+    from pathlib import Path
+
+    import riskmon.core.news as news
+
+    for path in Path(news.__file__).parent.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        roots = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                roots |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                roots.add(node.module.split(".")[0])
+                assert not node.module.startswith("riskmon.") or node.module.startswith("riskmon.core."), path
+        assert not roots & {"os", "io", "pathlib", "time", "socket", "httpx", "tomllib", "sys", "subprocess"}, path
+        assert roots <= {
+            "__future__",
+            "re",
+            "html",
+            "calendar",
+            "collections",
+            "dataclasses",
+            "datetime",
+            "itertools",
+            "typing",
+            "riskmon",
+        }, (path, roots)
+        for call in ("datetime.now(", "utcnow(", "date.today(", "open(", "time.time("):
+            assert call not in source, (path, call)
