@@ -775,6 +775,18 @@ def test_any_text_gives_drafts_or_nothing_with_inert_evidence(
         d.to_json()
 
 
+@pytest.mark.parametrize("published", [datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)])
+def test_a_publication_date_out_of_range_is_no_date(published: datetime) -> None:
+    for text in ("TikTok将于明天关闭外链", "TikTok将于1月19日关闭外链", "TikTok will end outbound links on Jan. 19"):
+        (d,) = drafts(text, published)
+        assert d.effective is None and d.published is None
+
+
+def test_the_source_url_is_made_inert() -> None:
+    (d,) = extract("TikTok外链关闭", published=None, url="https://x.example/\x1b]0;pwned\x07a\u202e", lexicon=bundled())
+    assert d.sources == ("https://x.example/a",)
+
+
 @settings(max_examples=100, deadline=None)
 @given(text=st.text())
 def test_arbitrary_unicode_never_raises(text: str) -> None:

@@ -24,7 +24,7 @@ from riskmon.core.news.dates import DateHit, find_dates, range_between
 from riskmon.core.news.draft import TITLE_MAX, Draft, Evidence, unique_ids
 from riskmon.core.news.kinds import compatible
 from riskmon.core.news.lexicon import Lexicon, Phrase, TimeZoneEntry
-from riskmon.core.news.text import Document, Sentence, cjk_count, read, weight
+from riskmon.core.news.text import Document, Sentence, cjk_count, clean, read, weight
 
 DEFAULT_STATUS = "announced"
 LATER_STATUSES = ("paused", "resolved", "cancelled")
@@ -85,12 +85,14 @@ def extract(
     if not found:
         return []
     groups = _groups(ctx, _main_story(ctx, found))
-    drafts = [_draft(ctx, g, url) for g in groups]
+    drafts = [_draft(ctx, g, clean(url) if url else None) for g in groups]
     return unique_ids(_with_deadlines(ctx, drafts, groups))
 
 
 def _aware(when: datetime | None) -> datetime | None:
-    if when is None:
+    """The publication date, aware (naive means UTC); one outside 1900-2200 is no date at all
+    (it is a mistake, and date arithmetic near year 1 or 9999 would overflow)."""
+    if when is None or not 1900 <= when.year <= 2200:
         return None
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
@@ -746,7 +748,7 @@ def _with_deadlines(ctx: _Context, drafts: list[Draft], groups: list[list[_Candi
 
 def _deadline_text(doc: Document, s: Sentence, h: DateHit) -> str:
     lo, hi = _clause(s.text, h.start, h.end)
-    clause = " ".join(doc.masked[s.start + lo : s.start + hi].split())
+    clause = clean(doc.original[s.start + lo : s.start + hi])
     if len(clause) < 6:
         clause = doc.evidence_text(s)
     return _shorten(clause) or "Deadline"

@@ -256,9 +256,10 @@ class Matchers:
     direction: PhraseMatcher
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lexicon:
-    """Everything the extractor knows about words. Build with `lexicon_from_data`."""
+    """Everything the extractor knows about words. Build with `lexicon_from_data`. Compared and
+    hashed by identity, so a caller can cache on it."""
 
     platforms: tuple[PlatformEntry, ...] = ()
     regions: tuple[RegionEntry, ...] = ()

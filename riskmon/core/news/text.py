@@ -58,9 +58,21 @@ _TERMINAL = "。!?.;…"
 
 
 def clean(text: str) -> str:
-    """`text` with escapes, control characters and markup tags gone and whitespace collapsed:
-    what evidence and titles show (pure; the same rules as the extractor's masking)."""
-    return _SPACES.sub(" ", mask(str(text))).strip()
+    """`text` made inert for a terminal or a web page and put on one line: escape sequences and
+    control characters removed, markup tags and scripts replaced by a space, entities decoded,
+    whitespace collapsed. What evidence, titles and sources show."""
+    return _SPACES.sub(" ", _MASK.sub(_cleaned, str(text))).strip()
+
+
+def _cleaned(m: re.Match[str]) -> str:
+    kind = m.lastgroup
+    if kind in ("tag", "script"):
+        return " "
+    if kind == "entity":
+        return _masked(m).rstrip(" ")
+    if kind == "control":
+        return " " if any(c in _BREAKS for c in m.group()) else ""
+    return ""
 
 
 def mask(text: str) -> str:
@@ -131,10 +143,10 @@ class Document:
     shown: dict[int, str] = field(default_factory=dict)
 
     def evidence_text(self, s: Sentence) -> str:
-        """The sentence as evidence shows it: the masked original, whitespace collapsed."""
+        """The sentence as evidence shows it: `clean` of the original text."""
         text = self.shown.get(s.index)
         if text is None:
-            text = self.shown[s.index] = _SPACES.sub(" ", self.masked[s.start : s.end]).strip()
+            text = self.shown[s.index] = clean(self.original[s.start : s.end])
         return text
 
 
