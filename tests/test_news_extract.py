@@ -559,6 +559,50 @@ def test_noisy_english_page_gives_only_its_story() -> None:
     assert d.title == "Shopee delays payouts in Vietnam by 7 days from July 1"
 
 
+FEE_PAGE_ZH = """雨果跨境 > 资讯 > 平台动态
+TikTok Shop美区调整佣金政策，9月起新卖家佣金上调至8%
+2024-08-12 09:15 来源：雨果网 编辑：李明
+【雨果网】近日，TikTok Shop美国站向卖家发布通知称，自2024年9月1日起，平台将调整美区佣金政策。
+据悉，新入驻卖家的佣金将由此前的2%上调至8%，老卖家则维持6%的费率不变。
+业内人士分析，TikTok Shop此前通过低佣金吸引大量中国卖家入驻，如今随着平台GMV快速增长，逐步提高费率是大势所趋。
+与此同时，亚马逊和Temu也在积极争夺美国市场的卖家资源。去年，亚马逊曾宣布下调部分类目的佣金。
+一位深圳卖家表示，佣金上调后利润空间将进一步压缩，他正在考虑把部分业务转移到独立站。
+另有消息称，TikTok Shop可能会在年底前推出新的物流补贴政策，但官方尚未确认。
+推荐阅读
+TikTok Shop英国站黑五大促报名开启
+亚马逊Prime会员日将于7月举行
+Temu半托管模式在美国上线
+扫码关注雨果网公众号
+"""
+
+BYLINE_PAGE_EN = """TikTok to stop Shop links in Indonesia after ban on social commerce
+By Staff Writer | September 28, 2023
+JAKARTA - TikTok said on Thursday it would no longer facilitate e-commerce transactions in TikTok Shop \
+Indonesia starting Oct. 4, after the government banned social commerce platforms from processing payments.
+"Our priority is to respect and comply with local laws and regulations," the company said in a statement.
+The ban, announced on Wednesday, is aimed at protecting small merchants, Indonesian officials said.
+TikTok has invested heavily in Southeast Asia, where it has more than 325 million monthly users. In the U.S. \
+the company faces scrutiny over data security.
+Analysts said rivals Shopee and Tokopedia could benefit from the move.
+Read more
+Shopee cuts fees for new sellers in Vietnam
+Lazada to raise commission in Thailand next month
+"""
+
+
+def test_background_about_another_platform_is_not_a_draft() -> None:
+    d = one(FEE_PAGE_ZH, utc(2024, 8, 12))  # nothing from "去年，亚马逊曾宣布下调部分类目的佣金"
+    check(d, "fee_change", ["tiktok"], ["US"], "announced")  # 维持6%的费率 keeps a rate: not a ruling
+    assert d.effective == utc(2024, 9, 1)
+    assert d.impact.fee_delta == pytest.approx(0.06)
+
+
+def test_a_bylines_date_is_not_the_effective_date() -> None:
+    d = one(BYLINE_PAGE_EN, utc(2023, 9, 28))
+    check(d, "shop_closure", ["tiktok"], ["ID"], "announced")
+    assert d.effective == utc(2023, 10, 4)
+
+
 def test_a_trending_bar_above_the_title_is_not_the_story() -> None:
     page = (
         "Amazon to cut FBA fees in Europe\n"  # a trending link, before the real title

@@ -1,8 +1,8 @@
 """From an article's text to draft events.
 
 The path: `text.read` makes the text inert and cuts it into sentences, marking navigation,
-adverts and related-article lists; every lexicon category is matched once over the whole text;
-each content sentence with a kind cue becomes a candidate when a platform is named in it, next to
+adverts and related-article lists; lexicon phrases are matched per sentence, each category on
+first use; each content sentence with a kind cue becomes a candidate when a platform is named in it, next to
 it or in the headline (a duty change needs none), and — outside the headline — when it also
 gives a date, a status word or a number. Candidates of the article's main kind (the headline's)
 about the same platforms merge into one draft; a candidate of another kind survives only with a
@@ -22,13 +22,11 @@ from datetime import UTC, datetime, timedelta
 from riskmon.core.model import ANY, DEFAULT_PROBABILITY, STATUS_RANK, Deadline, Impact
 from riskmon.core.news.dates import DateHit, find_dates, range_between
 from riskmon.core.news.draft import TITLE_MAX, Draft, Evidence, unique_ids
-from riskmon.core.news.kinds import compatible
+from riskmon.core.news.kinds import LATER, compatible
 from riskmon.core.news.lexicon import Lexicon, Phrase, TimeZoneEntry
 from riskmon.core.news.text import Document, Sentence, cjk_count, clean, read, weight
 
 DEFAULT_STATUS = "announced"
-LATER_STATUSES = ("paused", "resolved", "cancelled")
-"""Statuses that report what happened after a change was made: they win within an article."""
 NEGATED = ("rumored", 1.05)
 ENDINGS = ("resolved", "cancelled")
 """A status word inside a kind cue counts only when it ends the change (`恢复运营`, "reopened")."""
@@ -231,13 +229,14 @@ class _Context:
         return found
 
     def _neighbours(self, s: Sentence) -> list[Sentence]:
+        """Only prose: a byline or a dateline ("By Staff | September 28") lends no date."""
         out = []
         sentences = self.doc.sentences
         for step in (-1, 1):
             i = s.index + step
             while 0 <= i < len(sentences) and not sentences[i].content:
                 i += step
-            if 0 <= i < len(sentences) and abs(sentences[i].line - s.line) <= 2:
+            if 0 <= i < len(sentences) and abs(sentences[i].line - s.line) <= 2 and sentences[i].prose:
                 out.append(sentences[i])
         if self.headline is not None and self.headline is not s and self.headline not in out:
             out.append(self.headline)
@@ -555,17 +554,20 @@ def _near(c: _Candidate, name: str, same: float, nearby: float) -> float:
 
 
 def _main_story(ctx: _Context, found: list[_Candidate]) -> list[_Candidate]:
-    """Candidates of the article's kind (the headline's, else the surest one's) — a compatible
-    kind about the same platform is the same story told in other words ("to close its shops",
-    "will stop selling") — and of other kinds only those whose own sentence names the platform
-    and gives an exact date or a number."""
+    """The article's story: candidates of its kind (the headline's, else the surest one's) about
+    its platforms (the headline's, else that candidate's) — a compatible kind about them is the
+    same story in other words ("to close its shops", "will stop selling"). Any other candidate
+    (another kind, another platform: "last year Amazon cut its fees too") must stand alone."""
     head = [c for c in found if c.anchor.headline]
     lead = head[0] if head else max(found, key=lambda c: c.confidence)
+    story = set(_ids(ctx.headline.hits["platforms"])) if ctx.headline is not None else set()
+    story = story or set(lead.platforms)
     out = []
     for c in found:
-        if c.kind != lead.kind and compatible(c.kind, lead.kind) and set(c.platforms) & set(lead.platforms):
+        about = bool(story & set(c.platforms)) or ANY in c.platforms
+        if c.kind != lead.kind and compatible(c.kind, lead.kind) and about:
             c.kind = lead.kind
-        if c.kind == lead.kind or _stands_alone(c):
+        if (c.kind == lead.kind and about) or _stands_alone(c):
             out.append(c)
     return out
 
@@ -659,13 +661,15 @@ def _draft(ctx: _Context, group: list[_Candidate], url: str | None) -> Draft:
 
 
 def _dated(ordered: list[_Candidate]) -> _Candidate | None:
-    """The candidate whose date the draft takes: the surest one's, or a more exact statement of
-    the same day elsewhere (the headline's "Oct. 4", the body's "Oct. 4 at 5 p.m. WIB", or
-    "July 1" and "July 1, 2024": a year the article gives beats one guessed)."""
+    """The candidate whose date the draft takes: the surest one that dates itself (else the
+    surest dated at all), or a more exact statement of the same day elsewhere (the headline's
+    "Oct. 4", the body's "Oct. 4 at 5 p.m. WIB"; "July 1" and "July 1, 2024": a year the article
+    gives beats one guessed)."""
     dated = [(c, c.effective) for c in ordered if c.effective is not None]
     if not dated:
         return None
-    first = dated[0][1]
+    own = [(c, h) for c, h in dated if c.sources.get("effective") is c.anchor]
+    first = (own or dated)[0][1]
 
     def same(h: DateHit) -> bool:
         if abs(h.when - first.when) <= timedelta(days=1):
@@ -680,7 +684,7 @@ def _dated(ordered: list[_Candidate]) -> _Candidate | None:
 def _group_status(ordered: list[_Candidate]) -> tuple[str, _Candidate]:
     """A later development (paused, resolved, cancelled) said firmly wins; else the most
     advanced status any sentence gives."""
-    later = [c for c in ordered if c.status in LATER_STATUSES and c.status_cue]
+    later = [c for c in ordered if c.status in LATER and c.status_cue]
     if later:
         return later[0].status, later[0]
     best = max(ordered, key=lambda c: (STATUS_RANK[c.status], c.status_cue))

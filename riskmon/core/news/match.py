@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from riskmon.core.model import ANY, DEFAULT_PROBABILITY, STATUS_RANK, Deadline, Event, Impact, TimelineEntry
 from riskmon.core.news.draft import Draft, Evidence, unique_ids
-from riskmon.core.news.kinds import compatible
+from riskmon.core.news.kinds import LATER, compatible
 from riskmon.core.reach import overlaps
 from riskmon.core.timing import occurrence
 
@@ -32,8 +32,6 @@ WINDOW_DAYS = 45
 LATER_WINDOW_DAYS = 365
 """A pause, an end or a cancellation can be reported long after the change: up to this many
 days after the event's dates."""
-LATER = frozenset({"paused", "resolved", "cancelled"})
-"""Statuses whose date is when they happened, not when the change takes effect."""
 
 
 @dataclass(frozen=True, slots=True)
