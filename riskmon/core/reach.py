@@ -1,0 +1,99 @@
+"""Which channels an event reaches, and what share of their orders it removes.
+
+A channel is *hit* when its platform is listed (or the event lists "*"), its regions overlap the
+event's, its warehouse is among the event's `warehouses` (when set) and, for a duty change, its
+supply route is among the event's `routes`. A traffic link of any channel is *cut* when its
+`via` is listed (or "*"), the regions overlap and the kind cuts the link's feature; warehouses
+and routes restrict hits, not links. f_c = min(1, orders_lost x [hit] + sum of cut shares x
+traffic_lost).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from riskmon.core.impact import KindImpact
+from riskmon.core.model import ANY, DUTY_ROUTES_DEFAULT, Channel, Event, TrafficLink
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """One channel an event reaches."""
+
+    index: int
+    """The channel's position in the profile."""
+    direct: bool
+    cut: tuple[TrafficLink, ...]
+    fraction: float
+    """f_c, the fraction of the channel's orders removed."""
+
+
+def overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return ANY in a or ANY in b or not set(a).isdisjoint(b)
+
+
+class ChannelIndex:
+    """The profile's channels, indexed by platform and by link platform, so that an event looks
+    only at the channels it could reach. Built once per assessment; answers are cached for events
+    that reach alike (same platforms, regions, warehouses, routes and impact)."""
+
+    def __init__(self, channels: tuple[Channel, ...]) -> None:
+        self.channels = channels
+        self.by_platform: dict[str, list[int]] = defaultdict(list)
+        self.by_via: dict[str, list[int]] = defaultdict(list)
+        self.linked = [i for i, c in enumerate(channels) if c.traffic]
+        for i, c in enumerate(channels):
+            self.by_platform[c.platform].append(i)
+            for link in c.traffic:
+                if i not in self.by_via[link.via]:
+                    self.by_via[link.via].append(i)
+        self._cache: dict[tuple[object, ...], tuple[Reach, ...]] = {}
+
+    def reach(self, event: Event, impact: KindImpact) -> tuple[Reach, ...]:
+        """The channels `event` reaches, in profile order."""
+        routes = (event.routes or DUTY_ROUTES_DEFAULT) if event.kind == "duty_change" else None
+        key = (event.platforms, event.regions, event.warehouses, routes, impact)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._reach(event, impact, routes)
+        return found
+
+    def _reach(self, event: Event, impact: KindImpact, routes: tuple[str, ...] | None) -> tuple[Reach, ...]:
+        everywhere = ANY in event.platforms
+        candidates: set[int] = set()
+        if everywhere:
+            candidates.update(range(len(self.channels)))
+        else:
+            for platform in event.platforms:
+                candidates.update(self.by_platform.get(platform, ()))
+                if impact.traffic_lost > 0:
+                    candidates.update(self.by_via.get(platform, ()))
+        found = []
+        for i in sorted(candidates):
+            c = self.channels[i]
+            if not overlaps(c.regions, event.regions):
+                continue
+            direct = (everywhere or c.platform in event.platforms) and _admits(event, c, routes)
+            cut = _cut_links(c, event, impact, everywhere)
+            if not direct and not cut:
+                continue
+            f = impact.orders_lost if direct else 0.0
+            f += sum(link.share for link in cut) * impact.traffic_lost
+            found.append(Reach(i, direct, cut, min(1.0, f)))
+        return tuple(found)
+
+
+def _admits(event: Event, c: Channel, routes: tuple[str, ...] | None) -> bool:
+    """The warehouse and route conditions of a hit (platform and regions already match)."""
+    if event.warehouses is not None and c.warehouse not in event.warehouses:
+        return False
+    return routes is None or c.supply_route in routes
+
+
+def _cut_links(c: Channel, event: Event, impact: KindImpact, everywhere: bool) -> tuple[TrafficLink, ...]:
+    if impact.traffic_lost <= 0:
+        return ()
+    return tuple(
+        link for link in c.traffic if (everywhere or link.via in event.platforms) and impact.cuts(link.feature)
+    )
