@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from riskmon.lockedjson import fsync_dir
-from riskmon.store import HistoryStore
+from riskmon.store.history import HistoryStore
+from riskmon.store.lockedjson import fsync_dir
 
 TARGET_BYTES = 5_000_000
 TARGET_APPEND_P95 = 0.020

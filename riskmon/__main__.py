@@ -1,3 +1,3 @@
-from riskmon.cli import main
+from riskmon.cli.main import main
 
 raise SystemExit(main())

@@ -23,6 +23,11 @@ def bundled_config_dir() -> Path:
     return here.parent / "config"
 
 
+def templates_dir() -> Path:
+    """The commented starter files `riskmon config init` writes (riskmon/templates/)."""
+    return Path(__file__).resolve().parent / "templates"
+
+
 def user_config_dir() -> Path:
     from platformdirs import user_config_path
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from riskmon.store import HistoryStore
+from riskmon.store.history import HistoryStore
 
 NOW = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
 
@@ -56,7 +56,7 @@ def test_a_claim_sees_only_its_channels_delivered_alerts_and_is_recorded(tmp_pat
 CLAIM = """
 import json, sys
 from datetime import datetime
-from riskmon.store import HistoryStore
+from riskmon.store.history import HistoryStore
 
 def decide(records):
     if any(r["key"] == "level:CRITICAL" for r in records):

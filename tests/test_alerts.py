@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from riskmon.alerts import (
+from riskmon.fileio import write_textfile
+from riskmon.live.alerts import (
     Alert,
     Told,
     alerts_for,
@@ -23,8 +24,7 @@ from riskmon.alerts import (
     news_alerts,
     payload_for,
 )
-from riskmon.model import AlertSettings
-from riskmon.textfile import write_textfile
+from riskmon.sources.config.schema import AlertSettings
 
 try:
     from tests.servers import hang, local_server, sequence, static
@@ -380,7 +380,7 @@ def test_command_timeout(tmp_path):
 
 
 def test_desktop_without_notify_send(monkeypatch):
-    monkeypatch.setattr("riskmon.alerts.shutil.which", lambda name: None)
+    monkeypatch.setattr("riskmon.live.alerts.shutil.which", lambda name: None)
     r = dispatch(alert(), AlertSettings(type="desktop"), last_sent=None, now=NOW, sleep=Sleeps())
     assert (r.sent, r.ok, r.error, r.attempts) == (True, False, "notify-send not found", 1)
 
@@ -453,7 +453,7 @@ def test_write_textfile_failure_keeps_old_file(tmp_path, monkeypatch):
     def broken(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("riskmon.textfile.os.replace", broken)
+    monkeypatch.setattr("riskmon.fileio.os.replace", broken)
     with pytest.raises(OSError):
         write_textfile(target, "riskmon_score 2\n")
     assert target.read_text() == "riskmon_score 1\n"

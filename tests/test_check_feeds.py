@@ -184,7 +184,7 @@ def test_check_records_history_and_reports_changes(tmp_path: Path) -> None:
         doc, r, _ = check.json()  # --no-history: not recorded, no "changes"
         assert "changes" not in doc
 
-    from riskmon.store import HistoryStore
+    from riskmon.store.history import HistoryStore
 
     assert len(HistoryStore(tmp_path / "history.json").snapshots()) == 3
 

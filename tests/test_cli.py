@@ -258,8 +258,8 @@ def test_json_contract(tmp_path: Path) -> None:
 def test_json_numbers_match_the_engine(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from riskmon.config import load_config
-    from riskmon.engine import assess
+    from riskmon.core.engine_v1 import assess
+    from riskmon.sources.config.load import load_config
 
     cfg_dir = make_config(tmp_path, share=0.6)
     doc = json.loads(check(cfg_dir, "-f", "json").stdout)
@@ -385,7 +385,7 @@ def test_check_imports_no_ui_or_scheduler(tmp_path: Path) -> None:
     cfg = make_config(tmp_path)
     code = textwrap.dedent(f"""
         import sys
-        from riskmon.cli import main
+        from riskmon.cli.main import main
         rc = main(["check", "--config", {str(cfg)!r}, "--now", "{NOW}", "--no-history", "-f", "json"])
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "plotext", "textual_plotext",
                                                                       "apscheduler", "httpx", "tomlkit"))

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskmon import paths
-from riskmon.commands import config_cmd
-from riskmon.config import Config, find_problems_in_text, load_config, parse_text, validate_dir
+from riskmon.cli import config as config_cmd
 from riskmon.errors import ConfigError
-from riskmon.model import PlaybookFile, Settings
 from riskmon.paths import ConfigLocation
-from riskmon.tomlpos import duplicate_lines, key_lines, line_for
+from riskmon.sources.config.load import Config, find_problems_in_text, load_config, parse_text, validate_dir
+from riskmon.sources.config.positions import duplicate_lines, key_lines, line_for
+from riskmon.sources.config.schema import PlaybookFile, Settings
 
 EXPOSURE = """\
 [business]

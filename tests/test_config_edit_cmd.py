@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from riskmon.commands import config_edit
+from riskmon.cli import config_edit
 from riskmon.errors import RiskmonError
 
 EXPOSURE = """\
@@ -144,7 +144,7 @@ def test_no_changes_touches_nothing(cfg: Path, tmp_path: Path) -> None:
 
 
 def test_missing_file_starts_from_the_starter_template(cfg: Path, tmp_path: Path) -> None:
-    from riskmon.starter import starter_files
+    from riskmon.sources.config.starter import starter_files
 
     template = starter_files()["riskmon.toml"]
     r = run(cfg, "riskmon", editor=make_editor(tmp_path, {"old": "nothing", "new": "matches"}))

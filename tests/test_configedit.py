@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from riskmon import configedit as ce
-from riskmon.config import load_config
 from riskmon.errors import ConfigError
 from riskmon.paths import ConfigLocation, bundled_config_dir
+from riskmon.sources.config import edit as ce
+from riskmon.sources.config.load import load_config
 
 EXPOSURE = """\
 # exposure.toml: hand-written, with comments everywhere.

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from dateutil.rrule import rrulestr
 
-from riskmon import model
-from riskmon.config import Config, find_problems_in_text, load_config
+import riskmon
 from riskmon.paths import CONFIG_FILES, ConfigLocation, bundled_config_dir
-from riskmon.starter import TEMPLATE_DIR, bundled_catalog_text, starter_files
+from riskmon.sources.config import schema as model
+from riskmon.sources.config.load import Config, find_problems_in_text, load_config
+from riskmon.sources.config.starter import TEMPLATE_DIR, bundled_catalog_text, starter_files
 
 TODAY = datetime(2026, 11, 21, tzinfo=UTC)
 
@@ -135,7 +136,7 @@ def test_black_friday_rule_gives_the_day_after_thanksgiving(demo: Config) -> Non
 
 
 def test_demo_is_a_warning_not_a_catastrophe(demo: Config) -> None:
-    from riskmon.engine import assess
+    from riskmon.core.engine_v1 import assess
     from riskmon.errors import Level
 
     result = assess(demo.profile, demo.events, TODAY, demo.settings)
@@ -199,7 +200,7 @@ def test_every_field_is_explained_in_the_starter(name: str, models: list[type[mo
 
 
 def test_templates_ship_inside_the_package() -> None:
-    assert TEMPLATE_DIR.parent == Path(model.__file__).resolve().parent
+    assert TEMPLATE_DIR.parent == Path(riskmon.__file__).resolve().parent
     for name in CONFIG_FILES:
         assert (TEMPLATE_DIR / name).is_file()
 

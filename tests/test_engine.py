@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskmon.engine import assess, occurrence, urgency
+from riskmon.core.engine_v1 import assess, occurrence, urgency
 from riskmon.errors import Level
-from riskmon.model import Business, Channel, Event, Profile, Settings, Thresholds, TrafficLink
+from riskmon.sources.config.schema import Business, Channel, Event, Profile, Settings, Thresholds, TrafficLink
 
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
 
@@ -315,8 +315,8 @@ def test_a_platform_named_twice_counts_once() -> None:
 
 _SAME_EVERY_RUN = """
 from datetime import UTC, datetime
-from riskmon.engine import assess
-from riskmon.model import Business, Channel, Event, Profile, Settings
+from riskmon.core.engine_v1 import assess
+from riskmon.sources.config.schema import Business, Channel, Event, Profile, Settings
 
 regions = ["US", "CA", "GB", "DE", "FR", "AU", "JP", "MX"]
 shares = [0.1, 0.2, 0.3, 0.07, 0.11, 0.05, 0.13, 0.03]

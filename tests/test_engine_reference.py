@@ -22,7 +22,7 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskmon.engine import (
+from riskmon.core.engine_v1 import (
     ANY,
     DAY,
     EventAssessment,
@@ -32,7 +32,7 @@ from riskmon.engine import (
     resolve_impact,
     urgency,
 )
-from riskmon.model import (
+from riskmon.sources.config.schema import (
     Business,
     Channel,
     Deadline,

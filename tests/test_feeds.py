@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from riskmon.feedfetch import cache_path, load_cache
-from riskmon.feeds import (
+from riskmon.sources.config.schema import Event, FeedSettings
+from riskmon.sources.feeds.feeds import (
     FeedResult,
     FeedStatus,
     merge_events,
@@ -23,7 +23,7 @@ from riskmon.feeds import (
     poll_feed,
     required_failure,
 )
-from riskmon.model import Event, FeedSettings
+from riskmon.sources.feeds.fetch import cache_path, load_cache
 
 try:
     from tests.servers import (
@@ -634,8 +634,8 @@ def test_offline_check_does_not_import_httpx(tmp_path):
     code = f"""
 import sys
 from datetime import datetime, UTC
-from riskmon.feeds import poll_all
-from riskmon.model import FeedSettings
+from riskmon.sources.feeds.feeds import poll_all
+from riskmon.sources.config.schema import FeedSettings
 f = FeedSettings(name="x", type="http", url="http://127.0.0.1:9/x")
 r = poll_all([f], datetime.now(UTC), cache_dir=__import__("pathlib").Path({str(tmp_path)!r}), offline=True)
 assert r[0].status.error == "offline and no cached copy", r

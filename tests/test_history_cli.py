@@ -37,10 +37,10 @@ def checks(cfg: Path, db: Path, count: int) -> None:
 
 def recorded_as_of(cfg: Path, db: Path, stamps: list[str]) -> None:
     """What a check at each of `stamps` records (a check records only at the present)."""
-    from riskmon.pipeline import evaluate
-    from riskmon.records import to_utc
-    from riskmon.snapshots import event_records, snapshot_of
-    from riskmon.store import HistoryStore
+    from riskmon.store.history import HistoryStore
+    from riskmon.store.records import to_utc
+    from riskmon.store.snapshots import event_records, snapshot_of
+    from riskmon.usecases.evaluate import evaluate
 
     store = HistoryStore(db)
     for stamp in stamps:

@@ -24,12 +24,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riskmon import formats
-from riskmon.config import parse_text
-from riskmon.engine import assess
-from riskmon.model import DATE_MAX, DATE_MIN, MAX_MONEY, Event, Profile
+from riskmon.core.engine_v1 import assess
 from riskmon.paths import bundled_config_dir
-from riskmon.textreport import DEMO_TAG, render_check
+from riskmon.present import formats
+from riskmon.present.text import DEMO_TAG, render_check
+from riskmon.sources.config.load import parse_text
+from riskmon.sources.config.schema import DATE_MAX, DATE_MIN, MAX_MONEY, Event, Profile
 from tests.support import SHOP_EXPOSURE, write_config
 from tests.test_cli import run
 

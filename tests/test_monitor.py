@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-import riskmon.alerts
-import riskmon.monitor as monitor_mod
+import riskmon.live.alerts
+import riskmon.live.monitor as monitor_mod
 from riskmon.errors import ConfigError
-from riskmon.monitor import Monitor, MonitorUpdate
-from riskmon.store import HistoryStore
+from riskmon.live.monitor import Monitor, MonitorUpdate
+from riskmon.store.history import HistoryStore
 
 try:
     from tests.servers import respond, static
@@ -120,7 +120,7 @@ pytestmark = pytest.mark.usefixtures("no_proxy")
 
 @pytest.fixture(autouse=True)
 def _fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(riskmon.alerts, "BACKOFF", 0.01)
+    monkeypatch.setattr(riskmon.live.alerts, "BACKOFF", 0.01)
 
 
 def make(tmp_path: Path, clock: Callable[[], datetime] | None = None, **kw: Any) -> Monitor:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from riskmon.core.engine import assess
 from riskmon.core.model import DEFAULT_PROBABILITY, Business, Channel, Event, Impact, Profile
 from riskmon.core.news import Draft, clean, extract
-from riskmon.model import EventCatalog
+from riskmon.sources.config.schema import EventCatalog
 from tests.news_fixtures import bundled
 
 

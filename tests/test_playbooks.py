@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from riskmon import playbooks as pb
-from riskmon.cli import main
-from riskmon.config import find_problems_in_text, load_config
-from riskmon.engine import assess
+from riskmon.cli.main import main
+from riskmon.core import playbooks as pb
+from riskmon.core.engine_v1 import assess
 from riskmon.errors import ConfigError
-from riskmon.model import EVENT_KINDS, Business, Channel, Event, PlaybookFile, PlaybookRule, Profile
 from riskmon.paths import bundled_config_dir
+from riskmon.sources.config.load import find_problems_in_text, load_config
+from riskmon.sources.config.schema import EVENT_KINDS, Business, Channel, Event, PlaybookFile, PlaybookRule, Profile
 from tests.support import SELLER_EXPOSURE, write_config
 
 NOW = datetime(2025, 1, 2, tzinfo=UTC)
@@ -133,7 +133,7 @@ def test_bundled_rules_load_once() -> None:
 
 def test_importing_playbooks_stays_light() -> None:
     code = (
-        "import sys, riskmon.playbooks; print(sorted(m for m in ('textual', 'tomlkit', 'httpx', 'plotext', "
+        "import sys, riskmon.core.playbooks; print(sorted(m for m in ('textual', 'tomlkit', 'httpx', 'plotext', "
         "'apscheduler', 'tinydb') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -169,7 +169,7 @@ def test_a_feed_failing_in_a_replay_is_failing_and_fetch_times_stay_wall_clock(
 def test_a_success_dated_in_the_future_does_not_keep_a_failing_feed_fresh(tmp_path: Path, server: LocalServer) -> None:
     """Older riskmon versions stamped the cache with a replay's --now; such a stamp is no evidence
     that a required feed is fresh, live or in a replay: staleness is judged on the wall clock."""
-    from riskmon.feedfetch import CacheEntry, cache_path, save_cache
+    from riskmon.sources.feeds.fetch import CacheEntry, cache_path, save_cache
 
     s = Setup(tmp_path, server, required=True)
     stamped = datetime(2030, 1, 1, tzinfo=UTC)
@@ -192,7 +192,7 @@ def test_marking_a_step_in_a_replay_records_it_at_the_real_time(tmp_path: Path, 
     (step,) = [i for i in json.loads(r.stdout)["items"] if i["id"] == "cross-post"]
     assert step["done"] is True
     assert start <= datetime.fromisoformat(step["done_at"]) <= datetime.now(UTC), "marked now, not on --now"
-    from riskmon.store import HistoryStore
+    from riskmon.store.history import HistoryStore
 
     assert HistoryStore(s.db).snapshots() == [], "the replays around it recorded nothing"
 

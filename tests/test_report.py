@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from riskmon import playbooks as pb
-from riskmon import report
-from riskmon.cli import main
-from riskmon.engine import assess
-from riskmon.model import Event
+from riskmon.cli.main import main
+from riskmon.core import playbooks as pb
+from riskmon.core.engine_v1 import assess
+from riskmon.present import report
+from riskmon.sources.config.schema import Event
 
 try:
     from tests.test_playbooks import ban_seller, ch, ev, make_config, seller

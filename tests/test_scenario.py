@@ -11,12 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskmon import configedit, formats
-from riskmon import scenario as sc
-from riskmon.config import load_config
-from riskmon.engine import assess
+from riskmon.core import scenario as sc
+from riskmon.core.engine_v1 import assess
+from riskmon.core.scenario import Override, ScenarioError, parse_set
 from riskmon.errors import Level
-from riskmon.scenario import Override, ScenarioError, parse_set
+from riskmon.present import formats
+from riskmon.sources.config import edit as configedit
+from riskmon.sources.config.load import load_config
 from tests.support import WHATIF_EXPOSURE as EXPOSURE
 from tests.support import write_config
 
@@ -297,7 +298,7 @@ def test_overrides_match_a_model_copy(share: float, p: float, cash: float) -> No
 
 
 def test_scenario_round_trips_through_toml(tmp_path: Path) -> None:
-    from riskmon.scenario_files import load_scenario, save_scenario, scenario_text
+    from riskmon.sources.scenarios import load_scenario, save_scenario, scenario_text
 
     s = sc.Scenario(
         name="ban-move-half",
@@ -347,7 +348,7 @@ def test_hand_written_scenario_errors_name_the_entry() -> None:
 
 
 def test_scenario_names_are_file_names_not_paths(tmp_path: Path) -> None:
-    from riskmon.scenario_files import load_scenario, scenario_path
+    from riskmon.sources.scenarios import load_scenario, scenario_path
 
     for bad in ("../x", "a/b", "", " x", ".hidden"):
         with pytest.raises(ScenarioError):

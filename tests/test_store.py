@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from riskmon.errors import Level, RiskmonError
-from riskmon.model import HistorySettings
-from riskmon.records import encode_snapshot
-from riskmon.retention import Policy, iso, plan
-from riskmon.store import HistoryStore, parse_since
+from riskmon.sources.config.schema import HistorySettings
+from riskmon.store.history import HistoryStore, parse_since
+from riskmon.store.records import encode_snapshot
+from riskmon.store.retention import Policy, iso, plan
 
 T = datetime(2026, 11, 21, 12, 30, tzinfo=UTC)
 
@@ -238,7 +238,7 @@ def test_event_log_diffing(store: HistoryStore) -> None:
 
 
 def test_record_check_is_one_transaction(store: HistoryStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    import riskmon.lockedjson as lj
+    import riskmon.store.lockedjson as lj
 
     replaced: list[Any] = []
     real = os.replace
@@ -348,7 +348,7 @@ def test_a_broken_history_is_moved_aside_by_a_writer_only(
     assert str(db) in err.value.message
     assert snapshot_of_the_file(db.parent) == before and store.recovered == []
 
-    with caplog.at_level(logging.WARNING, logger="riskmon.store"):
+    with caplog.at_level(logging.WARNING, logger="riskmon.store.history"):
         store.append_snapshot(snap(T + timedelta(minutes=5)))
     assert len(store.recovered) == 1
     moved = store.recovered[0]
@@ -444,7 +444,7 @@ def test_bad_record_is_skipped_not_the_whole_file(
     first = next(iter(raw["snapshots"]))
     raw["snapshots"][first]["v"] = "garbage|x|y|z|1:2"
     db.write_text(json.dumps(raw))
-    with caplog.at_level(logging.WARNING, logger="riskmon.store"):
+    with caplog.at_level(logging.WARNING, logger="riskmon.store.history"):
         assert len(store.snapshots()) == 2
     assert "skipped 1 unreadable" in caplog.text
     assert store.recovered == []
@@ -604,8 +604,8 @@ def test_custom_settings(db: Path) -> None:
 def test_compaction_is_amortised_and_cheap_appends_reuse_the_downsampled_table(
     store: HistoryStore, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import riskmon.lockedjson as lj
-    import riskmon.store as st
+    import riskmon.store.history as st
+    import riskmon.store.lockedjson as lj
 
     calls: list[datetime] = []
     real = st.plan
@@ -639,7 +639,7 @@ def test_compaction_is_amortised_and_cheap_appends_reuse_the_downsampled_table(
 
 
 def test_event_log_and_alerts_are_bounded_too(store: HistoryStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    import riskmon.store as st
+    import riskmon.store.history as st
 
     monkeypatch.setattr(st, "EVENT_LOG_KEEP", 5)
     old = T - timedelta(days=1100)
@@ -752,7 +752,7 @@ def test_random_transactions_match_a_plain_model(tmp_path: Path) -> None:
 
     from tinydb import Query, TinyDB
 
-    from riskmon.lockedjson import LockedJSONFile
+    from riskmon.store.lockedjson import LockedJSONFile
 
     rng = random.Random(7)
     path = tmp_path / "db.json"
@@ -798,7 +798,7 @@ def test_random_transactions_match_a_plain_model(tmp_path: Path) -> None:
 def test_other_layouts_are_read_and_rewritten_whole(tmp_path: Path, layout: str) -> None:
     from tinydb import TinyDB
 
-    from riskmon.lockedjson import LockedJSONFile
+    from riskmon.store.lockedjson import LockedJSONFile
 
     path = tmp_path / "db.json"
     data = {"a": {"1": {"x": "y"}, "2": {"n": 1}}, "b": {"1": {"z": [1, 2]}}}
@@ -859,7 +859,7 @@ def test_snapshots_without_event_detail(store: HistoryStore) -> None:
 
 
 def test_fast_and_careful_decoding_agree(store: HistoryStore, db: Path) -> None:
-    from riskmon.records import decode_snapshot, decode_snapshots
+    from riskmon.store.records import decode_snapshot, decode_snapshots
 
     for k in range(20):
         events = {f"e{i}": {"score": k * i / 7, "expected_loss": k * 1000.0 / (i + 1)} for i in range(k % 5)}

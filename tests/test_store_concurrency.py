@@ -18,7 +18,7 @@ import pytest
 from tinydb import TinyDB
 
 from riskmon.errors import RiskmonError
-from riskmon.store import HistoryStore
+from riskmon.store.history import HistoryStore
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = datetime(2026, 11, 21, tzinfo=UTC)
@@ -28,7 +28,7 @@ PRELUDE = textwrap.dedent(
     import sys, time
     from datetime import datetime, timedelta, UTC
     from pathlib import Path
-    from riskmon.store import HistoryStore
+    from riskmon.store.history import HistoryStore
 
     BASE = datetime(2026, 11, 21, tzinfo=UTC)
 

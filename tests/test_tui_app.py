@@ -14,9 +14,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, SelectionList
 
-from riskmon.config import load_config
-from riskmon.engine import assess
-from riskmon.textreport import money
+from riskmon.core.engine_v1 import assess
+from riskmon.present.text import money
+from riskmon.sources.config.load import load_config
 from riskmon.tui.app import RiskmonApp, create_app
 from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 from tests import support
@@ -104,7 +104,7 @@ def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RISKMON_DATA", str(tmp_path / "data"))
     monkeypatch.delenv("RISKMON_CONFIG", raising=False)
     monkeypatch.delenv("RISKMON_DB", raising=False)
-    monkeypatch.setattr("riskmon.monitor.RELOAD_EVERY", 0.2)
+    monkeypatch.setattr("riskmon.live.monitor.RELOAD_EVERY", 0.2)
 
 
 def write_config(root: Path, events: str = EVENTS, riskmon: str = "") -> Path:
@@ -244,7 +244,7 @@ async def test_detail_numbers_equal_assess(tmp_path: Path) -> None:
 
 
 async def test_toggling_event_and_standing_steps_persists(tmp_path: Path) -> None:
-    from riskmon.store import HistoryStore
+    from riskmon.store.history import HistoryStore
 
     db = tmp_path / "history.json"
     app = make(tmp_path)
@@ -277,7 +277,7 @@ async def test_toggling_event_and_standing_steps_persists(tmp_path: Path) -> Non
 
 
 async def test_the_cursor_stays_on_the_ticked_step_when_the_list_is_re_ranked(tmp_path: Path) -> None:
-    from riskmon.store import HistoryStore
+    from riskmon.store.history import HistoryStore
 
     db = tmp_path / "history.json"
     app = make(tmp_path)
@@ -303,7 +303,7 @@ async def test_the_cursor_stays_on_the_ticked_step_when_the_list_is_re_ranked(tm
 async def test_tick_then_untick_ends_unticked_whichever_write_runs_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from riskmon.store import HistoryStore
+    from riskmon.store.history import HistoryStore
     from riskmon.tui.source import ViewSource
 
     real = ViewSource.set_step

@@ -380,7 +380,7 @@ async def test_a_config_invalid_at_start_can_be_fixed_in_the_editor(tmp_path: Pa
 async def test_saving_twice_quickly_is_one_save_not_a_conflict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from riskmon import configedit
+    from riskmon.sources.config import edit as configedit
 
     real = configedit.save_text
     started, disk = threading.Event(), threading.Event()
@@ -416,7 +416,7 @@ async def test_escape_while_the_leaving_draft_is_written_is_ignored(
 ) -> None:
     import threading
 
-    from riskmon import configedit
+    from riskmon.sources.config import edit as configedit
     from riskmon.tui.widgets.choice import ChoiceScreen
 
     real = configedit.save_draft

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from riskmon.engine import assess
-from riskmon.model import Business, Channel, Event, Profile, TrafficLink
-from riskmon.snapshots import diff_events, event_records, snapshot_of
-from riskmon.textreport import money
+from riskmon.core.engine_v1 import assess
+from riskmon.present.text import money
+from riskmon.sources.config.schema import Business, Channel, Event, Profile, TrafficLink
+from riskmon.store.snapshots import diff_events, event_records, snapshot_of
 from riskmon.tui import viewdata
 from riskmon.tui.viewdata import Sort
 
@@ -95,7 +95,7 @@ def test_filter_matches_every_word_anywhere() -> None:
 
 
 def test_changes_from_the_monitors_diff() -> None:
-    """The Monitor diffs event records (riskmon.snapshots); the timeline marks and the toast read
+    """The Monitor diffs event records (riskmon.store.snapshots); the timeline marks and the toast read
     them as Changes."""
     before = assess(profile(), EVENTS[:2], NOW)
     changed = [EVENTS[0].model_copy(update={"status": "in_effect"}), EVENTS[1], EVENTS[2]]
@@ -140,7 +140,7 @@ def test_breakdown_rows_show_the_engine_numbers() -> None:
 def test_snapshot_round_trips_through_the_history_store(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
-    HistoryStore = pytest.importorskip("riskmon.store").HistoryStore
+    HistoryStore = pytest.importorskip("riskmon.store.history").HistoryStore
 
     a = assess(profile(), EVENTS, NOW)
     store = HistoryStore(tmp_path / "h.json")

@@ -17,11 +17,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static
 
-from riskmon import formats
-from riskmon.config import load_config
-from riskmon.engine import assess
-from riskmon.scenario import ScenarioError, make_override
-from riskmon.textreport import money
+from riskmon.core.engine_v1 import assess
+from riskmon.core.scenario import ScenarioError, make_override
+from riskmon.present import formats
+from riskmon.present.text import money
+from riskmon.sources.config.load import load_config
 from riskmon.tui.app import RiskmonApp, create_app
 from riskmon.tui.screens.whatif import WhatIfScreen, compute, parse_field
 from tests.support import LINK_CUTOFF_EVENT, WHATIF_EVENTS, asked, cell, wait_for, write_config
@@ -105,7 +105,7 @@ SETS = {
 
 
 def test_parse_field() -> None:
-    from riskmon.model import Channel, Event
+    from riskmon.sources.config.schema import Channel, Event
 
     ev = Event.model_validate(
         {"id": "x", "title": "t", "kind": "ban", "platforms": ["tiktok"], "status": "paused", "effective": "2025-01-19"}
@@ -336,8 +336,8 @@ async def test_stress_and_the_demo_cannot_be_applied_or_saved(tmp_path: Path, cf
 
 async def test_compute_is_what_the_cli_computes_for_feeds_too(tmp_path: Path) -> None:
     """The pure function on the bundled demo (catalog events only, no screen)."""
-    from riskmon.pipeline import evaluate
-    from riskmon.scenario import make_override as mo
+    from riskmon.core.scenario import make_override as mo
+    from riskmon.usecases.evaluate import evaluate
 
     ev = evaluate(None, NOW, offline=True)
     first = ev.assessment.events[0].id
@@ -351,8 +351,8 @@ async def test_a_failed_apply_is_reported_even_to_someone_leaving(
 ) -> None:
     import threading
 
-    from riskmon import configedit
     from riskmon.errors import RiskmonError
+    from riskmon.sources.config import edit as configedit
     from tests import support
 
     started, disk = threading.Event(), threading.Event()
@@ -388,7 +388,7 @@ async def test_the_scenario_chosen_last_is_the_one_loaded(
 ) -> None:
     import time
 
-    import riskmon.scenario_files as sf
+    import riskmon.sources.scenarios as sf
 
     (cfg / "scenarios").mkdir()
     for name, p in [("slow", "0.2"), ("quick", "0.9")]:

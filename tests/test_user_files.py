@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from riskmon.feeds import poll_feed
-from riskmon.model import FeedSettings
+from riskmon.sources.config.schema import FeedSettings
+from riskmon.sources.feeds.feeds import poll_feed
 from tests.support import WHATIF_EVENTS, WHATIF_EXPOSURE, write_config
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX file kinds")

@@ -268,10 +268,10 @@ def test_saving_into_the_bundled_demo_is_refused(env: dict[str, str]) -> None:
 def test_check_path_does_not_import_the_editing_layer(cfg: Path) -> None:
     code = textwrap.dedent(f"""
         import sys
-        from riskmon.cli import main
+        from riskmon.cli.main import main
         rc = main(["check", "--config", {str(cfg)!r}, "--now", "{NOW}", "--no-history", "-f", "json"])
         loaded = sorted(m for m in sys.modules if m.split(".")[0] == "tomlkit" or m in (
-            "riskmon.configedit", "riskmon.scenario", "riskmon.scenario_files", "riskmon.commands.whatif"))
+            "riskmon.sources.config.edit", "riskmon.core.scenario", "riskmon.sources.scenarios", "riskmon.cli.whatif"))
         print("LOADED", loaded, file=sys.stderr)
         sys.exit(0 if not loaded else 99)
     """)

@@ -1,6 +1,6 @@
 """The app: bindings, screens and wiring.
 
-The live source is the Monitor (riskmon.monitor): it starts on mount, inside Textual's loop, and
+The live source is the Monitor (riskmon.live.monitor): it starts on mount, inside Textual's loop, and
 runs on its own schedule there (feed polls, config reloads, reassessments; every blocking call in
 a thread). Its `on_update` posts a `MonitorUpdated`; a thread worker reads history and matches the
 playbooks for it (`ViewSource.load`) and posts `DataLoaded`, which the screens draw.
@@ -37,7 +37,7 @@ from riskmon.tui.source import HeadStart, Loaded, ViewSource
 from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 
 if TYPE_CHECKING:
-    from riskmon.monitor import Monitor, MonitorUpdate
+    from riskmon.live.monitor import Monitor, MonitorUpdate
 
 DARK, LIGHT = "textual-dark", "textual-light"
 
@@ -47,11 +47,11 @@ QUIT_DRAIN = 0.25
 """Seconds quitting waits for a Monitor cycle in progress (a history write); a hanging feed or
 alert channel is abandoned (its thread is a daemon)."""
 LIVE_MODULES = (
-    "riskmon.monitor",
+    "riskmon.live.monitor",
     "apscheduler.schedulers.asyncio",
     "apscheduler.triggers.interval",
-    "riskmon.playbooks",
-    "riskmon.store",
+    "riskmon.core.playbooks",
+    "riskmon.store.history",
 )
 """Imported in a thread before the Monitor starts, so the UI loop never pays for them."""
 
@@ -143,7 +143,7 @@ class RiskmonApp(App[int]):
     async def _start_monitor(self) -> None:
         try:
             await asyncio.get_running_loop().run_in_executor(None, _import_live)
-            from riskmon.monitor import Monitor
+            from riskmon.live.monitor import Monitor
 
             monitor = Monitor(
                 self.location,

@@ -12,7 +12,7 @@ from riskmon.errors import ConfigError
 from riskmon.tui.source import Loaded
 
 if TYPE_CHECKING:
-    from riskmon.monitor import MonitorUpdate
+    from riskmon.live.monitor import MonitorUpdate
 
 
 @dataclass

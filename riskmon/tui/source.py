@@ -1,7 +1,7 @@
 """What the dashboard shows for one Monitor update: the evaluation, history read back for the
 charts and the change log, and the playbook checklists. Blocking; no Textual.
 
-The Monitor (riskmon.monitor) polls feeds, reloads config, assesses and records history on its
+The Monitor (riskmon.live.monitor) polls feeds, reloads config, assesses and records history on its
 own schedule; its `on_update` hands the app a `MonitorUpdate`. `ViewSource.load()` turns one into
 a `Loaded` in a thread worker: it reads the history file (snapshots, event log, which steps are
 done) and matches the playbooks. It writes only the checkboxes (`set_step`).
@@ -25,11 +25,11 @@ from riskmon.paths import resolve_config_dir
 from riskmon.tui import viewdata
 
 if TYPE_CHECKING:
-    from riskmon.config import Config
-    from riskmon.monitor import MonitorUpdate
+    from riskmon.live.monitor import MonitorUpdate
     from riskmon.paths import ConfigLocation
-    from riskmon.pipeline import Evaluation
-    from riskmon.store import HistoryStore
+    from riskmon.sources.config.load import Config
+    from riskmon.store.history import HistoryStore
+    from riskmon.usecases.evaluate import Evaluation
 
 log = logging.getLogger("riskmon.tui")
 
@@ -81,9 +81,9 @@ class Loaded:
 def playbooks_for(
     evaluation: Evaluation, steps: Mapping[tuple[str, str], Mapping[str, Any]]
 ) -> tuple[dict[str, list[StepView]], tuple[str, ...]]:
-    """(Checklist key -> its steps, the standing keys in order), matched by riskmon.playbooks and
+    """(Checklist key -> its steps, the standing keys in order), matched by riskmon.core.playbooks and
     ticked from history."""
-    from riskmon.playbooks import effective_rules, plan
+    from riskmon.core.playbooks import effective_rules, plan
 
     a = evaluation.assessment
     try:
@@ -114,7 +114,7 @@ class ViewSource:
     def store(self, cfg: Config | None = None) -> HistoryStore | None:
         if self._store is None and self._store_error is None:
             try:
-                from riskmon.store import HistoryStore
+                from riskmon.store.history import HistoryStore
 
                 self._store = HistoryStore(self.db_path, cfg.settings.history if cfg is not None else None)
             except Exception as exc:
@@ -130,8 +130,8 @@ class ViewSource:
     @staticmethod
     def first(location: ConfigLocation, now: datetime) -> Loaded:
         """The fast first paint: the config and the feeds' cached copies, assessed; no history."""
-        from riskmon.config import load_config
-        from riskmon.pipeline import evaluate
+        from riskmon.sources.config.load import load_config
+        from riskmon.usecases.evaluate import evaluate
 
         # Read-only, as a replay is: the Monitor that starts next polls the feeds and caches them.
         ev = evaluate(load_config(location), now, offline=True, replay=True)

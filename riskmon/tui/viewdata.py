@@ -12,31 +12,31 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from riskmon.snapshots import _fmt, snapshot_of  # one formatting of change values: check's, the Monitor's
+from riskmon.store.snapshots import _fmt, snapshot_of  # one formatting of change values: check's, the Monitor's
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
-    from riskmon.engine import Assessment, ChannelExposure, EventAssessment
+    from riskmon.core.engine_v1 import Assessment, ChannelExposure, EventAssessment
 
-# riskmon.engine/model (pydantic) load in the first refresh's worker thread, not before the first
+# riskmon.core.engine_v1/model (pydantic) load in the first refresh's worker thread, not before the first
 # paint: the helpers below import what they need when first called.
 
 
 def money(x: float, currency: str) -> str:
-    """The text formats' money (riskmon.textreport.money)."""
-    from riskmon.textreport import money as _money
+    """The text formats' money (riskmon.present.text.money)."""
+    from riskmon.present.text import money as _money
 
     return _money(x, currency)
 
 
 def when(days_until: float) -> str:
-    from riskmon.textreport import when as _when
+    from riskmon.present.text import when as _when
 
     return _when(days_until)
 
 
 def _status_rank(status: str) -> int:
-    from riskmon.model import STATUS_RANK
+    from riskmon.sources.config.schema import STATUS_RANK
 
     return STATUS_RANK.get(status, 0)
 
@@ -325,7 +325,7 @@ def news_rows(headlines: Iterable[Mapping[str, Any]], limit: int = 200) -> list[
 
 
 # ---------------------------------------------------------------------------------------------
-# Chart series from history snapshots (riskmon.snapshots' format)
+# Chart series from history snapshots (riskmon.store.snapshots' format)
 
 
 RANGES: dict[str, timedelta] = {"7d": timedelta(days=7), "30d": timedelta(days=30), "1y": timedelta(days=365)}

@@ -258,7 +258,7 @@ class ConfigEditorScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _read(self, name: str, keep_draft: str | None) -> None:
-        from riskmon import configedit
+        from riskmon.sources.config import edit as configedit
 
         path = self.location.path / name
         if keep_draft is not None:
@@ -319,7 +319,7 @@ class ConfigEditorScreen(Screen[None]):
 
     @work(thread=True, group="draft", exit_on_error=False)
     def _discard_draft(self, path: Path) -> None:
-        from riskmon import configedit
+        from riskmon.sources.config import edit as configedit
 
         with contextlib.suppress(OSError):
             configedit.discard_draft(path)
@@ -344,7 +344,7 @@ class ConfigEditorScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="validate", exit_on_error=False)
     def _check(self, generation: int, path: Path, text: str) -> None:
-        from riskmon import configedit
+        from riskmon.sources.config import edit as configedit
 
         try:
             problems = configedit.check_text(path, text)
@@ -412,7 +412,7 @@ class ConfigEditorScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def _save(self, name: str, text: str, base: str | None) -> None:
-        from riskmon import configedit
+        from riskmon.sources.config import edit as configedit
 
         try:
             configedit.save_text(self.location.path / name, text, base_text=base, base_missing=base is None)
@@ -423,7 +423,7 @@ class ConfigEditorScreen(Screen[None]):
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
-        from riskmon.configedit import ConflictError
+        from riskmon.sources.config.edit import ConflictError
 
         self._saving = False
         err = message.error
@@ -503,7 +503,7 @@ class ConfigEditorScreen(Screen[None]):
 
     def _write_draft(self, path: Path, text: str, leave: bool = False) -> None:
         """Write the draft and report how it went (blocking: call it from a worker thread)."""
-        from riskmon import configedit
+        from riskmon.sources.config import edit as configedit
 
         try:
             draft = configedit.save_draft(path, text)

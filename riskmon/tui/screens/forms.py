@@ -35,7 +35,7 @@ from riskmon.tui.messages import ConfigSaved
 if TYPE_CHECKING:
     from textual.app import App
 
-    from riskmon.model import Channel, Event
+    from riskmon.sources.config.schema import Channel, Event
 
 DEMO_HINT = (
     "the bundled demo config is read-only: run `riskmon config init DIR`, then `riskmon --config DIR` "
@@ -70,8 +70,8 @@ class FormField:
 def check_value(table: str, f: FormField, text: str) -> str | None:
     """Why `text` is not a good value for the field (None: it is). Reads the text the way the
     save will (`configedit.form_value`); the save validates everything again."""
-    from riskmon.configedit import form_value
-    from riskmon.model import to_utc
+    from riskmon.sources.config.edit import form_value
+    from riskmon.sources.config.schema import to_utc
 
     raw = text.strip()
     if not raw:
@@ -124,7 +124,7 @@ def number_text(x: float | None) -> str:
     """0.35 -> '0.35', 120000.0 -> '120000', None -> ''."""
     if x is None:
         return ""
-    from riskmon.scenario import format_value
+    from riskmon.core.scenario import format_value
 
     return format_value(float(x))
 
@@ -132,14 +132,14 @@ def number_text(x: float | None) -> str:
 def date_text(d: datetime | None) -> str:
     if d is None:
         return ""
-    from riskmon.scenario import format_value
+    from riskmon.core.scenario import format_value
 
     return format_value(d)
 
 
 def differs(current: Any, new: Any, default: Any = None) -> bool:
     """Would writing `new` (None: remove the key) change the value the model reads?"""
-    from riskmon.model import to_utc
+    from riskmon.sources.config.schema import to_utc
 
     if new is None:
         new = default
@@ -415,8 +415,8 @@ class ChannelForm(EditForm):
         )
 
     def edits(self, values: Mapping[str, str]) -> list[Any]:
-        from riskmon.configedit import channel_edit, form_value
-        from riskmon.model import Channel
+        from riskmon.sources.config.edit import channel_edit, form_value
+        from riskmon.sources.config.schema import Channel
 
         out = []
         for name, *_ in self.FIELDS:
@@ -426,7 +426,7 @@ class ChannelForm(EditForm):
         return out
 
     def write(self, values: Mapping[str, str]) -> list[Path]:
-        from riskmon.configedit import apply_edits
+        from riskmon.sources.config.edit import apply_edits
 
         edits = self.edits(values)
         return apply_edits(self.location, edits) if edits else []
@@ -442,7 +442,7 @@ class EventForm(EditForm):
     NAMES: ClassVar[tuple[str, ...]] = ("status", "probability", "effective", "ends")
 
     def __init__(self, location: ConfigLocation, event: Event) -> None:
-        from riskmon.model import STATUSES
+        from riskmon.sources.config.schema import STATUSES
 
         self.event = event
         fields = [
@@ -462,7 +462,7 @@ class EventForm(EditForm):
             self.query_one("#f-probability", Input).placeholder = _prob_hint(event.value)
 
     def edits(self, values: Mapping[str, str]) -> list[Any]:
-        from riskmon.configedit import event_edit, form_value
+        from riskmon.sources.config.edit import event_edit, form_value
 
         out = []
         for name in self.NAMES:
@@ -472,7 +472,7 @@ class EventForm(EditForm):
         return out
 
     def write(self, values: Mapping[str, str]) -> list[Path]:
-        from riskmon.configedit import apply_edits
+        from riskmon.sources.config.edit import apply_edits
 
         edits = self.edits(values)
         return apply_edits(self.location, edits) if edits else []
@@ -482,7 +482,7 @@ class EventForm(EditForm):
 
 
 def _prob_hint(status: str) -> str:
-    from riskmon.model import DEFAULT_PROBABILITY
+    from riskmon.sources.config.schema import DEFAULT_PROBABILITY
 
     p = DEFAULT_PROBABILITY.get(status)
     return f"empty: {p:g}, the default for {status}" if p is not None else "empty: the status default"
@@ -494,7 +494,7 @@ class NewEventForm(EditForm):
     TABLE: ClassVar[str] = "events"
 
     def __init__(self, location: ConfigLocation, taken: Iterable[str], today: datetime) -> None:
-        from riskmon.model import EVENT_KINDS, STATUSES
+        from riskmon.sources.config.schema import EVENT_KINDS, STATUSES
 
         fields = [
             FormField("id", "id", "id", placeholder="e.g. us-tiktok-ban-2025", required=True, taken=frozenset(taken)),
@@ -518,7 +518,7 @@ class NewEventForm(EditForm):
             self.query_one("#f-probability", Input).placeholder = _prob_hint(event.value)
 
     def event_data(self, values: Mapping[str, str]) -> dict[str, Any]:
-        from riskmon.configedit import form_value
+        from riskmon.sources.config.edit import form_value
 
         data = {name: form_value(self.TABLE, name, text) for name, text in values.items()}
         if isinstance(data.get("regions"), list):  # written as the config reads them: US, not us
@@ -526,7 +526,7 @@ class NewEventForm(EditForm):
         return {k: v for k, v in data.items() if v is not None}
 
     def write(self, values: Mapping[str, str]) -> list[Path]:
-        from riskmon.configedit import add_event
+        from riskmon.sources.config.edit import add_event
 
         data = self.event_data(values)
         self.event_id = str(data.get("id", ""))

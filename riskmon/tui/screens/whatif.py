@@ -31,17 +31,17 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList,
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from riskmon.core.scenario import Change, Delta, Override, Scenario, ScenarioError
 from riskmon.errors import Level, reason_of
-from riskmon.scenario import Change, Delta, Override, Scenario, ScenarioError
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
 from riskmon.tui.screens.forms import DEMO_HINT, date_text, differs, number_text
 from riskmon.tui.widgets.choice import Choice, ChoiceScreen
 
 if TYPE_CHECKING:
-    from riskmon.engine import Assessment
-    from riskmon.model import Channel, Event
-    from riskmon.pipeline import Evaluation
+    from riskmon.core.engine_v1 import Assessment
+    from riskmon.sources.config.schema import Channel, Event
+    from riskmon.usecases.evaluate import Evaluation
 
 RECOMPUTE_DELAY = 0.25
 """Seconds after the last change before the scenario is assessed again."""
@@ -72,8 +72,8 @@ class Outcome:
 def compute(evaluation: Evaluation, overrides: Sequence[Override], stress: bool) -> Outcome:
     """Baseline and scenario exactly as `riskmon what-if` computes them (ScenarioError if an
     override names an unknown id or breaks a rule of the config)."""
-    from riskmon import scenario as sc
-    from riskmon.engine import assess
+    from riskmon.core import scenario as sc
+    from riskmon.core.engine_v1 import assess
 
     cfg, base = evaluation.config, evaluation.assessment
     now = base.now
@@ -109,7 +109,7 @@ def parse_field(kind: str, ident: str, name: str, text: str, base: Event | Chann
     """The override an input's text means; None when it equals the config's value.
 
     Raises ScenarioError (naming `ID.FIELD`) for text that is not a value of the field."""
-    from riskmon import scenario as sc
+    from riskmon.core import scenario as sc
 
     target = f"{ident}.{name}"
     raw = text.strip()
@@ -131,7 +131,7 @@ def level_change(delta: Delta) -> str:
 
 def change_rows(outcome: Outcome, events: Iterable[Event]) -> list[str]:
     """'tiktok-us.order_share: 0.35 -> 0.2' (the words of `riskmon what-if`)."""
-    from riskmon.commands.whatif import _value
+    from riskmon.cli.whatif import _value
 
     by_id = {e.id: e for e in events}
     return [
@@ -182,7 +182,7 @@ class OverrideInput(Input):
 
 class StatusSelect(Select[str]):
     def __init__(self, ident: str, status: str, *, id: str) -> None:
-        from riskmon.model import STATUSES
+        from riskmon.sources.config.schema import STATUSES
 
         super().__init__(
             [(Content(s), s) for s in STATUSES],
@@ -200,7 +200,7 @@ class StatusSelect(Select[str]):
 
 
 def _prob_placeholder(status: str) -> str:
-    from riskmon.model import DEFAULT_PROBABILITY
+    from riskmon.sources.config.schema import DEFAULT_PROBABILITY
 
     p = DEFAULT_PROBABILITY.get(status)
     return f"{p:g}" if p is not None else ""
@@ -471,7 +471,7 @@ class WhatIfScreen(Screen[None]):
     def form_overrides(self) -> tuple[tuple[Override, ...], list[str]]:
         """The overrides the form means (a loaded scenario's extras first), and the values that
         are not values (each 'ID.FIELD: why')."""
-        from riskmon.scenario import merge_overrides
+        from riskmon.core.scenario import merge_overrides
 
         found: list[Override] = []
         errors: list[str] = []
@@ -557,8 +557,8 @@ class WhatIfScreen(Screen[None]):
         note.add_class("-bad")
 
     def _show(self, o: Outcome) -> None:
-        from riskmon.commands.whatif import _signed, _signed_money
-        from riskmon.textreport import money, runway_text
+        from riskmon.cli.whatif import _signed, _signed_money
+        from riskmon.present.text import money, runway_text
 
         base, scen, d = o.baseline, o.scenario, o.delta
         cur = base.profile.business.currency
@@ -750,7 +750,7 @@ class WhatIfScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def _list_scenarios(self) -> None:
-        from riskmon.scenario_files import list_scenarios
+        from riskmon.sources.scenarios import list_scenarios
 
         names = list_scenarios(self.evaluation.config.path)
         if not get_current_worker().is_cancelled:  # a newer listing was asked for: it answers
@@ -768,7 +768,7 @@ class WhatIfScreen(Screen[None]):
         self.query_one("#wi-saved", OptionList).focus()
 
     def action_save(self) -> None:
-        from riskmon.scenario_files import check_name
+        from riskmon.sources.scenarios import check_name
 
         name_box = self.query_one("#wi-name", Input)
         name = name_box.value.strip()
@@ -829,7 +829,7 @@ class WhatIfScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def _save_scenario(self, config_dir: Path, scenario: Scenario) -> None:
-        from riskmon.scenario_files import save_scenario
+        from riskmon.sources.scenarios import save_scenario
 
         try:
             path = save_scenario(config_dir, scenario)
@@ -861,7 +861,7 @@ class WhatIfScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load_scenario(self, config_dir: Path, name: str) -> None:
-        from riskmon.scenario_files import load_scenario
+        from riskmon.sources.scenarios import load_scenario
 
         try:
             loaded = ScenarioLoaded(load_scenario(config_dir, name))
@@ -903,8 +903,8 @@ class WhatIfScreen(Screen[None]):
 
     def action_apply(self) -> None:
         """Write the scenario's changes into exposure.toml / events.toml, after a confirmation."""
-        from riskmon import configedit
-        from riskmon import scenario as sc
+        from riskmon.core import scenario as sc
+        from riskmon.sources.config import edit as configedit
 
         if self.location.is_demo:
             self.notify(DEMO_HINT, title="Read-only", severity="warning", markup=False, timeout=10)
@@ -938,7 +938,7 @@ class WhatIfScreen(Screen[None]):
             return
         edits = configedit.edits_from_changes(changes)
         base = cfg.location.path
-        from riskmon.commands.whatif import _value
+        from riskmon.cli.whatif import _value
 
         by_id = {e.id: e for e in cfg.events}
         lines = [
@@ -964,7 +964,7 @@ class WhatIfScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
     def _apply(self, location: Any, edits: list[Any]) -> None:
-        from riskmon import configedit
+        from riskmon.sources.config import edit as configedit
 
         try:
             paths = configedit.apply_edits(location, edits)
@@ -984,7 +984,7 @@ class WhatIfScreen(Screen[None]):
 
 
 def _text(value: Any) -> str:
-    from riskmon.scenario import format_value
+    from riskmon.core.scenario import format_value
 
     return format_value(value)
 

@@ -1,0 +1,234 @@
+"""`riskmon config path|validate|init`: where the config is and why, is it valid, a starter set.
+
+Each command takes parsed values, prints to stdout (errors to stderr) and returns an exit code:
+0 done / valid, 1 invalid or refused, 3 riskmon could not do it (unreadable or unwritable files).
+An OSError is always a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from riskmon.errors import ConfigError, ExitCode
+from riskmon.paths import (
+    CONFIG_FILES,
+    ConfigLocation,
+    bundled_config_dir,
+    resolve_config_dir,
+    resolve_db_path,
+    user_config_dir,
+)
+from riskmon.textsafe import clean
+
+RULES = ("--config", "$RISKMON_CONFIG", "user config dir", "bundled demo")
+
+
+def _line(text: str) -> str:
+    """One line, without control characters (paths and problems carry user text); keeps spaces."""
+    return clean(text.replace("\r", " ").replace("\n", " "), single_line=False)
+
+
+def _out(text: str = "") -> None:
+    print(_line(text), flush=True)
+
+
+def _err(text: str) -> None:
+    print(_line(text), file=sys.stderr, flush=True)
+
+
+def _os_error(command: str, exc: OSError) -> int:
+    where = f" {exc.filename}" if exc.filename else ""
+    _err(f"riskmon config {command}: cannot access{where}: {exc.strerror or exc.__class__.__name__}")
+    return int(ExitCode.UNKNOWN)
+
+
+# ---------------------------------------------------------------------------------------------
+# config path
+
+
+def config_path(config_dir: str | None, db: str | None = None) -> int:
+    """Which config directory is in use and why, its files, the lookup order, the history file."""
+    try:
+        return _config_path(config_dir, db)
+    except OSError as exc:
+        return _os_error("path", exc)
+
+
+def _config_path(config_dir: str | None, db: str | None) -> int:
+    from riskmon.sources.config.load import MISSING_MEANS, REQUIRED_FILE
+    from riskmon.userfile import problem_at
+
+    loc = resolve_config_dir(config_dir)
+    exists = loc.path.is_dir()
+    _out(f"config directory: {loc.path}" + ("" if exists else "  (does not exist)"))
+    _out(f"  chosen by: {_why(loc)}")
+    _out()
+    _out("files:")
+    width = max(map(len, CONFIG_FILES))
+    for name in CONFIG_FILES:
+        path = loc.path / name
+        unreadable = problem_at(path)  # a dangling link or a FIFO is not a missing file
+        if path.is_file():
+            _out(f"  {name:<{width}}  exists")
+        elif unreadable is not None:
+            _out(f"  {name:<{width}}  UNREADABLE: {unreadable}")
+        else:
+            state = "MISSING" if name == REQUIRED_FILE else "missing"
+            _out(f"  {name:<{width}}  {state}: {MISSING_MEANS[name]}")
+    _out()
+    _out("lookup order (the first rule that applies wins):")
+    for number, (rule, state) in enumerate(_rules(config_dir), start=1):
+        mark = "  <- in use" if rule == loc.source else ""
+        _out(f"  {number}. {rule:<16} {state}{mark}")
+    _out()
+    db_path = resolve_db_path(db)
+    if db:
+        db_why = "from --db"
+    elif os.environ.get("RISKMON_DB"):
+        db_why = "from $RISKMON_DB"
+    else:
+        db_why = "default: the user data dir; --db or $RISKMON_DB change it"
+    _out(f"history file: {db_path}  ({db_why})")
+    if loc.is_demo:
+        _out()
+        _out("This is the bundled demo config. Write your own with: riskmon config init")
+    if not exists:
+        return 1
+    return 0 if (loc.path / REQUIRED_FILE).is_file() else 1
+
+
+def _why(loc: ConfigLocation) -> str:
+    return {
+        "--config": "--config DIR on the command line",
+        "$RISKMON_CONFIG": "the RISKMON_CONFIG environment variable",
+        "user config dir": "the user config dir, because it holds exposure.toml",
+        "bundled demo": "nothing else applies (no --config, no $RISKMON_CONFIG, no exposure.toml in the "
+        "user config dir), so the bundled demo",
+    }.get(loc.source, loc.source)
+
+
+def _rules(config_dir: str | None) -> list[tuple[str, str]]:
+    env = os.environ.get("RISKMON_CONFIG")
+    user = user_config_dir()
+    if (user / "exposure.toml").is_file():
+        user_state = f"{user}  (holds exposure.toml)"
+    elif user.is_dir():
+        user_state = f"{user}  (exists, but has no exposure.toml)"
+    else:
+        user_state = f"{user}  (does not exist)"
+    return [
+        ("--config", f"given: {config_dir}" if config_dir else "not given"),
+        ("$RISKMON_CONFIG", f"set: {env}" if env else "not set"),
+        ("user config dir", user_state),
+        ("bundled demo", str(bundled_config_dir())),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# config validate
+
+
+def config_validate(config_dir: str | None) -> int:
+    """Exit 0 and one line when the config is valid; else every problem, a count, exit 1."""
+    from riskmon.sources.config.load import load_config
+
+    try:
+        loc = resolve_config_dir(config_dir)
+        try:
+            cfg = load_config(loc)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                _out(str(problem))
+            count = len(exc.problems)
+            _out(f"{count} problem{'s' if count != 1 else ''} in {loc.path}")
+            return 1
+    except OSError as exc:
+        return _os_error("validate", exc)
+    channels, events = len(cfg.profile.channels), len(cfg.events)
+    _out(f"valid: {cfg.location.path} ({channels} channels, {events} events)")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# config init
+
+
+def config_init(target: str | None, force: bool = False) -> int:
+    """Write the commented starter set into `target` (default: the user config dir)."""
+    try:
+        return _config_init(target, force)
+    except OSError as exc:
+        return _os_error("init", exc)
+
+
+def _config_init(target: str | None, force: bool) -> int:
+    from riskmon.sources.config.load import validate_dir, write_text_atomic
+    from riskmon.sources.config.starter import starter_files
+
+    directory = Path(target).expanduser() if target else user_config_dir()
+    files = starter_files()
+    existing = [directory / name for name in files if (directory / name).exists()]
+    if existing and not force:
+        _err("riskmon config init: these files exist; nothing was written (--force replaces them):")
+        for path in existing:
+            _err(f"  {path}")
+        return 1
+    if directory.exists() and not directory.is_dir():
+        _err(f"riskmon config init: {directory} exists and is not a directory")
+        return 1
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = directory / name
+        verb = "replaced" if path in existing else "wrote"
+        write_text_atomic(path, text)
+        _out(f"{verb} {path}")
+
+    problems = validate_dir(ConfigLocation(directory, "--config"))
+    if problems:  # the starter set is tested to be valid; say so loudly if it is not
+        for problem in problems:
+            _err(str(problem))
+        return int(ExitCode.UNKNOWN)
+
+    default_dir = target is None or _same(directory, user_config_dir())
+    flag = "" if default_dir else f" --config {directory}"
+    _out()
+    _out("Next steps:")
+    _out(f"  1. edit {directory / 'exposure.toml'}: your business and channels (the numbers are examples)")
+    _out(f"  2. riskmon config validate{flag}")
+    _out(f"  3. riskmon check{flag}")
+    if not default_dir:
+        _out(f"  (or export RISKMON_CONFIG={directory} to use it without --config)")
+    elif os.environ.get("RISKMON_CONFIG"):
+        _out("  note: $RISKMON_CONFIG is set and takes precedence over the user config dir")
+    return 0
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatch from cli.py
+
+
+def run(args: argparse.Namespace) -> int:
+    action = getattr(args, "config_command", None)
+    config_dir = getattr(args, "config", None)
+    if action == "path":
+        return config_path(config_dir, getattr(args, "db", None))
+    if action == "validate":
+        return config_validate(config_dir)
+    if action == "init":
+        return config_init(getattr(args, "target", None) or config_dir, force=bool(getattr(args, "force", False)))
+    if action == "edit":
+        from riskmon.cli.config_edit import run as run_edit
+
+        return run_edit(args)
+    _err(f"riskmon config: unknown action {action!r}; use path, validate, init or edit")
+    return int(ExitCode.UNKNOWN)

@@ -1,0 +1,163 @@
+"""`riskmon daemon [--once]`: the Monitor without a screen.
+
+Polls feeds on their schedules, reassesses every minute and on every change, records history,
+sends alerts and writes the Prometheus textfile (see riskmon.live.monitor). Log lines go to stderr
+with timestamps (systemd's journal or a cron mail keeps them). SIGTERM and SIGINT stop it cleanly
+with exit 0; SIGHUP re-reads the config and polls every feed now.
+
+`--once` runs every job once (config, every feed, assess, history, textfile, alerts) and exits
+with `check`'s code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (with a one-line reason on stdout).
+
+`--now` makes it a replay: it assesses as of that instant and records nothing (no history, feed
+cache or textfile) and sends nothing (no alert, no heartbeat). Without an alert channel, the
+daemon says so once at start, at WARNING: level changes then reach nobody.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from riskmon.errors import ExitCode, RiskmonError
+
+if TYPE_CHECKING:
+    from riskmon.live.monitor import Monitor
+    from riskmon.sources.config.load import Config
+
+log = logging.getLogger("riskmon.daemon")
+
+LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+def configure_logging(level_name: str) -> None:
+    """riskmon's loggers to stderr, one timestamped line each; chatty libraries only when debugging."""
+    level = LEVELS.get(level_name, logging.INFO)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%dT%H:%M:%S%z")
+    )
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # APScheduler logs every job run at INFO (the config check runs every 2 s), httpx every request
+    # and riskmon.sources.feeds.feeds every failed poll; the monitor logs each feed's changes of state instead.
+    quiet = logging.DEBUG if level <= logging.DEBUG else logging.WARNING
+    for name in ("apscheduler", "httpx", "httpcore", "riskmon.sources.feeds.feeds"):
+        logging.getLogger(name).setLevel(quiet)
+
+
+def run(args: argparse.Namespace) -> int:
+    from riskmon.cli.main import parse_now
+
+    configure_logging(getattr(args, "log_level", "info"))
+    fixed = parse_now(args.now) if getattr(args, "now", None) else None
+    now_fn: Callable[[], datetime] = (lambda: fixed) if fixed is not None else (lambda: datetime.now(UTC))
+    if args.once:
+        return asyncio.run(_once(args, now_fn))
+    return asyncio.run(_serve(args, now_fn))
+
+
+def _monitor(args: argparse.Namespace, now_fn: Callable[[], datetime]) -> Monitor:
+    from riskmon.live.monitor import Monitor
+
+    replay = bool(getattr(args, "now", None))
+    return Monitor(
+        getattr(args, "config", None), getattr(args, "db", None), now_fn, offline=bool(args.offline), replay=replay
+    )
+
+
+def _say_what_is_off(monitor: Monitor, cfg: Config) -> None:
+    """Once per start: what this daemon will not do that a user would expect it to."""
+    if monitor.replay:
+        log.warning(
+            "replaying as of %s (--now): nothing is recorded (history, feed cache, textfile) and no alert is sent",
+            monitor.now_fn().isoformat(),
+        )
+    elif not any(a.type != "healthchecks" for a in cfg.settings.alerts):
+        log.warning(
+            "no alert channel in %s: level changes, critical events and overdue steps are only logged; "
+            "add an [[alerts]] webhook, command or desktop channel to be told",
+            cfg.path / "riskmon.toml",
+        )
+
+
+async def _once(args: argparse.Namespace, now_fn: Callable[[], datetime]) -> int:
+    from riskmon.present import formats
+
+    monitor = _monitor(args, now_fn)
+    try:
+        cfg = await monitor.load()
+        _say_what_is_off(monitor, cfg)
+        ev = await monitor.run_once()
+    except RiskmonError as exc:
+        return _unknown(exc.message, exc.details)
+    finally:
+        await monitor.aclose()
+    if ev.feed_failure:
+        return _unknown(ev.feed_failure, "\n".join(f"feed {f['name']}: {f.get('error')}" for f in ev.feeds))
+    print(formats.nagios(ev.assessment, demo=ev.config.location.is_demo).splitlines()[0], flush=True)
+    return int(ev.assessment.level.exit_code)
+
+
+def _unknown(message: str, details: str = "") -> int:
+    """Like `check`: one line on stdout for whoever runs us, details on stderr."""
+    line = message.splitlines()[0] if message else "unknown error"
+    print(f"RISKMON UNKNOWN - {line}", flush=True)
+    log.error("%s", line)  # stdout may go to /dev/null under cron; the log line is mailed
+    if details:
+        print(details.rstrip(), file=sys.stderr, flush=True)
+    return int(ExitCode.UNKNOWN)
+
+
+async def _serve(args: argparse.Namespace, now_fn: Callable[[], datetime]) -> int:
+    monitor = _monitor(args, now_fn)
+    cfg = await monitor.load()  # an invalid config at start is an error (exit 3), not a silent wait
+    _say_what_is_off(monitor, cfg)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def on_stop(name: str) -> None:
+        if stop.is_set():
+            log.warning("%s again: exiting without waiting", name)
+            os._exit(0)
+        log.info("%s received: stopping", name)
+        stop.set()
+
+    def on_hup() -> None:
+        log.info("SIGHUP received: re-reading config and polling every feed")
+        monitor.refresh_now()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_stop, sig.name)
+    if hasattr(signal, "SIGHUP"):
+        loop.add_signal_handler(signal.SIGHUP, on_hup)
+    monitor.start()
+    s = cfg.settings
+    log.info(
+        "riskmon daemon started (pid %d): config %s, history %s, %d feed(s), %d alert channel(s)%s%s",
+        os.getpid(),
+        cfg.path,
+        monitor.db_path,
+        len(s.feeds),
+        len(s.alerts),
+        f", textfile {s.export.prometheus_textfile}" if s.export.prometheus_textfile else "",
+        ", offline" if monitor.offline else "",
+    )
+    try:
+        await stop.wait()
+    finally:
+        await monitor.aclose()
+        for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+            if hasattr(signal, name):
+                loop.remove_signal_handler(getattr(signal, name))
+    log.info("stopped")
+    return 0

@@ -1,0 +1,139 @@
+"""`riskmon history [--since 7d|ISO] [-f table|json|plot]` and `riskmon history changes`.
+
+Reads the history file that `check`, the daemon and the dashboard write. The plot is drawn with
+plotext into the terminal (imported only here, never on `check`'s path).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from datetime import datetime
+from typing import Any
+
+from riskmon.errors import RiskmonError
+
+
+def run(args: argparse.Namespace) -> int:
+    from riskmon.cli.main import parse_now
+    from riskmon.paths import resolve_db_path
+    from riskmon.store.history import HistoryStore, parse_since
+
+    now = parse_now(args.now)
+    try:
+        text = getattr(args, "since", None)
+        since = parse_since(text, now) if text else None
+    except ValueError as exc:
+        raise RiskmonError(f"bad arguments: --since: {exc}") from None
+    path = resolve_db_path(args.db)
+    if not path.exists():
+        raise RiskmonError(f"no history yet at {path}: `riskmon check` or `riskmon daemon` records it")
+    store = HistoryStore(path)
+    if getattr(args, "history_command", None) == "changes":
+        return _changes(store.event_log(since), args.format)
+    rows = [s for s in store.snapshots(since, events=args.format == "json") if s["at"] <= now]
+    for moved in store.recovered:
+        print(f"riskmon: the history file was unreadable and was moved aside to {moved}")
+    if args.format == "json":
+        print(json.dumps({"db": str(path), "since": _iso(since), "snapshots": [_row(s) for s in rows]}, indent=2))
+    elif args.format == "plot":
+        import sys
+
+        from riskmon.present.text import use_colour
+
+        warn, crit = _score_thresholds(args.config)
+        width = shutil.get_terminal_size((100, 30)).columns
+        print(plot(rows, warn=warn, crit=crit, width=width, colour=use_colour(sys.stdout)))
+    else:
+        print(_table(rows))
+    return 0
+
+
+def _score_thresholds(config_dir: str | None) -> tuple[float, float]:
+    """The bands to draw: from the config when it loads, else the defaults (history outlives configs)."""
+    from riskmon.sources.config.schema import Thresholds
+
+    try:
+        from riskmon.sources.config.load import load_config
+
+        t = load_config(config_dir).settings.thresholds
+    except RiskmonError:
+        t = Thresholds()
+    return t.warn, t.crit
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return None if dt is None else dt.isoformat()
+
+
+def _row(s: dict[str, Any]) -> dict[str, Any]:
+    out = dict(s)
+    out["at"] = _iso(s["at"])
+    return out
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    from riskmon.present.text import runway_text, table
+
+    if not rows:
+        return "no snapshots in that range"
+    body = [
+        [
+            f"{s['at']:%Y-%m-%d %H:%M}",
+            str(s["level"]),
+            f"{s['score']:.1f}",
+            runway_text(s.get("runway_weeks")),
+            f"{s.get('top_platform') or '-'} {s.get('top_dependence', 0):.0%}",
+            f"{s.get('samples', 1)}",
+        ]
+        for s in rows
+    ]
+    return "\n".join(table(["AT (UTC)", "LEVEL", "SCORE", "RUNWAY", "TOP PLATFORM", "SAMPLES"], body, right={2, 5}))
+
+
+def _changes(entries: list[dict[str, Any]], fmt: str) -> int:
+    from riskmon.textsafe import clean
+
+    if fmt == "json":
+        print(json.dumps({"changes": [{**e, "at": _iso(e["at"])} for e in entries]}, indent=2, default=str))
+        return 0
+    if not entries:
+        print("no event changes in that range")
+        return 0
+    for e in entries:
+        what = "first seen" if e["change"] == "first_seen" else f"{e['change']}: {e.get('old')} -> {e.get('new')}"
+        print(f"{e['at']:%Y-%m-%d %H:%M}  {clean(e['event_id'])}  {what}  ({clean(e.get('title') or '')})")
+    return 0
+
+
+def plot(
+    rows: list[dict[str, Any]],
+    *,
+    warn: float = 40.0,
+    crit: float = 70.0,
+    width: int = 100,
+    height: int = 22,
+    colour: bool = False,
+) -> str:
+    """Score over time with the warning/critical bands, as terminal text."""
+    import plotext as plt
+
+    if not rows:
+        return "no snapshots in that range"
+    plt.clear_figure()  # plotext keeps one global figure: start clean every time
+    start = rows[0]["at"]
+    xs = [(s["at"] - start).total_seconds() / 86400 for s in rows]
+    plt.plot(xs, [s["score"] for s in rows], label="score", marker="braille")
+    plt.plot(xs, [warn] * len(xs), label=f"warning {warn:g}", color="orange", marker="dot")
+    plt.plot(xs, [crit] * len(xs), label=f"critical {crit:g}", color="red", marker="dot")
+    plt.ylim(0, 100)
+    plt.xlabel(f"days since {start:%Y-%m-%d %H:%M} UTC")
+    plt.title("riskmon score")
+    plt.plotsize(max(40, min(width, 160)), height)
+    plt.theme("clear")
+    text = str(plt.build())
+    if not colour:
+        text = plt.uncolorize(text)
+    plt.clear_figure()
+    return text

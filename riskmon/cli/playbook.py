@@ -1,0 +1,215 @@
+"""`riskmon playbook [EVENT]`: the checklist of what to do, by when; `done`/`undo` tick it off.
+
+    riskmon playbook                   every open and done step, ordered by due date
+    riskmon playbook us-tiktok-ban     one event's checklist, with why each rule applies
+    riskmon playbook done EVENT STEP   record a step as done in history (--db)
+    riskmon playbook undo EVENT STEP   and take it back
+
+Standing suggestions (concentration, runway, ...) are named `standing:<rule id>`, or just by
+the rule id when no event has that id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from riskmon.errors import RiskmonError, did_you_mean
+
+if TYPE_CHECKING:
+    from riskmon.core.playbooks import Item, Plan, Progress
+    from riskmon.usecases.evaluate import Evaluation
+
+MARKS = ("done", "undo")
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared with `check` and `report`
+
+
+def load_progress(db: str | None, lock_timeout: float | None = None) -> Progress:
+    """Which steps history says are done; nothing when there is no history file yet."""
+    from riskmon.paths import resolve_db_path
+
+    path = resolve_db_path(db)
+    if not path.exists():
+        return {}
+    from riskmon.store.history import LOCK_TIMEOUT, HistoryStore
+
+    return HistoryStore(path, lock_timeout=LOCK_TIMEOUT if lock_timeout is None else lock_timeout).steps()
+
+
+def build_plan(ev: Evaluation, progress: Progress) -> Plan:
+    """The playbook for an evaluation: the config's rules merged with the bundled ones, steps
+    ticked as `progress` (from `load_progress`) says."""
+    from riskmon.core.playbooks import effective_rules, plan
+
+    return plan(ev.assessment, effective_rules(ev.config.playbooks), progress=progress)
+
+
+def resolve_key(p: Plan, ev: Evaluation, name: str) -> str:
+    """The checklist key for what the user typed: an event id, `standing:<rule>` or a bare
+    standing rule id. Unknown: a RiskmonError with a "did you mean"."""
+    from riskmon.core.playbooks import STANDING
+
+    a = ev.assessment
+    if a.event(name) is not None:
+        return name
+    standing = {s.key: s for s in p.standing}
+    for key in (name, STANDING + name):
+        if key in standing:
+            return key
+    if any(e.id == name for e in a.expired):
+        raise RiskmonError(f"event {name!r} has expired (its window has passed); it has no checklist any more")
+    known = [e.id for e in a.events] + [k.removeprefix(STANDING) for k in standing]
+    hint = (
+        did_you_mean(name, known) or did_you_mean(name, standing) or "; `riskmon playbook` lists what has a checklist"
+    )
+    raise RiskmonError(f"no event or standing suggestion {name!r}{hint}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+
+
+def run(args: argparse.Namespace) -> int:
+    from riskmon.cli.main import UsageError, parse_now
+
+    words: list[str] = list(getattr(args, "target", None) or [])
+    mark = words[0] if words and words[0] in MARKS else None
+    if mark and len(words) != 3:
+        raise UsageError(f"bad arguments: usage: riskmon playbook {mark} EVENT STEP")
+    if not mark and len(words) > 1:
+        raise UsageError("bad arguments: give one EVENT_ID, or: riskmon playbook done|undo EVENT STEP")
+    now = parse_now(args.now)
+    from riskmon.usecases.evaluate import evaluate
+
+    ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0, replay=bool(args.now))
+    db = getattr(args, "db", None)
+    p = build_plan(ev, load_progress(db))
+    if mark:
+        return _mark(p, ev, db, words[1], words[2], done=mark == "done")
+    key = resolve_key(p, ev, words[0]) if words else None
+    fmt = getattr(args, "format", "text")
+    hide_done = getattr(args, "open", False)
+    if fmt == "json":
+        from riskmon.present import formats
+
+        print(formats.to_json({**_json(p, key, hide_done), "demo": ev.config.location.is_demo}))
+        return 0
+    from riskmon.present.text import DEMO_NOTE, DEMO_TAG, use_colour
+
+    demo = [f"{DEMO_TAG} {DEMO_NOTE}"] if ev.config.location.is_demo else []
+    print("\n".join([*demo, *render_text(p, ev, key, hide_done=hide_done, colour=use_colour(sys.stdout))]))
+    return 0
+
+
+def _mark(p: Plan, ev: Evaluation, db: str | None, name: str, step_id: str, *, done: bool) -> int:
+    from riskmon.paths import resolve_db_path
+    from riskmon.store.history import HistoryStore
+
+    key = resolve_key(p, ev, name)
+    items = p.items(key)
+    if not items:
+        raise RiskmonError(f"no playbook rule matches {name!r}, so it has no steps to mark")
+    item = next((i for i in items if i.step.id == step_id), None)
+    if item is None:
+        ids = [i.step.id for i in items]
+        hint = did_you_mean(step_id, ids) or f"; its steps are: {', '.join(ids)}"
+        raise RiskmonError(f"no step {step_id!r} in the checklist of {name!r}{hint}")
+    # Marked when you mark it, also in a replay: --now picks the checklist to look at; the mark is
+    # an act of yours, not something the replay found.
+    HistoryStore(resolve_db_path(db)).set_step(key, step_id, done, datetime.now(UTC))
+    label = key.removeprefix("standing:")
+    if done:
+        print(f"done: {item.step.text} ({label} {step_id})")
+    else:
+        print(f"not done any more: {item.step.text} ({label} {step_id}, due {item.step.due:%Y-%m-%d})")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+
+
+def _state(i: Item, now: datetime) -> str:
+    s = i.step
+    if s.done:
+        return "done" + (f" {s.done_at:%Y-%m-%d}" if s.done_at else "")
+    if s.overdue:
+        late = (now - s.due) // timedelta(days=1)
+        return f"overdue {late} d" if late >= 1 else "overdue"
+    days = (s.due - now).total_seconds() / 86400
+    return "today" if days < 1 else f"in {days:.0f} d"
+
+
+def render_text(
+    p: Plan, ev: Evaluation, key: str | None, *, hide_done: bool = False, colour: bool = False
+) -> list[str]:
+    """The checklist as aligned text: every key's steps by due date, or one key's with why."""
+    from riskmon.errors import Level
+    from riskmon.present.text import breakdown, paint, table
+    from riskmon.textsafe import clean
+
+    a = ev.assessment
+    items = [i for i in p.items(key) if not (hide_done and i.step.done)]
+    lines: list[str] = []
+    if key is None:
+        open_ = [i for i in items if not i.step.done]
+        overdue = sum(1 for i in open_ if i.step.overdue)
+        lines.append(
+            f"Playbook for {clean(a.profile.business.name)} as of {p.now:%Y-%m-%d %H:%M} UTC: "
+            f"{len(open_)} open step{'s' if len(open_) != 1 else ''}, {overdue} overdue, "
+            f"{sum(1 for i in items if i.step.done)} done"
+        )
+    else:
+        e = a.event(key)
+        if e is not None:
+            lines.extend(breakdown(e, a.profile.business.currency)[:2])
+        for s in p.suggestions(key):
+            if s.standing:
+                lines.append(f"{s.label}: {s.title}")
+    if not items:
+        lines.append("")
+        if hide_done:
+            lines.append("nothing open")
+        else:
+            lines.append(f"nothing to do: no playbook rule matches {key or 'your events or your business'}")
+        return lines
+    rows = []
+    for i in items:
+        where = [i.suggestion.label] if key is None else []
+        mark = "[x]" if i.step.done else "[ ]"
+        rows.append([mark, f"{i.step.due:%Y-%m-%d}", _state(i, p.now), *where, i.step.id, i.step.text])
+    headers = ["", "DUE", "STATE", *(["EVENT"] if key is None else []), "STEP", "WHAT TO DO"]
+    header, *body = table(headers, rows)
+    lines += ["", header]
+    # Colour whole rows, after aligning: escape codes inside a cell would throw the columns off.
+    lines += [
+        paint(line, Level.CRITICAL, colour) if i.step.overdue else line for line, i in zip(body, items, strict=True)
+    ]
+    if key is not None:
+        lines.append("")
+        lines.append("why:")
+        for s in p.suggestions(key):
+            lines.append(f"  {s.title} [{s.rule_id}]")
+            if s.why:
+                lines.append(f"    {s.why}")
+            lines.append(f"    matched: {'; '.join(s.because)}")
+    label = "EVENT" if key is None else key.removeprefix("standing:")
+    step = items[0].step.id if key is not None else "STEP"
+    lines.append("")
+    lines.append(f"mark a step done: riskmon playbook done {label} {step}")
+    return lines
+
+
+def _json(p: Plan, key: str | None, hide_done: bool) -> dict[str, Any]:
+    items = [i for i in p.items(key) if not (hide_done and i.step.done)]
+    return {
+        "now": p.now.isoformat(),
+        "key": key,
+        "items": [i.to_dict() for i in items],
+        "suggestions": [{"key": s.key, **s.to_dict()} for s in p.suggestions(key)],
+    }

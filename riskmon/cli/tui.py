@@ -1,0 +1,24 @@
+"""`riskmon` (no command) / `riskmon tui`: the live dashboard.
+
+Textual is imported here, inside run(), and in riskmon/tui/ only: `riskmon check` never loads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def run(args: argparse.Namespace) -> int:
+    from riskmon.cli.main import parse_now
+    from riskmon.tui.source import HeadStart  # no Textual
+
+    now = parse_now(args.now) if getattr(args, "now", None) else None
+    config_dir = getattr(args, "config", None)
+    # The first screenful (pydantic, the engine, config, the first assessment) in a thread while
+    # Textual is imported and starts: it is usually ready for the first frame.
+    head_start = HeadStart(config_dir, now)
+    from riskmon.tui.app import create_app
+
+    app = create_app(config_dir, getattr(args, "db", None), now, head_start)
+    result = app.run()
+    return int(result or 0)

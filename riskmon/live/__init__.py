@@ -1,0 +1,1 @@
+"""The running loop: the scheduler, alerts, exporters."""

@@ -1,0 +1,1 @@
+"""Show an assessment: text, JSON, Nagios, Prometheus, reports."""

@@ -1,0 +1,332 @@
+"""Machine-readable renderings of an Assessment: JSON, Nagios plugin output, Prometheus text.
+
+These only present what `engine.assess()` computed. JSON keeps money and shares unrounded; the
+Nagios and Prometheus renderings format numbers with a dot decimal and never an exponent.
+Validation bounds every input so that the engine's numbers are finite; should one not be, no
+rendering shows it as a number: JSON has null (strict RFC 8259, never NaN or Infinity), Nagios
+`U`, Prometheus leaves the sample out (but for the documented +Inf runway of a business that
+does not burn cash).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from riskmon import __version__
+from riskmon.core.engine_v1 import Assessment, EventAssessment
+from riskmon.errors import Level
+from riskmon.present.text import DEMO_TAG, runway_text
+from riskmon.textsafe import clean
+
+FORMATS = ("text", "json", "nagios", "prometheus")
+
+
+def iso(dt: datetime | None) -> str | None:
+    return None if dt is None else dt.astimezone(UTC).isoformat()
+
+
+def event_to_dict(e: EventAssessment) -> dict[str, Any]:
+    ev = e.event
+    return {
+        "id": ev.id,
+        "title": clean(ev.title),
+        "kind": ev.kind,
+        "status": ev.status,
+        "platforms": list(ev.platforms),
+        "regions": list(ev.regions),
+        "probability": e.probability,
+        "effective": iso(e.effective),
+        "ends": iso(e.ends),
+        "in_effect": e.in_effect,
+        "days_until": e.days_until,
+        "urgency": e.urgency,
+        "score": e.score,
+        "loss": e.loss,
+        "expected_loss": e.expected_loss,
+        "revenue_lost_monthly": e.revenue_lost_monthly,
+        "shock": e.shock,
+        "horizon_months": e.horizon_months,
+        "profit_at_risk": e.profit_at_risk,
+        "fee_cost": e.fee_cost,
+        "cash_frozen": e.cash_frozen,
+        "inventory_loss": e.inventory_loss,
+        "deposit_loss": e.deposit_loss,
+        "channels": [
+            {
+                "id": h.channel_id,
+                "platform": h.platform,
+                "direct": h.direct,
+                "links": list(h.links),
+                "lost_share": h.lost_share,
+                "loss": h.loss,
+                "why": h.why,
+            }
+            for h in e.channels
+        ],
+        "deadlines": [{"date": iso(d), "what": clean(w)} for d, w in e.deadlines],
+        "sources": [clean(s) for s in ev.sources],
+        "source": ev.source,
+        "playbook": [],
+    }
+
+
+def assessment_to_dict(
+    a: Assessment,
+    *,
+    feeds: Sequence[Mapping[str, Any]] = (),
+    playbooks: Mapping[str, list[dict[str, Any]]] | None = None,
+    standing: Sequence[Mapping[str, Any]] = (),
+    changes: Sequence[Mapping[str, Any]] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The `check --format json` document; the shape is part of riskmon's contract."""
+    t = a.thresholds
+    events = []
+    for e in a.events:
+        d = event_to_dict(e)
+        if playbooks:
+            d["playbook"] = playbooks.get(e.id, [])
+        events.append(d)
+    conc = a.concentration
+    doc: dict[str, Any] = {
+        "version": __version__,
+        "now": iso(a.now),
+        "business": clean(a.profile.business.name),
+        "currency": a.profile.business.currency,
+        "level": a.level.name,
+        "exit_code": int(a.level.exit_code),
+        "score": a.score,
+        "reasons": a.reasons,
+        "rules": [{"rule": r.rule, "level": r.level.name, "reason": r.reason} for r in a.rules],
+        "thresholds": t.model_dump(),
+        "runway_weeks": a.runway_weeks,
+        "stressed_lost_share": a.stressed_lost_share,
+        "capacity": a.capacity,
+        "expected_loss": a.expected_loss,
+        "concentration": {
+            "hhi": conc.hhi,
+            "top_platform": conc.top_platform,
+            "top_dependence": conc.top_dependence,
+            "dependence": dict(conc.dependence),
+        },
+        "channels": [
+            {
+                "id": c.channel.id,
+                "platform": c.channel.platform,
+                "kind": c.channel.kind,
+                "order_share": c.channel.order_share,
+                "revenue_monthly": c.revenue_monthly,
+                "dependence": c.dependence,
+                "expected_loss": c.expected_loss,
+                "risk_share": c.risk_share,
+            }
+            for c in a.channels
+        ],
+        "events": events,
+        "standing": [dict(s) for s in standing],
+        "feeds": [dict(f) for f in feeds],
+    }
+    if changes is not None:
+        doc["changes"] = [dict(c) for c in changes]
+    if extra:
+        doc.update(extra)
+    return doc
+
+
+def to_json(doc: Mapping[str, Any], *, indent: int | None = 2) -> str:
+    """Strict JSON (RFC 8259): a non-finite float, which has no JSON form, becomes null."""
+    try:
+        return json.dumps(doc, indent=indent, ensure_ascii=False, default=_json_default, allow_nan=False)
+    except ValueError:  # "Out of range float values are not JSON compliant": the rare path
+        return json.dumps(finite_only(doc), indent=indent, ensure_ascii=False, default=_json_default, allow_nan=False)
+
+
+def finite_only(value: Any) -> Any:
+    """`value` with every non-finite float inside it (dicts, lists, tuples) replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {k: finite_only(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_only(v) for v in value]
+    return value
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, Level):
+        return value.name
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers for plugin and exporter formats
+
+
+def plain_number(x: float, digits: int = 6) -> str:
+    """A number with a dot decimal and no exponent: 12.5, 0.000123, 1500000."""
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "+Inf" if x > 0 else "-Inf"
+    text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+# ---------------------------------------------------------------------------------------------
+# Nagios
+
+
+def _perf(
+    label: str,
+    value: float | None,
+    uom: str = "",
+    warn: str = "",
+    crit: str = "",
+    lo: float | None = None,
+    hi: float | None = None,
+) -> str:
+    v = "U" if value is None or not math.isfinite(value) else plain_number(value, 4)
+    parts = [warn, crit, "" if lo is None else plain_number(lo), "" if hi is None else plain_number(hi)]
+    while parts and parts[-1] == "":
+        parts.pop()
+    tail = (";" + ";".join(parts)) if parts else ""
+    return f"'{label}'={v}{uom if v != 'U' else ''}{tail}"
+
+
+def nagios_summary(a: Assessment, action: str | None = None, *, demo: bool = False) -> str:
+    conc = a.concentration
+    runway = runway_text(a.runway_weeks)
+    runway = runway if runway == "no burn" else f"runway {runway}"
+    top = f", {conc.top_platform} {conc.top_dependence:.0%} of orders" if conc.top_platform else ""
+    text = f"{DEMO_TAG + ' ' if demo else ''}score {a.score:.0f}/100, {runway}{top}: {'; '.join(a.reasons)}"
+    if action:
+        text += f"; next: {action}"
+    # '|' starts perfdata in the plugin API; it must never appear in the text part.
+    return clean(text).replace("|", "/")
+
+
+def nagios(a: Assessment, *, action: str | None = None, detail_lines: Iterable[str] = (), demo: bool = False) -> str:
+    t = a.thresholds
+    perf = " ".join(
+        [
+            _perf("score", a.score, "", plain_number(t.warn), plain_number(t.crit), 0, 100),
+            _perf(
+                "runway_weeks",
+                a.runway_weeks,
+                "",
+                f"{plain_number(t.runway_warn_weeks)}:",
+                f"{plain_number(t.runway_crit_weeks)}:",
+                0,
+            ),
+            _perf("expected_loss", a.expected_loss, "", "", "", 0),
+            _perf("top_dependence", a.concentration.top_dependence, "", plain_number(t.concentration_warn), "", 0, 1),
+        ]
+    )
+    first = f"RISKMON {a.level.name} - {nagios_summary(a, action, demo=demo)} | {perf}"
+    rest = [clean(line).replace("|", "/") for line in detail_lines]
+    return "\n".join([first, *rest])
+
+
+# ---------------------------------------------------------------------------------------------
+# Prometheus text exposition
+
+
+def _label_value(v: str) -> str:
+    return v.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _labels(labels: Mapping[str, str]) -> str:
+    if not labels:
+        return ""
+    return "{" + ",".join(f'{k}="{_label_value(clean(v))}"' for k, v in labels.items()) + "}"
+
+
+class _Metrics:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(
+        self,
+        name: str,
+        help_: str,
+        samples: Iterable[tuple[Mapping[str, str], float]],
+        kind: str = "gauge",
+        *,
+        infinite: bool = False,
+    ) -> None:
+        """One metric family; a non-finite sample is left out (Prometheus's "no value") unless
+        `infinite` says +Inf/-Inf mean something for this metric."""
+        rows = [(lb, v) for lb, v in samples if math.isfinite(v) or (infinite and not math.isnan(v))]
+        if not rows:
+            return
+        self.lines.append(f"# HELP riskmon_{name} {help_}")
+        self.lines.append(f"# TYPE riskmon_{name} {kind}")
+        self.lines.extend(f"riskmon_{name}{_labels(lb)} {plain_number(v)}" for lb, v in rows)
+
+
+def prometheus(a: Assessment, *, feeds: Sequence[Mapping[str, Any]] = (), demo: bool = False) -> str:
+    m = _Metrics()
+    conc = a.concentration
+    cur = a.profile.business.currency
+    info = {"version": __version__, "business": a.profile.business.name, "currency": cur}
+    m.add(
+        "info",
+        'riskmon version and the business assessed; demo="true" when it is the bundled demo config.',
+        [({**info, "demo": "true" if demo else "false"}, 1)],
+    )
+    m.add("level", "Risk level: 0 OK, 1 WARNING, 2 CRITICAL.", [({}, int(a.level))])
+    m.add("score", "Overall risk score from 0 to 100.", [({}, a.score)])
+    # Prometheus wants base units: runway in seconds, +Inf when cash does not run down.
+    m.add(
+        "runway_seconds",
+        "Time until cash runs out if likely events happen (+Inf when it does not).",
+        [({}, math.inf if a.runway_weeks is None else a.runway_weeks * 7 * 86400)],
+        infinite=True,
+    )
+    m.add(
+        "expected_loss", "Probability-weighted loss over all events, in the business currency.", [({}, a.expected_loss)]
+    )
+    m.add("capacity", "Cash on hand plus one month of gross profit, in the business currency.", [({}, a.capacity)])
+    m.add("hhi", "Herfindahl-Hirschman index of order shares per platform (0 to 1).", [({}, conc.hhi)])
+    m.add(
+        "top_dependence",
+        "Share of orders depending on the most important third-party platform.",
+        [({}, conc.top_dependence)],
+    )
+    m.add(
+        "platform_dependence",
+        "Share of orders depending on a third-party platform.",
+        [({"platform": p}, v) for p, v in conc.dependence.items()],
+    )
+    m.add(
+        "rule_level",
+        "Level raised by each rule: 0 OK, 1 WARNING, 2 CRITICAL.",
+        [({"rule": r.rule}, int(r.level)) for r in a.rules],
+    )
+    ev = [({"event": e.id, "kind": e.event.kind, "status": e.event.status}, e) for e in a.events]
+    m.add("event_score", "Risk score of one event from 0 to 100.", [(lb, e.score) for lb, e in ev])
+    m.add("event_expected_loss", "Probability-weighted loss of one event.", [(lb, e.expected_loss) for lb, e in ev])
+    m.add("event_probability", "Probability of one event.", [(lb, e.probability) for lb, e in ev])
+    m.add(
+        "event_effective_timestamp_seconds",
+        "Unix time the event takes (or took) effect.",
+        [(lb, e.effective.timestamp()) for lb, e in ev],
+    )
+    m.add(
+        "feed_up",
+        "1 when the last poll of a feed succeeded.",
+        [({"feed": str(f["name"])}, 1.0 if f.get("ok") else 0.0) for f in feeds],
+    )
+    m.add(
+        "feed_stale",
+        "1 when a feed's last good copy is older than its max_age.",
+        [({"feed": str(f["name"])}, 1.0 if f.get("stale") else 0.0) for f in feeds],
+    )
+    m.add("assessment_timestamp_seconds", "Unix time the assessment is as of.", [({}, a.now.timestamp())])
+    return "\n".join(m.lines) + "\n"

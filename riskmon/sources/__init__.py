@@ -1,0 +1,1 @@
+"""Bring data in: config files (read, validate, edit) and feeds."""

@@ -1,0 +1,1 @@
+"""The config files: schema, loading with located problems, comment-preserving edits."""

@@ -1,0 +1,1 @@
+"""Policy-event feeds: fetching, parsing, merging with the catalog."""

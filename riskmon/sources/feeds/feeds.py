@@ -1,0 +1,605 @@
+"""Feeds: event catalogs and news from files and URLs, parsed, cached and merged.
+
+Three kinds of feed, configured as `[[feeds]]` in riskmon.toml (see README, "Feeds"):
+- `file`: a TOML or JSON events file (a local path, or an http(s) URL such as a team's catalog);
+- `http`: a JSON document `{"events": [...]}` with the events.toml schema;
+- `rss`: RSS/Atom items shown as headlines, tagged with platforms by configured keywords.
+  Headlines are news, not events: they never enter the risk model.
+
+A feed problem never raises: it becomes `FeedStatus.error` and the last good copy (cached under
+the data dir) is used instead. Each event is validated on its own; an invalid one is skipped with
+a reason and the rest of the feed still counts. Events from an untrusted feed are capped at
+`rumored`. Fetching and the cache live in `feedfetch`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from riskmon.sources.config.schema import DEFAULT_PROBABILITY, STATUS_RANK, Event, FeedSettings, parse_duration
+from riskmon.sources.feeds.fetch import (
+    CacheEntry,
+    Expect,
+    Fetched,
+    FetchError,
+    cache_path,
+    check_kind,
+    env_headers,
+    fetch,
+    load_cache,
+    save_cache,
+    short,
+)
+from riskmon.textsafe import clean
+
+log = logging.getLogger("riskmon.sources.feeds.feeds")
+
+MAX_HEADLINES = 100
+# A poll whose last attempt is younger than this share of `every` is served from the cache, so a
+# cron'd `check` every 5 minutes does not hit a feed configured `every = "1h"` twelve times an hour.
+FRESH_FRACTION = 0.9
+CLOCK_SLACK = timedelta(minutes=5)
+"""How far in the future a cached success may be dated (the clock stepped back) and still count."""
+
+
+@dataclass(frozen=True)
+class Headline:
+    feed: str
+    title: str
+    link: str
+    published: datetime | None
+    platforms: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "feed": self.feed,
+            "title": self.title,
+            "link": self.link,
+            "published": self.published.isoformat() if self.published else None,
+            "platforms": list(self.platforms),
+        }
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    name: str
+    type: str
+    ok: bool
+    """The latest attempt (or the one the cache records, when offline/fresh) succeeded."""
+    stale: bool
+    """No success within max_age of the poll (or never). Judged on the wall clock, like every feed
+    time: during a replay (--now) it says how old the copy in hand is, not how old it was then."""
+    last_success: datetime | None
+    error: str | None
+    events: int
+    skipped: list[str]
+    required: bool
+    from_cache: bool
+    """The events/headlines come from the cached copy, not from this poll."""
+    trust: bool = True
+    headlines: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "ok": self.ok,
+            "stale": self.stale,
+            "last_success": self.last_success.isoformat() if self.last_success else None,
+            "error": self.error,
+            "events": self.events,
+            "headlines": self.headlines,
+            "skipped": list(self.skipped),
+            "required": self.required,
+            "trust": self.trust,
+            "from_cache": self.from_cache,
+        }
+
+
+@dataclass(frozen=True)
+class FeedResult:
+    status: FeedStatus
+    events: tuple[Event, ...]
+    headlines: tuple[Headline, ...]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    event_id: str
+    winner: str
+    loser: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "event_id": self.event_id,
+            "winner": self.winner,
+            "loser": self.loser,
+            "reason": self.reason,
+        }
+
+
+class ParseError(Exception):
+    """The document as a whole is unusable (not JSON, no events list, not a feed)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def _loc(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _clean_raw(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    """Strip escapes/control characters from the free-text fields; set `source`."""
+    out = dict(raw)
+    for key in ("title", "summary"):
+        if isinstance(out.get(key), str):
+            out[key] = clean(out[key], single_line=(key == "title"))
+    if isinstance(out.get("deadlines"), list):
+        out["deadlines"] = [
+            {**d, "what": clean(d["what"])} if isinstance(d, dict) and isinstance(d.get("what"), str) else d
+            for d in out["deadlines"]
+        ]
+    if isinstance(out.get("sources"), list):
+        out["sources"] = [clean(s) if isinstance(s, str) else s for s in out["sources"]]
+    out["source"] = name
+    return out
+
+
+def _reason(error: Any) -> str:
+    """One pydantic error as `field: message`; an integer too long to read says so."""
+    from riskmon.docparse import DIGITS_KEY, digits_of_marker
+
+    loc, msg = list(error["loc"]), str(error["msg"])
+    digits = digits_of_marker(error.get("input"))
+    if loc and loc[-1] == DIGITS_KEY and isinstance(error.get("input"), int):
+        loc, digits = loc[:-1], error["input"]
+    if digits is not None:
+        msg = f"a number of {digits} digits is too long"
+    return f"{_loc(loc)}: {msg}" if loc else msg
+
+
+def cap_untrusted(event: Event) -> Event:
+    """An untrusted source may report a rumour, nothing firmer."""
+    update: dict[str, Any] = {}
+    if event.status not in ("rumored", "resolved", "cancelled"):
+        update["status"] = "rumored"
+    cap = DEFAULT_PROBABILITY["rumored"]
+    if event.probability is not None and event.probability > cap:
+        update["probability"] = cap
+    return event.model_copy(update=update) if update else event
+
+
+def events_from_data(feed: FeedSettings, data: object) -> tuple[list[Event], list[str]]:
+    """Validate each event of a parsed `{"events": [...]}` document on its own."""
+    from pydantic import ValidationError
+
+    if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+        raise ParseError('expected a document with an "events" list, like events.toml')
+    events: list[Event] = []
+    skipped: list[str] = []
+    first_at: dict[str, int] = {}
+    for i, raw in enumerate(data["events"]):
+        ident = raw.get("id") if isinstance(raw, dict) else None
+        where = f"{feed.name}: event[{i}]" + (f" (id {short(ident, 60)!r})" if isinstance(ident, str) else " (no id)")
+        if not isinstance(raw, dict):
+            skipped.append(f"{where}: not a table/object")
+            continue
+        try:
+            event = Event.model_validate(_clean_raw(raw, feed.name))
+        except ValidationError as exc:
+            errors = exc.errors()
+            parts = [_reason(e) for e in errors[:3]]
+            more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
+            skipped.append(short(f"{where}: {'; '.join(parts)}{more}", 500))
+            continue
+        if event.id in first_at:
+            skipped.append(f"{where}: id used twice in this feed; event[{first_at[event.id]}] kept")
+            continue
+        first_at[event.id] = i
+        events.append(event if feed.trust else cap_untrusted(event))
+    return events, skipped
+
+
+def _events_format(hint: str, content_type: str, body: bytes) -> str:
+    hint = hint.lower().split("?", 1)[0]
+    if hint.endswith(".toml"):
+        return "toml"
+    if hint.endswith(".json"):
+        return "json"
+    if "json" in content_type.lower():
+        return "json"
+    if "toml" in content_type.lower():
+        return "toml"
+    return "json" if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "toml"
+
+
+def parse_events_body(
+    feed: FeedSettings, body: bytes, content_type: str = "", hint: str = ""
+) -> tuple[list[Event], list[str]]:
+    fmt = "json" if feed.type == "http" else _events_format(hint, content_type, body)
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"not UTF-8 text (byte {exc.start})") from None
+    if fmt == "json":
+        from riskmon.docparse import json_loads
+
+        try:
+            data = json_loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParseError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        except RecursionError:
+            raise ParseError("invalid JSON: nested too deeply") from None
+    else:
+        import tomllib
+
+        from riskmon.docparse import toml_loads
+
+        try:
+            data = toml_loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ParseError(short(f"invalid TOML: {exc}")) from None
+        except RecursionError:
+            raise ParseError("invalid TOML: arrays or tables nested too deeply") from None
+    return events_from_data(feed, data)
+
+
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+def _text(value: object) -> str:
+    return clean(_TAG.sub(" ", value)) if isinstance(value, str) else ""
+
+
+def _keyword_patterns(keywords: dict[str, list[str]]) -> list[tuple[str, re.Pattern[str]]]:
+    out = []
+    for platform, words in keywords.items():
+        alts = "|".join(re.escape(w.strip()) for w in words if w.strip())
+        if alts:
+            out.append((platform.strip().lower(), re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)))
+    return out
+
+
+def parse_headlines(feed: FeedSettings, body: bytes, content_type: str = "") -> list[Headline]:
+    """RSS/Atom items -> headlines, newest first, tagged with platforms by keyword."""
+    import feedparser
+
+    if b"<" not in body[:4096]:
+        raise ParseError("not an RSS/Atom feed (no XML)")
+    # Bytes, never str: feedparser treats a string as a URL or file name to open.
+    parsed = feedparser.parse(body, response_headers={"content-type": content_type or "application/xml"})
+    if not parsed.entries and not parsed.feed and parsed.get("bozo"):
+        raise ParseError(short(f"not an RSS/Atom feed: {parsed.get('bozo_exception', 'unreadable')}"))
+    if not parsed.get("version") and not parsed.entries:
+        raise ParseError("not an RSS/Atom feed")
+    patterns = _keyword_patterns(feed.keywords)
+    out: list[Headline] = []
+    for entry in parsed.entries:
+        title = _text(entry.get("title"))
+        link = clean(entry.get("link") or "")
+        if not link.lower().startswith(("http://", "https://")):
+            link = ""
+        if not title and not link:
+            continue
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
+        haystack = f"{title} {_text(entry.get('summary'))}"
+        platforms = tuple(p for p, pattern in patterns if pattern.search(haystack))
+        out.append(Headline(feed.name, title or link, link, published, platforms))
+    out.sort(key=lambda h: h.published or datetime.min.replace(tzinfo=UTC), reverse=True)
+    return out[:MAX_HEADLINES]
+
+
+def _parse(
+    feed: FeedSettings, body: bytes, content_type: str, hint: str
+) -> tuple[list[Event], list[Headline], list[str]]:
+    if feed.type == "rss":
+        check_kind(body, content_type, "feed")
+        return [], parse_headlines(feed, body, content_type), []
+    check_kind(body, content_type, "json" if feed.type == "http" else "events")
+    events, skipped = parse_events_body(feed, body, content_type, hint)
+    return events, [], skipped
+
+
+# ---------------------------------------------------------------------------------------------
+# Polling
+
+
+def _local_path(feed: FeedSettings, base_dir: Path | None) -> Path | None:
+    """The local file of a file feed (path, or a file:// url); None if it is fetched over HTTP."""
+    if feed.type != "file":
+        return None
+    if feed.path:
+        where = Path(feed.path).expanduser()
+    elif feed.url and feed.url.lower().startswith("file:"):
+        where = Path(unquote(urlparse(feed.url).path))
+    else:
+        return None
+    if not where.is_absolute() and base_dir is not None:
+        where = Path(base_dir) / where
+    return where
+
+
+def _read_local(path: Path, max_bytes: int) -> bytes:
+    from riskmon.userfile import read_bytes
+
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FetchError(f"{path.name} is {size} bytes, more than max_bytes ({max_bytes})")
+        return read_bytes(path, max_bytes)[0]  # a regular file only: a FIFO must not hang `check`
+    except FileNotFoundError:
+        raise FetchError(f"file not found: {path}") from None
+    except OSError as exc:
+        raise FetchError(short(f"cannot read {path}: {exc.strerror or exc}")) from None
+
+
+def poll_feed(
+    feed: FeedSettings,
+    now: datetime,
+    *,
+    cache_dir: Path | None = None,
+    base_dir: Path | None = None,
+    offline: bool = False,
+    deadline: float | None = None,
+    force: bool = False,
+    replay: bool = False,
+) -> FeedResult:
+    """Poll one feed at `now`; never raises for feed problems (they go into status.error).
+
+    `now` is when the poll happens: the wall clock (a test's clock), never the instant a replay
+    looks at. Fetch times in the cache and in the status are this time, and `stale` is judged
+    against it. `deadline` is a `time.monotonic()` instant the poll must finish by. `offline`
+    serves HTTP feeds from the cache only (local files are still read). Unless `force`, a feed
+    whose last attempt is younger than 90% of its `every` is served from the cache as well.
+    `replay` (a command run with --now) reads the cache and never writes it; having left no trace
+    of its own, it always fetches (unless `offline`), so a feed failing now is reported failing.
+    """
+    try:
+        return _poll(feed, now, cache_dir, base_dir, offline, deadline, force or replay, not replay)
+    except Exception as exc:  # a bug must not take the whole check down with it
+        log.exception("feed %s: unexpected error", feed.name)
+        return _result(feed, now, None, None, error=short(f"internal error: {exc!r}"))
+
+
+_Parsed = tuple[list[Event], list[Headline], list[str]]
+
+
+def _result(
+    feed: FeedSettings,
+    now: datetime,
+    entry: CacheEntry | None,
+    parsed: _Parsed | None,
+    *,
+    error: str | None,
+    source: str = "",
+) -> FeedResult:
+    """Build the result; with `parsed` None the data comes from `entry` (the cached copy)."""
+    from_cache = False
+    if parsed is None and entry is not None and entry.body is not None:
+        try:
+            parsed, from_cache = _parse(feed, entry.body, entry.content_type, source), True
+        except (ParseError, FetchError) as exc:
+            error = f"{error}; cached copy unusable: {exc}" if error else f"cached copy unusable: {exc}"
+    elif parsed is None and error is None:
+        error = "no cached copy"
+    events, headlines, skipped = parsed or ([], [], [])
+    last = entry.last_success if entry else None
+    # A success dated after the poll (a cache stamped by an older riskmon replaying the future)
+    # proves nothing about now: stale, until a real success replaces it.
+    age = now - last if last is not None else None
+    stale = age is None or not -CLOCK_SLACK <= age <= timedelta(seconds=parse_duration(feed.max_age))
+    status = FeedStatus(
+        name=feed.name,
+        type=feed.type,
+        ok=error is None,
+        stale=stale,
+        last_success=last,
+        error=error,
+        events=len(events),
+        skipped=skipped,
+        required=feed.required,
+        from_cache=from_cache,
+        trust=feed.trust,
+        headlines=len(headlines),
+    )
+    return FeedResult(status, tuple(events), tuple(headlines))
+
+
+_EXPECT: dict[str, Expect] = {"rss": "feed", "http": "json", "file": "events"}
+
+
+def _poll(
+    feed: FeedSettings,
+    now: datetime,
+    cache_dir: Path | None,
+    base_dir: Path | None,
+    offline: bool,
+    deadline: float | None,
+    force: bool,
+    save: bool,
+) -> FeedResult:
+    if cache_dir is None:
+        from riskmon.paths import cache_dir as default_cache_dir
+
+        cache_dir = default_cache_dir()
+    local = _local_path(feed, base_dir)
+    source = str(local) if local is not None else str(feed.url)
+    where = cache_path(cache_dir, feed.name)
+    cached = load_cache(where, source)
+
+    if local is None:  # served from the cache without fetching: offline, or polled recently
+        age = now - cached.last_attempt if cached and cached.last_attempt else None
+        fresh = age is not None and timedelta(0) <= age < FRESH_FRACTION * timedelta(seconds=parse_duration(feed.every))
+        if offline or (fresh and not force):
+            error = cached.last_error if cached else "offline and no cached copy"
+            return _result(feed, now, cached, None, error=error, source=source)
+    try:
+        if local is not None:
+            got = Fetched(False, body=_read_local(local, feed.max_bytes))
+        else:
+            timeout = feed.timeout
+            if deadline is not None:
+                timeout = min(timeout, deadline - time.monotonic())
+                if timeout <= 0.05:
+                    raise FetchError("no time left in the check's budget to fetch")
+            has_copy = cached is not None and cached.body is not None
+            got = fetch(
+                str(feed.url),
+                timeout=timeout,
+                max_bytes=feed.max_bytes,
+                expect=_EXPECT[feed.type],
+                headers=env_headers(feed.headers),
+                etag=cached.etag if cached and has_copy else None,
+                last_modified=cached.last_modified if cached and has_copy else None,
+            )
+        if got.not_modified and cached is not None:  # 304: the cached copy is still current
+            entry = replace(cached, last_success=now, last_attempt=now, last_error=None)
+            _keep(where, entry, save)
+            return _result(feed, now, entry, None, error=None, source=source)
+        parsed = _parse(feed, got.body, got.content_type, source)
+    except (FetchError, ParseError) as exc:
+        error = str(exc)
+        _keep(where, replace(cached or CacheEntry(source), last_attempt=now, last_error=error), save)
+        log.info("feed %s: %s", feed.name, error)
+        return _result(feed, now, cached, None, error=error, source=source)
+    entry = CacheEntry(source, got.body, got.content_type, got.etag, got.last_modified, now, now)
+    _keep(where, entry, save)
+    return _result(feed, now, entry, parsed, error=None, source=source)
+
+
+def _keep(where: Path, entry: CacheEntry, save: bool) -> None:
+    """Write the cache entry, unless this poll is a replay's: a replay leaves the cache as it was."""
+    if save:
+        save_cache(where, entry)
+
+
+def poll_all(
+    feeds: list[FeedSettings],
+    now: datetime,
+    *,
+    cache_dir: Path | None = None,
+    base_dir: Path | None = None,
+    offline: bool = False,
+    budget: float | None = None,
+    force: bool = False,
+    replay: bool = False,
+) -> list[FeedResult]:
+    """Poll every feed concurrently (daemon threads); the whole thing ends within `budget` s.
+
+    Results are in the order of `feeds`. A feed that has not answered in time is served from its
+    cache with an error saying so. `now` and `replay` as for `poll_feed`.
+    """
+    deadline = time.monotonic() + budget if budget is not None else None
+    results: dict[int, FeedResult] = {}
+
+    def work(i: int, feed: FeedSettings) -> None:
+        results[i] = poll_feed(
+            feed,
+            now,
+            cache_dir=cache_dir,
+            base_dir=base_dir,
+            offline=offline,
+            deadline=deadline,
+            force=force,
+            replay=replay,
+        )
+
+    threads = [
+        threading.Thread(target=work, args=(i, f), name=f"riskmon-feed-{f.name}", daemon=True)
+        for i, f in enumerate(feeds)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(None if deadline is None else max(0.0, deadline + 0.3 - time.monotonic()))
+    out = []
+    for i, feed in enumerate(feeds):
+        if i in results:
+            out.append(results[i])
+            continue
+        late = poll_feed(feed, now, cache_dir=cache_dir, base_dir=base_dir, offline=True, replay=replay)
+        error = f"not polled within the {budget:g}s budget"
+        out.append(replace(late, status=replace(late.status, ok=False, error=error)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Merging and the required-feed rule
+
+
+def _beats(new: Event, old: Event, trusted: dict[str, bool]) -> tuple[bool, str]:
+    """Does `new` (a later source) replace `old`? And why (for the conflict report)."""
+    new_trust, old_trust = trusted.get(new.source, True), trusted.get(old.source, True)
+    if new_trust != old_trust:
+        return new_trust, "a trusted source wins over an untrusted one"
+    if new.updated is not None and old.updated is not None and new.updated != old.updated:
+        newer = new.updated > old.updated
+        a, b = (new, old) if newer else (old, new)
+        return newer, f"newer updated ({a.updated.isoformat()} > {b.updated.isoformat()})"  # type: ignore[union-attr]
+    rank_new, rank_old = STATUS_RANK[new.status], STATUS_RANK[old.status]
+    if rank_new != rank_old:
+        a, b = (new, old) if rank_new > rank_old else (old, new)
+        return rank_new > rank_old, f"more advanced status ({a.status} > {b.status})"
+    return False, "same updated and status; the first source is kept"
+
+
+def merge_events(catalog: list[Event], results: list[FeedResult]) -> tuple[list[Event], list[Conflict]]:
+    """One event per id over the catalog and every feed; each disagreement is reported.
+
+    The newest `updated` wins; if equal or missing on either side, the more advanced status
+    (STATUS_RANK); on a tie the earlier source (the catalog first, then feeds in order). A trusted
+    source always wins over an untrusted one. Copies that agree on everything are not conflicts.
+    """
+    trusted = {r.status.name: r.status.trust for r in results}
+    trusted["catalog"] = True
+    merged: dict[str, Event] = {}
+    conflicts: list[Conflict] = []
+    candidates = [*catalog, *(e for r in results for e in r.events)]
+    for event in candidates:
+        old = merged.get(event.id)
+        if old is None:
+            merged[event.id] = event
+            continue
+        if old.model_dump(exclude={"source"}) == event.model_dump(exclude={"source"}):
+            continue
+        wins, reason = _beats(event, old, trusted)
+        winner, loser = (event, old) if wins else (old, event)
+        conflicts.append(Conflict(event.id, winner.source, loser.source, reason))
+        merged[event.id] = winner
+    return list(merged.values()), conflicts
+
+
+def required_failure(statuses: list[FeedStatus]) -> str | None:
+    """One line when a required feed is stale or was never fetched (check is then UNKNOWN)."""
+    problems = []
+    for s in statuses:
+        if not s.required or not s.stale:
+            continue
+        why = f": {s.error}" if s.error else ""
+        if s.last_success is None:
+            problems.append(f"required feed {s.name!r} has never been fetched{why}")
+        else:
+            when = s.last_success.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            problems.append(f"required feed {s.name!r} is stale (last success {when}){why}")
+    if not problems:
+        return None
+    more = len(problems) - 1
+    return problems[0] + (f" (and {more} more required feed{'s' if more > 1 else ''})" if more else "")

@@ -1,0 +1,1 @@
+"""Keep data: the history file, its locking and its retention."""

@@ -1,0 +1,1 @@
+"""What every shell calls: config + feeds -> assessment, plan and explanations."""

@@ -1,0 +1,118 @@
+"""From a config directory to an Assessment: load, poll feeds, merge, assess.
+
+`check`, `events`, `report`, `what-if`, the daemon and the TUI all go through `evaluate()` so
+they cannot disagree about which events count. Only the shells pass `now` in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from riskmon.core.engine_v1 import Assessment, assess
+from riskmon.sources.config.load import Config, load_config
+from riskmon.sources.config.schema import Event, Settings
+
+if TYPE_CHECKING:
+    from riskmon.sources.feeds.feeds import FeedResult
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    config: Config
+    assessment: Assessment
+    events: tuple[Event, ...]
+    """The catalog merged with every feed's events: what was assessed."""
+    feeds: list[dict[str, Any]] = field(default_factory=list)
+    """Each feed's status as in `check --format json` `feeds[]`."""
+    conflicts: list[str] = field(default_factory=list)
+    headlines: list[dict[str, Any]] = field(default_factory=list)
+    feed_failure: str | None = None
+    """Set when a required feed is stale or never fetched: `check` reports UNKNOWN."""
+
+
+def with_score_thresholds(settings: Settings, warn: float | None, crit: float | None) -> Settings:
+    """`check -w/-c`: override the score thresholds, validated like the config file's."""
+    if warn is None and crit is None:
+        return settings
+    from pydantic import ValidationError
+
+    from riskmon.errors import RiskmonError
+    from riskmon.sources.config.schema import Thresholds
+
+    data = settings.thresholds.model_dump()
+    if warn is not None:
+        data["warn"] = warn
+    if crit is not None:
+        data["crit"] = crit
+    try:
+        thresholds = Thresholds.model_validate(data)
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise RiskmonError(
+            f"bad arguments: -w/-c: {msg} (warning {data['warn']:g}, critical {data['crit']:g})"
+        ) from None
+    return settings.model_copy(update={"thresholds": thresholds})
+
+
+def poll_feeds(
+    config: Config, now: datetime, *, offline: bool, budget: float | None, replay: bool = False
+) -> tuple[list[Event], list[dict[str, Any]], list[str], list[dict[str, Any]], str | None]:
+    """Merge the catalog with every feed (their last good copies when a poll fails).
+
+    A replay polls at the wall-clock time, not at `now`, and leaves the feed cache as it was."""
+    catalog = list(config.events)
+    if not config.settings.feeds:
+        return catalog, [], [], [], None
+    from riskmon.sources.feeds.feeds import poll_all
+
+    at = datetime.now(UTC) if replay else now
+    feeds = list(config.settings.feeds)
+    results = poll_all(feeds, at, base_dir=config.location.path, offline=offline, budget=budget, replay=replay)
+    return merge_results(config, results)
+
+
+def merge_results(
+    config: Config, results: list[FeedResult]
+) -> tuple[list[Event], list[dict[str, Any]], list[str], list[dict[str, Any]], str | None]:
+    """`poll_feeds` for results polled elsewhere (the Monitor polls each feed on its own schedule)."""
+    from riskmon.sources.feeds.feeds import merge_events, required_failure
+
+    catalog = list(config.events)
+    events, conflicts = merge_events(catalog, results)
+    statuses = [r.status for r in results]
+    headlines = [h.to_json() for r in results for h in r.headlines]
+    return (
+        events,
+        [s.to_json() for s in statuses],
+        [f"{c.event_id}: {c.winner} wins over {c.loser} ({c.reason})" for c in conflicts],
+        headlines,
+        required_failure(statuses),
+    )
+
+
+def evaluate(
+    config: Config | str | None,
+    now: datetime,
+    *,
+    offline: bool = False,
+    budget: float | None = None,
+    warn: float | None = None,
+    crit: float | None = None,
+    replay: bool = False,
+) -> Evaluation:
+    """`replay`: `now` came from --now, an instant to look at rather than the present (see
+    `poll_feeds`)."""
+    cfg = config if isinstance(config, Config) else load_config(config)
+    settings = with_score_thresholds(cfg.settings, warn, crit)
+    events, feeds, conflicts, headlines, failure = poll_feeds(cfg, now, offline=offline, budget=budget, replay=replay)
+    assessment = assess(cfg.profile, events, now, settings)
+    return Evaluation(cfg, assessment, tuple(events), feeds, conflicts, headlines, failure)
+
+
+def evaluate_results(config: Config, results: list[FeedResult], now: datetime) -> Evaluation:
+    """`evaluate` for feed results the caller polled itself (the Monitor). Pure: no I/O."""
+    events, feeds, conflicts, headlines, failure = merge_results(config, results)
+    assessment = assess(config.profile, events, now, config.settings)
+    return Evaluation(config, assessment, tuple(events), feeds, conflicts, headlines, failure)
