@@ -24,7 +24,8 @@ class EventsTable(SortableTable):
     EventsTable { height: 1fr; min-height: 5; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "open", "Details")]
-    COLUMNS: ClassVar[tuple[Column, ...]] = (Column("new", "", False), *EVENT_COLUMNS)
+    COLUMNS: ClassVar[tuple[Column, ...]] = (Column("new", ""), *EVENT_COLUMNS)
+    """The unlabeled first column marks new (●) and changed (◆) events; sorted by it, they come first."""
     COMPACT: ClassVar[frozenset[str] | None] = frozenset({"new", "event", "when", "score", "loss"})
     DEFAULT_SORT: ClassVar[str] = "score"
 
@@ -45,17 +46,13 @@ class EventsTable(SortableTable):
         self.query_text = text
         self.rebuild()
 
-    def sort_by(self, key: str) -> None:
-        if key != "new":
-            super().sort_by(key)
-
     def rebuild(self) -> None:
         a = self.assessment
         if a is None:
             return
         cur = a.profile.business.currency
         events = viewdata.filter_events(a.events, self.query_text)
-        self.shown = viewdata.sort_events(events, self.sort_state)
+        self.shown = viewdata.sort_events(events, self.sort_state, self.changes)
         rows = []
         for e in self.shown:
             mark = "●" if e.id in self.changes.new else "◆" if e.id in self.changes.changed else ""
