@@ -123,6 +123,8 @@ class RiskmonApp(App[int]):
         self._step_written: dict[tuple[str, str], int] = {}  # the toggle last written (under the lock)
         self._step_lock = threading.Lock()
         self._updated: float | None = None
+        self.quitting = False
+        """`q` was pressed: keys still on their way open nothing (see check_action)."""
         self.theme = DARK
 
     def now(self) -> datetime:
@@ -359,8 +361,14 @@ class RiskmonApp(App[int]):
         self.dashboard.tick()
 
     async def action_quit(self) -> None:
+        self.quitting = True
         self._stop_monitor()  # no new polls or cycles while the app closes
         self.exit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Once quitting, only quitting: a key typed right after `q` (`qw`) would open a screen
+        while the app closes, and its mount would find its widgets gone."""
+        return action == "quit" or not self.quitting
 
     @on(ConfigSaved)
     def _config_saved(self, message: ConfigSaved) -> None:
@@ -418,7 +426,7 @@ class RiskmonApp(App[int]):
         self.notify(f"{loc.path}\n({loc.source})", title="Config directory", markup=False, timeout=10)
 
     def open_event(self, event_id: str) -> None:
-        if self.loaded is None:
+        if self.loaded is None or self.quitting:
             return
         a = self.loaded.evaluation.assessment
         e = a.event(event_id)
