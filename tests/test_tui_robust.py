@@ -21,6 +21,7 @@ from riskmon.tui import crash
 from riskmon.tui.app import RiskmonApp
 from riskmon.tui.messages import DataLoaded
 from riskmon.tui.screens.event_detail import EventDetailScreen
+from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 from tests.support import wait_for
 from tests.test_tui_app import NOW, make, on_screen, toasts, write_config
 from tests.test_tui_app import _data_dir as _data_dir  # autouse: the test's own data dir, fast reloads
@@ -86,6 +87,27 @@ async def test_a_screen_already_open_further_down_is_named_not_opened_again(tmp_
         assert [s.id for s in app.screen_stack][1:] == ["dashboard", "what-if", "history", "event-detail"]
         await pilot.press("escape", "escape", "escape")
         await on_screen(pilot, "dashboard")
+        assert app.is_running
+
+
+async def test_a_step_highlight_still_queued_when_the_playbook_is_emptied_is_dropped(tmp_path: Path) -> None:
+    """Sorting the timeline moves between events with and without steps: the playbook is filled
+    (its first step highlighted, a message on its way) and emptied before that message arrives.
+    SelectionList looked the step up and ended the app (OptionDoesNotExist)."""
+    app = make(tmp_path)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.loaded is not None)
+        loaded = app.loaded
+        assert loaded is not None
+        a = loaded.evaluation.assessment
+        steps = loaded.playbooks["us-tiktok-ban"]
+        assert steps
+        panel = app.screen.query_one(PlaybookPanel)
+        panel.show(a.event("us-tiktok-ban"), steps, a.now)
+        panel.show(None, [], a.now)
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("s", "s", "j", "s")  # and the real thing, for good measure
         assert app.is_running
 
 
