@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from textual import on
+from textual.widgets import DataTable
 
 import riskmon.tui.app as tui_app
 from riskmon.tui import crash
@@ -109,6 +110,19 @@ async def test_a_step_highlight_still_queued_when_the_playbook_is_emptied_is_dro
         assert app.is_running
         await pilot.press("s", "s", "j", "s")  # and the real thing, for good measure
         assert app.is_running
+
+
+async def test_a_row_message_without_a_row_key_is_no_event(tmp_path: Path) -> None:
+    """A highlight or selection still queued while a refresh or the filter rebuilt the timeline
+    comes from Textual with no row key (found by random keys: `.value` of None ended the app)."""
+    app = make(tmp_path)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.loaded is not None)
+        events = app.screen.query_one("#events", DataTable)
+        events.post_message(DataTable.RowHighlighted(events, 0, None))  # type: ignore[arg-type]
+        events.post_message(DataTable.RowSelected(events, 0, None))  # type: ignore[arg-type]
+        await pilot.pause()
+        assert app.is_running and app.screen.id == "dashboard"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.widgets.data_table import RowKey
 
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
@@ -17,6 +18,13 @@ if TYPE_CHECKING:
     from riskmon.engine import Assessment, EventAssessment
 
 STATUS_STYLE = {"in_effect": "bold", "confirmed": "bold", "resolved": "dim", "cancelled": "dim"}
+
+
+def event_id(row_key: RowKey | None) -> str | None:
+    """The event of a highlighted or selected row. Textual types the key as always there, but a
+    message still queued while a refresh or the filter rebuilt the rows comes with None."""
+    value = None if row_key is None else row_key.value
+    return None if value is None else str(value)
 
 
 class EventsTable(SortableTable):
@@ -76,13 +84,13 @@ class EventsTable(SortableTable):
 
     def on_data_table_row_highlighted(self, event: SortableTable.RowHighlighted) -> None:
         event.stop()
-        key = event.row_key.value
-        self.post_message(EventHighlighted(None if key is None else str(key)))
+        self.post_message(EventHighlighted(event_id(event.row_key)))
 
     def on_data_table_row_selected(self, event: SortableTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.post_message(OpenEvent(str(event.row_key.value)))
+        key = event_id(event.row_key)
+        if key is not None:
+            self.post_message(OpenEvent(key))
 
     def action_open(self) -> None:
         key = self.current_key
