@@ -498,12 +498,16 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 </channel></rss>"""
 
 
+def with_news(root: Path, server: Any) -> Path:
+    """The config with an RSS feed served by `server` (tests.servers): RSS's two headlines."""
+    url = server.route("/rss", static(RSS.encode(), content_type="application/rss+xml"))
+    feeds = f'[[feeds]]\nname = "news"\ntype = "rss"\nurl = "{url}"\nkeywords = {{ tiktok = ["tiktok"] }}\n'
+    return write_config(root, riskmon=feeds)
+
+
 async def test_news_headlines_on_the_history_screen(tmp_path: Path) -> None:
     with local_server() as server:
-        url = server.route("/rss", static(RSS.encode(), content_type="application/rss+xml"))
-        feeds = f'[[feeds]]\nname = "news"\ntype = "rss"\nurl = "{url}"\nkeywords = {{ tiktok = ["tiktok"] }}\n'
-        cfg = write_config(tmp_path, riskmon=feeds)
-        app = make(tmp_path, cfg=cfg)
+        app = make(tmp_path, cfg=with_news(tmp_path, server))
         async with app.run_test(size=(140, 45)) as pilot:
             await wait_for(pilot, lambda: app.loaded is not None and len(app.loaded.evaluation.headlines) == 2)
             await pilot.pause()

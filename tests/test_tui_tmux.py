@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from riskmon.tui import viewdata
+from riskmon.tui.viewdata import Column, Sort
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,8 +41,10 @@ class Term:
         test's environment (a shared one would keep its own), and nobody else's tmux can touch it."""
         return ["tmux", "-L", self.name, *args]
 
-    def screen(self) -> str:
-        out = subprocess.run(self.tmux("capture-pane", "-p", "-t", self.name), capture_output=True, text=True)
+    def screen(self, joined: bool = False) -> str:
+        """The pane's text; `joined`: a line the terminal wrapped is one line again."""
+        flags = ("-p", "-J") if joined else ("-p",)
+        out = subprocess.run(self.tmux("capture-pane", *flags, "-t", self.name), capture_output=True, text=True)
         return out.stdout
 
     def wait_for(self, text: str, timeout: float = 20.0) -> str:
@@ -56,15 +62,36 @@ class Term:
             subprocess.run(self.tmux("send-keys", "-t", self.name, key), check=True)
             time.sleep(0.3)
 
+    def click(self, x: int, y: int) -> None:
+        """A left click at column x, row y (0-based, as in screen()): the xterm SGR mouse report a
+        terminal sends, typed into the pane."""
+        for end in ("M", "m"):  # press, release
+            report = f"\x1b[<0;{x + 1};{y + 1}{end}"
+            subprocess.run(self.tmux("send-keys", "-t", self.name, "-l", report), check=True)
+        time.sleep(0.3)
+
+    def line_with(self, *words: str) -> tuple[int, str]:
+        """The first line of the screen showing every word, and its row."""
+        for y, line in enumerate(self.screen().splitlines()):
+            if all(w in line for w in words):
+                return y, line
+        raise AssertionError(f"no line with {words} on screen:\n{self.screen()}")
+
+    def exited(self) -> str:
+        """The screen once the command has ended (its exit status is printed after it)."""
+        return self.wait_for("RISKMON-EXIT=", timeout=40)  # a loaded machine: shutting down can be slow
+
 
 @contextmanager
-def terminal(tmp_path: Path, riskmon: str = "") -> Iterator[tuple[Term, list[str]]]:
+def terminal(
+    tmp_path: Path, riskmon: str = "", size: tuple[int, int] = (120, 40), program: tuple[str, ...] = ("-m", "riskmon")
+) -> Iterator[tuple[Term, list[str]]]:
+    """The dashboard (or `program`, given riskmon's arguments) in a tmux pane of `size`."""
     t = Term(f"riskmon-test-{uuid.uuid4().hex[:8]}")
     cfg = _config(tmp_path, riskmon)
     argv = [
         sys.executable,
-        "-m",
-        "riskmon",
+        *program,
         "--config",
         str(cfg),
         "--db",
@@ -75,8 +102,9 @@ def terminal(tmp_path: Path, riskmon: str = "") -> Iterator[tuple[Term, list[str
     command = " ".join(f"'{a}'" for a in argv) + "; echo RISKMON-EXIT=$?; sleep 30"
     env = {**os.environ, "RISKMON_DATA": str(tmp_path / "data"), "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
+    env.pop("RISKMON_DEBUG", None)  # a crash prints one line, not the traceback
     subprocess.run(
-        t.tmux("new-session", "-d", "-s", t.name, "-x", "120", "-y", "40", command),
+        t.tmux("new-session", "-d", "-s", t.name, "-x", str(size[0]), "-y", str(size[1]), command),
         check=True,
         env=env,
         cwd=Path(__file__).resolve().parent.parent,
@@ -142,3 +170,171 @@ def test_quitting_with_a_hanging_feed_is_instant_and_quiet(tmp_path: Path) -> No
             assert time.monotonic() - started < 8.0  # not the feed's 20 s timeout (a loose bound)
             assert "RISKMON-EXIT=0" in out
             assert "Traceback" not in out and "CancelledError" not in out and "raised an exception" not in out
+
+
+# ---------------------------------------------------------------------------------------------
+# Every sort of every table, every screen; a crash
+
+
+def until(cond: Callable[[], bool], what: str, t: Term, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise AssertionError(f"{what} not on screen after {timeout} s:\n{t.screen()}")
+        time.sleep(0.1)
+
+
+def shows_sort(line: str, columns: tuple[Column, ...], sort: Sort) -> bool:
+    """Whether a header line shows `sort`: the one arrow beside its column's label (none when
+    the table keeps its given order, or the column is scrolled out of view)."""
+    arrows = line.count("▲") + line.count("▼")
+    col = next((c for c in columns if c.key == sort.key), None)
+    if col is None or (col.label and col.label not in line):
+        return arrows == 0
+    arrow = "▼" if sort.reverse else "▲"
+    mark = f"{arrow} {col.label}" if col.numeric else f"{col.label} {arrow}" if col.label else f"│ {arrow} "
+    return arrows == 1 and mark in line
+
+
+def walk_sorts(t: Term, words: tuple[str, ...], columns: tuple[Column, ...], sort: Sort) -> Sort:
+    """`s` past the last column, then `S`, then a click on every header label in view (twice on
+    each), reading the header line after each; the sort the table ends with."""
+
+    def expect(s: Sort) -> None:
+        until(lambda: shows_sort(t.line_with(*words)[1], columns, s), f"the sort {s} in {words}", t)
+
+    keys = [c.key for c in columns]
+    for _ in range(len(keys) + 2):
+        t.keys("s")
+        sort = Sort.default_for(viewdata.next_column(columns, sort.key))
+        expect(sort)
+    t.keys("S")
+    sort = sort.toggled(sort.key)
+    expect(sort)
+    for col in columns:
+        y, line = t.line_with(*words)
+        if not col.label or col.label not in line:
+            continue  # the unlabeled column is walked by `s`; a scrolled-off one cannot be clicked
+        for _ in range(2):
+            t.click(t.line_with(*words)[1].index(col.label), y)
+            sort = sort.toggled(col.key)
+            expect(sort)
+    return sort
+
+
+def test_every_sort_of_every_table_and_every_screen_in_a_real_terminal(tmp_path: Path) -> None:
+    from riskmon.tui.screens.event_detail import CHANNEL_COLUMNS
+    from riskmon.tui.screens.history import LOG_COLUMNS, NEWS_COLUMNS
+    from riskmon.tui.screens.whatif import DELTA_COLUMNS
+    from riskmon.tui.widgets.events_table import EventsTable
+    from riskmon.tui.widgets.exposure_table import ExposureTable
+
+    given = Sort.default_for(viewdata.AS_GIVEN)
+    with terminal(tmp_path, size=(140, 45)) as (t, _):
+        t.wait_for("CRITICAL")
+        # The timeline (its first, unlabeled column included: the KeyError of issue 10) and exposure.
+        walk_sorts(t, ("Event", "When", "Status"), EventsTable.COLUMNS, Sort.default_for("score"))
+        t.click(2, t.line_with("Event", "When", "Status")[0])  # the unlabeled new/changed column
+        until(lambda: "│ ▲ " in t.line_with("Event", "When", "Status")[1], "the new column sorted", t)
+        t.keys("x")
+        walk_sorts(t, ("Channel", "Platform", "Regions"), ExposureTable.COLUMNS, Sort.default_for("risk"))
+        # An event's details: the channels it hits sort; the breakdown keeps its order.
+        t.keys("v", "Enter")
+        t.wait_for("Loss breakdown")
+        t.keys("s", "S")
+        t.keys("Tab")
+        walk_sorts(t, ("Channel", "Hit by"), CHANNEL_COLUMNS, given)
+        y, line = t.line_with("Term", "Value", "From")
+        t.click(line.index("Value"), y)
+        assert "▲" not in t.line_with("Term", "Value", "From")[1]
+        t.keys("Escape", "h")
+        t.wait_for("Event change log")
+        walk_sorts(t, ("When (UTC)", "Change", "Detail"), LOG_COLUMNS, given)
+        t.keys("Tab")
+        walk_sorts(t, ("Published", "Headline"), NEWS_COLUMNS, given)
+        t.keys("Escape", "w")
+        t.wait_for("Expected loss per event")
+
+        def first_row() -> tuple[int, int, str]:
+            y, line = t.line_with("Event", "Baseline", "Scenario")
+            x = line.index("Event")
+            return x, y + 1, t.screen().splitlines()[y + 1][x:]
+
+        until(lambda: "$" in first_row()[2], "the what-if rows", t)  # the note above them is written first
+        t.click(first_row()[0] + 4, first_row()[1])  # focus the table
+        walk_sorts(t, ("Event", "Baseline", "Scenario"), DELTA_COLUMNS, given)
+        t.keys("Escape")
+        t.wait_for("Exposure per channel")
+        # The other screens, with the keys a user tries first.
+        for opener, shown in (("?", "riskmon — keys"), ("c", "Save")):
+            t.keys(opener)
+            t.wait_for(shown)
+            t.keys("s", "S", "j", "k", "Escape")
+            t.wait_for("Exposure per channel")
+        t.keys("e")  # the editor: keys are text; leaving asks, and discarding leaves
+        t.wait_for("valid")
+        t.keys("s", "S", "Escape")
+        t.wait_for("Leave the editor?")
+        t.keys("Right", "Enter")
+        t.wait_for("Exposure per channel")
+        for opener, shown in (("E", "Save"), ("n", "Save"), ("C-p", "Search for commands")):
+            t.keys(opener)
+            t.wait_for(shown)
+            t.keys("Escape")
+            t.wait_for("Exposure per channel")
+        t.keys("q")
+        end = t.exited()
+        assert "RISKMON-EXIT=0" in end
+        assert "Traceback" not in end
+
+
+def test_keys_typed_right_after_q_open_nothing_while_it_quits(tmp_path: Path) -> None:
+    """`qw` typed at once: `w` used to open what-if on an app already closing (exit 70)."""
+    with terminal(tmp_path) as (t, _):
+        t.wait_for("CRITICAL")
+        subprocess.run(t.tmux("send-keys", "-t", t.name, "-l", "qwhen?"), check=True)
+        end = t.exited()
+        assert "RISKMON-EXIT=0" in end and "crashed" not in end
+
+
+CRASHING = """\
+import sys
+from pathlib import Path
+
+import riskmon.tui.app as tui_app
+from riskmon import cli
+
+
+class CrashingApp(tui_app.RiskmonApp):
+    CSS_PATH = str(Path(tui_app.__file__).parent / "theme.tcss")
+    BINDINGS = [*tui_app.RiskmonApp.BINDINGS, ("z", "crash", "Crash")]
+
+    def action_crash(self) -> None:
+        raise RuntimeError("forced crash in a key's handler")
+
+
+tui_app.create_app = lambda *args: CrashingApp(*args)
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_a_crash_restores_the_terminal_logs_the_traceback_and_exits_70(tmp_path: Path) -> None:
+    """`riskmon` as users start it, with one bug: the key `z` raises. The terminal comes back, one
+    line names the log file, the traceback is in the file (0600), the exit status is 70."""
+    script = tmp_path / "crashing.py"
+    script.write_text(CRASHING)
+    with terminal(tmp_path, size=(140, 45), program=(str(script),)) as (t, _):
+        t.wait_for("CRITICAL", timeout=40)
+        t.keys("z")
+        assert "RISKMON-EXIT=70" in t.exited()
+        logs = sorted((tmp_path / "data" / "logs").glob("crash-*.log"))
+        assert len(logs) == 1
+        screen = t.screen(joined=True)
+        lines = [line.rstrip() for line in screen.splitlines() if line.strip()]
+        assert lines == [  # nothing else on the terminal
+            f"riskmon: the dashboard crashed (a bug in riskmon); the traceback is in {logs[0]}",
+            "RISKMON-EXIT=70",
+        ]
+        text = logs[0].read_text(encoding="utf-8")
+        assert "Traceback" in text and "RuntimeError: forced crash in a key's handler" in text
+        assert stat.S_IMODE(logs[0].stat().st_mode) == 0o600

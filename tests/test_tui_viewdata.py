@@ -78,6 +78,35 @@ def test_sort_events_by_each_column_and_direction() -> None:
     assert Sort("score", True).toggled("event") == Sort("event", False)
 
 
+def test_sort_events_by_the_new_and_changed_marks() -> None:
+    """The timeline's unlabeled first column: new events first, then changed ones, then the rest
+    in the engine's order; reversed, the other way round."""
+    a = assess(profile(), EVENTS, NOW)
+    changes = viewdata.Changes(frozenset({"links"}), {"fee": ("status rumored → announced",)})
+    by_news = viewdata.sort_events(a.events, Sort.default_for("new"), changes)
+    assert [e.id for e in by_news] == ["links", "fee", "us-ban"]
+    assert [e.id for e in viewdata.sort_events(a.events, Sort("new", True), changes)] == ["us-ban", "fee", "links"]
+    assert [e.id for e in viewdata.sort_events(a.events, Sort("new", False))] == [e.id for e in a.events]
+
+
+def test_next_column_skips_unsortable_columns_and_wraps() -> None:
+    cols = (viewdata.Column("a", "A"), viewdata.Column("b", "B", sortable=False), viewdata.Column("c", "C"))
+    assert viewdata.next_column(cols, "a") == "c"
+    assert viewdata.next_column(cols, "c") == "a"
+    assert viewdata.next_column(cols, "b") == "a"  # not a sort key: start from the first
+    assert viewdata.next_column(cols, viewdata.AS_GIVEN) == "a"
+    assert viewdata.next_column((viewdata.Column("b", "B", sortable=False),), "b") == viewdata.AS_GIVEN
+
+
+def test_sort_values_keeps_ties_and_puts_missing_values_last() -> None:
+    rows = [("x", 2.0), ("y", None), ("z", 1.0), ("w", 2.0)]
+    value = lambda r: r[1]  # noqa: E731
+    assert [r[0] for r in viewdata.sort_values(rows, value, Sort("v", False))] == ["z", "x", "w", "y"]
+    assert [r[0] for r in viewdata.sort_values(rows, value, Sort("v", True))] == ["x", "w", "z", "y"]
+    assert [r[0] for r in viewdata.sort_values(rows, value, Sort(viewdata.AS_GIVEN, False))] == ["x", "y", "z", "w"]
+    assert [r[0] for r in viewdata.sort_values(rows, value, Sort(viewdata.AS_GIVEN, True))] == ["w", "z", "y", "x"]
+
+
 def test_sort_channels_by_numbers_not_text() -> None:
     a = assess(profile(), EVENTS, NOW)
     rows = viewdata.sort_channels(a.channels, Sort("inventory", True))

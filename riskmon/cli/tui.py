@@ -18,7 +18,8 @@ def run(args: argparse.Namespace) -> int:
     # Textual is imported and starts: it is usually ready for the first frame.
     head_start = HeadStart(config_dir, now)
     from riskmon.tui.app import create_app
+    from riskmon.tui.crash import run_dashboard
 
     app = create_app(config_dir, getattr(args, "db", None), now, head_start)
-    result = app.run()
-    return int(result or 0)
+    # 0 when quit; after a crash the terminal is restored, the traceback logged, one line printed.
+    return run_dashboard(app)

@@ -17,6 +17,7 @@ import importlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.logging import TextualHandler
+from textual.screen import Screen
 
 from riskmon.paths import resolve_config_dir, resolve_db_path
 from riskmon.textsafe import clean
@@ -40,6 +42,13 @@ if TYPE_CHECKING:
     from riskmon.live.monitor import Monitor, MonitorUpdate
 
 DARK, LIGHT = "textual-dark", "textual-light"
+SCREEN_NAMES = {
+    "history": "History",
+    "config-editor": "The config editor",
+    "what-if": "What-if",
+    "event-detail": "An event's details",
+}
+"""The screens that can be open once at a time (by id), as a note names them."""
 
 HIGHLIGHT_SECONDS = 600.0
 """How long a new or changed event stays marked in the timeline."""
@@ -114,6 +123,8 @@ class RiskmonApp(App[int]):
         self._step_written: dict[tuple[str, str], int] = {}  # the toggle last written (under the lock)
         self._step_lock = threading.Lock()
         self._updated: float | None = None
+        self.quitting = False
+        """`q` was pressed: keys still on their way open nothing (see check_action)."""
         self.theme = DARK
 
     def now(self) -> datetime:
@@ -349,8 +360,14 @@ class RiskmonApp(App[int]):
         self.dashboard.tick()
 
     async def action_quit(self) -> None:
+        self.quitting = True
         self._stop_monitor()  # no new polls or cycles while the app closes
         self.exit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Once quitting, only quitting: a key typed right after `q` (`qw`) would open a screen
+        while the app closes, and its mount would find its widgets gone."""
+        return action == "quit" or not self.quitting
 
     @on(ConfigSaved)
     def _config_saved(self, message: ConfigSaved) -> None:
@@ -367,36 +384,48 @@ class RiskmonApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def _open(self, screen_id: str, make: Callable[[], Screen[Any]]) -> None:
+        """Open a screen unless it is open already: on top, it stays. Further down the stack, a
+        second one cannot be (Textual needs screen ids unique), and going back to it could drop
+        what the screens above it hold (an unsaved edit): a note says where it is."""
+        if self.screen.id == screen_id:
+            return
+        if any(s.id == screen_id for s in self.screen_stack):
+            name = SCREEN_NAMES.get(screen_id, screen_id)
+            self.notify(f"{name} is already open, under this screen: esc goes back to it.", markup=False, timeout=5)
+            return
+        self.push_screen(make())
+
     def action_history(self) -> None:
         from riskmon.tui.screens.history import HistoryScreen
 
-        if self.loaded is None or isinstance(self.screen, HistoryScreen):
-            return
-        self.push_screen(HistoryScreen(self.loaded))
+        loaded = self.loaded
+        if loaded is not None:
+            self._open("history", lambda: HistoryScreen(loaded))
 
     def action_config_editor(self) -> None:
         from riskmon.tui.screens.config_editor import ConfigEditorScreen
 
-        if not isinstance(self.screen, ConfigEditorScreen):
-            loc = self.loaded.evaluation.config.location if self.loaded is not None else self.location
-            self.push_screen(ConfigEditorScreen(loc))
+        loc = self.loaded.evaluation.config.location if self.loaded is not None else self.location
+        self._open("config-editor", lambda: ConfigEditorScreen(loc))
 
     def action_what_if(self) -> None:
         from riskmon.tui.screens.whatif import WhatIfScreen
 
-        if self.loaded is None:
+        loaded = self.loaded
+        if loaded is None:
             from riskmon.tui.screens.forms import NO_DATA
 
             self.notify(NO_DATA, markup=False, timeout=5)
-        elif not isinstance(self.screen, WhatIfScreen):
-            self.push_screen(WhatIfScreen(self.loaded.evaluation))
+        else:
+            self._open("what-if", lambda: WhatIfScreen(loaded.evaluation))
 
     def action_config_path(self) -> None:
         loc = self.location
         self.notify(f"{loc.path}\n({loc.source})", title="Config directory", markup=False, timeout=10)
 
     def open_event(self, event_id: str) -> None:
-        if self.loaded is None:
+        if self.loaded is None or self.quitting:
             return
         a = self.loaded.evaluation.assessment
         e = a.event(event_id)
@@ -405,7 +434,19 @@ class RiskmonApp(App[int]):
             return
         from riskmon.tui.screens.event_detail import EventDetailScreen
 
-        self.push_screen(EventDetailScreen(e, a))
+        def make() -> Screen[Any]:
+            return EventDetailScreen(e, a)
+
+        current = self.screen
+        if isinstance(current, EventDetailScreen) and current.event.id != event_id:
+            # Another event from the palette: this one's details replace the ones on top.
+            self.run_worker(self._replace_top(make), group="screens")
+        else:
+            self._open("event-detail", make)
+
+    async def _replace_top(self, make: Callable[[], Screen[Any]]) -> None:
+        await self.pop_screen()  # gone from the app before a screen with its id comes in
+        self.push_screen(make())
 
     @on(OpenEvent)
     def _open_event(self, message: OpenEvent) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from riskmon.store.snapshots import _fmt, snapshot_of  # one formatting of change values: check's, the Monitor's
 from riskmon.textsafe import clean
@@ -71,6 +71,8 @@ class Column:
     key: str
     label: str
     numeric: bool = False
+    sortable: bool = True
+    """False: `s` skips the column and a click on its header does nothing."""
 
 
 EXPOSURE_COLUMNS: tuple[Column, ...] = (
@@ -119,8 +121,15 @@ _EVENT_KEYS: dict[str, Callable[[EventAssessment], Any]] = {
     "title": lambda e: clean(e.event.title).casefold(),
 }
 
-# Numbers read best largest first; names and countdowns smallest first.
-_DESCENDING_FIRST = {"orders", "revenue", "inventory", "payouts", "deposit", "dependence", "risk", "p", "score", "loss"}
+# Numbers read best largest first, times newest first; names and countdowns smallest first.
+_DESCENDING_FIRST = {
+    *("orders", "revenue", "inventory", "payouts", "deposit", "dependence", "risk", "p", "score", "loss"),
+    *("share", "baseline", "scenario", "change", "at"),
+}
+
+AS_GIVEN = ""
+"""The sort key of a table shown in the order its rows came in (newest first, largest change
+first...), until a column is chosen."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +150,11 @@ class Sort:
 
 
 def next_column(columns: Sequence[Column], current: str) -> str:
-    keys = [c.key for c in columns]
+    """The sortable column after `current`, round and round (`current` itself when it is the
+    only one; AS_GIVEN when none is sortable)."""
+    keys = [c.key for c in columns if c.sortable]
+    if not keys:
+        return AS_GIVEN
     return keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
 
 
@@ -150,13 +163,32 @@ def sort_channels(rows: Iterable[ChannelExposure], sort: Sort) -> list[ChannelEx
     return sorted(rows, key=key, reverse=sort.reverse)
 
 
-def sort_events(rows: Iterable[EventAssessment], sort: Sort) -> list[EventAssessment]:
-    key = _EVENT_KEYS[sort.key]
+def news_rank(e: EventAssessment, changes: Changes) -> int:
+    """New events first, then changed ones, then the rest (the timeline's unlabeled first column)."""
+    return 0 if e.id in changes.new else 1 if e.id in changes.changed else 2
+
+
+def sort_events(rows: Iterable[EventAssessment], sort: Sort, changes: Changes | None = None) -> list[EventAssessment]:
+    seen = changes or Changes()
+    key = (lambda e: news_rank(e, seen)) if sort.key == "new" else _EVENT_KEYS[sort.key]
     # Ties keep the engine's order (highest score first), whatever the direction.
     ranked = list(rows)
     order = {e.id: i for i, e in enumerate(ranked)}
     ranked.sort(key=lambda e: order[e.id])
     return sorted(ranked, key=key, reverse=sort.reverse)
+
+
+T = TypeVar("T")
+
+
+def sort_values(rows: Sequence[T], value: Callable[[T], Any], sort: Sort) -> list[T]:
+    """`rows` by each one's value for the sort's column (AS_GIVEN: as they came, reversed by
+    `S`). Ties keep the incoming order; rows without a value (None) go last either way."""
+    if sort.key == AS_GIVEN:
+        return list(reversed(rows)) if sort.reverse else list(rows)
+    present = [r for r in rows if value(r) is not None]
+    missing = [r for r in rows if value(r) is None]
+    return sorted(present, key=value, reverse=sort.reverse) + missing
 
 
 # ---------------------------------------------------------------------------------------------

@@ -85,6 +85,10 @@ class DashboardScreen(Screen[None]):
     def rapp(self) -> RiskmonApp:
         return self.app  # type: ignore[return-value]
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The forms and the filter open nothing once the app is quitting (RiskmonApp.check_action)."""
+        return not self.rapp.quitting
+
     def compose(self) -> ComposeResult:
         yield RiskHeader(id="header")
         yield ErrorBanner(id="banner")
@@ -185,8 +189,15 @@ class DashboardScreen(Screen[None]):
 
     # -- selection and playbook ---------------------------------------------------------------
 
+    @property
+    def closing(self) -> bool:
+        """The app is shutting down: messages still queued here find the widgets gone."""
+        return not self.app.is_running
+
     @on(EventHighlighted)
     def _highlighted(self, message: EventHighlighted) -> None:
+        if self.closing:
+            return
         if message.event_id != self.selected:
             self.selected = message.event_id
             self._show_playbook()
@@ -218,10 +229,13 @@ class DashboardScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_one(EventsTable).set_filter(event.value)
+        if not self.closing:
+            self.query_one(EventsTable).set_filter(event.value)
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
+        if self.closing:
+            return
         if not event.value:
             self.query_one("#filter").remove_class("-shown")
         self.query_one(EventsTable).focus()

@@ -17,16 +17,39 @@ from textual.widgets import Footer, Static
 
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
-from riskmon.tui.widgets.table import TextTable
+from riskmon.tui.viewdata import Column
+from riskmon.tui.widgets.table import ListRow, ListTable, TextTable
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import Assessment, EventAssessment
+    from riskmon.core.engine_v1 import Assessment, ChannelHit, EventAssessment
 
 
-class DetailTable(TextTable):
-    DEFAULT_CSS = """
-    DetailTable { height: auto; max-height: 16; margin: 0 0 1 0; }
-    """
+CHANNEL_COLUMNS = (
+    Column("channel", "Channel"),
+    Column("platform", "Platform"),
+    Column("regions", "Regions"),
+    Column("how", "Hit by"),
+    Column("share", "Orders lost", True),
+    Column("loss", "Loss", True),
+    Column("why", "Why"),
+)
+
+
+def channel_row(h: ChannelHit, regions: str, currency: str) -> ListRow:
+    """A channel the event hits: how (platform, traffic links), the orders and money it loses, why."""
+    how = ("platform" if h.direct else "") + (
+        (" + " if h.direct else "") + "link " + ", ".join(clean(x) for x in h.links) if h.links else ""
+    )
+    cells = {
+        "channel": Text(clean(h.channel_id)),
+        "platform": Text(clean(h.platform)),
+        "regions": Text(regions),
+        "how": Text(how),
+        "share": Text(viewdata.pct(h.lost_share, 1), justify="right"),
+        "loss": Text(viewdata.money(h.loss, currency), justify="right"),
+        "why": Text(clean(h.why)),
+    }
+    return ListRow(h.channel_id, cells, {"share": h.lost_share, "loss": h.loss})
 
 
 class EventDetailScreen(Screen[None]):
@@ -43,6 +66,7 @@ class EventDetailScreen(Screen[None]):
     EventDetailScreen .title { text-style: bold; background: $boost; padding: 0 1; }
     EventDetailScreen .section { text-style: bold; color: $primary; margin: 1 0 0 0; }
     EventDetailScreen .facts { height: auto; }
+    EventDetailScreen .detail-table { height: auto; max-height: 16; margin: 0 0 1 0; }
     """
 
     def __init__(self, event: EventAssessment, assessment: Assessment) -> None:
@@ -70,11 +94,11 @@ class EventDetailScreen(Screen[None]):
             yield Static(Content("\n".join(facts)), classes="facts", id="facts")
 
             yield Static(Content("Loss breakdown"), classes="section")
-            breakdown = DetailTable(id="breakdown", cursor_type="row", zebra_stripes=True)
-            yield breakdown
+            # The terms in the order they are derived (each from the ones above): not sortable.
+            yield TextTable(id="breakdown", classes="detail-table", cursor_type="row", zebra_stripes=True)
 
             yield Static(Content("Channels hit"), classes="section")
-            yield DetailTable(id="channels", cursor_type="row", zebra_stripes=True)
+            yield ListTable(CHANNEL_COLUMNS, id="channels", classes="detail-table")
 
             yield Static(Content("Deadlines"), classes="section")
             deadlines = [
@@ -90,37 +114,17 @@ class EventDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         e, a = self.event, self.assessment
         cur = a.profile.business.currency
-        bt = self.query_one("#breakdown", DetailTable)
+        bt = self.query_one("#breakdown", TextTable)
         bt.add_column("Term", key="term")
         bt.add_column(Text("Value", justify="right"), key="value")
         bt.add_column("From", key="inputs")
         for row in viewdata.breakdown_rows(e, a):
             bt.add_row(Text(row.term), Text(row.value, justify="right"), Text(row.inputs), key=row.term)
-        ct = self.query_one("#channels", DetailTable)
-        ct.add_column("Channel", key="channel")
-        ct.add_column("Platform", key="platform")
-        ct.add_column("Regions", key="regions")
-        ct.add_column("Hit by", key="how")
-        ct.add_column(Text("Orders lost", justify="right"), key="share")
-        ct.add_column(Text("Loss", justify="right"), key="loss")
-        ct.add_column("Why", key="why")
         regions = {c.id: viewdata.regions(c.regions) for c in a.profile.channels}
-        for h in e.channels:
-            how = ("platform" if h.direct else "") + (
-                (" + " if h.direct else "") + "link " + ", ".join(clean(x) for x in h.links) if h.links else ""
-            )
-            ct.add_row(
-                Text(clean(h.channel_id)),
-                Text(clean(h.platform)),
-                Text(regions.get(h.channel_id, "")),
-                Text(how),
-                Text(viewdata.pct(h.lost_share, 1), justify="right"),
-                Text(viewdata.money(h.loss, cur), justify="right"),
-                Text(clean(h.why)),
-                key=h.channel_id,
-            )
+        rows = [channel_row(h, regions.get(h.channel_id, ""), cur) for h in e.channels]
         if not e.channels:
-            ct.add_row(Text("none of your channels"), *(Text("") for _ in range(6)))
+            rows = [ListRow("none", {"channel": Text("none of your channels")})]
+        self.query_one("#channels", ListTable).show(rows)
         bt.focus()
 
     def action_scroll_down(self) -> None:

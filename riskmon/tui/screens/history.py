@@ -3,7 +3,9 @@ log, and the news: RSS headlines from the feeds (shown as typed, never as markup
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -14,13 +16,49 @@ from textual.widgets import Footer, Static, Tab, Tabs
 
 from riskmon.tui import viewdata
 from riskmon.tui.source import Loaded
+from riskmon.tui.viewdata import Column
 from riskmon.tui.widgets.charts import ScoreChart, ScoreData
-from riskmon.tui.widgets.table import TextTable
+from riskmon.tui.widgets.table import ListRow, ListTable
 
 if TYPE_CHECKING:
     from riskmon.tui.app import RiskmonApp
 
 RANGE_TABS = {"r7d": "7d", "r30d": "30d", "r1y": "1y"}
+
+LOG_COLUMNS = (
+    Column("at", "When (UTC)"),
+    Column("event", "Event"),
+    Column("change", "Change"),
+    Column("detail", "Detail"),
+)
+NEWS_COLUMNS = (
+    Column("at", "Published"),
+    Column("feed", "Feed"),
+    Column("platforms", "Platforms"),
+    Column("title", "Headline"),
+    Column("link", "Link"),
+)
+
+
+def log_row(key: str, entry: Mapping[str, Any]) -> ListRow:
+    """One change-log entry; it sorts by its time (not its text: an odd one would misplace it)."""
+    at = entry.get("at")
+    cells = zip((c.key for c in LOG_COLUMNS), viewdata.log_line(entry), strict=True)
+    return ListRow(key, {k: Text(v) for k, v in cells}, {"at": at.timestamp() if isinstance(at, datetime) else None})
+
+
+def news_row(key: str, r: viewdata.NewsRow) -> ListRow:
+    cells = {"at": r.when, "feed": r.feed, "platforms": r.platforms, "title": r.title, "link": r.link}
+    # "YYYY-MM-DD HH:MM" sorts as the time it is; undated headlines last.
+    return ListRow(key, {k: Text(v) for k, v in cells.items()}, {"at": None if r.when == "—" else r.when})
+
+
+def placeholder(columns: tuple[Column, ...], key: str, text: str) -> ListRow:
+    """The one row of an empty table: a dash first, `text` under column `key`."""
+    cells = {c.key: Text("") for c in columns}
+    cells[columns[0].key] = Text("—")
+    cells[key] = Text(text)
+    return ListRow("none", cells)
 
 
 class HistoryScreen(Screen[None]):
@@ -58,27 +96,15 @@ class HistoryScreen(Screen[None]):
         yield ScoreChart(id="history-chart")
         yield Static("", id="history-note")
         yield Static("Event change log", id="log-title")
-        yield TextTable(id="log", cursor_type="row", zebra_stripes=True)
+        yield ListTable(LOG_COLUMNS, id="log")
         yield Static("News", id="news-title")
-        yield TextTable(id="news", cursor_type="row", zebra_stripes=True)
+        yield ListTable(NEWS_COLUMNS, id="news")
         yield Footer()
 
     def on_mount(self) -> None:
-        log = self.query_one("#log", TextTable)
-        for label, key in (("When (UTC)", "at"), ("Event", "event"), ("Change", "change"), ("Detail", "detail")):
-            log.add_column(label, key=key)
-        news = self.query_one("#news", TextTable)
-        for label, key in (
-            ("Published", "at"),
-            ("Feed", "feed"),
-            ("Platforms", "platforms"),
-            ("Headline", "title"),
-            ("Link", "link"),
-        ):
-            news.add_column(label, key=key)
         self.query_one(Tabs).active = f"r{self.range_key}"
         self.show(self.loaded)
-        log.focus()
+        self.query_one("#log", ListTable).focus()
 
     def receive(self, loaded: Loaded) -> None:
         if self.is_current:
@@ -112,18 +138,15 @@ class HistoryScreen(Screen[None]):
         if loaded.history_error:
             note += f"; {loaded.history_error}"
         self.query_one("#history-note", Static).update(Text(note))
-        log = self.query_one("#log", TextTable)
-        log.clear()
         start = a.now - span
         entries = [e for e in loaded.event_log if e.get("at") is None or e["at"] >= start]
-        for entry in reversed(entries[-500:]):
-            log.add_row(*(Text(x) for x in viewdata.log_line(entry)))
+        rows = [log_row(str(i), entry) for i, entry in enumerate(reversed(entries[-500:]))]
         if not entries:
-            log.add_row(Text("—"), Text("no changes recorded in this range"), Text(""), Text(""))
+            rows = [placeholder(LOG_COLUMNS, "event", "no changes recorded in this range")]
+        self.query_one("#log", ListTable).show(rows)
         self._show_news(loaded)
 
     def _show_news(self, loaded: Loaded) -> None:
-        news = self.query_one("#news", TextTable)
         rows = viewdata.news_rows(loaded.evaluation.headlines)
         feeds = [f for f in loaded.evaluation.feeds if f.get("type") == "rss"]
         self.query_one("#news-title", Static).update(
@@ -132,12 +155,11 @@ class HistoryScreen(Screen[None]):
                 f"{'s' if len(feeds) != 1 else ''} (news only: headlines never change the score)"
             )
         )
-        news.clear()
-        for r in rows:
-            news.add_row(Text(r.when), Text(r.feed), Text(r.platforms), Text(r.title), Text(r.link))
+        shown = [news_row(str(i), r) for i, r in enumerate(rows)]
         if not rows:
             hint = "no headlines yet" if feeds else 'no RSS feed configured (a feed with type = "rss" in riskmon.toml)'
-            news.add_row(Text("—"), Text(""), Text(""), Text(hint), Text(""))
+            shown = [placeholder(NEWS_COLUMNS, "title", hint)]
+        self.query_one("#news", ListTable).show(shown)
 
     def action_range(self, key: str) -> None:
         self.query_one(Tabs).active = f"r{key}"

@@ -31,18 +31,27 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList,
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from riskmon.core.scenario import Change, Delta, Override, Scenario, ScenarioError
 from riskmon.errors import Level, reason_of
+from riskmon.core.scenario import Change, Delta, EventDelta, Override, Scenario, ScenarioError
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
 from riskmon.tui.screens.forms import DEMO_HINT, date_text, differs, number_text
+from riskmon.tui.viewdata import Column
 from riskmon.tui.widgets.choice import Choice, ChoiceScreen
+from riskmon.tui.widgets.table import ListRow, ListTable
 
 if TYPE_CHECKING:
     from riskmon.core.engine_v1 import Assessment
     from riskmon.sources.config.schema import Channel, Event
     from riskmon.usecases.evaluate import Evaluation
 
+DELTA_COLUMNS = (
+    Column("event", "Event"),
+    Column("baseline", "Baseline", True),
+    Column("scenario", "Scenario", True),
+    Column("change", "Change", True),
+)
+"""Expected loss per event; shown largest change first until sorted by a column."""
 RECOMPUTE_DELAY = 0.25
 """Seconds after the last change before the scenario is assessed again."""
 NARROW = 110
@@ -131,7 +140,7 @@ def level_change(delta: Delta) -> str:
 
 def change_rows(outcome: Outcome, events: Iterable[Event]) -> list[str]:
     """'tiktok-us.order_share: 0.35 -> 0.2' (the words of `riskmon what-if`)."""
-    from riskmon.cli.whatif import _value
+    from riskmon.cli.main.whatif import _value
 
     by_id = {e.id: e for e in events}
     return [
@@ -139,6 +148,21 @@ def change_rows(outcome: Outcome, events: Iterable[Event]) -> list[str]:
         + (" (moved with effective)" if c.implied else "")
         for c in outcome.changes
     ]
+
+
+def delta_row(e: EventDelta, currency: str) -> ListRow:
+    """One event's expected loss in the baseline and the scenario ("—": it does not count there)."""
+    from riskmon.cli.whatif import _signed_money
+    from riskmon.present.text import money
+
+    changed = abs(e.change) >= 0.5
+    cells = {
+        "event": Text(clean(e.id), style="bold" if changed else ""),
+        "baseline": Text("—" if e.baseline is None else money(e.baseline, currency), justify="right"),
+        "scenario": Text("—" if e.scenario is None else money(e.scenario, currency), justify="right"),
+        "change": Text(_signed_money(e.change, currency), justify="right", style="bold" if changed else ""),
+    }
+    return ListRow(e.id, cells, {"baseline": e.baseline, "scenario": e.scenario, "change": e.change})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,7 +432,7 @@ class WhatIfScreen(Screen[None]):
                     yield DataTable(id="wi-summary", cursor_type="none", zebra_stripes=True)
                     yield Static(id="wi-note")
                     yield Static(Content("Expected loss per event"), id="wi-loss-title")
-                    yield DataTable(id="wi-events", cursor_type="row", zebra_stripes=True)
+                    yield ListTable(DELTA_COLUMNS, id="wi-events")
                 with Vertical(id="wi-scenarios", classes="pane"):
                     with Horizontal(id="wi-controls"):
                         yield Input(placeholder="scenario name", id="wi-name", compact=True)
@@ -426,10 +450,6 @@ class WhatIfScreen(Screen[None]):
         summary.add_column("", key="what")
         for key, label in (("baseline", "Baseline"), ("scenario", "Scenario"), ("change", "Change")):
             summary.add_column(Text(label, justify="right"), key=key)
-        events = self.query_one("#wi-events", DataTable)
-        events.add_column("Event", key="event")
-        for key, label in (("baseline", "Baseline"), ("scenario", "Scenario"), ("change", "Change")):
-            events.add_column(Text(label, justify="right"), key=key)
         self._layout(self.app.size.width, self.app.size.height)
         self._head()
         self._list_scenarios()
@@ -557,7 +577,7 @@ class WhatIfScreen(Screen[None]):
         note.add_class("-bad")
 
     def _show(self, o: Outcome) -> None:
-        from riskmon.cli.whatif import _signed, _signed_money
+        from riskmon.cli.main.whatif import _signed, _signed_money
         from riskmon.present.text import money, runway_text
 
         base, scen, d = o.baseline, o.scenario, o.delta
@@ -598,20 +618,7 @@ class WhatIfScreen(Screen[None]):
         ]
         for key, b, s, c in rows:
             summary.add_row(Text(key), b, s, c, key=key)
-        events = self.query_one("#wi-events", DataTable)
-        keep = events.cursor_row
-        events.clear()
-        for e in d.events:
-            changed = abs(e.change) >= 0.5
-            events.add_row(
-                Text(clean(e.id), style="bold" if changed else ""),
-                Text("—" if e.baseline is None else money(e.baseline, cur), justify="right"),
-                Text("—" if e.scenario is None else money(e.scenario, cur), justify="right"),
-                Text(_signed_money(e.change, cur), justify="right", style="bold" if changed else ""),
-                key=e.id,
-            )
-        if events.row_count:
-            events.move_cursor(row=min(keep, events.row_count - 1), animate=False)
+        self.query_one("#wi-events", ListTable).show([delta_row(e, cur) for e in d.events])
         lines = []
         if o.stress:
             lines.append("stress: every event happens now with probability 1 (its window keeps its length)")
@@ -938,7 +945,7 @@ class WhatIfScreen(Screen[None]):
             return
         edits = configedit.edits_from_changes(changes)
         base = cfg.location.path
-        from riskmon.cli.whatif import _value
+        from riskmon.cli.main.whatif import _value
 
         by_id = {e.id: e for e in cfg.events}
         lines = [

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.widgets.data_table import RowKey
 
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
@@ -19,12 +20,20 @@ if TYPE_CHECKING:
 STATUS_STYLE = {"in_effect": "bold", "confirmed": "bold", "resolved": "dim", "cancelled": "dim"}
 
 
+def event_id(row_key: RowKey | None) -> str | None:
+    """The event of a highlighted or selected row. Textual types the key as always there, but a
+    message still queued while a refresh or the filter rebuilt the rows comes with None."""
+    value = None if row_key is None else row_key.value
+    return None if value is None else str(value)
+
+
 class EventsTable(SortableTable):
     DEFAULT_CSS = """
     EventsTable { height: 1fr; min-height: 5; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "open", "Details")]
-    COLUMNS: ClassVar[tuple[Column, ...]] = (Column("new", "", False), *EVENT_COLUMNS)
+    COLUMNS: ClassVar[tuple[Column, ...]] = (Column("new", ""), *EVENT_COLUMNS)
+    """The unlabeled first column marks new (●) and changed (◆) events; sorted by it, they come first."""
     COMPACT: ClassVar[frozenset[str] | None] = frozenset({"new", "event", "when", "score", "loss"})
     DEFAULT_SORT: ClassVar[str] = "score"
 
@@ -45,17 +54,13 @@ class EventsTable(SortableTable):
         self.query_text = text
         self.rebuild()
 
-    def sort_by(self, key: str) -> None:
-        if key != "new":
-            super().sort_by(key)
-
     def rebuild(self) -> None:
         a = self.assessment
         if a is None:
             return
         cur = a.profile.business.currency
         events = viewdata.filter_events(a.events, self.query_text)
-        self.shown = viewdata.sort_events(events, self.sort_state)
+        self.shown = viewdata.sort_events(events, self.sort_state, self.changes)
         rows = []
         for e in self.shown:
             mark = "●" if e.id in self.changes.new else "◆" if e.id in self.changes.changed else ""
@@ -79,13 +84,13 @@ class EventsTable(SortableTable):
 
     def on_data_table_row_highlighted(self, event: SortableTable.RowHighlighted) -> None:
         event.stop()
-        key = event.row_key.value
-        self.post_message(EventHighlighted(None if key is None else str(key)))
+        self.post_message(EventHighlighted(event_id(event.row_key)))
 
     def on_data_table_row_selected(self, event: SortableTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.post_message(OpenEvent(str(event.row_key.value)))
+        key = event_id(event.row_key)
+        if key is not None:
+            self.post_message(OpenEvent(key))
 
     def action_open(self) -> None:
         key = self.current_key

@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.events import DescendantBlur, DescendantFocus
 from textual.message import Message
-from textual.widgets import SelectionList, Static
+from textual.widgets import OptionList, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from riskmon.textsafe import clean
@@ -43,6 +43,14 @@ class StepList(SelectionList[StepId]):
     ticked one moves down), and a position would then name another step."""
 
     BINDINGS: ClassVar[list[BindingType]] = JK_BINDINGS
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """A highlight still queued when a refresh refilled the list (sorting the timeline moves
+        between events with and without steps) can name an option that is gone; SelectionList
+        would look it up and fail, ending the app. Such a stale one is dropped."""
+        if not 0 <= event.option_index < self.option_count:
+            event.prevent_default()
+            event.stop()
 
 
 def due_text(due: datetime | None, now: datetime, done: bool = False) -> str:

@@ -5,13 +5,15 @@ as markup, and titles come from feeds."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.events import Click
 from textual.widgets import DataTable
 
-from riskmon.tui.viewdata import Column, Sort, next_column
+from riskmon.tui.viewdata import AS_GIVEN, Column, Sort, next_column, sort_values
 
 JK_BINDINGS: list[BindingType] = [
     Binding("j", "cursor_down", "Down", show=False),
@@ -27,6 +29,10 @@ class TextTable(DataTable[Text]):
 
 
 class SortableTable(TextTable):
+    """Sorted by its own data: `s` moves to the next sortable column shown, `S` reverses, a click on
+    a header sorts by that column (again: reversed). Unsortable columns are skipped by `s`, and a
+    click on their header does nothing."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sort_next", "Sort"),
         Binding("S", "sort_reverse", "Reverse", show=False),
@@ -37,20 +43,31 @@ class SortableTable(TextTable):
     """Keys of the columns kept on a narrow screen (None: all)."""
     DEFAULT_SORT: ClassVar[str] = ""
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        columns: tuple[Column, ...] | None = None,
+        *,
+        default_sort: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
-        self.sort_state = Sort.default_for(self.DEFAULT_SORT or self.COLUMNS[0].key)
+        self.spec: tuple[Column, ...] = columns if columns is not None else self.COLUMNS
+        """The columns this table can show (a subclass's COLUMNS unless given)."""
+        first = self.DEFAULT_SORT or self.spec[0].key
+        self.sort_state = Sort.default_for(first if default_sort is None else default_sort)
         self.compact = False
         self._rows: list[tuple[str, Mapping[str, Text]]] = []
 
     @property
     def shown_columns(self) -> tuple[Column, ...]:
         if self.compact and self.COMPACT is not None:
-            return tuple(c for c in self.COLUMNS if c.key in self.COMPACT)
-        return self.COLUMNS
+            return tuple(c for c in self.spec if c.key in self.COMPACT)
+        return self.spec
 
     def on_mount(self) -> None:
-        self._add_columns()
+        if not self.columns:  # rows handed over before the mount added them already
+            self._add_columns()
 
     def _add_columns(self) -> None:
         for col in self.shown_columns:
@@ -69,8 +86,11 @@ class SortableTable(TextTable):
             self.replace_rows(self._rows, keep)
 
     def _label(self, col: Column) -> Text:
-        arrow = self.sort_state.arrow(col.key)
-        return Text(col.label + (" " + arrow if arrow else ""), justify="right" if col.numeric else "left")
+        """The header: a sortable column keeps room for its arrow (a column is as wide as its
+        first label, so an arrow added later would be cut off)."""
+        mark = (self.sort_state.arrow(col.key) or " ") if col.sortable else ""
+        parts = (mark, col.label) if col.numeric else (col.label, mark)  # the arrow away from the numbers
+        return Text(" ".join(part for part in parts if part), justify="right" if col.numeric else "left")
 
     def _relabel(self) -> None:
         for col in self.shown_columns:
@@ -81,22 +101,36 @@ class SortableTable(TextTable):
 
     # -- sorting ------------------------------------------------------------------------------
 
-    def sort_by(self, key: str) -> None:
-        self.sort_state = self.sort_state.toggled(key)
+    def sortable(self, key: str) -> bool:
+        """Whether `key` is a column this table sorts by (a header click can name any column)."""
+        return any(c.key == key and c.sortable for c in self.spec)
+
+    def _sort(self, sort: Sort) -> None:
+        self.sort_state = sort
         self._relabel()
         self.rebuild()
+
+    def sort_by(self, key: str) -> None:
+        """Sort by column `key` (the sorted one: reversed); unsortable or unknown keys do nothing."""
+        if self.sortable(key):
+            self._sort(self.sort_state.toggled(key))
 
     def action_sort_next(self) -> None:
-        self.sort_state = Sort.default_for(next_column(self.COLUMNS, self.sort_state.key))
-        self._relabel()
-        self.rebuild()
+        self._sort(Sort.default_for(next_column(self.shown_columns, self.sort_state.key)))
 
     def action_sort_reverse(self) -> None:
-        self.sort_by(self.sort_state.key)
+        self._sort(self.sort_state.toggled(self.sort_state.key))
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
         self.sort_by(str(event.column_key.value))
+
+    def on_click(self, event: Click) -> None:
+        """DataTable reports a click on the blank header right of the last column as one on the
+        first column's header: here it does nothing."""
+        meta = event.style.meta
+        if meta.get("row") == -1 and meta.get("out_of_bounds"):
+            event.prevent_default()
 
     # -- rows ---------------------------------------------------------------------------------
 
@@ -118,10 +152,46 @@ class SortableTable(TextTable):
         keep = keep if keep is not None else self.current_key
         self._rows = list(rows)
         self.clear()
+        if not self.columns:
+            self._add_columns()
         columns = self.shown_columns
         for key, cells in rows:
-            self.add_row(*(cells[c.key] for c in columns), key=key)
+            self.add_row(*(cells.get(c.key, Text("")) for c in columns), key=key)
         if keep is not None:
             keys = [k for k, _ in rows]
             if keep in keys:
                 self.move_cursor(row=keys.index(keep), animate=False, scroll=True)
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One row of a ListTable: its cells and the values its number and time columns sort by
+    (None: last). A column without a value sorts by its text, ignoring case (empty: last)."""
+
+    key: str
+    cells: Mapping[str, Text]
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def value(self, key: str) -> Any:
+        if key in self.values:
+            return self.values[key]
+        cell = self.cells.get(key)
+        return (cell.plain.casefold() or None) if cell is not None else None
+
+
+class ListTable(SortableTable):
+    """A sortable table of rows handed over whole: each column sorts by the value a row gives it.
+    Until a column is chosen the rows keep the order they came in (viewdata.AS_GIVEN)."""
+
+    def __init__(self, columns: tuple[Column, ...], *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(columns, default_sort=AS_GIVEN, id=id, classes=classes)
+        self.given: list[ListRow] = []
+
+    def show(self, rows: Sequence[ListRow]) -> None:
+        self.given = list(rows)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        key = self.sort_state.key
+        ordered = sort_values(self.given, lambda r: r.value(key), self.sort_state)
+        self.replace_rows([(r.key, r.cells) for r in ordered])
