@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import subprocess
 import threading
@@ -20,8 +21,9 @@ from typing import Any
 
 import pytest
 
-import riskmon.live.alerts
+import riskmon.live.alert_channels
 import riskmon.live.monitor as monitor_mod
+import riskmon.live.notifier
 from riskmon.errors import ConfigError
 from riskmon.live.monitor import Monitor, MonitorUpdate
 from riskmon.store.history import HistoryStore
@@ -120,7 +122,7 @@ pytestmark = pytest.mark.usefixtures("no_proxy")
 
 @pytest.fixture(autouse=True)
 def _fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(riskmon.live.alerts, "BACKOFF", 0.01)
+    monkeypatch.setattr(riskmon.live.alert_channels, "BACKOFF", 0.01)
 
 
 def make(tmp_path: Path, clock: Callable[[], datetime] | None = None, **kw: Any) -> Monitor:
@@ -338,7 +340,7 @@ async def test_failing_channel_backs_off_keeps_the_alert_and_delivers_later(
     assert len(server.hits("/hook")) == 3
 
     state["fail"] = False
-    m._channels["hook"].retry_at = time.monotonic() - 1  # the backoff has passed
+    m._notifier.channels["hook"].retry_at = time.monotonic() - 1  # the backoff has passed
     clock.advance(minutes=2)
     await m.run_once()
     assert len(server.hits("/hook")) == 4
@@ -518,7 +520,7 @@ async def test_snapshots_at_most_once_per_minute_changes_logged_at_once(tmp_path
 
 
 async def test_heartbeat_pings_and_reports_fail(tmp_path: Path, server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(monitor_mod, "HEARTBEAT_EVERY", 0)
+    monkeypatch.setattr(riskmon.live.notifier, "HEARTBEAT_EVERY", 0)
     hc = server.route("/ping/abc", static("OK", 200, "text/plain"))
     server.route("/ping/abc/fail", static("OK", 200, "text/plain"))
     cfg = write_config(tmp_path / "cfg")
@@ -530,11 +532,17 @@ async def test_heartbeat_pings_and_reports_fail(tmp_path: Path, server: Any, mon
     m = make(tmp_path)
     await m.run_once()
     assert [r.path for r in server.requests] == ["/ping/abc"]  # WARNING is not in fail_on
-    m.config_error = "exposure.toml:3: broken"  # the daemon runs on its last good config
-    await m._cycle("test")
-    assert m._alert_task is not None
-    await m._alert_task
+    exposure = cfg / "exposure.toml"
+    exposure.write_text("[business\n")  # the daemon runs on its last good config
+    later = exposure.stat().st_mtime + 10  # a change whatever the file system's mtime resolution
+    os.utime(exposure, (later, later))
+    try:
+        await m.run_once()
+    finally:
+        await m.aclose()  # the reassess the broken edit asked for, and its heartbeat
+    assert m.config_error is not None and m.evaluation is not None
     assert [r.path for r in server.requests][-1] == "/ping/abc/fail"
+    assert m.deliveries[-1].title == "heartbeat UNKNOWN"
 
 
 async def test_textfile_failure_is_reported_and_the_loop_goes_on(tmp_path: Path) -> None:
