@@ -1,10 +1,10 @@
 """Atomic file writes, the one implementation riskmon uses: config saves, the feed cache, reports
-and the Prometheus textfile exporter (history has its own, inside its lock: riskmon.store.lockedjson).
+and the Prometheus textfile (riskmon.live.exporters; history has its own, inside its lock:
+riskmon.store.lockedjson).
 
-node_exporter's textfile collector reads every `*.prom` file in its directory at scrape time, so
-a half-written file would be scraped as garbage. We write a temp file in the same directory (its
-name does not end in `.prom`, so the collector ignores it), fsync it and `os.replace` it over the
-target: a reader sees the old file or the new one, never a mix.
+We write a temp file in the same directory (named `.<name>.<random>.tmp`, so a collector that
+reads `*.prom` ignores it), fsync it and `os.replace` it over the target: a reader sees the old
+file or the new one, never a mix.
 """
 
 from __future__ import annotations
@@ -56,13 +56,3 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def write_textfile(path: Path, text: str) -> None:
-    """Write a Prometheus text-format file atomically, mode 0644, creating parent dirs.
-
-    The exposition format requires a trailing newline; one is added when missing.
-    """
-    if text and not text.endswith("\n"):
-        text += "\n"
-    atomic_write_bytes(Path(path), text.encode("utf-8"), mode=0o644)

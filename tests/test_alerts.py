@@ -12,18 +12,9 @@ from typing import Any
 
 import pytest
 
-from riskmon.fileio import write_textfile
-from riskmon.live.alerts import (
-    Alert,
-    Told,
-    alerts_for,
-    channel_id,
-    dispatch,
-    due_alerts,
-    heartbeat,
-    news_alerts,
-    payload_for,
-)
+from riskmon.live.alert_channels import dispatch, heartbeat, payload_for
+from riskmon.live.alert_rules import Alert, Told, alerts_for, channel_id, due_alerts, news_alerts
+from riskmon.live.exporters import write_textfile
 from riskmon.sources.config.schema import AlertSettings
 
 try:
@@ -380,7 +371,7 @@ def test_command_timeout(tmp_path):
 
 
 def test_desktop_without_notify_send(monkeypatch):
-    monkeypatch.setattr("riskmon.live.alerts.shutil.which", lambda name: None)
+    monkeypatch.setattr("riskmon.live.alert_channels.shutil.which", lambda name: None)
     r = dispatch(alert(), AlertSettings(type="desktop"), last_sent=None, now=NOW, sleep=Sleeps())
     assert (r.sent, r.ok, r.error, r.attempts) == (True, False, "notify-send not found", 1)
 

@@ -1,7 +1,8 @@
 """`riskmon daemon` as a process: a local feed server changed, broken and fixed under it, a local
 webhook receiver counting alerts, the textfile checked by promtool, stopped by SIGTERM/SIGINT.
 
-127.0.0.1 only (tests/servers.py). Waits poll with deadlines; nothing sleeps a fixed time.
+127.0.0.1 only (tests/servers.py). Waits are on conditions (tests/waiting.py), nothing sleeps a fixed
+time; a wait that times out shows what it waited for, whether the daemon exited, and its log.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -27,7 +27,7 @@ try:
     from tests.servers import local_server, respond, static
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from servers import local_server, respond, static  # type: ignore[no-redef]
-from tests import support
+from tests import support, waiting
 from tests.support import SHOP_EXPOSURE as EXPOSURE
 from tests.support import hook_posts as posts
 
@@ -55,13 +55,9 @@ class Feed:
             respond(h, 200, self.body)
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 15.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
+def wait_on(proc: subprocess.Popen[bytes], log: Path, cond: Callable[[], object], timeout: float = 15.0) -> None:
+    """Wait until `cond()` holds while the daemon `proc` runs; on timeout show its state and `log`."""
+    waiting.wait_until(cond, timeout, context=lambda: waiting.process_state(proc, read(log)), interval=0.05)
 
 
 def env(tmp_path: Path) -> dict[str, str]:
@@ -137,16 +133,16 @@ def test_daemon_alerts_once_per_level_change_and_stops_on_sigterm(tmp_path: Path
             prom=prom,
         )
         with daemon(tmp_path, cfg) as (proc, log):
-            assert wait_for(lambda: "riskmon_level 0\n" in read(prom)), read(log)
+            wait_on(proc, log, lambda: "riskmon_level 0\n" in read(prom))
             assert posts(server) == [], "starting is not a level change"
 
             feed.set(ban())  # OK -> WARNING
-            assert wait_for(lambda: len(posts(server)) >= 1), read(log)
+            wait_on(proc, log, lambda: len(posts(server)) >= 1)
             first = posts(server)[0]
             assert first["trigger"] == "level_change" and first["title"] == "riskmon: OK -> WARNING"
-            assert wait_for(lambda: "riskmon_level 1\n" in read(prom))
+            wait_on(proc, log, lambda: "riskmon_level 1\n" in read(prom))
             polled = len(server.hits("/feed"))
-            assert wait_for(lambda: len(server.hits("/feed")) >= polled + 2)  # two more polls
+            wait_on(proc, log, lambda: len(server.hits("/feed")) >= polled + 2)  # two more polls
             assert len(posts(server)) == 1, "the level persists: no second alert"
 
             # A cron'd check alongside, sharing history and the feed cache.
@@ -155,7 +151,7 @@ def test_daemon_alerts_once_per_level_change_and_stops_on_sigterm(tmp_path: Path
             assert [e["id"] for e in json.loads(r.stdout)["events"]] == ["us-ban"]
 
             feed.mode = "broken"  # the cached events stay in force; the error is reported
-            assert wait_for(lambda: 'riskmon_feed_up{feed="agency"} 0' in read(prom)), read(log)
+            wait_on(proc, log, lambda: 'riskmon_feed_up{feed="agency"} 0' in read(prom))
             assert "riskmon_level 1\n" in read(prom)
             r = run(tmp_path, "check", "--config", str(cfg), "--db", str(tmp_path / "h.json"), "-t", "5", "-f", "json")
             doc = json.loads(r.stdout)
@@ -165,16 +161,16 @@ def test_daemon_alerts_once_per_level_change_and_stops_on_sigterm(tmp_path: Path
             # An invalid edit keeps the last good config running and says so.
             exposure = cfg / "exposure.toml"
             exposure.write_text(EXPOSURE + "\nbroken = \n")
-            assert wait_for(lambda: "riskmon_config_ok 0\n" in read(prom)), read(log)
+            wait_on(proc, log, lambda: "riskmon_config_ok 0\n" in read(prom))
             assert "config invalid (keeping the last good config)" in read(log)
             exposure.write_text(EXPOSURE)
-            assert wait_for(lambda: "riskmon_config_ok 1\n" in read(prom)), read(log)
+            wait_on(proc, log, lambda: "riskmon_config_ok 1\n" in read(prom))
 
             feed.mode = "ok"
             feed.set()  # WARNING -> OK
-            assert wait_for(lambda: len(posts(server)) >= 2), read(log)
+            wait_on(proc, log, lambda: len(posts(server)) >= 2)
             assert posts(server)[1]["title"] == "riskmon: WARNING -> OK"
-            assert wait_for(lambda: "riskmon_level 0\n" in read(prom))
+            wait_on(proc, log, lambda: "riskmon_level 0\n" in read(prom))
 
             if PROMTOOL:
                 r2 = subprocess.run([PROMTOOL, "check", "metrics"], input=prom.read_bytes(), capture_output=True)
@@ -191,7 +187,7 @@ def test_daemon_alerts_once_per_level_change_and_stops_on_sigterm(tmp_path: Path
 def test_daemon_stops_on_sigint(tmp_path: Path) -> None:
     cfg = write_config(tmp_path / "cfg")
     with daemon(tmp_path, cfg) as (proc, log):
-        assert wait_for(lambda: "daemon started" in read(log)), read(log)
+        wait_on(proc, log, lambda: "daemon started" in read(log))
         proc.send_signal(signal.SIGINT)
         assert proc.wait(10) == 0
     assert "Traceback" not in read(log)

@@ -1,7 +1,8 @@
 """The first alert is not lost: a fresh install that is already CRITICAL announces it once, from
 OK, whichever riskmon processes run (a daemon, `daemon --once` from cron), in any order or at the
 same time; and a daemon with no alert channel says so once. Processes against a local webhook
-(127.0.0.1, tests/servers.py); waits poll with deadlines."""
+(127.0.0.1, tests/servers.py); waits are on conditions, and one that times out shows the daemon's
+state and log."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from tests import support
-from tests.servers import LocalServer, respond, static, wait_for
+from tests.servers import LocalServer, respond, static
 from tests.support import SHOP_EXPOSURE, hook_posts
-from tests.test_daemon import daemon, env, run
+from tests.test_daemon import daemon, env, run, wait_on
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
 
@@ -100,7 +101,7 @@ def test_a_fresh_daemon_killed_after_its_first_alert_is_not_repeated_by_the_next
 ) -> None:
     install = Install(tmp_path, server)
     with install.daemon() as (proc, log):
-        assert wait_for(lambda: len(hook_posts(server)) >= 1, timeout=30), log.read_text()
+        wait_on(proc, log, lambda: len(hook_posts(server)) >= 1, timeout=30)
         proc.kill()  # at once, not a clean stop: the alert was recorded before it went out
         proc.wait(10)
     assert titles(server) == ["riskmon: OK -> CRITICAL"]
@@ -116,7 +117,7 @@ def test_processes_starting_together_announce_the_first_level_once(tmp_path: Pat
         for cron in crons:
             out, err = cron.communicate(timeout=60)
             assert cron.returncode == 2, out + err
-        assert wait_for(lambda: len(server.hits("/hc/fail")) >= 3, timeout=30), log.read_text()  # all three decided
+        wait_on(proc, log, lambda: len(server.hits("/hc/fail")) >= 3, timeout=30)  # all three decided
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(15) == 0, log.read_text()
     assert titles(server) == ["riskmon: OK -> CRITICAL"]
@@ -129,11 +130,11 @@ def test_a_daemon_without_an_alert_channel_says_so_once(tmp_path: Path, server: 
     riskmon = install.cfg / "riskmon.toml"
     riskmon.write_text(f'[[feeds]]\nname = "agency"\ntype = "http"\nurl = "{feed}"\nevery = "1s"\n')
     with install.daemon() as (proc, log):
-        assert wait_for(lambda: "daemon started" in log.read_text(), timeout=30), log.read_text()
+        wait_on(proc, log, lambda: "daemon started" in log.read_text(), timeout=30)
         polls = len(server.hits("/feed"))
-        assert wait_for(lambda: len(server.hits("/feed")) >= polls + 2, timeout=30)  # it keeps running
+        wait_on(proc, log, lambda: len(server.hits("/feed")) >= polls + 2, timeout=30)  # it keeps running
         riskmon.write_text(riskmon.read_text().replace('every = "1s"', 'every = "2s"'))
-        assert wait_for(lambda: "config reloaded" in log.read_text(), timeout=30), log.read_text()
+        wait_on(proc, log, lambda: "config reloaded" in log.read_text(), timeout=30)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(15) == 0
     text = log.read_text()

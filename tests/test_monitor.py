@@ -1,18 +1,20 @@
 """The Monitor: scheduler wiring, polls, reload, history, alerts and the textfile, in process.
 
 Servers are local (127.0.0.1, tests/servers.py); the clock is injected except where the
-scheduler itself is under test. Waits poll with deadlines, never fixed sleeps.
+scheduler itself is under test. Waits are on conditions (tests/waiting.py), never fixed sleeps;
+a wait that times out shows what it waited for and the exceptions the monitor's workers logged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -20,8 +22,10 @@ from typing import Any
 
 import pytest
 
-import riskmon.live.alerts
+import riskmon.live.alert_channels
+import riskmon.live.config_watch
 import riskmon.live.monitor as monitor_mod
+import riskmon.live.notifier
 from riskmon.errors import ConfigError
 from riskmon.live.monitor import Monitor, MonitorUpdate
 from riskmon.store.history import HistoryStore
@@ -30,7 +34,7 @@ try:
     from tests.servers import respond, static
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from servers import respond, static  # type: ignore[no-redef]
-from tests import support
+from tests import support, waiting
 from tests.support import SHOP_EXPOSURE as EXPOSURE
 from tests.support import ban, hook_posts
 
@@ -106,21 +110,25 @@ class Feed:
                 self.active -= 1
 
 
-async def until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        await asyncio.sleep(0.02)
-    return predicate()
-
-
 pytestmark = pytest.mark.usefixtures("no_proxy")
+
+WORKER_ERRORS = waiting.WorkerErrors()
+"""What the monitor's workers logged as errors in the running test: a wait that times out shows it."""
+
+
+@pytest.fixture(autouse=True)
+def _worker_errors() -> Iterator[None]:
+    with waiting.worker_errors(WORKER_ERRORS):
+        yield
+
+
+async def until(cond: Callable[[], object], timeout: float = 10.0) -> None:
+    await waiting.until(cond, timeout, context=lambda: WORKER_ERRORS)
 
 
 @pytest.fixture(autouse=True)
 def _fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(riskmon.live.alerts, "BACKOFF", 0.01)
+    monkeypatch.setattr(riskmon.live.alert_channels, "BACKOFF", 0.01)
 
 
 def make(tmp_path: Path, clock: Callable[[], datetime] | None = None, **kw: Any) -> Monitor:
@@ -338,7 +346,7 @@ async def test_failing_channel_backs_off_keeps_the_alert_and_delivers_later(
     assert len(server.hits("/hook")) == 3
 
     state["fail"] = False
-    m._channels["hook"].retry_at = time.monotonic() - 1  # the backoff has passed
+    m._notifier.channels["hook"].retry_at = time.monotonic() - 1  # the backoff has passed
     clock.advance(minutes=2)
     await m.run_once()
     assert len(server.hits("/hook")) == 4
@@ -394,27 +402,28 @@ async def test_started_monitor_polls_reassesses_on_change_and_stops(tmp_path: Pa
     m = make(tmp_path, lambda: datetime.now(UTC), on_update=updates.append)
     m.start()
     try:
-        assert await until(lambda: any(u.primed for u in updates))
+        await until(lambda: any(u.primed for u in updates))
         assert updates[-1].evaluation is not None and updates[-1].evaluation.assessment.level.name == "OK"
         assert set(updates[-1].next_polls) == {"agency"} and updates[-1].next_polls["agency"] is not None
-        assert await until(prom.exists)
+        await until(prom.exists)
 
         feed.body = feed_body(ban(soon.isoformat()))
-        assert await until(lambda: "us-ban" in updates[-1].new_events)
+        await until(lambda: "us-ban" in updates[-1].new_events)
         assert updates[-1].evaluation is not None
         assert updates[-1].evaluation.assessment.level.name == "WARNING"
-        assert await until(lambda: len(hook_posts(server)) == 1)
-        assert await until(lambda: "riskmon_level 1\n" in prom.read_text())
+        await until(lambda: len(hook_posts(server)) == 1)
+        await until(lambda: "riskmon_level 1\n" in prom.read_text())
 
         feed.mode = "broken"  # the cached events stay; the error is reported
-        assert await until(lambda: updates[-1].feeds[0]["ok"] is False)
+        await until(lambda: updates[-1].feeds[0]["ok"] is False)
         assert updates[-1].evaluation is not None and updates[-1].evaluation.assessment.level.name == "WARNING"
-        assert await until(lambda: 'riskmon_feed_up{feed="agency"} 0' in prom.read_text())
+        await until(lambda: 'riskmon_feed_up{feed="agency"} 0' in prom.read_text())
         assert len(hook_posts(server)) == 1
     finally:
         await m.aclose()
+    assert not m.running and m.next_polls() == {"agency": None}, "no poll scheduled after stop"
     hits = len(server.hits("/feed"))
-    await asyncio.sleep(1.3)
+    await asyncio.sleep(1.3)  # the scenario: more than one poll interval passes after the stop
     assert len(server.hits("/feed")) == hits, "no polls after stop"
 
 
@@ -426,36 +435,51 @@ async def test_polls_of_one_feed_never_overlap(tmp_path: Path, server: Any) -> N
     m.start()
     try:
         m.refresh_now()  # a forced poll on top of the scheduled ones
-        assert await until(lambda: len(server.hits("/feed")) >= 2, timeout=8)
+        await until(lambda: len(server.hits("/feed")) >= 2, timeout=8)
     finally:
         await m.aclose()
     assert feed.max_active == 1
+
+
+def spy(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[tuple[Any, ...]]:
+    """Record every call of `module.name` (its arguments, whether it returns or raises), calling through."""
+    calls: list[tuple[Any, ...]] = []
+    real = getattr(module, name)
+
+    def recorded(*args: Any, **kwargs: Any) -> object:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, recorded)
+    return calls
 
 
 async def test_reload_keeps_last_good_config_and_reports_problems(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(monitor_mod, "RELOAD_EVERY", 0.1)
+    looks = spy(monkeypatch, riskmon.live.config_watch, "current_mtimes")
+    loaded = spy(monkeypatch, riskmon.live.config_watch, "load_config")
     cfg = write_config(tmp_path / "cfg")
     updates: list[MonitorUpdate] = []
     m = make(tmp_path, Clock(), on_update=updates.append)
     m.start()
     try:
-        assert await until(lambda: any(u.evaluation is not None for u in updates))
+        await until(lambda: any(u.evaluation is not None for u in updates))
         good = m.config
         exposure = cfg / "exposure.toml"
         exposure.write_text(EXPOSURE.replace("order_share = 0.3", "order_share = 3"))
-        assert await until(lambda: updates[-1].config_error is not None)
+        await until(lambda: updates[-1].config_error is not None)
         u = updates[-1]
         assert u.evaluation is not None and m.config is good
         assert any("exposure.toml" in p and "order_share" in p for p in u.problems)
-        n = len(updates)
-        await asyncio.sleep(0.5)
-        assert len(updates) == n, "the same broken files are not re-read"
+        n, loads, looked = len(updates), len(loaded), len(looks)
+        await until(lambda: len(looks) >= looked + 3)  # three more looks at the files
+        assert len(loaded) == loads and len(updates) == n, "the same broken files are not re-read"
 
         exposure.write_text(EXPOSURE.replace("Test Shop", "Renamed Shop"))
-        assert await until(lambda: updates[-1].config_error is None and m.config is not good)
-        assert await until(
+        await until(lambda: updates[-1].config_error is None and m.config is not good)
+        await until(
             lambda: (
                 updates[-1].evaluation is not None
                 and updates[-1].evaluation.assessment.profile.business.name == "Renamed Shop"
@@ -474,10 +498,10 @@ async def test_start_with_invalid_config_reports_then_recovers(tmp_path: Path, m
     m = make(tmp_path, Clock(), on_update=updates.append)
     m.start()
     try:
-        assert await until(lambda: bool(updates) and updates[-1].config_error is not None)
+        await until(lambda: bool(updates) and updates[-1].config_error is not None)
         assert updates[-1].evaluation is None and "invalid TOML" in updates[-1].config_error
         write_config(cfg)
-        assert await until(lambda: updates[-1].evaluation is not None and updates[-1].config_error is None)
+        await until(lambda: updates[-1].evaluation is not None and updates[-1].config_error is None)
     finally:
         await m.aclose()
 
@@ -518,7 +542,7 @@ async def test_snapshots_at_most_once_per_minute_changes_logged_at_once(tmp_path
 
 
 async def test_heartbeat_pings_and_reports_fail(tmp_path: Path, server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(monitor_mod, "HEARTBEAT_EVERY", 0)
+    monkeypatch.setattr(riskmon.live.notifier, "HEARTBEAT_EVERY", 0)
     hc = server.route("/ping/abc", static("OK", 200, "text/plain"))
     server.route("/ping/abc/fail", static("OK", 200, "text/plain"))
     cfg = write_config(tmp_path / "cfg")
@@ -530,11 +554,17 @@ async def test_heartbeat_pings_and_reports_fail(tmp_path: Path, server: Any, mon
     m = make(tmp_path)
     await m.run_once()
     assert [r.path for r in server.requests] == ["/ping/abc"]  # WARNING is not in fail_on
-    m.config_error = "exposure.toml:3: broken"  # the daemon runs on its last good config
-    await m._cycle("test")
-    assert m._alert_task is not None
-    await m._alert_task
+    exposure = cfg / "exposure.toml"
+    exposure.write_text("[business\n")  # the daemon runs on its last good config
+    later = exposure.stat().st_mtime + 10  # a change whatever the file system's mtime resolution
+    os.utime(exposure, (later, later))
+    try:
+        await m.run_once()
+    finally:
+        await m.aclose()  # the reassess the broken edit asked for, and its heartbeat
+    assert m.config_error is not None and m.evaluation is not None
     assert [r.path for r in server.requests][-1] == "/ping/abc/fail"
+    assert m.deliveries[-1].title == "heartbeat UNKNOWN"
 
 
 async def test_textfile_failure_is_reported_and_the_loop_goes_on(tmp_path: Path) -> None:

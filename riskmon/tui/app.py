@@ -57,6 +57,7 @@ QUIT_DRAIN = 0.25
 alert channel is abandoned (its thread is a daemon)."""
 LIVE_MODULES = (
     "riskmon.live.monitor",
+    "riskmon.live.jobs",
     "apscheduler.schedulers.asyncio",
     "apscheduler.triggers.interval",
     "riskmon.core.playbooks",

@@ -1,18 +1,10 @@
-"""Alerts: what deserves a notification (pure) and delivering it (I/O that never raises).
+"""Alert channels: delivering an alert (webhook, command, desktop) or a heartbeat (healthchecks).
 
-`alerts_for` derives alerts from a `check --format json`-shaped assessment: a level change, a new
-event that is CRITICAL on its own, and playbook steps that fell overdue. `dispatch` sends one alert
-to one `[[alerts]]` channel (webhook, command, desktop), honouring the channel's `on` and
+`dispatch` sends one alert to one `[[alerts]]` channel, honouring the channel's `on` and
 `renotify`, retrying with backoff; `heartbeat` pings a healthchecks channel on every reassess.
 Delivery problems come back as `DeliveryResult(ok=False, error=...)` and are logged; they never
-raise, so the monitoring loop never dies of a broken channel.
-
-What a channel has been told (`Told`) is kept in history: the level last announced there and
-when each alert key was last delivered. A channel that was never told anything starts from OK, as
-Nagios and Alertmanager do, so a first assessment that is already WARNING or CRITICAL is announced
-("OK -> CRITICAL"). `due_alerts` applies the rules: a level *change* from what the channel was told
-is always due (it is news); a level that persists is re-sent as a reminder only every `renotify`
-(never, when unset); any other alert once per key, again every `renotify` while it is kept.
+raise, so the monitoring loop never dies of a broken channel. What to send is decided by
+riskmon.live.alert_rules.
 
 httpx is imported lazily: `check` imports this module's callers without needing it.
 """
@@ -26,50 +18,24 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from riskmon.live.alert_rules import Alert
 from riskmon.sources.config.schema import AlertSettings, parse_duration
 from riskmon.textsafe import clean
 
 log = logging.getLogger("riskmon.live.alerts")
 
-Trigger = Literal["level_change", "critical_event", "overdue_step"]
 Sleep = Callable[[float], None]
 
 ATTEMPTS = 3
 BACKOFF = 0.5  # seconds before the 2nd attempt; doubled before each further one
 DISCORD_MAX = 2000
 _RETRY_STATUS = {408, 425, 429}
-
-
-@dataclass(frozen=True)
-class Alert:
-    trigger: Trigger
-    key: str
-    """Dedupe key: "level:CRITICAL", "event:<id>", "step:<event>:<step>"."""
-    title: str
-    message: str
-    level: str
-    at: datetime
-    data: dict[str, Any] = field(default_factory=dict)
-    """The assessment (`check --format json` dict), sent to commands and json webhooks."""
-    edge: bool = False
-    """A change (level transition): delivered whatever `last_sent` and `renotify` say."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "trigger": self.trigger,
-            "key": self.key,
-            "title": self.title,
-            "message": self.message,
-            "level": self.level,
-            "at": self.at.isoformat(),
-            "assessment": self.data,
-        }
 
 
 @dataclass(frozen=True)
@@ -95,158 +61,6 @@ class DeliveryResult:
             "error": self.error,
             "attempts": self.attempts,
         }
-
-
-def channel_id(channel: AlertSettings, index: int) -> str:
-    """A stable name for a channel (for `last_sent` bookkeeping and logs)."""
-    return channel.name or f"{channel.type}#{index}"
-
-
-# ---------------------------------------------------------------------------------------------
-# What deserves an alert (pure)
-
-
-def _num(value: object, default: float = 0.0) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
-
-
-def _when(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    return clean(value) if value is not None else "?"
-
-
-START_LEVEL = "OK"
-"""What a channel that was never told anything is taken to know."""
-
-
-def alerts_for(
-    prev_level: str | None,
-    assessment_json: dict[str, Any],
-    now: datetime,
-    known_event_ids: set[str],
-    overdue_steps: list[dict[str, Any]],
-) -> list[Alert]:
-    """Alerts for this assessment, in order: level (`level_alert`), then `news_alerts`.
-
-    `prev_level` is the level last announced; None (nothing announced yet) counts as OK.
-    """
-    level = level_alert(prev_level or START_LEVEL, assessment_json, now)
-    news = news_alerts(assessment_json, now, known_event_ids, overdue_steps)
-    return [level, *news] if level is not None else news
-
-
-def level_alert(announced: str, assessment_json: dict[str, Any], now: datetime) -> Alert | None:
-    """The level news for a channel last told `announced`: a change (edge: always delivered), or
-    while a non-OK level persists a reminder under the same key (subject to `renotify`)."""
-    a = assessment_json
-    level = str(a.get("level", "UNKNOWN"))
-    if announced == level == START_LEVEL:
-        return None
-    reasons = [clean(r) for r in a.get("reasons") or [] if r]
-    message = "\n".join([f"Risk level {level}, score {_num(a.get('score')):.0f}/100.", *reasons])
-    if announced != level:
-        title = f"riskmon: {clean(announced)} -> {level}"
-        return Alert("level_change", f"level:{level}", title, message, level, now, a, edge=True)
-    return Alert("level_change", f"level:{level}", f"riskmon: still {level}", message, level, now, a)
-
-
-def news_alerts(
-    assessment_json: dict[str, Any],
-    now: datetime,
-    known_event_ids: set[str],
-    overdue_steps: list[dict[str, Any]],
-) -> list[Alert]:
-    """What is news whatever a channel was told, in order: new critical events, overdue steps.
-
-    - critical_event: an event not in `known_event_ids` whose own score reaches thresholds.crit,
-      or whose shock reaches thresholds.shock_crit with probability >= 0.5;
-    - overdue_step: one per `{event_id, step_id, text, due}` the caller found overdue.
-    """
-    a = assessment_json
-    level = str(a.get("level", "UNKNOWN"))
-    thresholds = a.get("thresholds") or {}
-    crit = _num(thresholds.get("crit"), 70.0)
-    shock_crit = _num(thresholds.get("shock_crit"), 0.5)
-    out: list[Alert] = []
-    for e in a.get("events") or []:
-        if not isinstance(e, dict) or e.get("id") in known_event_ids:
-            continue
-        e_score, shock, p = _num(e.get("score")), _num(e.get("shock")), _num(e.get("probability"))
-        if not (e_score >= crit or (shock >= shock_crit and p >= 0.5)):
-            continue
-        name = clean(e.get("title") or e.get("id"))
-        why = f"score {e_score:.0f} >= {crit:g}" if e_score >= crit else f"removes {shock:.0%} of orders"
-        msg = (
-            f"New event {clean(e.get('id'))}: {name} ({why}; probability {p:.0%}, "
-            f"expected loss {_num(e.get('expected_loss')):,.0f})."
-        )
-        out.append(
-            Alert("critical_event", f"event:{e.get('id')}", f"riskmon: new critical event: {name}", msg, level, now, a)
-        )
-
-    for step in overdue_steps:
-        ev_id, step_id = step.get("event_id"), step.get("step_id")
-        text = clean(step.get("text") or step_id)
-        msg = f"Playbook step overdue since {_when(step.get('due'))} for {clean(ev_id)}: {text}"
-        out.append(Alert("overdue_step", f"step:{ev_id}:{step_id}", f"riskmon: overdue: {text}", msg, level, now, a))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# What a channel was told, and what is due on it (pure)
-
-
-@dataclass
-class Told:
-    """What one channel has been told: the level last announced there (OK when nothing was) and
-    when each alert key was last delivered. Built from history, so every riskmon process agrees."""
-
-    level: str = START_LEVEL
-    sent: dict[str, datetime] = field(default_factory=dict)
-
-    @classmethod
-    def from_records(cls, records: Iterable[Mapping[str, Any]]) -> Told:
-        """From one channel's delivered alerts (history's `alerts` with `ok`), oldest first."""
-        told = cls()
-        for r in records:
-            told.learn(str(r.get("trigger")), str(r.get("key")), r.get("level"), r["at"])
-        return told
-
-    def learn(self, trigger: str, key: str, level: object, at: datetime) -> None:
-        """One more delivery (an alert's trigger, key and level; when it was sent)."""
-        if key not in self.sent or at >= self.sent[key]:
-            self.sent[key] = at
-        if trigger == "level_change" and level:
-            self.level = str(level)
-
-
-def due_alerts(
-    channel: AlertSettings,
-    told: Told,
-    assessment_json: dict[str, Any],
-    news: Sequence[Alert],
-    now: datetime,
-) -> list[Alert]:
-    """What to send on `channel` now, level news first: a level other than the one the channel
-    was told (always), a reminder while a non-OK level persists (every `renotify`), and the latest
-    alert of each key in `news` not delivered yet (again every `renotify`). Only triggers in `on`."""
-    level = level_alert(told.level, assessment_json, now)
-    latest = {al.key: al for al in news if al.trigger != "level_change"}
-    candidates = ([level] if level is not None else []) + list(latest.values())
-    return [al for al in candidates if al.trigger in channel.on and _due(al, told, channel.renotify, now)]
-
-
-def _due(alert: Alert, told: Told, renotify: str | None, now: datetime) -> bool:
-    if alert.edge:
-        return True
-    last = told.sent.get(alert.key)
-    if last is None:
-        # News to this channel; a reminder without a delivery to follow up is not due.
-        return alert.trigger != "level_change"
-    if renotify is None:
-        return False
-    return now - last >= timedelta(seconds=parse_duration(renotify))
 
 
 # ---------------------------------------------------------------------------------------------

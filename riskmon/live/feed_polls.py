@@ -1,0 +1,147 @@
+"""Feed polling state: each feed's latest result, one poll at a time per feed, and priming.
+
+A poll whose result differs from the previous one (or a feed's first since start) asks the
+monitor for a reassess. The monitor is *primed* once every feed has been polled since start (or
+a minute has passed, see the monitor's tick): until then its outputs stay off, so a cold cache is
+never mistaken for a change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from riskmon.live.threads import in_thread
+from riskmon.sources.config.load import Config
+from riskmon.sources.config.schema import FeedSettings
+from riskmon.sources.feeds.feeds import FeedResult, poll_feed
+
+# The monitor's logger: these lines have always been the monitor's, and logs are filtered by it.
+log = logging.getLogger("riskmon.live.monitor")
+
+
+def _feed_state(r: FeedResult) -> tuple[Any, ...]:
+    s = r.status
+    return (s.ok, s.stale, s.error, tuple(s.skipped), s.trust, r.events, r.headlines)
+
+
+def log_poll(old: FeedResult | None, new: FeedResult) -> None:
+    """A feed's change of state at INFO/WARNING (a feed that stays ok only at DEBUG)."""
+    s = new.status
+    was_ok = old is not None and old.status.ok
+    if s.ok:
+        how = "from its fresh cached copy" if s.from_cache else "fetched"
+        if not was_ok:
+            log.info("feed %s: ok (%s), %d event(s), %d headline(s)", s.name, how, s.events, s.headlines)
+        else:
+            log.debug("feed %s: ok (%s), %d event(s)", s.name, how, s.events)
+        return
+    if old is None or old.status.error != s.error or was_ok:
+        when = s.last_success.strftime("%Y-%m-%d %H:%M UTC") if s.last_success else None
+        using = f"using the copy from {when}" if when else "no copy to fall back on"
+        log.warning("feed %s: %s (%s)", s.name, s.error, using)
+
+
+class FeedPolls:
+    """The configured feeds and their latest results."""
+
+    def __init__(
+        self,
+        *,
+        cache_dir: Path | None,
+        offline: bool,
+        replay: bool,
+        clock: Callable[[], datetime],
+        stopped: Callable[[], bool],
+    ) -> None:
+        self.cache_dir = cache_dir
+        self.offline = offline
+        self.replay = replay
+        self.clock = clock
+        """When a feed is polled (the wall clock in a replay)."""
+        self.stopped = stopped
+        self.feeds: dict[str, FeedSettings] = {}
+        self.results: dict[str, FeedResult] = {}
+        self.primed = False
+        self._config: Config | None = None
+        self._awaiting: set[str] = set()
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def replace(self, cfg: Config) -> tuple[list[str], list[FeedSettings]]:
+        """Take the feeds of a new config; returns the names of those gone or changed (their
+        results dropped) and the feeds new or changed (to load and schedule)."""
+        old, new = self.feeds, {f.name: f for f in cfg.settings.feeds}
+        self._config, self.feeds = cfg, new
+        gone = [name for name, feed in old.items() if new.get(name) != feed]
+        for name in gone:
+            self.results.pop(name, None)
+            self._awaiting.discard(name)
+        return gone, [f for name, f in new.items() if old.get(name) != f]
+
+    async def load_cached(self, cfg: Config, added: list[FeedSettings]) -> None:
+        """The last good copies of `added`, so that the first assessment has every feed's events;
+        until primed, each is awaited (polled for real) before outputs start."""
+        cached = await in_thread(self._cached, cfg, added, self.clock())
+        for feed, result in zip(added, cached, strict=True):
+            if self.feeds.get(feed.name) == feed:
+                self.results.setdefault(feed.name, result)
+        if not self.primed:
+            self._awaiting.update(f.name for f in added)
+
+    def _cached(self, cfg: Config, feeds: list[FeedSettings], now: datetime) -> list[FeedResult]:
+        return [
+            poll_feed(f, now, cache_dir=self.cache_dir, base_dir=cfg.path, offline=True, replay=self.replay)
+            for f in feeds
+        ]
+
+    def prime(self, why: str) -> None:
+        """Outputs on from now: every feed was polled, or the monitor waited long enough."""
+        if not self.primed:
+            self.primed = True
+            self._awaiting.clear()
+            log.debug("primed (%s): history, textfile and alerts active", why)
+
+    def prime_if_nothing_awaited(self, why: str) -> None:
+        if not self.primed and not self._awaiting:
+            self.prime(why)
+
+    async def poll(self, name: str, *, force: bool = False, wait: bool = False) -> bool:
+        """Poll one feed (in a thread); True when its result changed. Never two at once per feed:
+        with `wait` False a poll already under way makes this one a no-op."""
+        lock = self._locks.setdefault(name, asyncio.Lock())
+        if lock.locked() and not wait:
+            return False
+        async with lock:
+            feed, cfg = self.feeds.get(name), self._config
+            if feed is None or cfg is None or (self.stopped() and not wait):
+                return False
+            try:
+                result = await in_thread(
+                    poll_feed,
+                    feed,
+                    self.clock(),
+                    cache_dir=self.cache_dir,
+                    base_dir=cfg.path,
+                    offline=self.offline,
+                    force=force,
+                    replay=self.replay,
+                )
+            except Exception:  # poll_feed turns feed trouble into status.error; this is a bug
+                log.exception("feed %s: poll failed", name)
+                return False
+            if self.feeds.get(name) != feed:
+                return False  # the config changed while we polled
+            return self._took(name, result)
+
+    def _took(self, name: str, result: FeedResult) -> bool:
+        old = self.results.get(name)
+        self.results[name] = result
+        log_poll(old, result)
+        first = name in self._awaiting
+        self._awaiting.discard(name)
+        self.prime_if_nothing_awaited("every feed polled")
+        return first or old is None or _feed_state(old) != _feed_state(result)

@@ -1,0 +1,325 @@
+"""Alert delivery and dedupe: the alert stage of each monitor cycle.
+
+What is news: a level change, a new event that is critical on its own, a playbook step whose due
+moment passes between two assessments (riskmon.live.alert_rules). What each channel has been told
+lives in history (`alerts`): the level last announced there (OK when nothing was, so a first
+assessment that is already CRITICAL is announced) and every alert delivered. Alerts due on a
+channel are claimed in history (recorded as sent, in the transaction that reads what was sent)
+before they go out, so the dashboard, a daemon and `daemon --once` from cron, started in any
+order, send each piece of news once, and `renotify` holds across restarts. After a restart, new
+events and overdue steps are counted from the last snapshot (`Baseline`).
+
+The alerts due on one channel in one cycle go out as one message (a level change leads), so a
+change that also brings a critical event notifies once. A failing channel is retried with
+backoff (inside `dispatch`, then 30 s, 60 s, ... up to 15 min between cycles), its undelivered
+alerts kept and its claims marked failed; it is logged and never stops the loop. Healthchecks
+channels get a heartbeat instead: on a change of level, else at most every `HEARTBEAT_EVERY`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from riskmon.errors import reason_of
+from riskmon.live.alert_channels import DeliveryResult, dispatch, heartbeat
+from riskmon.live.alert_rules import Alert, Told, channel_id, due_alerts, news_alerts
+from riskmon.live.recorder import history_store
+from riskmon.live.threads import in_thread
+from riskmon.live.updates import Delivery
+
+if TYPE_CHECKING:
+    from riskmon.sources.config.schema import AlertSettings
+    from riskmon.usecases.evaluate import Evaluation
+
+# The monitor's logger: these lines have always been the monitor's, and logs are filtered by it.
+log = logging.getLogger("riskmon.live.monitor")
+
+HEARTBEAT_EVERY = 60.0
+"""Seconds between healthchecks pings while the level they report stays the same."""
+CHANNEL_BACKOFF = 30.0
+"""Seconds a failing alert channel is left alone after its first failure; doubled per failure."""
+CHANNEL_BACKOFF_MAX = 900.0
+OVERDUE_LOOKBACK = timedelta(days=7)
+"""After a restart, steps that fell overdue at most this long ago (and after the last snapshot)
+are still alerted; older ones are shown by the TUI and `check -v`, not notified."""
+
+
+@dataclass
+class ChannelState:
+    """One channel, as this process sees it between cycles."""
+
+    failures: int = 0
+    retry_at: float | None = None
+    """time.monotonic() before which the channel is left alone."""
+    pending: list[Alert] = field(default_factory=list)
+    """Alerts not delivered yet (the channel failed), tried again with the next cycle's."""
+    last_beat: float | None = None
+    last_beat_level: str | None = None
+
+    def back_off(self, mono: float) -> float:
+        """One more failure: leave the channel alone for longer. Returns the delay in seconds."""
+        self.failures += 1
+        delay = min(CHANNEL_BACKOFF_MAX, CHANNEL_BACKOFF * 2 ** (self.failures - 1))
+        self.retry_at = mono + delay
+        return delay
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Where alerting starts after a (re)start, from history."""
+
+    known_ids: frozenset[str]
+    since: datetime
+    told: dict[str, Told]
+    """Channel id -> what it has been told (a channel missing here: nothing, so OK)."""
+
+
+def read_baseline(db_path: Path, ev: Evaluation) -> Baseline:
+    """Where alerting starts: the events of the last snapshot (news is counted from there) and
+    what each channel has been told, from history. A first run has neither."""
+    now = ev.assessment.now
+    ids = frozenset(e.id for e in ev.assessment.events)
+    fresh = Baseline(ids, now, {})
+    if not db_path.exists():
+        return fresh
+    try:
+        store = history_store(db_path, ev.config)
+        last = store.last_snapshot()
+        records = store.alerts()
+    except Exception as exc:
+        log.warning("history unreadable, alerting starts afresh: %s", reason_of(exc))
+        return fresh
+    by_channel: dict[str, list[dict[str, Any]]] = {}
+    for r in records:  # oldest first
+        if r.get("ok"):
+            by_channel.setdefault(str(r.get("channel")), []).append(r)
+    told = {cid: Told.from_records(rs) for cid, rs in by_channel.items()}
+    if last is None:
+        return Baseline(ids, now, told)
+    since = min(now, max(last["at"], now - OVERDUE_LOOKBACK))
+    return Baseline(frozenset(last["events"]), since, told)
+
+
+def overdue_steps(db_path: Path, ev: Evaluation, since: datetime, now: datetime) -> list[dict[str, Any]]:
+    """Playbook steps whose due moment passed in (since, now] and that are not done."""
+    from riskmon.core.playbooks import effective_rules, plan
+
+    def falling(progress: Mapping[tuple[str, str], Mapping[str, Any]]) -> list[Any]:
+        p = plan(ev.assessment, effective_rules(ev.config.playbooks), progress=progress, now=now)
+        return [i for i in p.items() if i.step.overdue and not i.step.done and since < i.step.due <= now]
+
+    try:
+        items = falling({})
+        if items and db_path.exists():  # only then is it worth reading what is done
+            try:
+                progress = history_store(db_path, ev.config).steps()
+            except Exception as exc:
+                log.warning("history unreadable, step progress unknown: %s", reason_of(exc))
+            else:
+                items = falling(progress)
+    except Exception as exc:  # a playbook problem must not stop alerting
+        log.warning("playbooks: %s", reason_of(exc))
+        return []
+    return [{"event_id": i.key, "step_id": i.step.id, "text": i.step.text, "due": i.step.due} for i in items]
+
+
+class Notifier:
+    """The alert stage: news and heartbeats for each cycle's assessment, one cycle at a time in
+    the order they ran, in a thread. See the module doc."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.deliveries: deque[Delivery] = deque(maxlen=200)
+        """Every notification tried, newest last (`Monitor.deliveries`)."""
+        self.channels: dict[str, ChannelState] = {}
+        self._lock = asyncio.Lock()
+        self._baseline: Baseline | None = None
+        # Alert state: touched only inside the alert stage (one at a time, in a thread).
+        self._started = False
+        self._known_ids: set[str] = set()
+        self._since: datetime | None = None
+        self._told: dict[str, Told] = {}
+        """Channel id -> what it has been told, as this process last read it from history."""
+
+    async def read_baseline(self, ev: Evaluation) -> None:
+        """Read where alerting starts, once: before this process's first snapshot moves it."""
+        if self._baseline is None:
+            self._baseline = await in_thread(read_baseline, self.db_path, ev)
+
+    async def notify(self, ev: Evaluation, *, config_broken: bool) -> None:
+        """Alerts and heartbeats for one cycle; `config_broken`: the files on disk are invalid
+        (heartbeats then report UNKNOWN). Never raises."""
+        async with self._lock:  # FIFO: cycles are notified in the order they ran
+            try:
+                await in_thread(self._notify, ev, config_broken)
+            except Exception:
+                log.exception("alerts failed")
+
+    def _notify(self, ev: Evaluation, config_broken: bool) -> None:
+        a = ev.assessment
+        now = a.now
+        if not self._started:
+            self._start(ev)
+        channels = [(channel_id(c, i), c) for i, c in enumerate(ev.config.settings.alerts)]
+        senders = [(cid, c) for cid, c in channels if c.type != "healthchecks"]
+        if senders:
+            from riskmon.present.formats import assessment_to_dict
+
+            doc = assessment_to_dict(a, feeds=ev.feeds)
+            overdue = overdue_steps(self.db_path, ev, self._since or now, now)
+            news = news_alerts(doc, now, set(self._known_ids), overdue)
+            for cid, channel in senders:
+                self._deliver(ev, cid, channel, doc, news)
+        self._known_ids.update(e.id for e in a.events)
+        if self._since is None or now > self._since:
+            self._since = now
+        level = "UNKNOWN" if ev.feed_failure or config_broken else a.level.name
+        for cid, channel in channels:
+            if channel.type == "healthchecks":
+                self._beat(cid, channel, level, now)
+
+    def _start(self, ev: Evaluation) -> None:
+        a = ev.assessment
+        base = self._baseline or Baseline(frozenset(e.id for e in a.events), a.now, {})
+        self._known_ids = set(base.known_ids)
+        self._since = base.since
+        self._told = dict(base.told)
+        self._started = True
+
+    def _deliver(
+        self, ev: Evaluation, cid: str, channel: AlertSettings, doc: dict[str, Any], news: list[Alert]
+    ) -> None:
+        """Send what is due on one channel as one message. What this process knows the channel
+        was told decides whether to look at all; the claim in history decides what goes out."""
+        now = ev.assessment.now
+        state = self.channels.setdefault(cid, ChannelState())
+        candidates = [*state.pending, *news]  # level news is worked out afresh every cycle
+        due = due_alerts(channel, self._told.setdefault(cid, Told()), doc, candidates, now)
+        if due and state.retry_at is not None and time.monotonic() < state.retry_at:
+            state.pending = _kept(due)
+            log.debug("alert channel %s: backing off; %d alert(s) kept", cid, len(due))
+            return
+        ids: list[int] | None = None
+        claimed = self._claim(ev, cid, channel, doc, candidates) if due else None
+        if claimed is not None:
+            fresh, ids = claimed
+            for gone in {al.key for al in due} - {al.key for al in fresh}:
+                log.info("alert %s via %s: already sent by another riskmon process", gone, cid)
+            due = fresh
+        if not due:
+            state.pending = []
+            return
+        self._send(ev, cid, channel, due, ids)
+
+    def _send(self, ev: Evaluation, cid: str, channel: AlertSettings, due: list[Alert], ids: list[int] | None) -> None:
+        """Dispatch `due` as one message; remember what was told, or back off and keep it."""
+        now, state = ev.assessment.now, self.channels[cid]
+        alert = _combine(due)
+        result = dispatch(alert, channel, last_sent=None, now=now)
+        self.deliveries.append(Delivery(now, cid, tuple(al.key for al in due), alert.title, result))
+        if result.delivered:
+            state.failures, state.retry_at, state.pending = 0, None, []
+            told = self._told[cid]
+            for al in due:
+                told.learn(al.trigger, al.key, al.level, now)
+            log.info("alert sent via %s: %s", cid, alert.title)
+            return
+        if ids:
+            self._settle(ev, ids, result)
+        if not result.sent:
+            state.pending = []
+            log.debug("alert channel %s: skipped: %s", cid, result.skipped_reason)
+            return
+        delay = state.back_off(time.monotonic())
+        state.pending = _kept(due)
+        log.warning(
+            "alert channel %s failed (%s); %d alert(s) kept, next try in %.0f s or later",
+            cid,
+            result.error,
+            len(due),
+            delay,
+        )
+
+    def _claim(
+        self, ev: Evaluation, cid: str, channel: AlertSettings, doc: dict[str, Any], candidates: list[Alert]
+    ) -> tuple[list[Alert], list[int]] | None:
+        """Record in history, as sent, the alerts still due on `cid` by what history says it was
+        told by any riskmon process; in one transaction, so no two processes send the same news.
+        Returns them with their record ids; None when history cannot be used (then this process's
+        own knowledge decides, and the send is not recorded)."""
+        now = ev.assessment.now
+        picked: list[Alert] = []
+
+        def decide(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            told = self._told[cid] = Told.from_records(records)
+            picked[:] = due_alerts(channel, told, doc, candidates, now)
+            return [
+                {"at": now, "channel": cid, "trigger": al.trigger, "key": al.key, "level": al.level, "ok": True}
+                for al in picked
+            ]
+
+        try:
+            ids = history_store(self.db_path, ev.config).claim_alerts(cid, decide)
+        except Exception as exc:
+            log.warning(
+                "history unusable, alerts via %s are sent without looking at what other riskmon processes "
+                "sent, and not recorded (they may be sent again): %s",
+                cid,
+                reason_of(exc),
+            )
+            return None
+        return picked, ids
+
+    def _settle(self, ev: Evaluation, ids: list[int], result: DeliveryResult) -> None:
+        """Claimed alerts that were not delivered: history says so, and they are due again."""
+        try:
+            store = history_store(self.db_path, ev.config)
+            store.settle_alerts(ids, ok=False, error=result.error or result.skipped_reason)
+        except Exception as exc:
+            log.warning("failed alert not marked in history (no process retries it until it is): %s", reason_of(exc))
+
+    def _beat(self, cid: str, channel: AlertSettings, level: str, now: datetime) -> None:
+        state = self.channels.setdefault(cid, ChannelState())
+        mono = time.monotonic()
+        if state.retry_at is not None and mono < state.retry_at:
+            return
+        if level == state.last_beat_level and state.last_beat is not None and mono - state.last_beat < HEARTBEAT_EVERY:
+            return
+        result = heartbeat(channel, level, now)
+        self.deliveries.append(Delivery(now, cid, ("heartbeat",), f"heartbeat {level}", result))
+        if result.ok:
+            state.failures, state.retry_at = 0, None
+            state.last_beat, state.last_beat_level = mono, level
+        else:
+            state.back_off(mono)
+
+
+def _kept(alerts: list[Alert]) -> list[Alert]:
+    """What a channel keeps for its next try: level news is worked out again then (the level
+    may have moved on), everything else is kept."""
+    return [al for al in alerts if al.trigger != "level_change"]
+
+
+def _combine(alerts: list[Alert]) -> Alert:
+    """Several alerts due on one channel in one cycle, as one message led by the first."""
+    if len(alerts) == 1:
+        return alerts[0]
+    lead = alerts[0]
+    return Alert(
+        lead.trigger,
+        lead.key,
+        f"{lead.title} (+{len(alerts) - 1} more)",
+        "\n\n".join(al.message for al in alerts),
+        lead.level,
+        lead.at,
+        lead.data,
+        edge=any(al.edge for al in alerts),
+    )
