@@ -31,8 +31,8 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList,
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from riskmon.errors import Level, reason_of
 from riskmon.core.scenario import Change, Delta, EventDelta, Override, Scenario, ScenarioError
+from riskmon.errors import Level, reason_of
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
 from riskmon.tui.screens.forms import DEMO_HINT, date_text, differs, number_text
