@@ -140,7 +140,7 @@ def level_change(delta: Delta) -> str:
 
 def change_rows(outcome: Outcome, events: Iterable[Event]) -> list[str]:
     """'tiktok-us.order_share: 0.35 -> 0.2' (the words of `riskmon what-if`)."""
-    from riskmon.cli.main.whatif import _value
+    from riskmon.cli.whatif import _value
 
     by_id = {e.id: e for e in events}
     return [
@@ -577,7 +577,7 @@ class WhatIfScreen(Screen[None]):
         note.add_class("-bad")
 
     def _show(self, o: Outcome) -> None:
-        from riskmon.cli.main.whatif import _signed, _signed_money
+        from riskmon.cli.whatif import _signed, _signed_money
         from riskmon.present.text import money, runway_text
 
         base, scen, d = o.baseline, o.scenario, o.delta
@@ -945,7 +945,7 @@ class WhatIfScreen(Screen[None]):
             return
         edits = configedit.edits_from_changes(changes)
         base = cfg.location.path
-        from riskmon.cli.main.whatif import _value
+        from riskmon.cli.whatif import _value
 
         by_id = {e.id: e for e in cfg.events}
         lines = [
