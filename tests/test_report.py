@@ -12,9 +12,9 @@ import pytest
 
 from riskmon.cli.main import main
 from riskmon.core import playbooks as pb
-from riskmon.core.engine_v1 import assess
+from riskmon.core.engine import assess
+from riskmon.core.model import Event
 from riskmon.present import report
-from riskmon.sources.config.schema import Event
 
 try:
     from tests.test_playbooks import ban_seller, ch, ev, make_config, seller

@@ -15,11 +15,12 @@ from operator import attrgetter
 from typing import Protocol
 
 from riskmon.core import distribution as dist
+from riskmon.core.dates import DATE_MAX, DATE_MIN
 from riskmon.core.forecast import CashBook, CashPair, ChannelCash, OneOff, balances, lowest, runway, week_of
 from riskmon.core.forecast import weeks_with_midpoint_in as weeks_in
 from riskmon.core.impact import KindImpact, resolve_impact
 from riskmon.core.levels import Level
-from riskmon.core.model import Channel, EngineSettings, Event, ModelSettings, Profile, Thresholds
+from riskmon.core.model import Channel, Event, Profile
 from riskmon.core.outcomes import SetEvaluator, compile_sets
 from riskmon.core.reach import ChannelIndex, Reach
 from riskmon.core.results import (
@@ -29,7 +30,20 @@ from riskmon.core.results import (
     Concentration,
     EventAssessment,
     Forecast,
+    RuleResult,
 )
+from riskmon.core.settings import EngineSettings, ModelSettings, Thresholds
+
+__all__ = [
+    "Assessment",
+    "ChannelExposure",
+    "ChannelHit",
+    "Concentration",
+    "EventAssessment",
+    "Forecast",
+    "RuleResult",
+    "assess",
+]
 from riskmon.core.rules import cash_rule, concentration, concentration_rule, score_rule, shock_rule
 from riskmon.core.timing import Standing, Window, status_at, urgency, window
 from riskmon.core.union import ChannelBook, Pair, channel_losses, total_loss
@@ -270,6 +284,8 @@ def assess(
     """Assess `profile` against `events` as of `now` (an aware datetime)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    if not DATE_MIN <= now <= DATE_MAX:
+        raise ValueError(f"now is outside the supported dates (years {DATE_MIN.year} to {DATE_MAX.year})")
     settings = settings or EngineSettings()
     run = _Assessor(profile, settings, now)
     for event in events:

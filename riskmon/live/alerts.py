@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from riskmon.sources.config.schema import AlertSettings, parse_duration
+from riskmon.core.settings import AlertSettings, parse_duration
 from riskmon.textsafe import clean
 
 log = logging.getLogger("riskmon.live.alerts")

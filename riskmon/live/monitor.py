@@ -52,11 +52,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from riskmon.core.settings import AlertSettings, FeedSettings, parse_duration
 from riskmon.errors import ConfigError, RiskmonError, reason_of
 from riskmon.live.alerts import Alert, DeliveryResult, Told, channel_id, dispatch, due_alerts, heartbeat, news_alerts
 from riskmon.paths import ConfigLocation, resolve_config_dir, resolve_db_path
 from riskmon.sources.config.load import Config, current_mtimes, load_config
-from riskmon.sources.config.schema import AlertSettings, FeedSettings, parse_duration
 from riskmon.sources.feeds.feeds import FeedResult, poll_feed
 from riskmon.store.snapshots import diff_events, event_records, snapshot_of
 from riskmon.usecases.evaluate import Evaluation, evaluate_results
@@ -828,12 +828,13 @@ class Monitor:
     def _overdue(self, ev: Evaluation, since: datetime, now: datetime) -> list[dict[str, Any]]:
         """Playbook steps whose due moment passed in (since, now] and that are not done."""
         try:
-            from riskmon.core.playbooks import effective_rules, plan
+            from riskmon.core.playbooks import plan
+            from riskmon.sources.config.load import playbook_rules
         except ImportError:  # pragma: no cover - playbooks ship with riskmon
             return []
 
         def falling(progress: Mapping[tuple[str, str], Mapping[str, Any]]) -> list[Any]:
-            p = plan(ev.assessment, effective_rules(ev.config.playbooks), progress=progress, now=now)
+            p = plan(ev.assessment, playbook_rules(ev.config), progress=progress, now=now)
             return [i for i in p.items() if i.step.overdue and not i.step.done and since < i.step.due <= now]
 
         try:

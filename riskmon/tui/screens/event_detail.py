@@ -20,7 +20,7 @@ from riskmon.tui import viewdata
 from riskmon.tui.widgets.table import TextTable
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import Assessment, EventAssessment
+    from riskmon.core.engine import Assessment, EventAssessment
 
 
 class DetailTable(TextTable):

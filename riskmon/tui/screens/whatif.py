@@ -39,8 +39,8 @@ from riskmon.tui.screens.forms import DEMO_HINT, date_text, differs, number_text
 from riskmon.tui.widgets.choice import Choice, ChoiceScreen
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import Assessment
-    from riskmon.sources.config.schema import Channel, Event
+    from riskmon.core.engine import Assessment
+    from riskmon.core.model import Channel, Event
     from riskmon.usecases.evaluate import Evaluation
 
 RECOMPUTE_DELAY = 0.25
@@ -73,11 +73,12 @@ def compute(evaluation: Evaluation, overrides: Sequence[Override], stress: bool)
     """Baseline and scenario exactly as `riskmon what-if` computes them (ScenarioError if an
     override names an unknown id or breaks a rule of the config)."""
     from riskmon.core import scenario as sc
-    from riskmon.core.engine_v1 import assess
+    from riskmon.core.engine import assess
+    from riskmon.sources.config.schema import revalidate
 
     cfg, base = evaluation.config, evaluation.assessment
     now = base.now
-    profile, events = sc.apply(cfg.profile, evaluation.events, overrides, stress, now)
+    profile, events = sc.apply(cfg.profile, evaluation.events, overrides, stress, now, validate=revalidate)
     scen = assess(profile, events, now, base.settings)
     changes = sc.changes(cfg.profile, evaluation.events, overrides)
     return Outcome(tuple(overrides), stress, base, scen, sc.compare(base, scen), tuple(changes))
@@ -182,7 +183,7 @@ class OverrideInput(Input):
 
 class StatusSelect(Select[str]):
     def __init__(self, ident: str, status: str, *, id: str) -> None:
-        from riskmon.sources.config.schema import STATUSES
+        from riskmon.core.model import STATUSES
 
         super().__init__(
             [(Content(s), s) for s in STATUSES],
@@ -200,7 +201,7 @@ class StatusSelect(Select[str]):
 
 
 def _prob_placeholder(status: str) -> str:
-    from riskmon.sources.config.schema import DEFAULT_PROBABILITY
+    from riskmon.core.model import DEFAULT_PROBABILITY
 
     p = DEFAULT_PROBABILITY.get(status)
     return f"{p:g}" if p is not None else ""
@@ -905,6 +906,7 @@ class WhatIfScreen(Screen[None]):
         """Write the scenario's changes into exposure.toml / events.toml, after a confirmation."""
         from riskmon.core import scenario as sc
         from riskmon.sources.config import edit as configedit
+        from riskmon.sources.config.schema import revalidate
 
         if self.location.is_demo:
             self.notify(DEMO_HINT, title="Read-only", severity="warning", markup=False, timeout=10)
@@ -924,7 +926,9 @@ class WhatIfScreen(Screen[None]):
         cfg = self.evaluation.config
         try:
             changes = sc.changes(cfg.profile, list(cfg.events), overrides)
-            sc.apply(cfg.profile, list(cfg.events), overrides)  # the rules, before any file is touched
+            sc.apply(
+                cfg.profile, list(cfg.events), overrides, validate=revalidate
+            )  # the rules, before any file is touched
         except ScenarioError as exc:
             self.notify(
                 f"{clean(exc.message)} (only events in events.toml can be written; events from feeds cannot)",
