@@ -54,8 +54,8 @@ def sample(
         elif one.event in column:
             flows[:, one.week] += happens[:, column[one.event]] * one.amount
     balances = cash.cash_on_hand + np.cumsum(flows, axis=1)
-    short: NDArray[np.bool_] = (balances < 0.0).any(axis=1)
-    return [float(x) for x in losses], [bool(x) for x in short]
+    lowest = balances.min(axis=1)
+    return [float(x) for x in losses], [bool(x < 0.0) for x in lowest]
 
 
 def _channel_losses(
