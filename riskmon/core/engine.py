@@ -49,6 +49,9 @@ from riskmon.core.timing import Standing, Window, status_at, urgency, window
 from riskmon.core.union import ChannelBook, Pair, channel_losses, total_loss
 
 WEEKS_PER_MONTH = 52.0 / 12.0
+# Beyond this many uncertain events reaching one channel or week, remembered tables rarely hit
+# and the Monte Carlo draws are evaluated all at once with numpy instead.
+REMEMBERED_BITS_MAX = 16
 OFF_PLATFORM_WAREHOUSES = ("own", "third_party")
 
 
@@ -354,6 +357,11 @@ def _distribution(run: _Assessor, book: CashBook, draws: int) -> dist.Distributi
     uncertain = [i for i, e in enumerate(events) if 0.0 < e.probability < 1.0 and run.effects[i]]
     evaluate = SetEvaluator(compile_sets(run.books, book, fixed, uncertain))
     probabilities = [events[i].probability for i in uncertain]
+    if len(uncertain) > dist.EXACT_MAX_UNCERTAIN and evaluate.widest > REMEMBERED_BITS_MAX:
+        from riskmon.core.sampling import sample
+
+        losses, short = sample(run.books, book, fixed, uncertain, probabilities, draws, dist.seed_of(run.seed_text()))
+        return dist.summarise(dist.equal_weights(losses, short), "monte_carlo")
     found, method = dist.outcomes(probabilities, evaluate, draws, run.seed_text())
     return dist.summarise(found, method)
 
