@@ -17,8 +17,8 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
-from riskmon.core.engine_v1 import assess
-from riskmon.sources.config.schema import Business, Channel, Event, Profile, TrafficLink
+from riskmon.core.engine import assess
+from riskmon.core.model import Business, Channel, Event, Profile, TrafficLink
 
 PLATFORMS = ["tiktok", "amazon", "etsy", "temu", "lazada", "shopee", "ebay", "walmart", "instagram", "youtube"]
 KINDS = ["ban", "shop_closure", "link_cutoff", "account_suspension", "fee_change", "payout_hold", "season"]

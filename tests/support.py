@@ -224,3 +224,11 @@ def spy_notify(app: App[Any], record: Callable[[str, str], T]) -> list[T]:
 
     app.notify = spy  # type: ignore[method-assign]
     return seen
+
+
+def validated(model: str, data: Any) -> Any:
+    """`data` read the way a config file is (validated by the model named `model`, e.g.
+    "Channel"), as the core's plain dataclass that riskmon computes with."""
+    from riskmon.sources.config import schema
+
+    return schema.to_core(getattr(schema, model).model_validate(data))

@@ -239,18 +239,30 @@ def test_json_contract(tmp_path: Path) -> None:
         "shock",
         "profit_at_risk",
         "fee_cost",
+        "duty_cost",
         "cash_frozen",
         "inventory_loss",
         "deposit_loss",
         "channels",
+        "timeline",
         "playbook",
     ):
         assert key in ev, key
-    # unrounded: the loss terms add up exactly as the README says
+    # unrounded: the loss terms add up exactly as the README says; cash frozen is late money, apart
     total = (
-        ev["profit_at_risk"] + max(0, ev["fee_cost"]) + ev["cash_frozen"] + ev["inventory_loss"] + ev["deposit_loss"]
+        ev["profit_at_risk"]
+        + max(0, ev["fee_cost"])
+        + max(0, ev["duty_cost"])
+        + ev["inventory_loss"]
+        + ev["deposit_loss"]
     )
     assert ev["loss"] == pytest.approx(total, rel=1e-12)
+    assert ev["cash_frozen"] > 0
+    assert doc["model_version"] == 2
+    for key in ("loss_p50", "loss_p95", "distribution", "cash_low", "cash_low_week", "cash_shortfall_probability"):
+        assert key in doc, key
+    assert set(doc["cash_forecast"]) == {"week_starts", "baseline", "likely", "stress"}
+    assert all(len(doc["cash_forecast"][k]) == 13 for k in ("week_starts", "baseline", "likely", "stress"))
     assert ev["days_until"] == pytest.approx(9.0)
     assert doc["now"].startswith("2025-01-10T00:00:00")
 
@@ -258,7 +270,7 @@ def test_json_contract(tmp_path: Path) -> None:
 def test_json_numbers_match_the_engine(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from riskmon.core.engine_v1 import assess
+    from riskmon.core.engine import assess
     from riskmon.sources.config.load import load_config
 
     cfg_dir = make_config(tmp_path, share=0.6)

@@ -136,7 +136,7 @@ def test_black_friday_rule_gives_the_day_after_thanksgiving(demo: Config) -> Non
 
 
 def test_demo_is_a_warning_not_a_catastrophe(demo: Config) -> None:
-    from riskmon.core.engine_v1 import assess
+    from riskmon.core.engine import assess
     from riskmon.errors import Level
 
     result = assess(demo.profile, demo.events, TODAY, demo.settings)

@@ -15,11 +15,12 @@ from operator import attrgetter
 from typing import Protocol
 
 from riskmon.core import distribution as dist
+from riskmon.core.dates import DATE_MAX, DATE_MIN
 from riskmon.core.forecast import CashBook, CashPair, ChannelCash, OneOff, balances, lowest, runway, week_of
 from riskmon.core.forecast import weeks_with_midpoint_in as weeks_in
 from riskmon.core.impact import KindImpact, resolve_impact
 from riskmon.core.levels import Level
-from riskmon.core.model import Channel, EngineSettings, Event, ModelSettings, Profile, Thresholds
+from riskmon.core.model import Channel, Event, Profile
 from riskmon.core.outcomes import SetEvaluator, compile_sets
 from riskmon.core.reach import ChannelIndex, Reach
 from riskmon.core.results import (
@@ -29,12 +30,28 @@ from riskmon.core.results import (
     Concentration,
     EventAssessment,
     Forecast,
+    RuleResult,
 )
+from riskmon.core.settings import EngineSettings, ModelSettings, Thresholds
+
+__all__ = [
+    "Assessment",
+    "ChannelExposure",
+    "ChannelHit",
+    "Concentration",
+    "EventAssessment",
+    "Forecast",
+    "RuleResult",
+    "assess",
+]
 from riskmon.core.rules import cash_rule, concentration, concentration_rule, score_rule, shock_rule
 from riskmon.core.timing import Standing, Window, status_at, urgency, window
 from riskmon.core.union import ChannelBook, Pair, channel_losses, total_loss
 
 WEEKS_PER_MONTH = 52.0 / 12.0
+# Beyond this many uncertain events reaching one channel or week, remembered tables rarely hit
+# and the Monte Carlo draws are evaluated all at once with numpy instead.
+REMEMBERED_BITS_MAX = 16
 OFF_PLATFORM_WAREHOUSES = ("own", "third_party")
 
 
@@ -270,6 +287,8 @@ def assess(
     """Assess `profile` against `events` as of `now` (an aware datetime)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    if not DATE_MIN <= now <= DATE_MAX:
+        raise ValueError(f"now is outside the supported dates (years {DATE_MIN.year} to {DATE_MAX.year})")
     settings = settings or EngineSettings()
     run = _Assessor(profile, settings, now)
     for event in events:
@@ -338,6 +357,11 @@ def _distribution(run: _Assessor, book: CashBook, draws: int) -> dist.Distributi
     uncertain = [i for i, e in enumerate(events) if 0.0 < e.probability < 1.0 and run.effects[i]]
     evaluate = SetEvaluator(compile_sets(run.books, book, fixed, uncertain))
     probabilities = [events[i].probability for i in uncertain]
+    if len(uncertain) > dist.EXACT_MAX_UNCERTAIN and evaluate.widest > REMEMBERED_BITS_MAX:
+        from riskmon.core.sampling import sample
+
+        losses, short = sample(run.books, book, fixed, uncertain, probabilities, draws, dist.seed_of(run.seed_text()))
+        return dist.summarise(dist.equal_weights(losses, short), "monte_carlo")
     found, method = dist.outcomes(probabilities, evaluate, draws, run.seed_text())
     return dist.summarise(found, method)
 

@@ -290,6 +290,11 @@ class SetEvaluator:
         self.cash_products = [_product_of(cc.factors) for cc in c.cash]
         self.weeks: list[tuple[int, dict[int, float]]] = [(self._week_bits(k), {}) for k in range(len(c.steady))]
 
+    @property
+    def widest(self) -> int:
+        """The most uncertain events any one channel's loss or week's flow depends on."""
+        return max((relevant.bit_count() for relevant, _ in (*self.losses, *self.weeks)), default=0)
+
     def _week_bits(self, k: int) -> int:
         relevant = 0
         for cc in self.c.cash:

@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from riskmon.core.settings import AlertSettings, parse_duration
 from riskmon.live.alert_rules import Alert
-from riskmon.sources.config.schema import AlertSettings, parse_duration
 from riskmon.textsafe import clean
 
 log = logging.getLogger("riskmon.live.alerts")

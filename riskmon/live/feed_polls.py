@@ -15,9 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from riskmon.core.settings import FeedSettings
 from riskmon.live.threads import in_thread
 from riskmon.sources.config.load import Config
-from riskmon.sources.config.schema import FeedSettings
 from riskmon.sources.feeds.feeds import FeedResult, poll_feed
 
 # The monitor's logger: these lines have always been the monitor's, and logs are filtered by it.

@@ -49,8 +49,8 @@ from riskmon.usecases.evaluate import Evaluation, evaluate_results
 if TYPE_CHECKING:
     from collections import deque
 
+    from riskmon.core.settings import FeedSettings
     from riskmon.live.jobs import Jobs
-    from riskmon.sources.config.schema import FeedSettings
 
 __all__ = ["Delivery", "Monitor", "MonitorUpdate"]
 

@@ -20,14 +20,15 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from riskmon.sources.config.schema import DEFAULT_PROBABILITY, STATUS_RANK, Event, FeedSettings, parse_duration
+from riskmon.core.model import DEFAULT_PROBABILITY, STATUS_RANK, Event
+from riskmon.core.settings import FeedSettings, parse_duration
 from riskmon.sources.feeds.fetch import (
     CacheEntry,
     Expect,
@@ -175,20 +176,33 @@ def _reason(error: Any) -> str:
     return f"{_loc(loc)}: {msg}" if loc else msg
 
 
+_UNCAPPED = ("rumored", "resolved", "cancelled")
+
+
 def cap_untrusted(event: Event) -> Event:
-    """An untrusted source may report a rumour, nothing firmer."""
-    update: dict[str, Any] = {}
-    if event.status not in ("rumored", "resolved", "cancelled"):
-        update["status"] = "rumored"
+    """An untrusted source may report a rumour, nothing firmer: its status, and every status of
+    its timeline, at most `rumored` (resolved and cancelled stand) and no probability above."""
     cap = DEFAULT_PROBABILITY["rumored"]
-    if event.probability is not None and event.probability > cap:
-        update["probability"] = cap
-    return event.model_copy(update=update) if update else event
+
+    def status(s: str) -> str:
+        return s if s in _UNCAPPED else "rumored"
+
+    def probability(p: float | None) -> float | None:
+        return p if p is None or p <= cap else cap
+
+    timeline = tuple(
+        replace(t, status=status(t.status), probability=probability(t.probability)) for t in event.timeline
+    )
+    capped = replace(event, status=status(event.status), probability=probability(event.probability), timeline=timeline)
+    return event if capped == event else capped
 
 
 def events_from_data(feed: FeedSettings, data: object) -> tuple[list[Event], list[str]]:
     """Validate each event of a parsed `{"events": [...]}` document on its own."""
     from pydantic import ValidationError
+
+    from riskmon.sources.config.schema import Event as EventModel
+    from riskmon.sources.config.schema import to_core
 
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise ParseError('expected a document with an "events" list, like events.toml')
@@ -202,7 +216,7 @@ def events_from_data(feed: FeedSettings, data: object) -> tuple[list[Event], lis
             skipped.append(f"{where}: not a table/object")
             continue
         try:
-            event = Event.model_validate(_clean_raw(raw, feed.name))
+            event = to_core(EventModel.model_validate(_clean_raw(raw, feed.name)))
         except ValidationError as exc:
             errors = exc.errors()
             parts = [_reason(e) for e in errors[:3]]
@@ -268,7 +282,7 @@ def _text(value: object) -> str:
     return clean(_TAG.sub(" ", value)) if isinstance(value, str) else ""
 
 
-def _keyword_patterns(keywords: dict[str, list[str]]) -> list[tuple[str, re.Pattern[str]]]:
+def _keyword_patterns(keywords: Mapping[str, Sequence[str]]) -> list[tuple[str, re.Pattern[str]]]:
     out = []
     for platform, words in keywords.items():
         alts = "|".join(re.escape(w.strip()) for w in words if w.strip())
@@ -578,7 +592,7 @@ def merge_events(catalog: list[Event], results: list[FeedResult]) -> tuple[list[
         if old is None:
             merged[event.id] = event
             continue
-        if old.model_dump(exclude={"source"}) == event.model_dump(exclude={"source"}):
+        if replace(old, source=event.source) == event:  # copies that agree on everything
             continue
         wins, reason = _beats(event, old, trusted)
         winner, loser = (event, old) if wins else (old, event)
