@@ -24,6 +24,7 @@ import pytest
 
 from riskmon.sources.config.starter import bundled_catalog_text
 from tests.reference_v2 import reference_assess
+from tests.support import validated
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 STATUSES = {"rumored", "announced", "confirmed", "in_effect", "paused", "resolved", "cancelled"}
@@ -43,8 +44,38 @@ def catalog() -> list[dict[str, Any]]:
 
 def assess_at(exposure: dict[str, Any], when: datetime) -> dict[str, Any]:
     """The v2 report (the fields of `check --format json`) for `exposure` against the bundled
-    catalog, as of `when`, with the default settings. The one place to switch to the engine."""
-    return reference_assess(exposure, catalog(), {}, when)
+    catalog, as of `when`, with the default settings, from the engine; each event's `channels`
+    as ids in exposure order and `rules` as rule -> level, like the reference reports them."""
+    from riskmon.core.engine import assess
+    from riskmon.present.formats import assessment_to_dict
+
+    profile = validated("Profile", exposure)
+    doc = assessment_to_dict(assess(profile, [validated("Event", e) for e in catalog()], when))
+    order = [c.id for c in profile.channels]
+    for e in doc["events"]:
+        e["channels"] = sorted((c["id"] for c in e["channels"]), key=order.index)
+    doc["rules"] = {r["rule"]: r["level"] for r in doc["rules"]}
+    return doc
+
+
+def test_the_engine_and_the_reference_agree_on_the_catalog() -> None:
+    """The replays below read the engine; the independent reference gives the same figures."""
+    exposure = {
+        "business": {"name": "x", "monthly_revenue": 100_000, "gross_margin": 0.4, "cash_on_hand": 50_000},
+        "channels": [
+            {"id": "tiktok-us", "platform": "tiktok", "regions": ["US"], "order_share": 0.5, "supply_route": "parcel"},
+            {"id": "tiktok-id", "platform": "tiktok", "regions": ["ID"], "order_share": 0.3, "inventory_value": 9e4},
+        ],
+    }
+    for when in (
+        datetime(2023, 9, 28, tzinfo=UTC),
+        datetime(2025, 4, 15, tzinfo=UTC),
+        datetime(2026, 12, 7, tzinfo=UTC),
+    ):
+        mine, theirs = assess_at(exposure, when), reference_assess(exposure, catalog(), {}, when)
+        assert mine["expected_loss"] == pytest.approx(theirs["expected_loss"])
+        assert mine["score"] == pytest.approx(theirs["score"])
+        assert {e["id"]: e["status"] for e in mine["events"]} == {e["id"]: e["status"] for e in theirs["events"]}
 
 
 def listed(report: dict[str, Any], event_id: str) -> dict[str, Any] | None:
