@@ -70,7 +70,7 @@ def test_demo_events_are_the_real_catalog(demo: Config) -> None:
     # Indonesia: 17:00 WIB is 10:00 UTC; back through Tokopedia on 2023-12-12.
     closure = ev["id-tiktok-shop-closure-2023"]
     assert closure.effective == datetime(2023, 10, 4, 10, 0, tzinfo=UTC)
-    assert closure.ends is not None and closure.ends.date().isoformat() == "2023-12-12"
+    assert closure.ends == datetime(2023, 12, 11, 17, 0, tzinfo=UTC)  # 2023-12-12 00:00 WIB
     ban = ev["us-tiktok-ban-2025"]
     assert ban.timeline[0].date.date().isoformat() == "2024-04-24" and ban.status == "resolved"
     music = ev["tiktok-music-shutdown-2024"]
