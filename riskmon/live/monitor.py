@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from riskmon.errors import ConfigError, RiskmonError, reason_of
+from riskmon.live import news_intake
 from riskmon.live.alerts import Alert, DeliveryResult, Told, channel_id, dispatch, due_alerts, heartbeat, news_alerts
 from riskmon.paths import ConfigLocation, resolve_config_dir, resolve_db_path
 from riskmon.sources.config.load import Config, current_mtimes, load_config
@@ -541,6 +542,7 @@ class Monitor:
             old = self.results.get(name)
             self.results[name] = result
             self._log_poll(old, result)
+            self._spawn(_in_thread(news_intake.take_in, self.location, cfg, old, result, replay=self.replay))
             first = name in self._awaiting
             self._awaiting.discard(name)
             if not self._primed and not self._awaiting:
