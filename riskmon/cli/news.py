@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 OUTCOMES = {
     "new": "queued as {id}",
     "merged": "merged into the queued draft {id}",
-    "seen": "already in the queue as {id} (this article was added before)",
+    "seen": "this article was added before: already in the queue as {id}",
     "rejected": "not queued: you rejected {id}, and this reports nothing newer",
     "known": "not queued: events.toml already says this (event {event})",
 }

@@ -132,6 +132,7 @@ class NewsQueue:
             ours=looks_like_queue,
             lock_timeout=lock_timeout,
             logger="riskmon.store.news_queue",
+            recovers="the next draft added (riskmon news add, an RSS poll)",
         )
         self._decoded: tuple[Tables, list[Entry]] | None = None
 
@@ -224,7 +225,7 @@ def _index(entries: list[Entry], entry_id: str) -> int:
 def _add_one(entries: list[Entry], d: Draft, article: Article, now: datetime) -> tuple[str, str]:
     for e in entries:
         if article.digest in e.digests and same_change(e.draft, d):
-            return SEEN, e.id
+            return (REJECTED if e.state == "rejected" else SEEN), e.id
     for e in entries:
         if e.state == "rejected" and same_change(e.draft, d) and STATUS_RANK[d.status] <= STATUS_RANK[e.draft.status]:
             return REJECTED, e.id
