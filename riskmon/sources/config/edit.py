@@ -673,8 +673,8 @@ def _apply_timeline(text: str, e: TimelineEdit, path: Path) -> str:
         found.append(_item(new))
     else:
         found.insert(next(i for i, k in enumerate(keys) if k > at), _item(new))
-    if "status" in table:
-        table["status"] = found[-1]["status"]
+    if "status" in table:  # a plain str: assigning the entry's item would carry its trivia along
+        table["status"] = str(found[-1]["status"])
     return str(doc.as_string())
 
 
