@@ -12,36 +12,14 @@ import pytest
 from riskmon.errors import ConfigError
 from riskmon.sources.config import edit as ce
 from riskmon.sources.config import schema
+from tests.support import WHATIF_EXPOSURE as EXPOSURE
 from tests.support import write_config
+from tests.test_news_cli import EVENTS as NEWS_EVENTS
 
-EXPOSURE = """\
-[business]
-name = "Test Seller"
-monthly_revenue = 100000
-gross_margin = 0.4
-
-[[channels]]
-id = "tiktok-us"
-platform = "tiktok"
-regions = ["US"]
-order_share = 0.5
-"""
-
-EVENTS = """\
-# kept by hand
-[[events]]
-id = "us-ban"          # the big one
-title = "US ban"
-kind = "ban"
-platforms = ["tiktok"]
-regions = ["US"]
-status = "announced"   # as of January
-probability = 0.7
-effective = 2025-01-19
-deadlines = [
-  { date = 2025-01-18, what = "Export followers" },  # do this first
-]
-"""
+EVENTS = (
+    NEWS_EVENTS.replace('status = "announced"\n', 'status = "announced"   # as of January\nprobability = 0.7\n')
+    + 'deadlines = [\n  { date = 2025-01-18, what = "Export followers" },  # do this first\n]\n'
+)
 
 
 @pytest.fixture

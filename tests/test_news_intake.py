@@ -16,23 +16,10 @@ import pytest
 from riskmon.sources.config.schema import FeedSettings
 from riskmon.sources.feeds.feeds import poll_feed
 from tests.servers import LocalServer, static
+from tests.support import WHATIF_EXPOSURE as EXPOSURE
 from tests.support import write_config
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
-
-EXPOSURE = """\
-[business]
-name = "Test Seller"
-monthly_revenue = 100000
-gross_margin = 0.4
-cash_on_hand = 60000
-
-[[channels]]
-id = "tiktok-us"
-platform = "tiktok"
-regions = ["US"]
-order_share = 0.5
-"""
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>跨境电商资讯</title><link>https://news.example/</link>

@@ -34,9 +34,9 @@ MAX_TIMEOUT = 86400.0
 """-t is at most a day: a check is run by cron or a monitoring system every few minutes."""
 
 
-def parse_now(text: str | None) -> datetime:
-    """--now: an ISO date or date-time within the supported dates; no offset means UTC. Absent:
-    the wall clock."""
+def parse_now(text: str | None, option: str = "--now") -> datetime:
+    """--now (or another date `option`): an ISO date or date-time within the supported dates; no
+    offset means UTC. Absent: the wall clock."""
     if text is None:
         return datetime.now(UTC)
     from riskmon.sources.config.schema import in_date_range, to_utc
@@ -47,7 +47,7 @@ def parse_now(text: str | None) -> datetime:
             raise ValueError(f"not a date or date-time: {text!r}")
         return in_date_range(value)
     except ValueError as exc:
-        raise UsageError(f"bad arguments: --now: {exc}") from None
+        raise UsageError(f"bad arguments: {option}: {exc}") from None
 
 
 def _number(text: str) -> float:

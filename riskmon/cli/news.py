@@ -24,9 +24,10 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskmon.errors import ConfigError, ExitCode, RiskmonError
+from riskmon.errors import ConfigError, ExitCode
 from riskmon.paths import ConfigLocation, resolve_config_dir
 from riskmon.textsafe import clean
 
@@ -76,27 +77,12 @@ def run(args: argparse.Namespace) -> int:
 # add
 
 
-def published_arg(text: str | None) -> datetime | None:
-    """--published: an ISO date or date-time (no offset: UTC) within the supported dates."""
-    if text is None:
-        return None
-    from riskmon.cli.main import UsageError
-    from riskmon.sources.config.schema import in_date_range, to_utc
-
-    try:
-        value = to_utc(text)
-        if not isinstance(value, datetime):
-            raise ValueError(f"not a date or date-time: {text!r}")
-        return in_date_range(value)
-    except ValueError as exc:
-        raise UsageError(f"bad arguments: --published: {exc}") from None
-
-
 def _add(args: argparse.Namespace, location: ConfigLocation, now: datetime) -> int:
+    from riskmon.cli.main import parse_now
     from riskmon.sources.news import read_article
     from riskmon.usecases import news
 
-    published = published_arg(args.published)
+    published = parse_now(args.published, "--published") if args.published else None
     article = read_article(args.source)
     events = news.catalog(location)
     when = published or article.published or now
@@ -249,32 +235,23 @@ def _accept_edited(
     now: datetime,
     ask: Callable[[str], str] = input,
 ) -> int:
-    """The proposal in the editor; checked when it closes, written when valid. On a terminal an
-    invalid edit can be edited again. Stopped while the editor runs: as `riskmon config edit`."""
-    import shutil
-    import signal
-    import tempfile
-    from pathlib import Path
-
-    from riskmon.cli.config_edit import EditorStopped, editor_command, run_editor
+    """The proposal in the editor (riskmon.cli.config_edit's machinery); checked when it closes,
+    written when valid. On a terminal an invalid edit can be edited again."""
+    from riskmon.cli.config_edit import editor_command, in_work_copy, open_editor
     from riskmon.sources.config.edit import read_text
     from riskmon.usecases import news
 
     interactive = sys.stdin.isatty()
     argv = editor_command(tty=interactive)
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, ())  # as it is now, to restore at the end
-    workdir = Path(tempfile.mkdtemp(prefix="riskmon-news-"))
-    try:
-        work = workdir / f"{entry.id}.toml"
-        work.write_text(news.proposal_text(entry, proposal), encoding="utf-8")
+
+    def session(work: Path) -> int:
         while True:
-            status = _run(run_editor, argv, work)
+            status = open_editor(argv, work)
             if status != 0:
                 _err(f"riskmon news accept: the editor exited with status {status}; {entry.id} was not accepted")
                 return int(ExitCode.WARNING)
-            text = read_text(work) or ""
             try:
-                edited = news.proposal_from_text(text, str(work))
+                edited = news.proposal_from_text(read_text(work) or "", str(work))
                 return _write_or_raise(location, entry.id, edited, now)
             except news.Cancelled as exc:
                 _err(f"riskmon news accept: {exc.message}")
@@ -283,21 +260,13 @@ def _accept_edited(
                 _problems(entry.id, exc)
             if not interactive or _no(ask):
                 return int(ExitCode.WARNING)
-    except EditorStopped as stop:
-        _err(f"riskmon news accept: stopped by {stop}; the editor was closed and {entry.id} was not accepted")
-        return 128 + stop.signum
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
-
-def _run(run_editor: Callable[[list[str]], int], argv: list[str], work: Any) -> int:
-    try:
-        return run_editor([*argv, str(work)])
-    except OSError as exc:
-        raise RiskmonError(
-            f"cannot run the editor {argv[0]!r}: {exc.strerror or type(exc).__name__}; check $VISUAL / $EDITOR"
-        ) from None
+    return in_work_copy(
+        f"{entry.id}.toml",
+        news.proposal_text(entry, proposal),
+        session,
+        f"riskmon news accept: stopped by {{signal}}; the editor was closed and {entry.id} was not accepted",
+    )
 
 
 def _no(ask: Callable[[str], str]) -> bool:

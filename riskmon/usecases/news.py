@@ -185,13 +185,9 @@ class Proposal:
         """What it would write, for people."""
         if self.new_event is not None:
             return [f"add event {self.event_id!r} to events.toml"]
-        out = []
-        if self.timeline is not None:
-            out.append(f"timeline: {self.timeline.status} from {_day(self.timeline.date)}")
-        if self.effective is not None:
-            out.append(f"effective: {_day(self.effective)}")
-        if self.ends is not None:
-            out.append(f"ends: {_day(self.ends)}")
+        t = self.timeline
+        out = [f"timeline: {t.status} from {_day(t.date)}"] if t is not None else []
+        out += [f"{name}: {_day(when)}" for name, when in (("effective", self.effective), ("ends", self.ends)) if when]
         out += [f"deadline {_day(d.date)}: {d.what}" for d in self.deadlines]
         out += [f"source: {s}" for s in self.sources]
         return out or ["nothing new: the event already says this"]

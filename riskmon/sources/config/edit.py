@@ -78,23 +78,10 @@ class FieldEdit:
 
 
 @dataclass(frozen=True)
-class AppendEdit:
-    """Append one value to a list field of an item of an array of tables (by id), unless an equal
+class AppendEdit(FieldEdit):
+    """Append `value` to the list field of an item of an array of tables (by id), unless an equal
     value is there already; the list is created when the item has none. A value is compared as
     TOML reads it (a date and the same date written differently are equal)."""
-
-    table: str
-    item_id: str
-    field: str
-    value: Any
-
-    @property
-    def file(self) -> str:
-        return _TABLES[self.table][0] if self.table in _TABLES else "?"
-
-    @property
-    def where(self) -> str:
-        return f"{self.table}[{self.item_id}].{self.field}"
 
 
 TIMELINE_START = date(1900, 1, 1)
@@ -626,7 +613,7 @@ def _list_field(table: Any, e: AppendEdit | TimelineEdit, path: Path) -> Any:
 
 def _apply_append(text: str, e: AppendEdit, path: Path) -> str:
     doc = _parse(path, text)
-    table = _find(doc.get(e.table), e.item_id, path, e.table)
+    table = _find(doc.get(e.table), e.item_id or "", path, e.table)
     found = _list_field(table, e, path)
     if found is None:
         return _apply_edit(text, FieldEdit(e.table, e.item_id, e.field, [e.value]), path)

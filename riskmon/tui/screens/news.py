@@ -129,6 +129,8 @@ class NewsScreen(Screen[None]):
         self._watching = False
         self._seq = 0  # loads run side by side: the newest one started wins
         self._shown_seq = 0
+        self._failed: dict[str, list[str]] = {}
+        """Entry id -> why its last accept failed: shown with it until it is decided."""
 
     def compose(self) -> ComposeResult:
         yield Static("News review", id="news-heading")
@@ -279,6 +281,10 @@ class NewsScreen(Screen[None]):
             return
         self.query_one("#news-article", Static).update(article_view(entry))
         found = self.review.matches.get(entry.id) if self.review is not None else None
+        failed = self._failed.get(entry.id) if entry.state == "pending" else None
+        if failed:
+            self._note(failed, error=True)
+            return
         lines = [f"{entry.id}: {entry.state}"]
         if entry.state == "pending":
             lines[0] += " — a: accept, x: reject, e: edit then accept"
@@ -366,9 +372,14 @@ class NewsScreen(Screen[None]):
         self.busy = False
         if message.error is not None:
             lines = problem_lines(message.error)
-            self._note([f"{message.entry_id} was not {message.verb}; nothing was written:", *lines], error=True)
+            self._failed[message.entry_id] = [
+                f"{message.entry_id} was not {message.verb}; nothing was written:",
+                *lines,
+            ]
+            self._note(self._failed[message.entry_id], error=True)
             self.notify("\n".join(lines[:5]), title=f"Not {message.verb}", severity="error", markup=False)
         else:
+            self._failed.pop(message.entry_id, None)
             self.notify(self._done_text(message), title="News", markup=False, timeout=6)
             done = message.accepted
             if done is not None and done.path is not None:
