@@ -13,8 +13,9 @@ trade-press articles, and their review queue.
   `--edit` opens $VISUAL/$EDITOR on the proposal first. An invalid result is never written.
 - `reject ID` marks the draft rejected: the same news does not bring it back.
 
-Exit: 0 done, 1 nothing (no drafts in the article, no such draft, already decided) or invalid
-(the accepted draft would not validate: the problems are listed), 3 riskmon could not do it.
+Exit: 0 done, 1 nothing (no drafts in the article, no such draft, already decided), refused (the
+bundled demo config is read-only) or invalid (the accepted draft would not validate: the problems
+are listed), 3 riskmon could not do it.
 """
 
 from __future__ import annotations
@@ -189,7 +190,11 @@ def _accept(args: argparse.Namespace, location: ConfigLocation, now: datetime) -
     from riskmon.sources.config.edit import config_dir_of
     from riskmon.usecases import news
 
-    config_dir_of(location)
+    try:
+        config_dir_of(location)  # the bundled demo is read-only: refused, as `config edit` does
+    except ConfigError as exc:
+        _err(f"riskmon news accept: {exc.message}")
+        return int(ExitCode.WARNING)
     entry, proposal = news.proposal_for(location, args.draft_id)
     if getattr(args, "edit", False):
         return _accept_edited(location, entry, proposal, now)
