@@ -34,9 +34,9 @@ MAX_TIMEOUT = 86400.0
 """-t is at most a day: a check is run by cron or a monitoring system every few minutes."""
 
 
-def parse_now(text: str | None) -> datetime:
-    """--now: an ISO date or date-time within the supported dates; no offset means UTC. Absent:
-    the wall clock."""
+def parse_now(text: str | None, option: str = "--now") -> datetime:
+    """--now (or another date `option`): an ISO date or date-time within the supported dates; no
+    offset means UTC. Absent: the wall clock."""
     if text is None:
         return datetime.now(UTC)
     from riskmon.sources.config.schema import in_date_range, to_utc
@@ -47,7 +47,7 @@ def parse_now(text: str | None) -> datetime:
             raise ValueError(f"not a date or date-time: {text!r}")
         return in_date_range(value)
     except ValueError as exc:
-        raise UsageError(f"bad arguments: --now: {exc}") from None
+        raise UsageError(f"bad arguments: {option}: {exc}") from None
 
 
 def _number(text: str) -> float:
@@ -181,6 +181,24 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     report.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
 
+    news = add("news", "draft events from trade-press articles: add one, review the queue, accept or reject")
+    news_sub = news.add_subparsers(dest="news_command", metavar="ACTION", parser_class=_Parser)
+    news_add = news_sub.add_parser("add", help="read an article (FILE, - for stdin, or a URL) and queue its drafts")
+    news_add.add_argument("source", metavar="FILE|-|URL")
+    news_add.add_argument("--published", metavar="DATE", help="the article's date (default: the page's, else now)")
+    news_add.add_argument("--lang", choices=("zh", "en"), help="the article's language (default: detected)")
+    news_list = news_sub.add_parser("list", help="the drafts waiting for review (the default)")
+    news_accept = news_sub.add_parser("accept", help="write a draft into events.toml (validated first)")
+    news_accept.add_argument("draft_id", metavar="ID")
+    news_accept.add_argument("--edit", action="store_true", help="edit the draft in $VISUAL/$EDITOR first")
+    news_sub.add_parser("reject", help="reject a draft (remembered)").add_argument("draft_id", metavar="ID")
+    for action in news_sub.choices.values():
+        _common(action, top=False)
+    for with_format in (news, news_add, news_list):
+        with_format.add_argument("--format", "-f", choices=("text", "json"), default=argparse.SUPPRESS)
+    for listing in (news, news_list):
+        listing.add_argument("--all", action="store_true", default=argparse.SUPPRESS, help="also accepted and rejected")
+
     whatif = add("what-if", "try a scenario (change numbers, or --stress): baseline and scenario side by side")
     whatif.add_argument(
         "--set",
@@ -239,6 +257,10 @@ def _handler(args: argparse.Namespace) -> Handler:
         from riskmon.cli.whatif import run as run_whatif
 
         return run_whatif
+    if command == "news":
+        from riskmon.cli.news import run as run_news
+
+        return run_news
     from riskmon.cli.tui import run as run_tui
 
     return run_tui

@@ -70,6 +70,7 @@ class FeedPolls:
         self._config: Config | None = None
         self._awaiting: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
+        self._intakes: set[asyncio.Task[Any]] = set()
 
     def replace(self, cfg: Config) -> tuple[list[str], list[FeedSettings]]:
         """Take the feeds of a new config; returns the names of those gone or changed (their
@@ -135,7 +136,21 @@ class FeedPolls:
                 return False
             if self.feeds.get(name) != feed:
                 return False  # the config changed while we polled
-            return self._took(name, result)
+            old = self.results.get(name)
+            changed = self._took(name, result)
+            self._intake(cfg, old, result)
+            return changed
+
+    def _intake(self, cfg: Config, old: FeedResult | None, result: FeedResult) -> None:
+        """New RSS items into the news review queue, in the background: building the news lexicon
+        the first time takes a while, and a poll's answer must not wait for it."""
+        from riskmon.live import news_intake
+
+        task = asyncio.get_running_loop().create_task(
+            in_thread(news_intake.take_in, cfg.location, cfg, old, result, replay=self.replay)
+        )
+        self._intakes.add(task)
+        task.add_done_callback(self._intakes.discard)
 
     def _took(self, name: str, result: FeedResult) -> bool:
         old = self.results.get(name)

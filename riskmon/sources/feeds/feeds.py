@@ -20,7 +20,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,6 +47,7 @@ from riskmon.textsafe import clean
 log = logging.getLogger("riskmon.sources.feeds.feeds")
 
 MAX_HEADLINES = 100
+SUMMARY_MAX = 4000
 # A poll whose last attempt is younger than this share of `every` is served from the cache, so a
 # cron'd `check` every 5 minutes does not hit a feed configured `every = "1h"` twelve times an hour.
 FRESH_FRACTION = 0.9
@@ -61,6 +62,9 @@ class Headline:
     link: str
     published: datetime | None
     platforms: tuple[str, ...]
+    summary: str = ""
+    """The item's description as one line of text (at most SUMMARY_MAX characters): what the news
+    intake reads besides the title."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -282,13 +286,26 @@ def _text(value: object) -> str:
     return clean(_TAG.sub(" ", value)) if isinstance(value, str) else ""
 
 
-def _keyword_patterns(keywords: Mapping[str, Sequence[str]]) -> list[tuple[str, re.Pattern[str]]]:
-    out = []
+def _tagger(keywords: Mapping[str, Sequence[str]]) -> Callable[[str], tuple[str, ...]]:
+    """Text -> the platforms whose keywords it holds, in the order the config lists them. Matched
+    as the news lexicon matches names (riskmon.core.news.lexicon.PhraseMatcher): a CJK neighbour
+    is a word boundary, so `TikTok外链关闭` is about TikTok; any case, plurals too."""
+    from riskmon.core.news.lexicon import PhraseMatcher
+    from riskmon.core.news.text import lower_same_length
+
+    order = [p.strip().lower() for p in keywords]
+    table: dict[str, tuple[str, ...]] = {}
     for platform, words in keywords.items():
-        alts = "|".join(re.escape(w.strip()) for w in words if w.strip())
-        if alts:
-            out.append((platform.strip().lower(), re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)))
-    return out
+        for word in (w.strip().lower() for w in words):  # lower: every keyword ignores case
+            if word:
+                table[word] = (*table.get(word, ()), platform.strip().lower())
+    matcher = PhraseMatcher(table)
+
+    def tags(text: str) -> tuple[str, ...]:
+        found = {p for hit in matcher.find(text, lower_same_length(text)) for p in hit.value}
+        return tuple(p for p in dict.fromkeys(order) if p in found)
+
+    return tags
 
 
 def parse_headlines(feed: FeedSettings, body: bytes, content_type: str = "") -> list[Headline]:
@@ -303,7 +320,7 @@ def parse_headlines(feed: FeedSettings, body: bytes, content_type: str = "") -> 
         raise ParseError(short(f"not an RSS/Atom feed: {parsed.get('bozo_exception', 'unreadable')}"))
     if not parsed.get("version") and not parsed.entries:
         raise ParseError("not an RSS/Atom feed")
-    patterns = _keyword_patterns(feed.keywords)
+    tags = _tagger(feed.keywords)
     out: list[Headline] = []
     for entry in parsed.entries:
         title = _text(entry.get("title"))
@@ -314,9 +331,8 @@ def parse_headlines(feed: FeedSettings, body: bytes, content_type: str = "") -> 
             continue
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
-        haystack = f"{title} {_text(entry.get('summary'))}"
-        platforms = tuple(p for p, pattern in patterns if pattern.search(haystack))
-        out.append(Headline(feed.name, title or link, link, published, platforms))
+        summary = _text(entry.get("summary"))[:SUMMARY_MAX]
+        out.append(Headline(feed.name, title or link, link, published, tags(f"{title} {summary}"), summary))
     out.sort(key=lambda h: h.published or datetime.min.replace(tzinfo=UTC), reverse=True)
     return out[:MAX_HEADLINES]
 
