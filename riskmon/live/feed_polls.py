@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ class FeedPolls:
         replay: bool,
         clock: Callable[[], datetime],
         stopped: Callable[[], bool],
+        spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]] | None = None,
     ) -> None:
         self.cache_dir = cache_dir
         self.offline = offline
@@ -64,13 +65,14 @@ class FeedPolls:
         self.clock = clock
         """When a feed is polled (the wall clock in a replay)."""
         self.stopped = stopped
+        self.spawn = spawn or asyncio.ensure_future
+        """Starts background work the owner drains when it stops (the news intake)."""
         self.feeds: dict[str, FeedSettings] = {}
         self.results: dict[str, FeedResult] = {}
         self.primed = False
         self._config: Config | None = None
         self._awaiting: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
-        self._intakes: set[asyncio.Task[Any]] = set()
 
     def replace(self, cfg: Config) -> tuple[list[str], list[FeedSettings]]:
         """Take the feeds of a new config; returns the names of those gone or changed (their
@@ -146,11 +148,7 @@ class FeedPolls:
         the first time takes a while, and a poll's answer must not wait for it."""
         from riskmon.live import news_intake
 
-        task = asyncio.get_running_loop().create_task(
-            in_thread(news_intake.take_in, cfg.location, cfg, old, result, replay=self.replay)
-        )
-        self._intakes.add(task)
-        task.add_done_callback(self._intakes.discard)
+        self.spawn(in_thread(news_intake.take_in, cfg.location, cfg, old, result, replay=self.replay))
 
     def _took(self, name: str, result: FeedResult) -> bool:
         old = self.results.get(name)

@@ -116,6 +116,7 @@ class Monitor:
             replay=self.replay,
             clock=self.poll_clock,
             stopped=lambda: self._stopped,
+            spawn=self._spawn,
         )
         self._requests = Requests(self._cycle, self._spawn, lambda: self._stopped)
         self._changes = EventChanges()
