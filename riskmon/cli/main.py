@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     events = add("events", "list policy events, or show one")
     ev_sub = events.add_subparsers(dest="events_command", metavar="ACTION", parser_class=_Parser)
     ev_list = ev_sub.add_parser("list", help="events sorted by urgency")
-    ev_show = ev_sub.add_parser("show", help="one event with its loss breakdown")
+    ev_show = ev_sub.add_parser("show", help="one event: its timeline, what it would cost (lost) and hold up (late)")
     ev_show.add_argument("event_id", metavar="ID")
     for nested in (ev_list, ev_show):
         _common(nested, top=False)
@@ -216,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     whatif.add_argument("--yes", "-y", action="store_true", help="with --apply: really write the files")
     whatif.add_argument("--list", action="store_true", help="list the saved scenarios")
     whatif.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    whatif.add_argument("-v", "--verbose", action="count", default=0, help="also the weekly cash forecast")
     whatif.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
     return parser
 
