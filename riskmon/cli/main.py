@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from riskmon import __version__
+from riskmon.cli.check_ranges import add_range_options
 from riskmon.errors import ExitCode, Problem, RiskmonError
 
 
@@ -68,12 +69,37 @@ def seconds(text: str) -> float:
     return value
 
 
-def score_threshold(text: str) -> float:
-    """-w/-c: a score from 0 to 100."""
-    value = _number(text)
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"must be a score from 0 to 100, not {text!r}")
-    return value
+HELP_EPILOG = """\
+exit codes:
+  0  OK (check, daemon --once); done or valid (other commands)
+  1  WARNING; invalid or refused (config validate, config edit, what-if --apply ...)
+  2  CRITICAL
+  3  UNKNOWN: riskmon itself failed (bad arguments, invalid config, unreadable files, timeout)
+  70 the dashboard crashed (the report is in the user data dir)
+
+environment:
+  RISKMON_CONFIG  config directory when --config is not given
+  RISKMON_DATA    data directory: history, feed cache, news queue (default: the user data dir)
+  RISKMON_DB      history file when --db is not given
+  RISKMON_DEBUG   1: show tracebacks of internal errors
+  NO_COLOR        set: no colour in text output
+  VISUAL, EDITOR  the editor of `config edit`
+  JOURNAL_STREAM  set by systemd: daemon log lines carry journald priorities, no timestamps
+  NOTIFY_SOCKET   set by systemd (Type=notify): the daemon reports READY, STATUS, STOPPING
+  WATCHDOG_USEC   set by systemd (WatchdogSec=): the daemon pings the watchdog at half of it
+"""
+
+CHECK_EPILOG = """\
+ranges (-w, -c, --runway-*, --shortfall-*), as in the Monitoring Plugins guidelines:
+  10      alert when the value is below 0 or above 10     (a plain N means 0:N)
+  10:     alert when below 10
+  ~:10    alert when above 10
+  10:20   alert when below 10 or above 20
+  @10:20  alert when from 10 to 20, both included
+  -w 40 warns ABOVE 40, where riskmon.toml's warn = 40 warns AT 40 or above (the same as -w @40:).
+  A range starting with a minus sign needs =: --runway-warning=-1:8.
+
+"""
 
 
 def _common(p: argparse.ArgumentParser, *, top: bool) -> None:
@@ -87,26 +113,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="riskmon",
         description="Platform risk monitor for multi-platform sellers. Without a command, opens the dashboard.",
+        epilog=HELP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"riskmon {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"riskmon {__version__}")
     _common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def add(name: str, help_: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_)
+        p = sub.add_parser(name, help=help_, description=help_, formatter_class=argparse.RawDescriptionHelpFormatter)
         _common(p, top=False)
         return p
 
     add("tui", "open the live dashboard (the default)")
 
     check = add("check", "one assessment with Nagios-style exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)")
+    check.epilog = CHECK_EPILOG + HELP_EPILOG
+    check.add_argument("-V", "--version", action="version", version=f"riskmon {__version__}")
     check.add_argument("--format", "-f", choices=("text", "json", "nagios", "prometheus"), default="text")
-    check.add_argument(
-        "-w", "--warning", type=score_threshold, metavar="N", help="score threshold for WARNING (default 40)"
-    )
-    check.add_argument(
-        "-c", "--critical", type=score_threshold, metavar="N", help="score threshold for CRITICAL (default 70)"
-    )
+    add_range_options(check)
     check.add_argument(
         "-t",
         "--timeout",
