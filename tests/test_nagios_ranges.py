@@ -121,16 +121,15 @@ def test_canonical_text_parses_back_to_the_same_range(r: Range) -> None:
 NOW = "2025-01-10T00:00:00Z"
 
 
-def events(status: str) -> str:
-    """The ban of tests.support as events.toml (JSON strings and lists are TOML too)."""
-    ban = support.ban(effective="2025-01-19", status=status)
-    return "[[events]]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in ban.items())
-
-
 def config(tmp_path: Path, *, cash: float = 10_000_000, status: str = "rumored", riskmon: str | None = None) -> Path:
     """A rumour (probability 0.25: no shock rule) gives a score above 0 with every rule OK."""
     exposure = support.SELLER_EXPOSURE.format(cash=cash, share=0.3)
-    return support.write_config(tmp_path, exposure=exposure, events=events(status), riskmon=riskmon)
+    return support.write_config(
+        tmp_path,
+        exposure=exposure,
+        events=support.events_toml(support.ban(effective="2025-01-19", status=status)),
+        riskmon=riskmon,
+    )
 
 
 def check(cfg: Path, *args: str) -> subprocess.CompletedProcess[str]:
