@@ -62,8 +62,12 @@ def configure_logging(level_name: str) -> None:
     # APScheduler logs every job run at INFO (the config check runs every 2 s), httpx every request
     # and riskmon.sources.feeds.feeds every failed poll; the monitor logs each feed's changes of state instead.
     quiet = logging.DEBUG if level <= logging.DEBUG else logging.WARNING
-    for name in ("apscheduler", "httpx", "httpcore", "riskmon.sources.feeds.feeds", "apprise"):
+    for name in ("apscheduler", "httpx", "httpcore", "riskmon.sources.feeds.feeds"):
         logging.getLogger(name).setLevel(quiet)
+    if level > logging.DEBUG:
+        # apprise warns of each failed send, which the alert channel logs with its retries anyway
+        # (riskmon.live.alert_channels captures apprise's words for that line).
+        handler.addFilter(lambda r: not (r.name.startswith("apprise") and r.levelno < logging.ERROR))
 
 
 def run(args: argparse.Namespace) -> int:
