@@ -170,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     init = cfg_sub.add_parser("init", help="write a commented starter set (refuses to overwrite)")
     init.add_argument("target", nargs="?", metavar="DIR")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
+    schema = cfg_sub.add_parser("schema", help="write JSON Schemas of the four files, for editors (taplo)")
+    schema.add_argument("--output", "-o", metavar="DIR", help="where (default: schemas/ in the config directory)")
     edit = cfg_sub.add_parser("edit", help="edit a config file in $VISUAL/$EDITOR; saved only if it validates")
     edit.add_argument(
         "file",
