@@ -239,6 +239,6 @@ def test_version_and_help() -> None:
     assert r.returncode == 0
     for needle in ("RISKMON_CONFIG", "RISKMON_DATA", "RISKMON_DB", "RISKMON_DEBUG", "NO_COLOR", "JOURNAL_STREAM"):
         assert needle in r.stdout
-    assert "3  UNKNOWN" in r.stdout and "@10:20" in r.stdout and "--runway-warning" in r.stdout
+    assert "UNKNOWN: riskmon itself failed" in r.stdout and "@10:20" in r.stdout and "--runway-warning" in r.stdout
     top = subprocess.run([sys.executable, "-m", "riskmon", "--help"], capture_output=True, text=True)
     assert "exit codes:" in top.stdout and "NOTIFY_SOCKET" in top.stdout

@@ -14,9 +14,11 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from riskmon import __version__
 from riskmon.cli.check_ranges import add_range_options
+from riskmon.cli.reference import CHECK_EPILOG, HELP_EPILOG
 from riskmon.errors import ExitCode, Problem, RiskmonError
 
 
@@ -25,10 +27,25 @@ class UsageError(RiskmonError):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on bad arguments; 2 means CRITICAL to a monitoring system, so raise instead."""
+    """argparse exits 2 on bad arguments; 2 means CRITICAL to a monitoring system, so raise instead.
+
+    It also keeps what it was given, `options` and `subcommands`, so that shell completion and
+    the man page (riskmon.cli.completion, riskmon.cli.man) are generated from the parser itself
+    without reading argparse's private attributes."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"bad arguments: {message}", self.format_usage())
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        # argparse's __init__ adds -h before our attributes exist: hence setdefault.
+        self.__dict__.setdefault("options", []).append(action)
+        return action
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        action = super().add_subparsers(**kwargs)
+        self.subcommands = action
+        return action
 
 
 MAX_TIMEOUT = 86400.0
@@ -69,44 +86,17 @@ def seconds(text: str) -> float:
     return value
 
 
-HELP_EPILOG = """\
-exit codes:
-  0  OK (check, daemon --once); done or valid (other commands)
-  1  WARNING; invalid or refused (config validate, config edit, what-if --apply ...)
-  2  CRITICAL
-  3  UNKNOWN: riskmon itself failed (bad arguments, invalid config, unreadable files, timeout)
-  70 the dashboard crashed (the report is in the user data dir)
-
-environment:
-  RISKMON_CONFIG  config directory when --config is not given
-  RISKMON_DATA    data directory: history, feed cache, news queue (default: the user data dir)
-  RISKMON_DB      history file when --db is not given
-  RISKMON_DEBUG   1: show tracebacks of internal errors
-  NO_COLOR        set: no colour in text output
-  VISUAL, EDITOR  the editor of `config edit`
-  JOURNAL_STREAM  set by systemd: daemon log lines carry journald priorities, no timestamps
-  NOTIFY_SOCKET   set by systemd (Type=notify): the daemon reports READY, STATUS, STOPPING
-  WATCHDOG_USEC   set by systemd (WatchdogSec=): the daemon pings the watchdog at half of it
-"""
-
-CHECK_EPILOG = """\
-ranges (-w, -c, --runway-*, --shortfall-*), as in the Monitoring Plugins guidelines:
-  10      alert when the value is below 0 or above 10     (a plain N means 0:N)
-  10:     alert when below 10
-  ~:10    alert when above 10
-  10:20   alert when below 10 or above 20
-  @10:20  alert when from 10 to 20, both included
-  -w 40 warns ABOVE 40, where riskmon.toml's warn = 40 warns AT 40 or above (the same as -w @40:).
-  A range starting with a minus sign needs =: --runway-warning=-1:8.
-
-"""
-
-
 def _common(p: argparse.ArgumentParser, *, top: bool) -> None:
     d = None if top else argparse.SUPPRESS
     p.add_argument("--config", metavar="DIR", default=d, help="config directory (default: see `riskmon config path`)")
     p.add_argument("--db", metavar="PATH", default=d, help="history file (default: $RISKMON_DB or the user data dir)")
     p.add_argument("--now", metavar="ISO", default=d, help="assess as of this instant (replay, tests); default: now")
+
+
+def _nested(sub: Any, name: str, help_: str) -> argparse.ArgumentParser:
+    """A subcommand of a subcommand (`config init`), its help also its description (--help, man)."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,8 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     events = add("events", "list policy events, or show one")
     ev_sub = events.add_subparsers(dest="events_command", metavar="ACTION", parser_class=_Parser)
-    ev_list = ev_sub.add_parser("list", help="events sorted by urgency")
-    ev_show = ev_sub.add_parser("show", help="one event with its loss breakdown")
+    ev_list = _nested(ev_sub, "list", "events sorted by urgency")
+    ev_show = _nested(ev_sub, "show", "one event with its loss breakdown")
     ev_show.add_argument("event_id", metavar="ID")
     for nested in (ev_list, ev_show):
         _common(nested, top=False)
@@ -165,14 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = add("config", "where the config is, validate it, write a starter set, edit it")
     cfg_sub = config.add_subparsers(dest="config_command", metavar="ACTION", parser_class=_Parser, required=True)
-    cfg_sub.add_parser("path", help="which config directory and files are in use, and why")
-    cfg_sub.add_parser("validate", help="check every config file; exit 0 valid, 1 invalid")
-    init = cfg_sub.add_parser("init", help="write a commented starter set (refuses to overwrite)")
+    _nested(cfg_sub, "path", "which config directory and files are in use, and why")
+    _nested(cfg_sub, "validate", "check every config file; exit 0 valid, 1 invalid")
+    init = _nested(cfg_sub, "init", "write a commented starter set (refuses to overwrite)")
     init.add_argument("target", nargs="?", metavar="DIR")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
-    schema = cfg_sub.add_parser("schema", help="write JSON Schemas of the four files, for editors (taplo)")
+    schema = _nested(cfg_sub, "schema", "write JSON Schemas of the four files, for editors (taplo)")
     schema.add_argument("--output", "-o", metavar="DIR", help="where (default: schemas/ in the config directory)")
-    edit = cfg_sub.add_parser("edit", help="edit a config file in $VISUAL/$EDITOR; saved only if it validates")
+    edit = _nested(cfg_sub, "edit", "edit a config file in $VISUAL/$EDITOR; saved only if it validates")
     edit.add_argument(
         "file",
         nargs="?",
@@ -185,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = add("history", "score and level over time, or the event change log")
     hist_sub = history.add_subparsers(dest="history_command", metavar="ACTION", parser_class=_Parser)
-    hist_changes = hist_sub.add_parser("changes", help="every change of an event's status, probability or dates")
+    hist_changes = _nested(hist_sub, "changes", "every change of an event's status, probability or dates")
     _common(hist_changes, top=False)
     for hp in (history, hist_changes):
         hp.add_argument("--since", metavar="7d|ISO", default=argparse.SUPPRESS, help="from (30m, 12h, 7d, 2w, a date)")
@@ -226,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     whatif.add_argument("--list", action="store_true", help="list the saved scenarios")
     whatif.add_argument("--format", "-f", choices=("text", "json"), default="text")
     whatif.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
+    completion = add("completion", "print a shell completion script (bash, zsh or fish) to install")
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell")
+    add("man", "print the manual page (roff): riskmon man > riskmon.1 && man -l riskmon.1")
     return parser
 
 
@@ -262,6 +255,14 @@ def _handler(args: argparse.Namespace) -> Handler:
         from riskmon.cli.report import run as run_report
 
         return run_report
+    if command == "completion":
+        from riskmon.cli.completion import run as run_completion
+
+        return run_completion
+    if command == "man":
+        from riskmon.cli.man import run as run_man
+
+        return run_man
     if command == "what-if":
         from riskmon.cli.whatif import run as run_whatif
 
