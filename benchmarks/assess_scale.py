@@ -26,7 +26,16 @@ from riskmon.core.engine import assess
 from riskmon.core.model import Business, Channel, Event, Impact, Profile, TrafficLink
 
 PLATFORMS = ["tiktok", "amazon", "etsy", "temu", "lazada", "shopee", "ebay", "walmart", "instagram", "youtube"]
-KINDS = ["ban", "shop_closure", "link_cutoff", "account_suspension", "fee_change", "payout_hold", "season", "duty_change"]
+KINDS = [
+    "ban",
+    "shop_closure",
+    "link_cutoff",
+    "account_suspension",
+    "fee_change",
+    "payout_hold",
+    "season",
+    "duty_change",
+]
 STATUSES = ["rumored", "announced", "confirmed", "in_effect", "paused"]
 REGIONS = ["US", "GB", "DE", "FR", "ID", "MY", "TH", "VN", "PH", "SG", "IN", "BR", "MX", "JP"]
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
