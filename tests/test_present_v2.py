@@ -238,6 +238,13 @@ def test_nagios_perfdata_has_the_lowest_cash_and_the_shortfall_probability(examp
     ), summary
 
 
+def test_nagios_shortfall_perfdata_carries_the_ranges_asked(example: Example) -> None:
+    line = example.check("-f", "nagios", "--shortfall-warning", "0.95", "--shortfall-critical", "@0.5:1")
+    perf = perfdata(line.stdout.splitlines()[0])
+    assert perf["shortfall_probability"] == "0.9;0.95;@0.5:1;0;1"
+    assert perf["runway_weeks"] == "4.8788;12:;4:;0"  # not asked: riskmon.toml's
+
+
 def test_nagios_names_the_cash_only_when_it_raised_the_level(tmp_path: Path) -> None:
     line = Example(tmp_path, events="").check("-f", "nagios").stdout.splitlines()[0]
     summary, _ = line.split(" | ")

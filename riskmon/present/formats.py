@@ -234,29 +234,33 @@ def nagios_summary(a: Assessment, action: str | None = None, *, demo: bool = Fal
     return clean(text).replace("|", "/")
 
 
-def nagios(a: Assessment, *, action: str | None = None, detail_lines: Iterable[str] = (), demo: bool = False) -> str:
+def nagios(
+    a: Assessment,
+    *,
+    action: str | None = None,
+    detail_lines: Iterable[str] = (),
+    demo: bool = False,
+    perf_ranges: Mapping[str, tuple[str, str]] | None = None,
+) -> str:
     """One plugin line with perfdata. `cash_low` (the likely forecast's lowest balance, in the
     business currency, negative when cash runs out) has no thresholds: the level reads the runway
-    and the shortfall probability, whose perfdata carry them."""
+    and the shortfall probability, whose perfdata carry them. `perf_ranges`: perfdata label ->
+    warn/crit fields that replace the thresholds' (check's Nagios ranges from the command line)."""
     t = a.thresholds
+    score_wc = (plain_number(t.warn), plain_number(t.crit))
+    runway_wc = (f"{plain_number(t.runway_warn_weeks)}:", f"{plain_number(t.runway_crit_weeks)}:")
+    shortfall_wc = (plain_number(t.shortfall_warn), plain_number(t.shortfall_crit))
+    given = perf_ranges or {}
     perf = " ".join(
         [
-            _perf("score", a.score, "", plain_number(t.warn), plain_number(t.crit), 0, 100),
-            _perf(
-                "runway_weeks",
-                a.runway_weeks,
-                "",
-                f"{plain_number(t.runway_warn_weeks)}:",
-                f"{plain_number(t.runway_crit_weeks)}:",
-                0,
-            ),
+            _perf("score", a.score, "", *given.get("score", score_wc), 0, 100),
+            _perf("runway_weeks", a.runway_weeks, "", *given.get("runway_weeks", runway_wc), 0),
             _perf("cash_low", a.cash_low),
             _perf(
                 "shortfall_probability",
                 a.cash_shortfall_probability,
                 "",
-                plain_number(t.shortfall_warn),
-                plain_number(t.shortfall_crit),
+                *given.get("shortfall_probability", shortfall_wc),
                 0,
                 1,
             ),
