@@ -342,6 +342,29 @@ def test_json_report_is_the_check_document_with_the_checklist(example: Example, 
     for key in ("cash_forecast", "cash_low", "cash_low_week", "cash_shortfall_probability", "loss_p50", "loss_p95"):
         assert rep[key] == doc[key], key
     assert rep["checklist"] and "this_week" in rep
+    weeks = rep["cash_weeks"]
+    assert len(weeks) == 13 and list(weeks[0]) == [
+        "week",
+        "week_start",
+        "baseline",
+        "likely",
+        "stress",
+        "commitments",
+        "late_one_offs_likely",
+        "late_one_offs_stress",
+    ]
+    assert [w["likely"] for w in weeks] == doc["cash_forecast"]["likely"]
+    assert weeks[1]["commitments"] == -50000 and weeks[1]["week_start"] == "2025-03-10"
+    assert (weeks[2]["late_one_offs_likely"], weeks[12]["likely"]) == (-5000, pytest.approx(-20615.3846, abs=1e-4))
+    assert rep["late_money"] == [
+        {
+            "event": "ban",
+            "what": "payouts frozen",
+            "amount": 5000.0,
+            "leaves": "2025-03-17T00:00:00+00:00",
+            "back": "2025-06-15T00:00:00+00:00",
+        }
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

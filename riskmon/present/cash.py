@@ -6,7 +6,7 @@ say *why* a week moves. They are read from the Assessment with the README's rule
 cash forecast"): one-offs exist only for events not yet in effect; what gets frozen leaves in the
 week holding `effective`, frozen payouts come back in the week holding effective + `freeze_days`,
 extra hold in the week holding `ends` (never without one); a commitment counts in the week holding
-its date, one dated before now as paid. tests/test_present_cash.py holds them to the forecast.
+its date, one dated before now as paid. tests/test_present_v2.py holds them to the forecast.
 """
 
 from __future__ import annotations

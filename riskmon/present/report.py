@@ -1,8 +1,9 @@
 """The weekly review `riskmon report` writes: Markdown to read and forward, CSV for a spreadsheet,
 JSON for scripts.
 
-It holds the level and score with their reasons, the exposure per channel and the dependence on
-each platform, the events ranked by score with the money at risk, and the playbook checklist
+It holds the level and score with their reasons, the 13-week cash forecast, the exposure per
+channel and the dependence on each platform, the events ranked by score with what each would cost
+("lost") apart from the cash it would hold up ("late"), and the playbook checklist
 with due dates (done steps ticked). Pure: it presents an Assessment and its Plan, computes no
 number of its own, and reads no clock.
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 from riskmon.core.engine import Assessment, EventAssessment
 from riskmon.core.playbooks import Item, Plan, Suggestion, display, exposed
-from riskmon.present.cash import cash_moves, notes_by_week, week_rows
+from riskmon.present.cash import WeekRow, cash_moves, notes_by_week, week_rows
 from riskmon.present.text import (
     DEMO_NOTE,
     cash_phrase,
@@ -342,6 +343,43 @@ def _iso(dt: datetime | None) -> str | None:
     return None if dt is None else dt.isoformat()
 
 
+# The weekly cash table and the late money, as CSV columns and JSON keys: one list of names, so
+# the two formats cannot drift apart, and scripts can rely on them.
+CASH_WEEK_KEYS = (
+    "week",
+    "week_start",
+    "baseline",
+    "likely",
+    "stress",
+    "commitments",
+    "late_one_offs_likely",
+    "late_one_offs_stress",
+)
+LATE_MONEY_KEYS = ("event", "what", "amount", "leaves", "back")
+
+
+def _cash_week(w: WeekRow) -> dict[str, Any]:
+    values = (
+        w.week,
+        w.starts.date().isoformat(),
+        w.baseline,
+        w.likely,
+        w.stress,
+        w.commitments,
+        w.one_offs_likely,
+        w.one_offs_stress,
+    )
+    return dict(zip(CASH_WEEK_KEYS, values, strict=True))
+
+
+def _late_money(a: Assessment) -> list[dict[str, Any]]:
+    return [
+        dict(zip(LATE_MONEY_KEYS, (e.id, m.what, m.amount, _iso(m.leaves), _iso(m.back)), strict=True))
+        for e in a.events
+        for m in cash_moves(e)
+    ]
+
+
 def csv_text(a: Assessment, p: Plan, *, demo: bool = False) -> str:
     conc = a.concentration
     blocks: list[tuple[str, list[str], Sequence[Sequence[object]]]] = [
@@ -400,29 +438,8 @@ def csv_text(a: Assessment, p: Plan, *, demo: bool = False) -> str:
         ("Platform dependence", ["platform", "dependence"], [[pl, d] for pl, d in conc.dependence.items()]),
         (
             "Cash forecast",
-            [
-                "week",
-                "week_start",
-                "baseline",
-                "likely",
-                "stress",
-                "commitments",
-                "late_one_offs_likely",
-                "late_one_offs_stress",
-            ],
-            [
-                [
-                    w.week,
-                    w.starts.date().isoformat(),
-                    w.baseline,
-                    w.likely,
-                    w.stress,
-                    w.commitments,
-                    w.one_offs_likely,
-                    w.one_offs_stress,
-                ]
-                for w in week_rows(a)
-            ],
+            list(CASH_WEEK_KEYS),
+            [list(_cash_week(w).values()) for w in week_rows(a)],
         ),
         (
             "Events",
@@ -464,8 +481,8 @@ def csv_text(a: Assessment, p: Plan, *, demo: bool = False) -> str:
         ),
         (
             "Late money",
-            ["event", "what", "amount", "leaves", "back"],
-            [[e.id, m.what, m.amount, _iso(m.leaves), _iso(m.back)] for e in a.events for m in cash_moves(e)],
+            list(LATE_MONEY_KEYS),
+            [list(d.values()) for d in _late_money(a)],
         ),
         (
             "Checklist",
@@ -504,7 +521,8 @@ def csv_text(a: Assessment, p: Plan, *, demo: bool = False) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# JSON: the `check --format json` document with the playbooks filled in, plus the checklist.
+# JSON: the `check --format json` document with the playbooks filled in, plus the weekly cash
+# table, the late money and the checklist.
 
 
 def json_text(a: Assessment, p: Plan, *, feeds: Sequence[Mapping[str, Any]] = (), demo: bool = False) -> str:
@@ -518,6 +536,8 @@ def json_text(a: Assessment, p: Plan, *, feeds: Sequence[Mapping[str, Any]] = ()
         extra={
             "demo": demo,
             "report": {"kind": "weekly", "next_review": formats.iso(a.now + WEEK)},
+            "cash_weeks": [_cash_week(w) for w in week_rows(a)],
+            "late_money": _late_money(a),
             "this_week": [i.to_dict() for i in this_week(p)[0]],
             "checklist": [i.to_dict() for i in p.items()],
         },
