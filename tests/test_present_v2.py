@@ -452,6 +452,12 @@ def test_events_show_an_event_not_public_yet(timeline: Example) -> None:
     assert doc["public"] is False and doc["timeline"][0]["status"] == "rumored"
 
 
+def test_events_show_an_unknown_id_is_unknown_with_a_suggestion(timeline: Example) -> None:
+    r = timeline("events", "show", "bann")
+    assert r.returncode == 3 and "no event 'bann'; did you mean 'ban'?" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
 def test_events_list_shows_the_status_as_of_now(timeline: Example) -> None:
     rows = {line.split()[0]: line.split() for line in timeline("events", "list").stdout.splitlines()}
     assert rows["ban"][4:6] == ["paused", "40%"]  # the config's status is the last entry's: confirmed
