@@ -395,6 +395,9 @@ def test_what_if_json_delta_has_the_forecast_and_the_distribution(example: Examp
     for key in ("cash_low", "cash_shortfall_probability", "loss_p50", "loss_p95"):
         assert delta[key] == {"baseline": base[key], "scenario": scen[key], "change": scen[key] - base[key]}, key
     assert delta["cash_shortfall_probability"]["scenario"] == pytest.approx(1.0)
+    assert delta["cash_low_week"] == {"baseline": 12, "scenario": scen["cash_low_week"]}
+    # The likely forecast already has the ban (p 0.9 >= 0.5): certain now, only the odds move.
+    assert scen["cash_low"] == base["cash_low"] == pytest.approx(-20615.3846, abs=1e-4)
 
 
 # ---------------------------------------------------------------------------------------------

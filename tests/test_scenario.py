@@ -258,6 +258,7 @@ def test_compare(cfg_dir: Path) -> None:
         "runway_weeks",
         "expected_loss",
         "cash_low",
+        "cash_low_week",
         "cash_shortfall_probability",
         "loss_p50",
         "loss_p95",
@@ -275,6 +276,7 @@ def test_compare(cfg_dir: Path) -> None:
     assert (d.cash_low, d.loss_p95) == (worse.cash_low - base.cash_low, worse.loss_p95 - base.loss_p95)
     assert d.cash_low < 0 and d.cash_shortfall_probability >= 0  # everything happening now costs cash
     assert (d.baseline_cash_low_week, d.scenario_cash_low_week) == (base.cash_low_week, worse.cash_low_week)
+    assert doc["cash_low_week"] == {"baseline": base.cash_low_week, "scenario": worse.cash_low_week}
 
     same = sc.compare(base, base)
     assert (same.level_change, same.score, same.expected_loss) == (0, 0.0, 0.0)

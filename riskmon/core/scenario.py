@@ -419,6 +419,8 @@ class Delta:
             },
             "expected_loss": _sides(self.baseline_expected_loss, self.scenario_expected_loss),
             "cash_low": _sides(self.baseline_cash_low, self.scenario_cash_low),
+            # A week index: which week, on each side; a difference of indexes would mean nothing.
+            "cash_low_week": {"baseline": self.baseline_cash_low_week, "scenario": self.scenario_cash_low_week},
             "cash_shortfall_probability": _sides(self.baseline_shortfall, self.scenario_shortfall),
             "loss_p50": _sides(self.baseline_loss_p50, self.scenario_loss_p50),
             "loss_p95": _sides(self.baseline_loss_p95, self.scenario_loss_p95),
