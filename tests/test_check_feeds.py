@@ -122,7 +122,7 @@ def test_check_polls_once_and_keeps_answering_from_the_cache(tmp_path: Path) -> 
         first, *rest = r.stdout.splitlines()
         assert first.startswith("RISKMON WARNING - ") and any("feed agency: HTTP 500" in x for x in rest)
         r, _ = check("-f", "prometheus")
-        assert 'riskmon_feed_up{feed="agency"} 0' in r.stdout
+        assert 'riskmon_feed_up{profile="cfg",feed="agency"} 0' in r.stdout
 
         feed.mode = "hang"
         doc, r, took = check.json(timeout=3)

@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"riskmon {__version__}")
     _common(parser, top=True)
+    parser.add_argument("--fleet", metavar="DIR", help="open the fleet overview of a fleet directory (see `fleet`)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def add(name: str, help_: str) -> argparse.ArgumentParser:
@@ -199,6 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     whatif.add_argument("--list", action="store_true", help="list the saved scenarios")
     whatif.add_argument("--format", "-f", choices=("text", "json"), default="text")
     whatif.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
+
+    from riskmon.cli.fleet import add_parser as add_fleet
+
+    add_fleet(sub, _Parser)
     return parser
 
 
@@ -239,6 +244,10 @@ def _handler(args: argparse.Namespace) -> Handler:
         from riskmon.cli.whatif import run as run_whatif
 
         return run_whatif
+    if command == "fleet":
+        from riskmon.cli.fleet import run as run_fleet
+
+        return run_fleet
     from riskmon.cli.tui import run as run_tui
 
     return run_tui
@@ -247,7 +256,7 @@ def _handler(args: argparse.Namespace) -> Handler:
 def _no_empty_paths(args: argparse.Namespace) -> None:
     """`--config ""` (an empty Nagios macro, an unset shell variable) is a mistake, not "use the
     default": the default may be the bundled demo, a fictional seller with a plausible answer."""
-    for name in ("config", "db", "now"):
+    for name in ("config", "db", "now", "fleet"):
         value = getattr(args, name, None)
         if value is not None and not str(value).strip():
             raise UsageError(f"bad arguments: --{name} is empty; give a value or leave the option out")
@@ -282,6 +291,7 @@ def _fail(
         import json
 
         doc = {
+            "schema": 1,
             "level": "UNKNOWN",
             "exit_code": int(ExitCode.UNKNOWN),
             "error": line,
