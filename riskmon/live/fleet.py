@@ -269,6 +269,20 @@ class FleetMonitor:
         """Re-read every config, poll every feed now and reassess every profile (SIGHUP, `r`)."""
         return self._spawn(self._refresh())
 
+    def refresh_profile(self, name: str) -> asyncio.Task[None]:
+        """Re-read one profile's config, poll its own feeds now and reassess it (the dashboard's `r`)."""
+        return self._spawn(self._refresh_one(name))
+
+    async def _refresh_one(self, name: str) -> None:
+        m = self.members.get(name)
+        if m is None:
+            return
+        await self._load_member(m, force=True)
+        await asyncio.gather(*(m.polls.poll(n, force=True, wait=True) for n in list(m.polls.feeds)))
+        self._want(name, "refresh")
+        if self._worker is not None:
+            await asyncio.shield(self._worker)
+
     def next_polls(self, name: str) -> dict[str, datetime | None]:
         """Feed name -> its next scheduled poll, for the feeds profile `name` uses."""
         jobs, m = self._jobs, self.members.get(name)
