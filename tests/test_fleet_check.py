@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 
 from riskmon.present.fleet import display_width
 from riskmon.store.history import HistoryStore
-from tests.fleet_support import EVENTS, NOW, exposure, lint_metrics, make_fleet, profile_name, riskmon
+from tests.fleet_support import EVENTS, NOW, env, exposure, lint_metrics, make_fleet, profile_name, riskmon
 from tests.servers import local_server, static
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
@@ -250,3 +251,52 @@ def test_a_profile_exposure_that_is_a_directory_is_that_profiles_unknown(tmp_pat
     assert odd["level"] == "UNKNOWN" and "exposure.toml" in odd["error"]
     assert [p["level"] for p in doc["profiles"] if p["profile"] != "odd"] != ["UNKNOWN", "UNKNOWN"]
     assert exposure(0)  # the generator is deterministic: the same seed, the same seller
+
+
+def test_contrib_fleet_toml_is_valid(tmp_path: Path) -> None:
+    fleet = make_fleet(tmp_path / "agency", 0)
+    for name in ("harbor-pet", "tokyo-home"):
+        (fleet / name).mkdir()
+        (fleet / name / "exposure.toml").write_text(exposure(len(name)))
+    shutil.copy(Path(__file__).resolve().parent.parent / "contrib" / "fleet.toml", fleet / "fleet.toml")
+    (fleet / "shared-events.toml").write_text(EVENTS)
+    r = riskmon(tmp_path, "fleet", "check", str(fleet), "-f", "json", "--offline", "--now", NOW, AGENCY_TOKEN="x")
+    doc = json.loads(r.stdout)
+    assert [p["labels"] for p in doc["profiles"]] == [
+        {"client": "harbor", "team": "us-east", "region": "US"},
+        {"client": "tokyo-home", "team": "apac", "region": "JP"},
+    ]
+    assert all({e["id"] for e in p["events"]} >= {"us-tiktok-ban"} for p in doc["profiles"]), r.stderr
+
+
+def test_fleet_check_imports_neither_textual_nor_apscheduler(tmp_path: Path) -> None:
+    fleet = make_fleet(tmp_path / "fleet", 2)
+    code = (
+        "import sys, io, contextlib\n"
+        "from riskmon.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['fleet', 'check', {str(fleet)!r}, '--now', '2025-01-10', '-f', 'json'])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'apscheduler', 'plotext'}))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env(tmp_path))
+    assert r.stdout.strip() == "[]", r.stdout + r.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "-f", "json"],
+        ["check", "-f", "json", "--config", "/nowhere"],
+        ["events", "list", "-f", "json"],
+        ["events", "show", "us-tiktok-ban-2025", "-f", "json"],
+        ["playbook", "-f", "json"],
+        ["report", "-f", "json"],
+        ["what-if", "--stress", "-f", "json"],
+        ["history", "-f", "json"],
+        ["history", "changes", "-f", "json"],
+    ],
+)
+def test_every_json_document_says_which_schema_it_follows(tmp_path: Path, args: list[str]) -> None:
+    riskmon(tmp_path, "check")  # a history to read
+    r = riskmon(tmp_path, *args, "--now", NOW)
+    assert json.loads(r.stdout)["schema"] == 1, r.stdout[:300] + r.stderr

@@ -5,6 +5,10 @@ a half-written file would be scraped as garbage. The file is written with riskmo
 atomic write: a temp file in the same directory (its name does not end in `.prom`, so the
 collector ignores it), fsynced and renamed over the target, so a reader sees the old file or the
 new one, never a mix.
+
+`MetricsServer` answers Prometheus' scrapes itself (`fleet daemon --listen`): the standard
+library's threading HTTP server in a daemon thread, bound exactly to the address asked for,
+serving `GET /metrics` from a callable that returns the rendered exposition.
 """
 
 from __future__ import annotations
