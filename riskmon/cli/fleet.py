@@ -282,12 +282,15 @@ async def _serve(args: argparse.Namespace, now_fn: Any, listen: tuple[str, int] 
     log = logging.getLogger("riskmon.daemon")
     path = Path(args.fleet_dir).expanduser()
     monitor = FleetMonitor(path, data_dir(path, args.data), now_fn, offline=args.offline, replay=bool(args.now))
+    server = None
     try:
         # Bound first (a port in use fails at once), serving once the scheduler runs.
         server = MetricsServer(*listen, monitor.metrics_text) if listen else None
         await monitor.load()  # an invalid fleet.toml at start is an error (exit 3), not a silent wait
     except RiskmonError as exc:
         await monitor.aclose()
+        if server is not None:
+            server.close()
         log.error("%s", exc.message)
         return _failure("text", exc)
     if monitor.replay:

@@ -141,7 +141,8 @@ class MetricsServer:
         self._thread.start()
 
     def close(self) -> None:
-        self.server.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for serve_forever: only when it runs
+            self.server.shutdown()
         self.server.server_close()
 
 

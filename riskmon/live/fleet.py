@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from riskmon.errors import RiskmonError
 from riskmon.live.alertmanager import AlertmanagerPush, level_alert
 from riskmon.live.config_watch import ConfigWatcher
-from riskmon.live.exporters import TextfileExporter
+from riskmon.live.exporters import TextfileExporter, textfile_path
 from riskmon.live.feed_polls import FeedPolls
 from riskmon.live.notifier import Notifier
 from riskmon.live.reassess import EventChanges
@@ -118,6 +118,7 @@ class Member:
     error: RiskmonError | None = None
     """Why the profile has never been assessed (its config was never valid)."""
     seen_mtimes: dict[str, float] | None = None
+    added_at: float = field(default_factory=time.monotonic)
     notified: bool = False
     """Alerts were looked at once for it (so a removed channel's alerts are resolved)."""
 
@@ -412,8 +413,14 @@ class FleetMonitor:
         self._want(m.name, "reload" if reloaded else "startup")
 
     async def _reload_job(self) -> None:
-        if not self.shared.primed and time.monotonic() - self._started_at >= PRIME_AFTER:
-            self._prime_all("a minute passed")
+        # Outputs wait for a feed's first poll, but not for ever: a hanging feed must not keep a
+        # profile's history and alerts off (a profile added later gets its own minute).
+        mono = time.monotonic()
+        if not self.shared.primed and mono - self._started_at >= PRIME_AFTER:
+            self.shared.prime("a minute passed")
+        for m in self.members.values():
+            if not m.polls.primed and mono - m.added_at >= PRIME_AFTER:
+                m.polls.prime("a minute passed")
         await self._reload(force=False)
 
     async def _reload(self, *, force: bool) -> None:
@@ -519,6 +526,8 @@ class FleetMonitor:
         own = [f.name for f in cfg.settings.feeds]
         results = profile_results(_results(self.shared), _results(m.polls), own)
         ev = await in_thread(_evaluate, fleet.with_shared_events(cfg), results, self.now_fn())
+        if self.members.get(m.name) is not m:
+            return  # removed on disk meanwhile
         new, changed, titles = m.changes.step(ev)
         prev, m.evaluation = m.evaluation, ev
         _log_change(m.name, prev, ev, new, changed)
@@ -528,7 +537,11 @@ class FleetMonitor:
             await m.notifier.read_baseline(ev)
             entries = await m.recorder.record(ev, bool(new or changed))
         config_ok = m.watcher.error is None
-        self._set_samples(m.name, profile_samples(ev.assessment, m.labels, feeds=ev.feeds, config_ok=config_ok))
+        samples = profile_samples(ev.assessment, m.labels, feeds=ev.feeds, config_ok=config_ok)
+        self._set_samples(m.name, samples)
+        own_textfile = textfile_path(cfg)
+        if outputs and own_textfile is not None:  # as its own daemon would write it
+            await self.exporter.write(own_textfile, render([samples]))
         m.update = MonitorUpdate(
             at=ev.assessment.now,
             reason=reason,
