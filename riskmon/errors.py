@@ -10,6 +10,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from riskmon.core.levels import Level as _Level
+
 
 class ExitCode(enum.IntEnum):
     OK = 0
@@ -18,16 +20,8 @@ class ExitCode(enum.IntEnum):
     UNKNOWN = 3
 
 
-class Level(enum.IntEnum):
-    """Risk level of an assessment; ordered so that max() gives the worst."""
-
-    OK = 0
-    WARNING = 1
-    CRITICAL = 2
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return ExitCode(int(self))
+Level = _Level
+"""The risk level lives in the core (`riskmon.core.levels`); named here too for the shells."""
 
 
 class RiskmonError(Exception):

@@ -164,6 +164,13 @@ def ban(effective: str = "2025-01-15", **kw: Any) -> dict[str, Any]:
     } | kw
 
 
+def events_toml(*events: dict[str, Any]) -> str:
+    """Events (as `ban` gives them) as events.toml text: JSON strings and lists are TOML too."""
+    return "".join(
+        "[[events]]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in e.items()) for e in events
+    )
+
+
 def write_config(root: Path, *, name: str = "cfg", **files: str | None) -> Path:
     """Write `root/name/<key>.toml` for each keyword (exposure=..., events=..., riskmon=...) that
     is not None, creating the directory if need be; returns the directory."""
@@ -224,3 +231,11 @@ def spy_notify(app: App[Any], record: Callable[[str, str], T]) -> list[T]:
 
     app.notify = spy  # type: ignore[method-assign]
     return seen
+
+
+def validated(model: str, data: Any) -> Any:
+    """`data` read the way a config file is (validated by the model named `model`, e.g.
+    "Channel"), as the core's plain dataclass that riskmon computes with."""
+    from riskmon.sources.config import schema
+
+    return schema.to_core(getattr(schema, model).model_validate(data))

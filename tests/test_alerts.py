@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
+from riskmon.core.settings import AlertSettings
 from riskmon.live.alert_channels import dispatch, heartbeat, payload_for
 from riskmon.live.alert_rules import Alert, Told, alerts_for, channel_id, due_alerts, news_alerts
 from riskmon.live.exporters import write_textfile
-from riskmon.sources.config.schema import AlertSettings
+from tests.support import validated
 
 try:
     from tests.servers import hang, local_server, sequence, static
@@ -67,7 +68,7 @@ def assessment(level: str = "CRITICAL", **kw: Any) -> dict[str, Any]:
 
 
 def channel(**kw: Any) -> AlertSettings:
-    return AlertSettings.model_validate({"type": "webhook", "url": "http://127.0.0.1:9/x"} | kw)
+    return validated("AlertSettings", {"type": "webhook", "url": "http://127.0.0.1:9/x"} | kw)
 
 
 def alert(**kw: Any) -> Alert:
@@ -296,7 +297,7 @@ def test_redirects_are_not_followed(server, monkeypatch):
         target = elsewhere.route("/hook", static("ok", content_type="text/plain"))
         url = server.route("/moved", static("", status=301, headers={"Location": target}))
         r = dispatch(alert(), channel(url=url, headers=secret), last_sent=None, now=NOW, sleep=Sleeps())
-        hc = AlertSettings.model_validate({"type": "healthchecks", "url": url, "headers": secret})
+        hc = validated("AlertSettings", {"type": "healthchecks", "url": url, "headers": secret})
         beat = heartbeat(hc, "OK", NOW, sleep=Sleeps())
     assert not r.ok and r.attempts == 1 and not beat.ok
     assert r.error == f"HTTP 301: redirect to {target} not followed; configure the final URL"

@@ -98,14 +98,15 @@ def test_thresholds_from_the_command_line(tmp_path: Path) -> None:
     assert 0 < score < 40
     r = check(cfg, "-f", "json", "-w", str(score / 2), "-c", str(score * 0.9))
     assert r.returncode == 2
-    assert json.loads(r.stdout)["thresholds"]["crit"] == pytest.approx(score * 0.9)
+    score_rule = next(x for x in json.loads(r.stdout)["rules"] if x["rule"] == "score")
+    assert score_rule["level"] == "CRITICAL" and "critical range -c " in score_rule["reason"]
 
 
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
         (["-f", "yaml"], "bad arguments"),
-        (["-w", "80", "-c", "50"], "crit must be at least warn"),
+        (["-w", "80:50"], "start 80 is above end 50"),
         (["-t", "0"], "-t/--timeout: must be more than 0"),
         (["--bogus"], "bad arguments"),
     ],
@@ -239,18 +240,30 @@ def test_json_contract(tmp_path: Path) -> None:
         "shock",
         "profit_at_risk",
         "fee_cost",
+        "duty_cost",
         "cash_frozen",
         "inventory_loss",
         "deposit_loss",
         "channels",
+        "timeline",
         "playbook",
     ):
         assert key in ev, key
-    # unrounded: the loss terms add up exactly as the README says
+    # unrounded: the loss terms add up exactly as the README says; cash frozen is late money, apart
     total = (
-        ev["profit_at_risk"] + max(0, ev["fee_cost"]) + ev["cash_frozen"] + ev["inventory_loss"] + ev["deposit_loss"]
+        ev["profit_at_risk"]
+        + max(0, ev["fee_cost"])
+        + max(0, ev["duty_cost"])
+        + ev["inventory_loss"]
+        + ev["deposit_loss"]
     )
     assert ev["loss"] == pytest.approx(total, rel=1e-12)
+    assert ev["cash_frozen"] > 0
+    assert doc["model_version"] == 2
+    for key in ("loss_p50", "loss_p95", "distribution", "cash_low", "cash_low_week", "cash_shortfall_probability"):
+        assert key in doc, key
+    assert set(doc["cash_forecast"]) == {"week_starts", "baseline", "likely", "stress"}
+    assert all(len(doc["cash_forecast"][k]) == 13 for k in ("week_starts", "baseline", "likely", "stress"))
     assert ev["days_until"] == pytest.approx(9.0)
     assert doc["now"].startswith("2025-01-10T00:00:00")
 
@@ -258,7 +271,7 @@ def test_json_contract(tmp_path: Path) -> None:
 def test_json_numbers_match_the_engine(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from riskmon.core.engine_v1 import assess
+    from riskmon.core.engine import assess
     from riskmon.sources.config.load import load_config
 
     cfg_dir = make_config(tmp_path, share=0.6)

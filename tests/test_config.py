@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 
 from riskmon import paths
 from riskmon.cli import config as config_cmd
+from riskmon.core.playbook_rules import PlaybookFile
+from riskmon.core.settings import Settings
 from riskmon.errors import ConfigError
 from riskmon.paths import ConfigLocation
 from riskmon.sources.config.load import Config, find_problems_in_text, load_config, parse_text, validate_dir
 from riskmon.sources.config.positions import duplicate_lines, key_lines, line_for
-from riskmon.sources.config.schema import PlaybookFile, Settings
 
 EXPOSURE = """\
 [business]
@@ -166,7 +167,9 @@ def test_unknown_table_and_key_without_a_close_match(tmp_path: Path) -> None:
     d = write(tmp_path, exposure_toml=EXPOSURE, riskmon_toml="[tresholds]\nwarn = 1\n[model]\nzzz = 1\n")
     assert problems(d) == [
         f"{d}/riskmon.toml:1: tresholds: unknown key 'tresholds' — did you mean 'thresholds'?",
-        f"{d}/riskmon.toml:4: model.zzz: unknown key 'zzz'; known keys here: horizon_months, recovery_rate",
+        f"{d}/riskmon.toml:4: model.zzz: unknown key 'zzz'; known keys here: horizon_months, recovery_rate, "
+        "off_platform_stranded, draws, "
+        "forecast_weeks",
     ]
 
 
@@ -238,7 +241,8 @@ def test_unknown_kind_and_status_list_the_choices(tmp_path: Path) -> None:
     d = write(tmp_path, exposure_toml=EXPOSURE, events_toml=text)
     assert problems(d) == [
         f"{d}/events.toml:4: events[ban].kind: must be one of: ban, shop_closure, link_cutoff, "
-        "account_suspension, fee_change, payout_hold, service_shutdown, season (got 'bann') — did you mean 'ban'?",
+        "account_suspension, fee_change, payout_hold, service_shutdown, season, duty_change "
+        "(got 'bann') — did you mean 'ban'?",
         f"{d}/events.toml:15: events[fees].status: must be one of: rumored, announced, confirmed, in_effect, "
         "paused, resolved, cancelled (got 'rumoured') — did you mean 'rumored'?",
     ]
@@ -318,7 +322,8 @@ def test_nested_tables_map_to_their_lines(tmp_path: Path) -> None:
     assert problems(d) == [
         f"{d}/events.toml:18: events[fees].impact.fee_delta: must be between -1 and 1 (got 2)",
         f"{d}/events.toml:20: events[fees].impact.extra: unknown key 'extra'; known keys here: orders_lost, "
-        "traffic_lost, traffic_features, payouts_frozen, inventory_stranded, deposit_lost, fee_delta, extra_hold_days",
+        "traffic_lost, traffic_features, payouts_frozen, inventory_stranded, deposit_lost, fee_delta, extra_hold_days, "
+        "duty_delta, freeze_days",
         f"{d}/playbooks.toml:17: rules[b].steps[s2].due_days: must be a whole number (got 1.5)",
         f"{d}/playbooks.toml:20: rules[b].steps[s3].text: must not be empty",
     ]

@@ -16,14 +16,13 @@ from riskmon.core.model import (
     Business,
     Channel,
     Commitment,
-    EngineSettings,
     Event,
     Impact,
-    ModelSettings,
     Profile,
     TimelineEntry,
     TrafficLink,
 )
+from riskmon.core.settings import EngineSettings, ModelSettings
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -10,6 +10,7 @@ import pytest
 from dateutil.rrule import rrulestr
 
 import riskmon
+from riskmon.core.settings import Settings
 from riskmon.paths import CONFIG_FILES, ConfigLocation, bundled_config_dir
 from riskmon.sources.config import schema as model
 from riskmon.sources.config.load import Config, find_problems_in_text, load_config
@@ -32,21 +33,23 @@ def test_demo_loads(demo: Config) -> None:
     assert demo.files["exposure.toml"] is not None
     assert demo.files["events.toml"] is not None
     assert demo.files["riskmon.toml"] is not None
-    # playbooks.toml is written by the playbooks work; either way the demo loads.
-    assert demo.settings == model.Settings()  # riskmon.toml spells out the defaults
+    assert demo.settings == Settings()  # riskmon.toml spells out the defaults
 
 
 def test_demo_business(demo: Config) -> None:
     p = demo.profile
     assert p.business.name == "Harbor Home & Pet"
     assert p.business.currency == "USD"
+    assert len(p.business.commitments) >= 2  # the forecast has promised payments to show
     channels = {c.id: c for c in p.channels}
     assert set(channels) == {"tiktok-us", "amazon-us", "harborhome-shop", "etsy"}
     tiktok = channels["tiktok-us"]
     assert (tiktok.platform, tiktok.kind) == ("tiktok", "social_shop")
     assert tiktok.pending_payouts > 0 and tiktok.deposit > 0 and tiktok.inventory_value > 0
+    assert tiktok.contribution_margin is not None and tiktok.contribution_margin < p.business.gross_margin
     assert 7 <= tiktok.payout_hold_days <= 15
     assert channels["amazon-us"].warehouse == "platform"
+    assert channels["etsy"].supply_route == "parcel"
     shop = channels["harborhome-shop"]
     assert shop.kind == "own_store"
     assert any(link.via == "tiktok" and link.feature == "external_link" and link.share == 0.30 for link in shop.traffic)
@@ -54,52 +57,27 @@ def test_demo_business(demo: Config) -> None:
 
 
 def test_demo_events_are_the_real_catalog(demo: Config) -> None:
+    """The catalog's content is checked in tests/test_catalog_replays.py; here: what the demo
+    leans on, as the config loader reads it."""
     ev = by_id(demo)
-    expect = {
-        "in-tiktok-ban-2020": ("ban", "in_effect", ["IN"], "2020-06-29"),
-        "cn-douyin-link-cutoff-2020": ("link_cutoff", "in_effect", ["CN"], "2020-10-09"),
-        "sea-tiktok-link-cutoff-2023": ("link_cutoff", "in_effect", None, "2023-08-31"),
-        "id-tiktok-shop-closure-2023": ("shop_closure", "resolved", ["ID"], "2023-10-04"),
-        "in-resso-shutdown-2024": ("service_shutdown", "in_effect", ["IN"], "2024-01-31"),
-        "tiktok-music-shutdown-2024": ("service_shutdown", "in_effect", None, "2024-11-28"),
-        "us-tiktok-shop-black-friday-2024": ("season", "in_effect", ["US"], "2024-11-14"),
-        "us-tiktok-ban-2025": ("ban", "paused", ["US"], "2025-01-19"),
-        "us-tiktok-shop-payout-hold": ("payout_hold", "in_effect", ["US"], None),
-        "us-tiktok-shop-virtual-warehouse": ("account_suspension", "in_effect", ["US"], None),
-        "sea-lazada-penalty-points": ("account_suspension", "in_effect", None, None),
-    }
-    for event_id, (kind, status, regions, day) in expect.items():
-        e = ev[event_id]
-        assert (e.kind, e.status) == (kind, status), event_id
-        if regions is not None:
-            assert e.regions == regions, event_id
-        if day is not None:
-            assert e.effective.date().isoformat() == day, event_id
-        assert e.sources and all(s.startswith("https://") for s in e.sources), event_id
-        assert e.summary, event_id
-    # Indonesia: 17:00 WIB is 10:00 UTC.
-    assert ev["id-tiktok-shop-closure-2023"].effective == datetime(2023, 10, 4, 10, 0, tzinfo=UTC)
-    assert ev["cn-douyin-link-cutoff-2020"].platforms == ["douyin"]
-    assert ev["in-resso-shutdown-2024"].platforms == ["resso"]
+    real = [e for e in demo.events if not e.id.startswith("example-")]
+    assert len(real) >= 20
+    for e in real:
+        assert e.sources and all(s.startswith(("https://", "http://")) for s in e.sources), e.id
+        assert e.summary, e.id
+        if e.kind != "season":  # a season's status does not change; the rest say how theirs did
+            assert e.timeline, e.id
+    # Indonesia: 17:00 WIB is 10:00 UTC; back through Tokopedia on 2023-12-12.
+    closure = ev["id-tiktok-shop-closure-2023"]
+    assert closure.effective == datetime(2023, 10, 4, 10, 0, tzinfo=UTC)
+    assert closure.ends == datetime(2023, 12, 11, 17, 0, tzinfo=UTC)  # 2023-12-12 00:00 WIB
+    ban = ev["us-tiktok-ban-2025"]
+    assert ban.timeline[0].date.date().isoformat() == "2024-04-24" and ban.status == "resolved"
     music = ev["tiktok-music-shutdown-2024"]
     assert [d.date.date().isoformat() for d in music.deadlines] == ["2024-10-28"]
-    bf = ev["us-tiktok-shop-black-friday-2024"]
-    assert bf.ends is not None and bf.ends.date().isoformat() == "2024-12-03"  # 23:59 PST
-    ban = ev["us-tiktok-ban-2025"]
-    assert ban.p == 0.5 and "14166" in ban.summary and ban.deadlines
-    hold = ev["us-tiktok-shop-payout-hold"]
-    assert hold.impact.extra_hold_days and hold.impact.extra_hold_days > 0
-    assert ev["sea-lazada-penalty-points"].platforms == ["lazada"]
-    assert "48" in ev["sea-lazada-penalty-points"].title
-
-
-def test_past_statuses_reflect_how_things_ended(demo: Config) -> None:
-    for e in demo.events:
-        if e.title.startswith("Example:"):
-            continue
-        if not e.recurs:
-            assert e.effective < TODAY, e.id
-            assert e.status not in ("rumored", "announced"), e.id
+    duties = [e for e in real if e.kind == "duty_change"]
+    assert duties and all(e.routes == ("parcel",) and e.regions == ("US",) for e in duties)
+    assert ev["us-tiktok-shop-virtual-warehouse"].warehouses == ("virtual",)
 
 
 def test_examples_are_labelled_rumours_a_few_months_out(demo: Config) -> None:
@@ -115,33 +93,29 @@ def test_examples_are_labelled_rumours_a_few_months_out(demo: Config) -> None:
     assert fee.impact.fee_delta and fee.impact.fee_delta > 0
 
 
-@pytest.mark.parametrize("event_id", ["black-friday", "chinese-new-year-closures"])
-def test_recurring_seasons_are_live_every_year(demo: Config, event_id: str) -> None:
-    e = by_id(demo)[event_id]
-    assert e.kind == "season" and e.recurs and e.ends is not None
-    rule = rrulestr(e.recurs, dtstart=e.effective)
-    for year in range(2026, 2036):
-        start = datetime(year, 1, 1, tzinfo=UTC)
-        nxt = rule.after(start, inc=True)
-        assert nxt is not None and nxt.year == year
-
-
-def test_black_friday_rule_gives_the_day_after_thanksgiving(demo: Config) -> None:
+def test_black_friday_recurs_every_year_from_friday_to_cyber_monday(demo: Config) -> None:
     e = by_id(demo)["black-friday"]
+    assert e.kind == "season" and e.recurs and e.ends is not None
     rule = rrulestr(e.recurs, dtstart=e.effective)
     window = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2028, 12, 31, tzinfo=UTC))
     days = [d.date().isoformat() for d in rule.between(*window, inc=True)]
     assert days == ["2025-11-28", "2026-11-27", "2027-11-26", "2028-11-24"]
-    assert e.ends is not None and (e.ends - e.effective).days == 4  # Friday through Cyber Monday
+    assert 3 <= (e.ends - e.effective).days <= 4  # Friday through Cyber Monday
 
 
-def test_demo_is_a_warning_not_a_catastrophe(demo: Config) -> None:
-    from riskmon.core.engine_v1 import assess
+def test_the_demo_replays_the_us_ban_story(demo: Config) -> None:
+    """The day before the ban took effect it was a warning; today, with the law resolved, the demo
+    seller is OK and its live risks are the duty on its parcels and the labelled examples."""
+    from riskmon.core.engine import assess
     from riskmon.errors import Level
 
-    result = assess(demo.profile, demo.events, TODAY, demo.settings)
-    assert result.level == Level.WARNING
-    assert 40 <= result.score < 70
+    before = assess(demo.profile, demo.events, datetime(2025, 1, 18, tzinfo=UTC), demo.settings)
+    assert before.level is Level.WARNING and before.events[0].id == "us-tiktok-ban-2025"
+    today = assess(demo.profile, demo.events, TODAY, demo.settings)
+    assert today.level is Level.OK
+    assert today.event("us-tiktok-ban-2025") is not None and today.event("us-tiktok-ban-2025").status == "resolved"
+    top = [e.id for e in today.events[:4]]
+    assert "us-de-minimis-suspension-continues-2026" in top
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from riskmon.sources.config.schema import Event, FeedSettings
+from riskmon.core.model import Event
+from riskmon.core.settings import FeedSettings
 from riskmon.sources.feeds.feeds import (
     FeedResult,
     FeedStatus,
@@ -24,6 +25,7 @@ from riskmon.sources.feeds.feeds import (
     required_failure,
 )
 from riskmon.sources.feeds.fetch import cache_path, load_cache
+from tests.support import validated
 
 try:
     from tests.servers import (
@@ -77,7 +79,7 @@ def doc(*events: dict[str, Any]) -> str:
 
 def feed(url: str = "", **kw: Any) -> FeedSettings:
     fields: dict[str, Any] = {"name": "team", "type": "http", "url": url, "timeout": 1.0} | kw
-    return FeedSettings.model_validate(fields)
+    return validated("FeedSettings", fields)
 
 
 def poll(f: FeedSettings, tmp_path: Path, now: datetime = NOW, **kw: Any) -> FeedResult:
@@ -635,7 +637,7 @@ def test_offline_check_does_not_import_httpx(tmp_path):
 import sys
 from datetime import datetime, UTC
 from riskmon.sources.feeds.feeds import poll_all
-from riskmon.sources.config.schema import FeedSettings
+from riskmon.core.settings import FeedSettings
 f = FeedSettings(name="x", type="http", url="http://127.0.0.1:9/x")
 r = poll_all([f], datetime.now(UTC), cache_dir=__import__("pathlib").Path({str(tmp_path)!r}), offline=True)
 assert r[0].status.error == "offline and no cached copy", r
@@ -653,7 +655,7 @@ assert "httpx" not in sys.modules and "feedparser" not in sys.modules, "heavy im
 
 
 def E(id: str, source: str = "catalog", **kw: Any) -> Event:
-    return Event.model_validate(ev(id, **kw) | {"source": source})
+    return validated("Event", ev(id, **kw) | {"source": source})
 
 
 def result(name: str, *events: Event, trust: bool = True) -> FeedResult:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import tomllib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,13 @@ import pytest
 
 from riskmon.cli.main import main
 from riskmon.core import playbooks as pb
-from riskmon.core.engine_v1 import assess
+from riskmon.core.engine import assess
+from riskmon.core.model import EVENT_KINDS, Business, Channel, Event, Profile
+from riskmon.core.playbook_rules import PlaybookRule
 from riskmon.errors import ConfigError
 from riskmon.paths import bundled_config_dir
-from riskmon.sources.config.load import find_problems_in_text, load_config
-from riskmon.sources.config.schema import EVENT_KINDS, Business, Channel, Event, PlaybookFile, PlaybookRule, Profile
-from tests.support import SELLER_EXPOSURE, write_config
+from riskmon.sources.config.load import bundled_playbooks, find_problems_in_text, load_config
+from tests.support import SELLER_EXPOSURE, validated, write_config
 
 NOW = datetime(2025, 1, 2, tzinfo=UTC)
 BUNDLED = bundled_config_dir() / "playbooks.toml"
@@ -32,11 +34,11 @@ def biz(**kw: Any) -> Business:
         name="Test Seller", monthly_revenue=100_000, gross_margin=0.4, monthly_fixed_costs=30_000, cash_on_hand=60_000
     )
     data.update(kw)
-    return Business.model_validate(data)
+    return validated("Business", data)
 
 
 def ch(id: str, platform: str, share: float, **kw: Any) -> Channel:
-    return Channel.model_validate({"id": id, "platform": platform, "order_share": share, "regions": ["US"], **kw})
+    return validated("Channel", {"id": id, "platform": platform, "order_share": share, "regions": ["US"], **kw})
 
 
 def ev(id: str, kind: str, effective: str = "2025-02-01", platforms: tuple[str, ...] = ("tiktok",), **kw: Any) -> Event:
@@ -50,13 +52,13 @@ def ev(id: str, kind: str, effective: str = "2025-02-01", platforms: tuple[str, 
         "effective": effective,
     }
     data.update(kw)
-    return Event.model_validate(data)
+    return validated("Event", data)
 
 
 def rule(**kw: Any) -> PlaybookRule:
     data: dict[str, Any] = {"id": "r", "title": "T", "steps": [{"id": "s", "text": "do it", "due_days": -7}]}
     data.update(kw)
-    return PlaybookRule.model_validate(data)
+    return validated("PlaybookRule", data)
 
 
 def seller(*channels: Channel, **business: Any) -> Profile:
@@ -85,7 +87,7 @@ def ban_seller() -> Profile:
 
 
 def bundled_plan(profile: Profile, events: list[Event], now: datetime = NOW, **kw: Any) -> pb.Plan:
-    return pb.plan(assess(profile, events, now), pb.effective_rules(None), **kw)
+    return pb.plan(assess(profile, events, now), pb.effective_rules(None, bundled_playbooks()), **kw)
 
 
 def steps_of(p: pb.Plan, key: str) -> dict[str, pb.Step]:
@@ -98,12 +100,12 @@ def steps_of(p: pb.Plan, key: str) -> dict[str, pb.Step]:
 
 def test_bundled_file_validates_like_a_user_file() -> None:
     assert find_problems_in_text(str(BUNDLED), BUNDLED.read_text(encoding="utf-8")) == []
-    rules = pb.load_bundled()
+    rules = bundled_playbooks()
     assert len(rules) == len(tomllib.loads(BUNDLED.read_text(encoding="utf-8"))["rules"])
 
 
 def test_bundled_rules_cover_every_kind_and_every_standing_condition() -> None:
-    rules = pb.load_bundled()
+    rules = bundled_playbooks()
     for kind in EVENT_KINDS:
         assert any(r.kinds and kind in r.kinds for r in rules), f"no bundled rule for {kind}"
     for cond in (
@@ -118,7 +120,7 @@ def test_bundled_rules_cover_every_kind_and_every_standing_condition() -> None:
 
 
 def test_bundled_rules_explain_themselves_and_step_ids_are_unique() -> None:
-    rules = pb.load_bundled()
+    rules = bundled_playbooks()
     ids = [s.id for r in rules for s in r.steps]
     assert len(ids) == len(set(ids)), "a step id used by two bundled rules would share its done mark"
     for r in rules:
@@ -128,7 +130,7 @@ def test_bundled_rules_explain_themselves_and_step_ids_are_unique() -> None:
 
 
 def test_bundled_rules_load_once() -> None:
-    assert pb.load_bundled() is pb.load_bundled()
+    assert bundled_playbooks() is bundled_playbooks()
 
 
 def test_importing_playbooks_stays_light() -> None:
@@ -193,16 +195,17 @@ def test_sixty_percent_on_one_marketplace_gets_a_standing_concentration_suggesti
 
 
 def test_event_kind_without_a_rule_breaks_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    only = PlaybookFile.model_validate(
+    only = validated(
+        "PlaybookFile",
         {
             "replace_bundled": True,
             "rules": [
                 {"id": "fees", "title": "Fees", "kinds": ["fee_change"], "steps": [{"id": "x", "text": "Reprice."}]}
             ],
-        }
+        },
     )
     events = [ev("us-ban", "ban", "2025-01-19"), ev("bf", "season", "2025-11-28")]
-    p = pb.plan(assess(ban_seller(), events, NOW), pb.effective_rules(only))
+    p = pb.plan(assess(ban_seller(), events, NOW), pb.effective_rules(only, bundled_playbooks()))
     assert p.for_event("us-ban") == () and p.for_event("bf") == ()
     assert p.events == {"us-ban": (), "bf": ()} and p.action_lines() == [] and p.items() == []
     cfg = make_config(tmp_path, playbooks="replace_bundled = true\n")
@@ -251,7 +254,7 @@ def plan_with(rules: list[PlaybookRule], profile: Profile, events: list[Event], 
         ({"min_probability": 0.9}, True),
         ({"min_probability": 0.95}, False),
         ({"min_score": 50}, True),
-        ({"min_score": 100.0}, True),
+        ({"min_score": 99.0}, False),  # the score is smooth: 98, not saturated at 100
         ({"min_shock": 0.8}, True),
         ({"min_shock": 0.81}, False),
         ({"min_hit_share": 0.8}, True),
@@ -282,7 +285,7 @@ def test_because_names_each_condition() -> None:
         "in US",
         "status confirmed",
         "probability 90% >= 50%",
-        "score 100 >= 10",
+        "score 98 >= 10",
         "removes 80% of orders (>= 30%)",
         "80% of orders on the channels it hits (>= 50%)",
     )
@@ -316,7 +319,7 @@ def test_events_with_no_loss_still_reach_their_channels() -> None:
 @pytest.mark.parametrize(
     ("conditions", "profile_kw", "matches", "because"),
     [
-        ({"runway_weeks_lt": 12}, {}, True, "runway 3.7 weeks if likely events happen (< 12)"),
+        ({"runway_weeks_lt": 12}, {}, True, "runway 6.1 weeks if likely events happen (< 12)"),
         ({"runway_weeks_lt": 3}, {}, False, None),
         ({"payout_hold_days_gte": 7}, {"hold": 10}, True, "tiktok-us holds payouts 10 days (>= 7)"),
         ({"payout_hold_days_gte": 11}, {"hold": 10}, False, None),
@@ -413,7 +416,8 @@ def test_due_dates_count_from_the_effective_date_and_overdue_from_now() -> None:
 
 
 def test_a_recurring_event_dates_its_next_occurrence_and_forgets_last_years_ticks() -> None:
-    bf = ev("bf", "season", "2023-11-24", recurs="FREQ=YEARLY;BYMONTH=11;BYDAY=FR;BYMONTHDAY=23,24,25,26,27,28,29")
+    rule_text = "FREQ=YEARLY;BYMONTH=11;BYDAY=FR;BYMONTHDAY=23,24,25,26,27,28,29"
+    bf = ev("bf", "season", "2023-11-24", ends="2023-11-28", recurs=rule_text)  # each window lasts 4 days
     r = rule(steps=[{"id": "s", "text": "Hedge.", "due_days": -30}])
     now = datetime(2025, 1, 2, tzinfo=UTC)
     last_year = {("bf", "s"): {"done": True, "at": datetime(2024, 10, 20, tzinfo=UTC)}}
@@ -520,8 +524,9 @@ def test_actions_stop_early_on_thousands_of_events() -> None:
 
 
 def test_user_rules_override_bundled_by_id_and_add_new_ones() -> None:
-    bundled = pb.load_bundled()
-    mine = PlaybookFile.model_validate(
+    bundled = bundled_playbooks()
+    mine = validated(
+        "PlaybookFile",
         {
             "rules": [
                 {
@@ -532,21 +537,22 @@ def test_user_rules_override_bundled_by_id_and_add_new_ones() -> None:
                 },
                 {"id": "my-rule", "title": "Mine", "kinds": ["fee_change"], "steps": [{"id": "y", "text": "Mine."}]},
             ]
-        }
+        },
     )
-    merged = pb.effective_rules(mine)
+    merged = pb.effective_rules(mine, bundled_playbooks())
     ids = [r.id for r in merged]
     assert ids == [r.id for r in bundled] + ["my-rule"]
     assert merged[ids.index("two-legs")].title == "My two legs"
-    assert [r.id for r in pb.effective_rules(mine.model_copy(update={"replace_bundled": True}))] == [
+    assert [r.id for r in pb.effective_rules(replace(mine, **{"replace_bundled": True}), bundled_playbooks())] == [
         "two-legs",
         "my-rule",
     ]
-    assert pb.effective_rules(None) == list(bundled)
+    assert pb.effective_rules(None, bundled_playbooks()) == list(bundled)
 
 
 def test_override_changes_the_suggestion() -> None:
-    mine = PlaybookFile.model_validate(
+    mine = validated(
+        "PlaybookFile",
         {
             "rules": [
                 {
@@ -556,9 +562,12 @@ def test_override_changes_the_suggestion() -> None:
                     "steps": [{"id": "ours", "text": "Open the shop {platform}.", "due_days": -60}],
                 },
             ]
-        }
+        },
     )
-    p = pb.plan(assess(link_seller(), [ev("cut", "link_cutoff", "2025-03-01")], NOW), pb.effective_rules(mine))
+    p = pb.plan(
+        assess(link_seller(), [ev("cut", "link_cutoff", "2025-03-01")], NOW),
+        pb.effective_rules(mine, bundled_playbooks()),
+    )
     ours = next(s for s in p.for_event("cut") if s.rule_id == "link-cutoff-in-app-shop")
     assert ours.title == "Ours" and [x.text for x in ours.steps] == ["Open the shop TikTok."]
     assert "open-in-app-shop" not in steps_of(p, "cut")
@@ -639,8 +648,8 @@ def test_a_valid_user_file_loads_and_merges(tmp_path: Path) -> None:
         """,
         )
     )
-    rules = pb.effective_rules(cfg.playbooks)
-    assert rules[-1].id == "mine" and len(rules) == len(pb.load_bundled()) + 1
+    rules = pb.effective_rules(cfg.playbooks, bundled_playbooks())
+    assert rules[-1].id == "mine" and len(rules) == len(bundled_playbooks()) + 1
 
 
 # ---------------------------------------------------------------------------------------------

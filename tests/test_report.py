@@ -12,9 +12,10 @@ import pytest
 
 from riskmon.cli.main import main
 from riskmon.core import playbooks as pb
-from riskmon.core.engine_v1 import assess
+from riskmon.core.engine import assess
+from riskmon.core.model import Event
 from riskmon.present import report
-from riskmon.sources.config.schema import Event
+from riskmon.sources.config.load import bundled_playbooks
 
 try:
     from tests.test_playbooks import ban_seller, ch, ev, make_config, seller
@@ -26,7 +27,7 @@ NOW = datetime(2025, 1, 10, tzinfo=UTC)
 
 def plan_for(events: list[Event], progress: pb.Progress | None = None) -> pb.Plan:
     a = assess(ban_seller(), events, NOW)
-    return pb.plan(a, pb.effective_rules(None), progress=progress)
+    return pb.plan(a, pb.effective_rules(None, bundled_playbooks()), progress=progress)
 
 
 @pytest.fixture
@@ -78,7 +79,7 @@ def test_this_week_holds_recent_open_steps_only(p: pb.Plan) -> None:
     assert all(NOW - report.RECENT <= i.step.due <= NOW + report.WEEK for i in week)
     assert [i.step.due for i in week] == sorted(i.step.due for i in week)
     assert older == 0
-    later = pb.plan(p.assessment, pb.effective_rules(None), now=NOW + timedelta(days=60))
+    later = pb.plan(p.assessment, pb.effective_rules(None, bundled_playbooks()), now=NOW + timedelta(days=60))
     assert report.this_week(later)[1] > 0
 
 

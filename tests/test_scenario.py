@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import textwrap
 import tomllib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -12,14 +14,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskmon.core import scenario as sc
-from riskmon.core.engine_v1 import assess
+from riskmon.core.engine import assess
 from riskmon.core.scenario import Override, ScenarioError, parse_set
 from riskmon.errors import Level
 from riskmon.present import formats
 from riskmon.sources.config import edit as configedit
 from riskmon.sources.config.load import load_config
+from riskmon.sources.config.schema import revalidate
 from tests.support import WHATIF_EXPOSURE as EXPOSURE
 from tests.support import write_config
+
+# What-if overrides checked by the config's own rules, as the shells do.
+apply_checked = partial(sc.apply, validate=revalidate)
 
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
 
@@ -118,7 +124,7 @@ def test_apply_returns_validated_copies_and_leaves_the_input_alone(cfg_dir: Path
         parse_set("amazon-us.order_share=0.55"),
         parse_set("business.cash_on_hand=90000"),
     ]
-    profile, events = sc.apply(cfg.profile, cfg.events, overrides)
+    profile, events = apply_checked(cfg.profile, cfg.events, overrides)
     assert [c.order_share for c in profile.channels] == [0.25, 0.55, 0.2]
     assert profile.business.cash_on_hand == 90000
     assert events[0].probability == 0.9 and events[0].status == "paused"
@@ -130,13 +136,13 @@ def test_an_override_that_breaks_a_rule_is_a_clear_error(cfg_dir: Path) -> None:
     cfg = load_config(cfg_dir)
     adds_up = r"tiktok-us.order_share=0.6: order_share over all channels adds up to 1.100"
     with pytest.raises(ScenarioError, match=adds_up):
-        sc.apply(cfg.profile, cfg.events, [parse_set("tiktok-us.order_share=0.6")])
+        apply_checked(cfg.profile, cfg.events, [parse_set("tiktok-us.order_share=0.6")])
     with pytest.raises(ScenarioError, match=r"order_share: must be 1 or less"):
-        sc.apply(cfg.profile, cfg.events, [parse_set("tiktok-us.order_share=1.5")])
+        apply_checked(cfg.profile, cfg.events, [parse_set("tiktok-us.order_share=1.5")])
     with pytest.raises(ScenarioError, match=r"deposit: must be 0 or more"):
-        sc.apply(cfg.profile, cfg.events, [parse_set("tiktok-us.deposit=-1")])
+        apply_checked(cfg.profile, cfg.events, [parse_set("tiktok-us.deposit=-1")])
     with pytest.raises(ScenarioError, match="ends must be after effective"):
-        sc.apply(cfg.profile, cfg.events, [parse_set("us-ban.ends=2025-01-01")])
+        apply_checked(cfg.profile, cfg.events, [parse_set("us-ban.ends=2025-01-01")])
 
 
 def test_unknown_ids_say_did_you_mean(cfg_dir: Path) -> None:
@@ -149,17 +155,17 @@ def test_unknown_ids_say_did_you_mean(cfg_dir: Path) -> None:
     }
     for text, expected in cases.items():
         with pytest.raises(ScenarioError) as info:
-            sc.apply(cfg.profile, cfg.events, [parse_set(text)])
+            apply_checked(cfg.profile, cfg.events, [parse_set(text)])
         assert expected in info.value.message, info.value.message
 
 
 def test_moving_effective_moves_ends_unless_ends_is_set(cfg_dir: Path) -> None:
     cfg = load_config(cfg_dir)
-    _, events = sc.apply(cfg.profile, cfg.events, [parse_set("us-ban.effective=2025-02-01")])
+    _, events = apply_checked(cfg.profile, cfg.events, [parse_set("us-ban.effective=2025-02-01")])
     ban = events[0]
     assert ban.effective == datetime(2025, 2, 1, tzinfo=UTC)
     assert ban.ends - ban.effective == cfg.events[0].ends - cfg.events[0].effective  # type: ignore[operator]
-    _, events = sc.apply(
+    _, events = apply_checked(
         cfg.profile, cfg.events, [parse_set("us-ban.effective=2025-02-01"), parse_set("us-ban.ends=none")]
     )
     assert events[0].ends is None
@@ -170,7 +176,7 @@ def test_moving_effective_moves_ends_unless_ends_is_set(cfg_dir: Path) -> None:
 def test_later_override_of_the_same_field_wins(cfg_dir: Path) -> None:
     cfg = load_config(cfg_dir)
     twice = [parse_set("us-ban.probability=0.2"), parse_set("us-ban.probability=0.7")]
-    _, events = sc.apply(cfg.profile, cfg.events, twice)
+    _, events = apply_checked(cfg.profile, cfg.events, twice)
     assert events[0].probability == 0.7
     first = [parse_set("a.probability=0.2"), parse_set("b.deposit=1")]
     merged = sc.merge_overrides(first, [parse_set("a.probability=0.7")])
@@ -179,7 +185,7 @@ def test_later_override_of_the_same_field_wins(cfg_dir: Path) -> None:
 
 def test_stress_makes_every_event_happen_now(cfg_dir: Path) -> None:
     cfg = load_config(cfg_dir)
-    _, events = sc.apply(cfg.profile, cfg.events, [], stress=True, now=NOW)
+    _, events = apply_checked(cfg.profile, cfg.events, [], stress=True, now=NOW)
     for before, after in zip(cfg.events, events, strict=True):
         assert (after.status, after.probability, after.effective) == ("in_effect", 1.0, NOW)
         if before.ends is not None:
@@ -188,14 +194,14 @@ def test_stress_makes_every_event_happen_now(cfg_dir: Path) -> None:
     assert {e.id for e in a.events} == {"us-ban", "amazon.fees.2025", "old-closure"}
     assert all(e.in_effect and e.probability == 1.0 for e in a.events)
     # An override comes after stress: it can take one event out of the test.
-    _, events = sc.apply(cfg.profile, cfg.events, [parse_set("old-closure.probability=0")], stress=True, now=NOW)
+    _, events = apply_checked(cfg.profile, cfg.events, [parse_set("old-closure.probability=0")], stress=True, now=NOW)
     assert events[2].probability == 0.0 and events[2].status == "in_effect"
 
 
 def test_stress_needs_an_aware_now(cfg_dir: Path) -> None:
     cfg = load_config(cfg_dir)
     with pytest.raises(ValueError):
-        sc.apply(cfg.profile, cfg.events, [], stress=True)
+        apply_checked(cfg.profile, cfg.events, [], stress=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,7 +220,7 @@ def test_what_if_equals_assess_on_an_edited_copy(cfg_dir: Path, tmp_path: Path) 
         parse_set("tiktok-us.pending_payouts=0"),
         parse_set("business.cash_on_hand=75000"),
     ]
-    profile, events = sc.apply(cfg.profile, cfg.events, overrides)
+    profile, events = apply_checked(cfg.profile, cfg.events, overrides)
     what_if = assess(profile, events, NOW, cfg.settings)
 
     # The same change made to a copy of the files, through the editing layer, then loaded as usual.
@@ -232,13 +238,15 @@ def test_what_if_equals_assess_on_an_edited_copy(cfg_dir: Path, tmp_path: Path) 
 def test_compare(cfg_dir: Path) -> None:
     cfg = load_config(cfg_dir)
     base = assess(cfg.profile, cfg.events, NOW, cfg.settings)
-    profile, events = sc.apply(cfg.profile, cfg.events, [], stress=True, now=NOW)
+    profile, events = apply_checked(cfg.profile, cfg.events, [], stress=True, now=NOW)
     worse = assess(profile, events, NOW, cfg.settings)
     d = sc.compare(base, worse)
     assert d.level_change == int(worse.level) - int(base.level) >= 0
     assert d.score == pytest.approx(worse.score - base.score) and d.score > 0
     assert d.expected_loss == pytest.approx(worse.expected_loss - base.expected_loss)
-    assert sum(e.change for e in d.events) == pytest.approx(d.expected_loss)
+    # Each event's change is its own; the total is the union's (overlaps are not counted twice).
+    for e in d.events:
+        assert e.change == pytest.approx((e.scenario or 0.0) - (e.baseline or 0.0))
     assert [abs(e.change) for e in d.events] == sorted((abs(e.change) for e in d.events), reverse=True)
     old = next(e for e in d.events if e.id == "old-closure")
     assert old.baseline is None and old.scenario is not None  # expired in the baseline, counts under stress
@@ -254,7 +262,7 @@ def test_compare(cfg_dir: Path) -> None:
 def test_runway_change_is_none_when_a_side_does_not_burn(cfg_dir: Path) -> None:
     cfg = load_config(cfg_dir)
     base = assess(cfg.profile, cfg.events, NOW, cfg.settings)
-    profile, events = sc.apply(cfg.profile, cfg.events, [parse_set("business.monthly_fixed_costs=0")])
+    profile, events = apply_checked(cfg.profile, cfg.events, [parse_set("business.monthly_fixed_costs=0")])
     rich = assess(profile, events, NOW, cfg.settings)
     assert rich.runway_weeks is None
     assert sc.compare(base, rich).runway_weeks is None
@@ -281,12 +289,12 @@ def test_overrides_match_a_model_copy(share: float, p: float, cash: float) -> No
         Override("event", "us-ban", "probability", p),
         Override("business", "business", "cash_on_hand", cash),
     ]
-    profile, events = sc.apply(cfg.profile, cfg.events, overrides)
-    channels = [cfg.profile.channels[0].model_copy(update={"order_share": share}), *cfg.profile.channels[1:]]
-    expected_profile = cfg.profile.model_copy(
-        update={"channels": channels, "business": cfg.profile.business.model_copy(update={"cash_on_hand": cash})}
+    profile, events = apply_checked(cfg.profile, cfg.events, overrides)
+    channels = (replace(cfg.profile.channels[0], order_share=share), *cfg.profile.channels[1:])
+    expected_profile = replace(
+        cfg.profile, channels=channels, business=replace(cfg.profile.business, cash_on_hand=cash)
     )
-    expected_events = [cfg.events[0].model_copy(update={"probability": p}), *cfg.events[1:]]
+    expected_events = [replace(cfg.events[0], probability=p), *cfg.events[1:]]
     a = assess(profile, events, NOW, cfg.settings)
     b = assess(expected_profile, expected_events, NOW, cfg.settings)
     assert formats.assessment_to_dict(a) == formats.assessment_to_dict(b)

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from riskmon.core.settings import HistorySettings
 from riskmon.errors import Level, RiskmonError
-from riskmon.sources.config.schema import HistorySettings
 from riskmon.store.history import HistoryStore, parse_since
 from riskmon.store.records import encode_snapshot
 from riskmon.store.retention import Policy, iso, plan

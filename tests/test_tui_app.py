@@ -14,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, SelectionList
 
-from riskmon.core.engine_v1 import assess
+from riskmon.core.engine import assess
 from riskmon.present.text import money
 from riskmon.sources.config.load import load_config
 from riskmon.tui.app import RiskmonApp, create_app

@@ -3,14 +3,16 @@ status line's next poll and the news list."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from riskmon.core.engine_v1 import assess
+from riskmon.core.engine import assess
+from riskmon.core.model import Business, Channel, Event, Profile, TrafficLink
 from riskmon.present.text import money
-from riskmon.sources.config.schema import Business, Channel, Event, Profile, TrafficLink
 from riskmon.store.snapshots import diff_events, event_records, snapshot_of
 from riskmon.tui import viewdata
 from riskmon.tui.viewdata import Sort
+from tests.support import validated
 
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
 
@@ -49,7 +51,7 @@ def event(id: str, **kw: object) -> Event:
         id=id, title=id, kind="ban", platforms=["tiktok"], regions=["US"], status="confirmed", effective="2025-01-19"
     )
     data.update(kw)
-    return Event.model_validate(data)
+    return validated("Event", data)
 
 
 EVENTS = [
@@ -127,7 +129,7 @@ def test_changes_from_the_monitors_diff() -> None:
     """The Monitor diffs event records (riskmon.store.snapshots); the timeline marks and the toast read
     them as Changes."""
     before = assess(profile(), EVENTS[:2], NOW)
-    changed = [EVENTS[0].model_copy(update={"status": "in_effect"}), EVENTS[1], EVENTS[2]]
+    changed = [replace(EVENTS[0], **{"status": "in_effect"}), EVENTS[1], EVENTS[2]]
     after = assess(profile(), changed, NOW)
     records = event_records(after)
     new, lines = diff_events({str(r["id"]): r for r in event_records(before)}, records)

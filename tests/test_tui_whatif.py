@@ -17,14 +17,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static
 
-from riskmon.core.engine_v1 import assess
+from riskmon.core.engine import assess
 from riskmon.core.scenario import ScenarioError, make_override
 from riskmon.present import formats
 from riskmon.present.text import money
 from riskmon.sources.config.load import load_config
 from riskmon.tui.app import RiskmonApp, create_app
 from riskmon.tui.screens.whatif import WhatIfScreen, compute, parse_field
-from tests.support import LINK_CUTOFF_EVENT, WHATIF_EVENTS, asked, cell, wait_for, write_config
+from tests.support import LINK_CUTOFF_EVENT, WHATIF_EVENTS, asked, cell, validated, wait_for, write_config
 from tests.support import WHATIF_EXPOSURE as EXPOSURE
 
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
@@ -105,16 +105,23 @@ SETS = {
 
 
 def test_parse_field() -> None:
-    from riskmon.sources.config.schema import Channel, Event
 
-    ev = Event.model_validate(
-        {"id": "x", "title": "t", "kind": "ban", "platforms": ["tiktok"], "status": "paused", "effective": "2025-01-19"}
+    ev = validated(
+        "Event",
+        {
+            "id": "x",
+            "title": "t",
+            "kind": "ban",
+            "platforms": ["tiktok"],
+            "status": "paused",
+            "effective": "2025-01-19",
+        },
     )
     assert parse_field("event", "x", "probability", "", ev) is None  # empty: the status default, as now
     assert parse_field("event", "x", "probability", "35%", ev) == make_override("x.probability", 0.35)
     assert parse_field("event", "x", "effective", "2025-01-19", ev) is None
     assert parse_field("event", "x", "effective", "2025-02-01", ev) == make_override("x.effective", "2025-02-01")
-    ch = Channel.model_validate({"id": "c", "platform": "amazon", "order_share": 0.3})
+    ch = validated("Channel", {"id": "c", "platform": "amazon", "order_share": 0.3})
     assert parse_field("channel", "c", "order_share", "0.30", ch) is None
     assert parse_field("channel", "c", "inventory_value", "1_000", ch) == make_override("c.inventory_value", 1000.0)
     for bad in ("abc", "1.5", "-1"):

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from riskmon.sources.config.schema import FeedSettings
 from riskmon.sources.feeds.feeds import poll_feed
-from tests.support import WHATIF_EVENTS, WHATIF_EXPOSURE, write_config
+from tests.support import WHATIF_EVENTS, WHATIF_EXPOSURE, validated, write_config
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX file kinds")
 
@@ -118,7 +117,7 @@ def test_a_scenario_that_is_not_a_file(cfg: Path, tmp_path: Path, kind: str) -> 
 def test_a_file_feed_that_is_not_a_file(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "feed.json"
     said = make(kind, path).removeprefix("cannot read: ")
-    feed = FeedSettings.model_validate({"name": "local", "type": "file", "path": str(path)})
+    feed = validated("FeedSettings", {"name": "local", "type": "file", "path": str(path)})
     r = poll_feed(feed, datetime(2025, 1, 10, tzinfo=UTC), cache_dir=tmp_path / "cache", force=True)
     assert r.status.error == f"cannot read {path}: {said}" and r.events == ()
 

@@ -134,20 +134,42 @@ def edit(
 
     interactive = sys.stdin.isatty() if tty is None else tty
     argv = editor_command(env, tty=interactive)
+    return in_work_copy(
+        fname,  # same name, so the editor highlights TOML
+        text,
+        lambda work: _loop(path, work, original, argv, interactive, ask),
+        f"riskmon config edit: stopped by {{signal}}; the editor was closed and {path} was not changed",
+    )
+
+
+def in_work_copy(name: str, text: str, session: Callable[[Path], int], stopped: str) -> int:
+    """Run `session` on a temporary copy `name` holding `text`; the copy is removed after.
+    Stopped while the editor runs (EditorStopped): `stopped` is said, its `{signal}` replaced by
+    the signal's name, and the exit is 128 + the signal's number."""
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, ())  # as it is now, to restore at the end
     workdir = Path(tempfile.mkdtemp(prefix="riskmon-edit-"))
     try:
-        work = workdir / fname  # same name, so the editor highlights TOML
+        work = workdir / name
         work.write_text(text, encoding="utf-8", newline="")
-        return _loop(path, work, original, argv, interactive, ask)
+        return session(work)
     except EditorStopped as stop:
-        _err(f"riskmon config edit: stopped by {stop}; the editor was closed and {path} was not changed")
+        _err(stopped.replace("{signal}", str(stop)))
         return 128 + stop.signum
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         # After a stop the signals were left blocked, so a second one cannot cut the clean-up
         # short; one that came meanwhile is delivered now.
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def open_editor(argv: list[str], work: Path) -> int:
+    """The editor's exit status on `work` (see `run_editor`); RiskmonError when it cannot start."""
+    try:
+        return run_editor([*argv, str(work)])
+    except OSError as exc:
+        raise RiskmonError(
+            f"cannot run the editor {argv[0]!r}: {exc.strerror or type(exc).__name__}; check $VISUAL / $EDITOR"
+        ) from None
 
 
 class EditorStopped(Exception):
@@ -221,12 +243,7 @@ def _loop(
     from riskmon.sources.config import edit as configedit
 
     while True:
-        try:
-            status = run_editor([*argv, str(work)])
-        except OSError as exc:
-            raise RiskmonError(
-                f"cannot run the editor {argv[0]!r}: {exc.strerror or type(exc).__name__}; check $VISUAL / $EDITOR"
-            ) from None
+        status = open_editor(argv, work)
         if status != 0:
             _err(f"riskmon config edit: the editor exited with status {status}; {path} was not changed")
             return 1

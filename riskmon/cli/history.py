@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _score_thresholds(config_dir: str | None) -> tuple[float, float]:
     """The bands to draw: from the config when it loads, else the defaults (history outlives configs)."""
-    from riskmon.sources.config.schema import Thresholds
+    from riskmon.core.settings import Thresholds
 
     try:
         from riskmon.sources.config.load import load_config

@@ -44,9 +44,10 @@ def load_progress(db: str | None, lock_timeout: float | None = None) -> Progress
 def build_plan(ev: Evaluation, progress: Progress) -> Plan:
     """The playbook for an evaluation: the config's rules merged with the bundled ones, steps
     ticked as `progress` (from `load_progress`) says."""
-    from riskmon.core.playbooks import effective_rules, plan
+    from riskmon.core.playbooks import plan
+    from riskmon.sources.config.load import playbook_rules
 
-    return plan(ev.assessment, effective_rules(ev.config.playbooks), progress=progress)
+    return plan(ev.assessment, playbook_rules(ev.config), progress=progress)
 
 
 def resolve_key(p: Plan, ev: Evaluation, name: str) -> str:

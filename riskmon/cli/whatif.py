@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from riskmon.errors import RiskmonError
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import Assessment
+    from riskmon.core.engine import Assessment
+    from riskmon.core.model import Event
     from riskmon.core.scenario import Change, Delta, Override, Scenario
-    from riskmon.sources.config.schema import Event
 
 MAX_EVENT_ROWS = 12
 
@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _what_if(args: argparse.Namespace, now: datetime) -> int:
     from riskmon.core import scenario as sc
-    from riskmon.core.engine_v1 import assess
+    from riskmon.core.engine import assess
+    from riskmon.sources.config.schema import revalidate
     from riskmon.sources.scenarios import check_name, list_scenarios, load_scenario, save_scenario
     from riskmon.usecases.evaluate import evaluate
 
@@ -67,7 +68,7 @@ def _what_if(args: argparse.Namespace, now: datetime) -> int:
         raise RiskmonError(
             "bad arguments: nothing to change: give --set ID.FIELD=VALUE, --stress or --scenario NAME" + hint
         )
-    profile, events = sc.apply(cfg.profile, ev.events, overrides, stress, now)
+    profile, events = sc.apply(cfg.profile, ev.events, overrides, stress, now, validate=revalidate)
     scenario_a = assess(profile, events, now, cfg.settings)
     changes = sc.changes(cfg.profile, ev.events, overrides)
     delta = sc.compare(ev.assessment, scenario_a)
@@ -135,8 +136,8 @@ def _change_json(c: Change) -> dict[str, Any]:
 
 
 def _value(c: Change, value: Any, events: dict[str, Event]) -> str:
+    from riskmon.core.model import DEFAULT_PROBABILITY
     from riskmon.core.scenario import format_value
-    from riskmon.sources.config.schema import DEFAULT_PROBABILITY
 
     if c.field == "probability" and value is None:
         ev = events.get(c.id)
@@ -276,6 +277,7 @@ def _apply(args: argparse.Namespace) -> int:
     from riskmon.core import scenario as sc
     from riskmon.sources.config import edit as configedit
     from riskmon.sources.config.load import load_config
+    from riskmon.sources.config.schema import revalidate
     from riskmon.sources.scenarios import load_scenario
 
     if args.set or args.stress or args.scenario or args.save:
@@ -293,7 +295,9 @@ def _apply(args: argparse.Namespace) -> int:
         )
     try:
         changes = sc.changes(cfg.profile, list(cfg.events), s.overrides)
-        sc.apply(cfg.profile, list(cfg.events), s.overrides)  # the rules, before any file is touched
+        sc.apply(
+            cfg.profile, list(cfg.events), s.overrides, validate=revalidate
+        )  # the rules, before any file is touched
     except sc.ScenarioError as exc:
         raise sc.ScenarioError(
             f"scenario {s.name!r}: {exc.message} (--apply writes exposure.toml and events.toml; "

@@ -78,6 +78,12 @@ def _sample(
     return found
 
 
+def equal_weights(losses: Sequence[float], short: Sequence[bool]) -> list[Outcome]:
+    """Monte Carlo draws as outcomes of weight 1/draws each."""
+    weight = 1.0 / len(losses)
+    return [Outcome(weight, loss, bool(s)) for loss, s in zip(losses, short, strict=True)]
+
+
 def seed_of(text: str) -> int:
     """A seed from the inputs' text: the same inputs give the same draws in every process."""
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")

@@ -5,7 +5,8 @@ user's file, merged by id (`effective_rules`). `plan()` matches them against an 
 their `{placeholders}` in for this seller, dates every step (relative to the event's effective
 date, or to `now` for standing rules), ticks the steps history says are done and ranks them.
 
-Pure, like the engine: no clock, no I/O, except `load_bundled()`, which reads and validates the
+Pure, like the engine: no clock, no I/O; the bundled rules are read by the caller
+(`riskmon.sources.config.load.bundled_playbooks`) and
 bundled `playbooks.toml` once per process. It is on `riskmon check`'s cold-start path, so nothing
 heavy is imported here.
 """
@@ -19,10 +20,12 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any, NamedTuple
 
-from riskmon.core.engine_v1 import ANY, Assessment, EventAssessment, urgency
-from riskmon.errors import ConfigError, Level, Problem, RiskmonError
+from riskmon.core.engine import Assessment, EventAssessment
+from riskmon.core.model import ANY, EVENT_KINDS, Channel, Profile
+from riskmon.core.playbook_rules import PlaybookFile, PlaybookRule
+from riskmon.core.timing import urgency
+from riskmon.errors import Level
 from riskmon.present.text import money
-from riskmon.sources.config.schema import EVENT_KINDS, Channel, PlaybookFile, PlaybookRule, Profile
 from riskmon.textsafe import clean
 
 STANDING = "standing:"
@@ -61,33 +64,13 @@ def display(platform: str) -> str:
 # Rules: bundled + the user's
 
 
-@lru_cache(maxsize=1)
-def load_bundled() -> tuple[PlaybookRule, ...]:
-    """The bundled rules (`playbooks.toml` in the bundled config dir), read and validated once,
-    exactly as a user's playbooks.toml is."""
-    from riskmon.paths import bundled_config_dir
-    from riskmon.sources.config.load import parse_text
-
-    path = bundled_config_dir() / "playbooks.toml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RiskmonError(f"cannot read the bundled playbooks {path}: {exc.strerror or exc}") from None
-    found, problems = parse_text(str(path), text, name="playbooks.toml")
-    if problems or not isinstance(found, PlaybookFile):
-        raise ConfigError(problems or [Problem(str(path), None, "", "not a playbooks file")])
-    return tuple(found.rules)
-
-
-def effective_rules(
-    user: PlaybookFile | None = None, bundled: Sequence[PlaybookRule] | None = None
-) -> list[PlaybookRule]:
+def effective_rules(user: PlaybookFile | None, bundled: Sequence[PlaybookRule]) -> list[PlaybookRule]:
     """The rules in force: the bundled ones, each replaced by the user's rule of the same id, then
     the user's new rules; only the user's when `replace_bundled = true`."""
     user = user or PlaybookFile()
     if user.replace_bundled:
         return list(user.rules)
-    base = load_bundled() if bundled is None else bundled
+    base = bundled
     mine = {r.id: r for r in user.rules}
     merged = [mine.get(r.id, r) for r in base]
     taken = {r.id for r in base}

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from riskmon.core.impact import KindImpact
 from riskmon.core.levels import Level
-from riskmon.core.model import Channel, EngineSettings, Event, Profile, Thresholds, TimelineEntry, TrafficLink
+from riskmon.core.model import Channel, Event, Profile, TimelineEntry, TrafficLink
+from riskmon.core.settings import EngineSettings, Thresholds
 
 MODEL_VERSION = 2
 

@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from riskmon.core.levels import Level
-from riskmon.core.model import Profile, Thresholds
+from riskmon.core.model import Profile
 from riskmon.core.results import Concentration, EventAssessment, RuleResult
+from riskmon.core.settings import Thresholds
 
 SHOCK_WINDOW_DAYS = 30.0
 

@@ -14,19 +14,24 @@ id may itself contain dots (`us-ban.2025.probability` is event `us-ban.2025`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from riskmon.core.dates import to_utc
+from riskmon.core.model import STATUSES, Business, Channel, Event, Profile
 from riskmon.errors import Level, RiskmonError, did_you_mean
-from riskmon.sources.config.schema import STATUSES, Business, Channel, Event, Profile, to_utc
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
+    from riskmon.core.engine import Assessment
 
-    from riskmon.core.engine_v1 import Assessment
+T = TypeVar("T")
+Validate = Callable[[T], T]
+"""Re-checks a changed object against every rule of the config files and returns it as checked
+(raising ValueError saying why not); the edge (`riskmon.sources.config.schema.revalidate`)
+supplies it, so this module stays free of the validation library."""
 
 TargetKind = Literal["event", "channel", "business"]
 
@@ -229,43 +234,17 @@ def _with_moved_ends(event: Event, updates: dict[str, Any]) -> dict[str, Any]:
 def stressed(event: Event, now: datetime) -> Event:
     """The event happening now, for certain: in effect, probability 1, effective now, its `ends`
     window (if any) keeping its length. Valid by construction, so no re-validation."""
-    update: dict[str, Any] = {"status": "in_effect", "probability": 1.0, "effective": now}
-    if event.ends is not None:
-        update["ends"] = now + (event.ends - event.effective)
-    return event.model_copy(update=update)
+    ends = now + (event.ends - event.effective) if event.ends is not None else None
+    # Its timeline is what was known before: stress says what if it happened now.
+    return replace(event, status="in_effect", probability=1.0, effective=now, ends=ends, timeline=())
 
 
-def _message(exc: Exception) -> str:
-    from pydantic import ValidationError
-
-    if not isinstance(exc, ValidationError):
-        return str(exc)
-    err = exc.errors(include_url=False)[0]
-    kind, ctx = err.get("type", ""), err.get("ctx") or {}
-    where = ".".join(str(p) for p in err.get("loc", ()))
-    bound = {k: f"{v:g}" if isinstance(v, float) else str(v) for k, v in ctx.items()}
-    if kind == "greater_than_equal":
-        text = f"must be {bound.get('ge')} or more"
-    elif kind == "less_than_equal":
-        text = f"must be {bound.get('le')} or less"
-    elif kind == "greater_than":
-        text = f"must be more than {bound.get('gt')}"
-    elif kind == "less_than":
-        text = f"must be less than {bound.get('lt')}"
-    else:
-        text = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-    return f"{where}: {text}" if where else text
-
-
-def _revalidate(obj: BaseModel, updates: Mapping[str, Any], label: str) -> Any:
+def _revalidate(obj: T, updates: Mapping[str, Any], label: str, validate: Validate[T]) -> T:
     """A copy of `obj` with `updates`, validated like the config file (every rule re-checked)."""
-    from pydantic import ValidationError
-
-    data = obj.model_copy(update=dict(updates)).model_dump()
     try:
-        return type(obj).model_validate(data)
-    except (ValidationError, ValueError) as exc:
-        raise ScenarioError(f"{label}: {_message(exc)}") from None
+        return validate(replace(obj, **dict(updates)))  # type: ignore[type-var]
+    except ValueError as exc:
+        raise ScenarioError(f"{label}: {exc}") from None
 
 
 def _label(target: tuple[TargetKind, str], updates: Mapping[str, Any]) -> str:
@@ -278,11 +257,13 @@ def apply(
     overrides: Sequence[Override],
     stress: bool = False,
     now: datetime | None = None,
+    *,
+    validate: Validate[Any],
 ) -> tuple[Profile, list[Event]]:
     """Validated copies of `profile` and `events` with the overrides applied (after stress, so an
     override can take one event out of a stress test: `--stress --set x.probability=0`).
 
-    Raises ScenarioError for an unknown id or a value the config would reject."""
+    Raises ScenarioError for an unknown id or a value the config would reject (`validate`)."""
     if stress and (now is None or now.tzinfo is None):
         raise ValueError("stress needs an aware `now`")
     _check_ids(profile, events, overrides)
@@ -298,25 +279,25 @@ def apply(
             continue
         i = index[ident]
         upd = _with_moved_ends(events[i], upd)
-        out_events[i] = _revalidate(out_events[i], upd, _label((kind, ident), upd))
+        out_events[i] = _revalidate(out_events[i], upd, _label((kind, ident), upd), validate)
 
     business = profile.business
     biz_upd = updates.get(("business", BUSINESS_ID))
     if biz_upd:
-        business = _revalidate(business, biz_upd, _label(("business", BUSINESS_ID), biz_upd))
+        business = _revalidate(business, biz_upd, _label(("business", BUSINESS_ID), biz_upd), validate)
     channels = list(profile.channels)
     changed: list[str] = []
     for i, channel in enumerate(channels):
         ch_upd = updates.get(("channel", channel.id))
         if ch_upd:
-            channels[i] = _revalidate(channel, ch_upd, _label(("channel", channel.id), ch_upd))
+            channels[i] = _revalidate(channel, ch_upd, _label(("channel", channel.id), ch_upd), validate)
             changed.append(_label(("channel", channel.id), ch_upd))
     if biz_upd is None and not changed:
         return profile, out_events
     try:
-        new_profile = Profile.model_validate({"business": business, "channels": channels})
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        raise ScenarioError(f"{'; '.join(changed) or 'business'}: {_message(exc)}") from None
+        new_profile = validate(Profile(business, tuple(channels)))
+    except ValueError as exc:
+        raise ScenarioError(f"{'; '.join(changed) or 'business'}: {exc}") from None
     return new_profile, out_events
 
 

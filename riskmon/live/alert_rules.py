@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from riskmon.sources.config.schema import AlertSettings, parse_duration
+from riskmon.core.settings import AlertSettings, parse_duration
 from riskmon.textsafe import clean
 
 Trigger = Literal["level_change", "critical_event", "overdue_step"]

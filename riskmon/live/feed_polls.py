@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from riskmon.core.settings import FeedSettings
 from riskmon.live.threads import in_thread
-from riskmon.sources.config.schema import FeedSettings
+from riskmon.sources.config.load import Config
 from riskmon.sources.feeds.feeds import FeedResult, poll_feed
 
 
@@ -74,6 +75,7 @@ class FeedPolls:
         replay: bool,
         clock: Callable[[], datetime],
         stopped: Callable[[], bool],
+        spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]] | None = None,
     ) -> None:
         self.cache_dir = cache_dir
         self.offline = offline
@@ -81,6 +83,8 @@ class FeedPolls:
         self.clock = clock
         """When a feed is polled (the wall clock in a replay)."""
         self.stopped = stopped
+        self.spawn = spawn or asyncio.ensure_future
+        """Starts background work the owner drains when it stops (the news intake)."""
         self.feeds: dict[str, FeedSettings] = {}
         self.results: dict[str, FeedResult] = {}
         self.primed = False
@@ -152,7 +156,20 @@ class FeedPolls:
                 return False
             if self.feeds.get(name) != feed:
                 return False  # the config changed while we polled
-            return self._took(name, result)
+            old = self.results.get(name)
+            changed = self._took(name, result)
+            self._intake(cfg, old, result)
+            return changed
+
+    def _intake(self, cfg: FeedSource, old: FeedResult | None, result: FeedResult) -> None:
+        """New RSS items into the news review queue, in the background: building the news lexicon
+        the first time takes a while, and a poll's answer must not wait for it. A fleet's shared
+        feeds have no review queue of their own (a queue is a config directory's)."""
+        from riskmon.live import news_intake
+
+        if not isinstance(cfg, Config):
+            return
+        self.spawn(in_thread(news_intake.take_in, cfg.location, cfg, old, result, replay=self.replay))
 
     def _took(self, name: str, result: FeedResult) -> bool:
         old = self.results.get(name)

@@ -21,7 +21,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from riskmon.sources.config.schema import FeedSettings, parse_duration
+from riskmon.core.settings import FeedSettings, parse_duration
 
 Job = Callable[..., Coroutine[Any, Any, None]]
 

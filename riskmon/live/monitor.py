@@ -50,8 +50,8 @@ from riskmon.usecases.evaluate import Evaluation, evaluate_results
 if TYPE_CHECKING:
     from collections import deque
 
+    from riskmon.core.settings import FeedSettings
     from riskmon.live.jobs import Jobs
-    from riskmon.sources.config.schema import FeedSettings
 
 __all__ = ["Delivery", "Monitor", "MonitorUpdate"]
 
@@ -117,6 +117,7 @@ class Monitor:
             replay=self.replay,
             clock=self.poll_clock,
             stopped=lambda: self._stopped,
+            spawn=self._spawn,
         )
         self._requests = Requests(self._cycle, self._spawn, lambda: self._stopped)
         self._changes = EventChanges()

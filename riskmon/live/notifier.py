@@ -37,7 +37,7 @@ from riskmon.live.threads import in_thread
 from riskmon.live.updates import Delivery
 
 if TYPE_CHECKING:
-    from riskmon.sources.config.schema import AlertSettings
+    from riskmon.core.settings import AlertSettings
     from riskmon.usecases.evaluate import Evaluation
 
 # The monitor's logger: these lines have always been the monitor's, and logs are filtered by it.
@@ -111,10 +111,11 @@ def read_baseline(db_path: Path, ev: Evaluation) -> Baseline:
 
 def overdue_steps(db_path: Path, ev: Evaluation, since: datetime, now: datetime) -> list[dict[str, Any]]:
     """Playbook steps whose due moment passed in (since, now] and that are not done."""
-    from riskmon.core.playbooks import effective_rules, plan
+    from riskmon.core.playbooks import plan
+    from riskmon.sources.config.load import playbook_rules
 
     def falling(progress: Mapping[tuple[str, str], Mapping[str, Any]]) -> list[Any]:
-        p = plan(ev.assessment, effective_rules(ev.config.playbooks), progress=progress, now=now)
+        p = plan(ev.assessment, playbook_rules(ev.config), progress=progress, now=now)
         return [i for i in p.items() if i.step.overdue and not i.step.done and since < i.step.due <= now]
 
     try:
@@ -134,7 +135,8 @@ def overdue_steps(db_path: Path, ev: Evaluation, since: datetime, now: datetime)
 
 def next_action(db_path: Path, ev: Evaluation) -> str | None:
     """The most urgent open playbook step, as `check -v` lists it (done steps from history)."""
-    from riskmon.core.playbooks import effective_rules, plan
+    from riskmon.core.playbooks import plan
+    from riskmon.sources.config.load import playbook_rules
 
     try:
         progress = history_store(db_path, ev.config).steps() if db_path.exists() else {}
@@ -142,7 +144,7 @@ def next_action(db_path: Path, ev: Evaluation) -> str | None:
         log.warning("history unreadable, step progress unknown: %s", reason_of(exc))
         progress = {}
     try:
-        lines = plan(ev.assessment, effective_rules(ev.config.playbooks), progress=progress).action_lines(1)
+        lines = plan(ev.assessment, playbook_rules(ev.config), progress=progress).action_lines(1)
     except Exception as exc:  # a playbook problem must not stop alerting
         log.warning("playbooks: %s", reason_of(exc))
         return None

@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from riskmon import __version__
-from riskmon.core.engine_v1 import Assessment, EventAssessment
+from riskmon.core.engine import Assessment, EventAssessment
 from riskmon.errors import Level
 from riskmon.present.text import DEMO_TAG, runway_text
 from riskmon.textsafe import clean
@@ -37,12 +38,14 @@ def event_to_dict(e: EventAssessment) -> dict[str, Any]:
         "id": ev.id,
         "title": clean(ev.title),
         "kind": ev.kind,
-        "status": ev.status,
+        "status": e.status,
         "platforms": list(ev.platforms),
         "regions": list(ev.regions),
         "probability": e.probability,
         "effective": iso(e.effective),
         "ends": iso(e.ends),
+        "start": iso(e.start),
+        "h_days": e.h_days,
         "in_effect": e.in_effect,
         "days_until": e.days_until,
         "urgency": e.urgency,
@@ -54,6 +57,7 @@ def event_to_dict(e: EventAssessment) -> dict[str, Any]:
         "horizon_months": e.horizon_months,
         "profit_at_risk": e.profit_at_risk,
         "fee_cost": e.fee_cost,
+        "duty_cost": e.duty_cost,
         "cash_frozen": e.cash_frozen,
         "inventory_loss": e.inventory_loss,
         "deposit_loss": e.deposit_loss,
@@ -72,6 +76,7 @@ def event_to_dict(e: EventAssessment) -> dict[str, Any]:
         "deadlines": [{"date": iso(d), "what": clean(w)} for d, w in e.deadlines],
         "sources": [clean(s) for s in ev.sources],
         "source": ev.source,
+        "timeline": [{"date": iso(t.date), "status": t.status, "probability": t.probability} for t in ev.timeline],
         "playbook": [],
     }
 
@@ -96,6 +101,7 @@ def assessment_to_dict(
     conc = a.concentration
     doc: dict[str, Any] = {
         "schema": SCHEMA,
+        "model_version": a.model_version,
         "version": __version__,
         "now": iso(a.now),
         "business": clean(a.profile.business.name),
@@ -105,11 +111,22 @@ def assessment_to_dict(
         "score": a.score,
         "reasons": a.reasons,
         "rules": [{"rule": r.rule, "level": r.level.name, "reason": r.reason} for r in a.rules],
-        "thresholds": t.model_dump(),
+        "thresholds": asdict(t),
         "runway_weeks": a.runway_weeks,
-        "stressed_lost_share": a.stressed_lost_share,
         "capacity": a.capacity,
         "expected_loss": a.expected_loss,
+        "loss_p50": a.loss_p50,
+        "loss_p95": a.loss_p95,
+        "distribution": a.distribution,
+        "cash_forecast": {
+            "week_starts": [iso(w) for w in a.forecast.week_starts],
+            "baseline": list(a.forecast.baseline),
+            "likely": list(a.forecast.likely),
+            "stress": list(a.forecast.stress),
+        },
+        "cash_low": a.cash_low,
+        "cash_low_week": a.cash_low_week,
+        "cash_shortfall_probability": a.cash_shortfall_probability,
         "concentration": {
             "hhi": conc.hhi,
             "top_platform": conc.top_platform,
@@ -217,19 +234,24 @@ def nagios_summary(a: Assessment, action: str | None = None, *, demo: bool = Fal
     return clean(text).replace("|", "/")
 
 
-def nagios(a: Assessment, *, action: str | None = None, detail_lines: Iterable[str] = (), demo: bool = False) -> str:
+def nagios(
+    a: Assessment,
+    *,
+    action: str | None = None,
+    detail_lines: Iterable[str] = (),
+    demo: bool = False,
+    perf_ranges: Mapping[str, tuple[str, str]] | None = None,
+) -> str:
+    """`perf_ranges`: perfdata label -> warn/crit fields that replace the thresholds' (check's
+    Nagios ranges from the command line)."""
     t = a.thresholds
+    score_wc = (plain_number(t.warn), plain_number(t.crit))
+    runway_wc = (f"{plain_number(t.runway_warn_weeks)}:", f"{plain_number(t.runway_crit_weeks)}:")
+    given = perf_ranges or {}
     perf = " ".join(
         [
-            _perf("score", a.score, "", plain_number(t.warn), plain_number(t.crit), 0, 100),
-            _perf(
-                "runway_weeks",
-                a.runway_weeks,
-                "",
-                f"{plain_number(t.runway_warn_weeks)}:",
-                f"{plain_number(t.runway_crit_weeks)}:",
-                0,
-            ),
+            _perf("score", a.score, "", *given.get("score", score_wc), 0, 100),
+            _perf("runway_weeks", a.runway_weeks, "", *given.get("runway_weeks", runway_wc), 0),
             _perf("expected_loss", a.expected_loss, "", "", "", 0),
             _perf("top_dependence", a.concentration.top_dependence, "", plain_number(t.concentration_warn), "", 0, 1),
         ]

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from riskmon.core.engine_v1 import Assessment, EventAssessment
+from riskmon.core.engine import Assessment, EventAssessment
 from riskmon.core.playbooks import Item, Plan, Suggestion, display, exposed
 from riskmon.present.text import DEMO_NOTE, money, runway_text, when
 from riskmon.textsafe import clean

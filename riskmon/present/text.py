@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from riskmon.core.engine_v1 import Assessment, EventAssessment
+from riskmon.core.engine import Assessment, EventAssessment
 from riskmon.errors import Level
 from riskmon.textsafe import clean
 

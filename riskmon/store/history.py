@@ -47,7 +47,7 @@ from riskmon.store.records import (
 from riskmon.store.retention import Policy, is_canonical, iso, plan, prune_log
 
 if TYPE_CHECKING:
-    from riskmon.sources.config.schema import HistorySettings
+    from riskmon.core.settings import HistorySettings
 
 LOGGER = "riskmon.store.history"  # logging itself is imported only to warn: `check` starts cold
 

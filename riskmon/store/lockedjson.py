@@ -205,6 +205,7 @@ class LockedJSONFile:
         max_bytes: int = MAX_BYTES,
         lock_timeout: float = 10.0,
         logger: str = __name__,
+        recovers: str = "the next command that records history (riskmon check, the daemon, the dashboard)",
     ) -> None:
         self.path = Path(path).expanduser()
         self.what = what
@@ -214,6 +215,7 @@ class LockedJSONFile:
         self._max_bytes = max_bytes
         self._timeout = lock_timeout
         self._logger = logger  # a name: logging is imported only to warn (cold start of `check`)
+        self._recovers = recovers  # who moves an unreadable file aside, for the reader's error
         self._file = self.path
         self._lockpath = self.path
         self._fd: int | None = None
@@ -323,8 +325,7 @@ class LockedJSONFile:
             )
         if not write:
             raise RiskmonError(
-                f"{self.what} {self.path} is unreadable ({reason}); the next command that records "
-                "history (riskmon check, the daemon, the dashboard) moves it aside and starts afresh"
+                f"{self.what} {self.path} is unreadable ({reason}); {self._recovers} moves it aside and starts afresh"
             )
 
     def _move_aside(self, reason: str) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import Assessment
+    from riskmon.core.engine import Assessment
 
 EVENT_FIELDS = ("status", "probability", "effective", "ends")
 

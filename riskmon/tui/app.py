@@ -96,6 +96,7 @@ class RiskmonApp(App[int]):
         Binding("r", "refresh", "Refresh"),
         Binding("h", "history", "History"),
         Binding("t", "toggle_theme", "Theme"),
+        Binding("N", "news", "News", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -442,6 +443,12 @@ class RiskmonApp(App[int]):
             self.notify(NO_DATA, markup=False, timeout=5)
         else:
             self._open("what-if", lambda: WhatIfScreen(loaded.evaluation))
+
+    def action_news(self) -> None:
+        from riskmon.tui.screens.news import NewsScreen
+
+        if not isinstance(self.screen, NewsScreen):
+            self.push_screen(NewsScreen(self.location))
 
     def action_config_path(self) -> None:
         loc = self.location

@@ -31,6 +31,7 @@ class RiskmonCommands(Provider):
             ("Help", app.action_help, "keys and what the numbers mean (?)"),
             ("Edit config", app.action_config_editor, "the TOML files, validated as you type (e)"),
             ("What-if", app.action_what_if, "try changes and a stress test beside the real numbers (w)"),
+            ("News review", app.action_news, "draft events from articles and RSS: accept or reject (N)"),
         ]
         loaded = app.loaded
         if loaded is not None:

@@ -16,9 +16,9 @@ from riskmon.store.snapshots import _fmt, snapshot_of  # one formatting of chang
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import Assessment, ChannelExposure, EventAssessment
+    from riskmon.core.engine import Assessment, ChannelExposure, EventAssessment
 
-# riskmon.core.engine_v1/model (pydantic) load in the first refresh's worker thread, not before the first
+# riskmon.core.engine/model (pydantic) load in the first refresh's worker thread, not before the first
 # paint: the helpers below import what they need when first called.
 
 
@@ -36,7 +36,7 @@ def when(days_until: float) -> str:
 
 
 def _status_rank(status: str) -> int:
-    from riskmon.sources.config.schema import STATUS_RANK
+    from riskmon.core.model import STATUS_RANK
 
     return STATUS_RANK.get(status, 0)
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from riskmon.core.engine_v1 import Assessment, assess
+from riskmon.core.engine import Assessment, assess
+from riskmon.core.model import Event
+from riskmon.core.settings import Settings
 from riskmon.sources.config.load import Config, load_config
-from riskmon.sources.config.schema import Event, Settings
 
 if TYPE_CHECKING:
     from riskmon.sources.feeds.feeds import FeedResult
@@ -36,24 +37,18 @@ def with_score_thresholds(settings: Settings, warn: float | None, crit: float | 
     """`check -w/-c`: override the score thresholds, validated like the config file's."""
     if warn is None and crit is None:
         return settings
-    from pydantic import ValidationError
+    from dataclasses import replace
 
     from riskmon.errors import RiskmonError
-    from riskmon.sources.config.schema import Thresholds
+    from riskmon.sources.config.schema import revalidate
 
-    data = settings.thresholds.model_dump()
-    if warn is not None:
-        data["warn"] = warn
-    if crit is not None:
-        data["crit"] = crit
+    t = settings.thresholds
+    wanted = replace(t, warn=t.warn if warn is None else warn, crit=t.crit if crit is None else crit)
     try:
-        thresholds = Thresholds.model_validate(data)
-    except ValidationError as exc:
-        msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
-        raise RiskmonError(
-            f"bad arguments: -w/-c: {msg} (warning {data['warn']:g}, critical {data['crit']:g})"
-        ) from None
-    return settings.model_copy(update={"thresholds": thresholds})
+        thresholds = revalidate(wanted)
+    except ValueError as exc:
+        raise RiskmonError(f"bad arguments: -w/-c: {exc} (warning {wanted.warn:g}, critical {wanted.crit:g})") from None
+    return replace(settings, thresholds=thresholds)
 
 
 def poll_feeds(

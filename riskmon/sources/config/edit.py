@@ -77,6 +77,51 @@ class FieldEdit:
         return f"{self.table}{item}.{self.field}"
 
 
+@dataclass(frozen=True)
+class AppendEdit(FieldEdit):
+    """Append `value` to the list field of an item of an array of tables (by id), unless an equal
+    value is there already; the list is created when the item has none. A value is compared as
+    TOML reads it (a date and the same date written differently are equal)."""
+
+
+TIMELINE_START = date(1900, 1, 1)
+"""The date of the first entry of a timeline started from an event's plain `status`: "since
+always", so that a replay before the new entry shows exactly what the event said before."""
+
+
+@dataclass(frozen=True)
+class TimelineEdit:
+    """A new entry in an event's `timeline`: from `date` on, the event has `status`.
+
+    Kept as the schema reads a timeline (dates strictly ascending; `status`, when given, equal to
+    the last entry's; the event's `probability` belonging to the last entry):
+    - an event without a timeline gets one: its current status (and probability) from
+      TIMELINE_START, then the new entry; the event's `probability` moves into the first entry;
+    - a later entry is appended; the event's `probability`, if any, moves into the entry that was
+      last (where it applied);
+    - an entry on a date the timeline has replaces that entry's status; an earlier one is inserted
+      in date order;
+    - the event's `status`, when the file gives one, becomes the last entry's."""
+
+    item_id: str
+    date: datetime
+    status: str
+    probability: float | None = None
+    table: str = "events"
+    field: str = "timeline"
+
+    @property
+    def file(self) -> str:
+        return "events.toml"
+
+    @property
+    def where(self) -> str:
+        return f"events[{self.item_id}].timeline"
+
+
+Edit = FieldEdit | AppendEdit | TimelineEdit
+
+
 def channel_edit(channel_id: str, field: str, value: Any) -> FieldEdit:
     return FieldEdit("channels", channel_id, field, value)
 
@@ -113,12 +158,12 @@ def set_setting(config_dir: ConfigLocation | Path | str, section: str, field: st
     return apply_edits(config_dir, [FieldEdit(section, None, field, value)])[0]
 
 
-def apply_edits(config_dir: ConfigLocation | Path | str, edits: Sequence[FieldEdit]) -> list[Path]:
+def apply_edits(config_dir: ConfigLocation | Path | str, edits: Sequence[Edit]) -> list[Path]:
     """Apply several edits at once, across files: all are validated before any file is written.
 
     Returns the path of every file the edits touch (written, or already holding those values)."""
     base = config_dir_of(config_dir)
-    groups: dict[str, list[FieldEdit]] = {}
+    groups: dict[str, list[Edit]] = {}
     for e in edits:
         _check_edit(e, base)
         groups.setdefault(e.file, []).append(e)
@@ -149,6 +194,21 @@ def add_event(config_dir: ConfigLocation | Path | str, event: Mapping[str, Any])
     _append_event(doc, text, event)
     _commit(base, {"events.toml": doc.as_string()}, {"events.toml": original})
     return path
+
+
+def events_text(events: Sequence[Mapping[str, Any]], header: str = "") -> str:
+    """The text of an events.toml that holds `header` (comments) and these events, written as
+    `add_event` writes them (for a draft shown in an editor before it is added)."""
+    doc = _parse(Path("events.toml"), header)
+    for event in events:
+        _append_event(doc, doc.as_string(), event)
+    return str(doc.as_string())
+
+
+def toml_value(value: Any) -> Any:
+    """A Python value as the TOML item the edits write: a 00:00 UTC time as a date, other times
+    in UTC, mappings as inline tables."""
+    return _item(value)
 
 
 def remove_event(config_dir: ConfigLocation | Path | str, event_id: str) -> Path:
@@ -461,7 +521,7 @@ def _model_for(table: str) -> type[BaseModel] | None:
     return getattr(model_module, spec[1]) if spec else None
 
 
-def _check_edit(e: FieldEdit, base: Path) -> None:
+def _check_edit(e: Edit, base: Path) -> None:
     spec = _TABLES.get(e.table)
     if spec is None:
         hint = did_you_mean(e.table, _TABLES, " — ")
@@ -506,9 +566,13 @@ def _table(doc: Any, e: FieldEdit, path: Path) -> Any:
     return table
 
 
-def _apply_edit(text: str, e: FieldEdit, path: Path) -> str:
+def _apply_edit(text: str, e: Edit, path: Path) -> str:
     """`text` with one edit made: through tomlkit where it can keep the layout, as a new line
     below the right key where tomlkit would put it below the next table's comment."""
+    if isinstance(e, AppendEdit):
+        return _apply_append(text, e, path)
+    if isinstance(e, TimelineEdit):
+        return _apply_timeline(text, e, path)
     doc = _parse(path, text)
     table = _table(doc, e, path)
     if e.value is None:
@@ -528,6 +592,83 @@ def _apply_edit(text: str, e: FieldEdit, path: Path) -> str:
             return inserted
     table[e.field] = item
     return str(doc.as_string())
+
+
+def _plain(value: Any) -> Any:
+    """A value as TOML reads it back, for comparing: a date-time in UTC, a date as such."""
+    import tomllib
+
+    import tomlkit
+
+    return tomllib.loads(tomlkit.dumps({"v": _item(value)}))["v"]
+
+
+def _list_field(table: Any, e: AppendEdit | TimelineEdit, path: Path) -> Any:
+    """The list at `e.field` of `table` (None when the table has none)."""
+    found = table.get(e.field)
+    if found is not None and not isinstance(found, list):
+        raise ConfigError([Problem(str(path), None, e.where, "is not a list")])
+    return found
+
+
+def _apply_append(text: str, e: AppendEdit, path: Path) -> str:
+    doc = _parse(path, text)
+    table = _find(doc.get(e.table), e.item_id or "", path, e.table)
+    found = _list_field(table, e, path)
+    if found is None:
+        return _apply_edit(text, FieldEdit(e.table, e.item_id, e.field, [e.value]), path)
+    value = _plain(e.value)
+    if any(_plain(x) == value for x in found.unwrap()):
+        return text
+    found.append(_item(e.value))
+    return str(doc.as_string())
+
+
+def _apply_timeline(text: str, e: TimelineEdit, path: Path) -> str:
+    doc = _parse(path, text)
+    table = _find(doc.get("events"), e.item_id, path, "events")
+    found = _list_field(table, e, path)
+    new = {"date": e.date, "status": e.status} | ({"probability": e.probability} if e.probability is not None else {})
+    if not found:
+        current = table.get("status")
+        if not isinstance(current, str):
+            raise ConfigError(
+                [Problem(str(path), None, f"events[{e.item_id}].status", "missing: nothing to start a timeline from")]
+            )
+        first: dict[str, Any] = {"date": TIMELINE_START, "status": current}
+        if "probability" in table:
+            first["probability"] = table["probability"].unwrap()
+            del table["probability"]
+        table["status"] = e.status
+        text = str(doc.as_string())
+        return _apply_edit(text, FieldEdit("events", e.item_id, "timeline", [first, new]), path)
+    dates = [_plain(x.get("date")) if isinstance(x, dict) else None for x in found]
+    if not all(isinstance(d, datetime | date) for d in dates):
+        raise ConfigError([Problem(str(path), None, e.where, "an entry without a date: fix the timeline first")])
+    at = _utc_key(_plain(e.date))
+    keys = [_utc_key(d) for d in dates]  # type: ignore[arg-type]
+    if at in keys:  # that day's entry says something else now
+        entry = found[keys.index(at)]
+        entry["status"] = e.status
+        if "probability" in entry and e.probability is None:
+            del entry["probability"]
+    elif all(k < at for k in keys):
+        if "probability" in table:  # it belonged to the entry that was last
+            if "probability" not in found[-1]:
+                found[-1]["probability"] = table["probability"].unwrap()
+            del table["probability"]
+        found.append(_item(new))
+    else:
+        found.insert(next(i for i, k in enumerate(keys) if k > at), _item(new))
+    if "status" in table:  # a plain str: assigning the entry's item would carry its trivia along
+        table["status"] = str(found[-1]["status"])
+    return str(doc.as_string())
+
+
+def _utc_key(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
 def _table_path(doc: Any, e: FieldEdit, table: Any) -> tuple[str | int, ...]:
@@ -637,7 +778,8 @@ def _append_event(doc: Any, text: str, event: Mapping[str, Any]) -> None:
                     sub.append(k, _item(v))
             subtables.append((key, sub))
             continue
-        table.append(key, _item(value))
+        # A time the caller gave in a local offset (an article's "17:00 WIB") stays in it.
+        table.append(key, _item(value, value if isinstance(value, datetime) and value.utcoffset() else None))
     for key, sub in subtables:
         table.append(key, sub)
 

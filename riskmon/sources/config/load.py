@@ -16,9 +16,13 @@ import stat
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from riskmon.core.model import Event, Profile
+from riskmon.core.playbook_rules import PlaybookFile, PlaybookRule
+from riskmon.core.settings import Settings
 from riskmon.errors import ConfigError, Problem, did_you_mean
 from riskmon.paths import CONFIG_FILES, ConfigLocation, resolve_config_dir
 from riskmon.textsafe import clean
@@ -26,8 +30,6 @@ from riskmon.userfile import CONFIG_MAX_BYTES, read_bytes
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
-
-    from riskmon.sources.config.schema import Event, PlaybookFile, Profile, Settings
 
 # Which model validates which file.
 FILE_MODELS: dict[str, str] = {
@@ -49,7 +51,7 @@ MISSING_MEANS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Config:
-    """A validated config directory."""
+    """A validated config directory, as the core's plain types."""
 
     location: ConfigLocation
     files: dict[str, Path | None]
@@ -132,16 +134,18 @@ def load_config(location: ConfigLocation | Path | str | None = None) -> Config:
     if problems:
         raise ConfigError(problems)
 
-    from riskmon.sources.config.schema import EventCatalog, PlaybookFile, Settings
+    from riskmon.sources.config.schema import to_core
 
-    catalog = parsed.get("events.toml") or EventCatalog()
+    catalog = parsed.get("events.toml")
+    settings = parsed.get("riskmon.toml")
+    playbooks = parsed.get("playbooks.toml")
     return Config(
         location=loc,
         files=files,
-        settings=parsed.get("riskmon.toml") or Settings(),
-        profile=parsed["exposure.toml"],
-        events=tuple(catalog.events),
-        playbooks=parsed.get("playbooks.toml") or PlaybookFile(),
+        settings=to_core(settings) if settings is not None else Settings(),
+        profile=to_core(parsed["exposure.toml"]),
+        events=to_core(catalog.events) if catalog is not None else (),
+        playbooks=to_core(playbooks) if playbooks is not None else PlaybookFile(),
         mtimes=mtimes,
     )
 
@@ -695,3 +699,31 @@ def write_text_atomic(path: Path, text: str) -> None:
     from riskmon.fileio import atomic_write_bytes
 
     atomic_write_bytes(path, text.encode("utf-8"), mode=None)
+
+
+@lru_cache(maxsize=1)
+def bundled_playbooks() -> tuple[PlaybookRule, ...]:
+    """The bundled rules (`playbooks.toml` in the bundled config dir), read and validated once,
+    exactly as a user's playbooks.toml is."""
+    from riskmon.paths import bundled_config_dir
+    from riskmon.sources.config.schema import PlaybookFile as PlaybookModel
+    from riskmon.sources.config.schema import to_core
+
+    path = bundled_config_dir() / "playbooks.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            [Problem(str(path), None, "", f"cannot read the bundled playbooks: {os_reason(exc)}")]
+        ) from None
+    found, problems = parse_text(str(path), text, name="playbooks.toml")
+    if problems or not isinstance(found, PlaybookModel):
+        raise ConfigError(problems or [Problem(str(path), None, "", "not a playbooks file")])
+    return tuple(to_core(found.rules))
+
+
+def playbook_rules(config: Config) -> list[PlaybookRule]:
+    """The playbook rules in force for `config`: the bundled ones merged with the user's."""
+    from riskmon.core.playbooks import effective_rules
+
+    return effective_rules(config.playbooks, bundled_playbooks())

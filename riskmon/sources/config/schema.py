@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -23,6 +24,13 @@ from pydantic import (
     model_validator,
 )
 
+from riskmon.core import model as core
+from riskmon.core import playbook_rules as core_rules
+from riskmon.core import settings as core_settings
+from riskmon.core.dates import DATE_MAX, DATE_MIN, in_date_range, to_utc
+from riskmon.core.model import DEFAULT_PROBABILITY, STATUS_RANK
+from riskmon.core.settings import parse_duration
+
 ChannelKind = Literal["marketplace", "social_shop", "own_store", "other"]
 EventKind = Literal[
     "ban",
@@ -33,70 +41,19 @@ EventKind = Literal[
     "payout_hold",
     "service_shutdown",
     "season",
+    "duty_change",
 ]
 Status = Literal["rumored", "announced", "confirmed", "in_effect", "paused", "resolved", "cancelled"]
 
 EVENT_KINDS: tuple[str, ...] = EventKind.__args__  # type: ignore[attr-defined]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 CHANNEL_KINDS: tuple[str, ...] = ChannelKind.__args__  # type: ignore[attr-defined]
+assert (EVENT_KINDS, STATUSES, CHANNEL_KINDS) == (core.EVENT_KINDS, core.STATUSES, core.CHANNEL_KINDS)
+# Named here too for the edge's callers.
+__all__ = ["DATE_MAX", "DATE_MIN", "DEFAULT_PROBABILITY", "STATUS_RANK", "in_date_range", "parse_duration", "to_utc"]
 
-# How far along an event is; used to pick a winner when two sources disagree.
-STATUS_RANK: dict[str, int] = {
-    "rumored": 0,
-    "announced": 1,
-    "paused": 2,
-    "confirmed": 3,
-    "in_effect": 4,
-    "resolved": 5,
-    "cancelled": 5,
-}
-
-DEFAULT_PROBABILITY: dict[str, float] = {
-    "rumored": 0.25,
-    "announced": 0.6,
-    "confirmed": 0.9,
-    "in_effect": 1.0,
-    "paused": 0.5,
-    "resolved": 0.0,
-    "cancelled": 0.0,
-}
-
-
-def to_utc(value: Any) -> Any:
-    """Accept a TOML date/datetime or an ISO string; return an aware UTC datetime."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            value = datetime.fromisoformat(text) if ("T" in text or " " in text) else date.fromisoformat(text)
-        except ValueError:
-            hint = "use 2025-01-19 or 2025-01-19T17:00:00+07:00"
-            raise ValueError(f"not a date or date-time: {value!r} ({hint})") from None
-    try:
-        if isinstance(value, datetime):
-            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        if isinstance(value, date):
-            return datetime.combine(value, time(0, 0), tzinfo=UTC)
-    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
-        raise ValueError(f"{value.isoformat()} is {_RANGE_TEXT}") from None
-    return value
-
-
-# The dates riskmon supports, everywhere: config files, feeds and --now. The engine adds up to ten
-# years to them (playbook due dates, recurrences) and subtracts as much; Python's datetime ends at
-# years 1 and 9999, so the range keeps well inside it, and covers any real policy event.
-MIN_YEAR, MAX_YEAR = 1900, 2200
-DATE_MIN = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
-DATE_MAX = datetime(MAX_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
-_RANGE_TEXT = f"outside the supported dates (years {MIN_YEAR} to {MAX_YEAR})"
-
-
-def in_date_range(value: datetime) -> datetime:
-    """`value` (aware, UTC) if it lies within the supported dates; else ValueError saying so."""
-    if not DATE_MIN <= value <= DATE_MAX:
-        raise ValueError(f"{value.date().isoformat()} is {_RANGE_TEXT}")
-    return value
+Warehouse = Literal["own", "platform", "third_party", "virtual", "none"]
+SupplyRoute = Literal["parcel", "bulk", "local"]
 
 
 UtcDateTime = Annotated[datetime, BeforeValidator(to_utc), AfterValidator(in_date_range)]
@@ -189,6 +146,12 @@ class Strict(BaseModel):
 # exposure.toml
 
 
+class Commitment(Strict):
+    date: UtcDateTime
+    amount: Money
+    what: str = Field(min_length=1)
+
+
 class Business(Strict):
     name: str = Field(min_length=1)
     """Shown in the TUI header and reports."""
@@ -202,6 +165,9 @@ class Business(Strict):
     """Rent, wages, software: what you pay each month whatever you sell."""
     cash_on_hand: Money = 0.0
     """Cash you can use today."""
+    commitments: list[Commitment] = Field(default_factory=list)
+    """Payments already promised (a purchase order, a loan instalment, a tax bill); one dated
+    before now is taken as paid."""
 
 
 class TrafficLink(Strict):
@@ -224,9 +190,17 @@ class Channel(Strict):
     deposit: Money = 0.0
     payout_hold_days: Days = 0.0
     """Days the platform holds money after delivery (payout cycle plus reserve)."""
-    warehouse: Literal["own", "platform", "third_party", "virtual", "none"] = "none"
+    warehouse: Warehouse = "none"
     """Where the stock for this channel sits; "virtual" overseas warehouses get shops suspended."""
     traffic: list[TrafficLink] = Field(default_factory=list)
+    contribution_margin: Share | None = None
+    """Left per unit of this channel's revenue after goods, platform fees, fulfilment and ads;
+    unset: the business's gross_margin."""
+    recapture: Share = 0.0
+    """Share of this channel's lost orders you expect to win back on your other channels."""
+    supply_route: SupplyRoute = "local"
+    """How its goods reach the buyer's country: parcel (cross-border parcels), bulk (container
+    imports into a warehouse) or local (bought in the country)."""
 
     @model_validator(mode="after")
     def _links_fit(self) -> Channel:
@@ -273,6 +247,11 @@ class Impact(Strict):
     fee_delta: Annotated[float, Field(ge=-1.0, le=1.0)] | None = None
     """Change in commission rate, e.g. 0.02 for +2 points; negative is a saving."""
     extra_hold_days: Annotated[float, Field(ge=0.0, le=365.0)] | None = None
+    duty_delta: Annotated[float, Field(ge=-1.0, le=100.0)] | None = None
+    """Change in the duty rate on the goods' cost, e.g. 0.30 for +30 points or 1.45."""
+    freeze_days: Annotated[float, Field(ge=0.0, le=3650.0)] | None = None
+    """How long frozen payouts stay frozen (default 90 days for ban, account_suspension and
+    shop_closure, else 0)."""
 
 
 class Deadline(Strict):
@@ -322,6 +301,12 @@ def _check_rrule(value: str) -> None:
         raise ValueError("not a valid RFC 5545 RRULE: a value is out of range") from None
 
 
+class TimelineEntry(Strict):
+    date: UtcDateTime
+    status: Status
+    probability: Share | None = None
+
+
 class Event(Strict):
     id: Id
     title: str = Field(min_length=1)
@@ -329,6 +314,7 @@ class Event(Strict):
     platforms: Platforms = Field(min_length=1)
     regions: Regions = Field(default_factory=lambda: ["*"])
     status: Status
+    """Required unless a timeline is given; with one, its last entry's status."""
     probability: Share | None = None
     effective: UtcDateTime
     ends: UtcDateTime | None = None
@@ -342,6 +328,24 @@ class Event(Strict):
     """When a feed last changed this event; the newest wins when sources disagree."""
     source: str = "catalog"
     """Which feed the event came from; set by riskmon, not by you."""
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    """Dated statuses, oldest first: a replay uses the entry in force at --now."""
+    warehouses: list[Warehouse] | None = None
+    """Only channels whose warehouse is listed are hit (unset: any)."""
+    routes: list[SupplyRoute] | None = None
+    """duty_change only: the supply routes it hits (unset: parcel and bulk)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _status_from_timeline(cls, data: Any) -> Any:
+        """A timeline's last entry gives the status when none is written."""
+        if isinstance(data, dict) and "status" not in data:
+            timeline = data.get("timeline")
+            if isinstance(timeline, list) and timeline and isinstance(timeline[-1], dict):
+                last = timeline[-1].get("status")
+                if last is not None:
+                    return {**data, "status": last}
+        return data
 
     @field_validator("recurs")
     @classmethod
@@ -351,9 +355,19 @@ class Event(Strict):
         return value
 
     @model_validator(mode="after")
-    def _ends_after_effective(self) -> Event:
+    def _consistent(self) -> Event:
         if self.ends is not None and self.ends <= self.effective:
             raise ValueError("ends must be after effective")
+        dates = [entry.date for entry in self.timeline]
+        if any(b <= a for a, b in pairwise(dates)):
+            raise ValueError("timeline dates must be strictly ascending")
+        if self.timeline and self.status != self.timeline[-1].status:
+            raise ValueError(
+                f"status {self.status!r} differs from the timeline's last entry ({self.timeline[-1].status!r}); "
+                "give the same, or leave status out"
+            )
+        if self.routes is not None and self.kind != "duty_change":
+            raise ValueError("routes applies only to kind duty_change")
         return self
 
     @property
@@ -386,6 +400,9 @@ class Thresholds(Strict):
     shock_warn: Share = 0.2
     shock_crit: Share = 0.5
     concentration_warn: Share = 0.6
+    shortfall_warn: Share = 0.2
+    """Probability that cash runs short within the forecast that makes it WARNING."""
+    shortfall_crit: Share = 0.5
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -395,6 +412,8 @@ class Thresholds(Strict):
             raise ValueError("runway_crit_weeks must be at most runway_warn_weeks")
         if self.shock_crit < self.shock_warn:
             raise ValueError("shock_crit must be at least shock_warn")
+        if self.shortfall_crit < self.shortfall_warn:
+            raise ValueError("shortfall_crit must be at least shortfall_warn")
         return self
 
 
@@ -403,6 +422,12 @@ class ModelSettings(Strict):
     """Months it takes to rebuild a lost channel."""
     recovery_rate: Share = 0.6
     """Share of stranded stock's value you get back by selling it elsewhere."""
+    off_platform_stranded: Share = 0.25
+    """Share of the stranding that stock in your own or a third-party warehouse still suffers."""
+    draws: Annotated[int, Field(ge=100, le=1_000_000)] = 2000
+    """Monte Carlo draws when more than 10 uncertain events must be combined."""
+    forecast_weeks: Annotated[int, Field(ge=4, le=104)] = 13
+    """Weeks of the cash forecast."""
 
 
 class HistorySettings(Strict):
@@ -456,7 +481,7 @@ DEFAULT_FAIL_ON: tuple[CheckState, ...] = ("CRITICAL", "UNKNOWN")
 
 class AlertSettings(Strict):
     name: Name = ""
-    type: Literal["webhook", "command", "desktop", "healthchecks", "alertmanager"]
+    type: Literal["webhook", "command", "desktop", "healthchecks", "alertmanager", "apprise"]
     url: str | None = None
     payload: Literal["json", "slack", "discord"] = "json"
     argv: list[str] = Field(default_factory=list)
@@ -464,11 +489,15 @@ class AlertSettings(Strict):
     renotify: Duration | None = None
     fail_on: list[CheckState] = Field(default_factory=lambda: list(DEFAULT_FAIL_ON))
     headers: dict[Name, Name] = Field(default_factory=dict)
+    urls_env: list[Name] = Field(default_factory=list)
+    """apprise: environment variables holding the service URLs (secrets stay out of this file)."""
 
     @model_validator(mode="after")
     def _needs(self) -> AlertSettings:
         if self.type in ("webhook", "healthchecks", "alertmanager") and not self.url:
             raise ValueError(f"{'an' if self.type[0] == 'a' else 'a'} {self.type} alert needs url")
+        if self.type == "apprise" and not self.urls_env:
+            raise ValueError('an apprise alert needs urls_env, e.g. urls_env = ["RISKMON_DINGTALK_URL"]')
         if self.type == "command" and not self.argv:
             raise ValueError('a command alert needs argv, e.g. argv = ["/usr/local/bin/notify", "--json"]')
         return self
@@ -497,13 +526,6 @@ class Settings(Strict):
         if dup:
             raise ValueError(f"feed name {sorted(dup)[0]!r} is used twice")
         return self
-
-
-def parse_duration(text: str) -> float:
-    """'15m' -> 900.0 seconds."""
-    text = text.strip()
-    unit = text[-1]
-    return float(text[:-1]) * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -646,3 +668,87 @@ class PlaybookFile(Strict):
                 raise ValueError(f"rule id {r.id!r} is used twice; ids must be unique")
             seen.add(r.id)
         return self
+
+
+# ---------------------------------------------------------------------------------------------
+# To the core's plain dataclasses
+
+
+_CORE_TYPES: dict[str, type] = {
+    "Commitment": core.Commitment,
+    "Business": core.Business,
+    "TrafficLink": core.TrafficLink,
+    "Channel": core.Channel,
+    "Profile": core.Profile,
+    "Impact": core.Impact,
+    "Deadline": core.Deadline,
+    "TimelineEntry": core.TimelineEntry,
+    "Event": core.Event,
+    "Thresholds": core_settings.Thresholds,
+    "ModelSettings": core_settings.ModelSettings,
+    "HistorySettings": core_settings.HistorySettings,
+    "FeedSettings": core_settings.FeedSettings,
+    "AlertSettings": core_settings.AlertSettings,
+    "ExportSettings": core_settings.ExportSettings,
+    "Settings": core_settings.Settings,
+    "PlaybookStep": core_rules.PlaybookStep,
+    "PlaybookRule": core_rules.PlaybookRule,
+    "PlaybookFile": core_rules.PlaybookFile,
+}
+
+
+def to_core(value: Any) -> Any:
+    """A validated model as the core's frozen dataclass of the same name (lists become tuples),
+    so nothing past the edge depends on pydantic."""
+    import dataclasses
+
+    if isinstance(value, BaseModel):
+        target = _CORE_TYPES[type(value).__name__]
+        names = [f.name for f in dataclasses.fields(target)]
+        return target(**{name: to_core(getattr(value, name)) for name in names})
+    if isinstance(value, list):
+        return tuple(to_core(v) for v in value)
+    if isinstance(value, dict):
+        return {k: to_core(v) for k, v in value.items()}
+    return value
+
+
+def revalidate(obj: Any) -> Any:
+    """A core object checked again against every rule of the config files (after a what-if
+    changed it): back to its model, validated, and to the core again. ValueError says why not,
+    as `field: message`."""
+
+    from pydantic import ValidationError
+
+    model = globals()[type(obj).__name__]
+    try:
+        return to_core(model.model_validate(_plain(obj)))
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        text = _bound_text(err) or str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise ValueError(f"{where}: {text}" if where else text) from None
+
+
+def _plain(value: Any) -> Any:
+    """A core dataclass as the data its model reads (tuples as lists)."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _bound_text(err: Any) -> str:
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    bound = {k: f"{v:g}" if isinstance(v, float) else str(v) for k, v in ctx.items()}
+    return {
+        "greater_than_equal": f"must be {bound.get('ge')} or more",
+        "less_than_equal": f"must be {bound.get('le')} or less",
+        "greater_than": f"must be more than {bound.get('gt')}",
+        "less_than": f"must be less than {bound.get('lt')}",
+    }.get(kind, "")

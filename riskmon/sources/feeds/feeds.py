@@ -20,14 +20,15 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from riskmon.sources.config.schema import DEFAULT_PROBABILITY, STATUS_RANK, Event, FeedSettings, parse_duration
+from riskmon.core.model import DEFAULT_PROBABILITY, STATUS_RANK, Event
+from riskmon.core.settings import FeedSettings, parse_duration
 from riskmon.sources.feeds.fetch import (
     CacheEntry,
     Expect,
@@ -46,6 +47,7 @@ from riskmon.textsafe import clean
 log = logging.getLogger("riskmon.sources.feeds.feeds")
 
 MAX_HEADLINES = 100
+SUMMARY_MAX = 4000
 # A poll whose last attempt is younger than this share of `every` is served from the cache, so a
 # cron'd `check` every 5 minutes does not hit a feed configured `every = "1h"` twelve times an hour.
 FRESH_FRACTION = 0.9
@@ -60,6 +62,9 @@ class Headline:
     link: str
     published: datetime | None
     platforms: tuple[str, ...]
+    summary: str = ""
+    """The item's description as one line of text (at most SUMMARY_MAX characters): what the news
+    intake reads besides the title."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -175,20 +180,33 @@ def _reason(error: Any) -> str:
     return f"{_loc(loc)}: {msg}" if loc else msg
 
 
+_UNCAPPED = ("rumored", "resolved", "cancelled")
+
+
 def cap_untrusted(event: Event) -> Event:
-    """An untrusted source may report a rumour, nothing firmer."""
-    update: dict[str, Any] = {}
-    if event.status not in ("rumored", "resolved", "cancelled"):
-        update["status"] = "rumored"
+    """An untrusted source may report a rumour, nothing firmer: its status, and every status of
+    its timeline, at most `rumored` (resolved and cancelled stand) and no probability above."""
     cap = DEFAULT_PROBABILITY["rumored"]
-    if event.probability is not None and event.probability > cap:
-        update["probability"] = cap
-    return event.model_copy(update=update) if update else event
+
+    def status(s: str) -> str:
+        return s if s in _UNCAPPED else "rumored"
+
+    def probability(p: float | None) -> float | None:
+        return p if p is None or p <= cap else cap
+
+    timeline = tuple(
+        replace(t, status=status(t.status), probability=probability(t.probability)) for t in event.timeline
+    )
+    capped = replace(event, status=status(event.status), probability=probability(event.probability), timeline=timeline)
+    return event if capped == event else capped
 
 
 def events_from_data(feed: FeedSettings, data: object) -> tuple[list[Event], list[str]]:
     """Validate each event of a parsed `{"events": [...]}` document on its own."""
     from pydantic import ValidationError
+
+    from riskmon.sources.config.schema import Event as EventModel
+    from riskmon.sources.config.schema import to_core
 
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise ParseError('expected a document with an "events" list, like events.toml')
@@ -202,7 +220,7 @@ def events_from_data(feed: FeedSettings, data: object) -> tuple[list[Event], lis
             skipped.append(f"{where}: not a table/object")
             continue
         try:
-            event = Event.model_validate(_clean_raw(raw, feed.name))
+            event = to_core(EventModel.model_validate(_clean_raw(raw, feed.name)))
         except ValidationError as exc:
             errors = exc.errors()
             parts = [_reason(e) for e in errors[:3]]
@@ -268,13 +286,26 @@ def _text(value: object) -> str:
     return clean(_TAG.sub(" ", value)) if isinstance(value, str) else ""
 
 
-def _keyword_patterns(keywords: dict[str, list[str]]) -> list[tuple[str, re.Pattern[str]]]:
-    out = []
+def _tagger(keywords: Mapping[str, Sequence[str]]) -> Callable[[str], tuple[str, ...]]:
+    """Text -> the platforms whose keywords it holds, in the order the config lists them. Matched
+    as the news lexicon matches names (riskmon.core.news.lexicon.PhraseMatcher): a CJK neighbour
+    is a word boundary, so `TikTok外链关闭` is about TikTok; any case, plurals too."""
+    from riskmon.core.news.lexicon import PhraseMatcher
+    from riskmon.core.news.text import lower_same_length
+
+    order = [p.strip().lower() for p in keywords]
+    table: dict[str, tuple[str, ...]] = {}
     for platform, words in keywords.items():
-        alts = "|".join(re.escape(w.strip()) for w in words if w.strip())
-        if alts:
-            out.append((platform.strip().lower(), re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)))
-    return out
+        for word in (w.strip().lower() for w in words):  # lower: every keyword ignores case
+            if word:
+                table[word] = (*table.get(word, ()), platform.strip().lower())
+    matcher = PhraseMatcher(table)
+
+    def tags(text: str) -> tuple[str, ...]:
+        found = {p for hit in matcher.find(text, lower_same_length(text)) for p in hit.value}
+        return tuple(p for p in dict.fromkeys(order) if p in found)
+
+    return tags
 
 
 def parse_headlines(feed: FeedSettings, body: bytes, content_type: str = "") -> list[Headline]:
@@ -289,7 +320,7 @@ def parse_headlines(feed: FeedSettings, body: bytes, content_type: str = "") -> 
         raise ParseError(short(f"not an RSS/Atom feed: {parsed.get('bozo_exception', 'unreadable')}"))
     if not parsed.get("version") and not parsed.entries:
         raise ParseError("not an RSS/Atom feed")
-    patterns = _keyword_patterns(feed.keywords)
+    tags = _tagger(feed.keywords)
     out: list[Headline] = []
     for entry in parsed.entries:
         title = _text(entry.get("title"))
@@ -300,9 +331,8 @@ def parse_headlines(feed: FeedSettings, body: bytes, content_type: str = "") -> 
             continue
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
-        haystack = f"{title} {_text(entry.get('summary'))}"
-        platforms = tuple(p for p, pattern in patterns if pattern.search(haystack))
-        out.append(Headline(feed.name, title or link, link, published, platforms))
+        summary = _text(entry.get("summary"))[:SUMMARY_MAX]
+        out.append(Headline(feed.name, title or link, link, published, tags(f"{title} {summary}"), summary))
     out.sort(key=lambda h: h.published or datetime.min.replace(tzinfo=UTC), reverse=True)
     return out[:MAX_HEADLINES]
 
@@ -578,7 +608,7 @@ def merge_events(catalog: list[Event], results: list[FeedResult]) -> tuple[list[
         if old is None:
             merged[event.id] = event
             continue
-        if old.model_dump(exclude={"source"}) == event.model_dump(exclude={"source"}):
+        if replace(old, source=event.source) == event:  # copies that agree on everything
             continue
         wins, reason = _beats(event, old, trusted)
         winner, loser = (event, old) if wins else (old, event)

@@ -36,11 +36,12 @@ log = logging.getLogger("riskmon.sources.feeds.feeds")
 MAX_REDIRECTS = 5
 CACHE_MAX_BYTES = 256 * 1024 * 1024  # a cached body (a feed's max_bytes, default 2 MB) as JSON text
 USER_AGENT = f"riskmon/{__version__}"
-Expect = Literal["json", "feed", "events"]
+Expect = Literal["json", "feed", "events", "article"]
 _ACCEPT: dict[str, str] = {
     "json": "application/json, text/json;q=0.9, */*;q=0.1",
     "feed": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
     "events": "application/json, application/toml, text/plain;q=0.9, */*;q=0.1",
+    "article": "text/html, application/xhtml+xml, text/plain;q=0.9, */*;q=0.1",
 }
 _ERROR_LEN = 300
 T = TypeVar("T")
@@ -97,6 +98,8 @@ def looks_like_html(body: bytes) -> bool:
 def check_kind(body: bytes, content_type: str, expect: Expect) -> None:
     """Loose Content-Type/body sniffing: mislabelled feeds pass, HTML error pages do not."""
     head = body[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if expect == "article":  # a news article: an HTML page or text, anything goes
+        return
     if expect == "feed":
         if looks_like_html(body) and not head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")):
             raise FetchError("expected an RSS/Atom feed, got an HTML page")

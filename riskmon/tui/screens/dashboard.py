@@ -24,7 +24,7 @@ from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 from riskmon.tui.widgets.status_line import StatusLine, feed_health
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import Assessment
+    from riskmon.core.engine import Assessment
     from riskmon.tui.app import RiskmonApp
 
 NARROW = 110

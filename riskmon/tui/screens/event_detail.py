@@ -21,7 +21,7 @@ from riskmon.tui.viewdata import Column
 from riskmon.tui.widgets.table import ListRow, ListTable, TextTable
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import Assessment, ChannelHit, EventAssessment
+    from riskmon.core.engine import Assessment, ChannelHit, EventAssessment
 
 
 CHANNEL_COLUMNS = (

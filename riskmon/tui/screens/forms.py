@@ -35,7 +35,7 @@ from riskmon.tui.messages import ConfigSaved
 if TYPE_CHECKING:
     from textual.app import App
 
-    from riskmon.sources.config.schema import Channel, Event
+    from riskmon.core.model import Channel, Event
 
 DEMO_HINT = (
     "the bundled demo config is read-only: run `riskmon config init DIR`, then `riskmon --config DIR` "
@@ -442,7 +442,7 @@ class EventForm(EditForm):
     NAMES: ClassVar[tuple[str, ...]] = ("status", "probability", "effective", "ends")
 
     def __init__(self, location: ConfigLocation, event: Event) -> None:
-        from riskmon.sources.config.schema import STATUSES
+        from riskmon.core.model import STATUSES
 
         self.event = event
         fields = [
@@ -482,7 +482,7 @@ class EventForm(EditForm):
 
 
 def _prob_hint(status: str) -> str:
-    from riskmon.sources.config.schema import DEFAULT_PROBABILITY
+    from riskmon.core.model import DEFAULT_PROBABILITY
 
     p = DEFAULT_PROBABILITY.get(status)
     return f"empty: {p:g}, the default for {status}" if p is not None else "empty: the status default"
@@ -494,7 +494,7 @@ class NewEventForm(EditForm):
     TABLE: ClassVar[str] = "events"
 
     def __init__(self, location: ConfigLocation, taken: Iterable[str], today: datetime) -> None:
-        from riskmon.sources.config.schema import EVENT_KINDS, STATUSES
+        from riskmon.core.model import EVENT_KINDS, STATUSES
 
         fields = [
             FormField("id", "id", "id", placeholder="e.g. us-tiktok-ban-2025", required=True, taken=frozenset(taken)),

@@ -27,6 +27,7 @@ HELP = """\
 | `c` | edit the highlighted channel's numbers (exposure table) |
 | `E` | edit the highlighted event's status, probability and dates (timeline) |
 | `n` | add an event to events.toml |
+| `N` | news review: draft events from articles and RSS items; `a` accept, `x` reject, `e` edit then accept |
 | `h` | history: score over time, per-event lines, the change log, news headlines (`1` `2` `3`: 7 d / 30 d / 1 y) |
 | `r` | refresh now (re-read config if it changed, poll feeds, reassess) |
 | `t` | switch between the dark and light theme |

@@ -41,8 +41,8 @@ from riskmon.tui.widgets.choice import Choice, ChoiceScreen
 from riskmon.tui.widgets.table import ListRow, ListTable
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import Assessment
-    from riskmon.sources.config.schema import Channel, Event
+    from riskmon.core.engine import Assessment
+    from riskmon.core.model import Channel, Event
     from riskmon.usecases.evaluate import Evaluation
 
 DELTA_COLUMNS = (
@@ -82,11 +82,12 @@ def compute(evaluation: Evaluation, overrides: Sequence[Override], stress: bool)
     """Baseline and scenario exactly as `riskmon what-if` computes them (ScenarioError if an
     override names an unknown id or breaks a rule of the config)."""
     from riskmon.core import scenario as sc
-    from riskmon.core.engine_v1 import assess
+    from riskmon.core.engine import assess
+    from riskmon.sources.config.schema import revalidate
 
     cfg, base = evaluation.config, evaluation.assessment
     now = base.now
-    profile, events = sc.apply(cfg.profile, evaluation.events, overrides, stress, now)
+    profile, events = sc.apply(cfg.profile, evaluation.events, overrides, stress, now, validate=revalidate)
     scen = assess(profile, events, now, base.settings)
     changes = sc.changes(cfg.profile, evaluation.events, overrides)
     return Outcome(tuple(overrides), stress, base, scen, sc.compare(base, scen), tuple(changes))
@@ -206,7 +207,7 @@ class OverrideInput(Input):
 
 class StatusSelect(Select[str]):
     def __init__(self, ident: str, status: str, *, id: str) -> None:
-        from riskmon.sources.config.schema import STATUSES
+        from riskmon.core.model import STATUSES
 
         super().__init__(
             [(Content(s), s) for s in STATUSES],
@@ -224,7 +225,7 @@ class StatusSelect(Select[str]):
 
 
 def _prob_placeholder(status: str) -> str:
-    from riskmon.sources.config.schema import DEFAULT_PROBABILITY
+    from riskmon.core.model import DEFAULT_PROBABILITY
 
     p = DEFAULT_PROBABILITY.get(status)
     return f"{p:g}" if p is not None else ""
@@ -912,6 +913,7 @@ class WhatIfScreen(Screen[None]):
         """Write the scenario's changes into exposure.toml / events.toml, after a confirmation."""
         from riskmon.core import scenario as sc
         from riskmon.sources.config import edit as configedit
+        from riskmon.sources.config.schema import revalidate
 
         if self.location.is_demo:
             self.notify(DEMO_HINT, title="Read-only", severity="warning", markup=False, timeout=10)
@@ -931,7 +933,9 @@ class WhatIfScreen(Screen[None]):
         cfg = self.evaluation.config
         try:
             changes = sc.changes(cfg.profile, list(cfg.events), overrides)
-            sc.apply(cfg.profile, list(cfg.events), overrides)  # the rules, before any file is touched
+            sc.apply(
+                cfg.profile, list(cfg.events), overrides, validate=revalidate
+            )  # the rules, before any file is touched
         except ScenarioError as exc:
             self.notify(
                 f"{clean(exc.message)} (only events in events.toml can be written; events from feeds cannot)",

@@ -15,7 +15,7 @@ from riskmon.tui.viewdata import EVENT_COLUMNS, Changes, Column
 from riskmon.tui.widgets.table import SortableTable
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import Assessment, EventAssessment
+    from riskmon.core.engine import Assessment, EventAssessment
 
 STATUS_STYLE = {"in_effect": "bold", "confirmed": "bold", "resolved": "dim", "cancelled": "dim"}
 

@@ -12,7 +12,7 @@ from riskmon.tui.viewdata import EXPOSURE_COLUMNS, Column
 from riskmon.tui.widgets.table import SortableTable
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import Assessment
+    from riskmon.core.engine import Assessment
 
 
 class ExposureTable(SortableTable):

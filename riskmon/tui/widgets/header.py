@@ -15,7 +15,7 @@ from riskmon.textsafe import clean
 from riskmon.tui import viewdata
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import Assessment
+    from riskmon.core.engine import Assessment
 
 LEVEL_CLASS = {Level.OK: "-ok", Level.WARNING: "-warning", Level.CRITICAL: "-critical"}
 

@@ -27,7 +27,7 @@ from riskmon.tui.source import StepView
 from riskmon.tui.widgets.table import JK_BINDINGS
 
 if TYPE_CHECKING:
-    from riskmon.core.engine_v1 import EventAssessment
+    from riskmon.core.engine import EventAssessment
 
 
 StepId = tuple[str, str]

@@ -1,0 +1,106 @@
+"""The settings of riskmon.toml as plain data: thresholds, model constants, history retention,
+feeds, alerts and exports. Validated at the edge (`riskmon.sources.config.schema`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ALERT_TRIGGERS = ("level_change", "critical_event", "overdue_step")
+DEFAULT_FAIL_ON = ("CRITICAL", "UNKNOWN")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> float:
+    """'15m' -> 900.0 seconds (the text was validated: a number and one of s m h d w)."""
+    text = text.strip()
+    return float(text[:-1]) * _SECONDS[text[-1]]
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    warn: float = 40.0
+    crit: float = 70.0
+    runway_warn_weeks: float = 12.0
+    runway_crit_weeks: float = 4.0
+    shock_warn: float = 0.2
+    shock_crit: float = 0.5
+    concentration_warn: float = 0.6
+    shortfall_warn: float = 0.2
+    shortfall_crit: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSettings:
+    horizon_months: float = 3.0
+    """Months it takes to rebuild a lost channel."""
+    recovery_rate: float = 0.6
+    """Share of stranded stock's value got back by selling it elsewhere."""
+    off_platform_stranded: float = 0.25
+    """Share of the stranding that stock in a warehouse the seller controls still suffers."""
+    draws: int = 2000
+    """Monte Carlo draws when there are too many uncertain events to enumerate."""
+    forecast_weeks: int = 13
+
+
+@dataclass(frozen=True, slots=True)
+class HistorySettings:
+    full_days: float = 2.0
+    hourly_days: float = 60.0
+    max_days: float = 1095.0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    name: str
+    type: str
+    """file | http | rss"""
+    url: str | None = None
+    path: str | None = None
+    every: str = "15m"
+    timeout: float = 10.0
+    max_bytes: int = 2_000_000
+    required: bool = False
+    max_age: str = "1d"
+    trust: bool = True
+    headers: dict[str, str] = field(default_factory=dict)
+    """Header name -> name of the environment variable holding its value."""
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """rss only: platform -> words that tag a headline with that platform."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    type: str
+    """webhook | command | desktop | healthchecks | alertmanager | apprise"""
+    name: str = ""
+    url: str | None = None
+    payload: str = "json"
+    argv: tuple[str, ...] = ()
+    on: tuple[str, ...] = ALERT_TRIGGERS
+    renotify: str | None = None
+    fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
+    headers: dict[str, str] = field(default_factory=dict)
+    urls_env: tuple[str, ...] = ()
+    """apprise: the environment variables holding the service URLs."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSettings:
+    prometheus_textfile: str | None = None
+    """A .prom file for node_exporter's textfile collector, rewritten after each assessment."""
+    profile: str | None = None
+    """The `profile` label of this config's series and alerts; None: the config directory's name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    model: ModelSettings = field(default_factory=ModelSettings)
+    history: HistorySettings = field(default_factory=HistorySettings)
+    feeds: tuple[FeedSettings, ...] = ()
+    alerts: tuple[AlertSettings, ...] = ()
+    export: ExportSettings = field(default_factory=ExportSettings)
+
+
+EngineSettings = Settings
+"""What `assess()` reads: the thresholds and the model constants of the settings."""

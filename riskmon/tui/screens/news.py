@@ -1,0 +1,547 @@
+"""`N`: the news review queue. Draft events read from articles and RSS items, the article with
+the sentences each field came from highlighted, and keys to accept (`a`), reject (`x`) or edit
+then accept (`e`) the selected draft.
+
+Every read and write runs in a thread worker (riskmon.usecases.news); the screen only draws. It
+watches the queue file and events.toml (every WATCH_EVERY seconds, also in a thread), so drafts
+that the monitor's RSS intake, `riskmon news add` or another dashboard add or decide show up by
+themselves; a queue file that cannot be read leaves the last good rows on screen with the reason.
+
+Article text and evidence come from the web: they are drawn as rich Text (never markup), made
+inert first (`riskmon.core.news.text.mask`: escapes and control characters as spaces, same
+length, so the evidence offsets stay right).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Static, TextArea
+
+from riskmon.errors import ConfigError, reason_of
+from riskmon.paths import ConfigLocation
+from riskmon.textsafe import clean
+from riskmon.tui.messages import ConfigSaved
+from riskmon.tui.widgets.table import TextTable
+
+if TYPE_CHECKING:
+    from riskmon.store.news_queue import Article, Entry
+    from riskmon.usecases.news import Accepted, Proposal, Review
+
+WATCH_EVERY = 1.0
+"""Seconds between looks at the queue file and events.toml."""
+HIGHLIGHT = "bold reverse"
+COLUMNS = (
+    ("Title", "title"),
+    ("Kind", "kind"),
+    ("Platforms", "platforms"),
+    ("Date", "date"),
+    ("Status", "status"),
+    ("Confidence", "confidence"),
+    ("Matches", "matches"),
+    ("Review", "review"),
+)
+
+
+@dataclass
+class QueueLoaded(Message):
+    """A load finished: `review` None when nothing changed (or it failed: `error`)."""
+
+    seq: int
+    review: Review | None
+    stamp: tuple[object, ...]
+    error: str | None = None
+
+
+@dataclass
+class Decided(Message):
+    """An accept or reject finished (`error` set when it did not happen)."""
+
+    entry_id: str
+    verb: str
+    accepted: Accepted | None = None
+    error: Exception | None = None
+
+
+@dataclass
+class ProposalReady(Message):
+    entry: Entry | None
+    proposal: Proposal | None
+    error: Exception | None = None
+
+
+def _stamp(*paths: os.PathLike[str]) -> tuple[object, ...]:
+    """What tells a file changed: (mtime, size, inode) of each, None for a missing one."""
+    out: list[object] = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except OSError:
+            out.append(None)
+            continue
+        out.append((st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(out)
+
+
+def problem_lines(exc: BaseException) -> list[str]:
+    """Every problem of a ConfigError (or the one reason of anything else), one line each."""
+    if isinstance(exc, ConfigError) and exc.problems:
+        return [clean(str(p)) for p in exc.problems]
+    return [clean(reason_of(exc))]
+
+
+class NewsScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("N", "app.pop_screen", "Back", show=False),
+        Binding("a", "accept", "Accept"),
+        Binding("x", "reject", "Reject"),
+        Binding("e", "edit", "Edit, then accept"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    NewsScreen { layout: vertical; }
+    NewsScreen #news-heading { height: 1; text-style: bold; color: $primary; padding: 0 1; }
+    NewsScreen #news-queue { height: 2fr; min-height: 5; }
+    NewsScreen #news-body { height: 3fr; min-height: 5; border-top: solid $primary; padding: 0 1; }
+    NewsScreen #news-note { height: auto; max-height: 8; color: $text-muted; padding: 0 1; }
+    NewsScreen #news-note.-error { color: $error; }
+    """
+
+    def __init__(self, location: ConfigLocation) -> None:
+        super().__init__(id="news")
+        self.location = location
+        self.review: Review | None = None
+        self.stamp: tuple[object, ...] | None = None
+        self.busy = False
+        """An accept, reject or edit is under way: one at a time."""
+        self._watching = False
+        self._seq = 0  # loads run side by side: the newest one started wins
+        self._shown_seq = 0
+        self._failed: dict[str, list[str]] = {}
+        """Entry id -> why its last accept failed: shown with it until it is decided."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("News review", id="news-heading")
+        yield TextTable(id="news-queue", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="news-body"):
+            yield Static("", id="news-article")
+        yield Static("", id="news-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#news-queue", TextTable)
+        for label, key in COLUMNS:
+            table.add_column(label, key=key)
+        table.focus()
+        self._reload(force=True)
+        self.set_interval(WATCH_EVERY, self._watch)
+
+    @property
+    def table(self) -> TextTable:
+        return self.query_one("#news-queue", TextTable)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def _paths(self) -> tuple[os.PathLike[str], ...]:
+        from riskmon.usecases.news import queue_of
+
+        return (queue_of(self.location).path, self.location.path / "events.toml")
+
+    def _watch(self) -> None:
+        if not self._watching:
+            self._watching = True
+            self._reload(force=False)
+
+    def action_reload(self) -> None:
+        self._reload(force=True)
+
+    def _reload(self, *, force: bool) -> None:
+        self._seq += 1
+        self._load(self._seq, force)
+
+    @work(thread=True, group="news-load", exit_on_error=False)
+    def _load(self, seq: int, force: bool) -> None:
+        from riskmon.usecases.news import review
+
+        stamp = _stamp(*self._paths())
+        if not force and stamp == self.stamp:
+            self.post_message(QueueLoaded(seq, None, stamp))
+            return
+        try:
+            self.post_message(QueueLoaded(seq, review(self.location), stamp))
+        except Exception as exc:  # an unreadable queue: keep the last good rows, say why
+            self.post_message(QueueLoaded(seq, None, stamp, reason_of(exc)))
+
+    @on(QueueLoaded)
+    def _loaded(self, message: QueueLoaded) -> None:
+        self._watching = False
+        if message.seq < self._shown_seq:
+            return  # a newer load has been shown already
+        self._shown_seq = message.seq
+        if message.error is not None:
+            self.stamp = message.stamp
+            self._note([f"Cannot read the news queue: {clean(message.error)}"], error=True)
+            return
+        if message.review is None:
+            return
+        self.stamp = message.stamp
+        self.review = message.review
+        self._fill(message.review)
+
+    def _ordered(self, r: Review) -> list[Entry]:
+        """Pending drafts first (newest news first), then the decided ones (latest decision first)."""
+        pending = sorted((e for e in r.entries if e.state == "pending"), key=lambda e: e.updated, reverse=True)
+        done = [e for e in r.entries if e.state != "pending"]
+        done.sort(key=lambda e: e.decided or e.updated, reverse=True)
+        return pending + done
+
+    def _fill(self, r: Review) -> None:
+        table = self.table
+        keep = self.selected_id()
+        table.clear()
+        entries = self._ordered(r)
+        for e in entries:
+            table.add_row(*self._cells(e, r), key=e.id)
+        pending = sum(e.state == "pending" for e in entries)
+        heading = f"News review: {pending} draft{'s' if pending != 1 else ''} to review"
+        if len(entries) > pending:
+            heading += f", {len(entries) - pending} decided"
+        self.query_one("#news-heading", Static).update(Text(heading))
+        ids = [e.id for e in entries]
+        if keep in ids:
+            table.move_cursor(row=ids.index(keep))
+        if not entries:
+            self.query_one("#news-article", Static).update(
+                Text(
+                    "No drafts yet. They come from `riskmon news add FILE|-|URL` and from the RSS feeds "
+                    "in riskmon.toml (each new item is read for policy changes)."
+                )
+            )
+        else:
+            self._show_selected()
+        if r.error:
+            self._note([f"Matches against events.toml are unknown: {clean(r.error)}"], error=True)
+
+    def _cells(self, e: Entry, r: Review) -> list[Text]:
+        d = e.draft
+        found = r.matches.get(e.id)
+        if e.state == "accepted":
+            matches = e.event_id or ""
+        elif r.error:
+            matches = "?"
+        else:
+            matches = found.event_id if found is not None else "new event"
+        day = d.effective.astimezone(UTC).date().isoformat() if d.effective else "—"
+        return [
+            Text(clean(d.title or d.id)),
+            Text(d.kind),
+            Text(clean(", ".join(d.platforms))),
+            Text(day),
+            Text(d.status),
+            Text(f"{d.confidence:.2f}"),
+            Text(clean(matches)),
+            Text(e.state),
+        ]
+
+    def selected_id(self) -> str | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:  # the cursor is off the rows (an empty table): nothing selected
+            return None
+        return str(key) if key is not None else None
+
+    def selected(self) -> Entry | None:
+        chosen = self.selected_id()
+        if self.review is None or chosen is None:
+            return None
+        return next((e for e in self.review.entries if e.id == chosen), None)
+
+    @on(DataTable.RowHighlighted, "#news-queue")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        entry = self.selected()
+        if entry is None:
+            return
+        self.query_one("#news-article", Static).update(article_view(entry))
+        found = self.review.matches.get(entry.id) if self.review is not None else None
+        failed = self._failed.get(entry.id) if entry.state == "pending" else None
+        if failed:
+            self._note(failed, error=True)
+            return
+        lines = [f"{entry.id}: {entry.state}"]
+        if entry.state == "pending":
+            lines[0] += " — a: accept, x: reject, e: edit then accept"
+            lines.append(f"updates event {found.event_id}" if found is not None else "a new event")
+        elif entry.event_id:
+            lines.append(f"accepted into event {entry.event_id}")
+        self._note(lines)
+
+    def _note(self, lines: list[str], *, error: bool = False) -> None:
+        note = self.query_one("#news-note", Static)
+        note.set_class(error, "-error")
+        note.update(Text("\n".join(clean(x) for x in lines)))
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def _pending_selection(self, verb: str) -> Entry | None:
+        """The selected draft if it can be acted on; else say why not (a toast) and None."""
+        entry = self.selected()
+        why = None
+        if self.busy:
+            why = "Another accept or reject is still under way."
+        elif entry is None:
+            why = "No draft selected."
+        elif entry.state != "pending":
+            why = f"{entry.id} was already {entry.state}."
+        if why is not None:
+            self.notify(why, title=f"Not {verb}", severity="warning", markup=False)
+            return None
+        return entry
+
+    def action_accept(self) -> None:
+        entry = self._pending_selection("accepted")
+        if entry is not None:
+            self.busy = True
+            self._note([f"Accepting {entry.id}…"])
+            self._accept(entry.id, None)
+
+    def action_reject(self) -> None:
+        entry = self._pending_selection("rejected")
+        if entry is not None:
+            self.busy = True
+            self._reject(entry.id)
+
+    def action_edit(self) -> None:
+        entry = self._pending_selection("edited")
+        if entry is not None:
+            self.busy = True
+            self._propose(entry.id)
+
+    @work(thread=True, group="news-write", exit_on_error=False)
+    def _accept(self, entry_id: str, proposal: Proposal | None) -> None:
+        from riskmon.usecases.news import accept
+
+        try:
+            done = accept(self.location, entry_id, datetime.now(UTC), proposal=proposal)
+        except Exception as exc:
+            self.post_message(Decided(entry_id, "accepted", error=exc))
+            return
+        self.post_message(Decided(entry_id, "accepted", accepted=done))
+
+    @work(thread=True, group="news-write", exit_on_error=False)
+    def _reject(self, entry_id: str) -> None:
+        from riskmon.usecases.news import reject
+
+        try:
+            reject(self.location, entry_id, datetime.now(UTC))
+        except Exception as exc:
+            self.post_message(Decided(entry_id, "rejected", error=exc))
+            return
+        self.post_message(Decided(entry_id, "rejected"))
+
+    @work(thread=True, group="news-write", exit_on_error=False)
+    def _propose(self, entry_id: str) -> None:
+        from riskmon.usecases.news import proposal_for
+
+        try:
+            entry, proposal = proposal_for(self.location, entry_id)
+        except Exception as exc:
+            self.post_message(ProposalReady(None, None, exc))
+            return
+        self.post_message(ProposalReady(entry, proposal))
+
+    @on(Decided)
+    def _decided(self, message: Decided) -> None:
+        self.busy = False
+        if message.error is not None:
+            lines = problem_lines(message.error)
+            self._failed[message.entry_id] = [
+                f"{message.entry_id} was not {message.verb}; nothing was written:",
+                *lines,
+            ]
+            self._note(self._failed[message.entry_id], error=True)
+            self.notify("\n".join(lines[:5]), title=f"Not {message.verb}", severity="error", markup=False)
+        else:
+            self._failed.pop(message.entry_id, None)
+            self.notify(self._done_text(message), title="News", markup=False, timeout=6)
+            done = message.accepted
+            if done is not None and done.path is not None:
+                self.app.post_message(ConfigSaved([done.path]))
+        self._reload(force=True)
+
+    @staticmethod
+    def _done_text(message: Decided) -> str:
+        done = message.accepted
+        if done is None:
+            return f"Rejected {message.entry_id}: the same news will not bring it back."
+        if done.path is None:
+            return f"Accepted {message.entry_id}: event {done.proposal.event_id} already says this."
+        return f"Accepted {message.entry_id} into {done.path.name}:\n" + "\n".join(done.proposal.lines())
+
+    @on(ProposalReady)
+    def _proposal_ready(self, message: ProposalReady) -> None:
+        if message.error is not None or message.entry is None or message.proposal is None:
+            self.busy = False
+            lines = problem_lines(message.error or ValueError("no proposal"))
+            self.notify("\n".join(lines[:5]), title="Cannot edit", severity="error", markup=False)
+            self._note(lines, error=True)
+            return
+        from riskmon.usecases.news import proposal_text
+
+        entry = message.entry
+        self.app.push_screen(DraftEditor(self.location, entry.id, proposal_text(entry, message.proposal)), self._edited)
+
+    def _edited(self, accepted: Accepted | None) -> None:
+        self.busy = False
+        if accepted is not None:
+            self.post_message(Decided(accepted.entry.id, "accepted", accepted=accepted))
+
+
+def article_view(entry: Entry) -> Text:
+    """The draft's articles, evidence sentences highlighted, then the evidence per field."""
+    from riskmon.core.news.text import mask
+
+    out = Text()
+    d = entry.draft
+    out.append(clean(d.title or d.id) + "\n", style="bold")
+    for i, article in enumerate(entry.articles):
+        if i:
+            out.append("\n")
+        where = " · ".join(x for x in (clean(article.url or ""), _day(article.published)) if x)
+        if where:
+            out.append(where + "\n", style="dim")
+        text = mask(article.text)  # inert again: the queue file may have been edited by hand
+        at = 0
+        for start, end in _spans(article, entry):
+            out.append(text[at:start])
+            out.append(text[start:end], style=HIGHLIGHT)
+            at = end
+        out.append(text[at:] + "\n")
+    if not entry.articles:
+        out.append("(the article is not kept once a draft is decided)\n", style="dim")
+    out.append("\nEvidence\n", style="bold")
+    fields_of: dict[str, list[str]] = {}
+    for name, ev in d.evidence.items():
+        fields_of.setdefault(ev.text, []).append(name)
+    for text, names in fields_of.items():
+        out.append(f"{', '.join(names)}: ", style="bold")
+        out.append(clean(text) + "\n")
+    return out
+
+
+def _day(when: datetime | None) -> str:
+    return when.astimezone(UTC).date().isoformat() if when is not None else ""
+
+
+def _spans(article: Article, entry: Entry) -> list[tuple[int, int]]:
+    """Where the draft's evidence sentences are in this article (sorted, not overlapping)."""
+    from riskmon.core.news.text import clean as inert
+
+    text = article.text
+    found: set[tuple[int, int]] = set()
+    for ev in entry.draft.evidence.values():
+        if 0 <= ev.start < ev.end <= len(text) and inert(text[ev.start : ev.end]) == ev.text:
+            found.add((ev.start, ev.end))
+        elif ev.text and (at := text.find(ev.text)) >= 0:
+            found.add((at, at + len(ev.text)))
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+@dataclass
+class EditDone(Message):
+    accepted: Accepted | None
+    error: Exception | None = None
+
+
+class DraftEditor(ModalScreen["Accepted | None"]):
+    """The proposal as TOML: `ctrl+s` checks it and accepts it (in a worker), listing the
+    problems when it would not be valid; `escape` leaves without accepting."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Accept", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    DraftEditor { align: center middle; }
+    DraftEditor #draft-box { width: 110; max-width: 100%; height: 90%; border: round $primary;
+                             background: $surface; }
+    DraftEditor #draft-text { height: 1fr; }
+    DraftEditor #draft-problems { height: auto; max-height: 10; color: $error; padding: 0 1; }
+    """
+
+    def __init__(self, location: ConfigLocation, entry_id: str, text: str) -> None:
+        super().__init__(id="news-edit")
+        self.location = location
+        self.entry_id = entry_id
+        self.text = text
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Vertical
+
+        with Vertical(id="draft-box"):
+            yield TextArea.code_editor(self.text, language="toml", tab_behavior="focus", id="draft-text")
+            yield Static(Text("ctrl+s: check and accept · escape: cancel"), id="draft-problems")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#draft-box").border_title = f"Draft {clean(self.entry_id)}"
+        self.query_one("#draft-text", TextArea).focus()
+
+    def action_cancel(self) -> None:
+        if not self.saving:
+            self.dismiss(None)
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        self.saving = True
+        self.query_one("#draft-problems", Static).update(Text("Checking…"))
+        self._save(self.query_one("#draft-text", TextArea).text)
+
+    @work(thread=True, exclusive=True, group="news-edit", exit_on_error=False)
+    def _save(self, text: str) -> None:
+        from riskmon.usecases.news import accept, proposal_from_text
+
+        try:
+            proposal = proposal_from_text(text, f"draft {self.entry_id}")
+            done = accept(self.location, self.entry_id, datetime.now(UTC), proposal=proposal)
+        except Exception as exc:
+            self.post_message(EditDone(None, exc))
+            return
+        self.post_message(EditDone(done))
+
+    @on(EditDone)
+    def _done(self, message: EditDone) -> None:
+        self.saving = False
+        if message.error is None:
+            self.dismiss(message.accepted)
+            return
+        lines = problem_lines(message.error)
+        self.query_one("#draft-problems", Static).update(
+            Text("Not accepted, nothing written:\n" + "\n".join(f"  {x}" for x in lines))
+        )
