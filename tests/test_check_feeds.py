@@ -80,7 +80,7 @@ class Checker:
         }
 
     def __call__(
-        self, *args: str, timeout: float = 5, history: bool = False
+        self, *args: str, timeout: float = 20, history: bool = False
     ) -> tuple[subprocess.CompletedProcess[str], float]:
         argv = [sys.executable, "-m", "riskmon", "check", "--config", str(self.cfg)]
         argv += ["-t", str(timeout), "--db", str(self.tmp / "history.json")]
