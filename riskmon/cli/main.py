@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-V", "--version", action="version", version=f"riskmon {__version__}")
     _common(parser, top=True)
+    parser.add_argument("--fleet", metavar="DIR", help="open the fleet overview of a fleet directory (see `fleet`)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def add(name: str, help_: str) -> argparse.ArgumentParser:
@@ -237,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
     completion = add("completion", "print a shell completion script (bash, zsh or fish) to install")
     completion.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell")
     add("man", "print the manual page (roff): riskmon man > riskmon.1 && man -l riskmon.1")
+
+    from riskmon.cli.fleet import add_parser as add_fleet
+
+    add_fleet(sub, _Parser)
     return parser
 
 
@@ -285,6 +290,10 @@ def _handler(args: argparse.Namespace) -> Handler:
         from riskmon.cli.whatif import run as run_whatif
 
         return run_whatif
+    if command == "fleet":
+        from riskmon.cli.fleet import run as run_fleet
+
+        return run_fleet
     if command == "news":
         from riskmon.cli.news import run as run_news
 
@@ -297,7 +306,7 @@ def _handler(args: argparse.Namespace) -> Handler:
 def _no_empty_paths(args: argparse.Namespace) -> None:
     """`--config ""` (an empty Nagios macro, an unset shell variable) is a mistake, not "use the
     default": the default may be the bundled demo, a fictional seller with a plausible answer."""
-    for name in ("config", "db", "now"):
+    for name in ("config", "db", "now", "fleet"):
         value = getattr(args, name, None)
         if value is not None and not str(value).strip():
             raise UsageError(f"bad arguments: --{name} is empty; give a value or leave the option out")
@@ -332,6 +341,7 @@ def _fail(
         import json
 
         doc = {
+            "schema": 1,
             "level": "UNKNOWN",
             "exit_code": int(ExitCode.UNKNOWN),
             "error": line,
