@@ -23,7 +23,8 @@ from riskmon.present import formats
 from riskmon.present.text import money
 from riskmon.sources.config.load import load_config
 from riskmon.tui.app import RiskmonApp, create_app
-from riskmon.tui.screens.whatif import WhatIfScreen, compute, parse_field
+from riskmon.tui.screens.whatif import WhatIfScreen, parse_field
+from riskmon.usecases.whatif import run as compute
 from tests.support import LINK_CUTOFF_EVENT, WHATIF_EVENTS, asked, cell, validated, wait_for, write_config
 from tests.support import WHATIF_EXPOSURE as EXPOSURE
 

@@ -217,6 +217,27 @@ def _same(a: Path, b: Path) -> bool:
 # Dispatch from cli.py
 
 
+def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon.cli.args import Parser, common
+
+    actions = p.add_subparsers(dest="config_command", metavar="ACTION", parser_class=Parser, required=True)
+    actions.add_parser("path", help="which config directory and files are in use, and why")
+    actions.add_parser("validate", help="check every config file; exit 0 valid, 1 invalid")
+    init = actions.add_parser("init", help="write a commented starter set (refuses to overwrite)")
+    init.add_argument("target", nargs="?", metavar="DIR")
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    edit = actions.add_parser("edit", help="edit a config file in $VISUAL/$EDITOR; saved only if it validates")
+    edit.add_argument(
+        "file",
+        nargs="?",
+        default="exposure",
+        metavar="FILE",
+        help="exposure (default), events, playbooks, riskmon, or a file name like events.toml",
+    )
+    for action in actions.choices.values():
+        common(action, top=False)
+
+
 def run(args: argparse.Namespace) -> int:
     action = getattr(args, "config_command", None)
     config_dir = getattr(args, "config", None)

@@ -9,267 +9,99 @@ tracebacks are shown only with RISKMON_DEBUG=1.
 from __future__ import annotations
 
 import argparse
-import math
+import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from riskmon import __version__
+from riskmon.cli.args import Parser, UsageError, common
 from riskmon.errors import ExitCode, Problem, RiskmonError
 
+COMMANDS: dict[str, tuple[str, str]] = {
+    "tui": ("riskmon.cli.tui", "open the live dashboard (the default)"),
+    "check": (
+        "riskmon.cli.check",
+        "one assessment with Nagios-style exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
+    ),
+    "daemon": (
+        "riskmon.cli.daemon",
+        "the live loop without a screen: poll feeds, record history, alert, write the textfile",
+    ),
+    "events": ("riskmon.cli.events", "list policy events, or show one"),
+    "config": ("riskmon.cli.config", "where the config is, validate it, write a starter set, edit it"),
+    "history": ("riskmon.cli.history", "score and level over time, or the event change log"),
+    "playbook": (
+        "riskmon.cli.playbook",
+        "what to do, by when: the checklist for one event or all; mark steps done",
+    ),
+    "report": (
+        "riskmon.cli.report",
+        "a weekly review to forward: level, exposure, events, the checklist with due dates",
+    ),
+    "news": (
+        "riskmon.cli.news",
+        "draft events from trade-press articles: add one, review the queue, accept or reject",
+    ),
+    "what-if": (
+        "riskmon.cli.whatif",
+        "try a scenario (change numbers, or --stress): baseline and scenario side by side",
+    ),
+}
+"""Command -> (the module that defines its arguments, `configure(parser)`, and runs it, `run(args)`;
+its one-line help). A module is imported only when its command is chosen (or for `build_parser()`)."""
 
-class UsageError(RiskmonError):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on bad arguments; 2 means CRITICAL to a monitoring system, so raise instead."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"bad arguments: {message}", self.format_usage())
-
-
-MAX_TIMEOUT = 86400.0
-"""-t is at most a day: a check is run by cron or a monitoring system every few minutes."""
-
-
-def parse_now(text: str | None, option: str = "--now") -> datetime:
-    """--now (or another date `option`): an ISO date or date-time within the supported dates; no
-    offset means UTC. Absent: the wall clock."""
-    if text is None:
-        return datetime.now(UTC)
-    from riskmon.sources.config.schema import in_date_range, to_utc
-
-    try:
-        value = to_utc(text)
-        if not isinstance(value, datetime):
-            raise ValueError(f"not a date or date-time: {text!r}")
-        return in_date_range(value)
-    except ValueError as exc:
-        raise UsageError(f"bad arguments: {option}: {exc}") from None
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
-    return value
-
-
-def seconds(text: str) -> float:
-    """-t: more than 0 and at most MAX_TIMEOUT seconds (the alarm timer takes nothing else)."""
-    value = _number(text)
-    if not 0 < value <= MAX_TIMEOUT:
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {text!r}")
-    return value
-
-
-def score_threshold(text: str) -> float:
-    """-w/-c: a score from 0 to 100."""
-    value = _number(text)
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"must be a score from 0 to 100, not {text!r}")
-    return value
-
-
-def _common(p: argparse.ArgumentParser, *, top: bool) -> None:
-    d = None if top else argparse.SUPPRESS
-    p.add_argument("--config", metavar="DIR", default=d, help="config directory (default: see `riskmon config path`)")
-    p.add_argument("--db", metavar="PATH", default=d, help="history file (default: $RISKMON_DB or the user data dir)")
-    p.add_argument("--now", metavar="ISO", default=d, help="assess as of this instant (replay, tests); default: now")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="riskmon",
-        description="Platform risk monitor for multi-platform sellers. Without a command, opens the dashboard.",
-    )
-    parser.add_argument("--version", action="version", version=f"riskmon {__version__}")
-    _common(parser, top=True)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    def add(name: str, help_: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_)
-        _common(p, top=False)
-        return p
-
-    add("tui", "open the live dashboard (the default)")
-
-    check = add("check", "one assessment with Nagios-style exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)")
-    check.add_argument("--format", "-f", choices=("text", "json", "nagios", "prometheus"), default="text")
-    check.add_argument(
-        "-w", "--warning", type=score_threshold, metavar="N", help="score threshold for WARNING (default 40)"
-    )
-    check.add_argument(
-        "-c", "--critical", type=score_threshold, metavar="N", help="score threshold for CRITICAL (default 70)"
-    )
-    check.add_argument(
-        "-t",
-        "--timeout",
-        type=seconds,
-        default=30.0,
-        metavar="SECONDS",
-        help="give up after (default 30, at most 86400)",
-    )
-    check.add_argument("-v", "--verbose", action="count", default=0, help="more detail; repeat up to -vvv")
-    check.add_argument("--no-history", action="store_true", help="do not record this check in history")
-    check.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
-
-    daemon = add("daemon", "the live loop without a screen: poll feeds, record history, alert, write the textfile")
-    daemon.add_argument("--once", action="store_true", help="run every job once and exit with check's exit code")
-    daemon.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
-    daemon.add_argument(
-        "--log-level", choices=("debug", "info", "warning", "error"), default="info", help="stderr log level"
-    )
-
-    events = add("events", "list policy events, or show one")
-    ev_sub = events.add_subparsers(dest="events_command", metavar="ACTION", parser_class=_Parser)
-    ev_list = ev_sub.add_parser("list", help="events sorted by urgency")
-    ev_show = ev_sub.add_parser("show", help="one event with its loss breakdown")
-    ev_show.add_argument("event_id", metavar="ID")
-    for nested in (ev_list, ev_show):
-        _common(nested, top=False)
-    for ep in (events, ev_list, ev_show):
-        ep.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
-        ep.add_argument("--all", action="store_true", default=argparse.SUPPRESS, help="include expired events")
-        ep.add_argument("--offline", action="store_true", default=argparse.SUPPRESS, help="do not poll feeds")
-
-    config = add("config", "where the config is, validate it, write a starter set, edit it")
-    cfg_sub = config.add_subparsers(dest="config_command", metavar="ACTION", parser_class=_Parser, required=True)
-    cfg_sub.add_parser("path", help="which config directory and files are in use, and why")
-    cfg_sub.add_parser("validate", help="check every config file; exit 0 valid, 1 invalid")
-    init = cfg_sub.add_parser("init", help="write a commented starter set (refuses to overwrite)")
-    init.add_argument("target", nargs="?", metavar="DIR")
-    init.add_argument("--force", action="store_true", help="overwrite existing files")
-    edit = cfg_sub.add_parser("edit", help="edit a config file in $VISUAL/$EDITOR; saved only if it validates")
-    edit.add_argument(
-        "file",
-        nargs="?",
-        default="exposure",
-        metavar="FILE",
-        help="exposure (default), events, playbooks, riskmon, or a file name like events.toml",
-    )
-    for cp in cfg_sub.choices.values():
-        _common(cp, top=False)
-
-    history = add("history", "score and level over time, or the event change log")
-    hist_sub = history.add_subparsers(dest="history_command", metavar="ACTION", parser_class=_Parser)
-    hist_changes = hist_sub.add_parser("changes", help="every change of an event's status, probability or dates")
-    _common(hist_changes, top=False)
-    for hp in (history, hist_changes):
-        hp.add_argument("--since", metavar="7d|ISO", default=argparse.SUPPRESS, help="from (30m, 12h, 7d, 2w, a date)")
-    history.add_argument("--format", "-f", choices=("table", "json", "plot"), default="table")
-    hist_changes.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
-
-    playbook = add("playbook", "what to do, by when: the checklist for one event or all; mark steps done")
-    playbook.add_argument(
-        "target",
-        nargs="*",
-        metavar="EVENT_ID",
-        help="an event id or standing rule (default: all); or: done EVENT STEP | undo EVENT STEP",
-    )
-    playbook.add_argument("--format", "-f", choices=("text", "json"), default="text")
-    playbook.add_argument("--open", action="store_true", help="hide steps already done")
-    playbook.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
-
-    report = add("report", "a weekly review to forward: level, exposure, events, the checklist with due dates")
-    report.add_argument("--format", "-f", choices=("md", "csv", "json"), default="md")
-    report.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of stdout")
-    report.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
-
-    news = add("news", "draft events from trade-press articles: add one, review the queue, accept or reject")
-    news_sub = news.add_subparsers(dest="news_command", metavar="ACTION", parser_class=_Parser)
-    news_add = news_sub.add_parser("add", help="read an article (FILE, - for stdin, or a URL) and queue its drafts")
-    news_add.add_argument("source", metavar="FILE|-|URL")
-    news_add.add_argument("--published", metavar="DATE", help="the article's date (default: the page's, else now)")
-    news_add.add_argument("--lang", choices=("zh", "en"), help="the article's language (default: detected)")
-    news_list = news_sub.add_parser("list", help="the drafts waiting for review (the default)")
-    news_accept = news_sub.add_parser("accept", help="write a draft into events.toml (validated first)")
-    news_accept.add_argument("draft_id", metavar="ID")
-    news_accept.add_argument("--edit", action="store_true", help="edit the draft in $VISUAL/$EDITOR first")
-    news_sub.add_parser("reject", help="reject a draft (remembered)").add_argument("draft_id", metavar="ID")
-    for action in news_sub.choices.values():
-        _common(action, top=False)
-    for with_format in (news, news_add, news_list):
-        with_format.add_argument("--format", "-f", choices=("text", "json"), default=argparse.SUPPRESS)
-    for listing in (news, news_list):
-        listing.add_argument("--all", action="store_true", default=argparse.SUPPRESS, help="also accepted and rejected")
-
-    whatif = add("what-if", "try a scenario (change numbers, or --stress): baseline and scenario side by side")
-    whatif.add_argument(
-        "--set",
-        "-s",
-        action="append",
-        default=[],
-        metavar="ID.FIELD=VALUE",
-        help="e.g. us-ban.probability=0.9, us-ban.status=confirmed, tiktok-us.order_share=0.2, "
-        "business.cash_on_hand=80000 (repeatable)",
-    )
-    whatif.add_argument("--stress", action="store_true", help="every event happens now with probability 1")
-    whatif.add_argument("--scenario", metavar="NAME", help="start from the saved scenario scenarios/NAME.toml")
-    whatif.add_argument("--save", metavar="NAME", help="save the scenario as scenarios/NAME.toml in the config dir")
-    whatif.add_argument("--apply", metavar="NAME", help="write a saved scenario into the config files (with --yes)")
-    whatif.add_argument("--yes", "-y", action="store_true", help="with --apply: really write the files")
-    whatif.add_argument("--list", action="store_true", help="list the saved scenarios")
-    whatif.add_argument("--format", "-f", choices=("text", "json"), default="text")
-    whatif.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
-    return parser
-
+DEFAULT_COMMAND = "tui"
 
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _handler(args: argparse.Namespace) -> Handler:
-    command = args.command or "tui"
-    if command == "check":
-        from riskmon.cli.check import run as run_check
+def _module(command: str) -> Any:
+    return importlib.import_module(COMMANDS[command][0])
 
-        return run_check
-    if command == "daemon":
-        from riskmon.cli.daemon import run as run_daemon
 
-        return run_daemon
-    if command == "history":
-        from riskmon.cli.history import run as run_history
+def _skeleton() -> tuple[Parser, dict[str, Parser]]:
+    """The top-level parser with one empty parser per command (its arguments come later)."""
+    parser = Parser(
+        prog="riskmon",
+        description="Platform risk monitor for multi-platform sellers. Without a command, opens the dashboard.",
+    )
+    parser.add_argument("--version", action="version", version=f"riskmon {__version__}")
+    common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands = {name: sub.add_parser(name, help=h, description=h, add_help=False) for name, (_, h) in COMMANDS.items()}
+    return parser, commands
 
-        return run_history
-    if command == "events":
-        from riskmon.cli.events import run as run_events
 
-        return run_events
-    if command == "config":
-        from riskmon.cli.config import run as run_config
+def _configure(command: str, p: argparse.ArgumentParser) -> None:
+    p.add_argument("-h", "--help", action="help", help="show this help message and exit")
+    common(p, top=False)
+    _module(command).configure(p)
 
-        return run_config
-    if command == "playbook":
-        from riskmon.cli.playbook import run as run_playbook
 
-        return run_playbook
-    if command == "report":
-        from riskmon.cli.report import run as run_report
+def build_parser(commands: Iterable[str] | None = None) -> Parser:
+    """The whole parser: every command's arguments (or only those of `commands`)."""
+    parser, parsers = _skeleton()
+    for name in COMMANDS if commands is None else commands:
+        _configure(name, parsers[name])
+    return parser
 
-        return run_report
-    if command == "what-if":
-        from riskmon.cli.whatif import run as run_whatif
 
-        return run_whatif
-    if command == "news":
-        from riskmon.cli.news import run as run_news
-
-        return run_news
-    from riskmon.cli.tui import run as run_tui
-
-    return run_tui
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """Find the command first (argparse itself, so an option's value is never taken for a command),
+    then parse with only that command's arguments: `check` imports no other command's module."""
+    parser, parsers = _skeleton()
+    first, _ = parser.parse_known_args(argv)
+    command = first.command or DEFAULT_COMMAND
+    _configure(command, parsers[command])
+    return parser.parse_args(argv)
 
 
 def _no_empty_paths(args: argparse.Namespace) -> None:
     """`--config ""` (an empty Nagios macro, an unset shell variable) is a mistake, not "use the
     default": the default may be the bundled demo, a fictional seller with a plausible answer."""
-    for name in ("config", "db", "now"):
+    for name in ("config", "db"):
         value = getattr(args, name, None)
         if value is not None and not str(value).strip():
             raise UsageError(f"bad arguments: --{name} is empty; give a value or leave the option out")
@@ -326,10 +158,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: str | None = "check" if "check" in argv else None
     fmt = asked_format(argv)
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_args(argv)
         command, fmt = args.command, getattr(args, "format", None)
         _no_empty_paths(args)
-        return _handler(args)(args)
+        handler: Handler = _module(args.command or DEFAULT_COMMAND).run
+        return handler(args)
     except RiskmonError as exc:
         problems = getattr(exc, "problems", None) or ()
         return _fail(command, exc.message, exc.details, as_json=fmt == "json", problems=problems)

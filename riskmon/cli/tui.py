@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 
 
+def configure(p: argparse.ArgumentParser) -> None:
+    """No options of its own: --config, --db and --now."""
+
+
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
     from riskmon.tui.source import HeadStart  # no Textual
 
-    now = parse_now(args.now) if getattr(args, "now", None) else None
+    now = getattr(args, "now", None)
     config_dir = getattr(args, "config", None)
     # The first screenful (pydantic, the engine, config, the first assessment) in a thread while
     # Textual is imported and starts: it is usually ready for the first frame.
