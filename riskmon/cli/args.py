@@ -1,7 +1,7 @@
 """What every command's arguments share: the parser that never exits 2, the common options, and
-the argparse `type=` functions that turn text into checked values (an instant, seconds, a score).
+the argparse `type=` functions that turn text into checked values (an instant, seconds).
 
-A bad value is a usage error ("bad arguments: --now: ..."), UNKNOWN (3) for `check`, raised while
+A bad value is a usage error ("bad arguments: argument --now: ..."), UNKNOWN (3) for `check`, raised while
 parsing, so no command module checks its own options or imports back from cli/main.py.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 from datetime import datetime
+from typing import Any
 
 from riskmon.errors import RiskmonError
 
@@ -22,11 +23,38 @@ class UsageError(RiskmonError):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse exits 2 on bad arguments; 2 means CRITICAL to a monitoring system, so raise instead."""
+    """argparse exits 2 on bad arguments; 2 means CRITICAL to a monitoring system, so raise instead.
+
+    It also keeps what it was given, `options` and `subcommands`, so that shell completion and
+    the man page (riskmon.cli.completion, riskmon.cli.man) are generated from the parser itself
+    without reading argparse's private attributes."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        # "argument --now: not a date" reads as "--now: not a date".
-        raise UsageError(f"bad arguments: {message.removeprefix('argument ')}", self.format_usage())
+        raise UsageError(f"bad arguments: {message}", self.format_usage())
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        # argparse's __init__ adds -h before our attributes exist: hence setdefault.
+        self.__dict__.setdefault("options", []).append(action)
+        return action
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        action = super().add_subparsers(**kwargs)
+        self.subcommands = action
+        return action
+
+
+def actions(p: argparse.ArgumentParser, dest: str, *, required: bool = False) -> Any:
+    """A command's actions (`config init`, `events show`): their parsers are `nested`."""
+    return p.add_subparsers(dest=dest, metavar="ACTION", parser_class=Parser, required=required)
+
+
+def nested(sub: Any, name: str, help_: str) -> Parser:
+    """An action of a command (`config init`), its help also its description (--help, man) and
+    the common options after it (`riskmon config init --config DIR`)."""
+    parser: Parser = sub.add_parser(name, help=help_, description=help_)
+    common(parser, top=False)
+    return parser
 
 
 def common(p: argparse.ArgumentParser, *, top: bool) -> None:
@@ -72,14 +100,6 @@ def seconds(text: str) -> float:
     value = number(text)
     if not 0 < value <= MAX_TIMEOUT:
         raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {text!r}")
-    return value
-
-
-def score_threshold(text: str) -> float:
-    """-w/-c: a score from 0 to 100."""
-    value = number(text)
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"must be a score from 0 to 100, not {text!r}")
     return value
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from riskmon.cli.args import offline, score_threshold, seconds
+from riskmon.cli.args import offline, seconds
 from riskmon.errors import RiskmonError, reason_of
 
 if TYPE_CHECKING:
@@ -24,13 +24,14 @@ if TYPE_CHECKING:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon import __version__
+    from riskmon.cli.check_ranges import add_range_options
+    from riskmon.cli.reference import CHECK_EPILOG, HELP_EPILOG
+
+    p.epilog = CHECK_EPILOG + HELP_EPILOG
+    p.add_argument("-V", "--version", action="version", version=f"riskmon {__version__}")
     p.add_argument("--format", "-f", choices=("text", "json", "nagios", "prometheus"), default="text")
-    p.add_argument(
-        "-w", "--warning", type=score_threshold, metavar="N", help="score threshold for WARNING (default 40)"
-    )
-    p.add_argument(
-        "-c", "--critical", type=score_threshold, metavar="N", help="score threshold for CRITICAL (default 70)"
-    )
+    add_range_options(p)
     p.add_argument(
         "-t",
         "--timeout",
@@ -84,13 +85,11 @@ def run(args: argparse.Namespace) -> int:
             now,
             offline=args.offline,
             budget=max(0.1, args.timeout - max(0.2 * args.timeout, 0.7) - (time.monotonic() - started)),
-            warn=args.warning,
-            crit=args.critical,
             replay=bool(args.now),
         )
         if ev.feed_failure:
             raise RiskmonError(ev.feed_failure, "\n".join(f"feed {f['name']}: {f.get('error')}" for f in ev.feeds))
-        ev, changes = _with_history(ev, args)
+        ev, changes = _with_history(_with_ranges(ev, args), args)
         output = _render(ev, args, changes, started)
     if ev.config.location.is_demo:
         from riskmon.present.text import DEMO_NOTE
@@ -99,6 +98,20 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     sys.stdout.flush()
     return int(ev.assessment.level.exit_code)
+
+
+def _with_ranges(ev: Evaluation, args: argparse.Namespace) -> Evaluation:
+    """The evaluation with the command line's Nagios ranges applied (riskmon.cli.check_ranges):
+    everything after this (history, the plan, every format, the exit code) sees the same level."""
+    import dataclasses
+
+    from riskmon.cli.check_ranges import apply_ranges, asked_ranges, unsupported
+
+    asked = asked_ranges(args)
+    why = unsupported(ev.assessment, asked)
+    if why:
+        raise RiskmonError(f"bad arguments: {why}")
+    return dataclasses.replace(ev, assessment=apply_ranges(ev.assessment, asked))
 
 
 def _with_history(ev: Evaluation, args: argparse.Namespace) -> tuple[Evaluation, list[dict[str, Any]] | None]:
@@ -188,7 +201,12 @@ def _render(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, An
         detail = events_table(a.events[:5], a.profile.business.currency) if args.verbose >= 1 else []
         detail = [*feed_problems(ev.feeds), *detail]
         actions = ev.plan.action_lines(limit=1)
-        return formats.nagios(a, action=actions[0] if actions else None, detail_lines=detail, demo=demo)
+        from riskmon.cli.check_ranges import asked_ranges, perf_ranges
+
+        ranges = perf_ranges(a, asked_ranges(args))
+        return formats.nagios(
+            a, action=actions[0] if actions else None, detail_lines=detail, demo=demo, perf_ranges=ranges
+        )
     if args.format == "prometheus":
         return formats.prometheus(a, feeds=ev.feeds, demo=demo)
     return _render_text(ev, args, changes, started)

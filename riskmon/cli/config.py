@@ -1,4 +1,5 @@
-"""`riskmon config path|validate|init`: where the config is and why, is it valid, a starter set.
+"""`riskmon config path|validate|init|schema`: where the config is and why, is it valid, a starter
+set, JSON Schemas for editors.
 
 Each command takes parsed values, prints to stdout (errors to stderr) and returns an exit code:
 0 done / valid, 1 invalid or refused, 3 riskmon could not do it (unreadable or unwritable files).
@@ -165,6 +166,7 @@ def config_init(target: str | None, force: bool = False) -> int:
 
 
 def _config_init(target: str | None, force: bool) -> int:
+    from riskmon.sources.config.json_schema import SCHEMA_DIR, with_directive
     from riskmon.sources.config.load import validate_dir, write_text_atomic
     from riskmon.sources.config.starter import starter_files
 
@@ -183,8 +185,9 @@ def _config_init(target: str | None, force: bool) -> int:
     for name, text in files.items():
         path = directory / name
         verb = "replaced" if path in existing else "wrote"
-        write_text_atomic(path, text)
+        write_text_atomic(path, with_directive(name, text))
         _out(f"{verb} {path}")
+    _out(f"wrote {_write_schemas(directory / SCHEMA_DIR)}")
 
     problems = validate_dir(ConfigLocation(directory, "--config"))
     if problems:  # the starter set is tested to be valid; say so loudly if it is not
@@ -206,6 +209,37 @@ def _config_init(target: str | None, force: bool) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------------------------
+# config schema
+
+
+def _write_schemas(directory: Path) -> str:
+    """Write the JSON Schemas; what was written, for one line of output."""
+    from riskmon.sources.config.json_schema import write_schemas
+
+    written = write_schemas(directory)
+    return f"{directory}/: {', '.join(p.name for p in written)} (JSON Schemas for editors)"
+
+
+def config_schema(config_dir: str | None, output: str | None) -> int:
+    """Write the JSON Schemas into `output`, else schemas/ in the config directory in use, where
+    the `#:schema ./schemas/...` lines of `config init`'s files point."""
+    try:
+        if output:
+            directory = Path(output).expanduser()
+        else:
+            loc = resolve_config_dir(config_dir)
+            if loc.is_demo:
+                _err("riskmon config schema: the config in use is the bundled demo; give --output DIR")
+                return 1
+            directory = loc.path / "schemas"
+        _out(f"wrote {_write_schemas(directory)}")
+    except OSError as exc:
+        return _os_error("schema", exc)
+    _out("point a config file at its schema with a first line such as: #:schema ./schemas/exposure.schema.json")
+    return 0
+
+
 def _same(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
@@ -218,15 +252,17 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    from riskmon.cli.args import Parser, common
+    from riskmon.cli.args import actions, nested
 
-    actions = p.add_subparsers(dest="config_command", metavar="ACTION", parser_class=Parser, required=True)
-    actions.add_parser("path", help="which config directory and files are in use, and why")
-    actions.add_parser("validate", help="check every config file; exit 0 valid, 1 invalid")
-    init = actions.add_parser("init", help="write a commented starter set (refuses to overwrite)")
+    sub = actions(p, "config_command", required=True)
+    nested(sub, "path", "which config directory and files are in use, and why")
+    nested(sub, "validate", "check every config file; exit 0 valid, 1 invalid")
+    init = nested(sub, "init", "write a commented starter set (refuses to overwrite)")
     init.add_argument("target", nargs="?", metavar="DIR")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
-    edit = actions.add_parser("edit", help="edit a config file in $VISUAL/$EDITOR; saved only if it validates")
+    schema = nested(sub, "schema", "write JSON Schemas of the four files, for editors (taplo)")
+    schema.add_argument("--output", "-o", metavar="DIR", help="where (default: schemas/ in the config directory)")
+    edit = nested(sub, "edit", "edit a config file in $VISUAL/$EDITOR; saved only if it validates")
     edit.add_argument(
         "file",
         nargs="?",
@@ -234,8 +270,6 @@ def configure(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="exposure (default), events, playbooks, riskmon, or a file name like events.toml",
     )
-    for action in actions.choices.values():
-        common(action, top=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -247,9 +281,11 @@ def run(args: argparse.Namespace) -> int:
         return config_validate(config_dir)
     if action == "init":
         return config_init(getattr(args, "target", None) or config_dir, force=bool(getattr(args, "force", False)))
+    if action == "schema":
+        return config_schema(config_dir, getattr(args, "output", None))
     if action == "edit":
         from riskmon.cli.config_edit import run as run_edit
 
         return run_edit(args)
-    _err(f"riskmon config: unknown action {action!r}; use path, validate, init or edit")
+    _err(f"riskmon config: unknown action {action!r}; use path, validate, init, schema or edit")
     return int(ExitCode.UNKNOWN)

@@ -9,14 +9,12 @@ from riskmon.errors import RiskmonError, did_you_mean
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    from riskmon.cli.args import Parser, common, offline
+    from riskmon.cli.args import actions, nested, offline
 
-    actions = p.add_subparsers(dest="events_command", metavar="ACTION", parser_class=Parser)
-    listing = actions.add_parser("list", help="events sorted by urgency")
-    show = actions.add_parser("show", help="one event with its loss breakdown")
+    sub = actions(p, "events_command")
+    listing = nested(sub, "list", "events sorted by urgency")
+    show = nested(sub, "show", "one event with its loss breakdown")
     show.add_argument("event_id", metavar="ID")
-    for nested in (listing, show):
-        common(nested, top=False)
     # The options go before or after the action: `events -f json list`, `events list -f json`.
     for ep in (p, listing, show):
         ep.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)

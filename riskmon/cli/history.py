@@ -16,11 +16,11 @@ from riskmon.errors import RiskmonError
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    from riskmon.cli.args import Parser, common
+    from riskmon.cli.args import actions, nested
 
-    actions = p.add_subparsers(dest="history_command", metavar="ACTION", parser_class=Parser)
-    changes = actions.add_parser("changes", help="every change of an event's status, probability or dates")
-    common(changes, top=False)
+    changes = nested(
+        actions(p, "history_command"), "changes", "every change of an event's status, probability or dates"
+    )
     for hp in (p, changes):
         hp.add_argument("--since", metavar="7d|ISO", default=argparse.SUPPRESS, help="from (30m, 12h, 7d, 2w, a date)")
     p.add_argument("--format", "-f", choices=("table", "json", "plot"), default="table")

@@ -1,4 +1,4 @@
-"""Command-line entry point: argument parsing and dispatch, nothing else.
+"""Command-line entry point: parse (riskmon.cli.parser) and dispatch, nothing else.
 
 Every command lives in its own module of `riskmon/cli/` and is imported only when chosen, so `riskmon check`
 never pays for the TUI's imports. One error handler turns riskmon's own failures into a one-line
@@ -9,93 +9,17 @@ tracebacks are shown only with RISKMON_DEBUG=1.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
-from riskmon import __version__
-from riskmon.cli.args import Parser, UsageError, common
+from riskmon.cli.args import UsageError
+from riskmon.cli.parser import DEFAULT_COMMAND, build_parser, command_module, parse_args
 from riskmon.errors import ExitCode, Problem, RiskmonError
 
-COMMANDS: dict[str, tuple[str, str]] = {
-    "tui": ("riskmon.cli.tui", "open the live dashboard (the default)"),
-    "check": (
-        "riskmon.cli.check",
-        "one assessment with Nagios-style exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
-    ),
-    "daemon": (
-        "riskmon.cli.daemon",
-        "the live loop without a screen: poll feeds, record history, alert, write the textfile",
-    ),
-    "events": ("riskmon.cli.events", "list policy events, or show one"),
-    "config": ("riskmon.cli.config", "where the config is, validate it, write a starter set, edit it"),
-    "history": ("riskmon.cli.history", "score and level over time, or the event change log"),
-    "playbook": (
-        "riskmon.cli.playbook",
-        "what to do, by when: the checklist for one event or all; mark steps done",
-    ),
-    "report": (
-        "riskmon.cli.report",
-        "a weekly review to forward: level, exposure, events, the checklist with due dates",
-    ),
-    "news": (
-        "riskmon.cli.news",
-        "draft events from trade-press articles: add one, review the queue, accept or reject",
-    ),
-    "what-if": (
-        "riskmon.cli.whatif",
-        "try a scenario (change numbers, or --stress): baseline and scenario side by side",
-    ),
-}
-"""Command -> (the module that defines its arguments, `configure(parser)`, and runs it, `run(args)`;
-its one-line help). A module is imported only when its command is chosen (or for `build_parser()`)."""
-
-DEFAULT_COMMAND = "tui"
+__all__ = ["build_parser", "main"]
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _module(command: str) -> Any:
-    return importlib.import_module(COMMANDS[command][0])
-
-
-def _skeleton() -> tuple[Parser, dict[str, Parser]]:
-    """The top-level parser with one empty parser per command (its arguments come later)."""
-    parser = Parser(
-        prog="riskmon",
-        description="Platform risk monitor for multi-platform sellers. Without a command, opens the dashboard.",
-    )
-    parser.add_argument("--version", action="version", version=f"riskmon {__version__}")
-    common(parser, top=True)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    commands = {name: sub.add_parser(name, help=h, description=h, add_help=False) for name, (_, h) in COMMANDS.items()}
-    return parser, commands
-
-
-def _configure(command: str, p: argparse.ArgumentParser) -> None:
-    p.add_argument("-h", "--help", action="help", help="show this help message and exit")
-    common(p, top=False)
-    _module(command).configure(p)
-
-
-def build_parser(commands: Iterable[str] | None = None) -> Parser:
-    """The whole parser: every command's arguments (or only those of `commands`)."""
-    parser, parsers = _skeleton()
-    for name in COMMANDS if commands is None else commands:
-        _configure(name, parsers[name])
-    return parser
-
-
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    """Find the command first (argparse itself, so an option's value is never taken for a command),
-    then parse with only that command's arguments: `check` imports no other command's module."""
-    parser, parsers = _skeleton()
-    first, _ = parser.parse_known_args(argv)
-    command = first.command or DEFAULT_COMMAND
-    _configure(command, parsers[command])
-    return parser.parse_args(argv)
 
 
 def _no_empty_paths(args: argparse.Namespace) -> None:
@@ -161,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parse_args(argv)
         command, fmt = args.command, getattr(args, "format", None)
         _no_empty_paths(args)
-        handler: Handler = _module(args.command or DEFAULT_COMMAND).run
+        handler: Handler = command_module(args.command or DEFAULT_COMMAND).run
         return handler(args)
     except RiskmonError as exc:
         problems = getattr(exc, "problems", None) or ()

@@ -55,22 +55,20 @@ def _err(text: str) -> None:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    from riskmon.cli.args import Parser, common, instant
+    from riskmon.cli.args import actions, instant, nested
 
-    actions = p.add_subparsers(dest="news_command", metavar="ACTION", parser_class=Parser)
-    add = actions.add_parser("add", help="read an article (FILE, - for stdin, or a URL) and queue its drafts")
+    sub = actions(p, "news_command")
+    add = nested(sub, "add", "read an article (FILE, - for stdin, or a URL) and queue its drafts")
     add.add_argument("source", metavar="FILE|-|URL")
     add.add_argument(
         "--published", metavar="DATE", type=instant, help="the article's date (default: the page's, else now)"
     )
     add.add_argument("--lang", choices=("zh", "en"), help="the article's language (default: detected)")
-    listing = actions.add_parser("list", help="the drafts waiting for review (the default)")
-    accept = actions.add_parser("accept", help="write a draft into events.toml (validated first)")
+    listing = nested(sub, "list", "the drafts waiting for review (the default)")
+    accept = nested(sub, "accept", "write a draft into events.toml (validated first)")
     accept.add_argument("draft_id", metavar="ID")
     accept.add_argument("--edit", action="store_true", help="edit the draft in $VISUAL/$EDITOR first")
-    actions.add_parser("reject", help="reject a draft (remembered)").add_argument("draft_id", metavar="ID")
-    for action in actions.choices.values():
-        common(action, top=False)
+    nested(sub, "reject", "reject a draft (remembered)").add_argument("draft_id", metavar="ID")
     for with_format in (p, add, listing):
         with_format.add_argument("--format", "-f", choices=("text", "json"), default=argparse.SUPPRESS)
     for shows_all in (p, listing):
