@@ -23,7 +23,6 @@ import dataclasses
 import enum
 import hashlib
 import io
-import logging
 import os
 import pickle
 import stat
@@ -32,8 +31,6 @@ from typing import Any
 
 import riskmon
 from riskmon.userfile import MB, read_bytes
-
-log = logging.getLogger(__name__)
 
 FORMAT = b"riskmon-config-cache 1\n"
 MAX_BYTES = 64 * MB
@@ -128,7 +125,7 @@ def load(slot: str, fingerprint: str) -> Any | None:
     except FileNotFoundError:
         return None
     except Exception as exc:  # a cache is an optimisation: whatever is wrong with it, do without
-        log.debug("config cache %s ignored: %s", slot, exc)
+        _debug("config cache %s ignored: %s", slot, exc)
         return None
 
 
@@ -154,7 +151,14 @@ def store(slot: str, fingerprint: str, payload: Any) -> None:
         atomic_write_bytes(root / slot, header + b"\n\n" + body, mode=0o600)
         _prune(root, keep=slot)
     except Exception as exc:
-        log.debug("config cache %s not written: %s", slot, exc)
+        _debug("config cache %s not written: %s", slot, exc)
+
+
+def _debug(message: str, *args: object) -> None:
+    """Log at debug level; logging is imported only then (a hit never pays for it)."""
+    import logging
+
+    logging.getLogger(__name__).debug(message, *args)
 
 
 def _prune(root: Path, keep: str) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +29,8 @@ from riskmon.textsafe import clean
 from riskmon.userfile import CONFIG_MAX_BYTES, read_bytes
 
 if TYPE_CHECKING:
+    import tomllib
+
     from pydantic import BaseModel
 
 # Which model validates which file.
@@ -218,6 +219,8 @@ def parse_text(filename: str, text: str, *, name: str | None = None) -> tuple[Ba
     if model_name is None:
         known = ", ".join(CONFIG_FILES)
         return None, [Problem(filename, None, "", f"not a riskmon config file; expected one of: {known}")]
+    import tomllib
+
     from riskmon.docparse import toml_loads
 
     try:
