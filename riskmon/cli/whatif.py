@@ -7,8 +7,9 @@
     riskmon what-if --scenario ban-move-half       # run it again (more --set on top)
     riskmon what-if --apply ban-move-half [--yes]  # write it into exposure.toml / events.toml
 
-Both sides come from `engine.assess` on the same events (catalog plus feeds) and settings; the
-scenario side on copies changed by `riskmon.core.scenario.apply`. Nothing is written unless --save or
+Both sides come from `riskmon.usecases.whatif.run` (the dashboard's what-if screen calls it too):
+the same events (catalog plus feeds) and settings, the scenario side on validated copies changed
+by the overrides. Nothing is written unless --save or
 --apply --yes asks for it. Exit 0; --apply without --yes shows the changes and exits 1; riskmon's
 own failures (unknown ids, invalid values, bad config) exit 3 with one line on stderr.
 """

@@ -1,8 +1,8 @@
 """`w`: what-if. Change events and channels on the left, see baseline and scenario side by side.
 
-The numbers are `riskmon what-if`'s: the overrides go through `scenario.apply` (validated copies
-of the profile and events: the same rules as the config), both sides through `engine.assess` with
-the same events (catalog plus feeds), settings and `now`, and `scenario.compare` gives the delta.
+The numbers are `riskmon what-if`'s, from the same use case, `riskmon.usecases.whatif.run`: the
+overrides applied to validated copies of the profile and events (the same rules as the config),
+both sides assessed with the same events (catalog plus feeds), settings and `now`, and the delta.
 Nothing is written unless asked: `ctrl+s` saves the scenario as `scenarios/NAME.toml` in the config
 directory (the CLI's `--scenario NAME` reads it), and "Apply to config" writes the changes into
 exposure.toml / events.toml through `configedit` after a confirmation.
