@@ -175,6 +175,8 @@ def _history(ev: Evaluation, args: argparse.Namespace) -> tuple[list[dict[str, A
 
 
 def _render(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, Any]] | None, started: float) -> str:
+    if args.format == "text":  # the usual one: it needs neither json nor the other formats
+        return _render_text(ev, args, changes, started)
     from riskmon.present import formats
 
     a = ev.assessment
@@ -207,9 +209,7 @@ def _render(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, An
         return formats.nagios(
             a, action=actions[0] if actions else None, detail_lines=detail, demo=demo, perf_ranges=ranges
         )
-    if args.format == "prometheus":
-        return formats.prometheus(a, feeds=ev.feeds, demo=demo)
-    return _render_text(ev, args, changes, started)
+    return formats.prometheus(a, feeds=ev.feeds, demo=demo)
 
 
 def _render_text(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, Any]] | None, started: float) -> str:
