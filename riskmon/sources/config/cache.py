@@ -3,9 +3,9 @@ and pydantic (its import and its validators are most of a cold start; benchmarks
 
 Each entry is one config directory's validated objects (the core's frozen dataclasses), stored
 under the user cache dir (`$XDG_CACHE_HOME/riskmon/config/`), with a fingerprint of everything
-they were computed from: riskmon's version, the code that validates and converts (size and mtime
-of every module of riskmon/core and riskmon/sources/config, so an edited checkout is a miss), and
-for each input file its path, size, mtime_ns and the SHA-256 of the bytes just read. An entry is
+they were computed from: riskmon's version, the size and mtime of every module that validates and
+converts (CODE: an edited checkout is a miss), and for each input file its path, size, mtime_ns
+and the SHA-256 of the bytes just read. An entry is
 used only when the fingerprint is the one the caller computed from the files it has read now and
 the payload's own SHA-256 matches; anything else (stale, truncated, corrupt, foreign, unreadable,
 not a regular file) is ignored, and the caller validates the files and writes a fresh entry.
@@ -37,8 +37,9 @@ MAX_BYTES = 64 * MB
 MAX_ENTRIES = 32
 """Config directories remembered (tests and users with many create many; the oldest go first)."""
 
-CODE_DIRS = ("core", "sources/config")
-"""Packages whose code decides what a file validates to: their edits invalidate every entry."""
+CODE = ("core", "sources/config", "docparse.py", "textsafe.py")
+"""The code that decides what a file validates to (packages and modules under riskmon/): an edit
+of any of it invalidates every entry."""
 
 _ALLOWED_DATETIME = frozenset({"datetime", "date", "time", "timedelta", "timezone"})
 
@@ -91,16 +92,20 @@ class Fingerprint:
 
 
 def _code_stamps() -> list[tuple[str, int, int]]:
-    """(path, size, mtime_ns) of every module in CODE_DIRS: a code change is a miss, as for .pyc."""
+    """(path, size, mtime_ns) of every module of CODE: a code change is a miss, as for .pyc."""
     base = Path(riskmon.__file__).parent
-    stamps: list[tuple[str, int, int]] = []
-    for sub in CODE_DIRS:
-        for root, dirs, files in os.walk(base / sub):
+    paths: list[str] = []
+    for part in CODE:
+        if part.endswith(".py"):
+            paths.append(str(base / part))
+            continue
+        for root, dirs, files in os.walk(base / part):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    st = os.stat(os.path.join(root, name))
-                    stamps.append((os.path.relpath(os.path.join(root, name), base), st.st_size, st.st_mtime_ns))
+            paths.extend(os.path.join(root, name) for name in sorted(files) if name.endswith(".py"))
+    stamps = []
+    for path in paths:
+        st = os.stat(path)
+        stamps.append((os.path.relpath(path, base), st.st_size, st.st_mtime_ns))
     return stamps
 
 
