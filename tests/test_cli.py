@@ -310,8 +310,8 @@ def test_nagios_verbose_adds_lines(tmp_path: Path) -> None:
 
 def test_prometheus_passes_promtool(tmp_path: Path) -> None:
     r = check(make_config(tmp_path), "-f", "prometheus")
-    assert "riskmon_score " in r.stdout and "# TYPE riskmon_score gauge" in r.stdout
-    assert 'riskmon_event_score{event="us-ban"' in r.stdout
+    assert "riskmon_score{profile=" in r.stdout and "# TYPE riskmon_score gauge" in r.stdout
+    assert 'riskmon_event_score{profile="' in r.stdout and ',event="us-ban"} ' in r.stdout
     promtool = shutil.which("promtool")
     if promtool is None:
         pytest.skip("promtool not installed")

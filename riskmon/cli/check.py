@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.cli.args import offline, seconds
@@ -153,25 +154,58 @@ def _history(ev: Evaluation, args: argparse.Namespace) -> tuple[list[dict[str, A
     on, with no step ticked.
     """
     from riskmon.paths import resolve_db_path
-    from riskmon.store.history import LOCK_TIMEOUT, HistoryStore
-    from riskmon.store.snapshots import change_summaries, event_records, snapshot_of
+    from riskmon.store.history import LOCK_TIMEOUT
 
-    a = ev.assessment
     try:
         path = resolve_db_path(getattr(args, "db", None))
+    except Exception as exc:
+        print(f"riskmon: history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
+        return None, {}
+    # Waiting for the lock is bounded by a share of -t, so a busy history cannot time the check out.
+    return record_history(ev, path, wait=max(0.1, min(LOCK_TIMEOUT, args.timeout * 0.15)))
+
+
+def record_history(ev: Any, path: Path, *, wait: float, who: str = "") -> tuple[list[dict[str, Any]] | None, Progress]:
+    """`_history` for a history file at `path` (`fleet check`: one per profile, `who`)."""
+    from riskmon.store.history import HistoryStore
+    from riskmon.store.snapshots import change_summaries, event_records, snapshot_of
+
+    say = f"riskmon: {who}: " if who else "riskmon: "
+    a = ev.assessment
+    try:
         first_run = not path.exists()
-        # Waiting for the lock is bounded by a share of -t, so a busy history cannot time the check out.
-        wait = max(0.1, min(LOCK_TIMEOUT, args.timeout * 0.15))
         store = HistoryStore(path, ev.config.settings.history, lock_timeout=wait)
         entries, progress = store.record_check_with_steps(snapshot_of(a), event_records(a))
     except CheckTimeout:
         raise
     except Exception as exc:
-        print(f"riskmon: history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
+        print(f"{say}history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
         return None, {}
     for moved in store.recovered:
-        print(f"riskmon: history file was unreadable; moved aside to {moved}", file=sys.stderr, flush=True)
+        print(f"{say}history file was unreadable; moved aside to {moved}", file=sys.stderr, flush=True)
     return change_summaries(entries, first_run=first_run), progress
+
+
+def json_document(ev: Evaluation, extras: dict[str, Any]) -> dict[str, Any]:
+    """The `check --format json` document of an evaluation and its extras: `changes` since the
+    last check, the `playbooks` and `standing` JSON of its plan (`fleet check` has one per
+    profile)."""
+    from riskmon.present import formats
+
+    where = ev.config.location
+    return formats.assessment_to_dict(
+        ev.assessment,
+        feeds=ev.feeds,
+        playbooks=extras["playbooks"],
+        standing=extras["standing"],
+        changes=extras["changes"],
+        extra={
+            "config_dir": str(where.path),
+            "config_source": where.source,
+            "demo": where.is_demo,
+            "conflicts": ev.conflicts,
+        },
+    )
 
 
 def _render(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, Any]] | None, started: float) -> str:
@@ -180,23 +214,10 @@ def _render(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, An
     from riskmon.present import formats
 
     a = ev.assessment
-    where = ev.config.location
-    demo = where.is_demo
+    demo = ev.config.location.is_demo
     if args.format == "json":
-        doc = formats.assessment_to_dict(
-            a,
-            feeds=ev.feeds,
-            playbooks=ev.plan.playbooks_json(),
-            standing=ev.plan.standing_json(),
-            changes=changes,
-            extra={
-                "config_dir": str(where.path),
-                "config_source": where.source,
-                "demo": demo,
-                "conflicts": ev.conflicts,
-            },
-        )
-        return formats.to_json(doc)
+        plan = {"playbooks": ev.plan.playbooks_json(), "standing": ev.plan.standing_json()}
+        return formats.to_json(json_document(ev, {**plan, "changes": changes}))
     if args.format == "nagios":
         from riskmon.present.text import events_table, feed_problems
 
@@ -209,7 +230,9 @@ def _render(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, An
         return formats.nagios(
             a, action=actions[0] if actions else None, detail_lines=detail, demo=demo, perf_ranges=ranges
         )
-    return formats.prometheus(a, feeds=ev.feeds, demo=demo)
+    from riskmon.present.prometheus import profile_name, prometheus
+
+    return prometheus(a, feeds=ev.feeds, demo=demo, labels={"profile": profile_name(ev.config)})
 
 
 def _render_text(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, Any]] | None, started: float) -> str:

@@ -25,7 +25,7 @@ Handler = Callable[[argparse.Namespace], int]
 def _no_empty_paths(args: argparse.Namespace) -> None:
     """`--config ""` (an empty Nagios macro, an unset shell variable) is a mistake, not "use the
     default": the default may be the bundled demo, a fictional seller with a plausible answer."""
-    for name in ("config", "db"):
+    for name in ("config", "db", "fleet"):
         value = getattr(args, name, None)
         if value is not None and not str(value).strip():
             raise UsageError(f"bad arguments: --{name} is empty; give a value or leave the option out")
@@ -60,6 +60,7 @@ def _fail(
         import json
 
         doc = {
+            "schema": 1,
             "level": "UNKNOWN",
             "exit_code": int(ExitCode.UNKNOWN),
             "error": line,

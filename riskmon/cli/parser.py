@@ -45,6 +45,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "riskmon.cli.whatif",
         "try a scenario (change numbers, or --stress): baseline and scenario side by side",
     ),
+    "fleet": (
+        "riskmon.cli.fleet",
+        "many sellers in one process: check them all, or keep them live (Prometheus, Alertmanager)",
+    ),
     "completion": ("riskmon.cli.completion", "print a shell completion script (bash, zsh or fish) to install"),
     "man": ("riskmon.cli.man", "print the manual page (roff): riskmon man > riskmon.1 && man -l riskmon.1"),
 }
@@ -70,6 +74,7 @@ def _skeleton() -> tuple[Parser, dict[str, Parser]]:
     )
     parser.add_argument("-V", "--version", action="version", version=f"riskmon {__version__}")
     common(parser, top=True)
+    parser.add_argument("--fleet", metavar="DIR", help="open the fleet overview of a fleet directory (see `fleet`)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands = {
         name: sub.add_parser(

@@ -109,7 +109,7 @@ def load_config(location: ConfigLocation | Path | str | None = None) -> Config:
     loc = _location(location)
     base = loc.path
     _check_dir(loc)
-    reads = {name: _read(base / name) for name in CONFIG_FILES}
+    reads = {name: read_file(base / name) for name in CONFIG_FILES}
     files = {name: base / name if r.found else None for name, r in reads.items()}
     mtimes = {name: r.st.st_mtime for name, r in reads.items() if r.st is not None}
     slot, fingerprint = _cache_key(base, reads)
@@ -283,7 +283,14 @@ class Read(NamedTuple):
     problems: tuple[Problem, ...] = ()
 
 
-def _read(path: Path) -> Read:
+def _read(path: Path) -> tuple[str | None, bool, float | None, list[Problem]]:
+    """(text or None, whether the file exists, mtime, problems) for one file read as a config file
+    is (`read_file`); riskmon.sources.fleet reads fleet.toml with it."""
+    r = read_file(path)
+    return r.text, r.found, None if r.st is None else r.st.st_mtime, list(r.problems)
+
+
+def read_file(path: Path) -> Read:
     """One config file. Only a file with no directory entry at all is missing (its defaults
     apply); a dangling symlink, a FIFO, a device or a directory there is a problem naming the
     file (riskmon.userfile)."""
@@ -761,7 +768,7 @@ def bundled_playbooks() -> tuple[PlaybookRule, ...]:
     from riskmon.sources.config import cache
 
     path = bundled_config_dir() / "playbooks.toml"
-    r = _read(path)
+    r = read_file(path)
     if r.text is None:
         why = r.problems[0].message if r.problems else "not found"
         raise ConfigError([Problem(str(path), None, "", f"cannot read the bundled playbooks: {why}")])
