@@ -14,14 +14,30 @@ from riskmon.errors import RiskmonError, did_you_mean
 if TYPE_CHECKING:
     from riskmon.core.engine import Assessment, EventAssessment
     from riskmon.core.model import Event
+    from riskmon.usecases.evaluate import Evaluation
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon.cli.args import actions, nested, offline
+
+    sub = actions(p, "events_command")
+    listing = nested(sub, "list", "events sorted by urgency")
+    show = nested(sub, "show", "one event: its timeline, what it would cost (lost) and hold up (late)")
+    show.add_argument("event_id", metavar="ID")
+    # The options go before or after the action: `events -f json list`, `events list -f json`.
+    for ep in (p, listing, show):
+        ep.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
+        ep.add_argument("--all", action="store_true", default=argparse.SUPPRESS, help="include expired events")
+        offline(ep, default=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
+    from datetime import UTC
+
     from riskmon.usecases.evaluate import evaluate
 
     fmt = getattr(args, "format", "table")
-    now = parse_now(args.now)
+    now = args.now or datetime.now(UTC)
     ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0, replay=bool(args.now))
     demo = ev.config.location.is_demo
     if demo and fmt != "json":
@@ -29,13 +45,14 @@ def run(args: argparse.Namespace) -> int:
 
         print(f"{DEMO_TAG} {DEMO_NOTE}")
     if args.events_command == "show":
-        return _show(args.event_id, ev.assessment, ev.events, fmt, demo)
+        return _show(args.event_id, ev, fmt, demo)
     return _list(ev.assessment, now, fmt, demo, all_=getattr(args, "all", False))
 
 
-def _show(event_id: str, a: Assessment, events: tuple[Event, ...], fmt: str, demo: bool) -> int:
+def _show(event_id: str, ev: Evaluation, fmt: str, demo: bool) -> int:
     from riskmon.present import formats
 
+    a, events = ev.assessment, ev.events
     found = a.event(event_id)
     if found is None:
         pending = next((e for e in events if e.id == event_id and e.public_since and e.public_since > a.now), None)
@@ -45,11 +62,13 @@ def _show(event_id: str, a: Assessment, events: tuple[Event, ...], fmt: str, dem
     if fmt == "json":
         print(formats.to_json({**event_json(found), "now": formats.iso(a.now), "demo": demo}))
         return 0
-    from riskmon.present.text import breakdown, timeline_lines
+    from riskmon.present.explain import explain
+    from riskmon.present.text import timeline_lines
     from riskmon.textsafe import clean
 
-    lines = breakdown(found, a.profile.business.currency, a)
-    lines[2:2] = timeline_lines(found, a.now)
+    # The same explanation as `check -vv` and the dashboard, then the event's own facts: its
+    # timeline, deadlines and sources.
+    lines = [*explain(found, a).lines(), *timeline_lines(found, a.now)]
     lines += [f"  deadline {d:%Y-%m-%d %H:%M} UTC: {clean(w)}" for d, w in found.deadlines]
     lines += [f"  source: {clean(s)}" for s in found.event.sources]
     print("\n".join(lines))

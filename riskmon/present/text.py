@@ -2,9 +2,9 @@
 
 Verbosity: 0 one line; 1 adds the rules, the cash forecast's lowest point and the loss
 distribution, the top events and the top actions; 2 adds the 13-week forecast table and each
-event's terms, what would be lost apart from what would only be late; 3 adds debug facts (which
-config, timings) supplied by the caller. Money is always labelled "lost" (gone for good) or
-"late" (cash timing), never both.
+event's explanation (riskmon.present.explain), what would be lost apart from what would only be
+late; 3 adds debug facts (which config, timings) supplied by the caller. Money is always labelled
+"lost" (gone for good) or "late" (cash timing), never both.
 """
 
 from __future__ import annotations
@@ -14,14 +14,18 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from riskmon.core.engine import Assessment, EventAssessment
 from riskmon.core.model import DEFAULT_PROBABILITY, Event, TimelineEntry
+from riskmon.core.money import money
 from riskmon.core.timing import status_at
 from riskmon.errors import Level
 from riskmon.present.cash import CashMove, cash_moves, lowest_week_start, notes_by_week, runway_date, week_of_date
 from riskmon.textsafe import clean
+
+if TYPE_CHECKING:
+    from riskmon.present.explain import Explanation
 
 _COLOURS = {Level.OK: "32", Level.WARNING: "33", Level.CRITICAL: "31"}
 
@@ -47,15 +51,6 @@ def use_colour(stream: TextIO) -> bool:
 
 def paint(text: str, level: Level, colour: bool) -> str:
     return f"\x1b[1;{_COLOURS[level]}m{text}\x1b[0m" if colour else text
-
-
-def money(x: float, currency: str) -> str:
-    if not math.isfinite(x):  # validation bounds amounts, so this is a bug's number: show none
-        return "n/a"
-    sign = "-" if x < 0 else ""
-    if currency == "USD":
-        return f"{sign}${abs(x):,.0f}"
-    return f"{sign}{currency} {abs(x):,.0f}"
 
 
 def when(days_until: float) -> str:
@@ -155,49 +150,17 @@ def events_table(events: Sequence[EventAssessment], currency: str, limit: int | 
     return table(["EVENT", "WHEN", "STATUS", "P", "SCORE", "EXP. LOSS", "LATE", "TITLE"], rows, right={3, 4, 5, 6})
 
 
-def _cost_note(x: float) -> str:
-    return "  (a saving, not counted)" if x < 0 else ""
-
-
-def breakdown(e: EventAssessment, currency: str, a: Assessment | None = None) -> list[str]:
-    """Every term of one event, the same numbers the TUI's detail shows: what it would cost for
-    good ("lost") apart from the cash it would only hold up ("late"). With the assessment `a`,
-    the late money says when it leaves and comes back, in forecast weeks."""
-    m = lambda x: money(x, currency)  # noqa: E731
-    lines = [
-        f"{clean(e.id)}: {clean(e.event.title)}",
-        f"  effective {e.effective:%Y-%m-%d %H:%M} UTC ({when(e.days_until)}), {e.event.kind}, {e.status}",
-        f"  probability {e.probability:.2f} x loss {m(e.loss)} = expected loss {m(e.expected_loss)}",
-        f"  urgency {e.urgency:.3f}, damage window {e.h_days:.0f} days from {day(e.start)}, score {e.score:.2f}",
-        f"  revenue lost per month {m(e.revenue_lost_monthly)} ({e.shock:.1%} of orders)",
-        "  lost if it happens (money gone for good):",
-        f"    profit at risk   {m(e.profit_at_risk):>14}",
-        f"    fee cost         {m(e.fee_cost):>14}{_cost_note(e.fee_cost)}",
-        f"    duty cost        {m(e.duty_cost):>14}{_cost_note(e.duty_cost)}",
-        f"    inventory loss   {m(e.inventory_loss):>14}",
-        f"    deposit loss     {m(e.deposit_loss):>14}",
-        f"    loss             {m(e.loss):>14}",
-        *late_lines(e, currency, a),
-    ]
-    lines.extend(
-        f"  hits {clean(h.channel_id)}: {h.lost_share:.1%} of orders, lost {m(h.loss)}, late {m(h.cash_frozen)}"
-        f" ({clean(h.why)})"
-        for h in e.channels
-    )
-    if not e.channels:
-        lines.append("  hits none of your channels")
-    return lines
-
-
-def late_lines(e: EventAssessment, currency: str, a: Assessment | None = None) -> list[str]:
-    """The event's cash effect, never part of its loss: payouts frozen and extra hold, each with
-    when it leaves and comes back (dates; forecast weeks when `a` is given)."""
+def late_header(e: EventAssessment, currency: str) -> str:
+    """The line that opens an event's cash effect, never part of its loss."""
     if e.cash_frozen <= 0:
-        return ["  late if it happens (cash timing): nothing"]
-    lines = [f"  late if it happens (cash timing, never part of the loss): {money(e.cash_frozen, currency)}"]
-    for move in cash_moves(e):
-        lines.append(f"    {move.what:<16} {money(move.amount, currency):>14}  {_timing(move, a)}")
-    return lines
+        return "  late if it happens (cash timing): nothing"
+    return f"  late if it happens (cash timing, never part of the loss): {money(e.cash_frozen, currency)}"
+
+
+def late_moves(e: EventAssessment, a: Assessment | None = None) -> list[tuple[str, float, str]]:
+    """The event's late money by part (payouts frozen, extra hold): what, how much, and when it
+    leaves and comes back (dates; forecast weeks when `a` is given)."""
+    return [(m.what, m.amount, _timing(m, a)) for m in cash_moves(e)]
 
 
 def _timing(move: CashMove, a: Assessment | None) -> str:
@@ -301,7 +264,9 @@ def render_check(
     feeds: Sequence[Mapping[str, Any]] = (),
     debug: Sequence[str] = (),
     demo: bool = False,
+    explanations: Mapping[str, Explanation] | None = None,
 ) -> str:
+    """`explanations`: `Evaluation.explanations` (-vv prints them); worked out here when not given."""
     cur = a.profile.business.currency
     lines = [headline(a, colour, demo=demo)]
     if changes:
@@ -327,10 +292,14 @@ def render_check(
     if verbosity >= 2:
         lines.append("")
         lines.extend(forecast_table(a))
+        if explanations is None:
+            from riskmon.present.explain import explain_all
+
+            explanations = explain_all(a)
         for e in a.events:
-            if e.loss > 0 or e.cash_frozen > 0 or e.channels:
+            if (e.loss > 0 or e.cash_frozen > 0 or e.channels) and e.id in explanations:
                 lines.append("")
-                lines.extend(breakdown(e, cur, a))
+                lines.extend(explanations[e.id].lines())
     if verbosity >= 3 and debug:
         lines.append("")
         lines.extend(f"debug: {d}" for d in debug)
