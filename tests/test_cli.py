@@ -395,14 +395,15 @@ def test_version_and_module_entry() -> None:
 
 
 def test_check_imports_no_ui_or_scheduler(tmp_path: Path) -> None:
-    """The headless check must not pay for (or depend on) the dashboard's libraries."""
+    """The headless check must not pay for (or depend on) the dashboard's libraries, nor numpy
+    (only a profile with more than 10 uncertain events needs its Monte Carlo draws)."""
     cfg = make_config(tmp_path)
     code = textwrap.dedent(f"""
         import sys
         from riskmon.cli.main import main
         rc = main(["check", "--config", {str(cfg)!r}, "--now", "{NOW}", "--no-history", "-f", "json"])
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "plotext", "textual_plotext",
-                                                                      "apscheduler", "httpx", "tomlkit"))
+                                                                      "apscheduler", "httpx", "tomlkit", "numpy"))
         print("HEAVY", heavy, file=sys.stderr)
         sys.exit(0 if not heavy else 99)
     """)
