@@ -125,11 +125,11 @@ def test_check_polls_once_and_keeps_answering_from_the_cache(tmp_path: Path) -> 
         assert 'riskmon_feed_up{profile="cfg",feed="agency"} 0' in r.stdout
 
         feed.mode = "hang"
-        # -t 6 rather than less: the time left after the feeds' share (max(20%, 0.7 s)) must cover
-        # the assessment even on a loaded 2-core CI machine.
-        doc, r, took = check.json(timeout=6)
+        # -t 10 rather than less: the time kept after the feeds (30%) must cover the assessment
+        # even on a loaded 2-core CI machine.
+        doc, r, took = check.json(timeout=10)
         assert r.returncode == 1, r.stdout + r.stderr
-        assert took < 6 + 3.0, f"answered after {took:.1f}s with -t 6"  # slack: a loaded CI machine
+        assert took < 10 + 3.0, f"answered after {took:.1f}s with -t 10"  # slack: a loaded CI machine
         assert [e["id"] for e in doc["events"]] == ["us-ban"]
         error = doc["feeds"][0]["error"]
         assert doc["feeds"][0]["ok"] is False and ("timed out" in error or "not polled within" in error), error
