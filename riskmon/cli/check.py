@@ -131,7 +131,7 @@ def _history(ev: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]] | 
 
     a = ev.assessment
     try:
-        path = resolve_db_path(getattr(args, "db", None))
+        path = resolve_db_path(getattr(args, "db", None), ev.config.location)
         first_run = not path.exists()
         # Waiting for the lock is bounded by a share of -t, so a busy history cannot time the check out.
         wait = max(0.1, min(LOCK_TIMEOUT, args.timeout * 0.15))

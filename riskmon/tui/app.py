@@ -95,7 +95,7 @@ class RiskmonApp(App[int]):
         self.location = resolve_config_dir(config_dir)
         self._head_start = head_start
         """The first screenful, already being computed (the CLI starts it before importing Textual)."""
-        self.db_path = resolve_db_path(db_path)
+        self.db_path = resolve_db_path(db_path, self.location)  # the demo's is never the user's
         self.fixed_now = now
         """`--now`: every assessment is as of this instant, and nothing is recorded or sent."""
         self.view = ViewSource(self.db_path)
