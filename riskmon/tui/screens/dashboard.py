@@ -64,7 +64,7 @@ class DashboardScreen(Screen[None]):
     DashboardScreen.-narrow #side { width: 1fr; height: 2fr; min-width: 0; max-width: 100%; }
     DashboardScreen.-short #exposure { max-height: 6; }
     DashboardScreen.-narrow ScoreChart, DashboardScreen.-narrow DependenceChart { display: none; }
-    DashboardScreen.-short #reasons { max-height: 2; }
+    DashboardScreen.-short #reasons { display: none; }  /* the top reason stays */
     /* Short screens: the standing checklist is a one-line summary until `p` (pressed again) opens it. */
     DashboardScreen.-short #pb-standing { display: none; }
     DashboardScreen.-short PlaybookPanel.-on-standing #pb-standing { display: block; }
