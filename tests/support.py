@@ -257,3 +257,11 @@ def screen_lines(app: App[Any]) -> list[str]:
 
 def screen_text(app: App[Any]) -> str:
     return "\n".join(screen_lines(app))
+
+
+def widget_text(app: App[Any], selector: str) -> str:
+    """The text on screen inside one widget's region (its border and padding stripped), its lines
+    joined with single spaces: wrapped text reads as one."""
+    r = app.screen.query_one(selector).region
+    rows = screen_lines(app)[r.y : r.y + r.height]
+    return " ".join(" ".join(row[r.x : r.x + r.width].strip(" │╭╮╰╯─") for row in rows).split())

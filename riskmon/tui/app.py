@@ -77,9 +77,9 @@ class RiskmonApp(App[int]):
     COMMANDS: ClassVar = App.COMMANDS | {RiskmonCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("h", "history", "History"),
-        Binding("t", "toggle_theme", "Theme"),
+        Binding("r", "refresh", "Refresh", show=False),  # in help and the palette: the footer keeps
+        Binding("h", "history", "History"),  # room for the focused pane's keys, q and ?
+        Binding("t", "toggle_theme", "Theme", show=False),
         Binding("N", "news", "News", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
