@@ -98,14 +98,15 @@ def test_thresholds_from_the_command_line(tmp_path: Path) -> None:
     assert 0 < score < 40
     r = check(cfg, "-f", "json", "-w", str(score / 2), "-c", str(score * 0.9))
     assert r.returncode == 2
-    assert json.loads(r.stdout)["thresholds"]["crit"] == pytest.approx(score * 0.9)
+    score_rule = next(x for x in json.loads(r.stdout)["rules"] if x["rule"] == "score")
+    assert score_rule["level"] == "CRITICAL" and "critical range -c " in score_rule["reason"]
 
 
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
         (["-f", "yaml"], "bad arguments"),
-        (["-w", "80", "-c", "50"], "crit must be at least warn"),
+        (["-w", "80:50"], "start 80 is above end 50"),
         (["-t", "0"], "-t/--timeout: must be more than 0"),
         (["--bogus"], "bad arguments"),
     ],
@@ -308,8 +309,8 @@ def test_nagios_verbose_adds_lines(tmp_path: Path) -> None:
 
 def test_prometheus_passes_promtool(tmp_path: Path) -> None:
     r = check(make_config(tmp_path), "-f", "prometheus")
-    assert "riskmon_score " in r.stdout and "# TYPE riskmon_score gauge" in r.stdout
-    assert 'riskmon_event_score{event="us-ban"' in r.stdout
+    assert "riskmon_score{profile=" in r.stdout and "# TYPE riskmon_score gauge" in r.stdout
+    assert 'riskmon_event_score{profile="' in r.stdout and ',event="us-ban"} ' in r.stdout
     promtool = shutil.which("promtool")
     if promtool is None:
         pytest.skip("promtool not installed")
@@ -393,14 +394,15 @@ def test_version_and_module_entry() -> None:
 
 
 def test_check_imports_no_ui_or_scheduler(tmp_path: Path) -> None:
-    """The headless check must not pay for (or depend on) the dashboard's libraries."""
+    """The headless check must not pay for (or depend on) the dashboard's libraries, nor numpy
+    (only a profile with more than 10 uncertain events needs its Monte Carlo draws)."""
     cfg = make_config(tmp_path)
     code = textwrap.dedent(f"""
         import sys
         from riskmon.cli.main import main
         rc = main(["check", "--config", {str(cfg)!r}, "--now", "{NOW}", "--no-history", "-f", "json"])
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "plotext", "textual_plotext",
-                                                                      "apscheduler", "httpx", "tomlkit"))
+                                                                      "apscheduler", "httpx", "tomlkit", "numpy"))
         print("HEAVY", heavy, file=sys.stderr)
         sys.exit(0 if not heavy else 99)
     """)

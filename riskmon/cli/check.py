@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.errors import RiskmonError, reason_of
@@ -61,12 +62,11 @@ def run(args: argparse.Namespace) -> int:
             now,
             offline=args.offline,
             budget=max(0.1, args.timeout - max(0.2 * args.timeout, 0.7) - (time.monotonic() - started)),
-            warn=args.warning,
-            crit=args.critical,
             replay=bool(args.now),
         )
         if ev.feed_failure:
             raise RiskmonError(ev.feed_failure, "\n".join(f"feed {f['name']}: {f.get('error')}" for f in ev.feeds))
+        ev = _with_ranges(ev, args)
         extras = _extras(ev, args, now)
         output = _render(ev, args, extras, started)
     if ev.config.location.is_demo:
@@ -76,6 +76,20 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     sys.stdout.flush()
     return int(ev.assessment.level.exit_code)
+
+
+def _with_ranges(ev: Any, args: argparse.Namespace) -> Any:
+    """The evaluation with the command line's Nagios ranges applied (riskmon.cli.check_ranges):
+    everything after this (history, every format, the exit code) sees the same level."""
+    import dataclasses
+
+    from riskmon.cli.check_ranges import apply_ranges, asked_ranges, unsupported
+
+    asked = asked_ranges(args)
+    why = unsupported(ev.assessment, asked)
+    if why:
+        raise RiskmonError(f"bad arguments: {why}")
+    return dataclasses.replace(ev, assessment=apply_ranges(ev.assessment, asked))
 
 
 def _extras(ev: Any, args: argparse.Namespace, now: Any) -> dict[str, Any]:
@@ -126,57 +140,82 @@ def _history(ev: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]] | 
     on, with no step ticked.
     """
     from riskmon.paths import resolve_db_path
-    from riskmon.store.history import LOCK_TIMEOUT, HistoryStore
+    from riskmon.store.history import LOCK_TIMEOUT
+
+    try:
+        path = resolve_db_path(getattr(args, "db", None), ev.config.location)  # the demo's is its own
+    except Exception as exc:
+        print(f"riskmon: history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
+        return None, {}
+    # Waiting for the lock is bounded by a share of -t, so a busy history cannot time the check out.
+    return record_history(ev, path, wait=max(0.1, min(LOCK_TIMEOUT, args.timeout * 0.15)))
+
+
+def record_history(ev: Any, path: Path, *, wait: float, who: str = "") -> tuple[list[dict[str, Any]] | None, Progress]:
+    """`_history` for a history file at `path` (`fleet check`: one per profile, `who`)."""
+    from riskmon.store.history import HistoryStore
     from riskmon.store.snapshots import change_summaries, event_records, snapshot_of
 
+    say = f"riskmon: {who}: " if who else "riskmon: "
     a = ev.assessment
     try:
-        path = resolve_db_path(getattr(args, "db", None), ev.config.location)
         first_run = not path.exists()
-        # Waiting for the lock is bounded by a share of -t, so a busy history cannot time the check out.
-        wait = max(0.1, min(LOCK_TIMEOUT, args.timeout * 0.15))
         store = HistoryStore(path, ev.config.settings.history, lock_timeout=wait)
         entries, progress = store.record_check_with_steps(snapshot_of(a), event_records(a))
     except CheckTimeout:
         raise
     except Exception as exc:
-        print(f"riskmon: history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
+        print(f"{say}history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
         return None, {}
     for moved in store.recovered:
-        print(f"riskmon: history file was unreadable; moved aside to {moved}", file=sys.stderr, flush=True)
+        print(f"{say}history file was unreadable; moved aside to {moved}", file=sys.stderr, flush=True)
     return change_summaries(entries, first_run=first_run), progress
+
+
+def json_document(ev: Any, extras: dict[str, Any]) -> dict[str, Any]:
+    """The `check --format json` document of an evaluation and its `_extras` (`fleet check` has
+    one per profile)."""
+    from riskmon.present import formats
+
+    where = ev.config.location
+    return formats.assessment_to_dict(
+        ev.assessment,
+        feeds=ev.feeds,
+        playbooks=extras["playbooks"],
+        standing=extras["standing"],
+        changes=extras["changes"],
+        extra={
+            "config_dir": str(where.path),
+            "config_source": where.source,
+            "demo": where.is_demo,
+            "conflicts": ev.conflicts,
+        },
+    )
 
 
 def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: float) -> str:
     from riskmon.present import formats
 
     a = ev.assessment
-    where = ev.config.location
-    demo = where.is_demo
+    demo = ev.config.location.is_demo
     if args.format == "json":
-        doc = formats.assessment_to_dict(
-            a,
-            feeds=ev.feeds,
-            playbooks=extras["playbooks"],
-            standing=extras["standing"],
-            changes=extras["changes"],
-            extra={
-                "config_dir": str(where.path),
-                "config_source": where.source,
-                "demo": demo,
-                "conflicts": ev.conflicts,
-            },
-        )
-        return formats.to_json(doc)
+        return formats.to_json(json_document(ev, extras))
     if args.format == "nagios":
         from riskmon.present.text import events_table, feed_problems
 
         detail = events_table(a.events[:5], a.profile.business.currency) if args.verbose >= 1 else []
         detail = [*feed_problems(ev.feeds), *detail]
         actions = extras["actions"]
-        return formats.nagios(a, action=actions[0] if actions else None, detail_lines=detail, demo=demo)
+        from riskmon.cli.check_ranges import asked_ranges, perf_ranges
+
+        ranges = perf_ranges(a, asked_ranges(args))
+        return formats.nagios(
+            a, action=actions[0] if actions else None, detail_lines=detail, demo=demo, perf_ranges=ranges
+        )
     if args.format == "prometheus":
-        return formats.prometheus(a, feeds=ev.feeds, demo=demo)
+        from riskmon.present.prometheus import profile_name, prometheus
+
+        return prometheus(a, feeds=ev.feeds, demo=demo, labels={"profile": profile_name(ev.config)})
     from riskmon.present.text import render_check, use_colour
 
     debug = [

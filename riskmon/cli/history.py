@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     for moved in store.recovered:
         print(f"riskmon: the history file was unreadable and was moved aside to {moved}")
     if args.format == "json":
-        print(json.dumps({"db": str(path), "since": _iso(since), "snapshots": [_row(s) for s in rows]}, indent=2))
+        doc = {"schema": 1, "db": str(path), "since": _iso(since), "snapshots": [_row(s) for s in rows]}
+        print(json.dumps(doc, indent=2))
     elif args.format == "plot":
         import sys
 
@@ -101,7 +102,8 @@ def _changes(entries: list[dict[str, Any]], fmt: str) -> int:
     from riskmon.textsafe import clean
 
     if fmt == "json":
-        print(json.dumps({"changes": [{**e, "at": _iso(e["at"])} for e in entries]}, indent=2, default=str))
+        doc = {"schema": 1, "changes": [{**e, "at": _iso(e["at"])} for e in entries]}
+        print(json.dumps(doc, indent=2, default=str))
         return 0
     if not entries:
         print("no event changes in that range")

@@ -71,7 +71,7 @@ class FeedSettings:
 @dataclass(frozen=True, slots=True)
 class AlertSettings:
     type: str
-    """webhook | command | desktop | healthchecks"""
+    """webhook | command | desktop | healthchecks | alertmanager | apprise"""
     name: str = ""
     url: str | None = None
     payload: str = "json"
@@ -80,12 +80,16 @@ class AlertSettings:
     renotify: str | None = None
     fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
     headers: dict[str, str] = field(default_factory=dict)
+    urls_env: tuple[str, ...] = ()
+    """apprise: the environment variables holding the service URLs."""
 
 
 @dataclass(frozen=True, slots=True)
 class ExportSettings:
     prometheus_textfile: str | None = None
     """A .prom file for node_exporter's textfile collector, rewritten after each assessment."""
+    profile: str | None = None
+    """The `profile` label of this config's series and alerts; None: the config directory's name."""
 
 
 @dataclass(frozen=True, slots=True)

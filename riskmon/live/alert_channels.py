@@ -1,7 +1,9 @@
-"""Alert channels: delivering an alert (webhook, command, desktop) or a heartbeat (healthchecks).
+"""Alert channels: delivering an alert (webhook, apprise, command, desktop), a heartbeat
+(healthchecks) or the alerts firing (alertmanager).
 
 `dispatch` sends one alert to one `[[alerts]]` channel, honouring the channel's `on` and
-`renotify`, retrying with backoff; `heartbeat` pings a healthchecks channel on every reassess.
+`renotify`, retrying with backoff; `heartbeat` pings a healthchecks channel on every reassess;
+`post_alertmanager` posts alerts to Alertmanager's v2 API (what to post: riskmon.live.alertmanager).
 Delivery problems come back as `DeliveryResult(ok=False, error=...)` and are logged; they never
 raise, so the monitoring loop never dies of a broken channel. What to send is decided by
 riskmon.live.alert_rules.
@@ -176,6 +178,52 @@ def _run(argv: list[str], stdin: bytes, env: dict[str, str], timeout: float) -> 
         raise _Failure(f"exit status {proc.returncode}{tail}")
 
 
+# apprise's message types, by level: services that colour or badge messages use them.
+_APPRISE_TYPES = {"OK": "success", "WARNING": "warning", "CRITICAL": "failure", "UNKNOWN": "failure"}
+
+
+def _apprise_urls(channel: AlertSettings) -> list[tuple[str, str]]:
+    """(variable, its value) for each of `urls_env`; a variable that is unset or empty fails the
+    channel, naming the variable and never its value (a URL carries the service's token)."""
+    found = []
+    for name in channel.urls_env:
+        value = os.environ.get(name, "").strip()
+        if not value:
+            raise _Failure(f"environment variable {name} is not set (it should hold the apprise URL)", retry=False)
+        found.append((name, value))
+    return found
+
+
+def _apprise(alert: Alert, channel: AlertSettings) -> None:
+    """Deliver through apprise (the optional `riskmon[notify]`): DingTalk, WeCom, Feishu/Lark,
+    Telegram, email, ntfy and the rest of its services, each given by a URL in an environment
+    variable (one variable may hold several URLs, separated by spaces or commas). apprise is
+    imported here only, when a message goes out: `check` and the dashboard never load it. Its own
+    timeouts bound each service (a few seconds); riskmon's dedupe, renotify and retries apply."""
+    urls = _apprise_urls(channel)
+    try:
+        import apprise
+    except ImportError:
+        raise _Failure("apprise is not installed: pip install 'riskmon[notify]'", retry=False) from None
+    from riskmon import __version__
+
+    asset = apprise.AppriseAsset(app_id="riskmon", app_desc=f"riskmon {__version__}")
+    sender = apprise.Apprise(asset=asset)
+    for name, value in urls:
+        if not sender.add(value):
+            raise _Failure(f"${name} holds no URL apprise knows (see apprise's list of services)", retry=False)
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
+        delivered = sender.notify(
+            title=clean(alert.title),
+            body=clean(alert.message, single_line=False),
+            body_format=apprise.NotifyFormat.TEXT,
+            notify_type=_APPRISE_TYPES.get(alert.level, "info"),
+        )
+    if not delivered:
+        said = [line for line in captured.getvalue().splitlines() if line.strip()]
+        raise _Failure(_short(f"apprise: {said[-1]}" if said else "apprise could not deliver"))
+
+
 def _send(alert: Alert, channel: AlertSettings, timeout: float) -> None:
     if channel.type == "webhook":
         _post(
@@ -205,6 +253,8 @@ def _send(alert: Alert, channel: AlertSettings, timeout: float) -> None:
             dict(os.environ),
             timeout,
         )
+    elif channel.type == "apprise":
+        _apprise(alert, channel)
     else:
         raise _Failure(f"unsupported alert type {channel.type!r}", retry=False)
 
@@ -226,6 +276,8 @@ def dispatch(
             return DeliveryResult(False, f"{alert.trigger} is not in this channel's `on`", True, None, 0)
         if channel.type == "healthchecks":
             return DeliveryResult(False, "healthchecks channels get heartbeats, not alerts", True, None, 0)
+        if channel.type == "alertmanager":
+            return DeliveryResult(False, "alertmanager channels get the level as it stands, not news", True, None, 0)
         if not alert.edge and last_sent is not None:
             if channel.renotify is None:
                 return DeliveryResult(False, f"already sent at {last_sent.isoformat()}", True, None, 0)
@@ -272,3 +324,28 @@ def heartbeat(
     except Exception as exc:  # pragma: no cover - defensive
         log.exception("healthchecks channel %s: unexpected error", name)
         return DeliveryResult(True, None, False, _short(f"internal error: {exc!r}"), 0)
+
+
+def alertmanager_url(channel: AlertSettings) -> str:
+    """Where Alertmanager's v2 API takes alerts: the channel's `url` (Alertmanager's own address,
+    e.g. http://127.0.0.1:9093, or a route prefix behind a proxy) + /api/v2/alerts."""
+    url = str(channel.url).rstrip("/")
+    return url if url.endswith("/api/v2/alerts") else url + "/api/v2/alerts"
+
+
+def post_alertmanager(
+    channel: AlertSettings,
+    alerts: list[dict[str, Any]],
+    *,
+    timeout: float = 10,
+    sleep: Sleep = time.sleep,
+    attempts: int = ATTEMPTS,
+) -> DeliveryResult:
+    """POST `alerts` (PostableAlert objects: labels, annotations, startsAt, endsAt) as one JSON
+    array to Alertmanager's v2 API. Never raises."""
+    url = alertmanager_url(channel)
+
+    def send() -> None:
+        _post(url, json_body=alerts, headers=_headers(channel.headers), timeout=timeout)
+
+    return _with_retries(channel.name or channel.type, send, max(1, attempts), sleep)
