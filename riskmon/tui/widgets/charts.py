@@ -170,29 +170,3 @@ def short_money(x: float) -> str:
     if a >= 1e3:
         return f"{x / 1e3:.0f}k"
     return f"{x:.0f}"
-
-
-class DependenceChart(ReplayPlot):
-    """Share of orders that depends on each third-party platform."""
-
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.names: list[str] = []
-        self.values: list[float] = []
-        self.warn = 0.6
-
-    def show(self, names: list[str], values: list[float], warn: float) -> None:
-        self.names, self.values, self.warn = list(names), list(values), warn
-        self.refresh()
-
-    def replay(self) -> None:
-        plt = self.plt
-        # plotext drops a title wider than the plot area (the bar labels take ~10 columns).
-        long = "Dependence per platform (% of orders)"
-        plt.title(long if self.size.width >= len(long) + 14 else "Dependence, % of orders")
-        if not self.names:
-            return
-        pct = [round(v * 100, 1) for v in self.values]
-        plt.bar(self.names[:8], pct[:8], orientation="horizontal", width=0.4, color="cyan")
-        plt.xlim(0, 100)
-        plt.vline(self.warn * 100, "orange")
