@@ -121,7 +121,8 @@ def test_bad_arguments_are_unknown(tmp_path: Path, args: list[str], needle: str)
 
 def test_bad_now_is_unknown(tmp_path: Path) -> None:
     r = run("check", "--config", str(make_config(tmp_path)), "--now", "yesterday-ish")
-    assert r.returncode == 3 and r.stdout.startswith("RISKMON UNKNOWN - bad arguments: --now")
+    # argparse's own wording, as for every other bad value: "argument --now: not a date ...".
+    assert r.returncode == 3 and r.stdout.startswith("RISKMON UNKNOWN - bad arguments: argument --now: ")
 
 
 BROKEN = {

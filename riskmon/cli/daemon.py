@@ -70,11 +70,17 @@ def configure_logging(level_name: str) -> None:
         handler.addFilter(lambda r: not (r.name.startswith("apprise") and r.levelno < logging.ERROR))
 
 
-def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
+def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon.cli.args import offline
 
+    p.add_argument("--once", action="store_true", help="run every job once and exit with check's exit code")
+    offline(p)
+    p.add_argument("--log-level", choices=tuple(LEVELS), default="info", help="stderr log level")
+
+
+def run(args: argparse.Namespace) -> int:
     configure_logging(getattr(args, "log_level", "info"))
-    fixed = parse_now(args.now) if getattr(args, "now", None) else None
+    fixed: datetime | None = getattr(args, "now", None)
     now_fn: Callable[[], datetime] = (lambda: fixed) if fixed is not None else (lambda: datetime.now(UTC))
     if args.once:
         return asyncio.run(_once(args, now_fn))

@@ -29,16 +29,12 @@ CHECK_TIMEOUT = 300.0
 """`fleet check -t` default: a thousand profiles take seconds; feeds get a share of it."""
 
 
-def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
-    """`riskmon fleet check|daemon`, added to the top-level parser's subcommands."""
-    from riskmon.cli.main import seconds
+def configure(fleet: argparse.ArgumentParser) -> None:
+    """`riskmon fleet check|daemon` (riskmon.cli.parser made `fleet` itself)."""
+    from riskmon.cli.args import Parser, instant, seconds
 
-    fleet = sub.add_parser(
-        "fleet",
-        help="many sellers in one process: check them all, or keep them live (Prometheus, Alertmanager)",
-        description="An agency's sellers: a directory of profile directories plus an optional fleet.toml.",
-    )
-    actions = fleet.add_subparsers(dest="fleet_command", metavar="ACTION", parser_class=parser_class, required=True)
+    fleet.description = "An agency's sellers: a directory of profile directories plus an optional fleet.toml."
+    actions = fleet.add_subparsers(dest="fleet_command", metavar="ACTION", parser_class=Parser, required=True)
     check = actions.add_parser("check", help="assess every profile once; exit with the worst state")
     check.add_argument("--format", "-f", choices=FORMATS, default="text")
     check.add_argument(
@@ -56,7 +52,9 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     )
     for p in (check, daemon):
         p.add_argument("fleet_dir", metavar="FLEET_DIR", help="the directory holding one directory per profile")
-        p.add_argument("--now", metavar="ISO", help="assess as of this instant (a replay: records and sends nothing)")
+        p.add_argument(
+            "--now", metavar="ISO", type=instant, help="assess as of this instant (a replay: records and sends nothing)"
+        )
         p.add_argument(
             "--data", metavar="DIR", help="where history and feed caches live (default: <data dir>/fleet/<name>)"
         )
@@ -64,7 +62,7 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not str(args.fleet_dir).strip():
-        from riskmon.cli.main import UsageError
+        from riskmon.cli.args import UsageError
 
         raise UsageError("bad arguments: FLEET_DIR is empty; give the fleet directory")
     if args.fleet_command == "daemon":
@@ -77,14 +75,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from riskmon.cli.check import deadline
-    from riskmon.cli.main import parse_now
 
     fmt = args.format
     try:
         with deadline(args.timeout):
             started = time.monotonic()
-            now = parse_now(args.now)
+            now = args.now or datetime.now(UTC)
             from riskmon.sources.fleet import load_fleet
             from riskmon.usecases.fleet import data_dir, evaluate_fleet
 
@@ -117,10 +116,8 @@ def _with_extras(o: ProfileOutcome, data: Path, fmt: str, *, record: bool, wait:
     changes, progress = _history(o, data, record=record, wait=wait)
     extras: dict[str, Any] = {"changes": changes, "playbooks": None, "standing": []}
     if fmt == "json":
-        from riskmon.cli.playbook import build_plan
-
         try:
-            p = build_plan(o.evaluation, progress)
+            p = o.evaluation.with_progress(progress).plan
             extras.update(playbooks=p.playbooks_json(), standing=p.standing_json())
         except Exception as exc:  # a playbook problem must not hide the assessment
             print(f"riskmon: {o.name}: playbooks: {reason_of(exc)}", file=sys.stderr, flush=True)
@@ -252,8 +249,8 @@ def run_daemon(args: argparse.Namespace) -> int:
     from collections.abc import Callable
     from datetime import UTC, datetime
 
+    from riskmon.cli.args import UsageError
     from riskmon.cli.daemon import configure_logging
-    from riskmon.cli.main import UsageError, parse_now
 
     configure_logging(args.log_level)
     listen = None
@@ -264,7 +261,7 @@ def run_daemon(args: argparse.Namespace) -> int:
             listen = parse_listen(args.listen)
         except ValueError as exc:
             raise UsageError(f"bad arguments: {exc}") from None
-    fixed = parse_now(args.now) if args.now else None
+    fixed: datetime | None = args.now
     now_fn: Callable[[], datetime] = (lambda: fixed) if fixed is not None else (lambda: datetime.now(UTC))
     return asyncio.run(_serve(args, now_fn, listen))
 

@@ -16,12 +16,25 @@ from typing import Any
 from riskmon.errors import RiskmonError
 
 
+def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon.cli.args import actions, nested
+
+    changes = nested(
+        actions(p, "history_command"), "changes", "every change of an event's status, probability or dates"
+    )
+    for hp in (p, changes):
+        hp.add_argument("--since", metavar="7d|ISO", default=argparse.SUPPRESS, help="from (30m, 12h, 7d, 2w, a date)")
+    p.add_argument("--format", "-f", choices=("table", "json", "plot"), default="table")
+    changes.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
+
+
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
+    from datetime import UTC
+
     from riskmon.paths import resolve_config_dir, resolve_db_path
     from riskmon.store.history import HistoryStore, parse_since
 
-    now = parse_now(args.now)
+    now = args.now or datetime.now(UTC)
     try:
         text = getattr(args, "since", None)
         since = parse_since(text, now) if text else None

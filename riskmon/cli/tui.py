@@ -9,11 +9,14 @@ import argparse
 from datetime import datetime
 
 
+def configure(p: argparse.ArgumentParser) -> None:
+    """No options of its own: --config, --db and --now."""
+
+
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
     from riskmon.tui.source import HeadStart  # no Textual
 
-    now = parse_now(args.now) if getattr(args, "now", None) else None
+    now = getattr(args, "now", None)
     if getattr(args, "fleet", None):
         return _fleet(args.fleet, now)
     config_dir = getattr(args, "config", None)

@@ -22,10 +22,10 @@ from typing import Any, NamedTuple
 
 from riskmon.core.engine import Assessment, EventAssessment
 from riskmon.core.model import ANY, EVENT_KINDS, Channel, Profile
+from riskmon.core.money import money
 from riskmon.core.playbook_rules import PlaybookFile, PlaybookRule
 from riskmon.core.timing import urgency
 from riskmon.errors import Level
-from riskmon.present.text import money
 from riskmon.textsafe import clean
 
 STANDING = "standing:"

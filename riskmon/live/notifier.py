@@ -112,11 +112,10 @@ def read_baseline(db_path: Path, ev: Evaluation) -> Baseline:
 
 def overdue_steps(db_path: Path, ev: Evaluation, since: datetime, now: datetime) -> list[dict[str, Any]]:
     """Playbook steps whose due moment passed in (since, now] and that are not done."""
-    from riskmon.core.playbooks import plan
-    from riskmon.sources.config.load import playbook_rules
+    from riskmon.usecases.plan import build_plan
 
     def falling(progress: Mapping[tuple[str, str], Mapping[str, Any]]) -> list[Any]:
-        p = plan(ev.assessment, playbook_rules(ev.config), progress=progress, now=now)
+        p = build_plan(ev.config, ev.assessment, progress, now=now)
         return [i for i in p.items() if i.step.overdue and not i.step.done and since < i.step.due <= now]
 
     try:
