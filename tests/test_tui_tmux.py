@@ -306,7 +306,7 @@ import sys
 from pathlib import Path
 
 import riskmon.tui.app as tui_app
-from riskmon import cli
+from riskmon.cli.main import main
 
 
 class CrashingApp(tui_app.RiskmonApp):
@@ -318,7 +318,7 @@ class CrashingApp(tui_app.RiskmonApp):
 
 
 tui_app.create_app = lambda *args: CrashingApp(*args)
-sys.exit(cli.main(sys.argv[1:]))
+sys.exit(main(sys.argv[1:]))
 """
 
 
