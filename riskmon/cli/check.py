@@ -164,7 +164,7 @@ def _history(ev: Evaluation, args: argparse.Namespace) -> tuple[list[dict[str, A
     from riskmon.store.history import LOCK_TIMEOUT
 
     try:
-        path = resolve_db_path(getattr(args, "db", None))
+        path = resolve_db_path(getattr(args, "db", None), ev.config.location)  # the demo's is its own
     except Exception as exc:
         print(f"riskmon: history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
         return None, {}
