@@ -286,7 +286,7 @@ def test_json_numbers_match_the_engine(tmp_path: Path) -> None:
 
 NAGIOS = re.compile(
     r"^RISKMON (OK|WARNING|CRITICAL) - [^|\n]+ \| "
-    r"('[a-z_]+'=(U|-?\d+(\.\d+)?)[a-zA-Z%]*(;[^; ]*){0,4} ?)+$"
+    r"('[a-z0-9_]+'=(U|-?\d+(\.\d+)?)[a-zA-Z%]*(;[^; ]*){0,4} ?)+$"
 )
 
 

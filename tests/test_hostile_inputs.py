@@ -207,7 +207,7 @@ def test_a_runway_too_long_to_count_is_no_burn() -> None:
     )
     a = assess(profile, [], NOW_DT)
     assert a.runway_weeks is None
-    assert "runway no burn" in render_check(a)
+    assert "cash does not run out in 13 weeks (lowest $1,000,000,000,000,000 in the week of" in render_check(a)
 
 
 MONEY_FIELDS = {

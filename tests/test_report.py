@@ -49,7 +49,14 @@ def test_markdown_has_every_part_of_the_review(p: pb.Plan) -> None:
     text = report.markdown(p.assessment, p)
     a = p.assessment
     assert text.startswith("# Risk review: Test Seller\n")
-    for heading in ("## Summary", "## This week", "## Exposure", "## Events, ranked by score", "## Checklist"):
+    for heading in (
+        "## Summary",
+        "## This week",
+        "## Cash, next 13 weeks",
+        "## Exposure",
+        "## Events, ranked by score",
+        "## Checklist",
+    ):
         assert f"\n{heading}\n" in text
     assert f"**{a.level.name}**: score {a.score:.0f}/100" in text
     for reason in a.reasons:
@@ -62,7 +69,7 @@ def test_markdown_has_every_part_of_the_review(p: pb.Plan) -> None:
     assert ban is not None
     assert (
         f"| 1 | us ban (`us-ban`) | ban | confirmed | 2025-01-19 (in 9 d) | 90% | {ban.score:.0f} | "
-        f"${ban.loss:,.0f} | ${ban.expected_loss:,.0f} | 80% |" in text
+        f"${ban.loss:,.0f} | ${ban.expected_loss:,.0f} | ${ban.cash_frozen:,.0f} | 80% |" in text
     )
     assert text.index("(`us-ban`)") < text.index("(`fees`)")
     assert "Not reaching your channels (1): `elsewhere`." in text
@@ -123,7 +130,15 @@ def parse_csv(text: str) -> dict[str, list[dict[str, str]]]:
 
 def test_csv_sections_parse_and_carry_the_numbers(p: pb.Plan) -> None:
     s = parse_csv(report.csv_text(p.assessment, p))
-    assert list(s) == ["Summary", "Channels", "Platform dependence", "Events", "Checklist"]
+    assert list(s) == [
+        "Summary",
+        "Channels",
+        "Platform dependence",
+        "Cash forecast",
+        "Events",
+        "Late money",
+        "Checklist",
+    ]
     summary = {r["field"]: r["value"] for r in s["Summary"] if r["field"] != "reason"}
     assert summary["level"] == p.assessment.level.name
     assert float(summary["score"]) == pytest.approx(p.assessment.score, abs=1e-5)
@@ -131,7 +146,8 @@ def test_csv_sections_parse_and_carry_the_numbers(p: pb.Plan) -> None:
     assert [r["event"] for r in s["Events"]][:2] == ["us-ban", "fees"]
     ban = p.assessment.event("us-ban")
     assert ban is not None
-    assert float(s["Events"][0]["money_at_risk"]) == pytest.approx(ban.loss, rel=1e-9)
+    assert float(s["Events"][0]["loss"]) == pytest.approx(ban.loss, rel=1e-9)
+    assert float(s["Events"][0]["cash_frozen"]) == pytest.approx(ban.cash_frozen, rel=1e-9)
     checklist = s["Checklist"]
     assert [r["due"] for r in checklist] == sorted(r["due"] for r in checklist)
     cross = next(r for r in checklist if r["step"] == "cross-post")

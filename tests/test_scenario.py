@@ -252,7 +252,31 @@ def test_compare(cfg_dir: Path) -> None:
     assert old.baseline is None and old.scenario is not None  # expired in the baseline, counts under stress
     doc = d.to_dict()
     assert doc["level"] == {"baseline": base.level.name, "scenario": worse.level.name, "change": d.level_change}
-    assert set(doc) == {"level", "score", "runway_weeks", "expected_loss", "events"}
+    assert set(doc) == {
+        "level",
+        "score",
+        "runway_weeks",
+        "expected_loss",
+        "cash_low",
+        "cash_low_week",
+        "cash_shortfall_probability",
+        "loss_p50",
+        "loss_p95",
+        "events",
+    }
+    # The forecast and the distribution, side by side with their differences.
+    sides = {
+        "cash_low": (base.cash_low, worse.cash_low),
+        "cash_shortfall_probability": (base.cash_shortfall_probability, worse.cash_shortfall_probability),
+        "loss_p50": (base.loss_p50, worse.loss_p50),
+        "loss_p95": (base.loss_p95, worse.loss_p95),
+    }
+    for key, (b, s) in sides.items():
+        assert doc[key] == {"baseline": b, "scenario": s, "change": s - b}, key
+    assert (d.cash_low, d.loss_p95) == (worse.cash_low - base.cash_low, worse.loss_p95 - base.loss_p95)
+    assert d.cash_low < 0 and d.cash_shortfall_probability >= 0  # everything happening now costs cash
+    assert (d.baseline_cash_low_week, d.scenario_cash_low_week) == (base.cash_low_week, worse.cash_low_week)
+    assert doc["cash_low_week"] == {"baseline": base.cash_low_week, "scenario": worse.cash_low_week}
 
     same = sc.compare(base, base)
     assert (same.level_change, same.score, same.expected_loss) == (0, 0.0, 0.0)

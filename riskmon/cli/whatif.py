@@ -26,6 +26,7 @@ from riskmon.errors import RiskmonError
 from riskmon.present.whatif import change_value as _value
 from riskmon.present.whatif import signed as _signed
 from riskmon.present.whatif import signed_money as _signed_money
+from riskmon.present.whatif import signed_points as _signed_points
 
 if TYPE_CHECKING:
     from riskmon.core.engine import Assessment
@@ -52,6 +53,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--yes", "-y", action="store_true", help="with --apply: really write the files")
     p.add_argument("--list", action="store_true", help="list the saved scenarios")
     p.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="also the weekly cash forecast")
     offline(p)
 
 
@@ -128,7 +130,16 @@ def _what_if(args: argparse.Namespace, now: datetime) -> int:
         }
         print(formats.to_json(doc))
     else:
-        lines = render_text(ev.assessment, scenario_a, delta, changes, ev.events, stress=stress, name=name)
+        lines = render_text(
+            ev.assessment,
+            scenario_a,
+            delta,
+            changes,
+            ev.events,
+            stress=stress,
+            name=name,
+            verbose=getattr(args, "verbose", 0) > 0,
+        )
         if saved_path:
             lines += ["", f"saved scenario {name}: {saved_path}"]
         print("\n".join(lines))
@@ -164,8 +175,13 @@ def render_text(
     *,
     stress: bool,
     name: str | None,
+    verbose: bool = False,
 ) -> list[str]:
-    from riskmon.present.text import money, runway_text, table
+    """Baseline and scenario side by side: level, score, the forecast (runway, lowest cash and its
+    week, shortfall probability), the loss distribution and each event's expected loss; with
+    `verbose`, the weekly balances too."""
+    from riskmon.present.cash import lowest_week_start
+    from riskmon.present.text import chance, day, money, runway_text, table
     from riskmon.textsafe import clean
 
     cur = baseline.profile.business.currency
@@ -183,6 +199,7 @@ def render_text(
     change_word = {0: "same"}.get(
         delta.level_change, f"{delta.level_change:+d} (" + ("worse" if delta.level_change > 0 else "better") + ")"
     )
+    m = lambda x: money(x, cur)  # noqa: E731
     rows = [
         ["level", baseline.level.name, scenario.level.name, change_word],
         ["score", f"{baseline.score:.1f}", f"{scenario.score:.1f}", _signed(delta.score, ".1f")],
@@ -195,15 +212,32 @@ def render_text(
             else ("same" if baseline.runway_weeks == scenario.runway_weeks else "—"),
         ],
         [
+            "lowest cash",
+            f"{m(baseline.cash_low)} ({day(lowest_week_start(baseline))})",
+            f"{m(scenario.cash_low)} ({day(lowest_week_start(scenario))})",
+            _signed_money(delta.cash_low, cur),
+        ],
+        [
+            "shortfall probability",
+            chance(baseline.cash_shortfall_probability),
+            chance(scenario.cash_shortfall_probability),
+            _signed_points(delta.cash_shortfall_probability),
+        ],
+        [
             "expected loss",
-            money(baseline.expected_loss, cur),
-            money(scenario.expected_loss, cur),
+            m(baseline.expected_loss),
+            m(scenario.expected_loss),
             _signed_money(delta.expected_loss, cur),
         ],
+        ["loss P50", m(baseline.loss_p50), m(scenario.loss_p50), _signed_money(delta.loss_p50, cur)],
+        ["loss P95", m(baseline.loss_p95), m(scenario.loss_p95), _signed_money(delta.loss_p95, cur)],
     ]
     lines.extend(table(["", "BASELINE", "SCENARIO", "CHANGE"], rows, right={1, 2, 3}))
     lines.append("")
     lines.append(f"scenario: {'; '.join(scenario.reasons)}")
+    if verbose:
+        lines.append("")
+        lines.extend(forecast_side_by_side(baseline, scenario))
     shown = [e for e in delta.events if abs(e.change) >= 0.5 or (e.scenario or 0) >= 0.5 or (e.baseline or 0) >= 0.5]
     if shown:
         lines.append("")
@@ -220,6 +254,29 @@ def render_text(
         if len(shown) > MAX_EVENT_ROWS:
             lines.append(f"... and {len(shown) - MAX_EVENT_ROWS} more events (--format json lists them all)")
     return lines
+
+
+def forecast_side_by_side(baseline: Assessment, scenario: Assessment) -> list[str]:
+    """Each week's closing balance if the likely events happen, on both sides (the weeks start
+    at the same `now`, so they line up)."""
+    from riskmon.present.text import day, money, table
+
+    cur = baseline.profile.business.currency
+    b, s = baseline.forecast, scenario.forecast
+    rows = [
+        [
+            str(k),
+            day(b.week_starts[k]),
+            money(b.likely[k], cur),
+            money(s.likely[k], cur),
+            _signed_money(s.likely[k] - b.likely[k], cur),
+        ]
+        for k in range(min(len(b.likely), len(s.likely)))
+    ]
+    return [
+        "cash at the end of each week if likely events happen:",
+        *table(["WEEK", "STARTS", "BASELINE", "SCENARIO", "CHANGE"], rows, right={0, 2, 3, 4}),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -354,6 +354,19 @@ class Delta:
     scenario_expected_loss: float
     events: tuple[EventDelta, ...] = field(default=())
     """Every event that counts on either side, the largest change first."""
+    # The forecast and the loss distribution (model 2), after `events` so that positional
+    # construction by older callers keeps working.
+    baseline_cash_low: float = 0.0
+    scenario_cash_low: float = 0.0
+    baseline_cash_low_week: int = 0
+    scenario_cash_low_week: int = 0
+    baseline_shortfall: float = 0.0
+    """cash_shortfall_probability on each side."""
+    scenario_shortfall: float = 0.0
+    baseline_loss_p50: float = 0.0
+    scenario_loss_p50: float = 0.0
+    baseline_loss_p95: float = 0.0
+    scenario_loss_p95: float = 0.0
 
     @property
     def level_change(self) -> int:
@@ -375,6 +388,22 @@ class Delta:
     def expected_loss(self) -> float:
         return self.scenario_expected_loss - self.baseline_expected_loss
 
+    @property
+    def cash_low(self) -> float:
+        return self.scenario_cash_low - self.baseline_cash_low
+
+    @property
+    def cash_shortfall_probability(self) -> float:
+        return self.scenario_shortfall - self.baseline_shortfall
+
+    @property
+    def loss_p50(self) -> float:
+        return self.scenario_loss_p50 - self.baseline_loss_p50
+
+    @property
+    def loss_p95(self) -> float:
+        return self.scenario_loss_p95 - self.baseline_loss_p95
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "level": {
@@ -382,17 +411,19 @@ class Delta:
                 "scenario": self.scenario_level.name,
                 "change": self.level_change,
             },
-            "score": {"baseline": self.baseline_score, "scenario": self.scenario_score, "change": self.score},
+            "score": _sides(self.baseline_score, self.scenario_score),
             "runway_weeks": {
                 "baseline": self.baseline_runway,
                 "scenario": self.scenario_runway,
                 "change": self.runway_weeks,
             },
-            "expected_loss": {
-                "baseline": self.baseline_expected_loss,
-                "scenario": self.scenario_expected_loss,
-                "change": self.expected_loss,
-            },
+            "expected_loss": _sides(self.baseline_expected_loss, self.scenario_expected_loss),
+            "cash_low": _sides(self.baseline_cash_low, self.scenario_cash_low),
+            # A week index: which week, on each side; a difference of indexes would mean nothing.
+            "cash_low_week": {"baseline": self.baseline_cash_low_week, "scenario": self.scenario_cash_low_week},
+            "cash_shortfall_probability": _sides(self.baseline_shortfall, self.scenario_shortfall),
+            "loss_p50": _sides(self.baseline_loss_p50, self.scenario_loss_p50),
+            "loss_p95": _sides(self.baseline_loss_p95, self.scenario_loss_p95),
             "events": [
                 {
                     "id": e.id,
@@ -406,6 +437,10 @@ class Delta:
                 for e in self.events
             ],
         }
+
+
+def _sides(baseline: float, scenario: float) -> dict[str, float]:
+    return {"baseline": baseline, "scenario": scenario, "change": scenario - baseline}
 
 
 def compare(baseline: Assessment, scenario: Assessment) -> Delta:
@@ -440,6 +475,16 @@ def compare(baseline: Assessment, scenario: Assessment) -> Delta:
         baseline_expected_loss=baseline.expected_loss,
         scenario_expected_loss=scenario.expected_loss,
         events=tuple(rows),
+        baseline_cash_low=baseline.cash_low,
+        scenario_cash_low=scenario.cash_low,
+        baseline_cash_low_week=baseline.cash_low_week,
+        scenario_cash_low_week=scenario.cash_low_week,
+        baseline_shortfall=baseline.cash_shortfall_probability,
+        scenario_shortfall=scenario.cash_shortfall_probability,
+        baseline_loss_p50=baseline.loss_p50,
+        scenario_loss_p50=scenario.loss_p50,
+        baseline_loss_p95=baseline.loss_p95,
+        scenario_loss_p95=scenario.loss_p95,
     )
 
 

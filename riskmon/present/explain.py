@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from riskmon.core.model import Channel
 from riskmon.core.money import money
 from riskmon.core.results import Assessment, ChannelHit, EventAssessment
-from riskmon.present.text import when
+from riskmon.present.text import late_header, late_moves, when
 from riskmon.textsafe import clean
 
 OFF_PLATFORM_WAREHOUSES = ("own", "third_party")
@@ -32,6 +32,11 @@ class Term:
     inputs: str
 
 
+LATE_TERMS = ("cash frozen",)
+"""Cash timing: money that comes back, shown apart from what is lost and never added to it."""
+CHANCE_TERMS = ("probability", "expected loss", "urgency", "score")
+
+
 @dataclass(frozen=True)
 class Explanation:
     """One event, explained. `lines()` is the text form (`check -vv`, `events show`); `terms` are
@@ -44,15 +49,33 @@ class Explanation:
     terms: tuple[Term, ...]
     hits: tuple[str, ...]
     """One line per channel the event reaches, most orders lost first."""
+    late: str = ""
+    """The line that opens the event's late money, with its total (riskmon.present.text.late_header)."""
+    moves: tuple[Term, ...] = ()
+    """The late money by part: how much, and when it leaves and comes back."""
 
     def term(self, name: str) -> Term:
         return next(t for t in self.terms if t.term == name)
 
     def lines(self) -> list[str]:
-        """The explanation as indented text: the header, the money terms, the channels reached."""
+        """The explanation as indented text: the header, what is lost if it happens, apart from
+        what is only late, then the chance terms and the channels reached."""
         width = max(len(t.term) for t in self.terms)
+
+        def row(t: Term, indent: str) -> str:
+            # Values line up whatever the indent: the name column shrinks by what the indent adds.
+            return f"{indent}{t.term:<{width + 4 - len(indent)}}  {t.value:>14}  {t.inputs}"
+
+        lost = [t for t in self.terms if t.term not in LATE_TERMS + CHANCE_TERMS]
+        late = [t for t in self.terms if t.term in LATE_TERMS]
+        chance = [t for t in self.terms if t.term in CHANCE_TERMS]
         lines = [f"{clean(self.event_id)}: {self.title}", f"  {self.occurrence}"]
-        lines += [f"  {t.term:<{width}}  {t.value:>14}  {t.inputs}" for t in self.terms]
+        lines += ["  lost if it happens (money gone for good):", *(row(t, "    ") for t in lost)]
+        if self.late:
+            lines.append(self.late)
+        if self.moves:
+            lines += [row(t, "    ") for t in (*late, *self.moves)]
+        lines += [row(t, "  ") for t in chance]
         lines += [f"  {h}" for h in self.hits] or ["  hits none of your channels"]
         return lines
 
@@ -61,7 +84,10 @@ def explain(e: EventAssessment, a: Assessment) -> Explanation:
     """The explanation of one of `a`'s events."""
     ends = f", ends {e.ends:%Y-%m-%d %H:%M} UTC" if e.ends else ""
     occurrence = f"effective {e.effective:%Y-%m-%d %H:%M} UTC ({when(e.days_until)}){ends}, {e.event.kind}, {e.status}"
-    return Explanation(e.id, clean(e.event.title), occurrence, tuple(_terms(e, a)), tuple(_hits(e, a)))
+    cur = a.profile.business.currency
+    moves = tuple(Term(what, money(amount, cur), timing) for what, amount, timing in late_moves(e, a))
+    terms, hits = tuple(_terms(e, a)), tuple(_hits(e, a))
+    return Explanation(e.id, clean(e.event.title), occurrence, terms, hits, late_header(e, cur), moves)
 
 
 def explain_all(a: Assessment) -> dict[str, Explanation]:

@@ -20,7 +20,7 @@ from typing import Any
 from riskmon import __version__
 from riskmon.core.engine import Assessment, EventAssessment
 from riskmon.errors import Level
-from riskmon.present.text import DEMO_TAG, runway_text
+from riskmon.present.text import DEMO_TAG, cash_low_text, chance, runway_text
 from riskmon.textsafe import clean
 
 FORMATS = ("text", "json", "nagios", "prometheus")
@@ -223,11 +223,17 @@ def _perf(
 
 
 def nagios_summary(a: Assessment, action: str | None = None, *, demo: bool = False) -> str:
+    """The plugin's text: score, runway, the top platform and the reasons; the forecast's lowest
+    cash and the shortfall probability too when the cash rule raised the level."""
     conc = a.concentration
-    runway = runway_text(a.runway_weeks)
-    runway = runway if runway == "no burn" else f"runway {runway}"
+    if a.runway_weeks is None:
+        cash = f"cash does not run out in {len(a.forecast.week_starts)} wk"
+    else:
+        cash = f"runway {runway_text(a.runway_weeks)}"
+    if any(r.rule == "runway" and r.level > Level.OK for r in a.rules):
+        cash += f", {cash_low_text(a)}, shortfall probability {chance(a.cash_shortfall_probability)}"
     top = f", {conc.top_platform} {conc.top_dependence:.0%} of orders" if conc.top_platform else ""
-    text = f"{DEMO_TAG + ' ' if demo else ''}score {a.score:.0f}/100, {runway}{top}: {'; '.join(a.reasons)}"
+    text = f"{DEMO_TAG + ' ' if demo else ''}score {a.score:.0f}/100, {cash}{top}: {'; '.join(a.reasons)}"
     if action:
         text += f"; next: {action}"
     # '|' starts perfdata in the plugin API; it must never appear in the text part.
@@ -242,17 +248,31 @@ def nagios(
     demo: bool = False,
     perf_ranges: Mapping[str, tuple[str, str]] | None = None,
 ) -> str:
-    """`perf_ranges`: perfdata label -> warn/crit fields that replace the thresholds' (check's
-    Nagios ranges from the command line)."""
+    """One plugin line with perfdata. `cash_low` (the likely forecast's lowest balance, in the
+    business currency, negative when cash runs out) has no thresholds: the level reads the runway
+    and the shortfall probability, whose perfdata carry them. `perf_ranges`: perfdata label ->
+    warn/crit fields that replace the thresholds' (check's Nagios ranges from the command line)."""
     t = a.thresholds
     score_wc = (plain_number(t.warn), plain_number(t.crit))
     runway_wc = (f"{plain_number(t.runway_warn_weeks)}:", f"{plain_number(t.runway_crit_weeks)}:")
+    shortfall_wc = (plain_number(t.shortfall_warn), plain_number(t.shortfall_crit))
     given = perf_ranges or {}
     perf = " ".join(
         [
             _perf("score", a.score, "", *given.get("score", score_wc), 0, 100),
             _perf("runway_weeks", a.runway_weeks, "", *given.get("runway_weeks", runway_wc), 0),
+            _perf("cash_low", a.cash_low),
+            _perf(
+                "shortfall_probability",
+                a.cash_shortfall_probability,
+                "",
+                *given.get("shortfall_probability", shortfall_wc),
+                0,
+                1,
+            ),
             _perf("expected_loss", a.expected_loss, "", "", "", 0),
+            _perf("loss_p50", a.loss_p50, "", "", "", 0),
+            _perf("loss_p95", a.loss_p95, "", "", "", 0),
             _perf("top_dependence", a.concentration.top_dependence, "", plain_number(t.concentration_warn), "", 0, 1),
         ]
     )

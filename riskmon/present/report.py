@@ -1,8 +1,9 @@
 """The weekly review `riskmon report` writes: Markdown to read and forward, CSV for a spreadsheet,
 JSON for scripts.
 
-It holds the level and score with their reasons, the exposure per channel and the dependence on
-each platform, the events ranked by score with the money at risk, and the playbook checklist
+It holds the level and score with their reasons, the 13-week cash forecast, the exposure per
+channel and the dependence on each platform, the events ranked by score with what each would cost
+("lost") apart from the cash it would hold up ("late"), and the playbook checklist
 with due dates (done steps ticked). Pure: it presents an Assessment and its Plan, computes no
 number of its own, and reads no clock.
 """
@@ -13,13 +14,21 @@ import csv
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from riskmon.core.engine import Assessment, EventAssessment
 from riskmon.core.playbooks import Item, Plan, Suggestion, display, exposed
-from riskmon.present.text import DEMO_NOTE, money, runway_text, when
+from riskmon.present.cash import WeekRow, cash_moves, notes_by_week, week_rows
+from riskmon.present.text import (
+    DEMO_NOTE,
+    cash_phrase,
+    chance,
+    loss_spread,
+    money,
+    when,
+)
 from riskmon.textsafe import clean
 
 FORMATS = ("md", "csv", "json")
@@ -101,8 +110,8 @@ def markdown(a: Assessment, p: Plan, *, limit: int = EVENT_LIMIT, demo: bool = F
         "",
         "## Summary",
         "",
-        f"**{a.level.name}**: score {a.score:.0f}/100, runway {runway_text(a.runway_weeks)} if likely events happen, "
-        f"expected loss {m(a.expected_loss)}{top}.",
+        f"**{a.level.name}**: score {a.score:.0f}/100, {md(cash_phrase(a))} if likely events happen, "
+        f"shortfall probability {md(chance(a.cash_shortfall_probability))}, {md(loss_spread(a))}{top}.",
         "",
         *(f"- {md(r)}" for r in a.reasons),
         "",
@@ -118,6 +127,9 @@ def markdown(a: Assessment, p: Plan, *, limit: int = EVENT_LIMIT, demo: bool = F
         out.append(f"Nothing due by {a.now + WEEK:%Y-%m-%d}.")
     if older:
         out += ["", f"{older} older step{'s are' if older != 1 else ' is'} still open: see the checklist below."]
+
+    out += ["", f"## Cash, next {len(a.forecast.week_starts)} weeks", ""]
+    out += _md_forecast(a)
 
     out += ["", "## Exposure", ""]
     if a.channels:
@@ -168,12 +180,13 @@ def markdown(a: Assessment, p: Plan, *, limit: int = EVENT_LIMIT, demo: bool = F
                 str(n),
                 _event_title(e),
                 e.event.kind,
-                e.event.status,
+                e.status,
                 f"{e.effective:%Y-%m-%d} ({when(e.days_until)})",
                 f"{e.probability:.0%}",
                 f"{e.score:.0f}",
                 m(e.loss),
                 m(e.expected_loss),
+                m(e.cash_frozen),
                 f"{e.shock:.0%}",
             ]
             for n, e in enumerate(shown, 1)
@@ -187,18 +200,21 @@ def markdown(a: Assessment, p: Plan, *, limit: int = EVENT_LIMIT, demo: bool = F
                 "Effective",
                 "P",
                 "Score",
-                "Money at risk",
+                "Lost if it happens",
                 "Expected loss",
+                "Late if it happens",
                 "Orders lost",
             ],
             rows,
-            right={0, 5, 6, 7, 8, 9},
+            right={0, 5, 6, 7, 8, 9, 10},
         )
         out += [
             "",
-            "Money at risk: the loss if the event happens (profit over the rebuild horizon, frozen cash, "
-            "stranded stock, deposits); expected loss weighs it by the probability.",
+            "Lost: money gone for good if the event happens (contribution not earned over its damage window, "
+            "extra fees and duties, stranded stock, deposits); expected loss weighs it by the probability. "
+            "Late: payouts frozen and held longer, cash that comes back later and is never part of a loss.",
         ]
+        out += _md_late(a, shown)
         if len(reaching) > limit:
             out += ["", f"{len(reaching) - limit} more events with lower scores are in the CSV and JSON reports."]
     else:
@@ -234,6 +250,66 @@ def markdown(a: Assessment, p: Plan, *, limit: int = EVENT_LIMIT, demo: bool = F
     return "\n".join(out).rstrip() + "\n"
 
 
+def _md_forecast(a: Assessment) -> list[str]:
+    """The weekly cash table: three scenarios, and what moves each week besides trading."""
+    m = lambda x: money(x, a.profile.business.currency)  # noqa: E731
+    out = [
+        "Balance at the end of each week. Baseline: no event happens; likely: every event with p ≥ 50% "
+        f"happens; stress: every event with p > 0 happens. If likely events happen: {md(cash_phrase(a))}; "
+        f"the chance cash goes below zero in some week is {md(chance(a.cash_shortfall_probability))}.",
+        "",
+    ]
+    notes = notes_by_week(a)
+    rows = [
+        [
+            str(w.week),
+            f"{w.starts:%Y-%m-%d}",
+            m(w.baseline),
+            m(w.likely),
+            m(w.stress),
+            m(w.commitments) if w.commitments else "",
+            _signed(w.one_offs_likely, m),
+            _signed(w.one_offs_stress, m),
+            md("; ".join(notes[w.week])),
+        ]
+        for w in week_rows(a)
+    ]
+    out += _md_table(
+        ["Week", "Starts", "Baseline", "Likely", "Stress", "Commitments", "Late, likely", "Late, stress", "Note"],
+        rows,
+        right={0, 2, 3, 4, 5, 6, 7},
+    )
+    out += [
+        "",
+        "Commitments: payments already promised, paid in every scenario. Late: payouts frozen or held "
+        "longer leave (−) and come back (+); that money is late, not lost.",
+    ]
+    return out
+
+
+def _signed(x: float, m: Callable[[float], str]) -> str:
+    if abs(x) < 0.5:
+        return ""
+    return ("+" if x > 0 else "") + m(x)
+
+
+def _md_late(a: Assessment, shown: Sequence[EventAssessment]) -> list[str]:
+    """When each event's late money leaves and comes back, one line per move."""
+    cur = a.profile.business.currency
+    lines = []
+    for e in shown:
+        for move in cash_moves(e):
+            if move.leaves is None:
+                timing = "already in effect (part of your pending payouts)"
+            else:
+                back = (
+                    f"comes back {move.back:%Y-%m-%d}" if move.back else "comes back when the event ends (no end date)"
+                )
+                timing = f"leaves {move.leaves:%Y-%m-%d}, {back}"
+            lines.append(f"- `{e.id}`: {money(move.amount, cur)} {move.what}, late: {timing}.")
+    return ["", "Late money, if each event happens:", "", *lines] if lines else []
+
+
 def _md_suggestion(s: Suggestion) -> list[str]:
     lines = [f"**{md(s.title)}**" + (f": {md(s.why)}" if s.why else "")]
     if s.standing:
@@ -263,6 +339,47 @@ def _cell(value: object) -> object:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
+def _iso(dt: datetime | None) -> str | None:
+    return None if dt is None else dt.isoformat()
+
+
+# The weekly cash table and the late money, as CSV columns and JSON keys: one list of names, so
+# the two formats cannot drift apart, and scripts can rely on them.
+CASH_WEEK_KEYS = (
+    "week",
+    "week_start",
+    "baseline",
+    "likely",
+    "stress",
+    "commitments",
+    "late_one_offs_likely",
+    "late_one_offs_stress",
+)
+LATE_MONEY_KEYS = ("event", "what", "amount", "leaves", "back")
+
+
+def _cash_week(w: WeekRow) -> dict[str, Any]:
+    values = (
+        w.week,
+        w.starts.date().isoformat(),
+        w.baseline,
+        w.likely,
+        w.stress,
+        w.commitments,
+        w.one_offs_likely,
+        w.one_offs_stress,
+    )
+    return dict(zip(CASH_WEEK_KEYS, values, strict=True))
+
+
+def _late_money(a: Assessment) -> list[dict[str, Any]]:
+    return [
+        dict(zip(LATE_MONEY_KEYS, (e.id, m.what, m.amount, _iso(m.leaves), _iso(m.back)), strict=True))
+        for e in a.events
+        for m in cash_moves(e)
+    ]
+
+
 def csv_text(a: Assessment, p: Plan, *, demo: bool = False) -> str:
     conc = a.concentration
     blocks: list[tuple[str, list[str], Sequence[Sequence[object]]]] = [
@@ -277,7 +394,14 @@ def csv_text(a: Assessment, p: Plan, *, demo: bool = False) -> str:
                 ["level", a.level.name],
                 ["score", a.score],
                 ["runway_weeks", a.runway_weeks],
+                ["cash_low", a.cash_low],
+                ["cash_low_week", a.cash_low_week],
+                ["cash_low_week_start", a.forecast.week_starts[a.cash_low_week].date().isoformat()],
+                ["cash_shortfall_probability", a.cash_shortfall_probability],
                 ["expected_loss", a.expected_loss],
+                ["loss_p50", a.loss_p50],
+                ["loss_p95", a.loss_p95],
+                ["distribution", a.distribution],
                 ["capacity", a.capacity],
                 ["top_platform", conc.top_platform],
                 ["top_dependence", conc.top_dependence],
@@ -313,6 +437,11 @@ def csv_text(a: Assessment, p: Plan, *, demo: bool = False) -> str:
         ),
         ("Platform dependence", ["platform", "dependence"], [[pl, d] for pl, d in conc.dependence.items()]),
         (
+            "Cash forecast",
+            list(CASH_WEEK_KEYS),
+            [list(_cash_week(w).values()) for w in week_rows(a)],
+        ),
+        (
             "Events",
             [
                 "rank",
@@ -324,8 +453,9 @@ def csv_text(a: Assessment, p: Plan, *, demo: bool = False) -> str:
                 "days_until",
                 "probability",
                 "score",
-                "money_at_risk",
+                "loss",
                 "expected_loss",
+                "cash_frozen",
                 "revenue_lost_monthly",
                 "shock",
             ],
@@ -335,18 +465,24 @@ def csv_text(a: Assessment, p: Plan, *, demo: bool = False) -> str:
                     e.id,
                     e.event.title,
                     e.event.kind,
-                    e.event.status,
+                    e.status,
                     e.effective.isoformat(),
                     e.days_until,
                     e.probability,
                     e.score,
                     e.loss,
                     e.expected_loss,
+                    e.cash_frozen,
                     e.revenue_lost_monthly,
                     e.shock,
                 ]
                 for n, e in enumerate(a.events, 1)
             ],
+        ),
+        (
+            "Late money",
+            list(LATE_MONEY_KEYS),
+            [list(d.values()) for d in _late_money(a)],
         ),
         (
             "Checklist",
@@ -385,7 +521,8 @@ def csv_text(a: Assessment, p: Plan, *, demo: bool = False) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# JSON: the `check --format json` document with the playbooks filled in, plus the checklist.
+# JSON: the `check --format json` document with the playbooks filled in, plus the weekly cash
+# table, the late money and the checklist.
 
 
 def json_text(a: Assessment, p: Plan, *, feeds: Sequence[Mapping[str, Any]] = (), demo: bool = False) -> str:
@@ -399,6 +536,8 @@ def json_text(a: Assessment, p: Plan, *, feeds: Sequence[Mapping[str, Any]] = ()
         extra={
             "demo": demo,
             "report": {"kind": "weekly", "next_review": formats.iso(a.now + WEEK)},
+            "cash_weeks": [_cash_week(w) for w in week_rows(a)],
+            "late_money": _late_money(a),
             "this_week": [i.to_dict() for i in this_week(p)[0]],
             "checklist": [i.to_dict() for i in p.items()],
         },

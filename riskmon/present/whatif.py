@@ -39,3 +39,8 @@ def signed(x: float | None, fmt: str, unit: str = "") -> str:
     if abs(x) < 0.05:
         return "0"
     return f"{x:+{fmt}}{unit}"
+
+
+def signed_points(change: float) -> str:
+    """A change of probability in percentage points ('+12 pts'), '0' under half a point."""
+    return "0" if abs(change) < 0.005 else f"{change * 100:+.0f} pts"
