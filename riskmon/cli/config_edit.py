@@ -232,6 +232,26 @@ def _stop(proc: subprocess.Popen[bytes], signum: int) -> None:
     proc.wait()
 
 
+def _save(path: Path, new: str, original: str | None) -> int:
+    """Save the checked edit unless the file changed on disk meanwhile (then the edit is kept as
+    `<file>.rejected`); the command's exit status."""
+    from riskmon.sources.config import edit as configedit
+
+    try:
+        configedit.save_text(path, new, base_text=original, base_missing=original is None)
+    except configedit.ConflictError:
+        kept = configedit.save_rejected(path, new)
+        _err(f"riskmon config edit: {path} changed on disk while you edited it; it was not overwritten.")
+        _err(f"  your version is kept in {kept}")
+        return 1
+    except ConfigError as exc:  # e.g. cannot write
+        for p in exc.problems:
+            _err(str(p))
+        return int(ExitCode.UNKNOWN)
+    _out(f"saved {path}")
+    return 0
+
+
 def _loop(
     path: Path,
     work: Path,
@@ -256,19 +276,7 @@ def _loop(
             return 0
         problems = configedit.check_text(path, new)
         if not problems:
-            try:
-                configedit.save_text(path, new, base_text=original, base_missing=original is None)
-            except configedit.ConflictError:
-                kept = configedit.save_rejected(path, new)
-                _err(f"riskmon config edit: {path} changed on disk while you edited it; it was not overwritten.")
-                _err(f"  your version is kept in {kept}")
-                return 1
-            except ConfigError as exc:  # e.g. cannot write
-                for p in exc.problems:
-                    _err(str(p))
-                return int(ExitCode.UNKNOWN)
-            _out(f"saved {path}")
-            return 0
+            return _save(path, new, original)
         count = len(problems)
         _err(f"{count} problem{'s' if count != 1 else ''} in your edit of {path} (line numbers are in your copy):")
         for p in problems:

@@ -21,7 +21,6 @@ from riskmon.core.forecast import weeks_with_midpoint_in as weeks_in
 from riskmon.core.impact import KindImpact, resolve_impact
 from riskmon.core.levels import Level
 from riskmon.core.model import Channel, Event, Profile
-from riskmon.core.outcomes import SetEvaluator, compile_sets
 from riskmon.core.reach import ChannelIndex, Reach
 from riskmon.core.results import (
     Assessment,
@@ -33,6 +32,8 @@ from riskmon.core.results import (
     RuleResult,
 )
 from riskmon.core.settings import EngineSettings, ModelSettings, Thresholds
+from riskmon.core.spread import REMEMBERED_BITS_MAX as REMEMBERED_BITS_MAX
+from riskmon.core.spread import _distribution
 
 __all__ = [
     "Assessment",
@@ -49,9 +50,6 @@ from riskmon.core.timing import Standing, Window, status_at, urgency, window
 from riskmon.core.union import ChannelBook, Pair, channel_losses, total_loss
 
 WEEKS_PER_MONTH = 52.0 / 12.0
-# Beyond this many uncertain events reaching one channel or week, remembered tables rarely hit
-# and the Monte Carlo draws are evaluated all at once with numpy instead.
-REMEMBERED_BITS_MAX = 16
 OFF_PLATFORM_WAREHOUSES = ("own", "third_party")
 
 
@@ -298,10 +296,7 @@ def assess(
     profile: Profile, events: Sequence[Event], now: datetime, settings: SettingsLike | None = None
 ) -> Assessment:
     """Assess `profile` against `events` as of `now` (an aware datetime)."""
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    if not DATE_MIN <= now <= DATE_MAX:
-        raise ValueError(f"now is outside the supported dates (years {DATE_MIN.year} to {DATE_MAX.year})")
+    _check_now(now)
     settings = settings or EngineSettings()
     run = _Assessor(profile, settings, now)
     for event in events:
@@ -320,13 +315,7 @@ def assess(
     spread = _distribution(run, book, settings.model.draws)
 
     conc = concentration(profile)
-    t = settings.thresholds
-    rules = (
-        score_rule(score, t),
-        cash_rule(weeks_left, spread.shortfall_probability, t),
-        shock_rule(events_out, t),
-        concentration_rule(conc, t),
-    )
+    rules = _rules(score, weeks_left, spread, events_out, conc, settings.thresholds)
     _rank(events_out)
     return Assessment(
         now=now,
@@ -352,6 +341,30 @@ def assess(
     )
 
 
+def _check_now(now: datetime) -> None:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if not DATE_MIN <= now <= DATE_MAX:
+        raise ValueError(f"now is outside the supported dates (years {DATE_MIN.year} to {DATE_MAX.year})")
+
+
+def _rules(
+    score: float,
+    weeks_left: float | None,
+    spread: dist.Distribution,
+    events: Sequence[EventAssessment],
+    conc: Concentration,
+    t: Thresholds,
+) -> tuple[RuleResult, ...]:
+    """The four rules, in the order the Assessment lists them: score, cash, shock, concentration."""
+    return (
+        score_rule(score, t),
+        cash_rule(weeks_left, spread.shortfall_probability, t),
+        shock_rule(events, t),
+        concentration_rule(conc, t),
+    )
+
+
 def _forecast(book: CashBook, events: Sequence[EventAssessment], now: datetime) -> Forecast:
     likely = [e.probability >= 0.5 for e in events]
     stress = [e.probability > 0.0 for e in events]
@@ -361,36 +374,6 @@ def _forecast(book: CashBook, events: Sequence[EventAssessment], now: datetime) 
         likely=tuple(balances(book, likely)),
         stress=tuple(balances(book, stress)),
     )
-
-
-def _distribution(run: _Assessor, book: CashBook, draws: int) -> dist.Distribution:
-    """P50, P95 and the shortfall probability over the sets of events that may happen."""
-    events = run.assessed
-    fixed = [i for i, e in enumerate(events) if e.probability >= 1.0]
-    uncertain = [i for i, e in enumerate(events) if 0.0 < e.probability < 1.0 and run.effects[i]]
-    probabilities = [events[i].probability for i in uncertain]
-    if len(uncertain) > dist.EXACT_MAX_UNCERTAIN and _widest(run, set(uncertain)) > REMEMBERED_BITS_MAX:
-        from riskmon.core.sampling import sample
-
-        losses, short = sample(run.books, book, fixed, uncertain, probabilities, draws, dist.seed_of(run.seed_text()))
-        return dist.summarise(dist.equal_weights(losses, short), "monte_carlo")
-    evaluate = SetEvaluator(compile_sets(run.books, book, fixed, uncertain))
-    found, method = dist.outcomes(probabilities, evaluate, draws, run.seed_text())
-    return dist.summarise(found, method)
-
-
-def _widest(run: _Assessor, uncertain: set[int]) -> int:
-    """The most uncertain events reaching one channel, or active in one week of the forecast: how
-    many bits a remembered table would be indexed by (an upper bound, counted without building
-    the tables)."""
-    per_channel = max((sum(pr.event in uncertain for pr in book.pairs) for book in run.books), default=0)
-    per_week: dict[int, set[int]] = {}
-    for ch in run.cash:
-        for pr in ch.pairs:
-            if pr.event in uncertain:
-                for k in (*pr.weeks, *pr.fee_weeks):
-                    per_week.setdefault(k, set()).add(pr.event)
-    return max(per_channel, max((len(v) for v in per_week.values()), default=0))
 
 
 def _exposures(profile: Profile, expected: list[float], conc: Concentration) -> tuple[ChannelExposure, ...]:

@@ -20,7 +20,7 @@ live monitor's RSS intake all go through here, so they queue, match and write al
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -335,30 +335,14 @@ def _update(table: Any, name: str) -> Proposal:
     event_id = table.get("event")
     if not isinstance(event_id, str) or not event_id:
         bad("event", "the id of the event to update is required")
-    timeline = None
-    if "timeline" in table:
-        t = table["timeline"]
-        status = t.get("status") if isinstance(t, dict) else None
-        when = _when(t.get("date") if isinstance(t, dict) else None)
-        prob = t.get("probability") if isinstance(t, dict) else None
-        if status not in STATUSES or when is None or not (prob is None or isinstance(prob, int | float)):
-            bad("timeline", f"expected {{ date = ..., status = ... }} with a status among {', '.join(STATUSES)}")
-        else:
-            timeline = TimelineEntry(when, str(status), None if prob is None else float(prob))
+    timeline = _update_timeline(table, bad) if "timeline" in table else None
     dates = {}
     for key in ("effective", "ends"):
         if key in table:
             dates[key] = _when(table[key])
             if dates[key] is None:
                 bad(key, "expected a date or date-time")
-    deadlines = []
-    for d in table.get("deadlines", []) if isinstance(table.get("deadlines", []), list) else [None]:
-        when = _when(d.get("date")) if isinstance(d, dict) else None
-        what = d.get("what") if isinstance(d, dict) else None
-        if when is None or not isinstance(what, str) or not what.strip():
-            bad("deadlines", 'expected a list of { date = ..., what = "..." }')
-            break
-        deadlines.append(Deadline(when, what))
+    deadlines = _update_deadlines(table, bad)
     sources = table.get("sources", [])
     if not (isinstance(sources, list) and all(isinstance(s, str) for s in sources)):
         bad("sources", "expected a list of text")
@@ -373,6 +357,31 @@ def _update(table: Any, name: str) -> Proposal:
         deadlines=tuple(deadlines),
         sources=tuple(sources),
     )
+
+
+def _update_timeline(table: dict[str, Any], bad: Callable[[str, str], None]) -> TimelineEntry | None:
+    """The update's new timeline entry, or None (reported through `bad`) when it is malformed."""
+    t = table["timeline"]
+    status = t.get("status") if isinstance(t, dict) else None
+    when = _when(t.get("date") if isinstance(t, dict) else None)
+    prob = t.get("probability") if isinstance(t, dict) else None
+    if status not in STATUSES or when is None or not (prob is None or isinstance(prob, int | float)):
+        bad("timeline", f"expected {{ date = ..., status = ... }} with a status among {', '.join(STATUSES)}")
+        return None
+    return TimelineEntry(when, str(status), None if prob is None else float(prob))
+
+
+def _update_deadlines(table: dict[str, Any], bad: Callable[[str, str], None]) -> list[Deadline]:
+    """The update's deadlines, up to the first malformed one (reported through `bad`)."""
+    deadlines = []
+    for d in table.get("deadlines", []) if isinstance(table.get("deadlines", []), list) else [None]:
+        when = _when(d.get("date")) if isinstance(d, dict) else None
+        what = d.get("what") if isinstance(d, dict) else None
+        if when is None or not isinstance(what, str) or not what.strip():
+            bad("deadlines", 'expected a list of { date = ..., what = "..." }')
+            break
+        deadlines.append(Deadline(when, what))
+    return deadlines
 
 
 def _when(value: Any) -> datetime | None:

@@ -14,20 +14,15 @@ a reason and the rest of the feed still counts. Events from an untrusted feed ar
 
 from __future__ import annotations
 
-import calendar
-import json
 import logging
-import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlparse
 
-from riskmon.core.model import DEFAULT_PROBABILITY, STATUS_RANK, Event
+from riskmon.core.model import STATUS_RANK, Event
 from riskmon.core.settings import FeedSettings, parse_duration
 from riskmon.sources.feeds.fetch import (
     CacheEntry,
@@ -35,317 +30,31 @@ from riskmon.sources.feeds.fetch import (
     Fetched,
     FetchError,
     cache_path,
-    check_kind,
     env_headers,
     fetch,
     load_cache,
     save_cache,
     short,
 )
-from riskmon.textsafe import clean
+from riskmon.sources.feeds.parsing import _parse
+from riskmon.sources.feeds.parsing import cap_untrusted as cap_untrusted
+from riskmon.sources.feeds.parsing import events_from_data as events_from_data
+from riskmon.sources.feeds.parsing import parse_events_body as parse_events_body
+from riskmon.sources.feeds.parsing import parse_headlines as parse_headlines
+from riskmon.sources.feeds.results import MAX_HEADLINES as MAX_HEADLINES
+from riskmon.sources.feeds.results import SUMMARY_MAX as SUMMARY_MAX
+from riskmon.sources.feeds.results import Conflict as Conflict
+from riskmon.sources.feeds.results import FeedResult as FeedResult
+from riskmon.sources.feeds.results import FeedStatus as FeedStatus
+from riskmon.sources.feeds.results import Headline as Headline
+from riskmon.sources.feeds.results import ParseError as ParseError
 
 log = logging.getLogger("riskmon.sources.feeds.feeds")
-
-MAX_HEADLINES = 100
-SUMMARY_MAX = 4000
 # A poll whose last attempt is younger than this share of `every` is served from the cache, so a
 # cron'd `check` every 5 minutes does not hit a feed configured `every = "1h"` twelve times an hour.
 FRESH_FRACTION = 0.9
 CLOCK_SLACK = timedelta(minutes=5)
 """How far in the future a cached success may be dated (the clock stepped back) and still count."""
-
-
-@dataclass(frozen=True)
-class Headline:
-    feed: str
-    title: str
-    link: str
-    published: datetime | None
-    platforms: tuple[str, ...]
-    summary: str = ""
-    """The item's description as one line of text (at most SUMMARY_MAX characters): what the news
-    intake reads besides the title."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "feed": self.feed,
-            "title": self.title,
-            "link": self.link,
-            "published": self.published.isoformat() if self.published else None,
-            "platforms": list(self.platforms),
-        }
-
-
-@dataclass(frozen=True)
-class FeedStatus:
-    name: str
-    type: str
-    ok: bool
-    """The latest attempt (or the one the cache records, when offline/fresh) succeeded."""
-    stale: bool
-    """No success within max_age of the poll (or never). Judged on the wall clock, like every feed
-    time: during a replay (--now) it says how old the copy in hand is, not how old it was then."""
-    last_success: datetime | None
-    error: str | None
-    events: int
-    skipped: list[str]
-    required: bool
-    from_cache: bool
-    """The events/headlines come from the cached copy, not from this poll."""
-    trust: bool = True
-    headlines: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "type": self.type,
-            "ok": self.ok,
-            "stale": self.stale,
-            "last_success": self.last_success.isoformat() if self.last_success else None,
-            "error": self.error,
-            "events": self.events,
-            "headlines": self.headlines,
-            "skipped": list(self.skipped),
-            "required": self.required,
-            "trust": self.trust,
-            "from_cache": self.from_cache,
-        }
-
-
-@dataclass(frozen=True)
-class FeedResult:
-    status: FeedStatus
-    events: tuple[Event, ...]
-    headlines: tuple[Headline, ...]
-
-
-@dataclass(frozen=True)
-class Conflict:
-    event_id: str
-    winner: str
-    loser: str
-    reason: str
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "event_id": self.event_id,
-            "winner": self.winner,
-            "loser": self.loser,
-            "reason": self.reason,
-        }
-
-
-class ParseError(Exception):
-    """The document as a whole is unusable (not JSON, no events list, not a feed)."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Parsing
-
-
-def _loc(loc: Iterable[Any]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _clean_raw(raw: dict[str, Any], name: str) -> dict[str, Any]:
-    """Strip escapes/control characters from the free-text fields; set `source`."""
-    out = dict(raw)
-    for key in ("title", "summary"):
-        if isinstance(out.get(key), str):
-            out[key] = clean(out[key], single_line=(key == "title"))
-    if isinstance(out.get("deadlines"), list):
-        out["deadlines"] = [
-            {**d, "what": clean(d["what"])} if isinstance(d, dict) and isinstance(d.get("what"), str) else d
-            for d in out["deadlines"]
-        ]
-    if isinstance(out.get("sources"), list):
-        out["sources"] = [clean(s) if isinstance(s, str) else s for s in out["sources"]]
-    out["source"] = name
-    return out
-
-
-def _reason(error: Any) -> str:
-    """One pydantic error as `field: message`; an integer too long to read says so."""
-    from riskmon.docparse import DIGITS_KEY, digits_of_marker
-
-    loc, msg = list(error["loc"]), str(error["msg"])
-    digits = digits_of_marker(error.get("input"))
-    if loc and loc[-1] == DIGITS_KEY and isinstance(error.get("input"), int):
-        loc, digits = loc[:-1], error["input"]
-    if digits is not None:
-        msg = f"a number of {digits} digits is too long"
-    return f"{_loc(loc)}: {msg}" if loc else msg
-
-
-_UNCAPPED = ("rumored", "resolved", "cancelled")
-
-
-def cap_untrusted(event: Event) -> Event:
-    """An untrusted source may report a rumour, nothing firmer: its status, and every status of
-    its timeline, at most `rumored` (resolved and cancelled stand) and no probability above."""
-    cap = DEFAULT_PROBABILITY["rumored"]
-
-    def status(s: str) -> str:
-        return s if s in _UNCAPPED else "rumored"
-
-    def probability(p: float | None) -> float | None:
-        return p if p is None or p <= cap else cap
-
-    timeline = tuple(
-        replace(t, status=status(t.status), probability=probability(t.probability)) for t in event.timeline
-    )
-    capped = replace(event, status=status(event.status), probability=probability(event.probability), timeline=timeline)
-    return event if capped == event else capped
-
-
-def events_from_data(feed: FeedSettings, data: object) -> tuple[list[Event], list[str]]:
-    """Validate each event of a parsed `{"events": [...]}` document on its own."""
-    from pydantic import ValidationError
-
-    from riskmon.sources.config.schema import Event as EventModel
-    from riskmon.sources.config.schema import to_core
-
-    if not isinstance(data, dict) or not isinstance(data.get("events"), list):
-        raise ParseError('expected a document with an "events" list, like events.toml')
-    events: list[Event] = []
-    skipped: list[str] = []
-    first_at: dict[str, int] = {}
-    for i, raw in enumerate(data["events"]):
-        ident = raw.get("id") if isinstance(raw, dict) else None
-        where = f"{feed.name}: event[{i}]" + (f" (id {short(ident, 60)!r})" if isinstance(ident, str) else " (no id)")
-        if not isinstance(raw, dict):
-            skipped.append(f"{where}: not a table/object")
-            continue
-        try:
-            event = to_core(EventModel.model_validate(_clean_raw(raw, feed.name)))
-        except ValidationError as exc:
-            errors = exc.errors()
-            parts = [_reason(e) for e in errors[:3]]
-            more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
-            skipped.append(short(f"{where}: {'; '.join(parts)}{more}", 500))
-            continue
-        if event.id in first_at:
-            skipped.append(f"{where}: id used twice in this feed; event[{first_at[event.id]}] kept")
-            continue
-        first_at[event.id] = i
-        events.append(event if feed.trust else cap_untrusted(event))
-    return events, skipped
-
-
-def _events_format(hint: str, content_type: str, body: bytes) -> str:
-    hint = hint.lower().split("?", 1)[0]
-    if hint.endswith(".toml"):
-        return "toml"
-    if hint.endswith(".json"):
-        return "json"
-    if "json" in content_type.lower():
-        return "json"
-    if "toml" in content_type.lower():
-        return "toml"
-    return "json" if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "toml"
-
-
-def parse_events_body(
-    feed: FeedSettings, body: bytes, content_type: str = "", hint: str = ""
-) -> tuple[list[Event], list[str]]:
-    fmt = "json" if feed.type == "http" else _events_format(hint, content_type, body)
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"not UTF-8 text (byte {exc.start})") from None
-    if fmt == "json":
-        from riskmon.docparse import json_loads
-
-        try:
-            data = json_loads(text)
-        except json.JSONDecodeError as exc:
-            raise ParseError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-        except RecursionError:
-            raise ParseError("invalid JSON: nested too deeply") from None
-    else:
-        import tomllib
-
-        from riskmon.docparse import toml_loads
-
-        try:
-            data = toml_loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ParseError(short(f"invalid TOML: {exc}")) from None
-        except RecursionError:
-            raise ParseError("invalid TOML: arrays or tables nested too deeply") from None
-    return events_from_data(feed, data)
-
-
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-
-
-def _text(value: object) -> str:
-    return clean(_TAG.sub(" ", value)) if isinstance(value, str) else ""
-
-
-def _tagger(keywords: Mapping[str, Sequence[str]]) -> Callable[[str], tuple[str, ...]]:
-    """Text -> the platforms whose keywords it holds, in the order the config lists them. Matched
-    as the news lexicon matches names (riskmon.core.news.lexicon.PhraseMatcher): a CJK neighbour
-    is a word boundary, so `TikTok外链关闭` is about TikTok; any case, plurals too."""
-    from riskmon.core.news.lexicon import PhraseMatcher
-    from riskmon.core.news.text import lower_same_length
-
-    order = [p.strip().lower() for p in keywords]
-    table: dict[str, tuple[str, ...]] = {}
-    for platform, words in keywords.items():
-        for word in (w.strip().lower() for w in words):  # lower: every keyword ignores case
-            if word:
-                table[word] = (*table.get(word, ()), platform.strip().lower())
-    matcher = PhraseMatcher(table)
-
-    def tags(text: str) -> tuple[str, ...]:
-        found = {p for hit in matcher.find(text, lower_same_length(text)) for p in hit.value}
-        return tuple(p for p in dict.fromkeys(order) if p in found)
-
-    return tags
-
-
-def parse_headlines(feed: FeedSettings, body: bytes, content_type: str = "") -> list[Headline]:
-    """RSS/Atom items -> headlines, newest first, tagged with platforms by keyword."""
-    import feedparser
-
-    if b"<" not in body[:4096]:
-        raise ParseError("not an RSS/Atom feed (no XML)")
-    # Bytes, never str: feedparser treats a string as a URL or file name to open.
-    parsed = feedparser.parse(body, response_headers={"content-type": content_type or "application/xml"})
-    if not parsed.entries and not parsed.feed and parsed.get("bozo"):
-        raise ParseError(short(f"not an RSS/Atom feed: {parsed.get('bozo_exception', 'unreadable')}"))
-    if not parsed.get("version") and not parsed.entries:
-        raise ParseError("not an RSS/Atom feed")
-    tags = _tagger(feed.keywords)
-    out: list[Headline] = []
-    for entry in parsed.entries:
-        title = _text(entry.get("title"))
-        link = clean(entry.get("link") or "")
-        if not link.lower().startswith(("http://", "https://")):
-            link = ""
-        if not title and not link:
-            continue
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
-        summary = _text(entry.get("summary"))[:SUMMARY_MAX]
-        out.append(Headline(feed.name, title or link, link, published, tags(f"{title} {summary}"), summary))
-    out.sort(key=lambda h: h.published or datetime.min.replace(tzinfo=UTC), reverse=True)
-    return out[:MAX_HEADLINES]
-
-
-def _parse(
-    feed: FeedSettings, body: bytes, content_type: str, hint: str
-) -> tuple[list[Event], list[Headline], list[str]]:
-    if feed.type == "rss":
-        check_kind(body, content_type, "feed")
-        return [], parse_headlines(feed, body, content_type), []
-    check_kind(body, content_type, "json" if feed.type == "http" else "events")
-    events, skipped = parse_events_body(feed, body, content_type, hint)
-    return events, [], skipped
 
 
 # ---------------------------------------------------------------------------------------------
@@ -482,24 +191,7 @@ def _poll(
             error = cached.last_error if cached else "offline and no cached copy"
             return _result(feed, now, cached, None, error=error, source=source)
     try:
-        if local is not None:
-            got = Fetched(False, body=_read_local(local, feed.max_bytes))
-        else:
-            timeout = feed.timeout
-            if deadline is not None:
-                timeout = min(timeout, deadline - time.monotonic())
-                if timeout <= 0.05:
-                    raise FetchError("no time left in the check's budget to fetch")
-            has_copy = cached is not None and cached.body is not None
-            got = fetch(
-                str(feed.url),
-                timeout=timeout,
-                max_bytes=feed.max_bytes,
-                expect=_EXPECT[feed.type],
-                headers=env_headers(feed.headers),
-                etag=cached.etag if cached and has_copy else None,
-                last_modified=cached.last_modified if cached and has_copy else None,
-            )
+        got = _fetch(feed, local, cached, deadline)
         if got.not_modified and cached is not None:  # 304: the cached copy is still current
             entry = replace(cached, last_success=now, last_attempt=now, last_error=None)
             _keep(where, entry, save)
@@ -513,6 +205,28 @@ def _poll(
     entry = CacheEntry(source, got.body, got.content_type, got.etag, got.last_modified, now, now)
     _keep(where, entry, save)
     return _result(feed, now, entry, parsed, error=None, source=source)
+
+
+def _fetch(feed: FeedSettings, local: Path | None, cached: CacheEntry | None, deadline: float | None) -> Fetched:
+    """The feed's body: the local file's, or fetched within what is left of the check's budget,
+    conditionally (etag, last-modified) when there is a cached copy."""
+    if local is not None:
+        return Fetched(False, body=_read_local(local, feed.max_bytes))
+    timeout = feed.timeout
+    if deadline is not None:
+        timeout = min(timeout, deadline - time.monotonic())
+        if timeout <= 0.05:
+            raise FetchError("no time left in the check's budget to fetch")
+    has_copy = cached is not None and cached.body is not None
+    return fetch(
+        str(feed.url),
+        timeout=timeout,
+        max_bytes=feed.max_bytes,
+        expect=_EXPECT[feed.type],
+        headers=env_headers(feed.headers),
+        etag=cached.etag if cached and has_copy else None,
+        last_modified=cached.last_modified if cached and has_copy else None,
+    )
 
 
 def _keep(where: Path, entry: CacheEntry, save: bool) -> None:

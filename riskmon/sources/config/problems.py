@@ -1,0 +1,207 @@
+"""Pydantic's validation errors rewritten as problems in the user's terms: the file, the line, the field
+as the user writes it (`channels[tiktok-us].order_share`) and a message that reads naturally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from riskmon.errors import Problem
+from riskmon.sources.config.messages import Loc, _message
+from riskmon.textsafe import clean
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+# Model-level validators report at the model's location; move each to the field it is about.
+# (pattern, what to append to the location; "dup:<list>:<key>" = the repeated item's key)
+_MODEL_CHECKS: tuple[tuple[str, str], ...] = (
+    (r"ends must be after effective", "ends"),
+    (r"traffic shares add up", "traffic"),
+    (r"channel id .* is used twice", "dup:channels:id"),
+    (r"order_share over all channels", "channels"),
+    (r"event id .* is used twice", "dup:events:id"),
+    (r"crit must be at least warn", "crit"),
+    (r"runway_crit_weeks must be", "runway_crit_weeks"),
+    (r"shock_crit must be", "shock_crit"),
+    (r"feed name .* is used twice", "dup:feeds:name"),
+    (r"a file feed needs path", "path"),
+    (r"an? \w+ feed needs url", "url"),
+    (r"an? \w+ alert needs url", "url"),
+    (r"a command alert needs argv", "argv"),
+    (r"step id .* is used twice", "dup:steps:id"),
+    (r"rule id .* is used twice", "dup:rules:id"),
+)
+_LABEL = r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}"
+_BARE_KEY = r"[A-Za-z0-9_-]+"
+
+
+def _problems_from(filename: str, text: str, data: Any, model: type[BaseModel], errors: list[Any]) -> list[Problem]:
+    from riskmon.sources.config.positions import key_lines, line_for
+
+    lines = key_lines(text)
+    out: list[Problem] = []
+    seen: set[tuple[int | None, str, str]] = set()
+
+    def add(loc: Loc, message: str) -> None:
+        problem = Problem(filename, line_for(lines, loc), field_name(loc, data), message)
+        key = (problem.line, problem.field, problem.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(problem)
+
+    for err in errors:
+        loc: Loc = tuple(err.get("loc", ()))
+        if loc[-1:] == ("[key]",):  # pydantic's marker for "the key itself, not its value"
+            loc = loc[:-1]
+        long_at = _long_number_at(loc, data)
+        if long_at is not None:
+            loc, message = long_at
+        elif err.get("type") == "value_error":
+            message = _value_error_text(err)
+            loc = _refine(loc, message, data)
+        else:
+            message = _message(model, loc, err)
+        add(loc, message)
+    for loc, message in _cross_checks(model.__name__, data):
+        add(loc, message)
+    out.sort(key=lambda p: p.line if p.line is not None else 0)
+    return out
+
+
+def _long_number_at(loc: Loc, data: Any) -> tuple[Loc, str] | None:
+    """An integer too long to read (see docparse) at `loc`, or at the table holding `loc` (a
+    marker where a table was expected reads as one with an unknown key): where, and why."""
+    from riskmon.docparse import DIGITS_KEY, digits_of_marker
+
+    for where in (loc, loc[:-1] if loc and loc[-1] == DIGITS_KEY else None):
+        digits = digits_of_marker(_get(data, where)) if where is not None else None
+        if digits is not None and where is not None:
+            return where, f"a number of {digits} digits is too long to be an amount, a share or a count"
+    return None
+
+
+def _value_error_text(err: dict[str, Any]) -> str:
+    msg = str(err.get("msg", ""))
+    return clean(msg.removeprefix("Value error, "))
+
+
+def _refine(loc: Loc, message: str, data: Any) -> Loc:
+    for pattern, target in _MODEL_CHECKS:
+        if not re.match(pattern, message):
+            continue
+        if target.startswith("dup:"):
+            _, list_key, item_key = target.split(":")
+            index = _second_occurrence(_get(data, (*loc, list_key)), item_key)
+            return (*loc, list_key, index, item_key) if index is not None else (*loc, list_key)
+        return (*loc, target)
+    return loc
+
+
+def _get(data: Any, loc: Loc) -> Any:
+    node = data
+    for comp in loc:
+        if isinstance(comp, int) and isinstance(node, list) and 0 <= comp < len(node):
+            node = node[comp]
+        elif isinstance(comp, str) and isinstance(node, dict):
+            node = node.get(comp)
+        else:
+            return None
+    return node
+
+
+def _key_of(item: Any, key: str) -> str | None:
+    value = item.get(key) if isinstance(item, dict) else None
+    return value.strip() if isinstance(value, str) else None
+
+
+def _repeats(items: Any, key: str) -> Iterator[tuple[int, str]]:
+    """(index, value) of every item whose `key` value an earlier item already has."""
+    if not isinstance(items, list):
+        return
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        value = _key_of(item, key)
+        if value is None:
+            continue
+        if value in seen:
+            yield index, value
+        seen.add(value)
+
+
+def _second_occurrence(items: Any, key: str) -> int | None:
+    return next((index for index, _ in _repeats(items, key)), None)
+
+
+def _cross_checks(model_name: str, data: Any) -> list[tuple[Loc, str]]:
+    """Container checks on the raw data, so they are reported even when pydantic stopped at
+    field errors first (it skips a model's own validators when a field fails). Messages match
+    the models' own, so a check pydantic did run is not reported twice."""
+    out: list[tuple[Loc, str]] = []
+    if not isinstance(data, dict):
+        return out
+
+    def duplicates(list_key: str, item_key: str, what: str) -> None:
+        for index, value in _repeats(data.get(list_key), item_key):
+            out.append(((list_key, index, item_key), f"{what} {value!r} is used twice; ids must be unique"))
+
+    if model_name == "Profile":
+        duplicates("channels", "id", "channel id")
+        channels = data.get("channels")
+        if isinstance(channels, list):
+            shares = [c.get("order_share") for c in channels if isinstance(c, dict)]
+            numbers = [float(v) for v in shares if isinstance(v, int | float) and not isinstance(v, bool)]
+            if all(0 <= v <= 1 for v in numbers) and sum(numbers) > 1.0 + 1e-9:
+                total = f"{sum(numbers):.3f}"
+                out.append((("channels",), f"order_share over all channels adds up to {total}; it must be at most 1"))
+    elif model_name == "PlaybookFile":
+        duplicates("rules", "id", "rule id")
+    elif model_name == "EventCatalog":
+        duplicates("events", "id", "event id")
+        events = data.get("events")
+        if isinstance(events, list):
+            from riskmon.sources.config.schema import to_utc
+
+            for index, event in enumerate(events):
+                if not isinstance(event, dict):
+                    continue
+                try:
+                    effective, ends = to_utc(event.get("effective")), to_utc(event.get("ends"))
+                    if ends is not None and effective is not None and ends <= effective:
+                        out.append((("events", index, "ends"), "ends must be after effective"))
+                except (ValueError, TypeError):
+                    continue
+    return out
+
+
+def field_name(loc: Loc, data: Any) -> str:
+    """('channels', 1, 'order_share') -> 'channels[tiktok-us].order_share' (the item's id or
+    name when it has a unique one, else its index)."""
+    out = ""
+    node = data
+    for comp in loc:
+        if isinstance(comp, int):
+            label = str(comp)
+            if isinstance(node, list) and 0 <= comp < len(node):
+                label = _item_label(node, comp) or label
+                node = node[comp]
+            else:
+                node = None
+            out += f"[{label}]"
+        else:
+            key = clean(str(comp))[:64]
+            if not re.fullmatch(_BARE_KEY, key):
+                key = '"' + key.replace('"', '\\"') + '"'
+            out += ("." if out else "") + key
+            node = node.get(comp) if isinstance(node, dict) else None
+    return out
+
+
+def _item_label(items: list[Any], index: int) -> str | None:
+    for key in ("id", "name"):
+        value = _key_of(items[index], key)
+        if value and re.fullmatch(_LABEL, value) and sum(_key_of(i, key) == value for i in items) == 1:
+            return value
+    return None
