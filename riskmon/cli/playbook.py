@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from riskmon.errors import RiskmonError, did_you_mean
 
 if TYPE_CHECKING:
-    from riskmon.core.playbooks import Item, Plan, Progress
+    from riskmon.core.playbooks import Action, Item, Plan, Progress
     from riskmon.usecases.evaluate import Evaluation
 
 MARKS = ("done", "undo")
@@ -146,10 +146,24 @@ def _state(i: Item, now: datetime) -> str:
     return "today" if days < 1 else f"in {days:.0f} d"
 
 
+def _row(x: Action, now: datetime, with_key: bool) -> list[str]:
+    """A table row: a step, or (whole checklist) the backlog of one event folded into one."""
+    from riskmon.core.playbooks import Item
+
+    where = [x.label] if with_key else []
+    if not isinstance(x, Item):
+        late = (now - x.since) // timedelta(days=1)
+        return ["[ ]", f"{x.since:%Y-%m-%d}", f"overdue {late} d", *where, f"{len(x.items)} steps", x.summary]
+    mark = "[x]" if x.step.done else "[ ]"
+    return [mark, f"{x.step.due:%Y-%m-%d}", _state(x, now), *where, x.step.id, x.step.text]
+
+
 def render_text(
     p: Plan, ev: Evaluation, key: str | None, *, hide_done: bool = False, colour: bool = False
 ) -> list[str]:
-    """The checklist as aligned text: every key's steps by due date, or one key's with why."""
+    """The checklist as aligned text: every key's steps as next actions (what is due now and soon
+    first, a long-overdue backlog folded per event), or one key's by due date with why."""
+    from riskmon.core.playbooks import Item
     from riskmon.errors import Level
     from riskmon.present.text import breakdown, paint, table
     from riskmon.textsafe import clean
@@ -179,17 +193,15 @@ def render_text(
         else:
             lines.append(f"nothing to do: no playbook rule matches {key or 'your events or your business'}")
         return lines
-    rows = []
-    for i in items:
-        where = [i.suggestion.label] if key is None else []
-        mark = "[x]" if i.step.done else "[ ]"
-        rows.append([mark, f"{i.step.due:%Y-%m-%d}", _state(i, p.now), *where, i.step.id, i.step.text])
+    entries: list[Action] = list(items) if key is not None else p.checklist(hide_done=hide_done)
+    rows = [_row(x, p.now, key is None) for x in entries]
     headers = ["", "DUE", "STATE", *(["EVENT"] if key is None else []), "STEP", "WHAT TO DO"]
     header, *body = table(headers, rows)
     lines += ["", header]
     # Colour whole rows, after aligning: escape codes inside a cell would throw the columns off.
     lines += [
-        paint(line, Level.CRITICAL, colour) if i.step.overdue else line for line, i in zip(body, items, strict=True)
+        paint(line, Level.CRITICAL, colour) if not isinstance(x, Item) or x.step.overdue else line
+        for line, x in zip(body, entries, strict=True)
     ]
     if key is not None:
         lines.append("")
