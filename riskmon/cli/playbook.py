@@ -163,29 +163,8 @@ def render_text(
 ) -> list[str]:
     """The checklist as aligned text: every key's steps as next actions (what is due now and soon
     first, a long-overdue backlog folded per event), or one key's by due date with why."""
-    from riskmon.core.playbooks import Item
-    from riskmon.errors import Level
-    from riskmon.present.text import breakdown, paint, table
-    from riskmon.textsafe import clean
-
-    a = ev.assessment
     items = [i for i in p.items(key) if not (hide_done and i.step.done)]
-    lines: list[str] = []
-    if key is None:
-        open_ = [i for i in items if not i.step.done]
-        overdue = sum(1 for i in open_ if i.step.overdue)
-        lines.append(
-            f"Playbook for {clean(a.profile.business.name)} as of {p.now:%Y-%m-%d %H:%M} UTC: "
-            f"{len(open_)} open step{'s' if len(open_) != 1 else ''}, {overdue} overdue, "
-            f"{sum(1 for i in items if i.step.done)} done"
-        )
-    else:
-        e = a.event(key)
-        if e is not None:
-            lines.extend(breakdown(e, a.profile.business.currency)[:2])
-        for s in p.suggestions(key):
-            if s.standing:
-                lines.append(f"{s.label}: {s.title}")
+    lines = _heading(p, ev, key, items)
     if not items:
         lines.append("")
         if hide_done:
@@ -194,27 +173,56 @@ def render_text(
             lines.append(f"nothing to do: no playbook rule matches {key or 'your events or your business'}")
         return lines
     entries: list[Action] = list(items) if key is not None else p.checklist(hide_done=hide_done)
-    rows = [_row(x, p.now, key is None) for x in entries]
-    headers = ["", "DUE", "STATE", *(["EVENT"] if key is None else []), "STEP", "WHAT TO DO"]
+    lines += ["", *_table(entries, p.now, key is None, colour)]
+    if key is not None:
+        lines += ["", *_why(p, key)]
+    label = "EVENT" if key is None else key.removeprefix("standing:")
+    step = items[0].step.id if key is not None else "STEP"
+    lines += ["", f"mark a step done: riskmon playbook done {label} {step}"]
+    return lines
+
+
+def _heading(p: Plan, ev: Evaluation, key: str | None, items: list[Item]) -> list[str]:
+    """The whole checklist's counts, or one event's breakdown (or standing rule's title)."""
+    from riskmon.present.text import breakdown
+    from riskmon.textsafe import clean
+
+    a = ev.assessment
+    if key is None:
+        open_ = [i for i in items if not i.step.done]
+        overdue = sum(1 for i in open_ if i.step.overdue)
+        return [
+            f"Playbook for {clean(a.profile.business.name)} as of {p.now:%Y-%m-%d %H:%M} UTC: "
+            f"{len(open_)} open step{'s' if len(open_) != 1 else ''}, {overdue} overdue, "
+            f"{sum(1 for i in items if i.step.done)} done"
+        ]
+    e = a.event(key)
+    lines = breakdown(e, a.profile.business.currency)[:2] if e is not None else []
+    return lines + [f"{s.label}: {s.title}" for s in p.suggestions(key) if s.standing]
+
+
+def _table(entries: list[Action], now: datetime, with_key: bool, colour: bool) -> list[str]:
+    from riskmon.core.playbooks import Item
+    from riskmon.errors import Level
+    from riskmon.present.text import paint, table
+
+    rows = [_row(x, now, with_key) for x in entries]
+    headers = ["", "DUE", "STATE", *(["EVENT"] if with_key else []), "STEP", "WHAT TO DO"]
     header, *body = table(headers, rows)
-    lines += ["", header]
     # Colour whole rows, after aligning: escape codes inside a cell would throw the columns off.
-    lines += [
+    return [header] + [
         paint(line, Level.CRITICAL, colour) if not isinstance(x, Item) or x.step.overdue else line
         for line, x in zip(body, entries, strict=True)
     ]
-    if key is not None:
-        lines.append("")
-        lines.append("why:")
-        for s in p.suggestions(key):
-            lines.append(f"  {s.title} [{s.rule_id}]")
-            if s.why:
-                lines.append(f"    {s.why}")
-            lines.append(f"    matched: {'; '.join(s.because)}")
-    label = "EVENT" if key is None else key.removeprefix("standing:")
-    step = items[0].step.id if key is not None else "STEP"
-    lines.append("")
-    lines.append(f"mark a step done: riskmon playbook done {label} {step}")
+
+
+def _why(p: Plan, key: str) -> list[str]:
+    lines = ["why:"]
+    for s in p.suggestions(key):
+        lines.append(f"  {s.title} [{s.rule_id}]")
+        if s.why:
+            lines.append(f"    {s.why}")
+        lines.append(f"    matched: {'; '.join(s.because)}")
     return lines
 
 

@@ -7,7 +7,7 @@ names its kind (or no kind).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from riskmon.core.levels import Level
@@ -72,31 +72,26 @@ def match_event(rule: PlaybookRule, e: EventAssessment, biz: Business, reached: 
 
 
 def _event_because(rule: PlaybookRule, e: EventAssessment, on: list[str], reach: list[str]) -> list[str]:
-    because = []
-    if rule.kinds is not None:
-        because.append(f"kind {e.event.kind}")
-    if rule.events is not None:
-        because.append(f"event {e.id}")
-    if rule.platforms is not None:
-        because.append("on " + ", ".join(on))
-    if rule.regions is not None:
-        because.append("in " + region_text(reach))
-    if rule.statuses is not None:
-        because.append(f"status {e.status}")
-    if rule.min_probability is not None:
-        because.append(f"probability {pct(e.probability)} >= {pct(rule.min_probability)}")
-    if rule.min_score is not None:
-        because.append(f"score {e.score:.0f} >= {rule.min_score:g}")
-    if rule.min_shock is not None:
-        because.append(f"removes {pct(e.shock)} of orders (>= {pct(rule.min_shock)})")
-    if rule.min_hit_share is not None:
-        because.append(f"{pct(e.hit_share)} of orders on the channels it hits (>= {pct(rule.min_hit_share)})")
-    if rule.min_duty_delta is not None:
-        because.append(f"duty {e.impact.duty_delta:+.0%} (>= {rule.min_duty_delta:+.0%})")
-    if rule.starts_within_days is not None:
-        days = max(0.0, e.days_until)
-        because.append(f"starts in {days:.0f} days (<= {rule.starts_within_days})")
-    return because
+    """One fact per condition the rule gives, in the order the file lists them. Each fact is a
+    function, so only the conditions given cost text."""
+    r = rule
+    facts: tuple[tuple[object, Callable[[], str]], ...] = (
+        (r.kinds, lambda: f"kind {e.event.kind}"),
+        (r.events, lambda: f"event {e.id}"),
+        (r.platforms, lambda: "on " + ", ".join(on)),
+        (r.regions, lambda: "in " + region_text(reach)),
+        (r.statuses, lambda: f"status {e.status}"),
+        (r.min_probability, lambda: f"probability {pct(e.probability)} >= {pct(r.min_probability or 0.0)}"),
+        (r.min_score, lambda: f"score {e.score:.0f} >= {r.min_score:g}"),
+        (r.min_shock, lambda: f"removes {pct(e.shock)} of orders (>= {pct(r.min_shock or 0.0)})"),
+        (
+            r.min_hit_share,
+            lambda: f"{pct(e.hit_share)} of orders on the channels it hits (>= {pct(r.min_hit_share or 0.0)})",
+        ),
+        (r.min_duty_delta, lambda: f"duty {e.impact.duty_delta:+.0%} (>= {r.min_duty_delta:+.0%})"),
+        (r.starts_within_days, lambda: f"starts in {max(0.0, e.days_until):.0f} days (<= {r.starts_within_days})"),
+    )
+    return [say() for given, say in facts if given is not None]
 
 
 def match_standing(rule: PlaybookRule, a: Assessment, biz: Business) -> tuple[list[str], str | None] | None:
