@@ -608,6 +608,13 @@ def make_config(tmp_path: Path, playbooks: str | None = None) -> Path:
     )
 
 
+def playbook_problems(d: Path) -> tuple[str, str]:
+    """The problems loading config directory `d` finds, one a line, and its playbooks.toml path."""
+    with pytest.raises(ConfigError) as info:
+        load_config(d)
+    return "\n".join(str(p) for p in info.value.problems), str(d / "playbooks.toml")
+
+
 def test_user_playbook_errors_are_file_line_problems(tmp_path: Path) -> None:
     d = make_config(
         tmp_path,
@@ -631,10 +638,7 @@ def test_user_playbook_errors_are_file_line_problems(tmp_path: Path) -> None:
         steps = [{ id = "a", text = "x" }, { id = "a", text = "y" }]
         """,
     )
-    with pytest.raises(ConfigError) as info:
-        load_config(d)
-    text = "\n".join(str(p) for p in info.value.problems)
-    where = str(d / "playbooks.toml")
+    text, where = playbook_problems(d)
     assert f"{where}:4: rules[mine].kinds[0]:" in text and "'ban'" in text
     assert f"{where}:5: rules[mine].min_scor:" in text and "min_score" in text
     assert f"{where}:9: rules[mine].steps[s].text: unknown placeholder {{platfrom}}; did you mean {{platform}}?" in text
