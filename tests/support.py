@@ -164,6 +164,13 @@ def ban(effective: str = "2025-01-15", **kw: Any) -> dict[str, Any]:
     } | kw
 
 
+def events_toml(*events: dict[str, Any]) -> str:
+    """Events (as `ban` gives them) as events.toml text: JSON strings and lists are TOML too."""
+    return "".join(
+        "[[events]]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in e.items()) for e in events
+    )
+
+
 def write_config(root: Path, *, name: str = "cfg", **files: str | None) -> Path:
     """Write `root/name/<key>.toml` for each keyword (exposure=..., events=..., riskmon=...) that
     is not None, creating the directory if need be; returns the directory."""

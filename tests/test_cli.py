@@ -98,14 +98,15 @@ def test_thresholds_from_the_command_line(tmp_path: Path) -> None:
     assert 0 < score < 40
     r = check(cfg, "-f", "json", "-w", str(score / 2), "-c", str(score * 0.9))
     assert r.returncode == 2
-    assert json.loads(r.stdout)["thresholds"]["crit"] == pytest.approx(score * 0.9)
+    score_rule = next(x for x in json.loads(r.stdout)["rules"] if x["rule"] == "score")
+    assert score_rule["level"] == "CRITICAL" and "critical range -c " in score_rule["reason"]
 
 
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
         (["-f", "yaml"], "bad arguments"),
-        (["-w", "80", "-c", "50"], "crit must be at least warn"),
+        (["-w", "80:50"], "start 80 is above end 50"),
         (["-t", "0"], "-t/--timeout: must be more than 0"),
         (["--bogus"], "bad arguments"),
     ],

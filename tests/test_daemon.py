@@ -89,14 +89,16 @@ def write_config(
 
 
 @contextmanager
-def daemon(tmp_path: Path, cfg: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+def daemon(
+    tmp_path: Path, cfg: Path, *extra: str, more_env: dict[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
     log = tmp_path / "daemon.log"
     with log.open("wb") as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "riskmon", "daemon", "--config", str(cfg), "--db", str(tmp_path / "h.json"), *extra],
             stdout=subprocess.DEVNULL,
             stderr=err,
-            env=env(tmp_path),
+            env=env(tmp_path) | (more_env or {}),
         )
         try:
             yield proc, log

@@ -415,6 +415,13 @@ def test_the_union_never_exceeds_the_sum_of_its_events(ps: list[float], days: li
     assert a.expected_loss <= sum(e.expected_loss for e in a.events) + 1e-6
 
 
+def test_a_probability_a_hair_below_one_counts_as_nearly_one() -> None:
+    """Found by hypothesis: a factor of 1 - p f near zero once blew up when divided back out."""
+    near = assess(SELLER, uncertain_events([1.0 - 1e-16, 0.5], [0.0, 71.0]), NOW).expected_loss
+    exact = assess(SELLER, uncertain_events([1.0, 0.5], [0.0, 71.0]), NOW).expected_loss
+    assert near == pytest.approx(exact, rel=1e-12)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.floats(0.01, 1.0), st.floats(-30, 200), st.sampled_from(["ban", "shop_closure", "account_suspension"]))
 def test_one_event_alone_scores_as_itself(p: float, day: float, kind: str) -> None:

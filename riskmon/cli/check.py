@@ -61,12 +61,11 @@ def run(args: argparse.Namespace) -> int:
             now,
             offline=args.offline,
             budget=max(0.1, args.timeout - max(0.2 * args.timeout, 0.7) - (time.monotonic() - started)),
-            warn=args.warning,
-            crit=args.critical,
             replay=bool(args.now),
         )
         if ev.feed_failure:
             raise RiskmonError(ev.feed_failure, "\n".join(f"feed {f['name']}: {f.get('error')}" for f in ev.feeds))
+        ev = _with_ranges(ev, args)
         extras = _extras(ev, args, now)
         output = _render(ev, args, extras, started)
     if ev.config.location.is_demo:
@@ -76,6 +75,20 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     sys.stdout.flush()
     return int(ev.assessment.level.exit_code)
+
+
+def _with_ranges(ev: Any, args: argparse.Namespace) -> Any:
+    """The evaluation with the command line's Nagios ranges applied (riskmon.cli.check_ranges):
+    everything after this (history, every format, the exit code) sees the same level."""
+    import dataclasses
+
+    from riskmon.cli.check_ranges import apply_ranges, asked_ranges, unsupported
+
+    asked = asked_ranges(args)
+    why = unsupported(ev.assessment, asked)
+    if why:
+        raise RiskmonError(f"bad arguments: {why}")
+    return dataclasses.replace(ev, assessment=apply_ranges(ev.assessment, asked))
 
 
 def _extras(ev: Any, args: argparse.Namespace, now: Any) -> dict[str, Any]:
@@ -174,7 +187,12 @@ def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: 
         detail = events_table(a.events[:5], a.profile.business.currency) if args.verbose >= 1 else []
         detail = [*feed_problems(ev.feeds), *detail]
         actions = extras["actions"]
-        return formats.nagios(a, action=actions[0] if actions else None, detail_lines=detail, demo=demo)
+        from riskmon.cli.check_ranges import asked_ranges, perf_ranges
+
+        ranges = perf_ranges(a, asked_ranges(args))
+        return formats.nagios(
+            a, action=actions[0] if actions else None, detail_lines=detail, demo=demo, perf_ranges=ranges
+        )
     if args.format == "prometheus":
         return formats.prometheus(a, feeds=ev.feeds, demo=demo)
     from riskmon.present.text import render_check, use_colour

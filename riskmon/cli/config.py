@@ -1,4 +1,5 @@
-"""`riskmon config path|validate|init`: where the config is and why, is it valid, a starter set.
+"""`riskmon config path|validate|init|schema`: where the config is and why, is it valid, a starter
+set, JSON Schemas for editors.
 
 Each command takes parsed values, prints to stdout (errors to stderr) and returns an exit code:
 0 done / valid, 1 invalid or refused, 3 riskmon could not do it (unreadable or unwritable files).
@@ -165,6 +166,7 @@ def config_init(target: str | None, force: bool = False) -> int:
 
 
 def _config_init(target: str | None, force: bool) -> int:
+    from riskmon.sources.config.json_schema import SCHEMA_DIR, with_directive
     from riskmon.sources.config.load import validate_dir, write_text_atomic
     from riskmon.sources.config.starter import starter_files
 
@@ -183,8 +185,9 @@ def _config_init(target: str | None, force: bool) -> int:
     for name, text in files.items():
         path = directory / name
         verb = "replaced" if path in existing else "wrote"
-        write_text_atomic(path, text)
+        write_text_atomic(path, with_directive(name, text))
         _out(f"{verb} {path}")
+    _out(f"wrote {_write_schemas(directory / SCHEMA_DIR)}")
 
     problems = validate_dir(ConfigLocation(directory, "--config"))
     if problems:  # the starter set is tested to be valid; say so loudly if it is not
@@ -203,6 +206,37 @@ def _config_init(target: str | None, force: bool) -> int:
         _out(f"  (or export RISKMON_CONFIG={directory} to use it without --config)")
     elif os.environ.get("RISKMON_CONFIG"):
         _out("  note: $RISKMON_CONFIG is set and takes precedence over the user config dir")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# config schema
+
+
+def _write_schemas(directory: Path) -> str:
+    """Write the JSON Schemas; what was written, for one line of output."""
+    from riskmon.sources.config.json_schema import write_schemas
+
+    written = write_schemas(directory)
+    return f"{directory}/: {', '.join(p.name for p in written)} (JSON Schemas for editors)"
+
+
+def config_schema(config_dir: str | None, output: str | None) -> int:
+    """Write the JSON Schemas into `output`, else schemas/ in the config directory in use, where
+    the `#:schema ./schemas/...` lines of `config init`'s files point."""
+    try:
+        if output:
+            directory = Path(output).expanduser()
+        else:
+            loc = resolve_config_dir(config_dir)
+            if loc.is_demo:
+                _err("riskmon config schema: the config in use is the bundled demo; give --output DIR")
+                return 1
+            directory = loc.path / "schemas"
+        _out(f"wrote {_write_schemas(directory)}")
+    except OSError as exc:
+        return _os_error("schema", exc)
+    _out("point a config file at its schema with a first line such as: #:schema ./schemas/exposure.schema.json")
     return 0
 
 
@@ -226,9 +260,11 @@ def run(args: argparse.Namespace) -> int:
         return config_validate(config_dir)
     if action == "init":
         return config_init(getattr(args, "target", None) or config_dir, force=bool(getattr(args, "force", False)))
+    if action == "schema":
+        return config_schema(config_dir, getattr(args, "output", None))
     if action == "edit":
         from riskmon.cli.config_edit import run as run_edit
 
         return run_edit(args)
-    _err(f"riskmon config: unknown action {action!r}; use path, validate, init or edit")
+    _err(f"riskmon config: unknown action {action!r}; use path, validate, init, schema or edit")
     return int(ExitCode.UNKNOWN)

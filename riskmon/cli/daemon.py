@@ -2,8 +2,11 @@
 
 Polls feeds on their schedules, reassesses every minute and on every change, records history,
 sends alerts and writes the Prometheus textfile (see riskmon.live.monitor). Log lines go to stderr
-with timestamps (systemd's journal or a cron mail keeps them). SIGTERM and SIGINT stop it cleanly
-with exit 0; SIGHUP re-reads the config and polls every feed now.
+with timestamps (a cron mail keeps them); under systemd with journald priorities instead of
+timestamps (riskmon.live.journald). Under `Type=notify` it says READY=1 after the first assessment,
+STATUS= with the level line, STOPPING=1 on a stop and WATCHDOG=1 at half of `WatchdogSec=`
+(riskmon.live.sd_notify). SIGTERM and SIGINT stop it cleanly with exit 0; SIGHUP re-reads the
+config and polls every feed now.
 
 `--once` runs every job once (config, every feed, assess, history, textfile, alerts) and exits
 with `check`'s code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (with a one-line reason on stdout).
@@ -28,7 +31,8 @@ from typing import TYPE_CHECKING
 from riskmon.errors import ExitCode, RiskmonError
 
 if TYPE_CHECKING:
-    from riskmon.live.monitor import Monitor
+    from riskmon.live.monitor import Monitor, MonitorUpdate
+    from riskmon.live.sd_notify import Notifier as SystemdNotifier
     from riskmon.sources.config.load import Config
 
 log = logging.getLogger("riskmon.daemon")
@@ -37,12 +41,19 @@ LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNI
 
 
 def configure_logging(level_name: str) -> None:
-    """riskmon's loggers to stderr, one timestamped line each; chatty libraries only when debugging."""
+    """riskmon's loggers to stderr, one timestamped line each — or, when stderr is systemd's journal
+    stream, with the priority prefix journald reads and no timestamp (riskmon.live.journald);
+    chatty libraries only when debugging."""
+    from riskmon.live.journald import JournaldFormatter, stream_is_journal
+
     level = LEVELS.get(level_name, logging.INFO)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%dT%H:%M:%S%z")
-    )
+    if stream_is_journal(sys.stderr, os.environ):
+        handler.setFormatter(JournaldFormatter())
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%dT%H:%M:%S%z")
+        )
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
@@ -53,6 +64,10 @@ def configure_logging(level_name: str) -> None:
     quiet = logging.DEBUG if level <= logging.DEBUG else logging.WARNING
     for name in ("apscheduler", "httpx", "httpcore", "riskmon.sources.feeds.feeds"):
         logging.getLogger(name).setLevel(quiet)
+    if level > logging.DEBUG:
+        # apprise warns of each failed send, which the alert channel logs with its retries anyway
+        # (riskmon.live.alert_channels captures apprise's words for that line).
+        handler.addFilter(lambda r: not (r.name.startswith("apprise") and r.levelno < logging.ERROR))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,7 +100,7 @@ def _say_what_is_off(monitor: Monitor, cfg: Config) -> None:
     elif not any(a.type != "healthchecks" for a in cfg.settings.alerts):
         log.warning(
             "no alert channel in %s: level changes, critical events and overdue steps are only logged; "
-            "add an [[alerts]] webhook, command or desktop channel to be told",
+            "add an [[alerts]] webhook, apprise, command or desktop channel to be told",
             cfg.path / "riskmon.toml",
         )
 
@@ -118,8 +133,64 @@ def _unknown(message: str, details: str = "") -> int:
     return int(ExitCode.UNKNOWN)
 
 
+class SystemdStatus:
+    """The Monitor's `on_update` under systemd: READY=1 with the first assessment, then STATUS=
+    with the level line whenever it changes (riskmon.live.sd_notify)."""
+
+    def __init__(self, systemd: SystemdNotifier) -> None:
+        self.systemd = systemd
+        self.ready = False
+        self.last: str | None = None
+
+    def __call__(self, update: MonitorUpdate) -> None:
+        line = status_line(update)
+        if not self.ready and update.evaluation is not None:
+            self.ready = True
+            self.systemd.send(READY="1", STATUS=line)
+        elif line != self.last:
+            self.systemd.send(STATUS=line)
+        self.last = line
+
+
+def status_line(update: MonitorUpdate) -> str:
+    """What `systemctl status` shows: the level and its summary, as check's nagios line has them."""
+    ev = update.evaluation
+    if ev is None:
+        return f"UNKNOWN: config invalid: {update.config_error or 'not loaded yet'}"
+    from riskmon.present.formats import nagios_summary
+
+    if ev.feed_failure:
+        line = f"UNKNOWN: {ev.feed_failure}"
+    else:
+        line = f"{ev.assessment.level.name}: {nagios_summary(ev.assessment, demo=ev.config.location.is_demo)}"
+    return line + (" (config on disk invalid: the last good one is in use)" if update.config_error else "")
+
+
+async def _watchdog(systemd: SystemdNotifier, every: float) -> None:
+    """WATCHDOG=1 every `every` seconds from the event loop: a loop that hangs stops the pings and
+    systemd restarts the service."""
+    while True:
+        systemd.send(WATCHDOG="1")
+        await asyncio.sleep(every)
+
+
 async def _serve(args: argparse.Namespace, now_fn: Callable[[], datetime]) -> int:
+    from riskmon.live.sd_notify import Notifier, watchdog_interval
+
+    systemd = Notifier()
+    every = watchdog_interval(os.environ, os.getpid()) if systemd.enabled else None
+    pinger = asyncio.get_running_loop().create_task(_watchdog(systemd, every)) if every else None
+    try:
+        return await _serve_notifying(args, now_fn, systemd)
+    finally:
+        if pinger is not None:
+            pinger.cancel()
+
+
+async def _serve_notifying(args: argparse.Namespace, now_fn: Callable[[], datetime], systemd: SystemdNotifier) -> int:
     monitor = _monitor(args, now_fn)
+    if systemd.enabled:
+        monitor.on_update = SystemdStatus(systemd)
     cfg = await monitor.load()  # an invalid config at start is an error (exit 3), not a silent wait
     _say_what_is_off(monitor, cfg)
     loop = asyncio.get_running_loop()
@@ -130,6 +201,7 @@ async def _serve(args: argparse.Namespace, now_fn: Callable[[], datetime]) -> in
             log.warning("%s again: exiting without waiting", name)
             os._exit(0)
         log.info("%s received: stopping", name)
+        systemd.send(STOPPING="1", STATUS=f"stopping ({name})")
         stop.set()
 
     def on_hup() -> None:

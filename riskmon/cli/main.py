@@ -14,8 +14,11 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from riskmon import __version__
+from riskmon.cli.check_ranges import add_range_options
+from riskmon.cli.reference import CHECK_EPILOG, HELP_EPILOG
 from riskmon.errors import ExitCode, Problem, RiskmonError
 
 
@@ -24,10 +27,25 @@ class UsageError(RiskmonError):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on bad arguments; 2 means CRITICAL to a monitoring system, so raise instead."""
+    """argparse exits 2 on bad arguments; 2 means CRITICAL to a monitoring system, so raise instead.
+
+    It also keeps what it was given, `options` and `subcommands`, so that shell completion and
+    the man page (riskmon.cli.completion, riskmon.cli.man) are generated from the parser itself
+    without reading argparse's private attributes."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"bad arguments: {message}", self.format_usage())
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        # argparse's __init__ adds -h before our attributes exist: hence setdefault.
+        self.__dict__.setdefault("options", []).append(action)
+        return action
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        action = super().add_subparsers(**kwargs)
+        self.subcommands = action
+        return action
 
 
 MAX_TIMEOUT = 86400.0
@@ -68,14 +86,6 @@ def seconds(text: str) -> float:
     return value
 
 
-def score_threshold(text: str) -> float:
-    """-w/-c: a score from 0 to 100."""
-    value = _number(text)
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"must be a score from 0 to 100, not {text!r}")
-    return value
-
-
 def _common(p: argparse.ArgumentParser, *, top: bool) -> None:
     d = None if top else argparse.SUPPRESS
     p.add_argument("--config", metavar="DIR", default=d, help="config directory (default: see `riskmon config path`)")
@@ -83,30 +93,35 @@ def _common(p: argparse.ArgumentParser, *, top: bool) -> None:
     p.add_argument("--now", metavar="ISO", default=d, help="assess as of this instant (replay, tests); default: now")
 
 
+def _nested(sub: Any, name: str, help_: str) -> argparse.ArgumentParser:
+    """A subcommand of a subcommand (`config init`), its help also its description (--help, man)."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="riskmon",
         description="Platform risk monitor for multi-platform sellers. Without a command, opens the dashboard.",
+        epilog=HELP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"riskmon {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"riskmon {__version__}")
     _common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def add(name: str, help_: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_)
+        p = sub.add_parser(name, help=help_, description=help_, formatter_class=argparse.RawDescriptionHelpFormatter)
         _common(p, top=False)
         return p
 
     add("tui", "open the live dashboard (the default)")
 
     check = add("check", "one assessment with Nagios-style exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)")
+    check.epilog = CHECK_EPILOG + HELP_EPILOG
+    check.add_argument("-V", "--version", action="version", version=f"riskmon {__version__}")
     check.add_argument("--format", "-f", choices=("text", "json", "nagios", "prometheus"), default="text")
-    check.add_argument(
-        "-w", "--warning", type=score_threshold, metavar="N", help="score threshold for WARNING (default 40)"
-    )
-    check.add_argument(
-        "-c", "--critical", type=score_threshold, metavar="N", help="score threshold for CRITICAL (default 70)"
-    )
+    add_range_options(check)
     check.add_argument(
         "-t",
         "--timeout",
@@ -128,8 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     events = add("events", "list policy events, or show one")
     ev_sub = events.add_subparsers(dest="events_command", metavar="ACTION", parser_class=_Parser)
-    ev_list = ev_sub.add_parser("list", help="events sorted by urgency")
-    ev_show = ev_sub.add_parser("show", help="one event with its loss breakdown")
+    ev_list = _nested(ev_sub, "list", "events sorted by urgency")
+    ev_show = _nested(ev_sub, "show", "one event with its loss breakdown")
     ev_show.add_argument("event_id", metavar="ID")
     for nested in (ev_list, ev_show):
         _common(nested, top=False)
@@ -140,12 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = add("config", "where the config is, validate it, write a starter set, edit it")
     cfg_sub = config.add_subparsers(dest="config_command", metavar="ACTION", parser_class=_Parser, required=True)
-    cfg_sub.add_parser("path", help="which config directory and files are in use, and why")
-    cfg_sub.add_parser("validate", help="check every config file; exit 0 valid, 1 invalid")
-    init = cfg_sub.add_parser("init", help="write a commented starter set (refuses to overwrite)")
+    _nested(cfg_sub, "path", "which config directory and files are in use, and why")
+    _nested(cfg_sub, "validate", "check every config file; exit 0 valid, 1 invalid")
+    init = _nested(cfg_sub, "init", "write a commented starter set (refuses to overwrite)")
     init.add_argument("target", nargs="?", metavar="DIR")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
-    edit = cfg_sub.add_parser("edit", help="edit a config file in $VISUAL/$EDITOR; saved only if it validates")
+    schema = _nested(cfg_sub, "schema", "write JSON Schemas of the four files, for editors (taplo)")
+    schema.add_argument("--output", "-o", metavar="DIR", help="where (default: schemas/ in the config directory)")
+    edit = _nested(cfg_sub, "edit", "edit a config file in $VISUAL/$EDITOR; saved only if it validates")
     edit.add_argument(
         "file",
         nargs="?",
@@ -158,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = add("history", "score and level over time, or the event change log")
     hist_sub = history.add_subparsers(dest="history_command", metavar="ACTION", parser_class=_Parser)
-    hist_changes = hist_sub.add_parser("changes", help="every change of an event's status, probability or dates")
+    hist_changes = _nested(hist_sub, "changes", "every change of an event's status, probability or dates")
     _common(hist_changes, top=False)
     for hp in (history, hist_changes):
         hp.add_argument("--since", metavar="7d|ISO", default=argparse.SUPPRESS, help="from (30m, 12h, 7d, 2w, a date)")
@@ -217,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     whatif.add_argument("--list", action="store_true", help="list the saved scenarios")
     whatif.add_argument("--format", "-f", choices=("text", "json"), default="text")
     whatif.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
+    completion = add("completion", "print a shell completion script (bash, zsh or fish) to install")
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell")
+    add("man", "print the manual page (roff): riskmon man > riskmon.1 && man -l riskmon.1")
     return parser
 
 
@@ -253,6 +273,14 @@ def _handler(args: argparse.Namespace) -> Handler:
         from riskmon.cli.report import run as run_report
 
         return run_report
+    if command == "completion":
+        from riskmon.cli.completion import run as run_completion
+
+        return run_completion
+    if command == "man":
+        from riskmon.cli.man import run as run_man
+
+        return run_man
     if command == "what-if":
         from riskmon.cli.whatif import run as run_whatif
 

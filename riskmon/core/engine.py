@@ -139,10 +139,19 @@ class _Assessor:
         self.cash = [
             ChannelCash(self.seller.weekly_revenue(c), self.seller.margin(c), c.recapture) for c in profile.channels
         ]
+        self.facts = [self._facts(c) for c in profile.channels]
         self.one_offs: list[OneOff] = []
         self.assessed: list[EventAssessment] = []
         self.effects: list[bool] = []
         self.expired: list[Event] = []
+
+    def _facts(self, c: Channel) -> tuple[Channel, float, float, float, float, float]:
+        """A channel's numbers every event reads: (channel, its monthly revenue M s, cm, r, its
+        daily revenue, the stock an event stranding everything writes down)."""
+        s = self.seller
+        keep = s.model.off_platform_stranded if c.warehouse in OFF_PLATFORM_WAREHOUSES else 1.0
+        written_down = c.inventory_value * keep * (1.0 - s.model.recovery_rate)
+        return c, s.m * c.order_share, s.margin(c), c.recapture, s.weekly_revenue(c) / 7.0, written_down
 
     def _contribution_per_day(self, c: Channel) -> float:
         return self.seller.m * c.order_share * (1.0 - c.recapture) * self.seller.margin(c) / 30.0
@@ -168,47 +177,51 @@ class _Assessor:
     def _terms(
         self, position: int, w: Window, impact: KindImpact, reach: Sequence[Reach]
     ) -> tuple[_Terms, list[ChannelHit]]:
+        """The event's money on each channel it reaches, summed, and what the union and the
+        forecast need of it (kept per channel). The formulas are the README's table."""
         s = self.seller
         t = _Terms()
         hits = []
         months = w.length / 30.0
         weeks = s.model.forecast_weeks
+        damage_weeks = weeks_in(w.start, w.end, weeks)
+        rate, cash_rate = impact.cost_rate(s.g), impact.cash_rate(s.g)
+        fee_weeks = weeks_in(w.start, math.inf if w.ends_day is None else w.ends_day, weeks) if cash_rate else range(0)
+        fee_delta, duty_delta = impact.fee_delta, impact.duty_delta * (1.0 - s.g)
+        stranded, deposit_lost = impact.inventory_stranded, impact.deposit_lost
+        payouts_frozen, hold_days = impact.payouts_frozen, impact.extra_hold_days
         for r in reach:
-            c = s.profile.channels[r.index]
-            f, share, cm, rc = r.fraction, c.order_share, s.margin(c), c.recapture
-            profit = s.m * share * f * (1.0 - rc) * cm * months
+            c, revenue, cm, rc, daily, stock_kept = self.facts[r.index]
+            f = r.fraction
+            lost = revenue * f
+            profit = lost * (1.0 - rc) * cm * months
             fee = duty = stock = deposit = frozen = 0.0
             if r.direct:
-                still_sold = s.m * share * (1.0 - (1.0 - rc) * f) * months
-                fee = impact.fee_delta * still_sold
-                duty = impact.duty_delta * (1.0 - s.g) * still_sold
-                stranded = impact.inventory_stranded
-                if c.warehouse in OFF_PLATFORM_WAREHOUSES:
-                    stranded *= s.model.off_platform_stranded
-                stock = c.inventory_value * stranded * (1.0 - s.model.recovery_rate)
-                deposit = c.deposit * impact.deposit_lost
-                daily = s.weekly_revenue(c) / 7.0
-                frozen = c.pending_payouts * impact.payouts_frozen + daily * impact.extra_hold_days
-                t.payouts_frozen += c.pending_payouts * impact.payouts_frozen
-                t.hold += daily * impact.extra_hold_days
-                t.hit_share += share
-            t.revenue_lost += s.m * share * f
+                still_sold = revenue * (1.0 - (1.0 - rc) * f) * months
+                fee = fee_delta * still_sold
+                duty = duty_delta * still_sold
+                stock = stranded * stock_kept
+                deposit = c.deposit * deposit_lost
+                payouts = c.pending_payouts * payouts_frozen
+                frozen = payouts + daily * hold_days
+                t.payouts_frozen += payouts
+                t.hold += daily * hold_days
+                t.hit_share += c.order_share
+            t.revenue_lost += lost
             t.profit += profit
             t.fee += fee
             t.duty += duty
             t.stock += stock
             t.deposit += deposit
             t.frozen += frozen
-            t.removes_orders = t.removes_orders or (f > 0.0 and rc < 1.0)
-            loss = profit + max(0.0, fee) + max(0.0, duty) + stock + deposit
-            hits.append(ChannelHit(c, r.direct, r.cut, f, share * f, loss, frozen))
-            rate = impact.cost_rate(s.g) if r.direct else 0.0
-            self.books[r.index].pairs.append(Pair(position, w.start, w.end, f, r.direct, stock, deposit, rate))
-            cash_rate = impact.cash_rate(s.g) if r.direct else 0.0
-            fee_end = math.inf if w.ends_day is None else w.ends_day
-            fee_weeks = weeks_in(w.start, fee_end, weeks) if cash_rate else range(0)
-            damage_weeks = weeks_in(w.start, w.end, weeks)
-            self.cash[r.index].pairs.append(CashPair(position, damage_weeks, f, fee_weeks, cash_rate))
+            if f > 0.0 and rc < 1.0:
+                t.removes_orders = True
+            loss = profit + (fee if fee > 0.0 else 0.0) + (duty if duty > 0.0 else 0.0) + stock + deposit
+            hits.append(ChannelHit(c, r.direct, r.cut, f, c.order_share * f, loss, frozen))
+            direct_rate, direct_cash = (rate, cash_rate) if r.direct else (0.0, 0.0)
+            self.books[r.index].pairs.append(Pair(position, w.start, w.end, f, r.direct, stock, deposit, direct_rate))
+            cash_weeks = fee_weeks if r.direct else range(0)
+            self.cash[r.index].pairs.append(CashPair(position, damage_weeks, f, cash_weeks, direct_cash))
         hits.sort(key=lambda h: -h.lost_share)
         return t, hits
 
@@ -355,15 +368,29 @@ def _distribution(run: _Assessor, book: CashBook, draws: int) -> dist.Distributi
     events = run.assessed
     fixed = [i for i, e in enumerate(events) if e.probability >= 1.0]
     uncertain = [i for i, e in enumerate(events) if 0.0 < e.probability < 1.0 and run.effects[i]]
-    evaluate = SetEvaluator(compile_sets(run.books, book, fixed, uncertain))
     probabilities = [events[i].probability for i in uncertain]
-    if len(uncertain) > dist.EXACT_MAX_UNCERTAIN and evaluate.widest > REMEMBERED_BITS_MAX:
+    if len(uncertain) > dist.EXACT_MAX_UNCERTAIN and _widest(run, set(uncertain)) > REMEMBERED_BITS_MAX:
         from riskmon.core.sampling import sample
 
         losses, short = sample(run.books, book, fixed, uncertain, probabilities, draws, dist.seed_of(run.seed_text()))
         return dist.summarise(dist.equal_weights(losses, short), "monte_carlo")
+    evaluate = SetEvaluator(compile_sets(run.books, book, fixed, uncertain))
     found, method = dist.outcomes(probabilities, evaluate, draws, run.seed_text())
     return dist.summarise(found, method)
+
+
+def _widest(run: _Assessor, uncertain: set[int]) -> int:
+    """The most uncertain events reaching one channel, or active in one week of the forecast: how
+    many bits a remembered table would be indexed by (an upper bound, counted without building
+    the tables)."""
+    per_channel = max((sum(pr.event in uncertain for pr in book.pairs) for book in run.books), default=0)
+    per_week: dict[int, set[int]] = {}
+    for ch in run.cash:
+        for pr in ch.pairs:
+            if pr.event in uncertain:
+                for k in (*pr.weeks, *pr.fee_weeks):
+                    per_week.setdefault(k, set()).add(pr.event)
+    return max(per_channel, max((len(v) for v in per_week.values()), default=0))
 
 
 def _exposures(profile: Profile, expected: list[float], conc: Concentration) -> tuple[ChannelExposure, ...]:

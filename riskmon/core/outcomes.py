@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from riskmon.core.forecast import CashBook, ChannelCash
-from riskmon.core.union import ChannelBook
+from riskmon.core.union import ChannelBook, product_of
 
 Masked = dict[int, list[float]]
 """mask -> [length, length x fixed product] summed over the segments with that mask."""
@@ -140,27 +140,30 @@ def _ranked(values: list[tuple[float, int]]) -> list[tuple[float, int]]:
 
 
 def _masked_segments(spans: list[tuple[float, float, float, int]]) -> list[tuple[float, float, float, int]]:
-    """(t0, t1, fixed product, mask) for every instant some span is active."""
+    """(t0, t1, fixed product, mask) for every instant some span is active. Fixed factors are
+    kept as a multiset and multiplied out per segment (see union.product_segments)."""
     changes: dict[float, list[tuple[bool, float, int]]] = {}
     for start, end, f, bit in spans:
-        changes.setdefault(start, []).append((True, f, bit))
-        changes.setdefault(end, []).append((False, f, bit))
+        factor = 1.0 - f if f < 1.0 else 0.0
+        changes.setdefault(start, []).append((True, factor, bit))
+        changes.setdefault(end, []).append((False, factor, bit))
     points = sorted(changes)
     segments = []
-    product, zeros, mask, active = 1.0, 0, 0, 0
+    fixed: dict[float, int] = {}
+    mask, active = 0, 0
     for i, t in enumerate(points):
-        for starts, f, bit in changes[t]:
+        for starts, factor, bit in sorted(changes[t], key=lambda c: c[0]):  # ends first
             active += 1 if starts else -1
             if bit:
                 mask = mask | bit if starts else mask & ~bit
-            elif f >= 1.0:
-                zeros += 1 if starts else -1
-            elif f > 0.0:
-                product = product * (1.0 - f) if starts else product / (1.0 - f)
-        if active == 0:
-            product = 1.0
-        elif i + 1 < len(points):
-            segments.append((t, points[i + 1], 0.0 if zeros else product, mask))
+            elif starts:
+                fixed[factor] = fixed.get(factor, 0) + 1
+            else:
+                fixed[factor] -= 1
+                if not fixed[factor]:
+                    del fixed[factor]
+        if active and i + 1 < len(points):
+            segments.append((t, points[i + 1], product_of(fixed), mask))
     return segments
 
 

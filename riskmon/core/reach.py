@@ -43,6 +43,10 @@ class ChannelIndex:
         self.by_platform: dict[str, list[int]] = defaultdict(list)
         self.by_via: dict[str, list[int]] = defaultdict(list)
         self.linked = [i for i, c in enumerate(channels) if c.traffic]
+        # None: sells everywhere; else the set of its regions (made once, not once per event).
+        self.regions: list[frozenset[str] | None] = [
+            None if ANY in c.regions else frozenset(c.regions) for c in channels
+        ]
         for i, c in enumerate(channels):
             self.by_platform[c.platform].append(i)
             for link in c.traffic:
@@ -70,9 +74,11 @@ class ChannelIndex:
                 if impact.traffic_lost > 0:
                     candidates.update(self.by_via.get(platform, ()))
         found = []
+        wanted = None if ANY in event.regions else frozenset(event.regions)
         for i in sorted(candidates):
             c = self.channels[i]
-            if not overlaps(c.regions, event.regions):
+            have = self.regions[i]
+            if wanted is not None and have is not None and have.isdisjoint(wanted):
                 continue
             direct = (everywhere or c.platform in event.platforms) and _admits(event, c, routes)
             cut = _cut_links(c, event, impact, everywhere)

@@ -65,45 +65,71 @@ def _channel_losses(
     pairs = [pr for pr in book.pairs if pr.event in fixed or pr.event in column]
     if not pairs:
         return np.zeros(draws)
-    points = sorted({t for pr in pairs for t in (pr.start, pr.end)})
+    # Only what removes orders, or charges fees over a window, needs the time cut at its ends.
+    timed = [pr for pr in pairs if pr.fraction > 0.0 or pr.rate > 0.0]
+    points = sorted({t for pr in timed for t in (pr.start, pr.end)})
     where = {t: i for i, t in enumerate(points)}
-    segments = len(points) - 1
+    if len(points) < 2:
+        total = np.zeros(draws)
+        weighted = np.zeros((draws, 0))
+    else:
+        weighted = _still_sold(np, [pr for pr in timed if pr.fraction > 0.0], points, where, happens, column, fixed)
+        lengths = np.diff(np.asarray(points))
+        # Where no event is active the product is 1 and the segment adds nothing.
+        total = book.contribution_per_day * (lengths.sum() - weighted.sum(axis=1))
+    total += _fees(np, book, pairs, weighted, where, happens, column)
+    total += _largest(np, [(pr.stock, pr.event) for pr in pairs if pr.hit], draws, happens, column)
+    total += _largest(np, [(pr.deposit, pr.event) for pr in pairs if pr.hit], draws, happens, column)
+    return total
+
+
+def _still_sold(
+    np: Any,
+    pairs: Sequence[Any],
+    points: list[float],
+    where: dict[float, int],
+    happens: NDArray[np.bool_],
+    column: dict[int, int],
+    fixed: set[int],
+) -> NDArray[np.float64]:
+    """Per draw and segment, the days of orders still sold: the segment's length x the product
+    of (1 - f) over the events that happen and are active then (draws x segments)."""
+    draws, segments = happens.shape[0], len(points) - 1
     lengths = np.diff(np.asarray(points))
-    # Segment-major (segments x draws): each event's step is a contiguous row.
-    log_fixed = np.zeros(segments + 1)
-    killed_fixed = np.zeros(segments + 1)
-    log_delta = np.zeros((segments + 1, draws))
-    kill_delta = np.zeros((segments + 1, draws))
+    # Segment-major (segments x draws): each event's step is a contiguous row. Removals of all
+    # orders (f = 1) are counted in small integers; other fractions are summed as logarithms.
+    fractional = any(pr.fraction < 1.0 for pr in pairs)
+    fixed_log = np.zeros(segments + 1)
+    fixed_kills = np.zeros(segments + 1, dtype=np.int32)
+    kill_delta = np.zeros((segments + 1, draws), dtype=np.int16)
+    log_delta = np.zeros((segments + 1, draws)) if fractional else None
     for pr in pairs:
         a, b = where[pr.start], where[pr.end]
-        if pr.fraction <= 0.0:
-            continue
         if pr.event in fixed:
             if pr.fraction >= 1.0:
-                killed_fixed[a] += 1
-                killed_fixed[b] -= 1
+                fixed_kills[a] += 1
+                fixed_kills[b] -= 1
             else:
-                log_fixed[a] += np.log1p(-pr.fraction)
-                log_fixed[b] -= np.log1p(-pr.fraction)
+                fixed_log[a] += np.log1p(-pr.fraction)
+                fixed_log[b] -= np.log1p(-pr.fraction)
             continue
         x = happens[:, column[pr.event]]
         if pr.fraction >= 1.0:
             kill_delta[a] += x
             kill_delta[b] -= x
         else:
+            assert log_delta is not None
             step = x * np.log1p(-pr.fraction)
             log_delta[a] += step
             log_delta[b] -= step
-    log_product = np.cumsum(log_delta[:segments], axis=0) + np.cumsum(log_fixed)[:segments, None]
-    alive = (np.cumsum(kill_delta[:segments], axis=0) + np.cumsum(killed_fixed)[:segments, None]) < 0.5
-    product = np.exp(log_product) * alive  # prod of (1 - f) over what happens, per segment and draw
-    weighted = (product * lengths[:, None]).T  # days of orders still sold: draws x segments
-    # Where no event is active the product is 1 and the segment adds nothing.
-    total = book.contribution_per_day * (lengths.sum() - weighted.sum(axis=1))
-    total += _fees(np, book, pairs, weighted, where, happens, column)
-    total += _largest(np, [(pr.stock, pr.event) for pr in pairs if pr.hit], draws, happens, column)
-    total += _largest(np, [(pr.deposit, pr.event) for pr in pairs if pr.hit], draws, happens, column)
-    return total
+    alive = (np.cumsum(kill_delta[:segments], axis=0) + np.cumsum(fixed_kills)[:segments, None]) == 0
+    weighted = alive * lengths[:, None]
+    if log_delta is not None or fixed_log.any():
+        log_product = np.cumsum(fixed_log)[:segments, None]
+        if log_delta is not None:
+            log_product = log_product + np.cumsum(log_delta[:segments], axis=0)
+        weighted = weighted * np.exp(log_product)
+    return weighted.T
 
 
 def _fees(
@@ -152,6 +178,8 @@ def _largest(
 def _channel_flows(
     np: Any, ch: Any, weeks: int, happens: NDArray[np.bool_], column: dict[int, int], fixed: set[int]
 ) -> NDArray[np.float64]:
+    """Per draw, the channel's weekly flows: R (r + (1 - r) kept) (cm - fee), where kept and fee
+    come from the events that happen and are in force at each week's mid-point."""
     draws = happens.shape[0]
     log_kept = np.zeros((draws, weeks))
     killed = np.zeros((draws, weeks), dtype=bool)
@@ -168,4 +196,5 @@ def _channel_flows(
         if pr.cash_rate:
             fee[:, slice(pr.fee_weeks.start, pr.fee_weeks.stop)] += (x * pr.cash_rate)[:, None]
     kept = np.exp(log_kept) * ~killed
-    return ch.weekly_revenue * (ch.recapture + (1.0 - ch.recapture) * kept) * (ch.margin - fee)
+    flows: NDArray[np.float64] = ch.weekly_revenue * (ch.recapture + (1.0 - ch.recapture) * kept) * (ch.margin - fee)
+    return flows

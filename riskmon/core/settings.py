@@ -80,6 +80,8 @@ class AlertSettings:
     renotify: str | None = None
     fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
     headers: dict[str, str] = field(default_factory=dict)
+    urls_env: tuple[str, ...] = ()
+    """apprise: the environment variables holding the service URLs."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,37 +62,37 @@ def product_segments(spans: Sequence[tuple[float, float, float]]) -> list[Segmen
     """The piecewise-constant product prod (1 - x) over the spans (start, end, x) active at each
     instant, as segments covering every instant at least one span is active.
 
-    A factor of exactly 0 (x = 1) is counted rather than multiplied in, so removing it again is
-    exact; the running product is divided by the others as they end and reset to 1 whenever no
-    span is active, so rounding cannot build up across gaps.
-    """
-    changes: dict[float, list[float]] = {}
+    The active factors are kept as a multiset and multiplied out per segment (each distinct
+    factor raised to its count): no division ever undoes a factor, so a factor near 0 (x = 1 -
+    1e-16) cannot blow up, and a factor of exactly 0 (x = 1) is a plain zero."""
+    starts: dict[float, list[float]] = {}
+    ends: dict[float, list[float]] = {}
     for start, end, x in spans:
-        changes.setdefault(start, []).append(x)
-        changes.setdefault(end, []).append(-1.0 - x)  # an end, encoded below -1
-    points = sorted(changes)
+        starts.setdefault(start, []).append(1.0 - x if x < 1.0 else 0.0)
+        ends.setdefault(end, []).append(1.0 - x if x < 1.0 else 0.0)
+    points = sorted(starts.keys() | ends.keys())
     segments: list[Segment] = []
-    product, zeros, active = 1.0, 0, 0
+    active: dict[float, int] = {}
     for i, t in enumerate(points):
-        for code in changes[t]:
-            if code < -0.5:  # an end first or last makes no difference: all apply at t
-                x = -1.0 - code
-                active -= 1
-                if x >= 1.0:
-                    zeros -= 1
-                elif x > 0.0:
-                    product /= 1.0 - x
+        for factor in ends.get(t, ()):
+            left = active[factor] - 1
+            if left:
+                active[factor] = left
             else:
-                active += 1
-                if code >= 1.0:
-                    zeros += 1
-                elif code > 0.0:
-                    product *= 1.0 - code
-        if active == 0:
-            product = 1.0
-        elif i + 1 < len(points):
-            segments.append((t, points[i + 1], 0.0 if zeros else product))
+                del active[factor]
+        for factor in starts.get(t, ()):
+            active[factor] = active.get(factor, 0) + 1
+        if active and i + 1 < len(points):
+            segments.append((t, points[i + 1], product_of(active)))
     return segments
+
+
+def product_of(active: dict[float, int]) -> float:
+    """The product of a multiset of factors (factor -> how many times)."""
+    out = 1.0
+    for factor, count in active.items():
+        out *= factor if count == 1 else factor**count
+    return out
 
 
 def largest_of(values: Sequence[tuple[float, float]]) -> float:

@@ -1,4 +1,4 @@
-"""Alert channels: delivering an alert (webhook, command, desktop) or a heartbeat (healthchecks).
+"""Alert channels: delivering an alert (webhook, apprise, command, desktop) or a heartbeat (healthchecks).
 
 `dispatch` sends one alert to one `[[alerts]]` channel, honouring the channel's `on` and
 `renotify`, retrying with backoff; `heartbeat` pings a healthchecks channel on every reassess.
@@ -176,6 +176,52 @@ def _run(argv: list[str], stdin: bytes, env: dict[str, str], timeout: float) -> 
         raise _Failure(f"exit status {proc.returncode}{tail}")
 
 
+# apprise's message types, by level: services that colour or badge messages use them.
+_APPRISE_TYPES = {"OK": "success", "WARNING": "warning", "CRITICAL": "failure", "UNKNOWN": "failure"}
+
+
+def _apprise_urls(channel: AlertSettings) -> list[tuple[str, str]]:
+    """(variable, its value) for each of `urls_env`; a variable that is unset or empty fails the
+    channel, naming the variable and never its value (a URL carries the service's token)."""
+    found = []
+    for name in channel.urls_env:
+        value = os.environ.get(name, "").strip()
+        if not value:
+            raise _Failure(f"environment variable {name} is not set (it should hold the apprise URL)", retry=False)
+        found.append((name, value))
+    return found
+
+
+def _apprise(alert: Alert, channel: AlertSettings) -> None:
+    """Deliver through apprise (the optional `riskmon[notify]`): DingTalk, WeCom, Feishu/Lark,
+    Telegram, email, ntfy and the rest of its services, each given by a URL in an environment
+    variable (one variable may hold several URLs, separated by spaces or commas). apprise is
+    imported here only, when a message goes out: `check` and the dashboard never load it. Its own
+    timeouts bound each service (a few seconds); riskmon's dedupe, renotify and retries apply."""
+    urls = _apprise_urls(channel)
+    try:
+        import apprise
+    except ImportError:
+        raise _Failure("apprise is not installed: pip install 'riskmon[notify]'", retry=False) from None
+    from riskmon import __version__
+
+    asset = apprise.AppriseAsset(app_id="riskmon", app_desc=f"riskmon {__version__}")
+    sender = apprise.Apprise(asset=asset)
+    for name, value in urls:
+        if not sender.add(value):
+            raise _Failure(f"${name} holds no URL apprise knows (see apprise's list of services)", retry=False)
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
+        delivered = sender.notify(
+            title=clean(alert.title),
+            body=clean(alert.message, single_line=False),
+            body_format=apprise.NotifyFormat.TEXT,
+            notify_type=_APPRISE_TYPES.get(alert.level, "info"),
+        )
+    if not delivered:
+        said = [line for line in captured.getvalue().splitlines() if line.strip()]
+        raise _Failure(_short(f"apprise: {said[-1]}" if said else "apprise could not deliver"))
+
+
 def _send(alert: Alert, channel: AlertSettings, timeout: float) -> None:
     if channel.type == "webhook":
         _post(
@@ -205,6 +251,8 @@ def _send(alert: Alert, channel: AlertSettings, timeout: float) -> None:
             dict(os.environ),
             timeout,
         )
+    elif channel.type == "apprise":
+        _apprise(alert, channel)
     else:
         raise _Failure(f"unsupported alert type {channel.type!r}", retry=False)
 

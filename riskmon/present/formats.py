@@ -228,19 +228,24 @@ def nagios_summary(a: Assessment, action: str | None = None, *, demo: bool = Fal
     return clean(text).replace("|", "/")
 
 
-def nagios(a: Assessment, *, action: str | None = None, detail_lines: Iterable[str] = (), demo: bool = False) -> str:
+def nagios(
+    a: Assessment,
+    *,
+    action: str | None = None,
+    detail_lines: Iterable[str] = (),
+    demo: bool = False,
+    perf_ranges: Mapping[str, tuple[str, str]] | None = None,
+) -> str:
+    """`perf_ranges`: perfdata label -> warn/crit fields that replace the thresholds' (check's
+    Nagios ranges from the command line)."""
     t = a.thresholds
+    score_wc = (plain_number(t.warn), plain_number(t.crit))
+    runway_wc = (f"{plain_number(t.runway_warn_weeks)}:", f"{plain_number(t.runway_crit_weeks)}:")
+    given = perf_ranges or {}
     perf = " ".join(
         [
-            _perf("score", a.score, "", plain_number(t.warn), plain_number(t.crit), 0, 100),
-            _perf(
-                "runway_weeks",
-                a.runway_weeks,
-                "",
-                f"{plain_number(t.runway_warn_weeks)}:",
-                f"{plain_number(t.runway_crit_weeks)}:",
-                0,
-            ),
+            _perf("score", a.score, "", *given.get("score", score_wc), 0, 100),
+            _perf("runway_weeks", a.runway_weeks, "", *given.get("runway_weeks", runway_wc), 0),
             _perf("expected_loss", a.expected_loss, "", "", "", 0),
             _perf("top_dependence", a.concentration.top_dependence, "", plain_number(t.concentration_warn), "", 0, 1),
         ]

@@ -481,7 +481,7 @@ DEFAULT_FAIL_ON: tuple[CheckState, ...] = ("CRITICAL", "UNKNOWN")
 
 class AlertSettings(Strict):
     name: Name = ""
-    type: Literal["webhook", "command", "desktop", "healthchecks"]
+    type: Literal["webhook", "command", "desktop", "healthchecks", "apprise"]
     url: str | None = None
     payload: Literal["json", "slack", "discord"] = "json"
     argv: list[str] = Field(default_factory=list)
@@ -489,11 +489,15 @@ class AlertSettings(Strict):
     renotify: Duration | None = None
     fail_on: list[CheckState] = Field(default_factory=lambda: list(DEFAULT_FAIL_ON))
     headers: dict[Name, Name] = Field(default_factory=dict)
+    urls_env: list[Name] = Field(default_factory=list)
+    """apprise: environment variables holding the service URLs (secrets stay out of this file)."""
 
     @model_validator(mode="after")
     def _needs(self) -> AlertSettings:
         if self.type in ("webhook", "healthchecks") and not self.url:
             raise ValueError(f"a {self.type} alert needs url")
+        if self.type == "apprise" and not self.urls_env:
+            raise ValueError('an apprise alert needs urls_env, e.g. urls_env = ["RISKMON_DINGTALK_URL"]')
         if self.type == "command" and not self.argv:
             raise ValueError('a command alert needs argv, e.g. argv = ["/usr/local/bin/notify", "--json"]')
         return self

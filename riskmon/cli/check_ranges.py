@@ -1,0 +1,204 @@
+"""`check -w/-c` and `--runway-*`/`--shortfall-*`: Nagios ranges applied after assessment.
+
+The engine decides its rules from riskmon.toml's thresholds (score "at or above", runway "below",
+shortfall "at or above"). Ranges given on the command line follow the plugin guidelines instead
+(riskmon.core.ranges): `-w 40` alerts ABOVE 40, where `warn = 40` alerts at 40. They are applied
+here, to the finished assessment: the rule a range is about (score, or runway for the runway and
+the shortfall probability) gets the level and reason the ranges give, the measures of that rule
+without a range on the command line keep riskmon.toml's, and the assessment's level is the worst
+rule again. The engine and riskmon.toml's meaning stay as they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from riskmon.core.levels import Level
+from riskmon.core.ranges import Range, RangeError, at_least, below, parse_range, plain
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One number a rule judges, the options that set its ranges and riskmon.toml's defaults."""
+
+    name: str
+    """Also the perfdata label."""
+    label: str
+    """How reasons name it."""
+    rule: str
+    what: str
+    options: tuple[tuple[str, ...], tuple[str, ...]]
+    """The warning and critical options' flags; the first is named in reasons, the last gives the
+    argparse destination."""
+    value: Callable[[Any], float | None]
+    """The number from the assessment; None when this engine does not compute it."""
+    config: Callable[[Any], tuple[Range, Range] | None]
+    """riskmon.toml's warning and critical thresholds as ranges; None when there are none."""
+    shown: Callable[[float], str]
+
+
+def _runway(a: Any) -> float:
+    """No runway (cash does not run down) is an infinite one: `8:` is then fine, `~:8` alerts."""
+    return math.inf if a.runway_weeks is None else float(a.runway_weeks)
+
+
+def _shortfall(a: Any) -> float | None:
+    # The v2 engine computes it; the v1 engine has no shortfall probability.
+    value = getattr(a, "cash_shortfall_probability", None)
+    return None if value is None else float(value)
+
+
+def _shortfall_config(t: Any) -> tuple[Range, Range] | None:
+    if not hasattr(t, "shortfall_warn"):
+        return None
+    return at_least(t.shortfall_warn), at_least(t.shortfall_crit)
+
+
+def _weeks(v: float) -> str:
+    return "none (cash does not run down)" if math.isinf(v) else f"{v:.1f} weeks"
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "score",
+        "score",
+        "score",
+        "score (0-100)",
+        (("-w", "--warning"), ("-c", "--critical")),
+        lambda a: float(a.score),
+        lambda t: (at_least(t.warn), at_least(t.crit)),
+        lambda v: f"{v:.1f}".removesuffix(".0"),
+    ),
+    Measure(
+        "runway_weeks",
+        "runway",
+        "runway",
+        "runway in weeks (no cash burn: infinite)",
+        (("--runway-warning",), ("--runway-critical",)),
+        _runway,
+        lambda t: (below(t.runway_warn_weeks), below(t.runway_crit_weeks)),
+        _weeks,
+    ),
+    Measure(
+        "shortfall_probability",
+        "shortfall probability",
+        "runway",
+        "probability (0-1) that cash runs short",
+        (("--shortfall-warning",), ("--shortfall-critical",)),
+        _shortfall,
+        _shortfall_config,
+        lambda v: plain(round(v, 4)),
+    ),
+)
+
+Asked = dict[str, tuple[Range | None, Range | None]]
+"""Measure name -> the warning and critical ranges given on the command line (None: not given)."""
+
+
+def range_arg(text: str) -> Range:
+    """argparse type for a range option: a bad range is a usage error (UNKNOWN)."""
+    try:
+        return parse_range(text)
+    except RangeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_range_options(p: argparse.ArgumentParser) -> None:
+    """-w/-c and the runway and shortfall options, with the guidelines' syntax in their help."""
+    for m in MEASURES:
+        for flags, level in zip(m.options, ("WARNING", "CRITICAL"), strict=True):
+            p.add_argument(
+                *flags,
+                dest=_dest(flags),
+                type=range_arg,
+                metavar="RANGE",
+                help=f"{level} when the {m.what} is outside RANGE (Nagios range syntax, see below)",
+            )
+
+
+def _dest(flags: tuple[str, ...]) -> str:
+    return flags[-1].lstrip("-").replace("-", "_")
+
+
+def asked_ranges(args: argparse.Namespace) -> Asked:
+    asked: Asked = {}
+    for m in MEASURES:
+        warn, crit = (getattr(args, _dest(flags), None) for flags in m.options)
+        if warn is not None or crit is not None:
+            asked[m.name] = (warn, crit)
+    return asked
+
+
+def perf_ranges(a: Any, asked: Asked) -> dict[str, tuple[str, str]]:
+    """Perfdata label -> warn/crit fields, for the measures given on the command line: the ranges
+    as asked, and riskmon.toml's for the one of the pair that was not."""
+    out: dict[str, tuple[str, str]] = {}
+    for m in MEASURES:
+        if m.name not in asked:
+            continue
+        config = m.config(a.thresholds)
+        w, c = _effective(asked[m.name], config)
+        out[m.name] = (str(w) if w else "", str(c) if c else "")
+    return out
+
+
+def _effective(
+    given: tuple[Range | None, Range | None], config: tuple[Range, Range] | None
+) -> tuple[Range | None, Range | None]:
+    cw, cc = config if config is not None else (None, None)
+    return (given[0] or cw, given[1] or cc)
+
+
+def apply_ranges(a: Any, asked: Asked) -> Any:
+    """The assessment with the rules that command-line ranges are about decided by them (see the
+    module doc). `a` unchanged when none was given. RiskmonError-free: a measure this engine
+    does not compute was refused earlier (`unsupported`)."""
+    if not asked:
+        return a
+    rules = []
+    for rule in a.rules:
+        measures = [m for m in MEASURES if m.rule == rule.rule]
+        if not any(m.name in asked for m in measures):
+            rules.append(rule)
+            continue
+        judged = [j for m in measures if (j := _judge(m, a, asked.get(m.name, (None, None)))) is not None]
+        level = type(a.level)(max((lv for lv, _ in judged), default=Level.OK))  # the engine's Level type
+        rules.append(dataclasses.replace(rule, level=level, reason="; ".join(r for _, r in judged)))
+    return dataclasses.replace(a, rules=tuple(rules), level=max(r.level for r in rules))
+
+
+def unsupported(a: Any, asked: Asked) -> str | None:
+    """Why a range cannot be applied (this engine does not compute that measure), or None."""
+    for m in MEASURES:
+        if m.name in asked and m.value(a) is None:
+            return f"{m.options[0][0]}/{m.options[1][0]}: this riskmon's engine does not compute the {m.label}"
+    return None
+
+
+def _judge(m: Measure, a: Any, given: tuple[Range | None, Range | None]) -> tuple[Level, str] | None:
+    value = m.value(a)
+    if value is None:
+        return None
+    config = m.config(a.thresholds)
+    warn, crit = _effective(given, config)
+    label = m.label
+    shown = m.shown(value)
+    for level, rng, key in ((Level.CRITICAL, crit, 1), (Level.WARNING, warn, 0)):
+        if rng is not None and rng.alerts(value):
+            return level, f"{label} {shown} is {rng.condition()} ({_source(given[key], m.options[key][0], level)})"
+    limits = ", ".join(
+        _source(g, o[0], lv) for g, o, lv in zip(given, m.options, (Level.WARNING, Level.CRITICAL), strict=True) if g
+    )
+    return Level.OK, f"{label} {shown}: no alert ({limits or 'thresholds of riskmon.toml'})"
+
+
+def _source(given: Range | None, option: str, level: Level) -> str:
+    """Where a range came from, for the reason: `-w 40`, or riskmon.toml's threshold."""
+    if given is not None:
+        return f"{level.name.lower()} range {option} {given}"
+    return f"{level.name.lower()} threshold of riskmon.toml"
