@@ -71,27 +71,35 @@ def match_event(rule: PlaybookRule, e: EventAssessment, biz: Business, reached: 
     return because or ["any event that reaches you" if rule.exposed_only else "any event"]
 
 
-def _event_because(rule: PlaybookRule, e: EventAssessment, on: list[str], reach: list[str]) -> list[str]:
-    """One fact per condition the rule gives, in the order the file lists them. Each fact is a
-    function, so only the conditions given cost text."""
-    r = rule
-    facts: tuple[tuple[object, Callable[[], str]], ...] = (
-        (r.kinds, lambda: f"kind {e.event.kind}"),
-        (r.events, lambda: f"event {e.id}"),
-        (r.platforms, lambda: "on " + ", ".join(on)),
-        (r.regions, lambda: "in " + region_text(reach)),
-        (r.statuses, lambda: f"status {e.status}"),
-        (r.min_probability, lambda: f"probability {pct(e.probability)} >= {pct(r.min_probability or 0.0)}"),
-        (r.min_score, lambda: f"score {e.score:.0f} >= {r.min_score:g}"),
-        (r.min_shock, lambda: f"removes {pct(e.shock)} of orders (>= {pct(r.min_shock or 0.0)})"),
-        (
-            r.min_hit_share,
-            lambda: f"{pct(e.hit_share)} of orders on the channels it hits (>= {pct(r.min_hit_share or 0.0)})",
+_Because = Callable[[PlaybookRule, EventAssessment, list[str], list[str]], str]
+
+_BECAUSE: tuple[tuple[str, _Because], ...] = (
+    ("kinds", lambda r, e, on, reach: f"kind {e.event.kind}"),
+    ("events", lambda r, e, on, reach: f"event {e.id}"),
+    ("platforms", lambda r, e, on, reach: "on " + ", ".join(on)),
+    ("regions", lambda r, e, on, reach: "in " + region_text(reach)),
+    ("statuses", lambda r, e, on, reach: f"status {e.status}"),
+    ("min_probability", lambda r, e, on, reach: f"probability {pct(e.probability)} >= {pct(r.min_probability or 0.0)}"),
+    ("min_score", lambda r, e, on, reach: f"score {e.score:.0f} >= {r.min_score:g}"),
+    ("min_shock", lambda r, e, on, reach: f"removes {pct(e.shock)} of orders (>= {pct(r.min_shock or 0.0)})"),
+    (
+        "min_hit_share",
+        lambda r, e, on, reach: (
+            f"{pct(e.hit_share)} of orders on the channels it hits (>= {pct(r.min_hit_share or 0.0)})"
         ),
-        (r.min_duty_delta, lambda: f"duty {e.impact.duty_delta:+.0%} (>= {r.min_duty_delta:+.0%})"),
-        (r.starts_within_days, lambda: f"starts in {max(0.0, e.days_until):.0f} days (<= {r.starts_within_days})"),
-    )
-    return [say() for given, say in facts if given is not None]
+    ),
+    ("min_duty_delta", lambda r, e, on, reach: f"duty {e.impact.duty_delta:+.0%} (>= {r.min_duty_delta:+.0%})"),
+    (
+        "starts_within_days",
+        lambda r, e, on, reach: f"starts in {max(0.0, e.days_until):.0f} days (<= {r.starts_within_days})",
+    ),
+)
+"""One fact per event condition, in the order the file lists them: (the rule's field, what it says
+when given). A table, not a function, so a match costs a lookup per condition, not a closure."""
+
+
+def _event_because(rule: PlaybookRule, e: EventAssessment, on: list[str], reach: list[str]) -> list[str]:
+    return [say(rule, e, on, reach) for field, say in _BECAUSE if getattr(rule, field) is not None]
 
 
 def match_standing(rule: PlaybookRule, a: Assessment, biz: Business) -> tuple[list[str], str | None] | None:
