@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from riskmon.core import playbooks as pb
+from riskmon.sources.config.load import bundled_playbooks
 from tests.test_playbooks import (
     NOW,
     bundled_plan,
@@ -109,6 +110,20 @@ def test_indonesian_sellers_keep_their_customer_list_on_whatsapp() -> None:
     assert not any("email" in s.text.lower() for s in steps.values() if s.id != "email-capture")
     us = steps_of(bundled_plan(parcel_seller(), [ev("us-ban", "ban")]), "us-ban")
     assert "email" in us["email-capture"].text and "WhatsApp" not in us["email-capture"].text
+
+
+def test_bundled_steps_that_name_an_own_store_require_one() -> None:
+    for r in bundled_playbooks():
+        for s in r.steps:
+            needs = (r.requires and r.requires.own_store) or (s.requires and s.requires.own_store) or r.no_own_store
+            assert needs or not re.search(r"\{own_store\}|own store", s.text), (r.id, s.id)
+
+
+def test_standing_steps_speak_whatsapp_in_indonesia() -> None:
+    jkt = steps_of(bundled_plan(jakarta_seller(), []), "standing:open-own-store")
+    assert "WhatsApp" in jkt["start-email-list"].text
+    us = steps_of(bundled_plan(seller(ch("amazon-us", "amazon", 1.0)), []), "standing:open-own-store")
+    assert "emails" in us["start-email-list"].text
 
 
 def test_steps_for_an_own_store_need_one() -> None:
@@ -213,7 +228,8 @@ def test_next_actions_put_this_month_first_and_fold_the_old_backlog() -> None:
 
 
 def test_chinese_new_year_says_order_early_and_ship_before_the_factories_close() -> None:
-    cny = ev("chinese-new-year-2027", "season", "2027-01-23", platforms=("*",), regions=["*"], ends="2027-02-27")
+    order_by = [{"date": "2026-12-26", "what": "Place orders with Chinese suppliers"}]
+    cny = ev("chinese-new-year-2027", "season", "2027-01-23", platforms=("*",), regions=["*"], deadlines=order_by)
     now = datetime(2026, 12, 7, tzinfo=UTC)
     steps = steps_of(bundled_plan(parcel_seller(supply_route="bulk"), [cny], now=now), cny.id)
     assert {"cny-order-early", "cny-ship-before-close"} <= set(steps)
@@ -222,9 +238,12 @@ def test_chinese_new_year_says_order_early_and_ship_before_the_factories_close()
     assert not any(
         s.rule_id == "peak-season-hedge" for s in bundled_plan(parcel_seller(), [cny], now=now).suggestions()
     )
-    # Goods bought locally do not wait for Chinese factories.
+    assert "deadline-place-orders-with-chinese-suppliers" in steps
+    # Goods bought locally do not wait for Chinese factories, and a closure a year off is not yet news.
     local = seller(ch("amazon-us", "amazon", 1.0, supply_route="local"))
     assert bundled_plan(local, [cny], now=now).for_event(cny.id) == ()
+    year_before = bundled_plan(parcel_seller(supply_route="bulk"), [cny], now=now - timedelta(days=365))
+    assert year_before.for_event(cny.id) == ()
 
 
 def test_a_duty_change_on_parcels_says_move_stock_reprice_and_check_landed_cost() -> None:

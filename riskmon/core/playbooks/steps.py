@@ -227,7 +227,10 @@ def event_matches(
         )
         if drafts:
             out.append(Match(e.id, rule.id, tuple(because), e.score, drafts, e, rule.title, rule.why, ctx))
-    deadlines = _deadlines(e, seen, ticks) if out or exposed(e) else None
+    # A season reaches every seller on paper (every platform, everywhere): whether its dates are
+    # yours (goods from China? how soon?) is for its rules to say, so its deadlines follow them.
+    reaches = exposed(e) and e.event.kind != "season"
+    deadlines = _deadlines(e, seen, ticks) if out or reaches else None
     if deadlines is not None:
         out.append(deadlines)
     return out
