@@ -126,6 +126,17 @@ def test_standing_steps_speak_whatsapp_in_indonesia() -> None:
     assert "emails" in us["start-email-list"].text
 
 
+def test_a_ban_reaching_you_only_through_links_leaves_stock_and_payouts_alone() -> None:
+    """A US clothing store with 43% of its orders from TikTok links, and no TikTok Shop."""
+    links_only = seller(ch("shop", "shopify", 1.0, kind="own_store", traffic=[{"via": "tiktok", "share": 0.43}]))
+    p = bundled_plan(links_only, [ev("us-ban", "ban")])
+    rules = {s.rule_id for s in p.for_event("us-ban")}
+    assert "ban-move-audience" in rules and not rules & {"stock-out-of-reach", "pull-payouts"}
+    assert all("stops selling" not in s.text for s in steps_of(p, "us-ban").values())
+    shop = {s.rule_id for s in bundled_plan(parcel_seller(), [ev("us-ban", "ban")]).for_event("us-ban")}
+    assert {"stock-out-of-reach", "pull-payouts"} <= shop
+
+
 def test_steps_for_an_own_store_need_one() -> None:
     """A seller without an own store is not told to pin "search for your own store"."""
     cut = ev("cut", "link_cutoff", "2025-03-01")
