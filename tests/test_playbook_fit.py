@@ -4,6 +4,7 @@ bundled Chinese New Year and duty-change rules, and a fresh `config init` on day
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 
 from riskmon.core import playbooks as pb
 from riskmon.sources.config.load import bundled_playbooks
+from tests.support import SELLER_EXPOSURE, write_config
 from tests.test_playbooks import (
     NOW,
     bundled_plan,
@@ -312,3 +314,47 @@ def test_a_fresh_config_init_shows_a_short_current_checklist(tmp_path: Path, now
     for since in re.findall(r"overdue since (\d{4}-\d{2}-\d{2})", "\n".join(actions)):
         assert datetime.fromisoformat(since).replace(tzinfo=UTC) >= today - timedelta(days=31), r.stdout
     assert "overdue by more than" not in r.stdout
+
+
+TWO_EVENTS = """
+[[events]]
+id = "us-ban"
+title = "US ban"
+kind = "ban"
+platforms = ["tiktok"]
+regions = ["US"]
+status = "confirmed"
+effective = 2025-01-19
+
+[[events]]
+id = "us-closure"
+title = "US shop closure"
+kind = "shop_closure"
+platforms = ["tiktok"]
+regions = ["US"]
+status = "confirmed"
+effective = 2025-06-01
+"""
+
+
+def test_a_shared_step_is_listed_once_ticked_once_and_an_old_backlog_folds(tmp_path: Path) -> None:
+    env = {**os.environ, "RISKMON_DATA": str(tmp_path / "data"), "NO_COLOR": "1"}
+    cfg = write_config(tmp_path, exposure=SELLER_EXPOSURE.format(cash=60000, share=0.6), events=TWO_EVENTS)
+    common = ["--config", str(cfg), "--db", str(tmp_path / "history.json"), "--now", "2025-04-01"]
+    r = _run("playbook", *common, env=env)
+    assert r.returncode == 0, r.stderr
+    rows = [line for line in r.stdout.splitlines() if line.startswith("[")]
+    shared = [line for line in rows if " export-customers " in line]
+    assert len(shared) == 1 and "us-ban, us-closure" in shared[0], r.stdout
+    # The ban took effect in January: its steps are months overdue and fold into one line, after
+    # the steps due this month; the closure's come later (and with them the shared step).
+    folded = next(i for i, line in enumerate(rows) if "overdue by more than 30 days" in line)
+    assert " us-ban " in rows[folded] and "export-customers" not in rows[folded]
+    assert all(re.search(r" in \d+ d ", line) for line in rows[:folded]) and folded < rows.index(shared[0])
+    r = _run("check", *common, "--no-history", "-v", env=env)
+    assert "steps overdue by more than 30 days for us-ban: " in r.stdout, r.stdout
+
+    assert _run("playbook", *common, "done", "us-closure", "export-customers", env=env).returncode == 0
+    r = _run("playbook", *common, "-f", "json", env=env)
+    items = [i for i in json.loads(r.stdout)["items"] if i["id"] == "export-customers"]
+    assert len(items) == 1 and items[0]["done"] and items[0]["keys"] == ["us-ban", "us-closure"]

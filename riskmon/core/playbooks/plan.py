@@ -8,7 +8,7 @@ from typing import Any
 
 from riskmon.core.model import EVENT_KINDS
 from riskmon.core.playbook_rules import PlaybookFile, PlaybookRule
-from riskmon.core.playbooks.actions import ACTIONS, Action, Item, priority, rank
+from riskmon.core.playbooks.actions import ACTIONS, Action, Item, long_overdue, priority, rank
 from riskmon.core.playbooks.facts import Business
 from riskmon.core.playbooks.steps import Draft, Match, Progress, Step, Suggestion, event_matches, standing_matches
 from riskmon.core.results import Assessment
@@ -184,18 +184,21 @@ class Plan:
         copies = [(s, step) for s in self.suggestions(key) for step in s.steps]
         if key is not None:
             return [Item(s, step, priority(s.weight, step.due, self.now)) for s, step in copies]
-        # One item per step: its earliest copy, as important as its most important one. A step
-        # is named by its id and its first key: one key has one step of an id, so no two steps
-        # share both (and hashing every copy's whole tuple of keys would cost keys x copies).
-        best: dict[tuple[str, str], tuple[Suggestion, Step]] = {}
+        # One item per step: its earliest copy that is not long overdue (a step months late for
+        # a ban that took effect is still worth doing before next month's closure, and belongs
+        # with it, not in the ban's folded backlog), as important as its most important copy.
+        # A step is named by its id and its first key: one key has one step of an id, so no two
+        # steps share both (and hashing every copy's whole tuple of keys would cost keys x copies).
+        best: dict[tuple[str, str], tuple[tuple[bool, datetime, float], Suggestion, Step]] = {}
         weight: dict[tuple[str, str], float] = {}
         for s, step in copies:
             group = (step.id, step.keys[0] if step.keys else s.key)
             weight[group] = max(weight.get(group, s.weight), s.weight)
+            rank_key = (long_overdue(step, self.now), step.due, -s.weight)
             held = best.get(group)
-            if held is None or (step.due, -s.weight) < (held[1].due, -held[0].weight):
-                best[group] = (s, step)
-        return [Item(s, step, priority(weight[g], step.due, self.now)) for g, (s, step) in best.items()]
+            if held is None or rank_key < held[0]:
+                best[group] = (rank_key, s, step)
+        return [Item(s, step, priority(weight[g], step.due, self.now)) for g, (_, s, step) in best.items()]
 
 
 def plan(
