@@ -17,8 +17,10 @@ import pytest
 
 from riskmon.core import playbooks as pb
 from riskmon.sources.config.load import bundled_playbooks
-from tests.support import SELLER_EXPOSURE, write_config
+from tests.support import write_config
 from tests.test_playbooks import (
+    EVENTS,
+    EXPOSURE,
     NOW,
     bundled_plan,
     ch,
@@ -316,16 +318,7 @@ def test_a_fresh_config_init_shows_a_short_current_checklist(tmp_path: Path, now
     assert "overdue by more than" not in r.stdout
 
 
-TWO_EVENTS = """
-[[events]]
-id = "us-ban"
-title = "US ban"
-kind = "ban"
-platforms = ["tiktok"]
-regions = ["US"]
-status = "confirmed"
-effective = 2025-01-19
-
+CLOSURE = """
 [[events]]
 id = "us-closure"
 title = "US shop closure"
@@ -339,7 +332,7 @@ effective = 2025-06-01
 
 def test_a_shared_step_is_listed_once_ticked_once_and_an_old_backlog_folds(tmp_path: Path) -> None:
     env = {**os.environ, "RISKMON_DATA": str(tmp_path / "data"), "NO_COLOR": "1"}
-    cfg = write_config(tmp_path, exposure=SELLER_EXPOSURE.format(cash=60000, share=0.6), events=TWO_EVENTS)
+    cfg = write_config(tmp_path, exposure=EXPOSURE, events=EVENTS + CLOSURE)  # the ban of test_playbooks
     common = ["--config", str(cfg), "--db", str(tmp_path / "history.json"), "--now", "2025-04-01"]
     r = _run("playbook", *common, env=env)
     assert r.returncode == 0, r.stderr
