@@ -346,6 +346,9 @@ def test_a_shared_step_is_listed_once_ticked_once_and_an_old_backlog_folds(tmp_p
     assert all(re.search(r" in \d+ d ", line) for line in rows[:folded]) and folded < rows.index(shared[0])
     r = _run("check", *common, "--no-history", "-v", env=env)
     assert "steps overdue by more than 30 days for us-ban: " in r.stdout, r.stdout
+    actions = json.loads(_run("playbook", *common, "-f", "json", env=env).stdout)["next_actions"]
+    folded = [a for a in actions if a.get("folded")]
+    assert [a["key"] for a in folded] == ["us-ban"] and "cross-post" in folded[0]["steps"]
 
     assert _run("playbook", *common, "done", "us-closure", "export-customers", env=env).returncode == 0
     r = _run("playbook", *common, "-f", "json", env=env)

@@ -232,5 +232,8 @@ def _json(p: Plan, key: str | None, hide_done: bool) -> dict[str, Any]:
         "now": p.now.isoformat(),
         "key": key,
         "items": [i.to_dict() for i in items],
+        # The whole checklist's open steps as the text lists them: due now and soon first, a
+        # long-overdue backlog folded per event ({"folded": true, "steps": [...]}), then later.
+        "next_actions": [x.to_dict() for x in p.next_actions(None)] if key is None else None,
         "suggestions": [{"key": s.key, **s.to_dict()} for s in p.suggestions(key)],
     }
