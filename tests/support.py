@@ -192,11 +192,15 @@ def hook_posts(server: Any) -> list[dict[str, Any]]:
 
 
 async def wait_for(pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 10.0) -> None:
-    """Let the app run until `cond()` is true; fail the test after `timeout` seconds."""
+    """Let the app run until `cond()` is true; fail the test after `timeout` seconds, saying what
+    was awaited and what the app's workers raised (when run with tests.tui_support.running)."""
+    from tests.tui_support import worker_failures
+    from tests.waiting import describe
+
     end = time.monotonic() + timeout
     while not cond():
         if time.monotonic() > end:
-            raise AssertionError("condition not met in time")
+            raise AssertionError(f"waited {timeout:g} s for: {describe(cond)}\n{worker_failures(pilot.app)}")
         await pilot.pause(0.05)
 
 

@@ -121,7 +121,8 @@ def test_bad_arguments_are_unknown(tmp_path: Path, args: list[str], needle: str)
 
 def test_bad_now_is_unknown(tmp_path: Path) -> None:
     r = run("check", "--config", str(make_config(tmp_path)), "--now", "yesterday-ish")
-    assert r.returncode == 3 and r.stdout.startswith("RISKMON UNKNOWN - bad arguments: --now")
+    # argparse's own wording, as for every other bad value: "argument --now: not a date ...".
+    assert r.returncode == 3 and r.stdout.startswith("RISKMON UNKNOWN - bad arguments: argument --now: ")
 
 
 BROKEN = {
@@ -309,8 +310,8 @@ def test_nagios_verbose_adds_lines(tmp_path: Path) -> None:
 
 def test_prometheus_passes_promtool(tmp_path: Path) -> None:
     r = check(make_config(tmp_path), "-f", "prometheus")
-    assert "riskmon_score " in r.stdout and "# TYPE riskmon_score gauge" in r.stdout
-    assert 'riskmon_event_score{event="us-ban"' in r.stdout
+    assert "riskmon_score{profile=" in r.stdout and "# TYPE riskmon_score gauge" in r.stdout
+    assert 'riskmon_event_score{profile="' in r.stdout and ',event="us-ban"} ' in r.stdout
     promtool = shutil.which("promtool")
     if promtool is None:
         pytest.skip("promtool not installed")
@@ -394,14 +395,15 @@ def test_version_and_module_entry() -> None:
 
 
 def test_check_imports_no_ui_or_scheduler(tmp_path: Path) -> None:
-    """The headless check must not pay for (or depend on) the dashboard's libraries."""
+    """The headless check must not pay for (or depend on) the dashboard's libraries, nor numpy
+    (only a profile with more than 10 uncertain events needs its Monte Carlo draws)."""
     cfg = make_config(tmp_path)
     code = textwrap.dedent(f"""
         import sys
         from riskmon.cli.main import main
         rc = main(["check", "--config", {str(cfg)!r}, "--now", "{NOW}", "--no-history", "-f", "json"])
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "plotext", "textual_plotext",
-                                                                      "apscheduler", "httpx", "tomlkit"))
+                                                                      "apscheduler", "httpx", "tomlkit", "numpy"))
         print("HEAVY", heavy, file=sys.stderr)
         sys.exit(0 if not heavy else 99)
     """)

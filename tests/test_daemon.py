@@ -135,14 +135,14 @@ def test_daemon_alerts_once_per_level_change_and_stops_on_sigterm(tmp_path: Path
             prom=prom,
         )
         with daemon(tmp_path, cfg) as (proc, log):
-            wait_on(proc, log, lambda: "riskmon_level 0\n" in read(prom))
+            wait_on(proc, log, lambda: 'riskmon_level{profile="cfg"} 0\n' in read(prom))
             assert posts(server) == [], "starting is not a level change"
 
             feed.set(ban())  # OK -> WARNING
             wait_on(proc, log, lambda: len(posts(server)) >= 1)
             first = posts(server)[0]
             assert first["trigger"] == "level_change" and first["title"] == "riskmon: OK -> WARNING"
-            wait_on(proc, log, lambda: "riskmon_level 1\n" in read(prom))
+            wait_on(proc, log, lambda: 'riskmon_level{profile="cfg"} 1\n' in read(prom))
             polled = len(server.hits("/feed"))
             wait_on(proc, log, lambda: len(server.hits("/feed")) >= polled + 2)  # two more polls
             assert len(posts(server)) == 1, "the level persists: no second alert"
@@ -153,8 +153,8 @@ def test_daemon_alerts_once_per_level_change_and_stops_on_sigterm(tmp_path: Path
             assert [e["id"] for e in json.loads(r.stdout)["events"]] == ["us-ban"]
 
             feed.mode = "broken"  # the cached events stay in force; the error is reported
-            wait_on(proc, log, lambda: 'riskmon_feed_up{feed="agency"} 0' in read(prom))
-            assert "riskmon_level 1\n" in read(prom)
+            wait_on(proc, log, lambda: 'riskmon_feed_up{profile="cfg",feed="agency"} 0' in read(prom))
+            assert 'riskmon_level{profile="cfg"} 1\n' in read(prom)
             r = run(tmp_path, "check", "--config", str(cfg), "--db", str(tmp_path / "h.json"), "-t", "5", "-f", "json")
             doc = json.loads(r.stdout)
             assert r.returncode == 1 and doc["events"][0]["id"] == "us-ban"
@@ -163,16 +163,16 @@ def test_daemon_alerts_once_per_level_change_and_stops_on_sigterm(tmp_path: Path
             # An invalid edit keeps the last good config running and says so.
             exposure = cfg / "exposure.toml"
             exposure.write_text(EXPOSURE + "\nbroken = \n")
-            wait_on(proc, log, lambda: "riskmon_config_ok 0\n" in read(prom))
+            wait_on(proc, log, lambda: 'riskmon_config_ok{profile="cfg"} 0\n' in read(prom))
             assert "config invalid (keeping the last good config)" in read(log)
             exposure.write_text(EXPOSURE)
-            wait_on(proc, log, lambda: "riskmon_config_ok 1\n" in read(prom))
+            wait_on(proc, log, lambda: 'riskmon_config_ok{profile="cfg"} 1\n' in read(prom))
 
             feed.mode = "ok"
             feed.set()  # WARNING -> OK
             wait_on(proc, log, lambda: len(posts(server)) >= 2)
             assert posts(server)[1]["title"] == "riskmon: WARNING -> OK"
-            wait_on(proc, log, lambda: "riskmon_level 0\n" in read(prom))
+            wait_on(proc, log, lambda: 'riskmon_level{profile="cfg"} 0\n' in read(prom))
 
             if PROMTOOL:
                 r2 = subprocess.run([PROMTOOL, "check", "metrics"], input=prom.read_bytes(), capture_output=True)
@@ -224,13 +224,13 @@ def test_daemon_once_runs_every_job_and_exits_with_the_level(tmp_path: Path) -> 
 
         r = once()
         assert r.returncode == 0, r.stdout + r.stderr
-        assert r.stdout.startswith("RISKMON OK - ") and "riskmon_level 0\n" in read(prom)
+        assert r.stdout.startswith("RISKMON OK - ") and 'riskmon_level{profile="cfg"} 0\n' in read(prom)
         assert posts(server) == [], "OK is where every channel starts: nothing to announce"
 
         feed.set(ban())
         r = once()
         assert r.returncode == 1, r.stdout + r.stderr
-        assert r.stdout.startswith("RISKMON WARNING - ") and "riskmon_level 1\n" in read(prom)
+        assert r.stdout.startswith("RISKMON WARNING - ") and 'riskmon_level{profile="cfg"} 1\n' in read(prom)
         assert [p["title"] for p in posts(server)] == ["riskmon: OK -> WARNING"], "history carries the level"
 
         r = once()

@@ -154,8 +154,8 @@ async def test_run_once_polls_assesses_records_and_exports(tmp_path: Path, serve
     snaps = HistoryStore(tmp_path / "history.json").snapshots()
     assert [s["level"] for s in snaps] == ["WARNING"]
     text = prom.read_text()
-    assert "riskmon_level 1\n" in text and 'riskmon_feed_up{feed="agency"} 1' in text
-    assert "riskmon_config_ok 1\n" in text
+    assert 'riskmon_level{profile="cfg"} 1\n' in text and 'riskmon_feed_up{profile="cfg",feed="agency"} 1' in text
+    assert 'riskmon_config_ok{profile="cfg"} 1\n' in text
     assert not list(prom.parent.glob(".*.tmp")), "temp files are renamed into place"
     if PROMTOOL:
         r = subprocess.run([PROMTOOL, "check", "metrics"], input=prom.read_bytes(), capture_output=True)
@@ -412,12 +412,12 @@ async def test_started_monitor_polls_reassesses_on_change_and_stops(tmp_path: Pa
         assert updates[-1].evaluation is not None
         assert updates[-1].evaluation.assessment.level.name == "WARNING"
         await until(lambda: len(hook_posts(server)) == 1)
-        await until(lambda: "riskmon_level 1\n" in prom.read_text())
+        await until(lambda: 'riskmon_level{profile="cfg"} 1\n' in prom.read_text())
 
         feed.mode = "broken"  # the cached events stay; the error is reported
         await until(lambda: updates[-1].feeds[0]["ok"] is False)
         assert updates[-1].evaluation is not None and updates[-1].evaluation.assessment.level.name == "WARNING"
-        await until(lambda: 'riskmon_feed_up{feed="agency"} 0' in prom.read_text())
+        await until(lambda: 'riskmon_feed_up{profile="cfg",feed="agency"} 0' in prom.read_text())
         assert len(hook_posts(server)) == 1
     finally:
         await m.aclose()

@@ -23,9 +23,11 @@ from riskmon.present import formats
 from riskmon.present.text import money
 from riskmon.sources.config.load import load_config
 from riskmon.tui.app import RiskmonApp, create_app
-from riskmon.tui.screens.whatif import WhatIfScreen, compute, parse_field
+from riskmon.tui.screens.whatif import WhatIfScreen, parse_field
+from riskmon.usecases.whatif import run as compute
 from tests.support import LINK_CUTOFF_EVENT, WHATIF_EVENTS, asked, cell, validated, wait_for, write_config
 from tests.support import WHATIF_EXPOSURE as EXPOSURE
+from tests.tui_support import running
 
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
 NOW_ISO = "2025-01-10T00:00:00Z"
@@ -57,7 +59,11 @@ def cli(tmp_path: Path, *args: str) -> dict[str, Any]:
 
 
 def as_json(x: Any) -> Any:
-    return json.loads(formats.to_json(x))
+    """`x` as the CLI's JSON has it (a part of a document carries no `"schema"` of its own)."""
+    doc = json.loads(formats.to_json(x))
+    if isinstance(doc, dict) and "schema" not in x:
+        del doc["schema"]
+    return doc
 
 
 async def open_whatif(pilot: Pilot[Any]) -> WhatIfScreen:
@@ -131,7 +137,7 @@ def test_parse_field() -> None:
 
 async def test_numbers_equal_assess_on_an_edited_copy_and_the_cli(tmp_path: Path, cfg: Path) -> None:
     app = create_app(cfg, tmp_path / "history.json", NOW)
-    async with app.run_test(size=(140, 45)) as pilot:
+    async with running(app, size=(140, 45)) as pilot:
         w = await open_whatif(pilot)
         assert w.outcome is not None and w.outcome.delta.score == 0 and not w.outcome.changes
         for target, text in SETS.items():
@@ -190,7 +196,7 @@ async def test_numbers_equal_assess_on_an_edited_copy_and_the_cli(tmp_path: Path
 
 async def test_stress_switch_equals_cli_stress(tmp_path: Path, cfg: Path) -> None:
     app = create_app(cfg, tmp_path / "history.json", NOW)
-    async with app.run_test(size=(140, 45)) as pilot:
+    async with running(app, size=(140, 45)) as pilot:
         w = await open_whatif(pilot)
         await pilot.press("ctrl+t")
         await settled(pilot, w)
@@ -206,7 +212,7 @@ async def test_stress_switch_equals_cli_stress(tmp_path: Path, cfg: Path) -> Non
 
 async def test_invalid_values_show_errors_and_keep_the_last_scenario(tmp_path: Path, cfg: Path) -> None:
     app = create_app(cfg, tmp_path / "history.json", NOW)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, size=(80, 24)) as pilot:
         w = await open_whatif(pilot)
         assert w.has_class("-narrow")
         await put(pilot, w, "tiktok-us.order_share", "0.4")
@@ -229,7 +235,7 @@ async def test_invalid_values_show_errors_and_keep_the_last_scenario(tmp_path: P
 
 async def test_scenarios_save_load_and_run_in_the_cli(tmp_path: Path, cfg: Path) -> None:
     app = create_app(cfg, tmp_path / "history.json", NOW)
-    async with app.run_test(size=(140, 45)) as pilot:
+    async with running(app, size=(140, 45)) as pilot:
         w = await open_whatif(pilot)
         await put(pilot, w, "us-ban.status", "confirmed")
         await put(pilot, w, "tiktok-us.order_share", "0.175")
@@ -281,7 +287,7 @@ async def test_scenarios_save_load_and_run_in_the_cli(tmp_path: Path, cfg: Path)
 
 async def test_apply_to_config_is_confirmed_and_keeps_comments(tmp_path: Path, cfg: Path) -> None:
     app = create_app(cfg, tmp_path / "history.json", NOW)
-    async with app.run_test(size=(140, 45)) as pilot:
+    async with running(app, size=(140, 45)) as pilot:
         w = await open_whatif(pilot)
         await put(pilot, w, "us-ban.status", "confirmed")
         await put(pilot, w, "us-ban.effective", "2025-02-01")
@@ -319,7 +325,7 @@ async def test_apply_to_config_is_confirmed_and_keeps_comments(tmp_path: Path, c
 
 async def test_stress_and_the_demo_cannot_be_applied_or_saved(tmp_path: Path, cfg: Path) -> None:
     app = create_app(cfg, tmp_path / "history.json", NOW)
-    async with app.run_test(size=(140, 45)) as pilot:
+    async with running(app, size=(140, 45)) as pilot:
         w = await open_whatif(pilot)
         await pilot.press("ctrl+t")
         await settled(pilot, w)
@@ -328,7 +334,7 @@ async def test_stress_and_the_demo_cannot_be_applied_or_saved(tmp_path: Path, cf
         assert app.screen is w  # no confirmation: refused
         assert (cfg / "events.toml").read_text() == EVENTS
     demo = create_app(None, tmp_path / "history2.json", NOW)
-    async with demo.run_test(size=(140, 45)) as pilot:
+    async with running(demo, size=(140, 45)) as pilot:
         w = await open_whatif(pilot)
         first = w.outcome.baseline.events[0].id  # type: ignore[union-attr]
         await put(pilot, w, f"{first}.probability", "0.1")
@@ -372,7 +378,7 @@ async def test_a_failed_apply_is_reported_even_to_someone_leaving(
     monkeypatch.setattr(configedit, "apply_edits", failing_write)
     app = create_app(cfg, tmp_path / "history.json", NOW)
     seen = support.spy_notify(app, lambda title, message: message)
-    async with app.run_test(size=(140, 45)) as pilot:
+    async with running(app, size=(140, 45)) as pilot:
         w = await open_whatif(pilot)
         await put(pilot, w, "tiktok-us.order_share", "0.4")
         await pilot.press("ctrl+g")
@@ -411,7 +417,7 @@ async def test_the_scenario_chosen_last_is_the_one_loaded(
 
     monkeypatch.setattr(sf, "load_scenario", slow_for_slow)
     app = create_app(cfg, tmp_path / "history.json", NOW)
-    async with app.run_test(size=(140, 45)) as pilot:
+    async with running(app, size=(140, 45)) as pilot:
         w = await open_whatif(pilot)
         w.load("slow")
         await pilot.pause(0.05)

@@ -1,5 +1,2 @@
-"""The command line: one module per command."""
-
-from riskmon.cli.main import main
-
-__all__ = ["main"]
+"""The command line: riskmon.cli.main parses and dispatches; one module per command; the shared
+argument types in riskmon.cli.args (no command module imports riskmon.cli.main)."""

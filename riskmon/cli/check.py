@@ -13,12 +13,37 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from riskmon.cli.args import offline, seconds
 from riskmon.errors import RiskmonError, reason_of
 
 if TYPE_CHECKING:
     from riskmon.core.playbooks import Progress
+    from riskmon.usecases.evaluate import Evaluation
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon import __version__
+    from riskmon.cli.check_ranges import add_range_options
+    from riskmon.cli.reference import CHECK_EPILOG, HELP_EPILOG
+
+    p.epilog = CHECK_EPILOG + HELP_EPILOG
+    p.add_argument("-V", "--version", action="version", version=f"riskmon {__version__}")
+    p.add_argument("--format", "-f", choices=("text", "json", "nagios", "prometheus"), default="text")
+    add_range_options(p)
+    p.add_argument(
+        "-t",
+        "--timeout",
+        type=seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="give up after (default 30, at most 86400)",
+    )
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more detail; repeat up to -vvv")
+    p.add_argument("--no-history", action="store_true", help="do not record this check in history")
+    offline(p)
 
 
 class CheckTimeout(RiskmonError):
@@ -47,11 +72,11 @@ def deadline(seconds: float) -> Iterator[None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
+    from datetime import UTC, datetime
 
     started = time.monotonic()
     with deadline(args.timeout):
-        now = parse_now(args.now)
+        now = args.now or datetime.now(UTC)
         from riskmon.usecases.evaluate import evaluate
 
         # Feeds get what is left of -t after a margin for assessing, history, output and the
@@ -65,9 +90,8 @@ def run(args: argparse.Namespace) -> int:
         )
         if ev.feed_failure:
             raise RiskmonError(ev.feed_failure, "\n".join(f"feed {f['name']}: {f.get('error')}" for f in ev.feeds))
-        ev = _with_ranges(ev, args)
-        extras = _extras(ev, args, now)
-        output = _render(ev, args, extras, started)
+        ev, changes = _with_history(_with_ranges(ev, args), args)
+        output = _render(ev, args, changes, started)
     if ev.config.location.is_demo:
         from riskmon.present.text import DEMO_NOTE
 
@@ -77,9 +101,9 @@ def run(args: argparse.Namespace) -> int:
     return int(ev.assessment.level.exit_code)
 
 
-def _with_ranges(ev: Any, args: argparse.Namespace) -> Any:
+def _with_ranges(ev: Evaluation, args: argparse.Namespace) -> Evaluation:
     """The evaluation with the command line's Nagios ranges applied (riskmon.cli.check_ranges):
-    everything after this (history, every format, the exit code) sees the same level."""
+    everything after this (history, the plan, every format, the exit code) sees the same level."""
     import dataclasses
 
     from riskmon.cli.check_ranges import apply_ranges, asked_ranges, unsupported
@@ -91,19 +115,26 @@ def _with_ranges(ev: Any, args: argparse.Namespace) -> Any:
     return dataclasses.replace(ev, assessment=apply_ranges(ev.assessment, asked))
 
 
-def _extras(ev: Any, args: argparse.Namespace, now: Any) -> dict[str, Any]:
-    """Playbook actions and history changes: one visit to the history file records the check and
-    reads which steps are done. A replay (--now) records nothing, as --no-history."""
+def _with_history(ev: Evaluation, args: argparse.Namespace) -> tuple[Evaluation, list[dict[str, Any]] | None]:
+    """Record this check in history and tick the playbook's done steps: one visit to the history
+    file. A replay (--now) records nothing, as --no-history; then the done steps are read only when
+    the output shows the playbook. Returns the evaluation with its progress and the event changes
+    since the previous check (None: not recorded)."""
     if getattr(args, "no_history", False) or args.now:
-        changes, progress = None, _progress(args)
-    else:
-        changes, progress = _history(ev, args)
-    return {**_playbook(ev, args, progress), "changes": changes}
+        return ev.with_progress(_progress(args) if _shows_playbook(args) else {}), None
+    changes, progress = _history(ev, args)
+    return ev.with_progress(progress), changes
+
+
+def _shows_playbook(args: argparse.Namespace) -> bool:
+    """JSON carries the playbooks, nagios names the first action, -v lists the next actions."""
+    return args.format in ("json", "nagios") or (args.format == "text" and args.verbose >= 1)
 
 
 def _progress(args: argparse.Namespace) -> Progress:
-    """Done steps, read without recording (--no-history); unreadable means none is ticked."""
-    from riskmon.cli.playbook import load_progress
+    """Done steps, read without recording (--no-history); unreadable means none is ticked, not a
+    failed check."""
+    from riskmon.usecases.plan import load_progress
 
     try:
         # A busy history may hold its lock a while: the checklist gets a small share of -t.
@@ -115,23 +146,7 @@ def _progress(args: argparse.Namespace) -> Progress:
         return {}
 
 
-def _playbook(ev: Any, args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
-    """The playbook per event and for the business as it stands (JSON only), and the most urgent
-    open steps as one-line actions (-v lists them, nagios names the first).
-
-    Done steps come from history; an unreadable history means none is ticked, not a failed check."""
-    from riskmon.cli.playbook import build_plan
-
-    p = build_plan(ev, progress)
-    as_json = args.format == "json"
-    return {
-        "playbooks": p.playbooks_json() if as_json else None,
-        "standing": p.standing_json() if as_json else [],
-        "actions": p.action_lines(),
-    }
-
-
-def _history(ev: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]] | None, Progress]:
+def _history(ev: Evaluation, args: argparse.Namespace) -> tuple[list[dict[str, Any]] | None, Progress]:
     """Record this check in history: the event changes since the previous one (None: not
     recorded) and the done steps.
 
@@ -139,64 +154,91 @@ def _history(ev: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]] | 
     on, with no step ticked.
     """
     from riskmon.paths import resolve_db_path
-    from riskmon.store.history import LOCK_TIMEOUT, HistoryStore
-    from riskmon.store.snapshots import change_summaries, event_records, snapshot_of
+    from riskmon.store.history import LOCK_TIMEOUT
 
-    a = ev.assessment
     try:
         path = resolve_db_path(getattr(args, "db", None))
+    except Exception as exc:
+        print(f"riskmon: history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
+        return None, {}
+    # Waiting for the lock is bounded by a share of -t, so a busy history cannot time the check out.
+    return record_history(ev, path, wait=max(0.1, min(LOCK_TIMEOUT, args.timeout * 0.15)))
+
+
+def record_history(ev: Any, path: Path, *, wait: float, who: str = "") -> tuple[list[dict[str, Any]] | None, Progress]:
+    """`_history` for a history file at `path` (`fleet check`: one per profile, `who`)."""
+    from riskmon.store.history import HistoryStore
+    from riskmon.store.snapshots import change_summaries, event_records, snapshot_of
+
+    say = f"riskmon: {who}: " if who else "riskmon: "
+    a = ev.assessment
+    try:
         first_run = not path.exists()
-        # Waiting for the lock is bounded by a share of -t, so a busy history cannot time the check out.
-        wait = max(0.1, min(LOCK_TIMEOUT, args.timeout * 0.15))
         store = HistoryStore(path, ev.config.settings.history, lock_timeout=wait)
         entries, progress = store.record_check_with_steps(snapshot_of(a), event_records(a))
     except CheckTimeout:
         raise
     except Exception as exc:
-        print(f"riskmon: history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
+        print(f"{say}history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
         return None, {}
     for moved in store.recovered:
-        print(f"riskmon: history file was unreadable; moved aside to {moved}", file=sys.stderr, flush=True)
+        print(f"{say}history file was unreadable; moved aside to {moved}", file=sys.stderr, flush=True)
     return change_summaries(entries, first_run=first_run), progress
 
 
-def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: float) -> str:
+def json_document(ev: Evaluation, extras: dict[str, Any]) -> dict[str, Any]:
+    """The `check --format json` document of an evaluation and its extras: `changes` since the
+    last check, the `playbooks` and `standing` JSON of its plan (`fleet check` has one per
+    profile)."""
+    from riskmon.present import formats
+
+    where = ev.config.location
+    return formats.assessment_to_dict(
+        ev.assessment,
+        feeds=ev.feeds,
+        playbooks=extras["playbooks"],
+        standing=extras["standing"],
+        changes=extras["changes"],
+        extra={
+            "config_dir": str(where.path),
+            "config_source": where.source,
+            "demo": where.is_demo,
+            "conflicts": ev.conflicts,
+        },
+    )
+
+
+def _render(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, Any]] | None, started: float) -> str:
+    if args.format == "text":  # the usual one: it needs neither json nor the other formats
+        return _render_text(ev, args, changes, started)
     from riskmon.present import formats
 
     a = ev.assessment
-    where = ev.config.location
-    demo = where.is_demo
+    demo = ev.config.location.is_demo
     if args.format == "json":
-        doc = formats.assessment_to_dict(
-            a,
-            feeds=ev.feeds,
-            playbooks=extras["playbooks"],
-            standing=extras["standing"],
-            changes=extras["changes"],
-            extra={
-                "config_dir": str(where.path),
-                "config_source": where.source,
-                "demo": demo,
-                "conflicts": ev.conflicts,
-            },
-        )
-        return formats.to_json(doc)
+        plan = {"playbooks": ev.plan.playbooks_json(), "standing": ev.plan.standing_json()}
+        return formats.to_json(json_document(ev, {**plan, "changes": changes}))
     if args.format == "nagios":
         from riskmon.present.text import events_table, feed_problems
 
         detail = events_table(a.events[:5], a.profile.business.currency) if args.verbose >= 1 else []
         detail = [*feed_problems(ev.feeds), *detail]
-        actions = extras["actions"]
+        actions = ev.plan.action_lines(limit=1)
         from riskmon.cli.check_ranges import asked_ranges, perf_ranges
 
         ranges = perf_ranges(a, asked_ranges(args))
         return formats.nagios(
             a, action=actions[0] if actions else None, detail_lines=detail, demo=demo, perf_ranges=ranges
         )
-    if args.format == "prometheus":
-        return formats.prometheus(a, feeds=ev.feeds, demo=demo)
+    from riskmon.present.prometheus import profile_name, prometheus
+
+    return prometheus(a, feeds=ev.feeds, demo=demo, labels={"profile": profile_name(ev.config)})
+
+
+def _render_text(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, Any]] | None, started: float) -> str:
     from riskmon.present.text import render_check, use_colour
 
+    a = ev.assessment
     debug = [
         f"config {ev.config.location.path} ({ev.config.location.source})",
         *(f"{name}: {path or 'missing, defaults'}" for name, path in ev.config.files.items()),
@@ -209,9 +251,10 @@ def _render(ev: Any, args: argparse.Namespace, extras: dict[str, Any], started: 
         a,
         verbosity=args.verbose,
         colour=use_colour(sys.stdout),
-        actions=extras["actions"],
-        changes=extras["changes"] or [],
+        actions=ev.plan.action_lines() if args.verbose >= 1 else (),
+        changes=changes or [],
         feeds=ev.feeds,
         debug=debug,
-        demo=demo,
+        demo=ev.config.location.is_demo,
+        explanations=ev.explanations if args.verbose >= 2 else None,
     )

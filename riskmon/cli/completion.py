@@ -1,6 +1,6 @@
 """`riskmon completion bash|zsh|fish`: a completion script generated from the argparse parser.
 
-The parser (riskmon.cli.main._Parser) keeps the options and subcommands it was given; `command_tree`
+The parser (riskmon.cli.args.Parser) keeps the options and subcommands it was given; `command_tree`
 turns them into a plain tree and each shell gets a script from it: commands and their
 subcommands, every option (with its help as the description in zsh and fish), the choices of
 options and positionals (`--format json`, `completion zsh`), directories after DIR options and
@@ -241,8 +241,12 @@ def _short(text: str) -> str:
     return words if len(words) <= 80 else words[:79] + "…"
 
 
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("shell", choices=SHELLS, help="the shell")
+
+
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import build_parser
+    from riskmon.cli.parser import build_parser
 
     print(script(args.shell, build_parser()), end="")
     return 0

@@ -70,11 +70,17 @@ def configure_logging(level_name: str) -> None:
         handler.addFilter(lambda r: not (r.name.startswith("apprise") and r.levelno < logging.ERROR))
 
 
-def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
+def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon.cli.args import offline
 
+    p.add_argument("--once", action="store_true", help="run every job once and exit with check's exit code")
+    offline(p)
+    p.add_argument("--log-level", choices=tuple(LEVELS), default="info", help="stderr log level")
+
+
+def run(args: argparse.Namespace) -> int:
     configure_logging(getattr(args, "log_level", "info"))
-    fixed = parse_now(args.now) if getattr(args, "now", None) else None
+    fixed: datetime | None = getattr(args, "now", None)
     now_fn: Callable[[], datetime] = (lambda: fixed) if fixed is not None else (lambda: datetime.now(UTC))
     if args.once:
         return asyncio.run(_once(args, now_fn))
@@ -194,24 +200,9 @@ async def _serve_notifying(args: argparse.Namespace, now_fn: Callable[[], dateti
     cfg = await monitor.load()  # an invalid config at start is an error (exit 3), not a silent wait
     _say_what_is_off(monitor, cfg)
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-
-    def on_stop(name: str) -> None:
-        if stop.is_set():
-            log.warning("%s again: exiting without waiting", name)
-            os._exit(0)
-        log.info("%s received: stopping", name)
-        systemd.send(STOPPING="1", STATUS=f"stopping ({name})")
-        stop.set()
-
-    def on_hup() -> None:
-        log.info("SIGHUP received: re-reading config and polling every feed")
-        monitor.refresh_now()
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, on_stop, sig.name)
-    if hasattr(signal, "SIGHUP"):
-        loop.add_signal_handler(signal.SIGHUP, on_hup)
+    stop = stop_signals(
+        loop, log, monitor.refresh_now, on_stopping=lambda name: systemd.send(STOPPING="1", STATUS=f"stopping ({name})")
+    )
     monitor.start()
     s = cfg.settings
     log.info(
@@ -228,8 +219,42 @@ async def _serve_notifying(args: argparse.Namespace, now_fn: Callable[[], dateti
         await stop.wait()
     finally:
         await monitor.aclose()
-        for name in ("SIGTERM", "SIGINT", "SIGHUP"):
-            if hasattr(signal, name):
-                loop.remove_signal_handler(getattr(signal, name))
+        remove_signals(loop)
     log.info("stopped")
     return 0
+
+
+def stop_signals(
+    loop: asyncio.AbstractEventLoop,
+    logger: logging.Logger,
+    refresh: Callable[[], object],
+    on_stopping: Callable[[str], object] | None = None,
+) -> asyncio.Event:
+    """SIGTERM and SIGINT set the event returned (a second one exits at once; `on_stopping` hears
+    the first, e.g. to tell systemd); SIGHUP calls `refresh` (re-read the config, poll every feed)."""
+    stop = asyncio.Event()
+
+    def on_stop(name: str) -> None:
+        if stop.is_set():
+            logger.warning("%s again: exiting without waiting", name)
+            os._exit(0)
+        logger.info("%s received: stopping", name)
+        if on_stopping is not None:
+            on_stopping(name)
+        stop.set()
+
+    def on_hup() -> None:
+        logger.info("SIGHUP received: re-reading config and polling every feed")
+        refresh()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_stop, sig.name)
+    if hasattr(signal, "SIGHUP"):
+        loop.add_signal_handler(signal.SIGHUP, on_hup)
+    return stop
+
+
+def remove_signals(loop: asyncio.AbstractEventLoop) -> None:
+    for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+        if hasattr(signal, name):
+            loop.remove_signal_handler(getattr(signal, name))

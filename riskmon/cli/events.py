@@ -8,14 +8,29 @@ import sys
 from riskmon.errors import RiskmonError, did_you_mean
 
 
+def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon.cli.args import actions, nested, offline
+
+    sub = actions(p, "events_command")
+    listing = nested(sub, "list", "events sorted by urgency")
+    show = nested(sub, "show", "one event with its loss breakdown")
+    show.add_argument("event_id", metavar="ID")
+    # The options go before or after the action: `events -f json list`, `events list -f json`.
+    for ep in (p, listing, show):
+        ep.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
+        ep.add_argument("--all", action="store_true", default=argparse.SUPPRESS, help="include expired events")
+        offline(ep, default=argparse.SUPPRESS)
+
+
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
+    from datetime import UTC, datetime
+
     from riskmon.present import formats
-    from riskmon.present.text import breakdown, events_table
+    from riskmon.present.text import events_table
     from riskmon.usecases.evaluate import evaluate
 
     fmt = getattr(args, "format", "table")
-    now = parse_now(args.now)
+    now = args.now or datetime.now(UTC)
     ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0, replay=bool(args.now))
     a = ev.assessment
     cur = a.profile.business.currency
@@ -33,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             from riskmon.textsafe import clean
 
-            lines = breakdown(found, cur)
+            explained = ev.explain(found.id)
+            lines = explained.lines() if explained is not None else []
             lines += [f"  deadline {d:%Y-%m-%d %H:%M} UTC: {clean(w)}" for d, w in found.deadlines]
             lines += [f"  source: {clean(s)}" for s in found.event.sources]
             print("\n".join(lines))

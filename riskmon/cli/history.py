@@ -15,12 +15,25 @@ from typing import Any
 from riskmon.errors import RiskmonError
 
 
+def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon.cli.args import actions, nested
+
+    changes = nested(
+        actions(p, "history_command"), "changes", "every change of an event's status, probability or dates"
+    )
+    for hp in (p, changes):
+        hp.add_argument("--since", metavar="7d|ISO", default=argparse.SUPPRESS, help="from (30m, 12h, 7d, 2w, a date)")
+    p.add_argument("--format", "-f", choices=("table", "json", "plot"), default="table")
+    changes.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
+
+
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
+    from datetime import UTC
+
     from riskmon.paths import resolve_db_path
     from riskmon.store.history import HistoryStore, parse_since
 
-    now = parse_now(args.now)
+    now = args.now or datetime.now(UTC)
     try:
         text = getattr(args, "since", None)
         since = parse_since(text, now) if text else None
@@ -36,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     for moved in store.recovered:
         print(f"riskmon: the history file was unreadable and was moved aside to {moved}")
     if args.format == "json":
-        print(json.dumps({"db": str(path), "since": _iso(since), "snapshots": [_row(s) for s in rows]}, indent=2))
+        doc = {"schema": 1, "db": str(path), "since": _iso(since), "snapshots": [_row(s) for s in rows]}
+        print(json.dumps(doc, indent=2))
     elif args.format == "plot":
         import sys
 
@@ -96,7 +110,8 @@ def _changes(entries: list[dict[str, Any]], fmt: str) -> int:
     from riskmon.textsafe import clean
 
     if fmt == "json":
-        print(json.dumps({"changes": [{**e, "at": _iso(e["at"])} for e in entries]}, indent=2, default=str))
+        doc = {"schema": 1, "changes": [{**e, "at": _iso(e["at"])} for e in entries]}
+        print(json.dumps(doc, indent=2, default=str))
         return 0
     if not entries:
         print("no event changes in that range")

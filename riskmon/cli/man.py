@@ -83,8 +83,12 @@ def page(parser: Any, today: date | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def configure(p: argparse.ArgumentParser) -> None:
+    """No options of its own."""
+
+
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import build_parser
+    from riskmon.cli.parser import build_parser
 
     print(page(build_parser()), end="")
     return 0

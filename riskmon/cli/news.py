@@ -54,12 +54,34 @@ def _err(text: str) -> None:
     print(clean(text, single_line=False), file=sys.stderr, flush=True)
 
 
+def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon.cli.args import actions, instant, nested
+
+    sub = actions(p, "news_command")
+    add = nested(sub, "add", "read an article (FILE, - for stdin, or a URL) and queue its drafts")
+    add.add_argument("source", metavar="FILE|-|URL")
+    add.add_argument(
+        "--published", metavar="DATE", type=instant, help="the article's date (default: the page's, else now)"
+    )
+    add.add_argument("--lang", choices=("zh", "en"), help="the article's language (default: detected)")
+    listing = nested(sub, "list", "the drafts waiting for review (the default)")
+    accept = nested(sub, "accept", "write a draft into events.toml (validated first)")
+    accept.add_argument("draft_id", metavar="ID")
+    accept.add_argument("--edit", action="store_true", help="edit the draft in $VISUAL/$EDITOR first")
+    nested(sub, "reject", "reject a draft (remembered)").add_argument("draft_id", metavar="ID")
+    for with_format in (p, add, listing):
+        with_format.add_argument("--format", "-f", choices=("text", "json"), default=argparse.SUPPRESS)
+    for shows_all in (p, listing):
+        shows_all.add_argument(
+            "--all", action="store_true", default=argparse.SUPPRESS, help="also accepted and rejected"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
     from riskmon.store.news_queue import QueueError
 
     location = resolve_config_dir(getattr(args, "config", None))
-    now = parse_now(getattr(args, "now", None))
+    now = getattr(args, "now", None) or datetime.now(UTC)
     command = getattr(args, "news_command", None) or "list"
     try:
         if command == "add":
@@ -79,11 +101,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace, location: ConfigLocation, now: datetime) -> int:
-    from riskmon.cli.main import parse_now
     from riskmon.sources.news import read_article
     from riskmon.usecases import news
 
-    published = parse_now(args.published, "--published") if args.published else None
+    published: datetime | None = args.published
     article = read_article(args.source)
     events = news.catalog(location)
     when = published or article.published or now

@@ -19,35 +19,10 @@ from typing import TYPE_CHECKING, Any
 from riskmon.errors import RiskmonError, did_you_mean
 
 if TYPE_CHECKING:
-    from riskmon.core.playbooks import Action, Item, Plan, Progress
+    from riskmon.core.playbooks import Action, Item, Plan
     from riskmon.usecases.evaluate import Evaluation
 
 MARKS = ("done", "undo")
-
-
-# ---------------------------------------------------------------------------------------------
-# Shared with `check` and `report`
-
-
-def load_progress(db: str | None, lock_timeout: float | None = None) -> Progress:
-    """Which steps history says are done; nothing when there is no history file yet."""
-    from riskmon.paths import resolve_db_path
-
-    path = resolve_db_path(db)
-    if not path.exists():
-        return {}
-    from riskmon.store.history import LOCK_TIMEOUT, HistoryStore
-
-    return HistoryStore(path, lock_timeout=LOCK_TIMEOUT if lock_timeout is None else lock_timeout).steps()
-
-
-def build_plan(ev: Evaluation, progress: Progress) -> Plan:
-    """The playbook for an evaluation: the config's rules merged with the bundled ones, steps
-    ticked as `progress` (from `load_progress`) says."""
-    from riskmon.core.playbooks import plan
-    from riskmon.sources.config.load import playbook_rules
-
-    return plan(ev.assessment, playbook_rules(ev.config), progress=progress)
 
 
 def resolve_key(p: Plan, ev: Evaluation, name: str) -> str:
@@ -75,8 +50,23 @@ def resolve_key(p: Plan, ev: Evaluation, name: str) -> str:
 # The command
 
 
+def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon.cli.args import offline
+
+    p.add_argument(
+        "target",
+        nargs="*",
+        metavar="EVENT_ID",
+        help="an event id or standing rule (default: all); or: done EVENT STEP | undo EVENT STEP",
+    )
+    p.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    p.add_argument("--open", action="store_true", help="hide steps already done")
+    offline(p)
+
+
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import UsageError, parse_now
+    from riskmon.cli.args import UsageError
+    from riskmon.usecases.plan import load_progress
 
     words: list[str] = list(getattr(args, "target", None) or [])
     mark = words[0] if words and words[0] in MARKS else None
@@ -84,12 +74,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"bad arguments: usage: riskmon playbook {mark} EVENT STEP")
     if not mark and len(words) > 1:
         raise UsageError("bad arguments: give one EVENT_ID, or: riskmon playbook done|undo EVENT STEP")
-    now = parse_now(args.now)
+    now = args.now or datetime.now(UTC)
     from riskmon.usecases.evaluate import evaluate
 
     ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0, replay=bool(args.now))
     db = getattr(args, "db", None)
-    p = build_plan(ev, load_progress(db))
+    ev = ev.with_progress(load_progress(db))
+    p = ev.plan
     if mark:
         return _mark(p, ev, db, words[1], words[2], done=mark == "done")
     key = resolve_key(p, ev, words[0]) if words else None
@@ -184,7 +175,6 @@ def render_text(
 
 def _heading(p: Plan, ev: Evaluation, key: str | None, items: list[Item]) -> list[str]:
     """The whole checklist's counts, or one event's breakdown (or standing rule's title)."""
-    from riskmon.present.text import breakdown
     from riskmon.textsafe import clean
 
     a = ev.assessment
@@ -196,8 +186,8 @@ def _heading(p: Plan, ev: Evaluation, key: str | None, items: list[Item]) -> lis
             f"{len(open_)} open step{'s' if len(open_) != 1 else ''}, {overdue} overdue, "
             f"{sum(1 for i in items if i.step.done)} done"
         ]
-    e = a.event(key)
-    lines = breakdown(e, a.profile.business.currency)[:2] if e is not None else []
+    explained = ev.explain(key)
+    lines = explained.lines()[:2] if explained is not None else []
     return lines + [f"{s.label}: {s.title}" for s in p.suggestions(key) if s.standing]
 
 

@@ -9,16 +9,27 @@ from pathlib import Path
 from riskmon.errors import RiskmonError
 
 
+def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon.cli.args import offline
+
+    p.add_argument("--format", "-f", choices=("md", "csv", "json"), default="md")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    offline(p)
+
+
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
-    from riskmon.cli.playbook import build_plan, load_progress
+    from datetime import UTC, datetime
+
     from riskmon.present.report import render
     from riskmon.usecases.evaluate import evaluate
+    from riskmon.usecases.plan import load_progress
 
-    now = parse_now(args.now)
+    now = args.now or datetime.now(UTC)
     ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0, replay=bool(args.now))
-    p = build_plan(ev, load_progress(getattr(args, "db", None)))
-    text = render(getattr(args, "format", "md"), ev.assessment, p, feeds=ev.feeds, demo=ev.config.location.is_demo)
+    ev = ev.with_progress(load_progress(getattr(args, "db", None)))
+    text = render(
+        getattr(args, "format", "md"), ev.assessment, ev.plan, feeds=ev.feeds, demo=ev.config.location.is_demo
+    )
     output = getattr(args, "output", None)
     if not output or output == "-":
         sys.stdout.write(text)

@@ -6,13 +6,19 @@ Textual is imported here, inside run(), and in riskmon/tui/ only: `riskmon check
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """No options of its own: --config, --db and --now."""
 
 
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
     from riskmon.tui.source import HeadStart  # no Textual
 
-    now = parse_now(args.now) if getattr(args, "now", None) else None
+    now = getattr(args, "now", None)
+    if getattr(args, "fleet", None):
+        return _fleet(args.fleet, now)
     config_dir = getattr(args, "config", None)
     # The first screenful (pydantic, the engine, config, the first assessment) in a thread while
     # Textual is imported and starts: it is usually ready for the first frame.
@@ -23,3 +29,15 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(config_dir, getattr(args, "db", None), now, head_start)
     # 0 when quit; after a crash the terminal is restored, the traceback logged, one line printed.
     return run_dashboard(app)
+
+
+def _fleet(fleet_dir: str, now: datetime | None) -> int:
+    """`riskmon --fleet DIR`: the fleet overview; history in the fleet's data dir (as `fleet daemon`)."""
+    from pathlib import Path
+
+    from riskmon.tui.crash import run_dashboard
+    from riskmon.tui.screens.fleet import create_fleet_app
+    from riskmon.usecases.fleet import data_dir
+
+    path = Path(fleet_dir).expanduser()
+    return run_dashboard(create_fleet_app(path, data_dir(path), now))

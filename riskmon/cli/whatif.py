@@ -7,8 +7,9 @@
     riskmon what-if --scenario ban-move-half       # run it again (more --set on top)
     riskmon what-if --apply ban-move-half [--yes]  # write it into exposure.toml / events.toml
 
-Both sides come from `engine.assess` on the same events (catalog plus feeds) and settings; the
-scenario side on copies changed by `riskmon.core.scenario.apply`. Nothing is written unless --save or
+Both sides come from `riskmon.usecases.whatif.run` (the dashboard's what-if screen calls it too):
+the same events (catalog plus feeds) and settings, the scenario side on validated copies changed
+by the overrides. Nothing is written unless --save or
 --apply --yes asks for it. Exit 0; --apply without --yes shows the changes and exits 1; riskmon's
 own failures (unknown ids, invalid values, bad config) exit 3 with one line on stderr.
 """
@@ -17,10 +18,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from riskmon.cli.args import offline
 from riskmon.errors import RiskmonError
+from riskmon.present.whatif import change_value as _value
+from riskmon.present.whatif import signed as _signed
+from riskmon.present.whatif import signed_money as _signed_money
 
 if TYPE_CHECKING:
     from riskmon.core.engine import Assessment
@@ -30,10 +35,28 @@ if TYPE_CHECKING:
 MAX_EVENT_ROWS = 12
 
 
-def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.main import parse_now
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--set",
+        "-s",
+        action="append",
+        default=[],
+        metavar="ID.FIELD=VALUE",
+        help="e.g. us-ban.probability=0.9, us-ban.status=confirmed, tiktok-us.order_share=0.2, "
+        "business.cash_on_hand=80000 (repeatable)",
+    )
+    p.add_argument("--stress", action="store_true", help="every event happens now with probability 1")
+    p.add_argument("--scenario", metavar="NAME", help="start from the saved scenario scenarios/NAME.toml")
+    p.add_argument("--save", metavar="NAME", help="save the scenario as scenarios/NAME.toml in the config dir")
+    p.add_argument("--apply", metavar="NAME", help="write a saved scenario into the config files (with --yes)")
+    p.add_argument("--yes", "-y", action="store_true", help="with --apply: really write the files")
+    p.add_argument("--list", action="store_true", help="list the saved scenarios")
+    p.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    offline(p)
 
-    now = parse_now(getattr(args, "now", None))
+
+def run(args: argparse.Namespace) -> int:
+    now = getattr(args, "now", None) or datetime.now(UTC)
     if getattr(args, "list", False):
         return _list(args)
     if getattr(args, "apply", None):
@@ -47,9 +70,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _what_if(args: argparse.Namespace, now: datetime) -> int:
     from riskmon.core import scenario as sc
-    from riskmon.core.engine import assess
-    from riskmon.sources.config.schema import revalidate
     from riskmon.sources.scenarios import check_name, list_scenarios, load_scenario, save_scenario
+    from riskmon.usecases import whatif
     from riskmon.usecases.evaluate import evaluate
 
     sets = [sc.parse_set(text) for text in args.set]
@@ -68,10 +90,8 @@ def _what_if(args: argparse.Namespace, now: datetime) -> int:
         raise RiskmonError(
             "bad arguments: nothing to change: give --set ID.FIELD=VALUE, --stress or --scenario NAME" + hint
         )
-    profile, events = sc.apply(cfg.profile, ev.events, overrides, stress, now, validate=revalidate)
-    scenario_a = assess(profile, events, now, cfg.settings)
-    changes = sc.changes(cfg.profile, ev.events, overrides)
-    delta = sc.compare(ev.assessment, scenario_a)
+    outcome = whatif.run(ev, overrides, stress)
+    scenario_a, changes, delta = outcome.scenario, list(outcome.changes), outcome.delta
     name = args.save or (loaded.name if loaded else None)
     saved_path = None
     if args.save:
@@ -133,32 +153,6 @@ def _change_json(c: Change) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------------
 # Text
-
-
-def _value(c: Change, value: Any, events: dict[str, Event]) -> str:
-    from riskmon.core.model import DEFAULT_PROBABILITY
-    from riskmon.core.scenario import format_value
-
-    if c.field == "probability" and value is None:
-        ev = events.get(c.id)
-        return f"status default {DEFAULT_PROBABILITY[ev.status]:g}" if ev else "status default"
-    return format_value(value)
-
-
-def _signed_money(x: float, currency: str) -> str:
-    from riskmon.present.text import money
-
-    if abs(x) < 0.5:
-        return "0"
-    return ("+" if x > 0 else "") + money(x, currency)
-
-
-def _signed(x: float | None, fmt: str, unit: str = "") -> str:
-    if x is None:
-        return "—"
-    if abs(x) < 0.05:
-        return "0"
-    return f"{x:+{fmt}}{unit}"
 
 
 def render_text(
@@ -277,8 +271,8 @@ def _apply(args: argparse.Namespace) -> int:
     from riskmon.core import scenario as sc
     from riskmon.sources.config import edit as configedit
     from riskmon.sources.config.load import load_config
-    from riskmon.sources.config.schema import revalidate
     from riskmon.sources.scenarios import load_scenario
+    from riskmon.usecases.whatif import config_changes
 
     if args.set or args.stress or args.scenario or args.save:
         raise RiskmonError(
@@ -294,10 +288,7 @@ def _apply(args: argparse.Namespace) -> int:
             "and cannot be applied; save a scenario without --stress to apply it"
         )
     try:
-        changes = sc.changes(cfg.profile, list(cfg.events), s.overrides)
-        sc.apply(
-            cfg.profile, list(cfg.events), s.overrides, validate=revalidate
-        )  # the rules, before any file is touched
+        changes = config_changes(cfg, s.overrides)  # the rules, before any file is touched
     except sc.ScenarioError as exc:
         raise sc.ScenarioError(
             f"scenario {s.name!r}: {exc.message} (--apply writes exposure.toml and events.toml; "

@@ -71,7 +71,7 @@ class FeedSettings:
 @dataclass(frozen=True, slots=True)
 class AlertSettings:
     type: str
-    """webhook | command | desktop | healthchecks"""
+    """webhook | command | desktop | healthchecks | alertmanager | apprise"""
     name: str = ""
     url: str | None = None
     payload: str = "json"
@@ -88,6 +88,8 @@ class AlertSettings:
 class ExportSettings:
     prometheus_textfile: str | None = None
     """A .prom file for node_exporter's textfile collector, rewritten after each assessment."""
+    profile: str | None = None
+    """The `profile` label of this config's series and alerts; None: the config directory's name."""
 
 
 @dataclass(frozen=True, slots=True)

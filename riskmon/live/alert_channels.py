@@ -1,7 +1,9 @@
-"""Alert channels: delivering an alert (webhook, apprise, command, desktop) or a heartbeat (healthchecks).
+"""Alert channels: delivering an alert (webhook, apprise, command, desktop), a heartbeat
+(healthchecks) or the alerts firing (alertmanager).
 
 `dispatch` sends one alert to one `[[alerts]]` channel, honouring the channel's `on` and
-`renotify`, retrying with backoff; `heartbeat` pings a healthchecks channel on every reassess.
+`renotify`, retrying with backoff; `heartbeat` pings a healthchecks channel on every reassess;
+`post_alertmanager` posts alerts to Alertmanager's v2 API (what to post: riskmon.live.alertmanager).
 Delivery problems come back as `DeliveryResult(ok=False, error=...)` and are logged; they never
 raise, so the monitoring loop never dies of a broken channel. What to send is decided by
 riskmon.live.alert_rules.
@@ -274,6 +276,8 @@ def dispatch(
             return DeliveryResult(False, f"{alert.trigger} is not in this channel's `on`", True, None, 0)
         if channel.type == "healthchecks":
             return DeliveryResult(False, "healthchecks channels get heartbeats, not alerts", True, None, 0)
+        if channel.type == "alertmanager":
+            return DeliveryResult(False, "alertmanager channels get the level as it stands, not news", True, None, 0)
         if not alert.edge and last_sent is not None:
             if channel.renotify is None:
                 return DeliveryResult(False, f"already sent at {last_sent.isoformat()}", True, None, 0)
@@ -320,3 +324,28 @@ def heartbeat(
     except Exception as exc:  # pragma: no cover - defensive
         log.exception("healthchecks channel %s: unexpected error", name)
         return DeliveryResult(True, None, False, _short(f"internal error: {exc!r}"), 0)
+
+
+def alertmanager_url(channel: AlertSettings) -> str:
+    """Where Alertmanager's v2 API takes alerts: the channel's `url` (Alertmanager's own address,
+    e.g. http://127.0.0.1:9093, or a route prefix behind a proxy) + /api/v2/alerts."""
+    url = str(channel.url).rstrip("/")
+    return url if url.endswith("/api/v2/alerts") else url + "/api/v2/alerts"
+
+
+def post_alertmanager(
+    channel: AlertSettings,
+    alerts: list[dict[str, Any]],
+    *,
+    timeout: float = 10,
+    sleep: Sleep = time.sleep,
+    attempts: int = ATTEMPTS,
+) -> DeliveryResult:
+    """POST `alerts` (PostableAlert objects: labels, annotations, startsAt, endsAt) as one JSON
+    array to Alertmanager's v2 API. Never raises."""
+    url = alertmanager_url(channel)
+
+    def send() -> None:
+        _post(url, json_body=alerts, headers=_headers(channel.headers), timeout=timeout)
+
+    return _with_retries(channel.name or channel.type, send, max(1, attempts), sleep)

@@ -10,15 +10,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from riskmon.core.settings import FeedSettings
 from riskmon.live.threads import in_thread
 from riskmon.sources.config.load import Config
 from riskmon.sources.feeds.feeds import FeedResult, poll_feed
+
+
+class _Feeds(Protocol):
+    @property
+    def feeds(self) -> Sequence[FeedSettings]: ...
+
+
+class FeedSource(Protocol):
+    """Where feeds are configured: a `Config` (its riskmon.toml), or a fleet's shared feeds."""
+
+    @property
+    def path(self) -> Path:
+        """The directory relative feed paths start from."""
+        ...
+
+    @property
+    def settings(self) -> _Feeds: ...
+
 
 # The monitor's logger: these lines have always been the monitor's, and logs are filtered by it.
 log = logging.getLogger("riskmon.live.monitor")
@@ -70,11 +88,11 @@ class FeedPolls:
         self.feeds: dict[str, FeedSettings] = {}
         self.results: dict[str, FeedResult] = {}
         self.primed = False
-        self._config: Config | None = None
+        self._config: FeedSource | None = None
         self._awaiting: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
 
-    def replace(self, cfg: Config) -> tuple[list[str], list[FeedSettings]]:
+    def replace(self, cfg: FeedSource) -> tuple[list[str], list[FeedSettings]]:
         """Take the feeds of a new config; returns the names of those gone or changed (their
         results dropped) and the feeds new or changed (to load and schedule)."""
         old, new = self.feeds, {f.name: f for f in cfg.settings.feeds}
@@ -85,7 +103,7 @@ class FeedPolls:
             self._awaiting.discard(name)
         return gone, [f for name, f in new.items() if old.get(name) != f]
 
-    async def load_cached(self, cfg: Config, added: list[FeedSettings]) -> None:
+    async def load_cached(self, cfg: FeedSource, added: list[FeedSettings]) -> None:
         """The last good copies of `added`, so that the first assessment has every feed's events;
         until primed, each is awaited (polled for real) before outputs start."""
         cached = await in_thread(self._cached, cfg, added, self.clock())
@@ -95,7 +113,7 @@ class FeedPolls:
         if not self.primed:
             self._awaiting.update(f.name for f in added)
 
-    def _cached(self, cfg: Config, feeds: list[FeedSettings], now: datetime) -> list[FeedResult]:
+    def _cached(self, cfg: FeedSource, feeds: list[FeedSettings], now: datetime) -> list[FeedResult]:
         return [
             poll_feed(f, now, cache_dir=self.cache_dir, base_dir=cfg.path, offline=True, replay=self.replay)
             for f in feeds
@@ -143,11 +161,14 @@ class FeedPolls:
             self._intake(cfg, old, result)
             return changed
 
-    def _intake(self, cfg: Config, old: FeedResult | None, result: FeedResult) -> None:
+    def _intake(self, cfg: FeedSource, old: FeedResult | None, result: FeedResult) -> None:
         """New RSS items into the news review queue, in the background: building the news lexicon
-        the first time takes a while, and a poll's answer must not wait for it."""
+        the first time takes a while, and a poll's answer must not wait for it. A fleet's shared
+        feeds have no review queue of their own (a queue is a config directory's)."""
         from riskmon.live import news_intake
 
+        if not isinstance(cfg, Config):
+            return
         self.spawn(in_thread(news_intake.take_in, cfg.location, cfg, old, result, replay=self.replay))
 
     def _took(self, name: str, result: FeedResult) -> bool:

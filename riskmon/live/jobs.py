@@ -29,6 +29,10 @@ MISFIRE_GRACE = 30
 """Seconds a housekeeping run (reload, reassess) may start late and still run; see `Jobs`."""
 
 
+def _poll_id(name: str, group: str) -> str:
+    return f"poll:{group}:{name}" if group else f"poll:{name}"
+
+
 class Jobs:
     """The scheduler, started at once in the running loop `loop`, with the reload and reassess
     jobs; feed polls are added and removed as the config changes."""
@@ -62,8 +66,9 @@ class Jobs:
         )
         self.scheduler.start()
 
-    def schedule_polls(self, feeds: list[FeedSettings], poll: Job) -> None:
-        """`poll(name)` for each feed at its `every`, the first run now (replacing a feed's old job)."""
+    def schedule_polls(self, feeds: list[FeedSettings], poll: Job, group: str = "") -> None:
+        """`poll(name)` for each feed at its `every`, the first run now (replacing a feed's old job).
+        `group` keeps apart feeds of the same name from different configs (a fleet's profiles)."""
         start = datetime.now(UTC)
         for feed in feeds:
             every = max(1.0, parse_duration(feed.every))
@@ -71,20 +76,20 @@ class Jobs:
                 poll,
                 IntervalTrigger(seconds=every, timezone=UTC),
                 args=[feed.name],
-                id=f"poll:{feed.name}",
+                id=_poll_id(feed.name, group),
                 name=f"poll {feed.name}",
                 next_run_time=start,
                 misfire_grace_time=max(MISFIRE_GRACE, int(every)),
                 replace_existing=True,
             )
 
-    def unschedule(self, name: str) -> None:
+    def unschedule(self, name: str, group: str = "") -> None:
         with contextlib.suppress(JobLookupError):
-            self.scheduler.remove_job(f"poll:{name}")
+            self.scheduler.remove_job(_poll_id(name, group))
 
-    def next_poll(self, name: str) -> datetime | None:
+    def next_poll(self, name: str, group: str = "") -> datetime | None:
         """When the feed's next scheduled poll is due (None when not scheduled)."""
-        job = self.scheduler.get_job(f"poll:{name}")
+        job = self.scheduler.get_job(_poll_id(name, group))
         return getattr(job, "next_run_time", None) if job is not None else None
 
     def shutdown(self) -> None:

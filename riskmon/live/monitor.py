@@ -39,6 +39,7 @@ from riskmon.live.feed_polls import FeedPolls
 from riskmon.live.notifier import Notifier
 from riskmon.live.reassess import EventChanges, Requests, log_assessment
 from riskmon.live.recorder import SnapshotRecorder
+from riskmon.live.tasks import Tasks
 from riskmon.live.threads import in_thread
 from riskmon.live.updates import Delivery, MonitorUpdate
 from riskmon.paths import ConfigLocation, resolve_config_dir, resolve_db_path
@@ -105,7 +106,7 @@ class Monitor:
     def _init_parts(self) -> None:
         self._jobs: Jobs | None = None
         self._stopped = False
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = Tasks(log, "monitor")
         self._reload_lock = asyncio.Lock()
         self._cycle_lock = asyncio.Lock()
         self._alert_task: asyncio.Task[Any] | None = None
@@ -194,14 +195,7 @@ class Monitor:
         """`stop()`, then wait up to `timeout` s for a cycle in progress (history, alerts)."""
         self.stop()
         await asyncio.sleep(0)  # let the scheduler's shutdown callback run
-        pending = [t for t in self._tasks if not t.done()]
-        if not pending:
-            return
-        _done, not_done = await asyncio.wait(pending, timeout=timeout)
-        for task in not_done:
-            task.cancel()
-        if not_done:
-            log.warning("stopped with %d task(s) unfinished (a hanging feed or alert channel)", len(not_done))
+        await self._tasks.drain(timeout)
 
     async def run_once(self) -> Evaluation:
         """Every job once, in order: load/reload config, poll every feed (cached copies that are
@@ -236,16 +230,7 @@ class Monitor:
     # -- tasks ---------------------------------------------------------------------------------
 
     def _spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
-            log.error("monitor task failed: %s", exc, exc_info=exc)
+        return self._tasks.spawn(coro)
 
     def _emit(self, update: MonitorUpdate) -> None:
         self.last_update = update

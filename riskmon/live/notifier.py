@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from riskmon.errors import reason_of
 from riskmon.live.alert_channels import DeliveryResult, dispatch, heartbeat
 from riskmon.live.alert_rules import Alert, Told, channel_id, due_alerts, news_alerts
+from riskmon.live.alertmanager import AlertmanagerPush, AmAlert, level_alert
 from riskmon.live.recorder import history_store
 from riskmon.live.threads import in_thread
 from riskmon.live.updates import Delivery
@@ -110,11 +111,10 @@ def read_baseline(db_path: Path, ev: Evaluation) -> Baseline:
 
 def overdue_steps(db_path: Path, ev: Evaluation, since: datetime, now: datetime) -> list[dict[str, Any]]:
     """Playbook steps whose due moment passed in (since, now] and that are not done."""
-    from riskmon.core.playbooks import plan
-    from riskmon.sources.config.load import playbook_rules
+    from riskmon.usecases.plan import build_plan
 
     def falling(progress: Mapping[tuple[str, str], Mapping[str, Any]]) -> list[Any]:
-        p = plan(ev.assessment, playbook_rules(ev.config), progress=progress, now=now)
+        p = build_plan(ev.config, ev.assessment, progress, now=now)
         return [i for i in p.items() if i.step.overdue and not i.step.done and since < i.step.due <= now]
 
     try:
@@ -132,14 +132,62 @@ def overdue_steps(db_path: Path, ev: Evaluation, since: datetime, now: datetime)
     return [{"event_id": i.key, "step_id": i.step.id, "text": i.step.text, "due": i.step.due} for i in items]
 
 
+def next_action(db_path: Path, ev: Evaluation) -> str | None:
+    """The most urgent open playbook step, as `check -v` lists it (done steps from history)."""
+    from riskmon.core.playbooks import plan
+    from riskmon.sources.config.load import playbook_rules
+
+    try:
+        progress = history_store(db_path, ev.config).steps() if db_path.exists() else {}
+    except Exception as exc:
+        log.warning("history unreadable, step progress unknown: %s", reason_of(exc))
+        progress = {}
+    try:
+        lines = plan(ev.assessment, playbook_rules(ev.config), progress=progress).action_lines(1)
+    except Exception as exc:  # a playbook problem must not stop alerting
+        log.warning("playbooks: %s", reason_of(exc))
+        return None
+    return lines[0] if lines else None
+
+
+def profile_alert(
+    ev: Evaluation, labels: Mapping[str, str], level: str, config_broken: bool, action: str | None
+) -> AmAlert | None:
+    """A profile's Alertmanager alert at `level` (not OK): what it is, why, what to do next."""
+    a = ev.assessment
+    profile = labels.get("profile", "")
+    business = a.profile.business.name
+    if level == "UNKNOWN":
+        summary = f"{profile}: {business} cannot be assessed"
+        reasons = [ev.feed_failure] if ev.feed_failure else []
+        if config_broken:
+            reasons.append("the config files on disk are invalid; riskmon runs on the last good config")
+    else:
+        summary = f"{profile}: {business} is {level}, score {a.score:.0f}/100"
+        reasons = list(a.reasons)
+    where = ev.config.path
+    runbook = f"riskmon check --config {where} -v; riskmon playbook --config {where}"
+    return level_alert(level, labels, summary=summary, reasons=reasons, next_action=action, runbook=runbook)
+
+
 class Notifier:
     """The alert stage: news and heartbeats for each cycle's assessment, one cycle at a time in
     the order they ran, in a thread. See the module doc."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(
+        self, db_path: Path, *, labels: Mapping[str, str] | None = None, pusher: AlertmanagerPush | None = None
+    ) -> None:
         self.db_path = db_path
         self.deliveries: deque[Delivery] = deque(maxlen=200)
         """Every notification tried, newest last (`Monitor.deliveries`)."""
+        self.labels = dict(labels) if labels is not None else None
+        """`profile` and a fleet's labels for it (alertmanager channels); None: `profile` is the
+        config's (`[export] profile`, else the config directory's name)."""
+        self.extra_channels: tuple[AlertSettings, ...] = ()
+        """Channels beyond the config's own `[[alerts]]` (a fleet's routes)."""
+        self._own_pusher = pusher is None
+        self.pusher = pusher or AlertmanagerPush()
+        """What Alertmanager is told; a fleet shares one among its profiles and posts it itself."""
         self.channels: dict[str, ChannelState] = {}
         self._lock = asyncio.Lock()
         self._baseline: Baseline | None = None
@@ -169,8 +217,9 @@ class Notifier:
         now = a.now
         if not self._started:
             self._start(ev)
-        channels = [(channel_id(c, i), c) for i, c in enumerate(ev.config.settings.alerts)]
-        senders = [(cid, c) for cid, c in channels if c.type != "healthchecks"]
+        every = [*ev.config.settings.alerts, *self.extra_channels]
+        channels = [(channel_id(c, i), c) for i, c in enumerate(every)]
+        senders = [(cid, c) for cid, c in channels if c.type not in ("healthchecks", "alertmanager")]
         if senders:
             from riskmon.present.formats import assessment_to_dict
 
@@ -186,6 +235,19 @@ class Notifier:
         for cid, channel in channels:
             if channel.type == "healthchecks":
                 self._beat(cid, channel, level, now)
+        self._push(ev, [c for _, c in channels if c.type == "alertmanager"], level, config_broken)
+
+    def _push(self, ev: Evaluation, channels: list[AlertSettings], level: str, config_broken: bool) -> None:
+        """Alertmanager: this profile's alert as it stands (or none), re-posted while it fires."""
+        from riskmon.present.prometheus import profile_name
+
+        labels = self.labels or {"profile": profile_name(ev.config)}
+        alert = None
+        if level != "OK" and channels:
+            alert = profile_alert(ev, labels, level, config_broken, next_action(self.db_path, ev))
+        self.pusher.set(channels, labels["profile"], alert)
+        if self._own_pusher:
+            self.deliveries.extend(self.pusher.flush())
 
     def _start(self, ev: Evaluation) -> None:
         a = ev.assessment

@@ -1,4 +1,4 @@
-"""Machine-readable renderings of an Assessment: JSON, Nagios plugin output, Prometheus text.
+"""Machine-readable renderings of an Assessment: JSON, Nagios plugin output (Prometheus: present/prometheus.py).
 
 These only present what `engine.assess()` computed. JSON keeps money and shares unrounded; the
 Nagios and Prometheus renderings format numbers with a dot decimal and never an exponent.
@@ -24,6 +24,8 @@ from riskmon.present.text import DEMO_TAG, runway_text
 from riskmon.textsafe import clean
 
 FORMATS = ("text", "json", "nagios", "prometheus")
+SCHEMA = 1
+"""The version of every JSON document's shape (`"schema"`): raised when a field changes meaning or goes."""
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -98,6 +100,7 @@ def assessment_to_dict(
         events.append(d)
     conc = a.concentration
     doc: dict[str, Any] = {
+        "schema": SCHEMA,
         "model_version": a.model_version,
         "version": __version__,
         "now": iso(a.now),
@@ -155,7 +158,10 @@ def assessment_to_dict(
 
 
 def to_json(doc: Mapping[str, Any], *, indent: int | None = 2) -> str:
-    """Strict JSON (RFC 8259): a non-finite float, which has no JSON form, becomes null."""
+    """Strict JSON (RFC 8259): a non-finite float, which has no JSON form, becomes null. A document
+    (a mapping) says which version of its shape it is: `"schema"` first, unless it has one."""
+    if isinstance(doc, Mapping) and "schema" not in doc:
+        doc = {"schema": SCHEMA, **doc}
     try:
         return json.dumps(doc, indent=indent, ensure_ascii=False, default=_json_default, allow_nan=False)
     except ValueError:  # "Out of range float values are not JSON compliant": the rare path
@@ -255,100 +261,8 @@ def nagios(
     return "\n".join([first, *rest])
 
 
-# ---------------------------------------------------------------------------------------------
-# Prometheus text exposition
+def prometheus(a: Assessment, **options: Any) -> str:
+    """The Prometheus exposition (riskmon.present.prometheus.prometheus; kept here for callers)."""
+    from riskmon.present.prometheus import prometheus as exposition
 
-
-def _label_value(v: str) -> str:
-    return v.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _labels(labels: Mapping[str, str]) -> str:
-    if not labels:
-        return ""
-    return "{" + ",".join(f'{k}="{_label_value(clean(v))}"' for k, v in labels.items()) + "}"
-
-
-class _Metrics:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def add(
-        self,
-        name: str,
-        help_: str,
-        samples: Iterable[tuple[Mapping[str, str], float]],
-        kind: str = "gauge",
-        *,
-        infinite: bool = False,
-    ) -> None:
-        """One metric family; a non-finite sample is left out (Prometheus's "no value") unless
-        `infinite` says +Inf/-Inf mean something for this metric."""
-        rows = [(lb, v) for lb, v in samples if math.isfinite(v) or (infinite and not math.isnan(v))]
-        if not rows:
-            return
-        self.lines.append(f"# HELP riskmon_{name} {help_}")
-        self.lines.append(f"# TYPE riskmon_{name} {kind}")
-        self.lines.extend(f"riskmon_{name}{_labels(lb)} {plain_number(v)}" for lb, v in rows)
-
-
-def prometheus(a: Assessment, *, feeds: Sequence[Mapping[str, Any]] = (), demo: bool = False) -> str:
-    m = _Metrics()
-    conc = a.concentration
-    cur = a.profile.business.currency
-    info = {"version": __version__, "business": a.profile.business.name, "currency": cur}
-    m.add(
-        "info",
-        'riskmon version and the business assessed; demo="true" when it is the bundled demo config.',
-        [({**info, "demo": "true" if demo else "false"}, 1)],
-    )
-    m.add("level", "Risk level: 0 OK, 1 WARNING, 2 CRITICAL.", [({}, int(a.level))])
-    m.add("score", "Overall risk score from 0 to 100.", [({}, a.score)])
-    # Prometheus wants base units: runway in seconds, +Inf when cash does not run down.
-    m.add(
-        "runway_seconds",
-        "Time until cash runs out if likely events happen (+Inf when it does not).",
-        [({}, math.inf if a.runway_weeks is None else a.runway_weeks * 7 * 86400)],
-        infinite=True,
-    )
-    m.add(
-        "expected_loss", "Probability-weighted loss over all events, in the business currency.", [({}, a.expected_loss)]
-    )
-    m.add("capacity", "Cash on hand plus one month of gross profit, in the business currency.", [({}, a.capacity)])
-    m.add("hhi", "Herfindahl-Hirschman index of order shares per platform (0 to 1).", [({}, conc.hhi)])
-    m.add(
-        "top_dependence",
-        "Share of orders depending on the most important third-party platform.",
-        [({}, conc.top_dependence)],
-    )
-    m.add(
-        "platform_dependence",
-        "Share of orders depending on a third-party platform.",
-        [({"platform": p}, v) for p, v in conc.dependence.items()],
-    )
-    m.add(
-        "rule_level",
-        "Level raised by each rule: 0 OK, 1 WARNING, 2 CRITICAL.",
-        [({"rule": r.rule}, int(r.level)) for r in a.rules],
-    )
-    ev = [({"event": e.id, "kind": e.event.kind, "status": e.event.status}, e) for e in a.events]
-    m.add("event_score", "Risk score of one event from 0 to 100.", [(lb, e.score) for lb, e in ev])
-    m.add("event_expected_loss", "Probability-weighted loss of one event.", [(lb, e.expected_loss) for lb, e in ev])
-    m.add("event_probability", "Probability of one event.", [(lb, e.probability) for lb, e in ev])
-    m.add(
-        "event_effective_timestamp_seconds",
-        "Unix time the event takes (or took) effect.",
-        [(lb, e.effective.timestamp()) for lb, e in ev],
-    )
-    m.add(
-        "feed_up",
-        "1 when the last poll of a feed succeeded.",
-        [({"feed": str(f["name"])}, 1.0 if f.get("ok") else 0.0) for f in feeds],
-    )
-    m.add(
-        "feed_stale",
-        "1 when a feed's last good copy is older than its max_age.",
-        [({"feed": str(f["name"])}, 1.0 if f.get("stale") else 0.0) for f in feeds],
-    )
-    m.add("assessment_timestamp_seconds", "Unix time the assessment is as of.", [({}, a.now.timestamp())])
-    return "\n".join(m.lines) + "\n"
+    return exposition(a, **options)

@@ -1,7 +1,8 @@
 """Human-readable text for `riskmon check`, `events` and friends: aligned, colour only on a TTY.
 
-Verbosity: 0 one line; 1 adds reasons, the top events and the top actions; 2 adds the loss
-breakdown of each event; 3 adds debug facts (which config, timings) supplied by the caller.
+Verbosity: 0 one line; 1 adds reasons, the top events and the top actions; 2 adds each event's
+explanation (riskmon.present.explain); 3 adds debug facts (which config, timings) supplied by the
+caller.
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ import math
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from riskmon.core.engine import Assessment, EventAssessment
+from riskmon.core.money import money
 from riskmon.errors import Level
 from riskmon.textsafe import clean
+
+if TYPE_CHECKING:
+    from riskmon.present.explain import Explanation
 
 _COLOURS = {Level.OK: "32", Level.WARNING: "33", Level.CRITICAL: "31"}
 
@@ -40,15 +45,6 @@ def use_colour(stream: TextIO) -> bool:
 
 def paint(text: str, level: Level, colour: bool) -> str:
     return f"\x1b[1;{_COLOURS[level]}m{text}\x1b[0m" if colour else text
-
-
-def money(x: float, currency: str) -> str:
-    if not math.isfinite(x):  # validation bounds amounts, so this is a bug's number: show none
-        return "n/a"
-    sign = "-" if x < 0 else ""
-    if currency == "USD":
-        return f"{sign}${abs(x):,.0f}"
-    return f"{sign}{currency} {abs(x):,.0f}"
 
 
 def when(days_until: float) -> str:
@@ -107,29 +103,6 @@ def events_table(events: Sequence[EventAssessment], currency: str, limit: int | 
     return table(["EVENT", "WHEN", "STATUS", "P", "SCORE", "EXP. LOSS", "TITLE"], rows, right={3, 4, 5})
 
 
-def breakdown(e: EventAssessment, currency: str) -> list[str]:
-    """The loss terms of one event with their inputs, the same numbers the TUI's detail shows."""
-    m = lambda x: money(x, currency)  # noqa: E731
-    lines = [
-        f"{clean(e.id)}: {clean(e.event.title)}",
-        f"  effective {e.effective:%Y-%m-%d %H:%M} UTC ({when(e.days_until)}), {e.event.kind}, {e.event.status}",
-        f"  probability {e.probability:.2f} x loss {m(e.loss)} = expected loss {m(e.expected_loss)}",
-        f"  urgency {e.urgency:.3f}, horizon {e.horizon_months:.2f} months, score {e.score:.2f}",
-        f"  revenue lost per month {m(e.revenue_lost_monthly)} ({e.shock:.1%} of orders)",
-        f"    profit at risk   {m(e.profit_at_risk):>14}",
-        f"    fee cost         {m(e.fee_cost):>14}" + ("  (a saving, not counted)" if e.fee_cost < 0 else ""),
-        f"    cash frozen      {m(e.cash_frozen):>14}",
-        f"    inventory loss   {m(e.inventory_loss):>14}",
-        f"    deposit loss     {m(e.deposit_loss):>14}",
-    ]
-    lines.extend(
-        f"  hits {clean(h.channel_id)}: {h.lost_share:.1%} of orders, {m(h.loss)} ({clean(h.why)})" for h in e.channels
-    )
-    if not e.channels:
-        lines.append("  hits none of your channels")
-    return lines
-
-
 def feed_problems(feeds: Sequence[Mapping[str, Any]]) -> list[str]:
     """One line per feed whose last poll failed or whose copy is stale."""
     out = []
@@ -154,7 +127,9 @@ def render_check(
     feeds: Sequence[Mapping[str, Any]] = (),
     debug: Sequence[str] = (),
     demo: bool = False,
+    explanations: Mapping[str, Explanation] | None = None,
 ) -> str:
+    """`explanations`: `Evaluation.explanations` (-vv prints them); worked out here when not given."""
     cur = a.profile.business.currency
     lines = [headline(a, colour, demo=demo)]
     if changes:
@@ -176,10 +151,14 @@ def render_check(
     # A feed problem is shown at every verbosity: the assessment rests on its last good copy.
     lines.extend(feed_problems(feeds))
     if verbosity >= 2:
+        if explanations is None:
+            from riskmon.present.explain import explain_all
+
+            explanations = explain_all(a)
         for e in a.events:
-            if e.loss > 0 or e.channels:
+            if (e.loss > 0 or e.channels) and e.id in explanations:
                 lines.append("")
-                lines.extend(breakdown(e, cur))
+                lines.extend(explanations[e.id].lines())
     if verbosity >= 3 and debug:
         lines.append("")
         lines.extend(f"debug: {d}" for d in debug)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual import on, work
 from textual.app import App
@@ -39,7 +39,8 @@ from riskmon.tui.source import HeadStart, Loaded, ViewSource
 from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 
 if TYPE_CHECKING:
-    from riskmon.live.monitor import Monitor, MonitorUpdate
+    from riskmon.live.monitor import MonitorUpdate
+    from riskmon.paths import ConfigLocation
 
 DARK, LIGHT = "textual-dark", "textual-light"
 SCREEN_NAMES = {
@@ -64,6 +65,21 @@ LIVE_MODULES = (
     "riskmon.store.history",
 )
 """Imported in a thread before the Monitor starts, so the UI loop never pays for them."""
+
+
+class LiveSource(Protocol):
+    """What the app asks of its live source: the Monitor, or one profile of a fleet's."""
+
+    @property
+    def running(self) -> bool: ...
+
+    def refresh_now(self) -> asyncio.Task[Any]: ...
+
+    def next_polls(self) -> dict[str, datetime | None]: ...
+
+    def stop(self) -> None: ...
+
+    async def aclose(self, timeout: float = ...) -> None: ...
 
 
 def _import_live() -> None:
@@ -95,39 +111,45 @@ class RiskmonApp(App[int]):
         self.location = resolve_config_dir(config_dir)
         self._head_start = head_start
         """The first screenful, already being computed (the CLI starts it before importing Textual)."""
-        self.db_path = resolve_db_path(db_path)
         self.fixed_now = now
         """`--now`: every assessment is as of this instant, and nothing is recorded or sent."""
-        self.view = ViewSource(self.db_path)
-        self.monitor: Monitor | None = None
+        self.monitor: LiveSource | None = None
         self._monitor_started = False
-        self.last_update: MonitorUpdate | None = None
-        self.loaded: Loaded | None = None
         self.first_paint: float | None = None
         """Seconds from app start to the first dashboard drawn with data (benchmarks read it)."""
         self._started = time.perf_counter()
+        self._building = False
+        self._next: MonitorUpdate | None = None
+        self._reloaded = False
+        self._refresh_task: asyncio.Task[Any] | None = None
+        self._step_lock = threading.Lock()
+        self._updated: float | None = None
+        self.quitting = False
+        """`q` was pressed: keys still on their way open nothing (see check_action)."""
+        self.theme = DARK
+        self.show_config(self.location, resolve_db_path(db_path))
+
+    def show_config(self, location: ConfigLocation, db_path: Path) -> None:
+        """Whose data the dashboard shows: a config directory and its history file. What the app
+        knew of another one is forgotten (the fleet overview opens one profile after another)."""
+        self.location = location
+        self.db_path = db_path
+        self.view = ViewSource(self.db_path)
+        self.last_update: MonitorUpdate | None = None
+        self.loaded: Loaded | None = None
         self._first_run = not self.db_path.exists()
         """No history before this run: events "first seen" now are not news."""
         self._primed_seen = False
-        self._building = False
-        self._next: MonitorUpdate | None = None
         self._failure: tuple[str, list[str]] | None = None
         self._shown_error: tuple[str, tuple[str, ...]] | None = None
         self._news = viewdata.Changes()
         self._news_title = "Events changed"
         self._marks = viewdata.Changes()
         self._marked_at: dict[str, float] = {}
-        self._reloaded = False
-        self._refresh_task: asyncio.Task[Any] | None = None
         self._ticked: dict[tuple[str, str], bool] = {}
         """Steps toggled on screen whose save a load may not have seen yet."""
         self._step_toggles: dict[tuple[str, str], int] = {}  # how often each step was toggled here
         self._step_written: dict[tuple[str, str], int] = {}  # the toggle last written (under the lock)
-        self._step_lock = threading.Lock()
-        self._updated: float | None = None
-        self.quitting = False
-        """`q` was pressed: keys still on their way open nothing (see check_action)."""
-        self.theme = DARK
 
     def now(self) -> datetime:
         return self.fixed_now or datetime.now(UTC)

@@ -83,12 +83,8 @@ def playbooks_for(
 ) -> tuple[dict[str, list[StepView]], tuple[str, ...]]:
     """(Checklist key -> its steps, the standing keys in order), matched by riskmon.core.playbooks and
     ticked from history."""
-    from riskmon.core.playbooks import plan
-    from riskmon.sources.config.load import playbook_rules
-
-    a = evaluation.assessment
     try:
-        p = plan(a, playbook_rules(evaluation.config), progress=steps, now=a.now)
+        p = evaluation.with_progress(steps).plan
         found = [*p.events.values(), p.standing]
     except Exception as exc:  # a playbook problem must not take the dashboard down
         log.warning("playbooks: %s", exc)

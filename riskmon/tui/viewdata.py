@@ -17,6 +17,7 @@ from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
     from riskmon.core.engine import Assessment, ChannelExposure, EventAssessment
+    from riskmon.present.explain import Term
 
 # riskmon.core.engine/model (pydantic) load in the first refresh's worker thread, not before the first
 # paint: the helpers below import what they need when first called.
@@ -421,78 +422,11 @@ def dependence_bars(a: Assessment) -> tuple[list[str], list[float]]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The event breakdown: every term with the inputs it was computed from (labels only: the
-# numbers are the engine's; the inputs are config values and engine results shown side by side)
+# The event breakdown: every term with the inputs it was computed from, as riskmon.present.explain
+# words it (the same lines `check -vv` prints)
 
 
-@dataclass(frozen=True)
-class BreakdownRow:
-    term: str
-    value: str
-    inputs: str
+def breakdown_rows(e: EventAssessment, a: Assessment) -> list[Term]:
+    from riskmon.present.explain import explain
 
-
-def breakdown_rows(e: EventAssessment, a: Assessment) -> list[BreakdownRow]:
-    cur = a.profile.business.currency
-    biz = a.profile.business
-    m = lambda x: money(x, cur)  # noqa: E731
-    imp = e.impact
-    direct = [h for h in e.channels if h.direct]
-    channels = {c.id: c for c in a.profile.channels}
-
-    def per_channel(fmt: Callable[[Any], str]) -> str:
-        parts = [fmt(channels[h.channel_id]) for h in direct if h.channel_id in channels]
-        return "; ".join(parts) if parts else "no channel on the event's platforms"
-
-    fee_note = " (a saving, not counted)" if e.fee_cost < 0 else ""
-    hold = f" + {imp.extra_hold_days:g} extra hold days of orders" if imp.extra_hold_days else ""
-    return [
-        BreakdownRow(
-            "revenue lost / month",
-            m(e.revenue_lost_monthly),
-            f"{e.shock:.1%} of orders × monthly revenue {m(biz.monthly_revenue)}",
-        ),
-        BreakdownRow(
-            "profit at risk",
-            m(e.profit_at_risk),
-            f"revenue lost/mo × margin {biz.gross_margin:.0%} × horizon {e.horizon_months:.2f} mo",
-        ),
-        BreakdownRow(
-            "fee cost",
-            m(e.fee_cost) + fee_note,
-            f"fee change {imp.fee_delta:+.1%} × revenue on hit channels × {e.horizon_months:.2f} mo",
-        ),
-        BreakdownRow(
-            "cash frozen",
-            m(e.cash_frozen),
-            per_channel(lambda c: f"{clean(c.id)} payouts {m(c.pending_payouts)} × {imp.payouts_frozen:.0%}") + hold,
-        ),
-        BreakdownRow(
-            "inventory loss",
-            m(e.inventory_loss),
-            per_channel(lambda c: f"{clean(c.id)} stock {m(c.inventory_value)} × {imp.inventory_stranded:.0%} stranded")
-            + f" × (1 − recovery {a.settings.model.recovery_rate:.0%})",
-        ),
-        BreakdownRow(
-            "deposit loss",
-            m(e.deposit_loss),
-            per_channel(lambda c: f"{clean(c.id)} deposit {m(c.deposit)} × {imp.deposit_lost:.0%}"),
-        ),
-        BreakdownRow("loss", m(e.loss), "profit at risk + fee cost (if > 0) + cash + inventory + deposit"),
-        BreakdownRow(
-            "probability",
-            f"{e.probability:.2f}",
-            f"status {e.event.status}" + ("" if e.event.probability is None else " (set in the event)"),
-        ),
-        BreakdownRow("expected loss", m(e.expected_loss), "probability × loss"),
-        BreakdownRow(
-            "urgency",
-            f"{e.urgency:.3f}",
-            f"{countdown(e.days_until)}: 1 within 14 d, then halves every 60 d",
-        ),
-        BreakdownRow(
-            "score",
-            f"{e.score:.2f}",
-            f"100 × expected loss × urgency ÷ capacity {m(a.capacity)} (cash + a month of gross profit)",
-        ),
-    ]
+    return list(explain(e, a).terms)

@@ -1,13 +1,17 @@
-"""From a config directory to an Assessment: load, poll feeds, merge, assess.
+"""From a config directory to what every shell shows: the assessment, the playbook plan and the
+explanations. Load, poll feeds, merge, assess.
 
-`check`, `events`, `report`, `what-if`, the daemon and the TUI all go through `evaluate()` so
-they cannot disagree about which events count. Only the shells pass `now` in.
+`check`, `events`, `playbook`, `report`, `what-if`, the daemon and the TUI all go through
+`evaluate()` so they cannot disagree about which events count, which steps to take or why an
+event costs what it costs. Only the shells pass `now` in; they present, none computes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from riskmon.core.engine import Assessment, assess
@@ -16,6 +20,8 @@ from riskmon.core.settings import Settings
 from riskmon.sources.config.load import Config, load_config
 
 if TYPE_CHECKING:
+    from riskmon.core.playbooks import Plan, Progress
+    from riskmon.present.explain import Explanation
     from riskmon.sources.feeds.feeds import FeedResult
 
 
@@ -31,6 +37,34 @@ class Evaluation:
     headlines: list[dict[str, Any]] = field(default_factory=list)
     feed_failure: str | None = None
     """Set when a required feed is stale or never fetched: `check` reports UNKNOWN."""
+    progress: Progress = field(default_factory=dict)
+    """The playbook steps history says are done (`with_progress`); none by default."""
+
+    @cached_property
+    def plan(self) -> Plan:
+        """The playbook for this assessment, steps ticked as `progress` says (worked out on first
+        use: `check` at the lowest verbosity never needs it)."""
+        from riskmon.usecases.plan import build_plan
+
+        return build_plan(self.config, self.assessment, self.progress)
+
+    @cached_property
+    def explanations(self) -> Mapping[str, Explanation]:
+        """Every counted event's explanation, by id (riskmon.present.explain), on first use."""
+        from riskmon.present.explain import explain_all
+
+        return explain_all(self.assessment)
+
+    def explain(self, event_id: str) -> Explanation | None:
+        """One event's explanation, without explaining the others."""
+        from riskmon.present.explain import explain
+
+        e = self.assessment.event(event_id)
+        return None if e is None else explain(e, self.assessment)
+
+    def with_progress(self, progress: Progress) -> Evaluation:
+        """The same evaluation with history's done steps: its `plan` ticks them."""
+        return replace(self, progress=progress)
 
 
 def with_score_thresholds(settings: Settings, warn: float | None, crit: float | None) -> Settings:

@@ -7,7 +7,6 @@ that two events share) costs only the names those words use.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -15,6 +14,7 @@ from itertools import islice
 from typing import Protocol
 
 from riskmon.core.model import Channel
+from riskmon.core.money import money
 from riskmon.core.playbooks.facts import Business, display, primary_platform, reach_regions, region_text
 from riskmon.core.results import Assessment, EventAssessment
 from riskmon.textsafe import clean
@@ -35,14 +35,6 @@ def fill(text: str, names: Names) -> str:
     """Replace {name} with its value (values are safe to show); anything else in braces stays
     as written."""
     return _PLACEHOLDER.sub(lambda m: names.get(m.group(1), m.group(0)), template(text))
-
-
-def money(x: float, currency: str) -> str:
-    """'$1,200' for USD, 'IDR 1,200' otherwise; whole units, as the outputs show them."""
-    if not math.isfinite(x):
-        return "n/a"
-    amount = f"{abs(x):,.0f}"
-    return ("-" if x < 0 else "") + (f"${amount}" if currency == "USD" else f"{currency} {amount}")
 
 
 def pct(x: float) -> str:

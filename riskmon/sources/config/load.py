@@ -11,14 +11,14 @@ problem in every file. Problems name the file as the user knows it, the line (fo
 
 from __future__ import annotations
 
+import os
 import re
 import stat
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from riskmon.core.model import Event, Profile
 from riskmon.core.playbook_rules import PlaybookFile, PlaybookRule
@@ -29,6 +29,8 @@ from riskmon.textsafe import clean
 from riskmon.userfile import CONFIG_MAX_BYTES, read_bytes
 
 if TYPE_CHECKING:
+    import tomllib
+
     from pydantic import BaseModel
 
 # Which model validates which file.
@@ -100,22 +102,38 @@ def load_config(location: ConfigLocation | Path | str | None = None) -> Config:
 
     `location`: a resolved ConfigLocation, or a directory (as --config would give it), or None
     for the lookup order (--config, $RISKMON_CONFIG, user config dir, bundled demo).
+
+    Files read exactly as they were validated before come from the validated-config cache
+    (riskmon.sources.config.cache) without parsing or pydantic; anything else is validated.
     """
     loc = _location(location)
     base = loc.path
     _check_dir(loc)
+    reads = {name: read_file(base / name) for name in CONFIG_FILES}
+    files = {name: base / name if r.found else None for name, r in reads.items()}
+    mtimes = {name: r.st.st_mtime for name, r in reads.items() if r.st is not None}
+    slot, fingerprint = _cache_key(base, reads)
+    found = _from_cache(slot, fingerprint) if fingerprint else None
+    if found is None:
+        found = _validate(base, reads)
+        if fingerprint:
+            from riskmon.sources.config import cache
+
+            cache.store(slot, fingerprint, found)
+    settings, profile, events, playbooks = found
+    return Config(loc, files, settings, profile, events, playbooks, mtimes)
+
+
+Validated = tuple[Settings, Profile, tuple[Event, ...], PlaybookFile]
+
+
+def _validate(base: Path, reads: dict[str, Read]) -> Validated:
+    """Parse and validate what was read: the core's objects, or ConfigError with every problem."""
     problems: list[Problem] = []
-    files: dict[str, Path | None] = {}
-    mtimes: dict[str, float] = {}
     parsed: dict[str, Any] = {}
-    for name in CONFIG_FILES:
-        path = base / name
-        display = str(path)
-        text, found, mtime, read_problems = _read(path)
-        files[name] = path if found else None
-        if mtime is not None:
-            mtimes[name] = mtime
-        if not found and name == REQUIRED_FILE:
+    for name, r in reads.items():
+        display = str(base / name)
+        if not r.found and name == REQUIRED_FILE:
             problems.append(
                 Problem(
                     display,
@@ -125,10 +143,10 @@ def load_config(location: ConfigLocation | Path | str | None = None) -> Config:
                     f"(write a starter set with: riskmon config init {base})",
                 )
             )
-        problems.extend(read_problems)
-        if text is None:
+        problems.extend(r.problems)
+        if r.text is None:
             continue
-        obj, file_problems = parse_text(display, text, name=name)
+        obj, file_problems = parse_text(display, r.text, name=name)
         problems.extend(file_problems)
         parsed[name] = obj
     if problems:
@@ -139,15 +157,41 @@ def load_config(location: ConfigLocation | Path | str | None = None) -> Config:
     catalog = parsed.get("events.toml")
     settings = parsed.get("riskmon.toml")
     playbooks = parsed.get("playbooks.toml")
-    return Config(
-        location=loc,
-        files=files,
-        settings=to_core(settings) if settings is not None else Settings(),
-        profile=to_core(parsed["exposure.toml"]),
-        events=to_core(catalog.events) if catalog is not None else (),
-        playbooks=to_core(playbooks) if playbooks is not None else PlaybookFile(),
-        mtimes=mtimes,
+    return (
+        to_core(settings) if settings is not None else Settings(),
+        to_core(parsed["exposure.toml"]),
+        to_core(catalog.events) if catalog is not None else (),
+        to_core(playbooks) if playbooks is not None else PlaybookFile(),
     )
+
+
+def _cache_key(base: Path, reads: dict[str, Read]) -> tuple[str, str | None]:
+    """(The cache entry for `base`, the fingerprint of what was read); no fingerprint when a file
+    could not be read or exposure.toml is missing: that is reported, never cached."""
+    from riskmon.sources.config import cache
+
+    directory = os.path.abspath(base)
+    slot = cache.slot_for("config", directory)
+    if any(r.problems for r in reads.values()) or not reads[REQUIRED_FILE].found:
+        return slot, None
+    fp = cache.Fingerprint()
+    for name, r in reads.items():
+        fp.file(Path(directory, name), r.data, r.st)
+    return slot, fp.digest()
+
+
+def _from_cache(slot: str, fingerprint: str) -> Validated | None:
+    """The cached objects, if the entry holds exactly the four kinds a config validates to."""
+    from riskmon.sources.config import cache
+
+    found = cache.load(slot, fingerprint)
+    if not (isinstance(found, tuple) and len(found) == 4):
+        return None
+    settings, profile, events, playbooks = found
+    ok = isinstance(settings, Settings) and isinstance(profile, Profile) and isinstance(playbooks, PlaybookFile)
+    if ok and isinstance(events, tuple) and all(isinstance(e, Event) for e in events):
+        return settings, profile, events, playbooks
+    return None
 
 
 def validate_dir(path: ConfigLocation | Path | str | None) -> list[Problem]:
@@ -175,6 +219,8 @@ def parse_text(filename: str, text: str, *, name: str | None = None) -> tuple[Ba
     if model_name is None:
         known = ", ".join(CONFIG_FILES)
         return None, [Problem(filename, None, "", f"not a riskmon config file; expected one of: {known}")]
+    import tomllib
+
     from riskmon.docparse import toml_loads
 
     try:
@@ -226,29 +272,42 @@ def _check_dir(loc: ConfigLocation) -> None:
         raise ConfigError([Problem(str(base), None, "", message)])
 
 
-def _read(path: Path) -> tuple[str | None, bool, float | None, list[Problem]]:
-    """(text or None, whether the file exists, mtime, problems) for one config file.
+class Read(NamedTuple):
+    """One config file as read: its text (None: absent or unreadable), whether it exists, its
+    bytes and stat (for the cache's fingerprint) and the problems reading it."""
 
-    Only a file with no directory entry at all is missing (its defaults apply); a dangling
-    symlink, a FIFO, a device or a directory there is a problem naming the file (riskmon.userfile)."""
+    text: str | None
+    found: bool
+    data: bytes | None = None
+    st: os.stat_result | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+def _read(path: Path) -> tuple[str | None, bool, float | None, list[Problem]]:
+    """(text or None, whether the file exists, mtime, problems) for one file read as a config file
+    is (`read_file`); riskmon.sources.fleet reads fleet.toml with it."""
+    r = read_file(path)
+    return r.text, r.found, None if r.st is None else r.st.st_mtime, list(r.problems)
+
+
+def read_file(path: Path) -> Read:
+    """One config file. Only a file with no directory entry at all is missing (its defaults
+    apply); a dangling symlink, a FIFO, a device or a directory there is a problem naming the
+    file (riskmon.userfile)."""
     display = str(path)
     try:
         data, st = read_bytes(path, CONFIG_MAX_BYTES)
     except FileNotFoundError:
-        return None, False, None, []
+        return Read(None, False)
     except OSError as exc:
-        return None, True, None, [Problem(display, None, "", f"cannot read: {os_reason(exc)}")]
+        return Read(None, True, problems=(Problem(display, None, "", f"cannot read: {os_reason(exc)}"),))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return (
-            None,
-            True,
-            st.st_mtime,
-            [Problem(display, line, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")],
-        )
-    return text, True, st.st_mtime, []
+        problem = Problem(display, line, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        return Read(None, True, data, st, (problem,))
+    return Read(text, True, data, st)
 
 
 _AT = r"\s*\(at line (\d+), column (\d+)\)\s*$"
@@ -704,18 +763,29 @@ def write_text_atomic(path: Path, text: str) -> None:
 @lru_cache(maxsize=1)
 def bundled_playbooks() -> tuple[PlaybookRule, ...]:
     """The bundled rules (`playbooks.toml` in the bundled config dir), read and validated once,
-    exactly as a user's playbooks.toml is."""
+    exactly as a user's playbooks.toml is (or taken from the validated-config cache)."""
     from riskmon.paths import bundled_config_dir
+    from riskmon.sources.config import cache
+
+    path = bundled_config_dir() / "playbooks.toml"
+    r = read_file(path)
+    if r.text is None:
+        why = r.problems[0].message if r.problems else "not found"
+        raise ConfigError([Problem(str(path), None, "", f"cannot read the bundled playbooks: {why}")])
+    slot, fp = cache.slot_for("bundled playbooks", os.path.abspath(path)), cache.Fingerprint()
+    fp.file(Path(os.path.abspath(path)), r.data, r.st)
+    found = cache.load(slot, fp.digest())
+    if isinstance(found, tuple) and all(isinstance(rule, PlaybookRule) for rule in found):
+        return found
+    rules = _validate_bundled(path, r.text)
+    cache.store(slot, fp.digest(), rules)
+    return rules
+
+
+def _validate_bundled(path: Path, text: str) -> tuple[PlaybookRule, ...]:
     from riskmon.sources.config.schema import PlaybookFile as PlaybookModel
     from riskmon.sources.config.schema import to_core
 
-    path = bundled_config_dir() / "playbooks.toml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(
-            [Problem(str(path), None, "", f"cannot read the bundled playbooks: {os_reason(exc)}")]
-        ) from None
     found, problems = parse_text(str(path), text, name="playbooks.toml")
     if problems or not isinstance(found, PlaybookModel):
         raise ConfigError(problems or [Problem(str(path), None, "", "not a playbooks file")])

@@ -481,7 +481,7 @@ DEFAULT_FAIL_ON: tuple[CheckState, ...] = ("CRITICAL", "UNKNOWN")
 
 class AlertSettings(Strict):
     name: Name = ""
-    type: Literal["webhook", "command", "desktop", "healthchecks", "apprise"]
+    type: Literal["webhook", "command", "desktop", "healthchecks", "alertmanager", "apprise"]
     url: str | None = None
     payload: Literal["json", "slack", "discord"] = "json"
     argv: list[str] = Field(default_factory=list)
@@ -494,8 +494,8 @@ class AlertSettings(Strict):
 
     @model_validator(mode="after")
     def _needs(self) -> AlertSettings:
-        if self.type in ("webhook", "healthchecks") and not self.url:
-            raise ValueError(f"a {self.type} alert needs url")
+        if self.type in ("webhook", "healthchecks", "alertmanager") and not self.url:
+            raise ValueError(f"{'an' if self.type[0] == 'a' else 'a'} {self.type} alert needs url")
         if self.type == "apprise" and not self.urls_env:
             raise ValueError('an apprise alert needs urls_env, e.g. urls_env = ["RISKMON_DINGTALK_URL"]')
         if self.type == "command" and not self.argv:
@@ -506,6 +506,9 @@ class AlertSettings(Strict):
 class ExportSettings(Strict):
     prometheus_textfile: str | None = None
     """Path of a .prom file for node_exporter's textfile collector, rewritten after each reassess."""
+    profile: Name | None = None
+    """The `profile` label of this config's Prometheus series and Alertmanager alerts; default: the
+    config directory's name."""
 
 
 class Settings(Strict):

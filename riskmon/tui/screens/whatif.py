@@ -1,8 +1,8 @@
 """`w`: what-if. Change events and channels on the left, see baseline and scenario side by side.
 
-The numbers are `riskmon what-if`'s: the overrides go through `scenario.apply` (validated copies
-of the profile and events: the same rules as the config), both sides through `engine.assess` with
-the same events (catalog plus feeds), settings and `now`, and `scenario.compare` gives the delta.
+The numbers are `riskmon what-if`'s, from the same use case, `riskmon.usecases.whatif.run`: the
+overrides applied to validated copies of the profile and events (the same rules as the config),
+both sides assessed with the same events (catalog plus feeds), settings and `now`, and the delta.
 Nothing is written unless asked: `ctrl+s` saves the scenario as `scenarios/NAME.toml` in the config
 directory (the CLI's `--scenario NAME` reads it), and "Apply to config" writes the changes into
 exposure.toml / events.toml through `configedit` after a confirmation.
@@ -10,7 +10,7 @@ exposure.toml / events.toml through `configedit` after a confirmation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -31,17 +31,18 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList,
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from riskmon.core.scenario import Change, Delta, EventDelta, Override, Scenario, ScenarioError
+from riskmon.core.scenario import Delta, EventDelta, Override, Scenario, ScenarioError
 from riskmon.errors import Level, reason_of
+from riskmon.present.whatif import change_value, signed, signed_money
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
 from riskmon.tui.screens.forms import DEMO_HINT, date_text, differs, number_text
 from riskmon.tui.viewdata import Column
 from riskmon.tui.widgets.choice import Choice, ChoiceScreen
 from riskmon.tui.widgets.table import ListRow, ListTable
+from riskmon.usecases.whatif import Outcome
 
 if TYPE_CHECKING:
-    from riskmon.core.engine import Assessment
     from riskmon.core.model import Channel, Event
     from riskmon.usecases.evaluate import Evaluation
 
@@ -66,31 +67,6 @@ LEVEL_STYLE = {Level.OK: "bold green", Level.WARNING: "bold yellow", Level.CRITI
 
 # ---------------------------------------------------------------------------------------------
 # Pure: the numbers (no Textual state)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    overrides: tuple[Override, ...]
-    stress: bool
-    baseline: Assessment
-    scenario: Assessment
-    delta: Delta
-    changes: tuple[Change, ...]
-
-
-def compute(evaluation: Evaluation, overrides: Sequence[Override], stress: bool) -> Outcome:
-    """Baseline and scenario exactly as `riskmon what-if` computes them (ScenarioError if an
-    override names an unknown id or breaks a rule of the config)."""
-    from riskmon.core import scenario as sc
-    from riskmon.core.engine import assess
-    from riskmon.sources.config.schema import revalidate
-
-    cfg, base = evaluation.config, evaluation.assessment
-    now = base.now
-    profile, events = sc.apply(cfg.profile, evaluation.events, overrides, stress, now, validate=revalidate)
-    scen = assess(profile, events, now, base.settings)
-    changes = sc.changes(cfg.profile, evaluation.events, overrides)
-    return Outcome(tuple(overrides), stress, base, scen, sc.compare(base, scen), tuple(changes))
 
 
 def field_text(obj: Event | Channel, name: str) -> str:
@@ -141,11 +117,9 @@ def level_change(delta: Delta) -> str:
 
 def change_rows(outcome: Outcome, events: Iterable[Event]) -> list[str]:
     """'tiktok-us.order_share: 0.35 -> 0.2' (the words of `riskmon what-if`)."""
-    from riskmon.cli.whatif import _value
-
     by_id = {e.id: e for e in events}
     return [
-        f"{c.target}: {_value(c, c.old, by_id)} -> {_value(c, c.new, by_id)}"
+        f"{c.target}: {change_value(c, c.old, by_id)} -> {change_value(c, c.new, by_id)}"
         + (" (moved with effective)" if c.implied else "")
         for c in outcome.changes
     ]
@@ -153,7 +127,6 @@ def change_rows(outcome: Outcome, events: Iterable[Event]) -> list[str]:
 
 def delta_row(e: EventDelta, currency: str) -> ListRow:
     """One event's expected loss in the baseline and the scenario ("—": it does not count there)."""
-    from riskmon.cli.whatif import _signed_money
     from riskmon.present.text import money
 
     changed = abs(e.change) >= 0.5
@@ -161,7 +134,7 @@ def delta_row(e: EventDelta, currency: str) -> ListRow:
         "event": Text(clean(e.id), style="bold" if changed else ""),
         "baseline": Text("—" if e.baseline is None else money(e.baseline, currency), justify="right"),
         "scenario": Text("—" if e.scenario is None else money(e.scenario, currency), justify="right"),
-        "change": Text(_signed_money(e.change, currency), justify="right", style="bold" if changed else ""),
+        "change": Text(signed_money(e.change, currency), justify="right", style="bold" if changed else ""),
     }
     return ListRow(e.id, cells, {"baseline": e.baseline, "scenario": e.scenario, "change": e.change})
 
@@ -551,7 +524,9 @@ class WhatIfScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="whatif", exit_on_error=False)
     def _compute(self, generation: int, evaluation: Evaluation, overrides: tuple[Override, ...], stress: bool) -> None:
         try:
-            outcome = compute(evaluation, overrides, stress)
+            from riskmon.usecases import whatif
+
+            outcome = whatif.run(evaluation, overrides, stress)
         except Exception as exc:
             self.post_message(Computed(generation, None, reason_of(exc)))
             return
@@ -578,7 +553,6 @@ class WhatIfScreen(Screen[None]):
         note.add_class("-bad")
 
     def _show(self, o: Outcome) -> None:
-        from riskmon.cli.whatif import _signed, _signed_money
         from riskmon.present.text import money, runway_text
 
         base, scen, d = o.baseline, o.scenario, o.delta
@@ -586,7 +560,7 @@ class WhatIfScreen(Screen[None]):
         summary = self.query_one("#wi-summary", DataTable)
         summary.clear()
         if d.runway_weeks is not None:
-            runway_change = _signed(d.runway_weeks, ".1f", " wk")
+            runway_change = signed(d.runway_weeks, ".1f", " wk")
         else:
             runway_change = "same" if base.runway_weeks == scen.runway_weeks else "—"
 
@@ -603,7 +577,7 @@ class WhatIfScreen(Screen[None]):
                 right(scen.level.name, LEVEL_STYLE[scen.level]),
                 change(level_change(d)),
             ),
-            ("score", right(f"{base.score:.1f}"), right(f"{scen.score:.1f}"), change(_signed(d.score, ".1f"))),
+            ("score", right(f"{base.score:.1f}"), right(f"{scen.score:.1f}"), change(signed(d.score, ".1f"))),
             (
                 "runway",
                 right(runway_text(base.runway_weeks)),
@@ -614,7 +588,7 @@ class WhatIfScreen(Screen[None]):
                 "expected loss",
                 right(money(base.expected_loss, cur)),
                 right(money(scen.expected_loss, cur)),
-                change(_signed_money(d.expected_loss, cur)),
+                change(signed_money(d.expected_loss, cur)),
             ),
         ]
         for key, b, s, c in rows:
@@ -911,9 +885,8 @@ class WhatIfScreen(Screen[None]):
 
     def action_apply(self) -> None:
         """Write the scenario's changes into exposure.toml / events.toml, after a confirmation."""
-        from riskmon.core import scenario as sc
         from riskmon.sources.config import edit as configedit
-        from riskmon.sources.config.schema import revalidate
+        from riskmon.usecases.whatif import config_changes
 
         if self.location.is_demo:
             self.notify(DEMO_HINT, title="Read-only", severity="warning", markup=False, timeout=10)
@@ -932,10 +905,7 @@ class WhatIfScreen(Screen[None]):
             return
         cfg = self.evaluation.config
         try:
-            changes = sc.changes(cfg.profile, list(cfg.events), overrides)
-            sc.apply(
-                cfg.profile, list(cfg.events), overrides, validate=revalidate
-            )  # the rules, before any file is touched
+            changes = config_changes(cfg, overrides)  # the rules, before any file is touched
         except ScenarioError as exc:
             self.notify(
                 f"{clean(exc.message)} (only events in events.toml can be written; events from feeds cannot)",
@@ -949,11 +919,9 @@ class WhatIfScreen(Screen[None]):
             return
         edits = configedit.edits_from_changes(changes)
         base = cfg.location.path
-        from riskmon.cli.whatif import _value
-
         by_id = {e.id: e for e in cfg.events}
         lines = [
-            f"{edit.file}: {edit.where}: {_value(c, c.old, by_id)} -> {_value(c, c.new, by_id)}"
+            f"{edit.file}: {edit.where}: {change_value(c, c.old, by_id)} -> {change_value(c, c.new, by_id)}"
             + (" (moved with effective)" if c.implied else "")
             for c, edit in zip(changes, edits, strict=True)
         ]

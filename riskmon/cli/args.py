@@ -1,0 +1,108 @@
+"""What every command's arguments share: the parser that never exits 2, the common options, and
+the argparse `type=` functions that turn text into checked values (an instant, seconds).
+
+A bad value is a usage error ("bad arguments: argument --now: ..."), UNKNOWN (3) for `check`, raised while
+parsing, so no command module checks its own options or imports back from cli/main.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from datetime import datetime
+from typing import Any
+
+from riskmon.errors import RiskmonError
+
+MAX_TIMEOUT = 86400.0
+"""-t is at most a day: a check is run by cron or a monitoring system every few minutes."""
+
+
+class UsageError(RiskmonError):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse exits 2 on bad arguments; 2 means CRITICAL to a monitoring system, so raise instead.
+
+    It also keeps what it was given, `options` and `subcommands`, so that shell completion and
+    the man page (riskmon.cli.completion, riskmon.cli.man) are generated from the parser itself
+    without reading argparse's private attributes."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"bad arguments: {message}", self.format_usage())
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        # argparse's __init__ adds -h before our attributes exist: hence setdefault.
+        self.__dict__.setdefault("options", []).append(action)
+        return action
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        action = super().add_subparsers(**kwargs)
+        self.subcommands = action
+        return action
+
+
+def actions(p: argparse.ArgumentParser, dest: str, *, required: bool = False) -> Any:
+    """A command's actions (`config init`, `events show`): their parsers are `nested`."""
+    return p.add_subparsers(dest=dest, metavar="ACTION", parser_class=Parser, required=required)
+
+
+def nested(sub: Any, name: str, help_: str) -> Parser:
+    """An action of a command (`config init`), its help also its description (--help, man) and
+    the common options after it (`riskmon config init --config DIR`)."""
+    parser: Parser = sub.add_parser(name, help=help_, description=help_)
+    common(parser, top=False)
+    return parser
+
+
+def common(p: argparse.ArgumentParser, *, top: bool) -> None:
+    """--config, --db and --now, on the top-level parser and again on every command's (where they
+    are left out of the namespace unless given, so `riskmon --now X check` keeps X)."""
+    d = None if top else argparse.SUPPRESS
+    p.add_argument("--config", metavar="DIR", default=d, help="config directory (default: see `riskmon config path`)")
+    p.add_argument("--db", metavar="PATH", default=d, help="history file (default: $RISKMON_DB or the user data dir)")
+    p.add_argument(
+        "--now", metavar="ISO", type=instant, default=d, help="assess as of this instant (replay, tests); default: now"
+    )
+
+
+def instant(text: str) -> datetime:
+    """--now, --published: an ISO date or date-time within the supported dates, as aware UTC; no
+    offset means UTC."""
+    from riskmon.core.dates import in_date_range, to_utc
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give a value or leave the option out")
+    try:
+        value = to_utc(text)
+        if not isinstance(value, datetime):
+            raise ValueError(f"not a date or date-time: {text!r}")
+        return in_date_range(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def number(text: str) -> float:
+    """A finite number."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """-t: more than 0 and at most MAX_TIMEOUT seconds (the alarm timer takes nothing else)."""
+    value = number(text)
+    if not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {text!r}")
+    return value
+
+
+def offline(p: argparse.ArgumentParser, default: object = False) -> None:
+    """--offline, as every command that assesses takes it."""
+    p.add_argument("--offline", action="store_true", default=default, help="do not poll feeds; use their cached copies")

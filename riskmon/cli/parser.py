@@ -1,0 +1,109 @@
+"""The command line's parser: which commands there are, and the parser built from them.
+
+Each command's module defines its own arguments (`configure(parser)`) and runs it (`run(args)`);
+it is imported only when its command is chosen, so `riskmon check` never pays for the TUI's or
+another command's imports. `build_parser()` builds them all, for `--help`, shell completion and
+the man page (riskmon.cli.completion, riskmon.cli.man).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from riskmon import __version__
+from riskmon.cli.args import Parser, common
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "tui": ("riskmon.cli.tui", "open the live dashboard (the default)"),
+    "check": (
+        "riskmon.cli.check",
+        "one assessment with Nagios-style exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
+    ),
+    "daemon": (
+        "riskmon.cli.daemon",
+        "the live loop without a screen: poll feeds, record history, alert, write the textfile",
+    ),
+    "events": ("riskmon.cli.events", "list policy events, or show one"),
+    "config": ("riskmon.cli.config", "where the config is, validate it, write a starter set, edit it"),
+    "history": ("riskmon.cli.history", "score and level over time, or the event change log"),
+    "playbook": (
+        "riskmon.cli.playbook",
+        "what to do, by when: the checklist for one event or all; mark steps done",
+    ),
+    "report": (
+        "riskmon.cli.report",
+        "a weekly review to forward: level, exposure, events, the checklist with due dates",
+    ),
+    "news": (
+        "riskmon.cli.news",
+        "draft events from trade-press articles: add one, review the queue, accept or reject",
+    ),
+    "what-if": (
+        "riskmon.cli.whatif",
+        "try a scenario (change numbers, or --stress): baseline and scenario side by side",
+    ),
+    "fleet": (
+        "riskmon.cli.fleet",
+        "many sellers in one process: check them all, or keep them live (Prometheus, Alertmanager)",
+    ),
+    "completion": ("riskmon.cli.completion", "print a shell completion script (bash, zsh or fish) to install"),
+    "man": ("riskmon.cli.man", "print the manual page (roff): riskmon man > riskmon.1 && man -l riskmon.1"),
+}
+"""Command -> (the module that defines its arguments, `configure(parser)`, and runs it, `run(args)`;
+its one-line help)."""
+
+DEFAULT_COMMAND = "tui"
+
+
+def command_module(command: str) -> Any:
+    return importlib.import_module(COMMANDS[command][0])
+
+
+def _skeleton() -> tuple[Parser, dict[str, Parser]]:
+    """The top-level parser with one empty parser per command (its arguments come later)."""
+    from riskmon.cli.reference import HELP_EPILOG
+
+    parser = Parser(
+        prog="riskmon",
+        description="Platform risk monitor for multi-platform sellers. Without a command, opens the dashboard.",
+        epilog=HELP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-V", "--version", action="version", version=f"riskmon {__version__}")
+    common(parser, top=True)
+    parser.add_argument("--fleet", metavar="DIR", help="open the fleet overview of a fleet directory (see `fleet`)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands = {
+        name: sub.add_parser(
+            name, help=h, description=h, add_help=False, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+        for name, (_, h) in COMMANDS.items()
+    }
+    return parser, commands
+
+
+def _configure(command: str, p: argparse.ArgumentParser) -> None:
+    p.add_argument("-h", "--help", action="help", help="show this help message and exit")
+    common(p, top=False)
+    command_module(command).configure(p)
+
+
+def build_parser(commands: Iterable[str] | None = None) -> Parser:
+    """The whole parser: every command's arguments (or only those of `commands`)."""
+    parser, parsers = _skeleton()
+    for name in COMMANDS if commands is None else commands:
+        _configure(name, parsers[name])
+    return parser
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """Find the command first (argparse itself, so an option's value is never taken for a command),
+    then parse with only that command's arguments: `check` imports no other command's module."""
+    parser, parsers = _skeleton()
+    first, _ = parser.parse_known_args(argv)
+    command = first.command or DEFAULT_COMMAND
+    _configure(command, parsers[command])
+    return parser.parse_args(argv)

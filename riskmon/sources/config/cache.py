@@ -1,0 +1,178 @@
+"""The validated-config cache: a repeated `riskmon check` on unchanged files skips TOML parsing
+and pydantic (its import and its validators are most of a cold start; benchmarks/README.md).
+
+Each entry is one config directory's validated objects (the core's frozen dataclasses), stored
+under the user cache dir (`$XDG_CACHE_HOME/riskmon/config/`), with a fingerprint of everything
+they were computed from: riskmon's version, the size and mtime of every module that validates and
+converts (CODE: an edited checkout is a miss), and for each input file its path, size, mtime_ns
+and the SHA-256 of the bytes just read. An entry is
+used only when the fingerprint is the one the caller computed from the files it has read now and
+the payload's own SHA-256 matches; anything else (stale, truncated, corrupt, foreign, unreadable,
+not a regular file) is ignored, and the caller validates the files and writes a fresh entry.
+
+The payload is a pickle, but never trusted to name what it builds: unpickling may only construct
+dataclasses and enums of riskmon.core and datetime values (anything else is a corrupt entry).
+Entries are written atomically (riskmon.fileio), readable by the user only; a failed write is
+not an error (the next run validates again). At most MAX_ENTRIES entries are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import hashlib
+import io
+import os
+import pickle
+import stat
+from pathlib import Path
+from typing import Any
+
+import riskmon
+from riskmon.userfile import MB, read_bytes
+
+FORMAT = b"riskmon-config-cache 1\n"
+MAX_BYTES = 64 * MB
+MAX_ENTRIES = 32
+"""Config directories remembered (tests and users with many create many; the oldest go first)."""
+
+CODE = ("core", "sources/config", "docparse.py", "textsafe.py")
+"""The code that decides what a file validates to (packages and modules under riskmon/): an edit
+of any of it invalidates every entry."""
+
+_ALLOWED_DATETIME = frozenset({"datetime", "date", "time", "timedelta", "timezone"})
+
+
+class _CoreOnly(pickle.Unpickler):
+    """Builds riskmon.core dataclasses and enums and datetime values; refuses every other global
+    (pickle's documented way to restrict what a pickle may construct)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "datetime" and name in _ALLOWED_DATETIME:
+            return super().find_class(module, name)
+        if module.startswith("riskmon.core.") and not name.startswith("_"):
+            found = super().find_class(module, name)
+            if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, enum.Enum)):
+                return found
+        raise pickle.UnpicklingError(f"not allowed in a config cache: {module}.{name}")
+
+
+def cache_root() -> Path:
+    """$XDG_CACHE_HOME/riskmon/config (platformdirs' user cache dir)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path(riskmon.__name__, appauthor=False) / "config"
+
+
+# ---------------------------------------------------------------------------------------------
+# Fingerprints
+
+
+class Fingerprint:
+    """What an entry was computed from, added to piece by piece; `digest()` is its key."""
+
+    def __init__(self) -> None:
+        self._h = hashlib.sha256()
+        self._add("riskmon", riskmon.__version__, *_code_stamps())
+
+    def _add(self, *parts: object) -> None:
+        self._h.update(repr(parts).encode("utf-8", "surrogatepass"))
+        self._h.update(b"\0")
+
+    def file(self, path: Path, data: bytes | None, st: os.stat_result | None) -> None:
+        """One input file as it was just read (`data` None: it does not exist)."""
+        if data is None or st is None:
+            self._add("missing", str(path))
+        else:
+            self._add("file", str(path), st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+    def digest(self) -> str:
+        return self._h.hexdigest()
+
+
+def _code_stamps() -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of every module of CODE: a code change is a miss, as for .pyc."""
+    base = Path(riskmon.__file__).parent
+    paths: list[str] = []
+    for part in CODE:
+        if part.endswith(".py"):
+            paths.append(str(base / part))
+            continue
+        for root, dirs, files in os.walk(base / part):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            paths.extend(os.path.join(root, name) for name in sorted(files) if name.endswith(".py"))
+    stamps = []
+    for path in paths:
+        st = os.stat(path)
+        stamps.append((os.path.relpath(path, base), st.st_size, st.st_mtime_ns))
+    return stamps
+
+
+def slot_for(*names: str) -> str:
+    """An entry's file name for what it caches (a config directory's absolute path, say)."""
+    return hashlib.sha256("\0".join(names).encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".pickle"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and writing entries
+
+
+def load(slot: str, fingerprint: str) -> Any | None:
+    """The payload stored in `slot` for exactly `fingerprint`, else None (missing, stale, corrupt:
+    the caller rebuilds it). Never raises."""
+    path = cache_root() / slot
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return None  # riskmon never writes one: not ours to follow
+        data, _ = read_bytes(path, MAX_BYTES)  # a regular file only, bounded (a FIFO never blocks)
+        return _decode(data, fingerprint)
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a cache is an optimisation: whatever is wrong with it, do without
+        _debug("config cache %s ignored: %s", slot, exc)
+        return None
+
+
+def _decode(data: bytes, fingerprint: str) -> Any | None:
+    header, _, rest = data.partition(b"\n\n")
+    lines = header.split(b"\n")
+    if len(lines) != 3 or lines[0] + b"\n" != FORMAT or lines[1].decode("ascii") != fingerprint:
+        return None
+    if hashlib.sha256(rest).hexdigest() != lines[2].decode("ascii"):
+        return None
+    return _CoreOnly(io.BytesIO(rest)).load()
+
+
+def store(slot: str, fingerprint: str, payload: Any) -> None:
+    """Write `payload` for `fingerprint` into `slot`, atomically; a failure is only logged."""
+    from riskmon.fileio import atomic_write_bytes
+
+    try:
+        body = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+        header = FORMAT + fingerprint.encode("ascii") + b"\n" + hashlib.sha256(body).hexdigest().encode("ascii")
+        root = cache_root()
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        atomic_write_bytes(root / slot, header + b"\n\n" + body, mode=0o600)
+        _prune(root, keep=slot)
+    except Exception as exc:
+        _debug("config cache %s not written: %s", slot, exc)
+
+
+def _debug(message: str, *args: object) -> None:
+    """Log at debug level; logging is imported only then (a hit never pays for it)."""
+    import logging
+
+    logging.getLogger(__name__).debug(message, *args)
+
+
+def _prune(root: Path, keep: str) -> None:
+    """Keep the MAX_ENTRIES most recently written entries."""
+    entries = [e for e in os.scandir(root) if e.name.endswith(".pickle") and e.is_file(follow_symlinks=False)]
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        if old.name != keep:
+            with contextlib.suppress(OSError):
+                os.unlink(old.path)

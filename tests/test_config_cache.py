@@ -1,0 +1,168 @@
+"""The validated-config cache, through `riskmon check` in a subprocess: a repeated check on
+unchanged files imports no pydantic; any change to a file, and any damage to the cache, gives
+the answer the files give."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from riskmon.sources.config import cache
+from tests.support import SHOP_EXPOSURE, ban, events_toml, write_config
+
+NOW = "2025-01-10T12:00:00Z"
+
+
+def check(tmp_path: Path, cfg: Path, *extra: str, importtime: bool = False) -> subprocess.CompletedProcess[str]:
+    """`riskmon check` with its own cache and data dirs; with `importtime`, stderr lists every
+    module imported (python -X importtime)."""
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "RISKMON_DATA": str(tmp_path / "data"),
+    }
+    flags = ["-X", "importtime"] if importtime else []
+    argv = [sys.executable, *flags, "-m", "riskmon", "check", "--config", str(cfg), "--now", NOW, "--no-history"]
+    return subprocess.run([*argv, *extra], capture_output=True, text=True, env=env, timeout=60)
+
+
+def imports_pydantic(r: subprocess.CompletedProcess[str]) -> bool:
+    return any(line.rsplit("|", 1)[-1].strip().startswith("pydantic") for line in r.stderr.splitlines())
+
+
+def config(tmp_path: Path) -> Path:
+    """A confirmed ban on 30% of the orders, five days out: WARNING."""
+    return write_config(tmp_path, exposure=SHOP_EXPOSURE, events=events_toml(ban(effective="2025-01-15")))
+
+
+def entries(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache" / "riskmon" / "config").glob("*.pickle"))
+
+
+def config_entry(tmp_path: Path, cfg: Path) -> Path:
+    return tmp_path / "cache" / "riskmon" / "config" / cache.slot_for("config", os.path.abspath(cfg))
+
+
+@pytest.mark.parametrize("fmt", ["text", "nagios"])
+def test_a_repeated_check_loads_the_config_without_pydantic(tmp_path: Path, fmt: str) -> None:
+    cfg = config(tmp_path)
+    first = check(tmp_path, cfg, "-f", fmt, importtime=True)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert imports_pydantic(first), "a miss validates the files"
+    assert entries(tmp_path), "and stores what it validated"
+
+    again = check(tmp_path, cfg, "-f", fmt, importtime=True)
+    assert again.returncode == 1 and again.stdout == first.stdout
+    assert not imports_pydantic(again), "a hit (nagios: with the bundled playbooks too) needs no pydantic"
+
+
+def test_an_edit_of_the_same_size_and_mtime_is_seen(tmp_path: Path) -> None:
+    """The content hash, not only the stat: a same-length edit with the old mtime is a miss."""
+    cfg = config(tmp_path)
+    assert check(tmp_path, cfg).returncode == 1
+    exposure = cfg / "exposure.toml"
+    st = exposure.stat()
+    edited = (
+        exposure.read_text()
+        .replace("order_share = 0.3", "order_share = 0.0")
+        .replace("order_share = 0.7", "order_share = 1.0")
+    )
+    assert len(edited) == len(exposure.read_text())
+    exposure.write_text(edited)
+    os.utime(exposure, ns=(st.st_atime_ns, st.st_mtime_ns))
+    r = check(tmp_path, cfg, importtime=True)
+    assert r.returncode == 0, r.stdout  # TikTok sells nothing now: the ban costs nothing
+    assert imports_pydantic(r)
+
+
+def test_a_broken_edit_is_reported_not_served_from_the_cache(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    assert check(tmp_path, cfg).returncode == 1
+    (cfg / "exposure.toml").write_text(SHOP_EXPOSURE.replace("order_share = 0.7", "order_share = 7"))
+    r = check(tmp_path, cfg)
+    assert r.returncode == 3 and "exposure.toml:" in r.stdout and "order_share" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda b: b[: len(b) // 2], id="truncated"),
+        pytest.param(lambda b: b[:-40] + bytes(40), id="payload zeroed"),
+        pytest.param(lambda b: b"not a cache at all", id="garbage"),
+        pytest.param(lambda b: b"", id="empty"),
+    ],
+)
+def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path: Path, damage: object) -> None:
+    cfg = config(tmp_path)
+    first = check(tmp_path, cfg)
+    (entry,) = entries(tmp_path)
+    good = entry.read_bytes()
+    entry.write_bytes(damage(good))  # type: ignore[operator]
+
+    r = check(tmp_path, cfg, importtime=True)
+    assert (r.returncode, r.stdout) == (first.returncode, first.stdout)
+    assert imports_pydantic(r), "validated again"
+    assert entry.read_bytes() != damage(good)  # type: ignore[operator]
+    assert not imports_pydantic(check(tmp_path, cfg, importtime=True)), "and the rewritten entry serves"
+
+
+class _Marker:
+    """Unpickling this would create a directory: what a forged cache entry could do if trusted."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return os.mkdir, (str(self.path),)
+
+
+def test_a_forged_entry_cannot_run_code_or_change_the_answer(tmp_path: Path) -> None:
+    """An entry with the right fingerprint and checksum whose pickle calls os.mkdir: refused."""
+    cfg = config(tmp_path)
+    first = check(tmp_path, cfg)
+    entry = config_entry(tmp_path, cfg)
+    header = entry.read_bytes().partition(b"\n\n")[0].split(b"\n")
+    marker = tmp_path / "pwned"
+    body = pickle.dumps((_Marker(marker), None, (), None))
+    entry.write_bytes(
+        header[0] + b"\n" + header[1] + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n\n" + body
+    )
+
+    r = check(tmp_path, cfg)
+    assert (r.returncode, r.stdout) == (first.returncode, first.stdout)
+    assert not marker.exists()
+
+
+def test_an_entry_that_is_a_fifo_or_a_symlink_is_not_followed(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    first = check(tmp_path, cfg)
+    entry = config_entry(tmp_path, cfg)
+    entry.unlink()
+    os.mkfifo(entry)
+    r = check(tmp_path, cfg, "-t", "20")
+    assert (r.returncode, r.stdout) == (first.returncode, first.stdout), "no hang on the FIFO"
+    assert entry.is_file() and not entry.is_symlink(), "replaced by a real entry"
+
+    elsewhere = tmp_path / "elsewhere.pickle"
+    elsewhere.write_bytes(entry.read_bytes())
+    entry.unlink()
+    entry.symlink_to(elsewhere)
+    r = check(tmp_path, cfg, importtime=True)
+    assert (r.returncode, r.stdout) == (first.returncode, first.stdout)
+    assert imports_pydantic(r), "the link was not read"
+    assert not entry.is_symlink(), "replaced by a real entry"
+
+
+def test_no_usable_cache_dir_is_no_failure(tmp_path: Path) -> None:
+    (tmp_path / "cache").write_text("a file where the cache dir would be\n")
+    cfg = config(tmp_path)
+    first, again = check(tmp_path, cfg), check(tmp_path, cfg)
+    assert first.returncode == again.returncode == 1 and first.stdout == again.stdout
+    assert first.stderr == again.stderr == ""
