@@ -1,7 +1,9 @@
 """Where riskmon finds its config, its data and its bundled defaults, and why.
 
 Config lookup order: --config DIR, $RISKMON_CONFIG, the user config dir (if it exists), else the
-bundled demo config. History lives in the user data dir unless --db or $RISKMON_DB says otherwise.
+bundled demo config. History lives in the user data dir unless --db or $RISKMON_DB says otherwise;
+the bundled demo's in a file of its own there, so that trying the demo never mixes a fictional
+seller into the user's history.
 """
 
 from __future__ import annotations
@@ -66,13 +68,19 @@ def resolve_config_dir(cli_value: str | os.PathLike[str] | None = None) -> Confi
     return ConfigLocation(bundled_config_dir(), "bundled demo")
 
 
-def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
+DEMO_HISTORY = "demo-history.json"
+"""The bundled demo's history file (in the user data dir), never the user's own."""
+
+
+def resolve_db_path(cli_value: str | os.PathLike[str] | None = None, location: ConfigLocation | None = None) -> Path:
+    """--db, else $RISKMON_DB, else the user data dir's history.json (demo-history.json when
+    `location` is the bundled demo: the demo records nothing into the user's history)."""
     if cli_value:
         return Path(cli_value).expanduser()
     env = os.environ.get("RISKMON_DB")
     if env:
         return Path(env).expanduser()
-    return user_data_dir() / "history.json"
+    return user_data_dir() / (DEMO_HISTORY if location is not None and location.is_demo else "history.json")
 
 
 def cache_dir() -> Path:

@@ -243,3 +243,36 @@ def validated(model: str, data: Any) -> Any:
     from riskmon.sources.config import schema
 
     return schema.to_core(getattr(schema, model).model_validate(data))
+
+
+def screen_lines(app: App[Any]) -> list[str]:
+    """The text on the app's screen right now, one string per terminal row, as a person reads it:
+    from Textual's public screenshot (SVG), each run of text put at its column."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    rows: dict[int, list[tuple[float, str]]] = {}
+    for m in re.finditer(r'<text [^>]*?x="([\d.]+)"[^>]*?clip-path="url\(#[\w-]*?line-(\d+)\)">(.*?)</text>', svg):
+        rows.setdefault(int(m.group(2)), []).append((float(m.group(1)), html.unescape(m.group(3))))
+    width = app.size.width
+    out = [""] * app.size.height
+    for row, runs in rows.items():
+        line = ""
+        for x, text in sorted(runs):
+            line = line.ljust(round(x / 12.2)) + text
+        if 0 <= row < len(out):
+            out[row] = line.replace("\xa0", " ")[:width]
+    return out
+
+
+def screen_text(app: App[Any]) -> str:
+    return "\n".join(screen_lines(app))
+
+
+def widget_text(app: App[Any], selector: str) -> str:
+    """The text on screen inside one widget's region (its border and padding stripped), its lines
+    joined with single spaces: wrapped text reads as one."""
+    r = app.screen.query_one(selector).region
+    rows = screen_lines(app)[r.y : r.y + r.height]
+    return " ".join(" ".join(row[r.x : r.x + r.width].strip(" │╭╮╰╯─") for row in rows).split())

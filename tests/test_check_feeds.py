@@ -125,18 +125,19 @@ def test_check_polls_once_and_keeps_answering_from_the_cache(tmp_path: Path) -> 
         assert 'riskmon_feed_up{profile="cfg",feed="agency"} 0' in r.stdout
 
         feed.mode = "hang"
-        # -t 6 rather than less: the time left after the feeds' share (max(20%, 0.7 s)) must cover
-        # the assessment even on a loaded 2-core CI machine.
-        doc, r, took = check.json(timeout=6)
+        # -t 10 rather than less: the time kept after the feeds (30%) must cover the assessment
+        # even on a loaded 2-core CI machine.
+        doc, r, took = check.json(timeout=10)
         assert r.returncode == 1, r.stdout + r.stderr
-        assert took < 6 + 1.0, f"answered after {took:.1f}s with -t 6"
+        assert took < 10 + 3.0, f"answered after {took:.1f}s with -t 10"  # slack: a loaded CI machine
         assert [e["id"] for e in doc["events"]] == ["us-ban"]
-        assert doc["feeds"][0]["ok"] is False and "timed out" in doc["feeds"][0]["error"]
+        error = doc["feeds"][0]["error"]
+        assert doc["feeds"][0]["ok"] is False and ("timed out" in error or "not polled within" in error), error
         url = server.url("/feed")
 
     # The server is gone: connection refused.
     doc, r, took = check.json(timeout=4)
-    assert r.returncode == 1 and took < 5.0
+    assert r.returncode == 1 and took < 4 + 3.0, took
     assert [e["id"] for e in doc["events"]] == ["us-ban"]
     assert doc["feeds"][0]["ok"] is False and doc["feeds"][0]["error"]
     assert doc["feeds"][0]["last_success"] is not None

@@ -78,7 +78,9 @@ def write_config(
 ) -> Path:
     parts = []
     if feed_url:
-        parts.append(f'[[feeds]]\nname = "agency"\ntype = "http"\nurl = "{feed_url}"\nevery = "{every}"\ntimeout = 3\n')
+        parts.append(
+            f'[[feeds]]\nname = "agency"\ntype = "http"\nurl = "{feed_url}"\nevery = "{every}"\ntimeout = 10\n'
+        )
     if hook_url:
         parts.append(f'[[alerts]]\nname = "hook"\ntype = "webhook"\nurl = "{hook_url}"\n')
     if prom:
@@ -148,14 +150,14 @@ def test_daemon_alerts_once_per_level_change_and_stops_on_sigterm(tmp_path: Path
             assert len(posts(server)) == 1, "the level persists: no second alert"
 
             # A cron'd check alongside, sharing history and the feed cache.
-            r = run(tmp_path, "check", "--config", str(cfg), "--db", str(tmp_path / "h.json"), "-t", "5", "-f", "json")
+            r = run(tmp_path, "check", "--config", str(cfg), "--db", str(tmp_path / "h.json"), "-t", "20", "-f", "json")
             assert r.returncode == 1, r.stdout + r.stderr
             assert [e["id"] for e in json.loads(r.stdout)["events"]] == ["us-ban"]
 
             feed.mode = "broken"  # the cached events stay in force; the error is reported
             wait_on(proc, log, lambda: 'riskmon_feed_up{profile="cfg",feed="agency"} 0' in read(prom))
             assert 'riskmon_level{profile="cfg"} 1\n' in read(prom)
-            r = run(tmp_path, "check", "--config", str(cfg), "--db", str(tmp_path / "h.json"), "-t", "5", "-f", "json")
+            r = run(tmp_path, "check", "--config", str(cfg), "--db", str(tmp_path / "h.json"), "-t", "20", "-f", "json")
             doc = json.loads(r.stdout)
             assert r.returncode == 1 and doc["events"][0]["id"] == "us-ban"
             assert doc["feeds"][0]["ok"] is False and "500" in doc["feeds"][0]["error"]

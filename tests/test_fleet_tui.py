@@ -39,10 +39,11 @@ async def test_the_overview_is_sorted_and_enter_opens_the_profiles_dashboard(tmp
     app = FleetApp(fleet, tmp_path / "data", NOW)
     async with app.run_test(size=(160, 40)) as pilot:
         table = await overview(pilot, 8)
-        keys = row_keys(table)
         rank = {"CRITICAL": 0, "UNKNOWN": 1, "WARNING": 2, "OK": 3}
         want = sorted(expected, key=lambda n: (rank[expected[n]["level"]], -(expected[n].get("score") or 0), n))
-        assert keys == want
+        # Rows appear as profiles load and move as their assessments land: wait for the last move.
+        await wait_for(pilot, lambda: row_keys(table) == want, timeout=20)
+        keys = want
         for name, doc in expected.items():
             assert cell(table, name, "level") == doc["level"]
             if doc["level"] != "UNKNOWN":

@@ -533,7 +533,8 @@ async def test_hostile_titles_are_shown_as_typed_and_do_nothing(tmp_path: Path) 
         await wait_for(pilot, lambda: app.loaded is not None)
         table = app.screen.query_one("#events", DataTable)
         shown = cell(table, "link-cutoff", "title")
-        assert shown == "[@click=app.quit]x[/] red [b]bold[/b]"
+        typed = "[@click=app.quit]x[/] red [b]bold[/b]"
+        assert shown == typed or (shown.endswith("…") and typed.startswith(shown[:-1]))  # cut to fit
         # Click on the title cell: nothing happens (no action link was made).
         while table.cursor_row != row_keys(table).index("link-cutoff"):
             await pilot.press("j")

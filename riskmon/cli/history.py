@@ -1,6 +1,7 @@
 """`riskmon history [--since 7d|ISO] [-f table|json|plot]` and `riskmon history changes`.
 
-Reads the history file that `check`, the daemon and the dashboard write. The plot is drawn with
+Reads the history file that `check`, the daemon and the dashboard write (for the config in use:
+the bundled demo's is its own); each row says which business it is. The plot is drawn with
 plotext into the terminal (imported only here, never on `check`'s path).
 """
 
@@ -30,7 +31,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from datetime import UTC
 
-    from riskmon.paths import resolve_db_path
+    from riskmon.paths import resolve_config_dir, resolve_db_path
     from riskmon.store.history import HistoryStore, parse_since
 
     now = args.now or datetime.now(UTC)
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         since = parse_since(text, now) if text else None
     except ValueError as exc:
         raise RiskmonError(f"bad arguments: --since: {exc}") from None
-    path = resolve_db_path(args.db)
+    path = resolve_db_path(args.db, resolve_config_dir(args.config))
     if not path.exists():
         raise RiskmonError(f"no history yet at {path}: `riskmon check` or `riskmon daemon` records it")
     store = HistoryStore(path)
@@ -92,9 +93,12 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
     if not rows:
         return "no snapshots in that range"
+    from riskmon.textsafe import clean
+
     body = [
         [
             f"{s['at']:%Y-%m-%d %H:%M}",
+            clean(s.get("business") or "-"),
             str(s["level"]),
             f"{s['score']:.1f}",
             runway_text(s.get("runway_weeks")),
@@ -103,7 +107,8 @@ def _table(rows: list[dict[str, Any]]) -> str:
         ]
         for s in rows
     ]
-    return "\n".join(table(["AT (UTC)", "LEVEL", "SCORE", "RUNWAY", "TOP PLATFORM", "SAMPLES"], body, right={2, 5}))
+    head = ["AT (UTC)", "BUSINESS", "LEVEL", "SCORE", "RUNWAY", "TOP PLATFORM", "SAMPLES"]
+    return "\n".join(table(head, body, right={3, 6}))
 
 
 def _changes(entries: list[dict[str, Any]], fmt: str) -> int:
@@ -118,7 +123,8 @@ def _changes(entries: list[dict[str, Any]], fmt: str) -> int:
         return 0
     for e in entries:
         what = "first seen" if e["change"] == "first_seen" else f"{e['change']}: {e.get('old')} -> {e.get('new')}"
-        print(f"{e['at']:%Y-%m-%d %H:%M}  {clean(e['event_id'])}  {what}  ({clean(e.get('title') or '')})")
+        whose = f"{clean(e['business'])}  " if e.get("business") else ""
+        print(f"{e['at']:%Y-%m-%d %H:%M}  {whose}{clean(e['event_id'])}  {what}  ({clean(e.get('title') or '')})")
     return 0
 
 

@@ -87,7 +87,7 @@ class Monitor:
         replay: bool = False,
     ) -> None:
         self.location = config_dir if isinstance(config_dir, ConfigLocation) else resolve_config_dir(config_dir)
-        self.db_path = resolve_db_path(db_path)
+        self.db_path = resolve_db_path(db_path, self.location)
         self.now_fn = now_fn
         self.offline = offline
         self.on_update = on_update

@@ -35,6 +35,7 @@ from riskmon.live.alertmanager import AlertmanagerPush, AmAlert, level_alert
 from riskmon.live.recorder import history_store
 from riskmon.live.threads import in_thread
 from riskmon.live.updates import Delivery
+from riskmon.store.snapshots import business_of
 
 if TYPE_CHECKING:
     from riskmon.core.settings import AlertSettings
@@ -93,7 +94,7 @@ def read_baseline(db_path: Path, ev: Evaluation) -> Baseline:
         return fresh
     try:
         store = history_store(db_path, ev.config)
-        last = store.last_snapshot()
+        last = store.last_snapshot(business_of(ev.assessment))
         records = store.alerts()
     except Exception as exc:
         log.warning("history unreadable, alerting starts afresh: %s", reason_of(exc))

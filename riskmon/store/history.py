@@ -15,7 +15,9 @@ per hour or day: it changes only when compaction runs, so an append does not re-
 (`{"event_id", "step_id", "done", "at"}`), `alerts` (`{"at", "channel", "trigger", "key",
 "level", "ok", "error"}`) and `meta` (document 1: `schema`, `ids` — event ids that snapshots
 index —, `states` — the last known state per event id, for diffing —, `newest` — the newest
-snapshot time — and `compacted` — `newest` at the last compaction).
+snapshot time —, `compacted` — `newest` at the last compaction — and `businesses` — the names
+of the businesses recorded, which snapshots and log entries refer to by index `b`: one file keeps
+each business's series apart, see riskmon.store.business).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from tinydb import Query, TinyDB
 from tinydb.table import Document
 
 from riskmon.errors import RiskmonError
+from riskmon.store.business import belongs, business_in, index_of, known_index, name_of, state_key
 from riskmon.store.lockedjson import CorruptFile, LockedJSONFile, Tables
 from riskmon.store.records import (
     EVENT_FIELDS,
@@ -45,6 +48,7 @@ from riskmon.store.records import (
     with_counts,
 )
 from riskmon.store.retention import Policy, is_canonical, iso, plan, prune_log
+from riskmon.store.snapshots import changed_fields
 
 if TYPE_CHECKING:
     from riskmon.core.settings import HistorySettings
@@ -92,6 +96,7 @@ def _check(data: Tables) -> None:
         not isinstance(schema, int)
         or not isinstance(meta.get("ids", []), list)
         or not isinstance(meta.get("states", {}), dict)
+        or not isinstance(meta.get("businesses", []), list)
     ):
         raise CorruptFile("its meta table is malformed")
     if schema > SCHEMA:
@@ -118,6 +123,17 @@ def _alert_doc(alert: Mapping[str, Any]) -> dict[str, Any]:
         "ok": bool(alert.get("ok", True)),
         "error": None if error is None else str(error),
     }
+
+
+def _entry(rec: Mapping[str, Any], businesses: Sequence[str]) -> dict[str, Any]:
+    """An event-log record as the API gives it: its `business` by name, not by index (no
+    `business` when none was recorded)."""
+    out = decode_entry(rec)
+    out.pop("b", None)
+    name = name_of(rec, businesses)
+    if name is not None:
+        out["business"] = name
+    return out
 
 
 def parse_since(text: str, now: datetime) -> datetime:
@@ -187,6 +203,7 @@ class HistoryStore:
         meta = dict(doc) if isinstance(doc, Mapping) else {}
         meta.setdefault("schema", SCHEMA)
         meta["ids"] = list(meta.get("ids", []))
+        meta["businesses"] = [str(b) for b in meta.get("businesses", [])]
         meta["states"] = {k: dict(v) for k, v in meta.get("states", {}).items() if isinstance(v, Mapping)}
         return meta
 
@@ -207,6 +224,9 @@ class HistoryStore:
 
     def _append(self, db: TinyDB, snap: Mapping[str, Any], meta: dict[str, Any]) -> None:
         rec = encode_snapshot(snap, meta["ids"])
+        b = index_of(meta, snap.get("business"))
+        if b is not None:
+            rec["b"] = b
         self._insert(db, FULL, [rec])
         t: str = rec["t"]
         newest = meta.get("newest")
@@ -243,9 +263,9 @@ class HistoryStore:
             if key in todo.update:
                 rec.update(with_counts(rec, *todo.update[key]))
             moved.append(rec)
-        # Kept records are in distinct buckets, so their times tell them apart.
+        # Kept records are in distinct buckets, so their business and time tell them apart.
         fields = {
-            records[key]["t"]: with_counts(records[key], *counts)
+            (records[key].get("b"), records[key]["t"]): with_counts(records[key], *counts)
             for key, counts in todo.update.items()
             if key[0] == DOWN
         }
@@ -255,7 +275,7 @@ class HistoryStore:
             db.table(FULL).remove(doc_ids=drop_full)
         if fields:
             ids = [key[1] for key in todo.update if key[0] == DOWN]
-            db.table(DOWN).update(lambda doc: doc.update(fields[doc["t"]]), doc_ids=ids)
+            db.table(DOWN).update(lambda doc: doc.update(fields[(doc.get("b"), doc["t"])]), doc_ids=ids)
         if drop_down:
             db.table(DOWN).remove(doc_ids=drop_down)
         if moved:
@@ -274,28 +294,36 @@ class HistoryStore:
         return {"merged": todo.merged, "dropped": todo.dropped, "pruned": pruned}
 
     @staticmethod
-    def _diff(db: TinyDB, at: str, events: Sequence[Mapping[str, Any]], meta: dict[str, Any]) -> list[dict[str, Any]]:
+    def _diff(
+        db: TinyDB, at: str, events: Sequence[Mapping[str, Any]], meta: dict[str, Any], business: str | None
+    ) -> list[dict[str, Any]]:
+        """Log what changed since the business's last known state of each event (an event one
+        business has seen is still news to another; a recurring event's roll is no change)."""
         states: dict[str, dict[str, Any]] = meta["states"]
         entries: list[dict[str, Any]] = []
+        b = index_of(meta, business)
+        whose = {} if b is None else {"b": b}
 
         def entry(eid: str, title: str, change: str, old: Any, new: Any) -> None:
-            entries.append({"at": at, "event_id": eid, "title": title, "change": change, "old": old, "new": new})
+            entries.append(
+                {"at": at, "event_id": eid, "title": title, "change": change, "old": old, "new": new, **whose}
+            )
 
         for ev in events:
             eid = str(ev["id"])
             new = event_state(ev)
-            old = states.get(eid)
+            key = state_key(eid, b)
+            old = states.get(key)
             if old is None:
                 entry(eid, new["title"], "first_seen", None, {k: new[k] for k in EVENT_FIELDS})
             else:
-                for k in EVENT_FIELDS:
-                    if old.get(k) != new[k]:
-                        entry(eid, new["title"], k, old.get(k), new[k])
+                for k in changed_fields({**new, "recurs": ev.get("recurs")}, old):
+                    entry(eid, new["title"], k, old.get(k), new[k])
             seen = str((old or {}).get("seen", at))
-            states[eid] = {**new, "seen": max(at, seen) if is_canonical(seen) else at}
+            states[key] = {**new, "seen": max(at, seen) if is_canonical(seen) else at}
         if entries:
             HistoryStore._insert(db, "event_log", entries)
-        return [decode_entry(e) for e in entries]
+        return [_entry(e, meta["businesses"]) for e in entries]
 
     # -- snapshots ---------------------------------------------------------------------------
 
@@ -319,24 +347,34 @@ class HistoryStore:
         with self._open(write=True) as db:
             meta = self._meta(db)
             self._append(db, snap, meta)
-            entries = self._diff(db, at, events, meta)
+            entries = self._diff(db, at, events, meta, business_in(snap, events))
             self._save_meta(db, meta)
             steps = self._steps(db)
         return entries, steps
 
     def snapshots(
-        self, since: datetime | None = None, until: datetime | None = None, *, events: bool = True
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        events: bool = True,
+        business: str | None = None,
     ) -> list[dict[str, Any]]:
         """Snapshots with since <= at <= until, oldest first (shape of append_snapshot's input,
         plus `samples`, `score_max`, `score_min`: how many snapshots a downsampled one stands
         for and the range of their scores; 1 and its own score for a full-resolution one).
         events=False leaves out the per-event numbers (no "events" key), which is most of the
-        decoding: for charts of the overall score, level, runway or loss."""
+        decoding: for charts of the overall score, level, runway or loss.
+
+        `business` (its name): only that business's snapshots, and those recorded before history
+        kept businesses apart. Each snapshot names its `business` (no key: none recorded)."""
         lo = None if since is None else stamp(since, "since")
         hi = None if until is None else stamp(until, "until")
         with self._open(write=False) as db:
             raw = [*self._raw(db, DOWN).values(), *self._raw(db, FULL).values()]
-            ids = self._meta(db)["ids"]
+            meta = self._meta(db)
+        ids, b = meta["ids"], known_index(meta, business)
+        raw = [rec for rec in raw if belongs(rec, b)]
         picked = []
         bad = 0
         for rec in raw:
@@ -350,20 +388,41 @@ class HistoryStore:
                 rec = {**rec, "t": t}
             if (lo is None or t >= lo) and (hi is None or t <= hi):
                 picked.append(rec)
-        out, skipped = decode_snapshots(picked, ids, events)
+        out, skipped = self._decode_by_business(picked, ids, events, meta["businesses"])
         if bad + skipped:
             _warn("history file %s: skipped %d unreadable snapshot(s)", self.path, bad + skipped)
         out.sort(key=lambda s: s["at"])
         return out
 
-    def last_snapshot(self) -> dict[str, Any] | None:
+    @staticmethod
+    def _decode_by_business(
+        recs: Sequence[Mapping[str, Any]], ids: Sequence[str], events: bool, names: Sequence[str]
+    ) -> tuple[list[dict[str, Any]], int]:
+        """decode_snapshots, each snapshot with the name of its business."""
+        groups: dict[object, list[Mapping[str, Any]]] = {}
+        for rec in recs:
+            groups.setdefault(rec.get("b"), []).append(rec)
+        out: list[dict[str, Any]] = []
+        skipped = 0
+        for group in groups.values():
+            decoded, bad = decode_snapshots(group, ids, events)
+            name = name_of(group[0], names)
+            out.extend(decoded if name is None else ({**snap, "business": name} for snap in decoded))
+            skipped += bad
+        return out, skipped
+
+    def last_snapshot(self, business: str | None = None) -> dict[str, Any] | None:
+        """The newest snapshot (of `business`, as in `snapshots`)."""
         with self._open(write=False) as db:
             raw = [*self._raw(db, DOWN).values(), *self._raw(db, FULL).values()]
-            ids = self._meta(db)["ids"]
-        timed = [r for r in raw if is_canonical(r.get("t"))]
+            meta = self._meta(db)
+        b = known_index(meta, business)
+        timed = [r for r in raw if is_canonical(r.get("t")) and belongs(r, b)]
         for rec in sorted(timed, key=lambda r: r["t"], reverse=True):
             try:
-                return decode_snapshot(rec, ids)
+                snap = decode_snapshot(rec, meta["ids"])
+                name = name_of(rec, meta["businesses"])
+                return snap if name is None else {**snap, "business": name}
             except (ValueError, TypeError, KeyError, AttributeError, IndexError):
                 continue
         return None
@@ -392,21 +451,28 @@ class HistoryStore:
         when = stamp(at)
         with self._open(write=True) as db:
             meta = self._meta(db)
-            entries = self._diff(db, when, events, meta)
+            entries = self._diff(db, when, events, meta, business_in(None, events))
             if entries or events:
                 self._save_meta(db, meta)
         return entries
 
-    def event_log(self, since: datetime | None = None, event_id: str | None = None) -> list[dict[str, Any]]:
+    def event_log(
+        self, since: datetime | None = None, event_id: str | None = None, *, business: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Event-log entries, oldest first (of `business`, as in `snapshots`), each with the
+        name of its `business`."""
         start = None if since is None else stamp(since, "since")
         with self._open(write=False) as db:
             raw = list(self._raw(db, "event_log").values())
+            meta = self._meta(db)
+        b = known_index(meta, business)
         out = [
-            decode_entry(r)
+            _entry(r, meta["businesses"])
             for r in raw
             if is_canonical(r.get("at"))
             and (start is None or r["at"] >= start)
             and (event_id is None or r.get("event_id") == event_id)
+            and belongs(r, b)
         ]
         out.sort(key=lambda e: e["at"])  # stable: insertion order within one check
         return out

@@ -155,7 +155,7 @@ def plan(
     are left alone."""
     cut_full, cut_hourly, cut_oldest = policy.cuts(now)
     result: Plan[K] = Plan()
-    buckets: dict[str, list[tuple[K, str, Mapping[str, Any]]]] = {}
+    buckets: dict[tuple[object, str], list[tuple[K, str, Mapping[str, Any]]]] = {}
     for doc_id, rec in records.items():
         t = rec.get("t")
         if not is_canonical(t) or t >= cut_full:
@@ -164,7 +164,8 @@ def plan(
             result.remove.append(doc_id)
             result.dropped += 1
             continue
-        key = t[:13] if t >= cut_hourly else t[:10]
+        # One bucket per business (`b`) and hour or day: businesses never merge into each other.
+        key = (rec.get("b"), t[:13] if t >= cut_hourly else t[:10])
         buckets.setdefault(key, []).append((doc_id, t, rec))
     for members in buckets.values():
         if len(members) < 2:

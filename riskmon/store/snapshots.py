@@ -19,11 +19,18 @@ if TYPE_CHECKING:
 EVENT_FIELDS = ("status", "probability", "effective", "ends")
 
 
+def business_of(a: Assessment) -> str:
+    """The business an assessment is of, as history names it (`HistoryStore.snapshots(business=)`)."""
+    return clean(a.profile.business.name)
+
+
 def snapshot_of(a: Assessment) -> dict[str, Any]:
-    """The engine's numbers in the shape `HistoryStore.append_snapshot/record_check` takes."""
+    """The engine's numbers in the shape `HistoryStore.append_snapshot/record_check` takes,
+    with the business they belong to: history keeps each business's series apart."""
     conc = a.concentration
     return {
         "at": a.now,
+        "business": business_of(a),
         "level": a.level.name,
         "score": a.score,
         "runway_weeks": a.runway_weeks,
@@ -36,21 +43,43 @@ def snapshot_of(a: Assessment) -> dict[str, Any]:
 
 
 def event_records(a: Assessment) -> list[dict[str, Any]]:
-    """The event states history diffs (`record_check`'s second argument)."""
+    """The event states history diffs (`record_check`'s second argument): the status and
+    probability in force at `now`, whether the event recurs (its dates roll on), and the
+    business whose assessment it is (each business's event states are diffed apart)."""
+    business = business_of(a)
     return [
         {
+            "business": business,
             "id": e.id,
             "title": clean(e.event.title),
-            "status": e.event.status,
+            "status": e.status,
             "probability": e.probability,
             "effective": e.effective,
             "ends": e.ends,
+            "recurs": bool(e.event.recurs),
         }
         for e in a.events
     ]
 
 
-def _fmt(name: str, value: Any) -> str:
+def rolled(record: Mapping[str, Any], old: Mapping[str, Any], name: str) -> bool:
+    """A recurring event's dates moving on to its next occurrence: not a change of the event.
+    (Moving a recurring event's dates back, or a one-off event's at all, is one.)"""
+    if name not in ("effective", "ends") or not record.get("recurs"):
+        return False
+    before, after = old.get("effective"), record.get("effective")
+    if isinstance(before, datetime) and isinstance(after, datetime):
+        return after > before
+    return isinstance(before, str) and isinstance(after, str) and after > before
+
+
+def changed_fields(record: Mapping[str, Any], old: Mapping[str, Any]) -> list[str]:
+    """The tracked fields whose value differs, a recurring event's roll left out."""
+    return [k for k in EVENT_FIELDS if old.get(k) != record.get(k) and not rolled(record, old, k)]
+
+
+def fmt_value(name: str, value: Any) -> str:
+    """A tracked field's value as the change log says it: 60%, 2025-01-19, none."""
     if value is None:
         return "none"
     if name == "probability" and isinstance(value, int | float):
@@ -59,6 +88,9 @@ def _fmt(name: str, value: Any) -> str:
         return f"{value:%Y-%m-%d}"
     text = clean(value)
     return text[:10] if name in ("effective", "ends") and len(text) >= 10 and text[4:5] == "-" else text
+
+
+_fmt = fmt_value  # the old name, still imported by riskmon.tui.viewdata (being moved by another branch)
 
 
 def diff_events(
@@ -78,9 +110,7 @@ def diff_events(
         if old is None:
             new.add(eid)
             continue
-        lines = tuple(
-            f"{k} {_fmt(k, old.get(k))} → {_fmt(k, rec.get(k))}" for k in EVENT_FIELDS if old.get(k) != rec.get(k)
-        )
+        lines = tuple(f"{k} {fmt_value(k, old.get(k))} → {fmt_value(k, rec.get(k))}" for k in changed_fields(rec, old))
         if lines:
             changed[eid] = lines
     return frozenset(new), changed
@@ -103,10 +133,14 @@ def change_summaries(entries: Iterable[Mapping[str, Any]], *, first_run: bool = 
             new = entry.get("new")
             detail = ""
             if isinstance(new, Mapping):
-                detail = f" ({_fmt('status', new.get('status'))}, {_fmt('probability', new.get('probability'))})"
+                status, chance = (
+                    fmt_value("status", new.get("status")),
+                    fmt_value("probability", new.get("probability")),
+                )
+                detail = f" ({status}, {chance})"
             summary = f"new event {eid}: {title}{detail}"
         else:
-            old, new_value = _fmt(change, entry.get("old")), _fmt(change, entry.get("new"))
+            old, new_value = fmt_value(change, entry.get("old")), fmt_value(change, entry.get("new"))
             summary = f"{eid}: {change} {old} → {new_value}"
         at = entry.get("at")
         out.append(

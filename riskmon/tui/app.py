@@ -93,9 +93,9 @@ class RiskmonApp(App[int]):
     COMMANDS: ClassVar = App.COMMANDS | {RiskmonCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("h", "history", "History"),
-        Binding("t", "toggle_theme", "Theme"),
+        Binding("r", "refresh", "Refresh", show=False),  # in help and the palette: the footer keeps
+        Binding("h", "history", "History"),  # room for the focused pane's keys, q and ?
+        Binding("t", "toggle_theme", "Theme", show=False),
         Binding("N", "news", "News", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
@@ -127,7 +127,7 @@ class RiskmonApp(App[int]):
         self.quitting = False
         """`q` was pressed: keys still on their way open nothing (see check_action)."""
         self.theme = DARK
-        self.show_config(self.location, resolve_db_path(db_path))
+        self.show_config(self.location, resolve_db_path(db_path, self.location))  # the demo's is its own
 
     def show_config(self, location: ConfigLocation, db_path: Path) -> None:
         """Whose data the dashboard shows: a config directory and its history file. What the app

@@ -1,4 +1,6 @@
-"""The command palette (ctrl+p): refresh, open an event, theme, history, config path, help.
+"""The command palette (ctrl+p): every screen and action — refresh, history, help, config editor,
+what-if, news review, add/edit an event, edit a channel, filter, the panes, theme, config path —
+and every event to open.
 
 Event titles come from feeds, so every prompt is a Content object (never markup) and help text
 is escaped: Textual parses a plain str prompt or help as markup.
@@ -15,23 +17,41 @@ from textual.content import Content
 from textual.markup import escape
 
 from riskmon.textsafe import clean
+from riskmon.tui import words
 
 if TYPE_CHECKING:
     from riskmon.tui.app import RiskmonApp
 
 
+COMMANDS = (
+    ("Refresh now", "app", "refresh", "poll feeds, re-read config, reassess (r)"),
+    ("Toggle theme", "app", "toggle_theme", "switch between the dark and light theme (t)"),
+    ("Open history", "app", "history", "score over time and the event change log (h)"),
+    ("Show config path", "app", "config_path", "which config directory is in use, and why"),
+    ("Help", "app", "help", "keys and what the numbers mean (?)"),
+    ("Edit config", "app", "config_editor", "the TOML files, validated as you type (e)"),
+    ("What-if", "app", "what_if", "try changes and a stress test beside the real numbers (w)"),
+    ("News review", "app", "news", "draft events from articles and RSS: accept or reject (N)"),
+    ("Add event", "dashboard", "new_event", "a new event in events.toml, validated as you type (n)"),
+    ("Edit event", "dashboard", "edit_event", "the highlighted event (E)"),
+    ("Edit channel", "dashboard", "edit_channel", "the highlighted channel (c)"),
+    ("Filter events", "dashboard", "filter", "show the events whose words match (/)"),
+    ("Show or hide unreached events", "dashboard", "toggle_unreached", "events that reach none of your channels (u)"),
+    ("Focus events", "dashboard", "focus_events", "the events table (v)"),
+    ("Focus exposure", "dashboard", "focus_exposure", "the exposure table (x)"),
+    ("Focus playbook", "dashboard", "focus_playbook", "the next steps and their checkboxes (p)"),
+)
+"""Every screen and action: (name, whose action — the app's or the dashboard's —, action, help)."""
+
+
 class RiskmonCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app: RiskmonApp = self.app  # type: ignore[assignment]
+        owners = {"app": app, "dashboard": getattr(app, "dashboard", None)}
         out: list[tuple[str, Callable[[], object], str]] = [
-            ("Refresh now", app.action_refresh, "poll feeds, re-read config, reassess (r)"),
-            ("Toggle theme", app.action_toggle_theme, "switch between the dark and light theme (t)"),
-            ("Open history", app.action_history, "score over time and the event change log (h)"),
-            ("Show config path", app.action_config_path, "which config directory is in use, and why"),
-            ("Help", app.action_help, "keys and what the numbers mean (?)"),
-            ("Edit config", app.action_config_editor, "the TOML files, validated as you type (e)"),
-            ("What-if", app.action_what_if, "try changes and a stress test beside the real numbers (w)"),
-            ("News review", app.action_news, "draft events from articles and RSS: accept or reject (N)"),
+            (name, getattr(owners[owner], f"action_{action}"), help_text)
+            for name, owner, action, help_text in COMMANDS
+            if owners[owner] is not None
         ]
         loaded = app.loaded
         if loaded is not None:
@@ -40,13 +60,13 @@ class RiskmonCommands(Provider):
                     (
                         f"Open event: {clean(e.id)} — {clean(e.event.title)}",
                         partial(app.open_event, e.id),
-                        f"score {e.score:.1f}, {e.event.status}",
+                        f"score {e.score:.1f}, {words.status(e.status)}",
                     )
                 )
         return out
 
     async def discover(self) -> Hits:
-        for text, callback, help_text in self._commands()[:5]:
+        for text, callback, help_text in self._commands():
             yield DiscoveryHit(Content(text), callback, text=text, help=escape(help_text))
 
     async def search(self, query: str) -> Hits:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.paths import resolve_config_dir
+from riskmon.store.snapshots import business_of
 from riskmon.tui import viewdata
 
 if TYPE_CHECKING:
@@ -149,8 +150,9 @@ class ViewSource:
             error = self._store_error if store is None else None
             if store is not None and self.db_path.exists():
                 try:
-                    snapshots = store.snapshots(since=now - HISTORY_WINDOW)
-                    event_log = store.event_log(since=now - HISTORY_WINDOW)
+                    whose = business_of(ev.assessment)  # another business's series is not this one's
+                    snapshots = store.snapshots(since=now - HISTORY_WINDOW, business=whose)
+                    event_log = store.event_log(since=now - HISTORY_WINDOW, business=whose)
                     steps = store.steps()
                 except Exception as exc:  # history trouble must not hide the assessment
                     error = f"history: {getattr(exc, 'message', None) or exc}"

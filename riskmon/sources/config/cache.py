@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import functools
 import hashlib
 import io
 import os
@@ -34,8 +35,10 @@ from riskmon.userfile import MB, read_bytes
 
 FORMAT = b"riskmon-config-cache 1\n"
 MAX_BYTES = 64 * MB
-MAX_ENTRIES = 32
-"""Config directories remembered (tests and users with many create many; the oldest go first)."""
+MAX_ENTRIES = 2048
+"""Config directories remembered, the oldest going first: an agency's fleet holds one per profile
+(1,000 profiles: ~1,000 entries of a few kB to tens of kB), and a fleet larger than this would
+miss on every cycle."""
 
 CODE = ("core", "sources/config", "docparse.py", "textsafe.py")
 """The code that decides what a file validates to (packages and modules under riskmon/): an edit
@@ -91,8 +94,10 @@ class Fingerprint:
         return self._h.hexdigest()
 
 
-def _code_stamps() -> list[tuple[str, int, int]]:
-    """(path, size, mtime_ns) of every module of CODE: a code change is a miss, as for .pyc."""
+@functools.cache
+def _code_stamps() -> tuple[tuple[str, int, int], ...]:
+    """(path, size, mtime_ns) of every module of CODE: a code change is a miss, as for .pyc. Once
+    per process: a fleet fingerprints a thousand directories with the same code."""
     base = Path(riskmon.__file__).parent
     paths: list[str] = []
     for part in CODE:
@@ -106,7 +111,7 @@ def _code_stamps() -> list[tuple[str, int, int]]:
     for path in paths:
         st = os.stat(path)
         stamps.append((os.path.relpath(path, base), st.st_size, st.st_mtime_ns))
-    return stamps
+    return tuple(stamps)
 
 
 def slot_for(*names: str) -> str:

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Input
 from riskmon.tui import viewdata
 from riskmon.tui.messages import EventHighlighted
 from riskmon.tui.source import Loaded
-from riskmon.tui.widgets.charts import DependenceChart, ScoreChart, ScoreData
+from riskmon.tui.widgets.charts import CashChart, CashData, ScoreChart, ScoreData
 from riskmon.tui.widgets.events_table import EventsTable
 from riskmon.tui.widgets.exposure_table import ExposureTable
 from riskmon.tui.widgets.header import ErrorBanner, RiskHeader
@@ -27,23 +27,29 @@ if TYPE_CHECKING:
     from riskmon.core.engine import Assessment
     from riskmon.tui.app import RiskmonApp
 
+PANES = Binding.Group("Panes")
+"""`v` `x` `p` in the footer as one item: they move between the panes."""
 NARROW = 110
 """Below this many columns the side panel goes under the tables and the charts are hidden."""
 CHART_DAYS = 30.0
 
 
 class DashboardScreen(Screen[None]):
+    AUTO_FOCUS = "#events"
+    """What has the focus when the screen is shown: the timeline (Textual's default is the first
+    focusable widget, the exposure table, which a short screen hides)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("e", "app.config_editor", "Edit config"),
+        Binding("v", "focus_events", "Events", group=PANES),
+        Binding("x", "focus_exposure", "Exposure", group=PANES),
+        Binding("p", "focus_playbook", "Playbook", group=PANES),
+        Binding("e", "app.config_editor", "Config"),
         Binding("w", "app.what_if", "What-if"),
+        Binding("n", "new_event", "New event"),
+        # The focused table's own `c`/`E` come first; these answer anywhere else.
         Binding("c", "edit_channel", "Edit channel", show=False),
         Binding("E", "edit_event", "Edit event", show=False),
-        Binding("n", "new_event", "New event", show=False),
-        Binding("v", "focus_events", "Events", show=False),
-        Binding("x", "focus_exposure", "Exposure", show=False),
-        Binding("p", "focus_playbook", "Playbook", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -56,15 +62,26 @@ class DashboardScreen(Screen[None]):
     DashboardScreen #exposure { height: auto; max-height: 10; }
     DashboardScreen #filter { display: none; height: 3; }
     DashboardScreen #filter.-shown { display: block; }
-    DashboardScreen #playbook { height: 3fr; }
-    DashboardScreen #score-chart { height: 2fr; min-height: 8; }
-    DashboardScreen #dep-chart { height: 2fr; min-height: 6; max-height: 12; }
+    DashboardScreen #playbook { height: 1fr; min-height: 12; }
+    DashboardScreen #cash-chart, DashboardScreen #score-chart { height: 13; }
+    /* Under 45 rows the charts cannot get 8 readable rows beside the actions: not at all then; the
+       score history only from 58 rows (the cash forecast matters more). */
+    DashboardScreen.-medium CashChart, DashboardScreen.-medium ScoreChart { display: none; }
+    DashboardScreen.-not-tall ScoreChart { display: none; }
+    /* Under 30 rows the exposure table gives its rows to the events and actions until `x`. */
+    DashboardScreen.-short #exposure { display: none; }
+    DashboardScreen.-short.-show-exposure #exposure { display: block; }
+    DashboardScreen.-short RiskHeader.-demo #demo-hint { display: none; }  /* the DEMO badge stays */
     DashboardScreen.-narrow #body { layout: vertical; }
-    DashboardScreen.-narrow #main { width: 1fr; height: 3fr; }
-    DashboardScreen.-narrow #side { width: 1fr; height: 2fr; min-width: 0; max-width: 100%; }
+    DashboardScreen.-narrow #main { width: 1fr; height: auto; }
+    /* Narrow: the timeline as tall as its rows (up to 12), the playbook gets the rest. */
+    DashboardScreen.-narrow #events { height: auto; max-height: 12; }
+    DashboardScreen.-narrow.-short #events { max-height: 8; }
+    DashboardScreen.-narrow #side { width: 1fr; height: 1fr; min-width: 0; max-width: 100%; }
     DashboardScreen.-short #exposure { max-height: 6; }
-    DashboardScreen.-narrow ScoreChart, DashboardScreen.-narrow DependenceChart { display: none; }
-    DashboardScreen.-short #reasons { max-height: 2; }
+    DashboardScreen.-narrow #playbook { height: 1fr; max-height: 100%; }
+    DashboardScreen.-narrow ScoreChart, DashboardScreen.-narrow CashChart { display: none; }
+    DashboardScreen.-short #reasons { display: none; }  /* the top reason stays */
     /* Short screens: the standing checklist is a one-line summary until `p` (pressed again) opens it. */
     DashboardScreen.-short #pb-standing { display: none; }
     DashboardScreen.-short PlaybookPanel.-on-standing #pb-standing { display: block; }
@@ -99,10 +116,10 @@ class DashboardScreen(Screen[None]):
                 yield EventsTable(id="events", classes="pane")
             with Vertical(id="side"):
                 yield PlaybookPanel(id="playbook")
+                yield CashChart(id="cash-chart", classes="pane")
                 yield ScoreChart(id="score-chart", classes="pane")
-                yield DependenceChart(id="dep-chart", classes="pane")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer()  # the focused pane's keys come first
 
     def on_mount(self) -> None:
         self.query_one("#exposure").border_title = "Exposure per channel"
@@ -121,8 +138,16 @@ class DashboardScreen(Screen[None]):
     def _layout(self, width: int, height: int) -> None:
         self.set_class(width < NARROW, "-narrow")
         self.set_class(height < 30, "-short")
-        self.query_one(ExposureTable).set_compact(width < NARROW)
-        self.query_one(EventsTable).set_compact(width < NARROW)
+        self.set_class(height < 45, "-medium")
+        self.set_class(height < 58, "-not-tall")
+        self._focus_shown()
+
+    def _focus_shown(self) -> None:
+        """The exposure table hidden on a short screen must not keep the focus (its keys would be
+        in the footer and `c` would act on an unseen row): the events table takes it."""
+        hidden = self.has_class("-short") and not self.has_class("-show-exposure")
+        if hidden and isinstance(self.focused, ExposureTable):
+            self.query_one(EventsTable).focus()
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -146,9 +171,7 @@ class DashboardScreen(Screen[None]):
         a: Assessment = ev.assessment
         self.query_one(RiskHeader).show(a, ev.config.location)
         self.query_one(ExposureTable).show(a)
-        events = self.query_one(EventsTable)
-        events.border_title = f"Events ({len(a.events)} in effect or upcoming)"
-        events.show(a, loaded.changes)
+        self.query_one(EventsTable).show(a, loaded.changes)
         self._show_playbook()
         history = viewdata.with_current(loaded.snapshots, a)
         self.query_one(ScoreChart).show(
@@ -158,10 +181,14 @@ class DashboardScreen(Screen[None]):
                 crit=a.thresholds.crit,
                 span_days=CHART_DAYS,
                 title=f"Score, last {CHART_DAYS:.0f} days",
+                now=a.now,
             )
         )
-        names, values = viewdata.dependence_bars(a)
-        self.query_one(DependenceChart).show(names, values, a.thresholds.concentration_warn)
+        f = a.forecast
+        self.query_one(CashChart).show(
+            CashData(f.week_starts, f.baseline, f.likely, f.stress, a.profile.business.currency)
+        )
+        self._focus_shown()
         self.tick()
 
     def show_error(self, title: str, lines: list[str]) -> None:
@@ -243,24 +270,53 @@ class DashboardScreen(Screen[None]):
     # -- structured edits (riskmon.tui.screens.forms) ------------------------------------------
 
     def action_edit_channel(self) -> None:
+        """The highlighted channel, or the channel the highlighted event hits hardest; elsewhere, say how."""
         from riskmon.tui.screens.forms import open_channel_form
 
-        open_channel_form(self.app, self.query_one(ExposureTable).current_key)
+        key = self.channel_in_focus()
+        if key is None:
+            self.notify("c edits a channel: press x for the exposure table, pick a row, then c.", title="Edit channel")
+            return
+        open_channel_form(self.app, key)
+
+    def channel_in_focus(self) -> str | None:
+        focused, a = self.focused, self.loaded.evaluation.assessment if self.loaded else None
+        if isinstance(focused, ExposureTable):
+            return focused.current_key
+        if isinstance(focused, EventsTable) and a is not None and focused.current_key:
+            e = a.event(focused.current_key)
+            hits = sorted(e.channels, key=lambda h: -h.loss) if e is not None else []
+            return hits[0].channel_id if hits else None
+        return None
 
     def action_edit_event(self) -> None:
+        """The highlighted event, or the event of the playbook in focus; elsewhere, say how."""
         from riskmon.tui.screens.forms import open_event_form
 
-        open_event_form(self.app, self.query_one(EventsTable).current_key)
+        focused = self.focused
+        key = None
+        if isinstance(focused, EventsTable):
+            key = focused.current_key
+        elif focused is not None and focused.id == "pb-steps":
+            key = self.query_one(PlaybookPanel).event_id
+        if key is None:
+            self.notify("E edits an event: press v for the events table, pick a row, then E.", title="Edit event")
+            return
+        open_event_form(self.app, key)
 
     def action_new_event(self) -> None:
         from riskmon.tui.screens.forms import open_new_event_form
 
         open_new_event_form(self.app)
 
+    def action_toggle_unreached(self) -> None:
+        self.query_one(EventsTable).action_toggle_unreached()
+
     def action_focus_events(self) -> None:
         self.query_one(EventsTable).focus()
 
     def action_focus_exposure(self) -> None:
+        self.add_class("-show-exposure")  # hidden on a short screen until asked for
         self.query_one(ExposureTable).focus()
 
     def action_focus_playbook(self) -> None:

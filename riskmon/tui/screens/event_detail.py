@@ -1,4 +1,5 @@
-"""One event, explained: sources, deadlines, which channels it hits and why, the loss breakdown.
+"""One event, explained: what is lost apart from what is only late (cash timing), its timeline,
+sources, deadlines, which channels it hits and why, the loss breakdown.
 
 The numbers are the engine's, formatted like `riskmon check -v -v` / `riskmon events show ID`.
 """
@@ -16,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from riskmon.textsafe import clean
-from riskmon.tui import viewdata
+from riskmon.tui import viewdata, words
 from riskmon.tui.viewdata import Column
 from riskmon.tui.widgets.table import ListRow, ListTable, TextTable
 
@@ -30,7 +31,8 @@ CHANNEL_COLUMNS = (
     Column("regions", "Regions"),
     Column("how", "Hit by"),
     Column("share", "Orders lost", True),
-    Column("loss", "Loss", True),
+    Column("loss", "Lost", True),
+    Column("late", "Late", True),
     Column("why", "Why"),
 )
 
@@ -47,9 +49,31 @@ def channel_row(h: ChannelHit, regions: str, currency: str) -> ListRow:
         "how": Text(how),
         "share": Text(viewdata.pct(h.lost_share, 1), justify="right"),
         "loss": Text(viewdata.money(h.loss, currency), justify="right"),
+        "late": Text(viewdata.money(h.cash_frozen, currency), justify="right"),
         "why": Text(clean(h.why)),
     }
-    return ListRow(h.channel_id, cells, {"share": h.lost_share, "loss": h.loss})
+    return ListRow(h.channel_id, cells, {"share": h.lost_share, "loss": h.loss, "late": h.cash_frozen})
+
+
+def money_lines(e: EventAssessment, currency: str) -> list[str]:
+    """Loss and cash timing said apart: money gone for good, and money that only comes late."""
+    money = viewdata.money
+    return [
+        f"{words.LOST}: {money(e.loss, currency)} if it happens; expected {money(e.expected_loss, currency)} "
+        f"at {e.probability:.0%} (score {e.score:.1f}), removes {e.shock:.1%} of orders",
+        f"{words.LATE}: {money(e.cash_frozen, currency)} of cash held back or paid early if it happens "
+        "(cash timing, in the forecast, never in the loss)",
+    ]
+
+
+def timeline_lines(e: EventAssessment) -> list[str]:
+    """The event's dated statuses, oldest first, the one in force at `now` marked."""
+    out = []
+    for entry in e.event.timeline:
+        mark = "▶" if entry == e.timeline_entry else " "
+        p = "" if entry.probability is None else f", {entry.probability:.0%}"
+        out.append(f"{mark} {entry.date:%Y-%m-%d}  {words.status(clean(entry.status))}{p}")
+    return out or ["no dated statuses: the status is as the event says"]
 
 
 class EventDetailScreen(Screen[None]):
@@ -83,15 +107,17 @@ class EventDetailScreen(Screen[None]):
             ends = f", ends {e.ends:%Y-%m-%d %H:%M} UTC" if e.ends else ""
             recurs = f", recurs {clean(ev.recurs)}" if ev.recurs else ""
             facts = [
-                f"{ev.kind}, {ev.status}, probability {e.probability:.0%}; from {clean(ev.source)}",
-                f"effective {e.effective:%Y-%m-%d %H:%M} UTC ({viewdata.countdown(e.days_until)}){ends}{recurs}",
+                f"{ev.kind}, {words.status(clean(e.status))}, probability {e.probability:.0%}; from {clean(ev.source)}",
+                f"effective {e.effective:%Y-%m-%d %H:%M} UTC ({words.date_passed(e.days_until)}){ends}{recurs}",
                 f"platforms {', '.join(clean(p) for p in ev.platforms)}; regions {viewdata.regions(ev.regions)}",
-                f"expected loss {viewdata.money(e.expected_loss, cur)} (score {e.score:.1f}), "
-                f"removes {e.shock:.1%} of orders",
+                *money_lines(e, cur),
             ]
             if ev.summary:
                 facts.append(clean(ev.summary))
             yield Static(Content("\n".join(facts)), classes="facts", id="facts")
+
+            yield Static(Content("Timeline"), classes="section")
+            yield Static(Content("\n".join(timeline_lines(e))), classes="facts", id="timeline")
 
             yield Static(Content("Loss breakdown"), classes="section")
             # The terms in the order they are derived (each from the ones above): not sortable.
@@ -102,7 +128,7 @@ class EventDetailScreen(Screen[None]):
 
             yield Static(Content("Deadlines"), classes="section")
             deadlines = [
-                f"{d:%Y-%m-%d %H:%M} UTC  {viewdata.countdown((d - a.now).total_seconds() / 86400.0):>10}  {clean(w)}"
+                f"{d:%Y-%m-%d %H:%M} UTC  {words.deadline(words.days_between(d, a.now)):>15}  {clean(w)}"
                 for d, w in e.deadlines
             ]
             yield Static(Content("\n".join(deadlines) or "none"), classes="facts", id="deadlines")

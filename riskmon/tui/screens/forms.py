@@ -194,6 +194,9 @@ class EditForm(ModalScreen[bool]):
     EditForm #form-fields { height: auto; max-height: 24; margin: 1 0 0 0; }
     EditForm .form-row { height: 1; }
     EditForm .form-label { width: 22; color: $text-muted; }
+    /* The field being typed in shows without colour too: its label in reverse video. */
+    EditForm .form-row:focus-within .form-label { color: $text; text-style: bold reverse; }
+    EditForm .form-row Input:focus { background: $accent 30%; }
     EditForm .form-row Input, EditForm .form-row Select { width: 1fr; }
     EditForm .form-error { height: auto; margin: 0 0 0 22; color: $text-error; display: none; }
     EditForm .form-error.-shown { display: block; }

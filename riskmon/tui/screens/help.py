@@ -17,21 +17,22 @@ HELP = """\
 |---|---|
 | `j` / `k`, `↓` / `↑` | move in a table or list |
 | `tab` / `shift+tab` | next / previous pane |
-| `enter` | open the selected event: sources, deadlines, channels hit, loss breakdown |
+| `enter` | open the selected event: lost vs late, timeline, sources, deadlines, channels hit, loss breakdown |
 | `space` | tick or untick the highlighted playbook step (saved to history) |
 | `/` | filter events (words in id, title, kind, status, platform, region); `esc` clears |
+| `u` | hide / show the events that reach none of your channels (listed last, dimmed) |
 | `s` / `S` | sort the focused table by the next column / reverse it (or click a header) |
 | `v` / `x` / `p` | focus events / exposure / playbook (`p` again: the standing checklist) |
 | `e` | config editor: TOML checked as you type; `ctrl+s` saves a valid file, `ctrl+d` keeps a draft |
 | `w` | what-if: change probabilities, statuses, dates, order shares, stock, payouts; stress; save, load, apply |
-| `c` | edit the highlighted channel's numbers (exposure table) |
-| `E` | edit the highlighted event's status, probability and dates (timeline) |
+| `c` | edit the highlighted channel's numbers (exposure table; on the timeline, the channel the event hits hardest) |
+| `E` | edit the highlighted event's status, probability and dates (timeline; in the playbook, its event) |
 | `n` | add an event to events.toml |
 | `N` | news review: draft events from articles and RSS items; `a` accept, `x` reject, `e` edit then accept |
 | `h` | history: score over time, per-event lines, the change log, news headlines (`1` `2` `3`: 7 d / 30 d / 1 y) |
 | `r` | refresh now (re-read config if it changed, poll feeds, reassess) |
 | `t` | switch between the dark and light theme |
-| `ctrl+p` | command palette: refresh, open event, theme, history, config path |
+| `ctrl+p` | command palette: every screen and action, and every event to open |
 | `?` | this help |
 | `esc` | back |
 | `q` | quit |
@@ -44,6 +45,11 @@ HELP = """\
 * **Level**: the worst of four rules — score, stressed runway, the shock of one near event, and
   dependence on one platform. The reasons under the header say which rule raised it.
 * **Runway**: weeks of cash left if the likely events (probability ≥ 50 %, within the horizon) happen.
+* **Lowest cash** and its week: the 13-week cash forecast's low point with the likely events; the
+  shortfall chance is the probability cash runs below zero. The cash chart shows baseline (no
+  event, ●), likely (◆) and stress (every possible event, ▲) against a zero line.
+* **Lost** is money gone for good (the loss); **late** is cash held back or paid early (cash timing,
+  in the forecast, never in the loss).
 * **Expected loss**: probability × loss, where loss = profit at risk + fee cost + cash frozen +
   inventory loss + deposit loss. `enter` on an event shows every term and its inputs.
 * **Dependence**: share of orders that depends on a third-party platform (its own channels plus

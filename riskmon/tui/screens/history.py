@@ -129,6 +129,7 @@ class HistoryScreen(Screen[None]):
                 crit=a.thresholds.crit,
                 events=viewdata.event_series(history, a.now, span),
                 span_days=span.days,
+                now=a.now,
                 title=f"Score and top events, last {span.days} days (bands: warning {a.thresholds.warn:g}, "
                 f"critical {a.thresholds.crit:g})",
             )

@@ -1,9 +1,17 @@
 """Charts via textual-plotext. Each widget keeps a copy of its data and replots it on every
-render, so a resize redraws from that copy; nothing touches plotext's global figure."""
+render, so a resize redraws from that copy; nothing touches plotext's global figure (each widget
+has its own `plt`).
+
+Charts worth reading: a chart shorter than MIN_ROWS draws nothing (a two-row chart misleads);
+axes are fixed by the data's range, not by what happens to be plotted (a refresh never rescales
+the score axis); time axes say dates; each series has its own marker, and the legend is in the
+border's subtitle, so it never covers the data."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
@@ -12,6 +20,23 @@ from riskmon.tui.viewdata import Series
 
 # Plotext colour names, distinguishable in light and dark themes alike.
 LINE_COLOURS = ("cyan", "magenta", "green", "orange", "blue", "red")
+MARKERS = ("●", "◆", "▲", "■", "✚", "✖")
+"""One marker per series, so that lines tell apart without colour too."""
+MIN_ROWS = 8
+"""A chart gets at least this many rows of plot, or is not drawn."""
+X_TICKS = 5
+
+
+def date_ticks(now: datetime, lo: float, hi: float, fmt: str = "%m-%d") -> tuple[list[float], list[str]]:
+    """X_TICKS evenly spaced positions over [lo, hi] days from `now`, labelled with their dates."""
+    step = (hi - lo) / (X_TICKS - 1)
+    xs = [lo + k * step for k in range(X_TICKS)]
+    return xs, [f"{now + timedelta(days=x):{fmt}}" for x in xs]
+
+
+def legend(names: Sequence[str]) -> str:
+    """'● score  ◆ us-ban': each series' marker and name, in plotting order."""
+    return "  ".join(f"{MARKERS[i % len(MARKERS)]} {name}" for i, name in enumerate(names))
 
 
 @dataclass(frozen=True)
@@ -22,6 +47,19 @@ class ScoreData:
     events: list[Series] = field(default_factory=list)
     span_days: float = 30.0
     title: str = "Score"
+    now: datetime | None = None
+    """Dates the time axis (None: days ago)."""
+
+
+@dataclass(frozen=True)
+class CashData:
+    """The cash forecast as the core gives it (riskmon.core.results.Forecast), copied."""
+
+    week_starts: tuple[datetime, ...]
+    baseline: tuple[float, ...]
+    likely: tuple[float, ...]
+    stress: tuple[float, ...]
+    currency: str = "USD"
 
 
 class ReplayPlot(PlotextPlot):
@@ -36,7 +74,7 @@ class ReplayPlot(PlotextPlot):
 
     def render(self) -> RenderResult:
         self.plt.clear_figure()
-        if self.size.width < 10 or self.size.height < 4:
+        if self.size.width < 20 or self.size.height < MIN_ROWS:
             return ""
         self.replay()
         return super().render()
@@ -51,6 +89,8 @@ class ScoreChart(ReplayPlot):
 
     def show(self, data: ScoreData) -> None:
         self.data = data
+        names = ["score", *(s.label[:24] for s in data.events if s.x)]
+        self.border_subtitle = f"{legend(names)}  ─ warning {data.warn:g} / critical {data.crit:g}"
         self.refresh()
 
     def replay(self) -> None:
@@ -59,41 +99,74 @@ class ScoreChart(ReplayPlot):
         if d is None:
             return
         lo = -d.span_days
-        plt.xlim(lo, 0.0)
+        plt.xlim(lo, 0.0)  # the whole range, whatever the snapshots cover
         plt.ylim(0, 100)
         plt.yticks([0, d.warn, d.crit, 100])  # the level bands, labelled
+        if d.now is not None:
+            plt.xticks(*date_ticks(d.now, lo, 0.0, "%Y-%m-%d" if d.span_days > 60 else "%m-%d"))
+        else:
+            plt.xlabel("days ago")
         plt.hline(d.crit, "red")
         plt.hline(d.warn, "orange")
-        for i, s in enumerate(d.events):
+        series = [d.score, *(s for s in d.events if s.x)]
+        for i, s in enumerate(series):
             if s.x:
-                plt.plot(list(s.x), list(s.y), label=s.label[:24], color=LINE_COLOURS[(i + 1) % len(LINE_COLOURS)])
-        if d.score.x:
-            marker = "hd" if len(d.score.x) > 1 else "o"
-            plt.plot(list(d.score.x), list(d.score.y), label="score", color=LINE_COLOURS[0], marker=marker)
-        plt.xlabel("days ago")
+                colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+                plt.plot(list(s.x), list(s.y), color=colour, marker=MARKERS[i % len(MARKERS)])
 
 
-class DependenceChart(ReplayPlot):
-    """Share of orders that depends on each third-party platform."""
+CASH_SERIES = ("baseline", "likely", "stress")
+"""No event; events with p >= 0.5; every event with p > 0 (riskmon.core.results.Forecast)."""
+
+
+class CashChart(ReplayPlot):
+    """The 13-week cash forecast: end-of-week cash for baseline, likely and stress, a zero line,
+    weeks as dates. The y axis spans the data and zero, so a shortfall is always in view."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.names: list[str] = []
-        self.values: list[float] = []
-        self.warn = 0.6
+        self.data: CashData | None = None
+        self.border_subtitle = f"{legend(CASH_SERIES)}  ─ zero"
 
-    def show(self, names: list[str], values: list[float], warn: float) -> None:
-        self.names, self.values, self.warn = list(names), list(values), warn
+    def show(self, data: CashData) -> None:
+        self.data = data
+        self.border_title = f"Cash, next {len(data.week_starts)} weeks ({data.currency}, end of week)"
         self.refresh()
 
     def replay(self) -> None:
-        plt = self.plt
-        # plotext drops a title wider than the plot area (the bar labels take ~10 columns).
-        long = "Dependence per platform (% of orders)"
-        plt.title(long if self.size.width >= len(long) + 14 else "Dependence, % of orders")
-        if not self.names:
+        plt, d = self.plt, self.data
+        if d is None or not d.week_starts:
             return
-        pct = [round(v * 100, 1) for v in self.values]
-        plt.bar(self.names[:8], pct[:8], orientation="horizontal", width=0.4, color="cyan")
-        plt.xlim(0, 100)
-        plt.vline(self.warn * 100, "orange")
+        xs = list(range(len(d.week_starts)))
+        values = [*d.baseline, *d.likely, *d.stress, 0.0]
+        lo, hi = min(values), max(values)
+        pad = (hi - lo) * 0.05 or 1.0
+        plt.ylim(lo - pad, hi + pad)
+        ys = money_ticks(lo, hi)
+        plt.yticks(ys, [short_money(y) for y in ys])
+        plt.xlim(0, len(xs) - 1)
+        every = max(1, len(xs) // (X_TICKS - 1))
+        ticks: list[float] = [float(x) for x in xs[::every]]
+        plt.xticks(ticks, [f"{d.week_starts[int(k)]:%m-%d}" for k in ticks])
+        plt.hline(0.0, "red")
+        # Stress first and baseline last: where the lines meet, the calmer one shows.
+        for i, series in reversed(list(enumerate((d.baseline, d.likely, d.stress)))):
+            plt.plot(xs, list(series), color=LINE_COLOURS[i], marker=MARKERS[i])
+
+
+def money_ticks(lo: float, hi: float) -> list[float]:
+    """Four evenly spaced values over [lo, hi], and zero whenever it is in range."""
+    ticks = [lo + k * (hi - lo) / 3 for k in range(4)]
+    if lo < 0 < hi:
+        ticks = sorted([t for t in ticks if abs(t) > (hi - lo) / 8] + [0.0])
+    return ticks
+
+
+def short_money(x: float) -> str:
+    """'-12k', '1.2M', '850': axis labels that fit in a few columns."""
+    a = abs(x)
+    if a >= 1e6:
+        return f"{x / 1e6:.1f}M"
+    if a >= 1e3:
+        return f"{x / 1e3:.0f}k"
+    return f"{x:.0f}"

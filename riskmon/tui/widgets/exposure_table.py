@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
@@ -20,8 +22,25 @@ class ExposureTable(SortableTable):
     ExposureTable { height: auto; max-height: 12; }
     """
     COLUMNS: ClassVar[tuple[Column, ...]] = EXPOSURE_COLUMNS
-    COMPACT: ClassVar[frozenset[str] | None] = frozenset({"channel", "orders", "revenue", "dependence", "risk"})
+    WIDTHS: ClassVar[Mapping[str, int]] = {
+        "channel": 16,
+        "platform": 10,
+        "regions": 11,
+        "orders": 8,
+        "revenue": 12,
+        "inventory": 11,
+        "payouts": 14,
+        "deposit": 9,
+        "dependence": 12,
+        "risk": 14,
+    }
+    DROP_ORDER: ClassVar[tuple[str, ...]] = ("deposit", "regions", "platform", "inventory", "payouts")
+    """What goes first on a narrow table; orders, revenue, dependence and risk share stay."""
     DEFAULT_SORT: ClassVar[str] = "risk"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "screen.edit_channel", "Edit channel"),
+        Binding("E", "screen.edit_event", "Edit event", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)

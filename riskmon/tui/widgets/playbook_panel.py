@@ -1,5 +1,7 @@
 """The playbook panel: the selected event's steps with due dates, then the standing suggestions
 (concentration, runway, payout-hold buffer, no own store, links, warehouse), each as a checklist.
+Under them, the highlighted step in full: its whole text, why, and the event it is for (a list
+line is cut to the panel's width).
 
 `space` (or a click) toggles a step; the app saves it to history in a worker, under the step's
 checklist key: the event id, or "standing:<rule id>" (as `riskmon playbook done` takes it).
@@ -12,17 +14,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.events import DescendantBlur, DescendantFocus
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import OptionList, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from riskmon.textsafe import clean
-from riskmon.tui import viewdata
+from riskmon.tui import words
 from riskmon.tui.source import StepView
 from riskmon.tui.widgets.table import JK_BINDINGS
 
@@ -38,11 +43,34 @@ def _step_id(s: StepView) -> StepId:
     return (s.key, s.step_id)
 
 
+TICKED, OPEN = "[x]", "[ ]"
+"""The checkboxes: they read right without colour (SelectionList's own toggle is one glyph, ticked
+or not, told apart by colour only)."""
+TOGGLE_CELLS = 3
+"""Cells of SelectionList's own toggle at the start of each line, replaced by ours."""
+
+
 class StepList(SelectionList[StepId]):
     """A checklist whose options carry their step, not a position: a load re-ranks the steps (a
     ticked one moves down), and a position would then name another step."""
 
-    BINDINGS: ClassVar[list[BindingType]] = JK_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *JK_BINDINGS,
+        Binding("space", "select", "Tick"),
+        Binding("E", "screen.edit_event", "Edit event"),
+    ]
+
+    def render_line(self, y: int) -> Strip:
+        """SelectionList's line with its toggle drawn as `[x]` or `[ ]`."""
+        line = super().render_line(y)
+        index = self.scroll_offset.y + y
+        if not 0 <= index < self.option_count or line.cell_length <= TOGGLE_CELLS:
+            return line
+        rest = line.crop(TOGGLE_CELLS)
+        ticked = self.get_option_at_index(index).value in self.selected
+        base = next(iter(rest)).style or Style()
+        box = Segment(TICKED if ticked else OPEN, base + Style(bold=ticked, meta={"option": index}))
+        return Strip([box, *rest], line.cell_length)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """A highlight still queued when a refresh refilled the list (sorting the timeline moves
@@ -54,12 +82,8 @@ class StepList(SelectionList[StepId]):
 
 
 def due_text(due: datetime | None, now: datetime, done: bool = False) -> str:
-    """'by 01-05 (in 3 d)', 'by 01-05 (overdue)'; the date first, as a long step text gets cut."""
-    if due is None:
-        return ""
-    days = (due - now).total_seconds() / 86400.0
-    rel = "done" if done else "overdue" if days < 0 else viewdata.countdown(days)
-    return f"by {due:%Y-%m-%d} ({rel})"
+    """'by 2025-01-05, in 3 d', 'by 2025-01-05, 9 d overdue', 'by 2025-01-05, done'."""
+    return "" if due is None else f"by {words.due(due, now, done)}"
 
 
 def _prompt(s: StepView, now: datetime, label: str = "") -> Content:
@@ -98,9 +122,13 @@ class PlaybookPanel(Vertical):
     PlaybookPanel:focus-within { border: round $primary; }
     PlaybookPanel #pb-title, PlaybookPanel #pb-standing-title { height: auto; color: $text-muted; }
     PlaybookPanel #pb-standing-title { border-top: solid $primary 30%; }
-    PlaybookPanel StepList { height: 1fr; border: none; padding: 0; background: transparent; }
+    PlaybookPanel StepList { height: 1fr; min-height: 2; border: none; padding: 0; background: transparent; }
+    PlaybookPanel #pb-standing { height: auto; max-height: 4; }
+    PlaybookPanel.-on-standing #pb-standing { height: 1fr; max-height: 100%; }
     PlaybookPanel StepList:focus { border: none; border-left: outer $primary; }
     PlaybookPanel StepList.-empty { display: none; }
+    PlaybookPanel #pb-detail { height: auto; max-height: 8; border-top: solid $primary 30%; }
+    PlaybookPanel #pb-detail.-empty { display: none; }
     """
 
     @dataclass
@@ -115,6 +143,8 @@ class PlaybookPanel(Vertical):
         self.event_id: str | None = None
         self.steps: list[StepView] = []
         self.standing: list[StepView] = []
+        self.event_title = ""
+        self.now: datetime | None = None
         self._loading = False
 
     def compose(self) -> ComposeResult:
@@ -122,6 +152,7 @@ class PlaybookPanel(Vertical):
         yield StepList(id="pb-steps", classes="-empty")
         yield Static(Content("Standing: nothing to do about the business as it stands."), id="pb-standing-title")
         yield StepList(id="pb-standing", classes="-empty")
+        yield Static(Content(""), id="pb-detail", classes="-empty")
 
     def on_mount(self) -> None:
         self.border_title = "Playbook"
@@ -137,6 +168,8 @@ class PlaybookPanel(Vertical):
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         self.set_class(event.widget.id == "pb-standing", "-on-standing")
+        if isinstance(event.widget, StepList):
+            self._show_detail(event.widget)
 
     def on_descendant_blur(self, event: DescendantBlur) -> None:
         if event.widget.id == "pb-standing":
@@ -148,11 +181,13 @@ class PlaybookPanel(Vertical):
         lst = self.query_one("#pb-steps", StepList)
         keep = _highlighted(lst) if e is not None and e.id == self.event_id else None
         self.event_id = e.id if e is not None else None
+        self.event_title = clean(e.event.title) if e is not None else ""
+        self.now = now
         self.steps = list(steps) if e is not None else []
         self._loading = True
         try:
             _fill(lst, self.steps, now, keep)
-            self.border_title = Content(f"Playbook · {clean(e.id)}") if e is not None else "Playbook"
+            self.border_title = Content(f"Playbook · {self.event_title}") if e is not None else "Playbook"
             self._event_title()
             sl = self.query_one("#pb-standing", StepList)
             self.standing = list(standing)
@@ -160,6 +195,32 @@ class PlaybookPanel(Vertical):
             self._standing_title()
         finally:
             self._loading = False
+        self._show_detail(sl if sl.has_focus or not lst.option_count else lst)
+
+    def _show_detail(self, lst: StepList) -> None:
+        """The highlighted step of `lst` in full under the lists: text, due, why, its event."""
+        detail = self.query_one("#pb-detail", Static)
+        at = _highlighted(lst)
+        steps = self.standing if lst.id == "pb-standing" else self.steps
+        step = next((s for s in steps if _step_id(s) == at), None)
+        detail.set_class(step is None, "-empty")
+        if step is None:
+            detail.update(Content(""))
+            return
+        whose = self.event_title if lst.id == "pb-steps" else f"the business as it stands ({clean(step.rule_title)})"
+        lines: list[str | tuple[str, str]] = [(clean(step.text), "bold")]
+        if step.due is not None and self.now is not None:
+            lines += ["\n", f"Due {words.due(step.due, self.now, step.done)}"]
+        if step.why:
+            lines += ["\n", ("Why: ", "bold"), clean(step.why)]
+        lines += ["\n", ("For: ", "bold"), whose]
+        detail.update(Content.assemble(*lines))
+
+    def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted[StepId]) -> None:
+        event.stop()
+        # A refill highlights in both lists; the detail follows the one being read.
+        if isinstance(event.selection_list, StepList) and event.selection_list.has_focus:
+            self._show_detail(event.selection_list)
 
     def _event_title(self) -> None:
         title = self.query_one("#pb-title", Static)
@@ -170,7 +231,7 @@ class PlaybookPanel(Vertical):
         else:
             rules = list(dict.fromkeys(clean(s.rule_title) for s in self.steps if s.rule_title))
             done = sum(1 for s in self.steps if s.done)
-            more = f" (+{len(rules) - 1} more)" if len(rules) > 1 else ""
+            more = f" ({words.more(len(rules) - 1, 'playbook')})" if len(rules) > 1 else ""
             head = (rules[0] if rules else "Playbook") + more
             title.update(Content.assemble((head, "bold"), f" · {done}/{len(self.steps)} done"))
 

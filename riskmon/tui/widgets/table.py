@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.events import Click
+from textual.events import Click, Resize
 from textual.widgets import DataTable
 
 from riskmon.tui.viewdata import AS_GIVEN, Column, Sort, next_column, sort_values
@@ -28,6 +28,20 @@ class TextTable(DataTable[Text]):
     BINDINGS: ClassVar[list[BindingType]] = JK_BINDINGS
 
 
+def fit_columns(
+    keys: Sequence[str], widths: Mapping[str, int], drop_order: Sequence[str], width: int
+) -> frozenset[str]:
+    """The columns that fit in `width`: all of `keys`, less those of `drop_order` one by one until
+    the rest fit (each column needs its width and 1 cell of padding each side; 2 for the scrollbar)."""
+    shown = list(keys)
+    for drop in (None, *drop_order):
+        if drop is not None and drop in shown:
+            shown.remove(drop)
+        if sum(widths.get(k, 0) + 2 for k in shown) + 2 <= width:
+            break
+    return frozenset(shown)
+
+
 class SortableTable(TextTable):
     """Sorted by its own data: `s` moves to the next sortable column shown, `S` reverses, a click on
     a header sorts by that column (again: reversed). Unsortable columns are skipped by `s`, and a
@@ -42,6 +56,12 @@ class SortableTable(TextTable):
     COMPACT: ClassVar[frozenset[str] | None] = None
     """Keys of the columns kept on a narrow screen (None: all)."""
     DEFAULT_SORT: ClassVar[str] = ""
+    FALLBACK_SORTS: ClassVar[tuple[str, ...]] = ()
+    """Sorts to use, in order, when DEFAULT_SORT's column is not shown (before the first shown)."""
+    WIDTHS: ClassVar[Mapping[str, int]] = {}
+    DROP_ORDER: ClassVar[tuple[str, ...]] = ()
+    """With DROP_ORDER the table picks its columns by its own width (`fit_columns`), so that no
+    column is cut off while room stays empty; else by `compact` (COMPACT)."""
 
     def __init__(
         self,
@@ -58,9 +78,13 @@ class SortableTable(TextTable):
         self.sort_state = Sort.default_for(first if default_sort is None else default_sort)
         self.compact = False
         self._rows: list[tuple[str, Mapping[str, Text]]] = []
+        self.fit = frozenset(c.key for c in self.spec)
+        """The columns shown at the table's width (with DROP_ORDER)."""
 
     @property
     def shown_columns(self) -> tuple[Column, ...]:
+        if self.DROP_ORDER:
+            return tuple(c for c in self.spec if c.key in self.fit)
         if self.compact and self.COMPACT is not None:
             return tuple(c for c in self.spec if c.key in self.COMPACT)
         return self.spec
@@ -75,10 +99,28 @@ class SortableTable(TextTable):
 
     def set_compact(self, compact: bool) -> None:
         """Fewer columns on a narrow screen; the rows are rebuilt."""
-        if compact == self.compact:
+        if compact != self.compact:
+            self.compact = compact
+            self.columns_changed()
+
+    def on_resize(self, event: Resize) -> None:
+        if not self.DROP_ORDER:
             return
+        fit = fit_columns([c.key for c in self.spec], self.WIDTHS, self.DROP_ORDER, event.size.width)
+        if fit != self.fit:
+            self.fit = fit
+            self.columns_changed()
+
+    def columns_changed(self) -> None:
+        """The columns shown changed: header and rows again, the cursor on the same row; a sort
+        by a column no longer shown moves to one that is (the arrow must be on screen, or the
+        order looks random)."""
         keep = self.current_key
-        self.compact = compact
+        shown = [c.key for c in self.shown_columns]
+        if self.sort_state.key not in shown and self.sort_state.key != AS_GIVEN:
+            sortable = [c.key for c in self.shown_columns if c.sortable and c.label]
+            wanted = [k for k in (self.DEFAULT_SORT, *self.FALLBACK_SORTS) if k in shown]
+            self.sort_state = Sort.default_for((wanted or sortable or shown)[0])
         self.clear(columns=True)
         self._add_columns()
         self.rebuild()
