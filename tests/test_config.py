@@ -362,7 +362,8 @@ def test_model_checks_land_on_their_field(tmp_path: Path) -> None:
         f"{d}/riskmon.toml:5: feeds[0].url: an http feed needs url",
         f"{d}/riskmon.toml:13: feeds[1].every: not a duration: a number and a unit s, m, h, d or w, "
         "e.g. 30s, 15m, 2h, 1d (got '15 minutes')",
-        f"{d}/playbooks.toml:8: rules[r].steps[1].id: step id 's' is used twice in this rule",
+        f"{d}/playbooks.toml:8: rules[r].steps[1].id: step id 's' is used twice in this rule, and the earlier "
+        "one has no `requires`: give the earlier variant a `requires`, or another id",
     ]
 
 

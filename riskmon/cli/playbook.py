@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from riskmon.errors import RiskmonError, did_you_mean
 
 if TYPE_CHECKING:
-    from riskmon.core.playbooks import Item, Plan
+    from riskmon.core.playbooks import Action, Item, Plan
     from riskmon.usecases.evaluate import Evaluation
 
 MARKS = ("done", "undo")
@@ -137,32 +137,25 @@ def _state(i: Item, now: datetime) -> str:
     return "today" if days < 1 else f"in {days:.0f} d"
 
 
+def _row(x: Action, now: datetime, with_key: bool) -> list[str]:
+    """A table row: a step, or (whole checklist) the backlog of one event folded into one."""
+    from riskmon.core.playbooks import Item
+
+    where = [x.label] if with_key else []
+    if not isinstance(x, Item):
+        late = (now - x.since) // timedelta(days=1)
+        return ["[ ]", f"{x.since:%Y-%m-%d}", f"overdue {late} d", *where, f"{len(x.items)} steps", x.summary]
+    mark = "[x]" if x.step.done else "[ ]"
+    return [mark, f"{x.step.due:%Y-%m-%d}", _state(x, now), *where, x.step.id, x.step.text]
+
+
 def render_text(
     p: Plan, ev: Evaluation, key: str | None, *, hide_done: bool = False, colour: bool = False
 ) -> list[str]:
-    """The checklist as aligned text: every key's steps by due date, or one key's with why."""
-    from riskmon.errors import Level
-    from riskmon.present.text import paint, table
-    from riskmon.textsafe import clean
-
-    a = ev.assessment
+    """The checklist as aligned text: every key's steps as next actions (what is due now and soon
+    first, a long-overdue backlog folded per event), or one key's by due date with why."""
     items = [i for i in p.items(key) if not (hide_done and i.step.done)]
-    lines: list[str] = []
-    if key is None:
-        open_ = [i for i in items if not i.step.done]
-        overdue = sum(1 for i in open_ if i.step.overdue)
-        lines.append(
-            f"Playbook for {clean(a.profile.business.name)} as of {p.now:%Y-%m-%d %H:%M} UTC: "
-            f"{len(open_)} open step{'s' if len(open_) != 1 else ''}, {overdue} overdue, "
-            f"{sum(1 for i in items if i.step.done)} done"
-        )
-    else:
-        explained = ev.explain(key)
-        if explained is not None:
-            lines.extend(explained.lines()[:2])
-        for s in p.suggestions(key):
-            if s.standing:
-                lines.append(f"{s.label}: {s.title}")
+    lines = _heading(p, ev, key, items)
     if not items:
         lines.append("")
         if hide_done:
@@ -170,30 +163,56 @@ def render_text(
         else:
             lines.append(f"nothing to do: no playbook rule matches {key or 'your events or your business'}")
         return lines
-    rows = []
-    for i in items:
-        where = [i.suggestion.label] if key is None else []
-        mark = "[x]" if i.step.done else "[ ]"
-        rows.append([mark, f"{i.step.due:%Y-%m-%d}", _state(i, p.now), *where, i.step.id, i.step.text])
-    headers = ["", "DUE", "STATE", *(["EVENT"] if key is None else []), "STEP", "WHAT TO DO"]
-    header, *body = table(headers, rows)
-    lines += ["", header]
-    # Colour whole rows, after aligning: escape codes inside a cell would throw the columns off.
-    lines += [
-        paint(line, Level.CRITICAL, colour) if i.step.overdue else line for line, i in zip(body, items, strict=True)
-    ]
+    entries: list[Action] = list(items) if key is not None else p.checklist(hide_done=hide_done)
+    lines += ["", *_table(entries, p.now, key is None, colour)]
     if key is not None:
-        lines.append("")
-        lines.append("why:")
-        for s in p.suggestions(key):
-            lines.append(f"  {s.title} [{s.rule_id}]")
-            if s.why:
-                lines.append(f"    {s.why}")
-            lines.append(f"    matched: {'; '.join(s.because)}")
+        lines += ["", *_why(p, key)]
     label = "EVENT" if key is None else key.removeprefix("standing:")
     step = items[0].step.id if key is not None else "STEP"
-    lines.append("")
-    lines.append(f"mark a step done: riskmon playbook done {label} {step}")
+    lines += ["", f"mark a step done: riskmon playbook done {label} {step}"]
+    return lines
+
+
+def _heading(p: Plan, ev: Evaluation, key: str | None, items: list[Item]) -> list[str]:
+    """The whole checklist's counts, or one event's breakdown (or standing rule's title)."""
+    from riskmon.textsafe import clean
+
+    a = ev.assessment
+    if key is None:
+        open_ = [i for i in items if not i.step.done]
+        overdue = sum(1 for i in open_ if i.step.overdue)
+        return [
+            f"Playbook for {clean(a.profile.business.name)} as of {p.now:%Y-%m-%d %H:%M} UTC: "
+            f"{len(open_)} open step{'s' if len(open_) != 1 else ''}, {overdue} overdue, "
+            f"{sum(1 for i in items if i.step.done)} done"
+        ]
+    explained = ev.explain(key)
+    lines = explained.lines()[:2] if explained is not None else []
+    return lines + [f"{s.label}: {s.title}" for s in p.suggestions(key) if s.standing]
+
+
+def _table(entries: list[Action], now: datetime, with_key: bool, colour: bool) -> list[str]:
+    from riskmon.core.playbooks import Item
+    from riskmon.errors import Level
+    from riskmon.present.text import paint, table
+
+    rows = [_row(x, now, with_key) for x in entries]
+    headers = ["", "DUE", "STATE", *(["EVENT"] if with_key else []), "STEP", "WHAT TO DO"]
+    header, *body = table(headers, rows)
+    # Colour whole rows, after aligning: escape codes inside a cell would throw the columns off.
+    return [header] + [
+        paint(line, Level.CRITICAL, colour) if not isinstance(x, Item) or x.step.overdue else line
+        for line, x in zip(body, entries, strict=True)
+    ]
+
+
+def _why(p: Plan, key: str) -> list[str]:
+    lines = ["why:"]
+    for s in p.suggestions(key):
+        lines.append(f"  {s.title} [{s.rule_id}]")
+        if s.why:
+            lines.append(f"    {s.why}")
+        lines.append(f"    matched: {'; '.join(s.because)}")
     return lines
 
 
@@ -203,5 +222,8 @@ def _json(p: Plan, key: str | None, hide_done: bool) -> dict[str, Any]:
         "now": p.now.isoformat(),
         "key": key,
         "items": [i.to_dict() for i in items],
+        # The whole checklist's open steps as the text lists them: due now and soon first, a
+        # long-overdue backlog folded per event ({"folded": true, "steps": [...]}), then later.
+        "next_actions": [x.to_dict() for x in p.next_actions(None)] if key is None else None,
         "suggestions": [{"key": s.key, **s.to_dict()} for s in p.suggestions(key)],
     }

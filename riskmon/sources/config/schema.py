@@ -580,12 +580,45 @@ def _check_placeholders(text: str) -> str:
 PlaybookText = Annotated[str, AfterValidator(_check_placeholders)]
 
 
+def _check_event_patterns(patterns: list[str]) -> list[str]:
+    """Event ids, or an id prefix followed by "*" (no other wildcards: a pattern, not an expression)."""
+    for pattern in patterns:
+        stem = pattern.removesuffix("*")
+        if not stem:
+            raise ValueError('"*" alone matches every event: leave the condition out instead')
+        if "*" in stem or not _ID.match(stem):
+            raise ValueError(f'{pattern!r}: give an event id, or the start of one followed by * ("chinese-new-year-*")')
+    return patterns
+
+
+EventPatterns = Annotated[list[str], AfterValidator(_check_event_patterns)]
+
+
+class Requires(Strict):
+    """Facts of the business a rule or step needs (README, "Playbooks": which channels count)."""
+
+    own_store: bool | None = None
+    """true: you have an own-store channel; false: you have none."""
+    platforms: Platforms | None = None
+    """You sell on one of these platforms."""
+    channel_kinds: list[ChannelKind] | None = None
+    """A channel the event hits is of one of these kinds."""
+    warehouse: list[Warehouse] | None = None
+    """A channel the event hits ships from one of these warehouses."""
+    supply_route: list[SupplyRoute] | None = None
+    """A channel the event hits gets its goods by one of these routes."""
+    regions: Regions | None = None
+    """The event reaches one of your channels in one of these regions."""
+
+
 class PlaybookStep(Strict):
     id: Id
     text: Annotated[PlaybookText, Field(min_length=1)]
     due_days: Annotated[int, Field(ge=-3650, le=3650)] = 0
     """Days relative to the event's effective date (negative = before), or to now for standing rules."""
     why: PlaybookText = ""
+    requires: Requires | None = None
+    """The step shows only where these facts hold; steps sharing an id are variants, first fit wins."""
 
 
 class PlaybookRule(Strict):
@@ -594,16 +627,27 @@ class PlaybookRule(Strict):
     id: Id
     title: Annotated[PlaybookText, Field(min_length=1)]
     why: PlaybookText = ""
+    requires: Requires | None = None
+    """Facts of the business the rule needs, for event and standing rules alike."""
     # Event rules: match an assessed event.
     kinds: list[EventKind] | None = None
+    events: EventPatterns | None = None
+    """Event ids the rule is for; "chinese-new-year-*" matches every id starting so."""
+    not_events: EventPatterns | None = None
+    """Event ids the rule is not for (the same patterns)."""
     platforms: Platforms | None = None
     regions: Regions | None = None
     statuses: list[Status] | None = None
     min_probability: Share | None = None
+    """Unset: 0.1, so a resolved, cancelled or remote event gets no playbook."""
     min_score: Annotated[float, Field(ge=0, le=100)] | None = None
     min_shock: Share | None = None
     min_hit_share: Share | None = None
     """Share of all orders on the channels the event hits."""
+    min_duty_delta: Annotated[float, Field(ge=-1.0, le=100.0)] | None = None
+    """The event's duty_delta is at least this (0.01: duties rise)."""
+    starts_within_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    """The event (its next occurrence) starts within this many days, or has started."""
     exposed_only: bool = True
     """Match only events that reach one of your channels (directly or through a traffic link);
     false also matches events on platforms you do not sell on (a tool you use shutting down)."""
@@ -635,6 +679,8 @@ class PlaybookRule(Strict):
     def _one_sort(self) -> PlaybookRule:
         event_conds = (
             self.kinds,
+            self.events,
+            self.not_events,
             self.platforms,
             self.regions,
             self.statuses,
@@ -642,17 +688,30 @@ class PlaybookRule(Strict):
             self.min_score,
             self.min_shock,
             self.min_hit_share,
+            self.min_duty_delta,
+            self.starts_within_days,
         )
         if self.standing and any(v is not None for v in event_conds):
             raise ValueError(
                 "a rule matches either events (kinds, platforms, ...) or the business as it stands "
                 "(top_dependence_gte, runway_weeks_lt, ...), not both"
             )
-        ids = [s.id for s in self.steps]
-        dup = {i for i in ids if ids.count(i) > 1}
-        if dup:
-            raise ValueError(f"step id {sorted(dup)[0]!r} is used twice in this rule")
+        _check_variants(self.steps)
         return self
+
+
+def _check_variants(steps: list[PlaybookStep]) -> None:
+    """Steps sharing an id are variants of one step: each but the last needs `requires`, or the
+    ones after it could never show."""
+    open_ended: set[str] = set()
+    for s in steps:
+        if s.id in open_ended:
+            raise ValueError(
+                f"step id {s.id!r} is used twice in this rule, and the earlier one has no `requires`: "
+                "give the earlier variant a `requires`, or another id"
+            )
+        if s.requires is None or not s.requires.model_fields_set:
+            open_ended.add(s.id)
 
 
 class PlaybookFile(Strict):
@@ -691,6 +750,7 @@ _CORE_TYPES: dict[str, type] = {
     "AlertSettings": core_settings.AlertSettings,
     "ExportSettings": core_settings.ExportSettings,
     "Settings": core_settings.Settings,
+    "Requires": core_rules.Requires,
     "PlaybookStep": core_rules.PlaybookStep,
     "PlaybookRule": core_rules.PlaybookRule,
     "PlaybookFile": core_rules.PlaybookFile,
