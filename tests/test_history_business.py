@@ -120,3 +120,17 @@ def test_a_recurring_event_rolling_on_is_not_a_change(tmp_path: Path) -> None:
     assert [e["change"] for e in moved_back] == ["effective"]
     one_off = store.record_events(at + timedelta(days=3), [ev("A", effective="2026-01-01")])
     assert [e["change"] for e in one_off] == ["effective"]
+
+
+def test_ticking_a_demo_step_stays_in_the_demo_history(home: dict[str, str], tmp_path: Path) -> None:
+    """`playbook done` on the demo marks the demo's checklist, read back by `playbook` on the
+    demo, and leaves the user's history alone."""
+    data = tmp_path / "data"
+    items = json.loads(run("playbook", "-f", "json", "--offline", env=home).stdout)["items"]
+    item = next(i for i in items if not i["done"] and not i["key"].startswith("standing:"))
+    r = run("playbook", "done", item["key"], item["id"], "--offline", env=home)
+    assert r.returncode == 0 and r.stdout.startswith("done: "), r.stdout + r.stderr
+    assert not (data / "history.json").exists()
+    assert HistoryStore(data / "demo-history.json").steps()[(item["key"], item["id"])]["done"] is True
+    again = json.loads(run("playbook", "-f", "json", "--offline", env=home).stdout)["items"]
+    assert any(i["key"] == item["key"] and i["id"] == item["id"] and i["done"] for i in again)

@@ -128,7 +128,7 @@ def _with_history(ev: Evaluation, args: argparse.Namespace) -> tuple[Evaluation,
     the output shows the playbook. Returns the evaluation with its progress and the event changes
     since the previous check (None: not recorded)."""
     if getattr(args, "no_history", False) or args.now:
-        return ev.with_progress(_progress(args) if _shows_playbook(args) else {}), None
+        return ev.with_progress(_progress(args, ev) if _shows_playbook(args) else {}), None
     changes, progress = _history(ev, args)
     return ev.with_progress(progress), changes
 
@@ -138,14 +138,14 @@ def _shows_playbook(args: argparse.Namespace) -> bool:
     return args.format in ("json", "nagios") or (args.format == "text" and args.verbose >= 1)
 
 
-def _progress(args: argparse.Namespace) -> Progress:
+def _progress(args: argparse.Namespace, ev: Evaluation) -> Progress:
     """Done steps, read without recording (--no-history); unreadable means none is ticked, not a
     failed check."""
     from riskmon.usecases.plan import load_progress
 
     try:
         # A busy history may hold its lock a while: the checklist gets a small share of -t.
-        return load_progress(getattr(args, "db", None), lock_timeout=max(0.1, args.timeout * 0.1))
+        return load_progress(getattr(args, "db", None), ev.config.location, lock_timeout=max(0.1, args.timeout * 0.1))
     except CheckTimeout:
         raise
     except Exception as exc:

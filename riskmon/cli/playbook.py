@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
     ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0, replay=bool(args.now))
     db = getattr(args, "db", None)
-    ev = ev.with_progress(load_progress(db))
+    ev = ev.with_progress(load_progress(db, ev.config.location))
     p = ev.plan
     if mark:
         return _mark(p, ev, db, words[1], words[2], done=mark == "done")
@@ -113,7 +113,7 @@ def _mark(p: Plan, ev: Evaluation, db: str | None, name: str, step_id: str, *, d
         raise RiskmonError(f"no step {step_id!r} in the checklist of {name!r}{hint}")
     # Marked when you mark it, also in a replay: --now picks the checklist to look at; the mark is
     # an act of yours, not something the replay found.
-    HistoryStore(resolve_db_path(db)).set_step(key, step_id, done, datetime.now(UTC))
+    HistoryStore(resolve_db_path(db, ev.config.location)).set_step(key, step_id, done, datetime.now(UTC))
     label = key.removeprefix("standing:")
     if done:
         print(f"done: {item.step.text} ({label} {step_id})")

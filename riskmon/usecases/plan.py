@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from riskmon.core.engine import Assessment
     from riskmon.core.playbooks import Plan, Progress
+    from riskmon.paths import ConfigLocation
     from riskmon.sources.config.load import Config
 
 
@@ -25,11 +26,14 @@ def build_plan(
     return plan(assessment, playbook_rules(config), progress=progress or {}, now=now)
 
 
-def load_progress(db: str | None, lock_timeout: float | None = None) -> Progress:
-    """Which steps history says are done; nothing when there is no history file yet."""
+def load_progress(
+    db: str | None, location: ConfigLocation | None = None, lock_timeout: float | None = None
+) -> Progress:
+    """Which steps history says are done; nothing when there is no history file yet. `location`:
+    the config the checklist is for (the bundled demo's ticks live in its own history file)."""
     from riskmon.paths import resolve_db_path
 
-    path = resolve_db_path(db)
+    path = resolve_db_path(db, location)
     if not path.exists():
         return {}
     from riskmon.store.history import LOCK_TIMEOUT, HistoryStore
