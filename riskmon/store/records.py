@@ -18,7 +18,6 @@ are %-escaped. Times are ISO-8601 UTC strings in one canonical form (riskmon.sto
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -234,17 +233,12 @@ def decode_snapshots(
     """Decode records with canonical times (see riskmon.store.retention.is_canonical), with or
     without their per-event numbers. Returns (snapshots, number of records skipped as
     unreadable)."""
-    # Tens of thousands of small dicts: pause the cyclic GC, which would otherwise walk the
-    # whole heap several times over (none of these objects can form a cycle).
-    paused = gc.isenabled()
-    gc.disable()
+    # The collector is left alone: library code does not switch it off for the whole process (a
+    # caller that owns the heap may gc.freeze() what it keeps; benchmarks/history_growth.py).
     try:
         return _decode_all(recs, ids, with_events), 0
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):
         pass
-    finally:
-        if paused:
-            gc.enable()
     out = []
     bad = 0
     for rec in recs:
