@@ -7,7 +7,7 @@ checks such as "order shares add up to at most 1" are not expressible here). Adj
 tools, which speak draft-07 best:
 
 - `$defs` become `definitions` and `$schema` says draft-07;
-- field descriptions come from the attribute docstrings in schema.py (pydantic reads them only
+- field descriptions come from the attribute docstrings of the models (schema_*.py) (pydantic reads them only
   with `use_attribute_docstrings`, which would slow every model build on `check`'s cold start),
   else from the starter files' comments (`# key: text` under a table, or the `#   key   text`
   lists after "Each [[feeds]] block"), the field reference users already read;
@@ -71,9 +71,12 @@ def with_directive(config_file: str, text: str) -> str:
 def config_schemas() -> dict[str, dict[str, Any]]:
     """Schema file name -> the JSON Schema, for each of the four config files."""
     from riskmon.sources.config import schema as models
+    from riskmon.sources.config import schema_events, schema_exposure, schema_playbooks, schema_settings
     from riskmon.sources.config.load import FILE_MODELS
 
-    docs = attribute_docs(inspect.getsource(models))
+    docs: dict[str, dict[str, str]] = {}
+    for part in (schema_exposure, schema_events, schema_settings, schema_playbooks):
+        docs.update(attribute_docs(inspect.getsource(part)))
     out: dict[str, dict[str, Any]] = {}
     for config_file in CONFIG_FILES:
         model = getattr(models, FILE_MODELS[config_file])

@@ -1,0 +1,154 @@
+"""riskmon.toml's models: thresholds, the model, history, feeds, alerts and exports.
+Imported from riskmon.sources.config.schema."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    model_validator,
+)
+
+from riskmon.core.settings import parse_duration
+from riskmon.sources.config.schema_types import MAX_DAYS, Days, Id, Name, Platform, Share, Strict, Weeks
+
+# ---------------------------------------------------------------------------------------------
+# riskmon.toml
+
+
+class Thresholds(Strict):
+    warn: Annotated[float, Field(ge=0, le=100)] = 40.0
+    crit: Annotated[float, Field(ge=0, le=100)] = 70.0
+    runway_warn_weeks: Weeks = 12.0
+    runway_crit_weeks: Weeks = 4.0
+    shock_warn: Share = 0.2
+    shock_crit: Share = 0.5
+    concentration_warn: Share = 0.6
+    shortfall_warn: Share = 0.2
+    """Probability that cash runs short within the forecast that makes it WARNING."""
+    shortfall_crit: Share = 0.5
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.crit < self.warn:
+            raise ValueError("crit must be at least warn")
+        if self.runway_crit_weeks > self.runway_warn_weeks:
+            raise ValueError("runway_crit_weeks must be at most runway_warn_weeks")
+        if self.shock_crit < self.shock_warn:
+            raise ValueError("shock_crit must be at least shock_warn")
+        if self.shortfall_crit < self.shortfall_warn:
+            raise ValueError("shortfall_crit must be at least shortfall_warn")
+        return self
+
+
+class ModelSettings(Strict):
+    horizon_months: Annotated[float, Field(gt=0, le=60)] = 3.0
+    """Months it takes to rebuild a lost channel."""
+    recovery_rate: Share = 0.6
+    """Share of stranded stock's value you get back by selling it elsewhere."""
+    off_platform_stranded: Share = 0.25
+    """Share of the stranding that stock in your own or a third-party warehouse still suffers."""
+    draws: Annotated[int, Field(ge=100, le=1_000_000)] = 2000
+    """Monte Carlo draws when more than 10 uncertain events must be combined."""
+    forecast_weeks: Annotated[int, Field(ge=4, le=104)] = 13
+    """Weeks of the cash forecast."""
+
+
+class HistorySettings(Strict):
+    full_days: Days = 2.0
+    hourly_days: Days = 60.0
+    max_days: Annotated[float, Field(gt=0, le=MAX_DAYS)] = 1095.0
+
+
+MAX_DURATION_DAYS = 3650
+
+
+def _duration_in_range(text: str) -> str:
+    if parse_duration(text) > MAX_DURATION_DAYS * 86400:
+        raise ValueError(f"{text.strip()!r} is too long: durations go up to {MAX_DURATION_DAYS}d (ten years)")
+    return text
+
+
+Duration = Annotated[str, Field(pattern=r"^\s*\d+(\.\d+)?\s*(s|m|h|d|w)\s*$"), AfterValidator(_duration_in_range)]
+
+
+class FeedSettings(Strict):
+    name: Id
+    type: Literal["file", "http", "rss"]
+    url: str | None = None
+    path: str | None = None
+    every: Duration = "15m"
+    timeout: Annotated[float, Field(gt=0, le=300)] = 10.0
+    max_bytes: Annotated[int, Field(gt=0)] = 2_000_000
+    required: bool = False
+    max_age: Duration = "1d"
+    trust: bool = True
+    headers: dict[Name, Name] = Field(default_factory=dict)
+    """Header name -> name of the environment variable holding its value."""
+    keywords: dict[Platform, list[str]] = Field(default_factory=dict)
+    """rss only: platform -> words that tag a headline with that platform."""
+
+    @model_validator(mode="after")
+    def _where(self) -> FeedSettings:
+        if self.type == "file" and not (self.path or self.url):
+            raise ValueError("a file feed needs path")
+        if self.type in ("http", "rss") and not self.url:
+            raise ValueError(f"an {self.type} feed needs url")
+        return self
+
+
+AlertTrigger = Literal["level_change", "critical_event", "overdue_step"]
+CheckState = Literal["OK", "WARNING", "CRITICAL", "UNKNOWN"]
+ALERT_TRIGGERS: tuple[AlertTrigger, ...] = ("level_change", "critical_event", "overdue_step")
+DEFAULT_FAIL_ON: tuple[CheckState, ...] = ("CRITICAL", "UNKNOWN")
+
+
+class AlertSettings(Strict):
+    name: Name = ""
+    type: Literal["webhook", "command", "desktop", "healthchecks", "alertmanager", "apprise"]
+    url: str | None = None
+    payload: Literal["json", "slack", "discord"] = "json"
+    argv: list[str] = Field(default_factory=list)
+    on: list[AlertTrigger] = Field(default_factory=lambda: list(ALERT_TRIGGERS))
+    renotify: Duration | None = None
+    fail_on: list[CheckState] = Field(default_factory=lambda: list(DEFAULT_FAIL_ON))
+    headers: dict[Name, Name] = Field(default_factory=dict)
+    urls_env: list[Name] = Field(default_factory=list)
+    """apprise: environment variables holding the service URLs (secrets stay out of this file)."""
+
+    @model_validator(mode="after")
+    def _needs(self) -> AlertSettings:
+        if self.type in ("webhook", "healthchecks", "alertmanager") and not self.url:
+            raise ValueError(f"{'an' if self.type[0] == 'a' else 'a'} {self.type} alert needs url")
+        if self.type == "apprise" and not self.urls_env:
+            raise ValueError('an apprise alert needs urls_env, e.g. urls_env = ["RISKMON_DINGTALK_URL"]')
+        if self.type == "command" and not self.argv:
+            raise ValueError('a command alert needs argv, e.g. argv = ["/usr/local/bin/notify", "--json"]')
+        return self
+
+
+class ExportSettings(Strict):
+    prometheus_textfile: str | None = None
+    """Path of a .prom file for node_exporter's textfile collector, rewritten after each reassess."""
+    profile: Name | None = None
+    """The `profile` label of this config's Prometheus series and Alertmanager alerts; default: the
+    config directory's name."""
+
+
+class Settings(Strict):
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    history: HistorySettings = Field(default_factory=HistorySettings)
+    feeds: list[FeedSettings] = Field(default_factory=list)
+    alerts: list[AlertSettings] = Field(default_factory=list)
+    export: ExportSettings = Field(default_factory=ExportSettings)
+
+    @model_validator(mode="after")
+    def _unique_feeds(self) -> Settings:
+        names = [f.name for f in self.feeds]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"feed name {sorted(dup)[0]!r} is used twice")
+        return self
