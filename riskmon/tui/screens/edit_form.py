@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,9 +21,6 @@ from riskmon.errors import ConfigError, Problem
 from riskmon.paths import ConfigLocation
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
-
-if TYPE_CHECKING:
-    pass
 from riskmon.tui.screens.form_fields import FieldCheck, FormField, check_value, where_problem
 
 

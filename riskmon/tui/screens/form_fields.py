@@ -7,14 +7,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from textual.validation import ValidationResult, Validator
 
 from riskmon.errors import Problem
-
-if TYPE_CHECKING:
-    pass
 
 DEMO_HINT = (
     "the bundled demo config is read-only: run `riskmon config init DIR`, then `riskmon --config DIR` "

@@ -33,11 +33,6 @@ from riskmon.errors import reason_of
 from riskmon.paths import ConfigLocation
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
-from riskmon.tui.widgets.table import TextTable
-
-if TYPE_CHECKING:
-    from riskmon.store.news_queue import Entry
-    from riskmon.usecases.news import Accepted, Proposal, Review
 from riskmon.tui.screens.news_article import HIGHLIGHT as HIGHLIGHT
 from riskmon.tui.screens.news_article import article_view as article_view
 from riskmon.tui.screens.news_draft_editor import DraftEditor as DraftEditor
@@ -46,6 +41,11 @@ from riskmon.tui.screens.news_messages import Decided as Decided
 from riskmon.tui.screens.news_messages import ProposalReady as ProposalReady
 from riskmon.tui.screens.news_messages import QueueLoaded as QueueLoaded
 from riskmon.tui.screens.news_messages import problem_lines as problem_lines
+from riskmon.tui.widgets.table import TextTable
+
+if TYPE_CHECKING:
+    from riskmon.store.news_queue import Entry
+    from riskmon.usecases.news import Accepted, Proposal, Review
 
 WATCH_EVERY = 1.0
 """Seconds between looks at the queue file and events.toml."""

@@ -17,10 +17,10 @@ from textual.widgets import Footer, Static, TextArea
 
 from riskmon.paths import ConfigLocation
 from riskmon.textsafe import clean
+from riskmon.tui.screens.news_messages import problem_lines
 
 if TYPE_CHECKING:
     from riskmon.usecases.news import Accepted
-from riskmon.tui.screens.news_messages import problem_lines
 
 
 @dataclass

@@ -19,13 +19,10 @@ from riskmon.present.whatif import change_value
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
 from riskmon.tui.screens.forms import DEMO_HINT
-from riskmon.tui.widgets.choice import Choice, ChoiceScreen
-
-if TYPE_CHECKING:
-    pass
 from riskmon.tui.screens.whatif_fields import FORM_FIELDS, value_text
 from riskmon.tui.screens.whatif_form import WhatIfForm
 from riskmon.tui.screens.whatif_widgets import Applied, ScenarioList, ScenarioLoaded, ScenarioSaved
+from riskmon.tui.widgets.choice import Choice, ChoiceScreen
 
 if TYPE_CHECKING:
     from riskmon.core.scenario import Change

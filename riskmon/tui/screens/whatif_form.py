@@ -19,12 +19,6 @@ from textual.worker import get_current_worker
 from riskmon.core.scenario import Override, ScenarioError
 from riskmon.errors import reason_of
 from riskmon.textsafe import clean
-from riskmon.tui.widgets.table import ListTable
-from riskmon.usecases.whatif import Outcome
-
-if TYPE_CHECKING:
-    from riskmon.core.model import Channel, Event
-    from riskmon.usecases.evaluate import Evaluation
 from riskmon.tui.screens.whatif_fields import (
     STRESS_OFF,
     STRESS_ON,
@@ -35,6 +29,12 @@ from riskmon.tui.screens.whatif_fields import (
     summary_rows,
 )
 from riskmon.tui.screens.whatif_widgets import ChannelRow, Computed, EventRow, OverrideInput, StatusSelect, set_text
+from riskmon.tui.widgets.table import ListTable
+from riskmon.usecases.whatif import Outcome
+
+if TYPE_CHECKING:
+    from riskmon.core.model import Channel, Event
+    from riskmon.usecases.evaluate import Evaluation
 
 RECOMPUTE_DELAY = 0.25
 """Seconds after the last change before the scenario is assessed again."""
