@@ -18,22 +18,24 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.cli.args import offline
+from riskmon.cli.whatif_text import MAX_EVENT_ROWS as MAX_EVENT_ROWS
+from riskmon.cli.whatif_text import forecast_side_by_side as forecast_side_by_side
+from riskmon.cli.whatif_text import render_text as render_text
 from riskmon.errors import RiskmonError
 from riskmon.present.whatif import change_value as _value
-from riskmon.present.whatif import signed as _signed
-from riskmon.present.whatif import signed_money as _signed_money
-from riskmon.present.whatif import signed_points as _signed_points
 
 if TYPE_CHECKING:
-    from riskmon.core.engine import Assessment
-    from riskmon.core.model import Event
-    from riskmon.core.scenario import Change, Delta, Override, Scenario
-
-MAX_EVENT_ROWS = 12
+    from riskmon.core.scenario import Change, Override, Scenario
+    from riskmon.sources.config.edit_types import FieldEdit
+    from riskmon.sources.config.load import Config
+    from riskmon.usecases.evaluate import Evaluation
+    from riskmon.usecases.whatif import Outcome
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -72,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _what_if(args: argparse.Namespace, now: datetime) -> int:
     from riskmon.core import scenario as sc
-    from riskmon.sources.scenarios import check_name, list_scenarios, load_scenario, save_scenario
+    from riskmon.sources.scenarios import check_name, list_scenarios, load_scenario
     from riskmon.usecases import whatif
     from riskmon.usecases.evaluate import evaluate
 
@@ -93,48 +95,16 @@ def _what_if(args: argparse.Namespace, now: datetime) -> int:
             "bad arguments: nothing to change: give --set ID.FIELD=VALUE, --stress or --scenario NAME" + hint
         )
     outcome = whatif.run(ev, overrides, stress)
-    scenario_a, changes, delta = outcome.scenario, list(outcome.changes), outcome.delta
     name = args.save or (loaded.name if loaded else None)
-    saved_path = None
-    if args.save:
-        if cfg.location.is_demo:
-            raise RiskmonError(
-                "--save: the bundled demo config is read-only; write your own with `riskmon config init`, "
-                "then save scenarios there"
-            )
-        s = sc.Scenario(
-            name=check_name(args.save),
-            overrides=overrides,
-            stress=stress,
-            created=now,
-            description=loaded.description if loaded else "",
-        )
-        saved_path = save_scenario(cfg.path, s)
-
+    saved_path = _save(args, ev, overrides, stress, now, loaded) if args.save else None
     if args.format == "json":
-        from riskmon.present import formats
-
-        doc = {
-            "now": formats.iso(now),
-            "config_dir": str(cfg.path),
-            "what_if": {
-                "name": name,
-                "stress": stress,
-                "overrides": [_override_json(o) for o in overrides],
-                "changes": [_change_json(c) for c in changes],
-                "saved": str(saved_path) if saved_path else None,
-            },
-            "baseline": formats.assessment_to_dict(ev.assessment, feeds=ev.feeds),
-            "scenario": formats.assessment_to_dict(scenario_a, feeds=ev.feeds),
-            "delta": delta.to_dict(),
-        }
-        print(formats.to_json(doc))
+        _print_json(ev, outcome, overrides, now, name=name, stress=stress, saved=saved_path)
     else:
         lines = render_text(
             ev.assessment,
-            scenario_a,
-            delta,
-            changes,
+            outcome.scenario,
+            outcome.delta,
+            list(outcome.changes),
             ev.events,
             stress=stress,
             name=name,
@@ -144,6 +114,63 @@ def _what_if(args: argparse.Namespace, now: datetime) -> int:
             lines += ["", f"saved scenario {name}: {saved_path}"]
         print("\n".join(lines))
     return 0
+
+
+def _save(
+    args: argparse.Namespace,
+    ev: Evaluation,
+    overrides: tuple[Override, ...],
+    stress: bool,
+    now: datetime,
+    loaded: Scenario | None,
+) -> Path:
+    """--save NAME: the overrides (and --stress) as scenarios/NAME.toml; never into the demo."""
+    from riskmon.core import scenario as sc
+    from riskmon.sources.scenarios import check_name, save_scenario
+
+    cfg = ev.config
+    if cfg.location.is_demo:
+        raise RiskmonError(
+            "--save: the bundled demo config is read-only; write your own with `riskmon config init`, "
+            "then save scenarios there"
+        )
+    s = sc.Scenario(
+        name=check_name(args.save),
+        overrides=overrides,
+        stress=stress,
+        created=now,
+        description=loaded.description if loaded else "",
+    )
+    return save_scenario(cfg.path, s)
+
+
+def _print_json(
+    ev: Evaluation,
+    outcome: Outcome,
+    overrides: tuple[Override, ...],
+    now: datetime,
+    *,
+    name: str | None,
+    stress: bool,
+    saved: Path | None,
+) -> None:
+    from riskmon.present import formats
+
+    doc = {
+        "now": formats.iso(now),
+        "config_dir": str(ev.config.path),
+        "what_if": {
+            "name": name,
+            "stress": stress,
+            "overrides": [_override_json(o) for o in overrides],
+            "changes": [_change_json(c) for c in outcome.changes],
+            "saved": str(saved) if saved else None,
+        },
+        "baseline": formats.assessment_to_dict(ev.assessment, feeds=ev.feeds),
+        "scenario": formats.assessment_to_dict(outcome.scenario, feeds=ev.feeds),
+        "delta": outcome.delta.to_dict(),
+    }
+    print(formats.to_json(doc))
 
 
 def _override_json(o: Override) -> dict[str, Any]:
@@ -160,123 +187,6 @@ def _change_json(c: Change) -> dict[str, Any]:
         "to": c.new,
         "implied": c.implied,
     }
-
-
-# ---------------------------------------------------------------------------------------------
-# Text
-
-
-def render_text(
-    baseline: Assessment,
-    scenario: Assessment,
-    delta: Delta,
-    changes: list[Change],
-    events: tuple[Event, ...] | list[Event],
-    *,
-    stress: bool,
-    name: str | None,
-    verbose: bool = False,
-) -> list[str]:
-    """Baseline and scenario side by side: level, score, the forecast (runway, lowest cash and its
-    week, shortfall probability), the loss distribution and each event's expected loss; with
-    `verbose`, the weekly balances too."""
-    from riskmon.present.cash import lowest_week_start
-    from riskmon.present.text import chance, day, money, runway_text, table
-    from riskmon.textsafe import clean
-
-    cur = baseline.profile.business.currency
-    by_id = {e.id: e for e in events}
-    title = f"what-if{f' {name}' if name else ''} for {clean(baseline.profile.business.name)}"
-    lines = [f"{title} as of {baseline.now:%Y-%m-%d %H:%M} UTC"]
-    if stress:
-        lines.append("  stress: every event happens now with probability 1 (its window keeps its length)")
-    for c in changes:
-        note = " (moved with effective)" if c.implied else ""
-        lines.append(f"  {c.target}: {_value(c, c.old, by_id)} -> {_value(c, c.new, by_id)}{note}")
-    if not changes and not stress:
-        lines.append("  (the overrides equal the config's values: nothing changes)")
-    lines.append("")
-    change_word = {0: "same"}.get(
-        delta.level_change, f"{delta.level_change:+d} (" + ("worse" if delta.level_change > 0 else "better") + ")"
-    )
-    m = lambda x: money(x, cur)  # noqa: E731
-    rows = [
-        ["level", baseline.level.name, scenario.level.name, change_word],
-        ["score", f"{baseline.score:.1f}", f"{scenario.score:.1f}", _signed(delta.score, ".1f")],
-        [
-            "runway",
-            runway_text(baseline.runway_weeks),
-            runway_text(scenario.runway_weeks),
-            _signed(delta.runway_weeks, ".1f", " wk")
-            if delta.runway_weeks is not None
-            else ("same" if baseline.runway_weeks == scenario.runway_weeks else "—"),
-        ],
-        [
-            "lowest cash",
-            f"{m(baseline.cash_low)} ({day(lowest_week_start(baseline))})",
-            f"{m(scenario.cash_low)} ({day(lowest_week_start(scenario))})",
-            _signed_money(delta.cash_low, cur),
-        ],
-        [
-            "shortfall probability",
-            chance(baseline.cash_shortfall_probability),
-            chance(scenario.cash_shortfall_probability),
-            _signed_points(delta.cash_shortfall_probability),
-        ],
-        [
-            "expected loss",
-            m(baseline.expected_loss),
-            m(scenario.expected_loss),
-            _signed_money(delta.expected_loss, cur),
-        ],
-        ["loss P50", m(baseline.loss_p50), m(scenario.loss_p50), _signed_money(delta.loss_p50, cur)],
-        ["loss P95", m(baseline.loss_p95), m(scenario.loss_p95), _signed_money(delta.loss_p95, cur)],
-    ]
-    lines.extend(table(["", "BASELINE", "SCENARIO", "CHANGE"], rows, right={1, 2, 3}))
-    lines.append("")
-    lines.append(f"scenario: {'; '.join(scenario.reasons)}")
-    if verbose:
-        lines.append("")
-        lines.extend(forecast_side_by_side(baseline, scenario))
-    shown = [e for e in delta.events if abs(e.change) >= 0.5 or (e.scenario or 0) >= 0.5 or (e.baseline or 0) >= 0.5]
-    if shown:
-        lines.append("")
-        ev_rows = [
-            [
-                clean(e.id),
-                "—" if e.baseline is None else money(e.baseline, cur),
-                "—" if e.scenario is None else money(e.scenario, cur),
-                _signed_money(e.change, cur),
-            ]
-            for e in shown[:MAX_EVENT_ROWS]
-        ]
-        lines.extend(table(["EVENT", "BASELINE EXP. LOSS", "SCENARIO EXP. LOSS", "CHANGE"], ev_rows, right={1, 2, 3}))
-        if len(shown) > MAX_EVENT_ROWS:
-            lines.append(f"... and {len(shown) - MAX_EVENT_ROWS} more events (--format json lists them all)")
-    return lines
-
-
-def forecast_side_by_side(baseline: Assessment, scenario: Assessment) -> list[str]:
-    """Each week's closing balance if the likely events happen, on both sides (the weeks start
-    at the same `now`, so they line up)."""
-    from riskmon.present.text import day, money, table
-
-    cur = baseline.profile.business.currency
-    b, s = baseline.forecast, scenario.forecast
-    rows = [
-        [
-            str(k),
-            day(b.week_starts[k]),
-            money(b.likely[k], cur),
-            money(s.likely[k], cur),
-            _signed_money(s.likely[k] - b.likely[k], cur),
-        ]
-        for k in range(min(len(b.likely), len(s.likely)))
-    ]
-    return [
-        "cash at the end of each week if likely events happen:",
-        *table(["WEEK", "STARTS", "BASELINE", "SCENARIO", "CHANGE"], rows, right={0, 2, 3, 4}),
-    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,8 +262,18 @@ def _apply(args: argparse.Namespace) -> int:
             "events that only come from feeds cannot be changed there)"
         ) from None
     edits = configedit.edits_from_changes(changes)
+    rows = _apply_rows(base, cfg, changes, edits)
+    written: list[str] = []
+    if changes and args.yes:
+        written = [str(p) for p in configedit.apply_edits(cfg.location, edits)]
+    _print_apply(args, s.name, base, changes, rows, written)
+    return 1 if changes and not args.yes else 0
+
+
+def _apply_rows(base: Path, cfg: Config, changes: Sequence[Change], edits: Sequence[FieldEdit]) -> list[dict[str, Any]]:
+    """Each change as the file and field it writes, from and to."""
     by_id = {e.id: e for e in cfg.events}
-    rows = [
+    return [
         {
             "file": str(base / edit.file),
             "field": edit.where,
@@ -363,17 +283,24 @@ def _apply(args: argparse.Namespace) -> int:
         }
         for c, edit in zip(changes, edits, strict=True)
     ]
-    written: list[str] = []
-    if changes and args.yes:
-        written = [str(p) for p in configedit.apply_edits(cfg.location, edits)]
+
+
+def _print_apply(
+    args: argparse.Namespace,
+    name: str,
+    base: Path,
+    changes: Sequence[Change],
+    rows: list[dict[str, Any]],
+    written: list[str],
+) -> None:
     if args.format == "json":
         from riskmon.present import formats
 
-        doc = {"scenario": s.name, "changes": rows, "applied": bool(written), "written": written}
+        doc = {"scenario": name, "changes": rows, "applied": bool(written), "written": written}
         print(formats.to_json({**doc, "dry_run": not args.yes}))
     else:
         if not changes:
-            print(f"scenario {s.name}: the config already has these values; nothing to write")
+            print(f"scenario {name}: the config already has these values; nothing to write")
         for r in rows:
             note = " (moved with effective)" if r["implied"] else ""
             print(f"{r['file']}: {r['field']}: {r['from']} -> {r['to']}{note}")
@@ -381,4 +308,3 @@ def _apply(args: argparse.Namespace) -> int:
             print(f"dry run: nothing written; run again with --yes to write these changes into {base}")
         for path in written:
             print(f"wrote {path}")
-    return 1 if changes and not args.yes else 0

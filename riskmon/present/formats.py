@@ -19,6 +19,7 @@ from typing import Any
 
 from riskmon import __version__
 from riskmon.core.engine import Assessment, EventAssessment
+from riskmon.core.results import ChannelExposure
 from riskmon.errors import Level
 from riskmon.present.text import DEMO_TAG, cash_low_text, chance, runway_text
 from riskmon.textsafe import clean
@@ -92,13 +93,6 @@ def assessment_to_dict(
 ) -> dict[str, Any]:
     """The `check --format json` document; the shape is part of riskmon's contract."""
     t = a.thresholds
-    events = []
-    for e in a.events:
-        d = event_to_dict(e)
-        if playbooks:
-            d["playbook"] = playbooks.get(e.id, [])
-        events.append(d)
-    conc = a.concentration
     doc: dict[str, Any] = {
         "schema": SCHEMA,
         "model_version": a.model_version,
@@ -118,35 +112,13 @@ def assessment_to_dict(
         "loss_p50": a.loss_p50,
         "loss_p95": a.loss_p95,
         "distribution": a.distribution,
-        "cash_forecast": {
-            "week_starts": [iso(w) for w in a.forecast.week_starts],
-            "baseline": list(a.forecast.baseline),
-            "likely": list(a.forecast.likely),
-            "stress": list(a.forecast.stress),
-        },
+        "cash_forecast": _forecast_dict(a),
         "cash_low": a.cash_low,
         "cash_low_week": a.cash_low_week,
         "cash_shortfall_probability": a.cash_shortfall_probability,
-        "concentration": {
-            "hhi": conc.hhi,
-            "top_platform": conc.top_platform,
-            "top_dependence": conc.top_dependence,
-            "dependence": dict(conc.dependence),
-        },
-        "channels": [
-            {
-                "id": c.channel.id,
-                "platform": c.channel.platform,
-                "kind": c.channel.kind,
-                "order_share": c.channel.order_share,
-                "revenue_monthly": c.revenue_monthly,
-                "dependence": c.dependence,
-                "expected_loss": c.expected_loss,
-                "risk_share": c.risk_share,
-            }
-            for c in a.channels
-        ],
-        "events": events,
+        "concentration": _concentration_dict(a),
+        "channels": [_channel_dict(c) for c in a.channels],
+        "events": _event_dicts(a, playbooks),
         "standing": [dict(s) for s in standing],
         "feeds": [dict(f) for f in feeds],
     }
@@ -155,6 +127,48 @@ def assessment_to_dict(
     if extra:
         doc.update(extra)
     return doc
+
+
+def _event_dicts(a: Assessment, playbooks: Mapping[str, list[dict[str, Any]]] | None) -> list[dict[str, Any]]:
+    events = []
+    for e in a.events:
+        d = event_to_dict(e)
+        if playbooks:
+            d["playbook"] = playbooks.get(e.id, [])
+        events.append(d)
+    return events
+
+
+def _forecast_dict(a: Assessment) -> dict[str, Any]:
+    return {
+        "week_starts": [iso(w) for w in a.forecast.week_starts],
+        "baseline": list(a.forecast.baseline),
+        "likely": list(a.forecast.likely),
+        "stress": list(a.forecast.stress),
+    }
+
+
+def _concentration_dict(a: Assessment) -> dict[str, Any]:
+    conc = a.concentration
+    return {
+        "hhi": conc.hhi,
+        "top_platform": conc.top_platform,
+        "top_dependence": conc.top_dependence,
+        "dependence": dict(conc.dependence),
+    }
+
+
+def _channel_dict(c: ChannelExposure) -> dict[str, Any]:
+    return {
+        "id": c.channel.id,
+        "platform": c.channel.platform,
+        "kind": c.channel.kind,
+        "order_share": c.channel.order_share,
+        "revenue_monthly": c.revenue_monthly,
+        "dependence": c.dependence,
+        "expected_loss": c.expected_loss,
+        "risk_share": c.risk_share,
+    }
 
 
 def to_json(doc: Mapping[str, Any], *, indent: int | None = 2) -> str:

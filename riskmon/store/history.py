@@ -22,7 +22,6 @@ each business's series apart, see riskmon.store.business).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -30,25 +29,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tinydb import Query, TinyDB
-from tinydb.table import Document
 
 from riskmon.errors import RiskmonError
-from riskmon.store.business import belongs, business_in, index_of, known_index, name_of, state_key
-from riskmon.store.lockedjson import CorruptFile, LockedJSONFile, Tables
-from riskmon.store.records import (
-    EVENT_FIELDS,
-    decode_entry,
-    decode_snapshot,
-    decode_snapshots,
-    encode_snapshot,
-    event_state,
-    stamp,
-    summary,
-    to_utc,
-    with_counts,
+from riskmon.store.business import belongs, business_in, index_of, known_index, name_of
+from riskmon.store.history_docs import DOWN, FULL, alert_doc, check_meta, log_entry
+from riskmon.store.history_docs import SCHEMA as SCHEMA
+from riskmon.store.history_docs import TABLES as TABLES
+from riskmon.store.history_docs import looks_like_history as looks_like_history
+from riskmon.store.history_docs import parse_since as parse_since
+from riskmon.store.history_tables import (
+    decode_by_business,
+    diff_events,
+    insert,
+    read_meta,
+    save_meta,
+    steps_of,
+    table_docs,
 )
+from riskmon.store.lockedjson import LockedJSONFile
+from riskmon.store.records import decode_entry, decode_snapshot, encode_snapshot, stamp, summary, to_utc, with_counts
 from riskmon.store.retention import Policy, is_canonical, iso, plan, prune_log
-from riskmon.store.snapshots import changed_fields
 
 if TYPE_CHECKING:
     from riskmon.core.settings import HistorySettings
@@ -62,92 +62,12 @@ def _warn(msg: str, *args: object) -> None:
     logging.getLogger(LOGGER).warning(msg, *args)
 
 
-SCHEMA = 1
 EVENT_LOG_KEEP = 5000  # newest event-log entries kept (on top of the max_days cut)
 ALERTS_KEEP = 2000  # newest alerts kept (on top of the max_days cut)
 # Compaction rewrites the downsampled table: every 4 hours of snapshot time is 1 append in 48 at
 # 5-minute checks, so the appends that pay for it stay out of the p95.
 COMPACT_EVERY = timedelta(hours=4)
-FULL, DOWN = "snapshots", "downsampled"  # full-resolution snapshots; merged / older ones
 LOCK_TIMEOUT = 10.0  # seconds
-
-
-TABLES = (FULL, DOWN, "event_log", "steps", "alerts", "meta")
-# How every history riskmon writes begins (whitespace aside): a table of ours, then its documents
-# object opening on a document id or closing empty. Plain TinyDB writes the same shape.
-_OURS = re.compile(rb'\{"(?:' + b"|".join(t.encode() for t in TABLES) + rb')":\{(?:"\d|\}|$)')
-_HEADS = tuple(b'{"' + t.encode() + b'":{' for t in TABLES)
-
-
-def looks_like_history(raw: bytes) -> bool:
-    """Whether an unparsable file is recognisably a riskmon history, so that recovery may move it
-    aside: it starts like one (see _OURS), or it is cut short before getting that far (`{`,
-    `{"snaps`). A TOML config, another program's JSON or random bytes are not."""
-    head = re.sub(rb"\s+", b"", raw[:256])
-    return bool(_OURS.match(head)) or (head != b"" and any(h.startswith(head) for h in _HEADS))
-
-
-def _check(data: Tables) -> None:
-    meta = data.get("meta", {}).get("1")
-    if meta is None:
-        return
-    schema = meta.get("schema", SCHEMA)
-    if (
-        not isinstance(schema, int)
-        or not isinstance(meta.get("ids", []), list)
-        or not isinstance(meta.get("states", {}), dict)
-        or not isinstance(meta.get("businesses", []), list)
-    ):
-        raise CorruptFile("its meta table is malformed")
-    if schema > SCHEMA:
-        raise RiskmonError(
-            f"history file was written by a newer riskmon (schema {schema}; this one reads "
-            f"{SCHEMA}): upgrade riskmon, or use --db to keep a separate history"
-        )
-
-
-_SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
-_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def _alert_doc(alert: Mapping[str, Any]) -> dict[str, Any]:
-    """An alert as stored: only the known keys, in canonical form."""
-    error = alert.get("error")
-    level = alert.get("level")
-    return {
-        "at": stamp(alert.get("at")),
-        "channel": str(alert.get("channel") or ""),
-        "trigger": str(alert.get("trigger") or ""),
-        "key": str(alert.get("key") or ""),
-        "level": None if level is None else str(getattr(level, "name", level)),
-        "ok": bool(alert.get("ok", True)),
-        "error": None if error is None else str(error),
-    }
-
-
-def _entry(rec: Mapping[str, Any], businesses: Sequence[str]) -> dict[str, Any]:
-    """An event-log record as the API gives it: its `business` by name, not by index (no
-    `business` when none was recorded)."""
-    out = decode_entry(rec)
-    out.pop("b", None)
-    name = name_of(rec, businesses)
-    if name is not None:
-        out["business"] = name
-    return out
-
-
-def parse_since(text: str, now: datetime) -> datetime:
-    """'30m', '12h', '7d', '2w' before `now`, or an ISO date (00:00 UTC) or date-time."""
-    m = _SINCE.match(text or "")
-    if m:
-        return to_utc(now) - timedelta(seconds=float(m.group(1)) * _UNIT[m.group(2).lower()])
-    try:
-        return to_utc(text)
-    except (ValueError, IndexError):
-        raise ValueError(
-            f"{text!r} is neither a duration (like 30m, 12h, 7d, 2w) nor an ISO date or date-time "
-            "(like 2026-11-01 or 2026-11-01T09:30:00+00:00)"
-        ) from None
 
 
 class HistoryStore:
@@ -166,7 +86,7 @@ class HistoryStore:
         self._file = LockedJSONFile(
             self.path,
             what="history file",
-            check=_check,
+            check=check_meta,
             ours=looks_like_history,
             lock_timeout=lock_timeout,
             logger=LOGGER,
@@ -189,45 +109,12 @@ class HistoryStore:
 
     # -- inside a transaction ----------------------------------------------------------------
 
-    @staticmethod
-    def _raw(db: TinyDB, table: str) -> dict[str, dict[str, Any]]:
-        """A table's stored documents, for scans that need no Document objects. Read only."""
-        data = db.storage.read() or {}
-        return data.get(table, {})
-
-    @staticmethod
-    def _meta(db: TinyDB) -> dict[str, Any]:
-        """A copy of the meta document to change and _save_meta (stored documents are never
-        changed in place: see riskmon.store.lockedjson)."""
-        doc = db.table("meta").get(doc_id=1)
-        meta = dict(doc) if isinstance(doc, Mapping) else {}
-        meta.setdefault("schema", SCHEMA)
-        meta["ids"] = list(meta.get("ids", []))
-        meta["businesses"] = [str(b) for b in meta.get("businesses", [])]
-        meta["states"] = {k: dict(v) for k, v in meta.get("states", {}).items() if isinstance(v, Mapping)}
-        return meta
-
-    @staticmethod
-    def _save_meta(db: TinyDB, meta: dict[str, Any]) -> None:
-        db.table("meta").upsert(Document(meta, doc_id=1))
-
-    @staticmethod
-    def _insert(db: TinyDB, name: str, docs: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Insert with ids counted on from the last one: TinyDB would scan every id for the
-        largest, on every insert, and ids only grow here. Returns the new documents' ids."""
-        raw = HistoryStore._raw(db, name)
-        last = next(reversed(raw), "0")
-        doc_id = int(last) + 1 if last.isdigit() else 1
-        if any(str(doc_id + k) in raw for k in range(len(docs))):  # edited by hand
-            doc_id = max(map(int, raw), default=0) + 1
-        return db.table(name).insert_multiple(Document(doc, doc_id=doc_id + k) for k, doc in enumerate(docs))
-
     def _append(self, db: TinyDB, snap: Mapping[str, Any], meta: dict[str, Any]) -> None:
         rec = encode_snapshot(snap, meta["ids"])
         b = index_of(meta, snap.get("business"))
         if b is not None:
             rec["b"] = b
-        self._insert(db, FULL, [rec])
+        insert(db, FULL, [rec])
         t: str = rec["t"]
         newest = meta.get("newest")
         if not is_canonical(newest) or t > newest:
@@ -248,8 +135,8 @@ class HistoryStore:
         """Apply the retention policy as of `now`: merge into the downsampled table whatever is
         older than full resolution, drop what is older than max_days, prune the logs."""
         cut_full, _, oldest = self.policy.cuts(now)
-        records = {(FULL, int(k)): v for k, v in self._raw(db, FULL).items()}
-        records.update({(DOWN, int(k)): v for k, v in self._raw(db, DOWN).items()})
+        records = {(FULL, int(k)): v for k, v in table_docs(db, FULL).items()}
+        records.update({(DOWN, int(k)): v for k, v in table_docs(db, DOWN).items()})
         todo = plan(records, now, self.policy, summary)
         gone = set(todo.remove)
         moving = [
@@ -279,10 +166,10 @@ class HistoryStore:
         if drop_down:
             db.table(DOWN).remove(doc_ids=drop_down)
         if moved:
-            self._insert(db, DOWN, moved)
+            insert(db, DOWN, moved)
         pruned = 0
         for name, keep in (("event_log", EVENT_LOG_KEEP), ("alerts", ALERTS_KEEP)):
-            logged = {int(k): v for k, v in self._raw(db, name).items()}
+            logged = {int(k): v for k, v in table_docs(db, name).items()}
             drop = prune_log(logged, oldest, keep)
             if drop:
                 db.table(name).remove(doc_ids=drop)
@@ -293,45 +180,13 @@ class HistoryStore:
         meta["compacted"] = iso(now)
         return {"merged": todo.merged, "dropped": todo.dropped, "pruned": pruned}
 
-    @staticmethod
-    def _diff(
-        db: TinyDB, at: str, events: Sequence[Mapping[str, Any]], meta: dict[str, Any], business: str | None
-    ) -> list[dict[str, Any]]:
-        """Log what changed since the business's last known state of each event (an event one
-        business has seen is still news to another; a recurring event's roll is no change)."""
-        states: dict[str, dict[str, Any]] = meta["states"]
-        entries: list[dict[str, Any]] = []
-        b = index_of(meta, business)
-        whose = {} if b is None else {"b": b}
-
-        def entry(eid: str, title: str, change: str, old: Any, new: Any) -> None:
-            entries.append(
-                {"at": at, "event_id": eid, "title": title, "change": change, "old": old, "new": new, **whose}
-            )
-
-        for ev in events:
-            eid = str(ev["id"])
-            new = event_state(ev)
-            key = state_key(eid, b)
-            old = states.get(key)
-            if old is None:
-                entry(eid, new["title"], "first_seen", None, {k: new[k] for k in EVENT_FIELDS})
-            else:
-                for k in changed_fields({**new, "recurs": ev.get("recurs")}, old):
-                    entry(eid, new["title"], k, old.get(k), new[k])
-            seen = str((old or {}).get("seen", at))
-            states[key] = {**new, "seen": max(at, seen) if is_canonical(seen) else at}
-        if entries:
-            HistoryStore._insert(db, "event_log", entries)
-        return [_entry(e, meta["businesses"]) for e in entries]
-
     # -- snapshots ---------------------------------------------------------------------------
 
     def append_snapshot(self, snap: dict[str, Any]) -> None:
         with self._open(write=True) as db:
-            meta = self._meta(db)
+            meta = read_meta(db)
             self._append(db, snap, meta)
-            self._save_meta(db, meta)
+            save_meta(db, meta)
 
     def record_check(self, snap: dict[str, Any], events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """append_snapshot + record_events(snap["at"], events) in one transaction (one lock,
@@ -345,11 +200,11 @@ class HistoryStore:
         cron'd `riskmon check` does, opening the file once."""
         at = stamp(snap.get("at"))
         with self._open(write=True) as db:
-            meta = self._meta(db)
+            meta = read_meta(db)
             self._append(db, snap, meta)
-            entries = self._diff(db, at, events, meta, business_in(snap, events))
-            self._save_meta(db, meta)
-            steps = self._steps(db)
+            entries = diff_events(db, at, events, meta, business_in(snap, events))
+            save_meta(db, meta)
+            steps = steps_of(db)
         return entries, steps
 
     def snapshots(
@@ -371,8 +226,8 @@ class HistoryStore:
         lo = None if since is None else stamp(since, "since")
         hi = None if until is None else stamp(until, "until")
         with self._open(write=False) as db:
-            raw = [*self._raw(db, DOWN).values(), *self._raw(db, FULL).values()]
-            meta = self._meta(db)
+            raw = [*table_docs(db, DOWN).values(), *table_docs(db, FULL).values()]
+            meta = read_meta(db)
         ids, b = meta["ids"], known_index(meta, business)
         raw = [rec for rec in raw if belongs(rec, b)]
         picked = []
@@ -388,34 +243,17 @@ class HistoryStore:
                 rec = {**rec, "t": t}
             if (lo is None or t >= lo) and (hi is None or t <= hi):
                 picked.append(rec)
-        out, skipped = self._decode_by_business(picked, ids, events, meta["businesses"])
+        out, skipped = decode_by_business(picked, ids, events, meta["businesses"])
         if bad + skipped:
             _warn("history file %s: skipped %d unreadable snapshot(s)", self.path, bad + skipped)
         out.sort(key=lambda s: s["at"])
         return out
 
-    @staticmethod
-    def _decode_by_business(
-        recs: Sequence[Mapping[str, Any]], ids: Sequence[str], events: bool, names: Sequence[str]
-    ) -> tuple[list[dict[str, Any]], int]:
-        """decode_snapshots, each snapshot with the name of its business."""
-        groups: dict[object, list[Mapping[str, Any]]] = {}
-        for rec in recs:
-            groups.setdefault(rec.get("b"), []).append(rec)
-        out: list[dict[str, Any]] = []
-        skipped = 0
-        for group in groups.values():
-            decoded, bad = decode_snapshots(group, ids, events)
-            name = name_of(group[0], names)
-            out.extend(decoded if name is None else ({**snap, "business": name} for snap in decoded))
-            skipped += bad
-        return out, skipped
-
     def last_snapshot(self, business: str | None = None) -> dict[str, Any] | None:
         """The newest snapshot (of `business`, as in `snapshots`)."""
         with self._open(write=False) as db:
-            raw = [*self._raw(db, DOWN).values(), *self._raw(db, FULL).values()]
-            meta = self._meta(db)
+            raw = [*table_docs(db, DOWN).values(), *table_docs(db, FULL).values()]
+            meta = read_meta(db)
         b = known_index(meta, business)
         timed = [r for r in raw if is_canonical(r.get("t")) and belongs(r, b)]
         for rec in sorted(timed, key=lambda r: r["t"], reverse=True):
@@ -431,13 +269,13 @@ class HistoryStore:
         """Apply the retention policy now (append does it at most once per hour of snapshot
         time). `now` defaults to the newest snapshot. Returns counts: merged, dropped, pruned."""
         with self._open(write=True) as db:
-            meta = self._meta(db)
+            meta = read_meta(db)
             newest = meta.get("newest")
             if now is None and not is_canonical(newest):
                 return {"merged": 0, "dropped": 0, "pruned": 0}
             when = to_utc(now) if now is not None else datetime.fromisoformat(str(newest))
             counts = self._compact(db, meta, when)
-            self._save_meta(db, meta)
+            save_meta(db, meta)
         return counts
 
     # -- event log ---------------------------------------------------------------------------
@@ -450,10 +288,10 @@ class HistoryStore:
         entries. Events missing from `events` are not "removed": a feed may be down."""
         when = stamp(at)
         with self._open(write=True) as db:
-            meta = self._meta(db)
-            entries = self._diff(db, when, events, meta, business_in(None, events))
+            meta = read_meta(db)
+            entries = diff_events(db, when, events, meta, business_in(None, events))
             if entries or events:
-                self._save_meta(db, meta)
+                save_meta(db, meta)
         return entries
 
     def event_log(
@@ -463,11 +301,11 @@ class HistoryStore:
         name of its `business`."""
         start = None if since is None else stamp(since, "since")
         with self._open(write=False) as db:
-            raw = list(self._raw(db, "event_log").values())
-            meta = self._meta(db)
+            raw = list(table_docs(db, "event_log").values())
+            meta = read_meta(db)
         b = known_index(meta, business)
         out = [
-            _entry(r, meta["businesses"])
+            log_entry(r, meta["businesses"])
             for r in raw
             if is_canonical(r.get("at"))
             and (start is None or r["at"] >= start)
@@ -488,23 +326,14 @@ class HistoryStore:
     def steps(self) -> dict[tuple[str, str], dict[str, Any]]:
         """(event_id, step_id) -> {"done": bool, "at": when it was last ticked or unticked}."""
         with self._open(write=False) as db:
-            return self._steps(db)
-
-    @classmethod
-    def _steps(cls, db: TinyDB) -> dict[tuple[str, str], dict[str, Any]]:
-        raw = list(cls._raw(db, "steps").values())
-        return {
-            (str(r["event_id"]), str(r["step_id"])): decode_entry({"done": bool(r.get("done")), "at": r["at"]})
-            for r in raw
-            if "event_id" in r and "step_id" in r and is_canonical(r.get("at"))
-        }
+            return steps_of(db)
 
     # -- alerts ------------------------------------------------------------------------------
 
     def record_alert(self, alert: dict[str, Any]) -> None:
         """{"at", "channel", "trigger", "key", "level", "ok", "error"}; only these keys are kept."""
         with self._open(write=True) as db:
-            self._insert(db, "alerts", [_alert_doc(alert)])
+            insert(db, "alerts", [alert_doc(alert)])
 
     def claim_alerts(
         self, channel: str, decide: Callable[[list[dict[str, Any]]], Sequence[Mapping[str, Any]]]
@@ -516,16 +345,16 @@ class HistoryStore:
         from the moment it is recorded) and returns the alerts to record, as for `record_alert`.
         Returns their ids: `settle_alerts` marks them failed if the delivery fails."""
         with self._open(write=True) as db:
-            raw = self._raw(db, "alerts").values()
+            raw = table_docs(db, "alerts").values()
             mine = [r for r in raw if r.get("channel") == channel and r.get("ok") and is_canonical(r.get("at"))]
             told = sorted((decode_entry(r) for r in mine), key=lambda a: a["at"])
-            docs = [_alert_doc(a) for a in decide(told)]
-            return self._insert(db, "alerts", docs) if docs else []
+            docs = [alert_doc(a) for a in decide(told)]
+            return insert(db, "alerts", docs) if docs else []
 
     def settle_alerts(self, ids: Sequence[int], *, ok: bool, error: str | None) -> None:
         """The delivery of claimed alerts (`claim_alerts`) ended: `ok`, or failed with `error`."""
         with self._open(write=True) as db:
-            known = self._raw(db, "alerts")
+            known = table_docs(db, "alerts")
             present = [i for i in ids if str(i) in known]  # cut by retention in between: nothing to mark
             if present:
                 db.table("alerts").update({"ok": bool(ok), "error": error}, doc_ids=present)
@@ -533,7 +362,7 @@ class HistoryStore:
     def alerts(self, since: datetime | None = None) -> list[dict[str, Any]]:
         start = None if since is None else stamp(since, "since")
         with self._open(write=False) as db:
-            raw = list(self._raw(db, "alerts").values())
+            raw = list(table_docs(db, "alerts").values())
         out = [decode_entry(r) for r in raw if is_canonical(r.get("at")) and (start is None or r["at"] >= start)]
         out.sort(key=lambda a: a["at"])
         return out
@@ -542,7 +371,7 @@ class HistoryStore:
         """The most recent alert with this key (with ok_only, the most recent one that was sent
         successfully), for dedupe and renotify."""
         with self._open(write=False) as db:
-            raw = list(self._raw(db, "alerts").values())
+            raw = list(table_docs(db, "alerts").values())
         best: Mapping[str, Any] | None = None
         for r in raw:  # insertion order: a later record wins a tie
             wanted = r.get("key") == key and is_canonical(r.get("at")) and (r.get("ok") or not ok_only)

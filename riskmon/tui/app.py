@@ -8,20 +8,18 @@ playbooks for it (`ViewSource.load`) and posts `DataLoaded`, which the screens d
 For a fast first paint, the first screenful comes before the Monitor (and APScheduler) are even
 imported: config and the feeds' cached copies, assessed in a thread (`ViewSource.first`; from the
 CLI a `HeadStart` begins it before Textual is imported). The Monitor starts once it is drawn.
+
+The live source and the screen data are LiveApp's (riskmon.tui.app_live); RiskmonApp adds the
+bindings, actions, screens and playbook steps.
 """
 
 from __future__ import annotations
 
-import asyncio
-import importlib
 import logging
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -29,20 +27,17 @@ from textual.binding import Binding, BindingType
 from textual.logging import TextualHandler
 from textual.screen import Screen
 
-from riskmon.paths import resolve_config_dir, resolve_db_path
 from riskmon.textsafe import clean
-from riskmon.tui import viewdata
+from riskmon.tui.app_live import DARK, LIGHT, LiveApp
+from riskmon.tui.app_live import HIGHLIGHT_SECONDS as HIGHLIGHT_SECONDS
+from riskmon.tui.app_live import LIVE_MODULES as LIVE_MODULES
+from riskmon.tui.app_live import QUIT_DRAIN as QUIT_DRAIN
+from riskmon.tui.app_live import LiveSource as LiveSource
 from riskmon.tui.commands import RiskmonCommands
-from riskmon.tui.messages import ConfigSaved, DataLoaded, LoadFailed, MonitorUpdated, OpenEvent, StepSaved
-from riskmon.tui.screens.dashboard import DashboardScreen
-from riskmon.tui.source import HeadStart, Loaded, ViewSource
+from riskmon.tui.messages import ConfigSaved, OpenEvent, StepSaved
+from riskmon.tui.source import HeadStart
 from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 
-if TYPE_CHECKING:
-    from riskmon.live.monitor import MonitorUpdate
-    from riskmon.paths import ConfigLocation
-
-DARK, LIGHT = "textual-dark", "textual-light"
 SCREEN_NAMES = {
     "history": "History",
     "config-editor": "The config editor",
@@ -51,43 +46,8 @@ SCREEN_NAMES = {
 }
 """The screens that can be open once at a time (by id), as a note names them."""
 
-HIGHLIGHT_SECONDS = 600.0
-"""How long a new or changed event stays marked in the timeline."""
-QUIT_DRAIN = 0.25
-"""Seconds quitting waits for a Monitor cycle in progress (a history write); a hanging feed or
-alert channel is abandoned (its thread is a daemon)."""
-LIVE_MODULES = (
-    "riskmon.live.monitor",
-    "riskmon.live.jobs",
-    "apscheduler.schedulers.asyncio",
-    "apscheduler.triggers.interval",
-    "riskmon.core.playbooks",
-    "riskmon.store.history",
-)
-"""Imported in a thread before the Monitor starts, so the UI loop never pays for them."""
 
-
-class LiveSource(Protocol):
-    """What the app asks of its live source: the Monitor, or one profile of a fleet's."""
-
-    @property
-    def running(self) -> bool: ...
-
-    def refresh_now(self) -> asyncio.Task[Any]: ...
-
-    def next_polls(self) -> dict[str, datetime | None]: ...
-
-    def stop(self) -> None: ...
-
-    async def aclose(self, timeout: float = ...) -> None: ...
-
-
-def _import_live() -> None:
-    for name in LIVE_MODULES:
-        importlib.import_module(name)
-
-
-class RiskmonApp(App[int]):
+class RiskmonApp(LiveApp):
     TITLE = "riskmon"
     CSS_PATH = "theme.tcss"
     COMMANDS: ClassVar = App.COMMANDS | {RiskmonCommands}
@@ -99,279 +59,6 @@ class RiskmonApp(App[int]):
         Binding("N", "news", "News", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
-
-    def __init__(
-        self,
-        config_dir: str | Path | None = None,
-        db_path: str | Path | None = None,
-        now: datetime | None = None,
-        head_start: HeadStart | None = None,
-    ) -> None:
-        super().__init__()
-        self.location = resolve_config_dir(config_dir)
-        self._head_start = head_start
-        """The first screenful, already being computed (the CLI starts it before importing Textual)."""
-        self.fixed_now = now
-        """`--now`: every assessment is as of this instant, and nothing is recorded or sent."""
-        self.monitor: LiveSource | None = None
-        self._monitor_started = False
-        self.first_paint: float | None = None
-        """Seconds from app start to the first dashboard drawn with data (benchmarks read it)."""
-        self._started = time.perf_counter()
-        self._building = False
-        self._next: MonitorUpdate | None = None
-        self._reloaded = False
-        self._refresh_task: asyncio.Task[Any] | None = None
-        self._step_lock = threading.Lock()
-        self._updated: float | None = None
-        self.quitting = False
-        """`q` was pressed: keys still on their way open nothing (see check_action)."""
-        self.theme = DARK
-        self.show_config(self.location, resolve_db_path(db_path, self.location))  # the demo's is its own
-
-    def show_config(self, location: ConfigLocation, db_path: Path) -> None:
-        """Whose data the dashboard shows: a config directory and its history file. What the app
-        knew of another one is forgotten (the fleet overview opens one profile after another)."""
-        self.location = location
-        self.db_path = db_path
-        self.view = ViewSource(self.db_path)
-        self.last_update: MonitorUpdate | None = None
-        self.loaded: Loaded | None = None
-        self._first_run = not self.db_path.exists()
-        """No history before this run: events "first seen" now are not news."""
-        self._primed_seen = False
-        self._failure: tuple[str, list[str]] | None = None
-        self._shown_error: tuple[str, tuple[str, ...]] | None = None
-        self._news = viewdata.Changes()
-        self._news_title = "Events changed"
-        self._marks = viewdata.Changes()
-        self._marked_at: dict[str, float] = {}
-        self._ticked: dict[tuple[str, str], bool] = {}
-        """Steps toggled on screen whose save a load may not have seen yet."""
-        self._step_toggles: dict[tuple[str, str], int] = {}  # how often each step was toggled here
-        self._step_written: dict[tuple[str, str], int] = {}  # the toggle last written (under the lock)
-
-    def now(self) -> datetime:
-        return self.fixed_now or datetime.now(UTC)
-
-    # -- the Monitor -------------------------------------------------------------------------
-
-    def on_mount(self) -> None:
-        self.dashboard = DashboardScreen()
-        self.push_screen(self.dashboard)
-        self._building = True  # the first paint; the Monitor starts once it is drawn
-        self._first_load()
-
-    @work(thread=True, group="view", exit_on_error=False)
-    def _first_load(self) -> None:
-        early, self._head_start = self._head_start, None
-        try:
-            if early is not None and early.location == self.location and early.fixed_now == self.fixed_now:
-                loaded = early.result()
-            else:
-                loaded = self.view.first(self.location, self.now())
-        except Exception as exc:  # an invalid config: the banner says why; the Monitor watches for a fix
-            self.post_message(LoadFailed(exc))
-            return
-        self.post_message(DataLoaded(loaded))
-
-    async def _start_monitor(self) -> None:
-        try:
-            await asyncio.get_running_loop().run_in_executor(None, _import_live)
-            from riskmon.live.monitor import Monitor
-
-            monitor = Monitor(
-                self.location,
-                self.db_path,
-                self.now,
-                on_update=self._from_monitor,
-                replay=self.fixed_now is not None,
-            )
-            monitor.start()  # in Textual's loop: the scheduler's jobs run here, their work in threads
-        except Exception as exc:
-            self.post_message(LoadFailed(exc))
-            return
-        self.monitor = monitor
-
-    def _launch_monitor(self) -> None:
-        self.run_worker(self._start_monitor(), name="monitor-start", group="monitor", exit_on_error=False)
-
-    def _from_monitor(self, update: MonitorUpdate) -> None:
-        """The Monitor's callback (on the loop thread, inside its cycle): hand over, return at once."""
-        self.post_message(MonitorUpdated(update))
-
-    def _stop_monitor(self) -> None:
-        if self.monitor is not None:
-            self.monitor.stop()
-
-    async def on_unmount(self) -> None:
-        if self.monitor is not None:
-            await self.monitor.aclose(timeout=QUIT_DRAIN)
-
-    @on(MonitorUpdated)
-    def _monitor_updated(self, message: MonitorUpdated) -> None:
-        u = message.update
-        self.last_update = u
-        self._note_changes(u)
-        if u.config_error is None and self._shown_error is not None:
-            self._shown_error = None
-            self._reloaded = True
-        elif u.config_error is None and self.loaded is not None and "reload" in u.reason.split(", "):
-            self._reloaded = True
-        self._show_banner()
-        if u.config_error is not None and (u.config_error, u.problems) != self._shown_error:
-            self._shown_error = (u.config_error, u.problems)
-            title = "Config is invalid: showing the last good state" if u.evaluation else "Config is invalid"
-            self.notify(
-                clean(u.problems[0] if u.problems else u.config_error),
-                title=title,
-                severity="error",
-                markup=False,
-                timeout=8,
-            )
-        if u.evaluation is not None:
-            self._load_view(u)
-
-    def _note_changes(self, u: MonitorUpdate) -> None:
-        """New and changed events: in this session (the Monitor's diff) and, with the first
-        snapshot recorded, since the last run (history's event log)."""
-        first = u.primed and not self._primed_seen
-        self._primed_seen = self._primed_seen or u.primed
-        changes = viewdata.Changes(u.new_events, dict(u.changed_events), dict(u.titles))
-        since_last = viewdata.Changes()
-        if u.log_entries:
-            since_last = viewdata.changes_from_log(u.log_entries, first_run=self._first_run and first)
-            changes = changes.merged(since_last)
-        if not changes:
-            return
-        if first and since_last:
-            self._news_title = "Since the last run"
-        self._news = self._news.merged(changes)
-        self._marks = self._marks.merged(changes)
-        stamp = time.monotonic()
-        for eid in changes.ids:
-            self._marked_at[eid] = stamp
-
-    def _current_marks(self) -> viewdata.Changes:
-        cutoff = time.monotonic() - HIGHLIGHT_SECONDS
-        self._marked_at = {k: t for k, t in self._marked_at.items() if t >= cutoff}
-        self._marks = self._marks.only(self._marked_at)
-        return self._marks
-
-    def _show_banner(self) -> None:
-        u = self.last_update
-        if u is not None and u.config_error is not None:
-            title = "Config is invalid: showing the last good state" if self.loaded else "Config is invalid"
-            self.dashboard.show_error(title, list(u.problems) or [u.config_error])
-        elif self._failure is not None:
-            self.dashboard.show_error(*self._failure)
-        else:
-            self.dashboard.clear_error()
-
-    # -- screen data -------------------------------------------------------------------------
-
-    def _load_view(self, update: MonitorUpdate) -> None:
-        """Build the screen data for an update in a thread worker; one at a time, the newest
-        update waiting meanwhile (older ones are skipped)."""
-        if self._building:
-            self._next = update
-            return
-        self._building = True
-        self._build(update)
-
-    @work(thread=True, group="view", exit_on_error=False)
-    def _build(self, update: MonitorUpdate) -> None:
-        try:
-            loaded = self.view.load(update)
-        except Exception as exc:  # every failure is shown; the last good state stays on screen
-            self.post_message(LoadFailed(exc))
-            return
-        self.post_message(DataLoaded(loaded))
-
-    def _view_done(self) -> None:
-        self._building = False
-        if not self._monitor_started:  # the first paint: the live loop once it is on screen
-            self._monitor_started = True
-            # After the next refresh: the Monitor's imports and first cycle (threads that compete
-            # for the GIL) must not delay drawing the first data.
-            self.call_after_refresh(self._launch_monitor)
-        update, self._next = self._next, None
-        if update is not None and update.evaluation is not None:
-            self._load_view(update)
-
-    def _apply_ticks(self, loaded: Loaded) -> None:
-        """A load that started before a step was saved must not untick it on screen."""
-        for (key, step_id), done in list(self._ticked.items()):
-            if loaded.with_history and bool(loaded.steps.get((key, step_id), {}).get("done")) == done:
-                del self._ticked[(key, step_id)]
-                continue
-            steps = loaded.playbooks.get(key, [])
-            loaded.playbooks[key] = [replace(s, done=done) if s.step_id == step_id else s for s in steps]
-
-    @on(DataLoaded)
-    def _data_loaded(self, message: DataLoaded) -> None:
-        loaded = message.loaded
-        self._apply_ticks(loaded)
-        loaded = replace(loaded, changes=self._current_marks())
-        self.loaded = loaded
-        recovered = self._failure is not None
-        self._failure = None
-        self._updated = time.monotonic()
-        self._show_banner()
-        self.dashboard.receive(loaded)
-        for screen in self.screen_stack:
-            if screen.id == "history":
-                screen.receive(loaded)  # type: ignore[attr-defined]
-        if self.first_paint is None:
-            self.first_paint = time.perf_counter() - self._started
-        if self._news:
-            lines = self._news.lines()
-            more = f"\n… and {len(lines) - 5} more" if len(lines) > 5 else ""
-            self.notify(
-                "\n".join(lines[:5]) + more, title=self._news_title, severity="warning", markup=False, timeout=10
-            )
-            self._news, self._news_title = viewdata.Changes(), "Events changed"
-        if self._reloaded:
-            self._reloaded = False
-            self.notify("Config reloaded from disk.", title="Config", markup=False, timeout=4)
-        elif recovered:
-            self.notify("Refreshed.", markup=False, timeout=3)
-        self._view_done()
-
-    @on(LoadFailed)
-    def _load_failed(self, message: LoadFailed) -> None:
-        from riskmon.errors import ConfigError
-
-        if isinstance(message.error, ConfigError):
-            title = "Config is invalid: showing the last good state" if self.loaded else "Config is invalid"
-            # The Monitor reports the same problems when it starts: one toast for them.
-            self._shown_error = (message.error.message, tuple(message.problems))
-        else:
-            title = "Refresh failed: showing the last good state" if self.loaded else "Could not load"
-        self._failure = (title, message.problems)
-        self._show_banner()
-        self.notify(clean(message.problems[0]), title=title, severity="error", markup=False, timeout=8)
-        self._view_done()
-
-    def status_parts(self) -> list[str]:
-        """Status-line facts the app knows: data age, the next poll, a fixed --now."""
-        parts = []
-        if self._refresh_task is not None and not self._refresh_task.done():
-            parts.append("refreshing…")
-        elif self._updated is not None:
-            parts.append(f"updated {viewdata.duration(time.monotonic() - self._updated)} ago")
-        if self.monitor is None:
-            parts.append("starting…")
-        else:
-            # The scheduler's timers run on the wall clock, also with a fixed --now.
-            soonest = viewdata.next_poll(self.monitor.next_polls(), datetime.now(UTC))
-            if soonest:
-                parts.append(soonest)
-            if self.last_update is not None and not self.last_update.primed:
-                parts.append("first poll under way")
-        if self.fixed_now is not None:
-            parts.append(f"fixed time {self.fixed_now:%Y-%m-%d %H:%M} UTC")
-        return parts
 
     # -- actions -----------------------------------------------------------------------------
 

@@ -6,13 +6,16 @@ listed by line under the editor and `enter` on one (or `f8`) puts the cursor the
 saves through `configedit.save_text`: validated again, written atomically, refused if the file
 changed on disk since it was opened. An invalid text can be kept as a draft beside the file
 (`exposure.toml.draft`, never read by riskmon), never over it. The bundled demo is read-only.
+
+The screen is built on ConfigBuffer (config_buffer.py: the open file, checking, problems); the
+workers' messages are in config_editor_messages.py, the problems' words in
+config_editor_problems.py. This module has the layout, its CSS and bindings, saving, drafts and
+leaving, and re-exports the names others import from here.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,99 +25,25 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Resize
-from textual.message import Message
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Select, Static, TextArea
-from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
-from riskmon.errors import ConfigError, Problem, reason_of
-from riskmon.paths import CONFIG_FILES, ConfigLocation
+from riskmon.errors import ConfigError
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
+from riskmon.tui.screens.config_buffer import FILES as FILES
+from riskmon.tui.screens.config_buffer import VALIDATE_DELAY as VALIDATE_DELAY
+from riskmon.tui.screens.config_buffer import ConfigBuffer
+from riskmon.tui.screens.config_editor_messages import Checked as Checked
+from riskmon.tui.screens.config_editor_messages import DraftKept as DraftKept
+from riskmon.tui.screens.config_editor_messages import Opened as Opened
+from riskmon.tui.screens.config_editor_messages import Saved as Saved
+from riskmon.tui.screens.config_editor_problems import problem_label as problem_label
+from riskmon.tui.screens.config_editor_problems import problem_position as problem_position
 from riskmon.tui.screens.forms import DEMO_HINT
 from riskmon.tui.widgets.choice import Choice, ChoiceScreen
 
-VALIDATE_DELAY = 0.3
-"""Seconds after the last keystroke before the text is checked."""
-FILES: tuple[str, ...] = ("exposure.toml", "events.toml", "playbooks.toml", "riskmon.toml")
-assert set(FILES) == set(CONFIG_FILES)
 
-
-# -- messages from the workers ------------------------------------------------------------------
-
-
-@dataclass
-class Opened(Message):
-    name: str
-    text: str | None
-    """The file on disk; None when it does not exist (it is created on save)."""
-    draft: str | None
-    error: str | None = None
-
-
-@dataclass
-class Checked(Message):
-    generation: int
-    problems: list[Problem]
-
-
-@dataclass
-class Saved(Message):
-    name: str
-    text: str
-    error: Exception | None = None
-
-
-@dataclass
-class DraftKept(Message):
-    path: Path | None
-    error: str | None = None
-    leave: bool = False
-    """Close the editor once the draft is safe (it stays open when the draft could not be kept)."""
-
-
-# -- pure helpers -----------------------------------------------------------------------------
-
-
-def _why(exc: Exception) -> str:
-    """One line for a failed read or write: every problem of a ConfigError (a file that is not
-    UTF-8, an unreadable one), else riskmon's message or the exception's type and text."""
-    if isinstance(exc, ConfigError):
-        return "; ".join(str(p) for p in exc.problems)
-    return reason_of(exc)
-
-
-def problem_label(p: Problem, name: str) -> str:
-    """'line 12: business.gross_margin: must be 1 or less' (another file: 'events.toml:7: ...')."""
-    other = Path(p.file).name != name
-    if other:
-        where = Path(p.file).name + (f":{p.line}" if p.line else "")
-    else:
-        where = f"line {p.line}" if p.line else "file"
-    field = f"{p.field}: " if p.field else ""
-    return clean(f"{where}: {field}{p.message}")
-
-
-def problem_position(p: Problem, name: str, text: str) -> tuple[int, int] | None:
-    """(row, column) of a problem in `text`: its line, at the field's key when the line has it."""
-    if not p.line or Path(p.file).name != name:
-        return None
-    lines = text.split("\n")
-    row = min(max(p.line - 1, 0), max(len(lines) - 1, 0))
-    line = lines[row] if lines else ""
-    key = p.field.rsplit(".", 1)[-1].split("[", 1)[0] if p.field else ""
-    col = line.find(key) if key else -1
-    if col < 0:
-        col = len(line) - len(line.lstrip())
-    return row, col
-
-
-# -- the screen -------------------------------------------------------------------------------
-
-
-class ConfigEditorScreen(Screen[None]):
+class ConfigEditorScreen(ConfigBuffer):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+d", "draft", "Keep draft", priority=True),
@@ -140,47 +69,6 @@ class ConfigEditorScreen(Screen[None]):
     ConfigEditorScreen #ed-problems.-empty { display: none; }
     ConfigEditorScreen.-short #ed-problems { max-height: 5; }
     """
-
-    def __init__(self, location: ConfigLocation, name: str = "exposure.toml") -> None:
-        super().__init__(id="config-editor")
-        self.location = location
-        self.file_name = name if name in FILES else FILES[0]
-        self.base: str | None = None
-        """The file's text when it was opened (None: it does not exist); the conflict check."""
-        self.is_open = False
-        self.problems: list[Problem] = []
-        self.checked = False
-        """The problem list is for the text as it is now (no check pending)."""
-        self._generation = 0
-        self._timer: Timer | None = None
-        self._jump = -1
-        self._switching = False
-        self._saving = False
-        """A save is on its way to disk: a second one would carry a base the first is replacing."""
-        self._leaving = False
-        """Leaving once the draft is on disk: nothing else may start meanwhile."""
-
-    # -- properties ---------------------------------------------------------------------------
-
-    @property
-    def read_only(self) -> bool:
-        return self.location.is_demo
-
-    @property
-    def path(self) -> Path:
-        return self.location.path / self.file_name
-
-    @property
-    def editor(self) -> TextArea:
-        return self.query_one("#ed-text", TextArea)
-
-    @property
-    def text(self) -> str:
-        return self.editor.text
-
-    @property
-    def modified(self) -> bool:
-        return self.is_open and self.text != (self.base or "")
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -212,192 +100,6 @@ class ConfigEditorScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.height < 30, "-short")
-
-    def _editor_theme(self) -> str:
-        return "css" if self.app.current_theme.dark else "github_light"
-
-    def _theme_changed(self) -> None:
-        self.editor.theme = self._editor_theme()
-
-    def _hint(self, text: str) -> None:
-        hint = self.query_one("#ed-hint", Static)
-        hint.update(Content(clean(text)))
-        hint.set_class(bool(text), "-shown")
-
-    def _status(self) -> None:
-        status = self.query_one("#ed-status", Static)
-        parts = [clean(str(self.path))]
-        if not self.is_open:
-            parts.append("opening…")
-        else:
-            if self.base is None:
-                parts.append("new file")
-            if self.read_only:
-                parts.append("read-only")
-            elif self.modified:
-                parts.append("modified")
-            if not self.checked:
-                parts.append("checking…")
-            elif self.problems:
-                n = len(self.problems)
-                parts.append(f"{n} problem{'s' if n > 1 else ''}")
-            else:
-                parts.append("valid")
-        status.update(Content(" · ".join(parts)))
-        status.set_class(self.is_open and self.checked and bool(self.problems), "-bad")
-        status.set_class(self.is_open and self.checked and not self.problems, "-ok")
-
-    # -- opening ------------------------------------------------------------------------------
-
-    def _open(self, name: str, keep_draft: str | None = None) -> None:
-        """Show `name` as it is on disk; `keep_draft` is first kept as its draft (reloading)."""
-        self.file_name = name
-        self.is_open = False
-        self._status()
-        self._read(name, keep_draft)
-
-    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
-    def _read(self, name: str, keep_draft: str | None) -> None:
-        from riskmon.sources.config import edit as configedit
-
-        path = self.location.path / name
-        if keep_draft is not None:
-            # In this thread, before the read: a draft written meanwhile by another worker
-            # would be offered straight back to the person who just set it aside.
-            self._write_draft(path, keep_draft)
-        try:
-            text = configedit.read_text(path)
-            draft = None if self.read_only or keep_draft is not None else configedit.load_draft(path)
-        except Exception as exc:  # never a traceback on screen
-            self.post_message(Opened(name, None, None, error=_why(exc)))
-            return
-        self.post_message(Opened(name, text, draft))
-
-    @on(Opened)
-    def _opened(self, message: Opened) -> None:
-        if message.name != self.file_name:
-            return
-        if message.error:
-            self.notify(clean(message.error), title="Cannot open", severity="error", markup=False)
-            self._show_text(None, "")
-            self.editor.read_only = True
-            return
-        self.editor.read_only = self.read_only
-        self._show_text(message.text, message.text or "")
-        if message.draft is not None and message.draft != (message.text or ""):
-            self._offer_draft(message.draft)
-
-    def _show_text(self, base: str | None, text: str) -> None:
-        self.base = base
-        self.is_open = True
-        self.editor.load_text(text)  # posts Changed: a check follows
-        self.editor.move_cursor((0, 0))
-        self.editor.focus()
-        self._status()
-
-    def _offer_draft(self, draft: str) -> None:
-        def chosen(choice: str | None) -> None:
-            if choice == "draft":
-                self.editor.load_text(draft)
-                self.notify(f"Opened the draft of {self.file_name}: ctrl+s saves it once it is valid.", markup=False)
-            elif choice == "discard":
-                self._discard_draft(self.path)
-
-        self.app.push_screen(
-            ChoiceScreen(
-                f"{self.file_name} has a draft: unsaved edits kept earlier",
-                [f"{self.path}.draft", "Open the draft to go on with it, or the file as it is on disk."],
-                [
-                    Choice("draft", "Open the draft", "primary"),
-                    Choice("file", "Open the file"),
-                    Choice("discard", "Delete the draft", "warning"),
-                ],
-                focus="draft",
-            ),
-            chosen,
-        )
-
-    @work(thread=True, group="draft", exit_on_error=False)
-    def _discard_draft(self, path: Path) -> None:
-        from riskmon.sources.config import edit as configedit
-
-        with contextlib.suppress(OSError):
-            configedit.discard_draft(path)
-
-    # -- validation as you type ---------------------------------------------------------------
-
-    @on(TextArea.Changed, "#ed-text")
-    def _changed(self) -> None:
-        if not self.is_open:
-            return
-        self.checked = False
-        self._status()
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(VALIDATE_DELAY, self.validate_now)
-
-    def validate_now(self) -> None:
-        """Check the text as it is now (the debounce timer calls this; tests may too)."""
-        self._timer = None
-        self._generation += 1
-        self._check(self._generation, self.path, self.text)
-
-    @work(thread=True, exclusive=True, group="validate", exit_on_error=False)
-    def _check(self, generation: int, path: Path, text: str) -> None:
-        from riskmon.sources.config import edit as configedit
-
-        try:
-            problems = configedit.check_text(path, text)
-        except ConfigError as exc:
-            problems = list(exc.problems)
-        except Exception as exc:
-            problems = [Problem(str(path), None, "", f"cannot check: {type(exc).__name__}: {exc}")]
-        if not get_current_worker().is_cancelled:
-            self.post_message(Checked(generation, problems))
-
-    @on(Checked)
-    def _checked(self, message: Checked) -> None:
-        if message.generation != self._generation or self._timer is not None:
-            return  # the text changed since: a newer check is coming
-        self._show_problems(message.problems)
-
-    def _show_problems(self, problems: list[Problem]) -> None:
-        self.problems = list(problems)
-        self.checked = True
-        self._jump = -1
-        box = self.query_one("#ed-problems", OptionList)
-        box.clear_options()
-        box.add_options([Option(Content(problem_label(p, self.file_name)), id=str(i)) for i, p in enumerate(problems)])
-        box.set_class(not problems, "-empty")
-        self._status()
-
-    # -- jumping to a problem -----------------------------------------------------------------
-
-    @on(OptionList.OptionSelected, "#ed-problems")
-    def _problem_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.jump_to(int(event.option_id or 0))
-
-    def jump_to(self, index: int) -> bool:
-        """Put the cursor on problem `index` (its line, at its field); False if it has no place."""
-        if not 0 <= index < len(self.problems):
-            return False
-        self._jump = index
-        pos = problem_position(self.problems[index], self.file_name, self.text)
-        box = self.query_one("#ed-problems", OptionList)
-        box.highlighted = index
-        if pos is None:
-            self.notify(problem_label(self.problems[index], self.file_name), markup=False, timeout=6)
-            return False
-        self.editor.move_cursor(pos, center=True)
-        self.editor.focus()
-        return True
-
-    def action_next_problem(self) -> None:
-        if not self.problems:
-            self.notify("No problems." if self.checked else "Checking…", markup=False, timeout=2)
-            return
-        self.jump_to((self._jump + 1) % len(self.problems))
 
     # -- saving -------------------------------------------------------------------------------
 
@@ -500,17 +202,6 @@ class ConfigEditorScreen(Screen[None]):
     @work(thread=True, group="draft", exit_on_error=False)
     def _keep_draft(self, path: Path, text: str, leave: bool = False) -> None:
         self._write_draft(path, text, leave)
-
-    def _write_draft(self, path: Path, text: str, leave: bool = False) -> None:
-        """Write the draft and report how it went (blocking: call it from a worker thread)."""
-        from riskmon.sources.config import edit as configedit
-
-        try:
-            draft = configedit.save_draft(path, text)
-        except Exception as exc:
-            self.post_message(DraftKept(None, _why(exc), leave))
-            return
-        self.post_message(DraftKept(draft, leave=leave))
 
     @on(DraftKept)
     def _draft_kept(self, message: DraftKept) -> None:

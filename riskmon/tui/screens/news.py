@@ -10,12 +10,14 @@ themselves; a queue file that cannot be read leaves the last good rows on screen
 Article text and evidence come from the web: they are drawn as rich Text (never markup), made
 inert first (`riskmon.core.news.text.mask`: escapes and control characters as spaces, same
 length, so the evidence offsets stay right).
+
+The screen's messages are in news_messages.py, the article view in news_article.py and the
+draft editor in news_draft_editor.py; this module re-exports them.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -24,23 +26,29 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Static, TextArea
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
 
-from riskmon.errors import ConfigError, reason_of
+from riskmon.errors import reason_of
 from riskmon.paths import ConfigLocation
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
+from riskmon.tui.screens.news_article import HIGHLIGHT as HIGHLIGHT
+from riskmon.tui.screens.news_article import article_view as article_view
+from riskmon.tui.screens.news_draft_editor import DraftEditor as DraftEditor
+from riskmon.tui.screens.news_draft_editor import EditDone as EditDone
+from riskmon.tui.screens.news_messages import Decided as Decided
+from riskmon.tui.screens.news_messages import ProposalReady as ProposalReady
+from riskmon.tui.screens.news_messages import QueueLoaded as QueueLoaded
+from riskmon.tui.screens.news_messages import problem_lines as problem_lines
 from riskmon.tui.widgets.table import TextTable
 
 if TYPE_CHECKING:
-    from riskmon.store.news_queue import Article, Entry
+    from riskmon.store.news_queue import Entry
     from riskmon.usecases.news import Accepted, Proposal, Review
 
 WATCH_EVERY = 1.0
 """Seconds between looks at the queue file and events.toml."""
-HIGHLIGHT = "bold reverse"
 COLUMNS = (
     ("Title", "title"),
     ("Kind", "kind"),
@@ -51,33 +59,6 @@ COLUMNS = (
     ("Matches", "matches"),
     ("Review", "review"),
 )
-
-
-@dataclass
-class QueueLoaded(Message):
-    """A load finished: `review` None when nothing changed (or it failed: `error`)."""
-
-    seq: int
-    review: Review | None
-    stamp: tuple[object, ...]
-    error: str | None = None
-
-
-@dataclass
-class Decided(Message):
-    """An accept or reject finished (`error` set when it did not happen)."""
-
-    entry_id: str
-    verb: str
-    accepted: Accepted | None = None
-    error: Exception | None = None
-
-
-@dataclass
-class ProposalReady(Message):
-    entry: Entry | None
-    proposal: Proposal | None
-    error: Exception | None = None
 
 
 def _stamp(*paths: os.PathLike[str]) -> tuple[object, ...]:
@@ -91,13 +72,6 @@ def _stamp(*paths: os.PathLike[str]) -> tuple[object, ...]:
             continue
         out.append((st.st_mtime_ns, st.st_size, st.st_ino))
     return tuple(out)
-
-
-def problem_lines(exc: BaseException) -> list[str]:
-    """Every problem of a ConfigError (or the one reason of anything else), one line each."""
-    if isinstance(exc, ConfigError) and exc.problems:
-        return [clean(str(p)) for p in exc.problems]
-    return [clean(reason_of(exc))]
 
 
 class NewsScreen(Screen[None]):
@@ -412,136 +386,3 @@ class NewsScreen(Screen[None]):
         self.busy = False
         if accepted is not None:
             self.post_message(Decided(accepted.entry.id, "accepted", accepted=accepted))
-
-
-def article_view(entry: Entry) -> Text:
-    """The draft's articles, evidence sentences highlighted, then the evidence per field."""
-    from riskmon.core.news.text import mask
-
-    out = Text()
-    d = entry.draft
-    out.append(clean(d.title or d.id) + "\n", style="bold")
-    for i, article in enumerate(entry.articles):
-        if i:
-            out.append("\n")
-        where = " · ".join(x for x in (clean(article.url or ""), _day(article.published)) if x)
-        if where:
-            out.append(where + "\n", style="dim")
-        text = mask(article.text)  # inert again: the queue file may have been edited by hand
-        at = 0
-        for start, end in _spans(article, entry):
-            out.append(text[at:start])
-            out.append(text[start:end], style=HIGHLIGHT)
-            at = end
-        out.append(text[at:] + "\n")
-    if not entry.articles:
-        out.append("(the article is not kept once a draft is decided)\n", style="dim")
-    out.append("\nEvidence\n", style="bold")
-    fields_of: dict[str, list[str]] = {}
-    for name, ev in d.evidence.items():
-        fields_of.setdefault(ev.text, []).append(name)
-    for text, names in fields_of.items():
-        out.append(f"{', '.join(names)}: ", style="bold")
-        out.append(clean(text) + "\n")
-    return out
-
-
-def _day(when: datetime | None) -> str:
-    return when.astimezone(UTC).date().isoformat() if when is not None else ""
-
-
-def _spans(article: Article, entry: Entry) -> list[tuple[int, int]]:
-    """Where the draft's evidence sentences are in this article (sorted, not overlapping)."""
-    from riskmon.core.news.text import clean as inert
-
-    text = article.text
-    found: set[tuple[int, int]] = set()
-    for ev in entry.draft.evidence.values():
-        if 0 <= ev.start < ev.end <= len(text) and inert(text[ev.start : ev.end]) == ev.text:
-            found.add((ev.start, ev.end))
-        elif ev.text and (at := text.find(ev.text)) >= 0:
-            found.add((at, at + len(ev.text)))
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(found):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(end, out[-1][1]))
-        else:
-            out.append((start, end))
-    return out
-
-
-@dataclass
-class EditDone(Message):
-    accepted: Accepted | None
-    error: Exception | None = None
-
-
-class DraftEditor(ModalScreen["Accepted | None"]):
-    """The proposal as TOML: `ctrl+s` checks it and accepts it (in a worker), listing the
-    problems when it would not be valid; `escape` leaves without accepting."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Accept", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
-
-    DEFAULT_CSS = """
-    DraftEditor { align: center middle; }
-    DraftEditor #draft-box { width: 110; max-width: 100%; height: 90%; border: round $primary;
-                             background: $surface; }
-    DraftEditor #draft-text { height: 1fr; }
-    DraftEditor #draft-problems { height: auto; max-height: 10; color: $error; padding: 0 1; }
-    """
-
-    def __init__(self, location: ConfigLocation, entry_id: str, text: str) -> None:
-        super().__init__(id="news-edit")
-        self.location = location
-        self.entry_id = entry_id
-        self.text = text
-        self.saving = False
-
-    def compose(self) -> ComposeResult:
-        from textual.containers import Vertical
-
-        with Vertical(id="draft-box"):
-            yield TextArea.code_editor(self.text, language="toml", tab_behavior="focus", id="draft-text")
-            yield Static(Text("ctrl+s: check and accept · escape: cancel"), id="draft-problems")
-            yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#draft-box").border_title = f"Draft {clean(self.entry_id)}"
-        self.query_one("#draft-text", TextArea).focus()
-
-    def action_cancel(self) -> None:
-        if not self.saving:
-            self.dismiss(None)
-
-    def action_save(self) -> None:
-        if self.saving:
-            return
-        self.saving = True
-        self.query_one("#draft-problems", Static).update(Text("Checking…"))
-        self._save(self.query_one("#draft-text", TextArea).text)
-
-    @work(thread=True, exclusive=True, group="news-edit", exit_on_error=False)
-    def _save(self, text: str) -> None:
-        from riskmon.usecases.news import accept, proposal_from_text
-
-        try:
-            proposal = proposal_from_text(text, f"draft {self.entry_id}")
-            done = accept(self.location, self.entry_id, datetime.now(UTC), proposal=proposal)
-        except Exception as exc:
-            self.post_message(EditDone(None, exc))
-            return
-        self.post_message(EditDone(done))
-
-    @on(EditDone)
-    def _done(self, message: EditDone) -> None:
-        self.saving = False
-        if message.error is None:
-            self.dismiss(message.accepted)
-            return
-        lines = problem_lines(message.error)
-        self.query_one("#draft-problems", Static).update(
-            Text("Not accepted, nothing written:\n" + "\n".join(f"  {x}" for x in lines))
-        )
