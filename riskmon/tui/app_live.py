@@ -143,6 +143,7 @@ class LiveApp(App[int]):
             return
         self.post_message(DataLoaded(loaded))
 
+    @work(name="monitor-start", group="monitor", exit_on_error=False)
     async def _start_monitor(self) -> None:
         try:
             await asyncio.get_running_loop().run_in_executor(None, _import_live)
@@ -162,7 +163,10 @@ class LiveApp(App[int]):
         self.monitor = monitor
 
     def _launch_monitor(self) -> None:
-        self.run_worker(self._start_monitor(), name="monitor-start", group="monitor", exit_on_error=False)
+        # A @work method: its coroutine is made when the worker runs. When the app is already
+        # exiting (a crash right after the first frame) the worker never runs, and a coroutine
+        # made here would end up "never awaited", a warning printed over the restored terminal.
+        self._start_monitor()
 
     def _from_monitor(self, update: MonitorUpdate) -> None:
         """The Monitor's callback (on the loop thread, inside its cycle): hand over, return at once."""
