@@ -10,6 +10,22 @@ DEFAULT_MIN_PROBABILITY = 0.1
 or cancelled event (p = 0), or a remote one, gets no playbook. An event's own deadlines too."""
 
 
+STANDING_CONDITIONS = (
+    "top_dependence_gte",
+    "runway_weeks_lt",
+    "payout_hold_days_gte",
+    "no_own_store",
+    "link_share_gte",
+    "virtual_warehouse",
+)
+"""The conditions that make a rule standing (about the business, not an event)."""
+
+
+def has_standing_condition(rule: object) -> bool:
+    """True when `rule` (a core rule or its config model) sets any standing condition."""
+    return any(getattr(rule, name) is not None for name in STANDING_CONDITIONS)
+
+
 @dataclass(frozen=True, slots=True)
 class Requires:
     """Facts of the business a rule or a step needs; every fact given must hold.
@@ -85,17 +101,7 @@ class PlaybookRule:
 
     @property
     def standing(self) -> bool:
-        return any(
-            v is not None
-            for v in (
-                self.top_dependence_gte,
-                self.runway_weeks_lt,
-                self.payout_hold_days_gte,
-                self.no_own_store,
-                self.link_share_gte,
-                self.virtual_warehouse,
-            )
-        )
+        return has_standing_condition(self)
 
     @property
     def least_probability(self) -> float:

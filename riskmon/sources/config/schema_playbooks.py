@@ -12,6 +12,7 @@ from pydantic import (
     model_validator,
 )
 
+from riskmon.core.playbook_rules import has_standing_condition
 from riskmon.sources.config.schema_types import (
     _ID,
     ChannelKind,
@@ -163,17 +164,7 @@ class PlaybookRule(Strict):
 
     @property
     def standing(self) -> bool:
-        return any(
-            v is not None
-            for v in (
-                self.top_dependence_gte,
-                self.runway_weeks_lt,
-                self.payout_hold_days_gte,
-                self.no_own_store,
-                self.link_share_gte,
-                self.virtual_warehouse,
-            )
-        )
+        return has_standing_condition(self)
 
     @model_validator(mode="after")
     def _one_sort(self) -> PlaybookRule:
