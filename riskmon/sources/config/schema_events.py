@@ -28,6 +28,7 @@ from riskmon.sources.config.schema_types import (
     SupplyRoute,
     UtcDateTime,
     Warehouse,
+    check_unique_ids,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -180,9 +181,5 @@ class EventCatalog(Strict):
 
     @model_validator(mode="after")
     def _unique(self) -> EventCatalog:
-        seen: set[str] = set()
-        for e in self.events:
-            if e.id in seen:
-                raise ValueError(f"event id {e.id!r} is used twice; ids must be unique")
-            seen.add(e.id)
+        check_unique_ids(self.events, "event")
         return self

@@ -21,6 +21,7 @@ from riskmon.sources.config.schema_types import (
     SupplyRoute,
     UtcDateTime,
     Warehouse,
+    check_unique_ids,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -100,11 +101,7 @@ class Profile(Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Profile:
-        seen: set[str] = set()
-        for c in self.channels:
-            if c.id in seen:
-                raise ValueError(f"channel id {c.id!r} is used twice; ids must be unique")
-            seen.add(c.id)
+        check_unique_ids(self.channels, "channel")
         total = sum(c.order_share for c in self.channels)
         if total > 1.0 + 1e-9:
             raise ValueError(f"order_share over all channels adds up to {total:.3f}; it must be at most 1")

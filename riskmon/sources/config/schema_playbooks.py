@@ -27,6 +27,7 @@ from riskmon.sources.config.schema_types import (
     SupplyRoute,
     Warehouse,
     Weeks,
+    check_unique_ids,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -212,9 +213,5 @@ class PlaybookFile(Strict):
 
     @model_validator(mode="after")
     def _unique(self) -> PlaybookFile:
-        seen: set[str] = set()
-        for r in self.rules:
-            if r.id in seen:
-                raise ValueError(f"rule id {r.id!r} is used twice; ids must be unique")
-            seen.add(r.id)
+        check_unique_ids(self.rules, "rule")
         return self

@@ -4,6 +4,7 @@ them. The models are imported from riskmon.sources.config.schema."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -117,6 +118,15 @@ Name = Annotated[str, AfterValidator(_check_visible)]
 """A short identifier-like text (a feature, a currency, an alert's name): any visible characters."""
 Regions = Annotated[list[str], BeforeValidator(_upper_list), AfterValidator(_check_regions)]
 Platforms = Annotated[list[Platform], BeforeValidator(_lower_list)]
+
+
+def check_unique_ids(items: Iterable[Any], what: str) -> None:
+    """ValueError naming the first `what` id (event, rule, channel) used twice in `items`."""
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise ValueError(f"{what} id {item.id!r} is used twice; ids must be unique")
+        seen.add(item.id)
 
 
 class Strict(BaseModel):
