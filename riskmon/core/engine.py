@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Protocol
 
 from riskmon.core import distribution as dist
 from riskmon.core.dates import DATE_MAX, DATE_MIN
-from riskmon.core.forecast import CashBook, CashPair, ChannelCash, OneOff, balances, lowest, runway, week_of
-from riskmon.core.forecast import weeks_with_midpoint_in as weeks_in
+from riskmon.core.forecast import CashBook, ChannelCash, OneOff, lowest, runway, week_of
 from riskmon.core.impact import KindImpact, resolve_impact
 from riskmon.core.levels import Level
-from riskmon.core.model import Channel, Event, Profile
-from riskmon.core.reach import ChannelIndex, Reach
+from riskmon.core.model import Event, Profile
+from riskmon.core.pairs import PairTable
+from riskmon.core.reach import ChannelIndex
 from riskmon.core.results import (
     Assessment,
     ChannelExposure,
@@ -31,9 +30,12 @@ from riskmon.core.results import (
     Forecast,
     RuleResult,
 )
+from riskmon.core.rules import cash_rule, concentration, concentration_rule, score_rule, shock_rule
 from riskmon.core.settings import EngineSettings, ModelSettings, Thresholds
-from riskmon.core.spread import REMEMBERED_BITS_MAX as REMEMBERED_BITS_MAX
-from riskmon.core.spread import _distribution
+from riskmon.core.terms import WEEKS_PER_MONTH, Seller, Terms, event_terms
+from riskmon.core.timing import Standing, Window, status_at, urgency, window
+from riskmon.core.together import together
+from riskmon.core.union import ChannelBook
 
 __all__ = [
     "Assessment",
@@ -45,12 +47,6 @@ __all__ = [
     "RuleResult",
     "assess",
 ]
-from riskmon.core.rules import cash_rule, concentration, concentration_rule, score_rule, shock_rule
-from riskmon.core.timing import Standing, Window, status_at, urgency, window
-from riskmon.core.union import ChannelBook, Pair, channel_losses, total_loss
-
-WEEKS_PER_MONTH = 52.0 / 12.0
-OFF_PLATFORM_WAREHOUSES = ("own", "third_party")
 
 
 class SettingsLike(Protocol):
@@ -71,56 +67,6 @@ def score_of(money: float, capacity: float) -> float:
     return 100.0 * -math.expm1(-money / capacity)
 
 
-@dataclass(frozen=True, slots=True)
-class _Seller:
-    """The business's numbers every event reads."""
-
-    profile: Profile
-    model: ModelSettings
-    m: float
-    g: float
-    capacity: float
-    horizon_days: float
-
-    @classmethod
-    def of(cls, profile: Profile, model: ModelSettings) -> _Seller:
-        biz = profile.business
-        capacity = biz.cash_on_hand + biz.monthly_revenue * biz.gross_margin
-        return cls(profile, model, biz.monthly_revenue, biz.gross_margin, capacity, 30.0 * model.horizon_months)
-
-    def margin(self, c: Channel) -> float:
-        return self.g if c.contribution_margin is None else c.contribution_margin
-
-    def weekly_revenue(self, c: Channel) -> float:
-        return self.m * c.order_share / WEEKS_PER_MONTH
-
-
-@dataclass(slots=True)
-class _Terms:
-    """An event's money, summed over the channels it reaches (before probability)."""
-
-    revenue_lost: float = 0.0
-    profit: float = 0.0
-    fee: float = 0.0
-    duty: float = 0.0
-    stock: float = 0.0
-    deposit: float = 0.0
-    frozen: float = 0.0
-    payouts_frozen: float = 0.0
-    hold: float = 0.0
-    hit_share: float = 0.0
-    removes_orders: bool = False
-
-    @property
-    def loss(self) -> float:
-        return self.profit + max(0.0, self.fee) + max(0.0, self.duty) + self.stock + self.deposit
-
-    @property
-    def has_effect(self) -> bool:
-        moves = self.loss or self.fee or self.duty or self.frozen
-        return bool(moves) or self.removes_orders
-
-
 class _Assessor:
     """Assesses each event and records what it does to each channel for the union and the
     forecast, then puts the business together."""
@@ -128,31 +74,35 @@ class _Assessor:
     def __init__(self, profile: Profile, settings: SettingsLike, now: datetime) -> None:
         self.now = now
         self.settings = settings
-        self.seller = _Seller.of(profile, settings.model)
+        self.seller = Seller.of(profile, settings.model)
         self.index = ChannelIndex(profile.channels)
-        self.books = [
-            ChannelBook(i, self._contribution_per_day(c), self.seller.m * c.order_share / 30.0, c.recapture)
-            for i, c in enumerate(profile.channels)
-        ]
-        self.cash = [
-            ChannelCash(self.seller.weekly_revenue(c), self.seller.margin(c), c.recapture) for c in profile.channels
-        ]
-        self.facts = [self._facts(c) for c in profile.channels]
+        self.facts = [self.seller.facts(c) for c in profile.channels]
+        self.table = PairTable()
         self.one_offs: list[OneOff] = []
         self.assessed: list[EventAssessment] = []
         self.effects: list[bool] = []
         self.expired: list[Event] = []
 
-    def _facts(self, c: Channel) -> tuple[Channel, float, float, float, float, float]:
-        """A channel's numbers every event reads: (channel, its monthly revenue M s, cm, r, its
-        daily revenue, the stock an event stranding everything writes down)."""
-        s = self.seller
-        keep = s.model.off_platform_stranded if c.warehouse in OFF_PLATFORM_WAREHOUSES else 1.0
-        written_down = c.inventory_value * keep * (1.0 - s.model.recovery_rate)
-        return c, s.m * c.order_share, s.margin(c), c.recapture, s.weekly_revenue(c) / 7.0, written_down
+    def books(self) -> tuple[list[ChannelBook], list[ChannelCash]]:
+        """Each channel's book for the union and its cash for the forecast, from the pair table."""
+        m = self.seller.m
+        books = [
+            ChannelBook(
+                i, x.revenue * (1.0 - x.recapture) * x.margin / 30.0, m * x.channel.order_share / 30.0, x.recapture
+            )
+            for i, x in enumerate(self.facts)
+        ]
+        cash = self.channel_cash()
+        self.table.fill(books, cash)
+        return books, cash
 
-    def _contribution_per_day(self, c: Channel) -> float:
-        return self.seller.m * c.order_share * (1.0 - c.recapture) * self.seller.margin(c) / 30.0
+    def channel_cash(self) -> list[ChannelCash]:
+        """Each channel's weekly revenue, margin and recapture for the forecast (no pairs yet)."""
+        s = self.seller
+        return [ChannelCash(s.weekly_revenue(c), s.margin(c), c.recapture) for c in s.profile.channels]
+
+    def draws(self) -> int:
+        return self.seller.model.draws
 
     # -- one event ---------------------------------------------------------------------------
 
@@ -167,63 +117,12 @@ class _Assessor:
         impact = resolve_impact(event)
         reach = self.index.reach(event, impact)
         position = len(self.assessed)
-        terms, hits = self._terms(position, w, impact, reach)
+        terms, hits = event_terms(self.seller, self.facts, self.table, w, impact, reach)
         self._one_offs(position, w, impact, terms)
         self.assessed.append(self._assessment(event, standing, w, impact, terms, hits))
         self.effects.append(terms.has_effect)
 
-    def _terms(
-        self, position: int, w: Window, impact: KindImpact, reach: Sequence[Reach]
-    ) -> tuple[_Terms, list[ChannelHit]]:
-        """The event's money on each channel it reaches, summed, and what the union and the
-        forecast need of it (kept per channel). The formulas are the README's table."""
-        s = self.seller
-        t = _Terms()
-        hits = []
-        months = w.length / 30.0
-        weeks = s.model.forecast_weeks
-        damage_weeks = weeks_in(w.start, w.end, weeks)
-        rate, cash_rate = impact.cost_rate(s.g), impact.cash_rate(s.g)
-        fee_weeks = weeks_in(w.start, math.inf if w.ends_day is None else w.ends_day, weeks) if cash_rate else range(0)
-        fee_delta, duty_delta = impact.fee_delta, impact.duty_delta * (1.0 - s.g)
-        stranded, deposit_lost = impact.inventory_stranded, impact.deposit_lost
-        payouts_frozen, hold_days = impact.payouts_frozen, impact.extra_hold_days
-        for r in reach:
-            c, revenue, cm, rc, daily, stock_kept = self.facts[r.index]
-            f = r.fraction
-            lost = revenue * f
-            profit = lost * (1.0 - rc) * cm * months
-            fee = duty = stock = deposit = frozen = 0.0
-            if r.direct:
-                still_sold = revenue * (1.0 - (1.0 - rc) * f) * months
-                fee = fee_delta * still_sold
-                duty = duty_delta * still_sold
-                stock = stranded * stock_kept
-                deposit = c.deposit * deposit_lost
-                payouts = c.pending_payouts * payouts_frozen
-                frozen = payouts + daily * hold_days
-                t.payouts_frozen += payouts
-                t.hold += daily * hold_days
-                t.hit_share += c.order_share
-            t.revenue_lost += lost
-            t.profit += profit
-            t.fee += fee
-            t.duty += duty
-            t.stock += stock
-            t.deposit += deposit
-            t.frozen += frozen
-            if f > 0.0 and rc < 1.0:
-                t.removes_orders = True
-            loss = profit + (fee if fee > 0.0 else 0.0) + (duty if duty > 0.0 else 0.0) + stock + deposit
-            hits.append(ChannelHit(c, r.direct, r.cut, f, c.order_share * f, loss, frozen))
-            direct_rate, direct_cash = (rate, cash_rate) if r.direct else (0.0, 0.0)
-            self.books[r.index].pairs.append(Pair(position, w.start, w.end, f, r.direct, stock, deposit, direct_rate))
-            cash_weeks = fee_weeks if r.direct else range(0)
-            self.cash[r.index].pairs.append(CashPair(position, damage_weeks, f, cash_weeks, direct_cash))
-        hits.sort(key=lambda h: -h.lost_share)
-        return t, hits
-
-    def _one_offs(self, position: int, w: Window, impact: KindImpact, t: _Terms) -> None:
+    def _one_offs(self, position: int, w: Window, impact: KindImpact, t: Terms) -> None:
         """Cash an event moves once: only for events not yet in effect (the payouts of one in
         effect are already in the pending figures)."""
         if w.days_until < 0:
@@ -241,7 +140,7 @@ class _Assessor:
                 self.one_offs.append(OneOff(position, k, amount))
 
     def _assessment(
-        self, event: Event, standing: Standing, w: Window, impact: KindImpact, t: _Terms, hits: list[ChannelHit]
+        self, event: Event, standing: Standing, w: Window, impact: KindImpact, t: Terms, hits: list[ChannelHit]
     ) -> EventAssessment:
         p = standing.probability
         u = urgency(w.days_until)
@@ -275,7 +174,7 @@ class _Assessor:
 
     # -- the business ----------------------------------------------------------------------------
 
-    def cash_book(self) -> CashBook:
+    def cash_book(self, cash: Sequence[ChannelCash]) -> CashBook:
         s = self.seller
         biz = s.profile.business
         weeks = s.model.forecast_weeks
@@ -285,7 +184,7 @@ class _Assessor:
             k = week_of((commitment.date - self.now).total_seconds() / 86400.0, weeks)
             if k is not None:
                 steady[k] -= commitment.amount
-        return CashBook(weeks, biz.cash_on_hand, tuple(steady), tuple(self.cash), tuple(self.one_offs))
+        return CashBook(weeks, biz.cash_on_hand, tuple(steady), tuple(cash), tuple(self.one_offs))
 
     def seed_text(self) -> str:
         counted = [(e.id, e.event.kind, e.probability, e.start.isoformat(), e.h_days) for e in self.assessed]
@@ -302,17 +201,19 @@ def assess(
     for event in events:
         run.add(event)
     events_out = run.assessed
-    p = [e.probability for e in events_out]
-    q = [e.probability * e.urgency for e in events_out]
-    expected_by_channel = [loss.total for loss in channel_losses(run.books, p)]
+    both = together(run)
+    expected_by_channel = both.expected_by_channel
     expected = sum(expected_by_channel)
-    score = score_of(total_loss(run.books, q), run.seller.capacity)
-
-    book = run.cash_book()
-    forecast = _forecast(book, events_out, now)
+    score = score_of(both.weighted, run.seller.capacity)
+    forecast = Forecast(
+        week_starts=tuple(now + timedelta(days=7 * k) for k in range(both.book.weeks)),
+        baseline=tuple(both.baseline),
+        likely=tuple(both.likely),
+        stress=tuple(both.stress),
+    )
     cash_low, cash_low_week = lowest(forecast.likely)
-    weeks_left = runway(forecast.likely, book.cash_on_hand)
-    spread = _distribution(run, book, settings.model.draws)
+    weeks_left = runway(forecast.likely, both.book.cash_on_hand)
+    spread = both.spread
 
     conc = concentration(profile)
     rules = _rules(score, weeks_left, spread, events_out, conc, settings.thresholds)
@@ -362,17 +263,6 @@ def _rules(
         cash_rule(weeks_left, spread.shortfall_probability, t),
         shock_rule(events, t),
         concentration_rule(conc, t),
-    )
-
-
-def _forecast(book: CashBook, events: Sequence[EventAssessment], now: datetime) -> Forecast:
-    likely = [e.probability >= 0.5 for e in events]
-    stress = [e.probability > 0.0 for e in events]
-    return Forecast(
-        week_starts=tuple(now + timedelta(days=7 * k) for k in range(book.weeks)),
-        baseline=tuple(balances(book, [False] * len(events))),
-        likely=tuple(balances(book, likely)),
-        stress=tuple(balances(book, stress)),
     )
 
 

@@ -1,200 +1,229 @@
 """Monte Carlo draws of L(S) and of the cash shortfall, all draws at once, with numpy.
 
-Used for large profiles only (too many uncertain events reach one channel or one week for the
-remembered tables of `outcomes.SetEvaluator` to help): numpy is imported here and nowhere else,
-so the headless check on a profile of ordinary size never loads it.
+Used when there are too many uncertain events to enumerate and to remember (see spread.py); numpy
+is imported only then, so the headless check on a profile of ordinary size never loads it.
 
-Per channel, time is cut into segments at every window's ends. An uncertain event u that reaches
-the channel is active over a run of consecutive segments [a_u, b_u); in a draw where it happens it
-multiplies the product of (1 - f) there by (1 - f_u). Summed as logarithms over a difference
-array, one cumulative sum gives every segment's product for every draw at once: the work grows
-with (segments + events) x draws, not with their product. A factor of 0 (f = 1) is counted
-rather than logged.
+What the fixed events decide is worked out once: the product of (1 - f) of the fixed events on
+every segment of a channel's time (`PairArrays.products` with the fixed events' weight 1), and on
+every (week, channel) cell of the forecast. Only *live* segments and cells, where an uncertain
+event is active and no fixed event already removed every order, change from draw to draw. There,
+a draw's product is the fixed one times the factors of the uncertain events that happen:
+- an event removing every order (f = 1) zeroes it: which draws that happens in is the OR of the
+  events' "happens" bits, packed 8 draws a byte, so it costs a few bytes per (event, segment);
+- a fraction (0 < f < 1) multiplies it: a sum of log(1 - f) over those events, per draw.
+Fees, duties, the largest stock and deposit terms and the one-off cash moves follow from the same
+products and bits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from riskmon.core.arrays import PairArrays, PairWeeks, grouped_cumsum, week_flows
 from riskmon.core.forecast import CashBook
-from riskmon.core.union import ChannelBook
+from riskmon.core.pairs import PairTable
 
 if TYPE_CHECKING:
-    import numpy as np
     from numpy.typing import NDArray
+
+    Floats = NDArray[np.float64]
+    Ints = NDArray[np.int64]
+    Bits = NDArray[np.uint8]
+
+NEVER, ALWAYS = -2, -1
+"""An event's row in the draws: its uncertain index, or one of these."""
+
+
+class Draws:
+    """Which uncertain events happen in each draw: `happens` (events x draws) and the same packed
+    as bits, 8 draws a byte; `row[e]` is event e's row, ALWAYS (p = 1) or NEVER (p = 0 or no
+    effect)."""
+
+    def __init__(self, events: int, fixed: Sequence[int], uncertain: Sequence[int], happens: NDArray[np.bool_]) -> None:
+        self.count = happens.shape[1]
+        self.happens = happens
+        packed = np.packbits(happens, axis=1).reshape(len(happens), -(-self.count // 8))
+        # The last row is all ones: indexed by ALWAYS (-1), a fixed event happens in every draw.
+        self.bits: Bits = np.vstack([packed, np.full((1, packed.shape[1]), 255, dtype=np.uint8)])
+        self.row = np.full(events, NEVER, dtype=np.int64)
+        self.row[np.asarray(fixed, dtype=np.int64)] = ALWAYS
+        self.row[np.asarray(uncertain, dtype=np.int64)] = np.arange(len(uncertain))
+
+    def occurs(self, rows: Ints) -> Floats:
+        """1.0 where each row's event happens (rows x draws); fixed events always."""
+        out = np.ones((len(rows), self.count))
+        some = rows >= 0
+        out[some] = self.happens[rows[some]]
+        return out
 
 
 def sample(
-    books: Sequence[ChannelBook],
+    arrays: PairArrays,
+    table: PairTable,
     cash: CashBook,
     fixed: Sequence[int],
     uncertain: Sequence[int],
     probabilities: Sequence[float],
     draws: int,
     seed: int,
-) -> tuple[list[float], list[bool]]:
+) -> tuple[Floats, NDArray[np.bool_]]:
     """L(S) and "cash goes below zero" for `draws` random sets S (each uncertain event happens
     independently with its probability; fixed events always)."""
-    import numpy as np
-
     rng = np.random.Generator(np.random.PCG64(seed))
-    happens = rng.random((draws, len(uncertain))) < np.asarray(probabilities)
-    column = {event: k for k, event in enumerate(uncertain)}
-    fixed_set = set(fixed)
-    losses = np.zeros(draws)
-    for book in books:
-        losses += _channel_losses(np, book, happens, column, fixed_set)
-    flows = np.tile(np.asarray(cash.steady, dtype=float), (draws, 1))
-    for ch in cash.channels:
-        flows += _channel_flows(np, ch, cash.weeks, happens, column, fixed_set)
-    for one in cash.one_offs:
-        if one.event in fixed_set:
-            flows[:, one.week] += one.amount
-        elif one.event in column:
-            flows[:, one.week] += happens[:, column[one.event]] * one.amount
-    balances = cash.cash_on_hand + np.cumsum(flows, axis=1)
-    lowest = balances.min(axis=1)
-    return [float(x) for x in losses], [bool(x < 0.0) for x in lowest]
+    happens = rng.random((len(uncertain), draws)) < np.asarray(probabilities, dtype=float)[:, None]
+    d = Draws(len(table.spans), fixed, uncertain, happens)
+    lowest = cash_lows(table, cash, d)
+    return losses(arrays, d), lowest < 0.0
 
 
-def _channel_losses(
-    np: Any, book: ChannelBook, happens: NDArray[np.bool_], column: dict[int, int], fixed: set[int]
-) -> NDArray[np.float64]:
-    draws = happens.shape[0]
-    pairs = [pr for pr in book.pairs if pr.event in fixed or pr.event in column]
-    if not pairs:
-        return np.zeros(draws)
-    # Only what removes orders, or charges fees over a window, needs the time cut at its ends.
-    timed = [pr for pr in pairs if pr.fraction > 0.0 or pr.rate > 0.0]
-    points = sorted({t for pr in timed for t in (pr.start, pr.end)})
-    where = {t: i for i, t in enumerate(points)}
-    if len(points) < 2:
-        total = np.zeros(draws)
-        weighted = np.zeros((draws, 0))
-    else:
-        weighted = _still_sold(np, [pr for pr in timed if pr.fraction > 0.0], points, where, happens, column, fixed)
-        lengths = np.diff(np.asarray(points))
-        # Where no event is active the product is 1 and the segment adds nothing.
-        total = book.contribution_per_day * (lengths.sum() - weighted.sum(axis=1))
-    total += _fees(np, book, pairs, weighted, where, happens, column)
-    total += _largest(np, [(pr.stock, pr.event) for pr in pairs if pr.hit], draws, happens, column)
-    total += _largest(np, [(pr.deposit, pr.event) for pr in pairs if pr.hit], draws, happens, column)
+def losses(arrays: PairArrays, d: Draws) -> Floats:
+    """L(S) per draw."""
+    a = arrays
+    fixed = a.products((d.row[np.arange(len(d.row))] == ALWAYS).astype(float))
+    coef = a.contribution[a.cut_channel] * a.segment_days
+    total = np.full(d.count, float(np.sum(coef * (1.0 - fixed))))
+    k = np.flatnonzero((d.row[a.event[a.timed]] >= 0) & (a.fraction[a.timed] > 0.0))
+    covered = np.cumsum(
+        np.bincount(a.start_cut[k], minlength=len(fixed) + 1) - np.bincount(a.end_cut[k], minlength=len(fixed) + 1)
+    )
+    live = (a.segment_days > 0.0) & (fixed > 0.0) & (covered[:-1] > 0)
+    number = np.concatenate([[0], np.cumsum(live)])
+    cell, pair = _incidences(number[a.start_cut[k]], number[a.end_cut[k]], a.timed[k])
+    q = cell_factors(int(number[-1]), cell, d.row[a.event[pair]], a.fraction[pair], d)
+    weight = (coef * fixed)[live]
+    total -= weight @ (q - 1.0)
+    total += _fees(a, d, fixed, live, number, q)
+    return total + _largest(a, d, a.stock) + _largest(a, d, a.deposit)
+
+
+def _incidences(lo: Ints, hi: Ints, owner: Ints) -> tuple[Ints, Ints]:
+    """(cell, owner) for every cell in [lo, hi) of every owner."""
+    counts = np.maximum(hi - lo, 0)
+    offsets = np.cumsum(counts) - counts
+    step = np.arange(int(counts.sum())) - np.repeat(offsets, counts)
+    return np.repeat(lo, counts) + step, np.repeat(owner, counts)
+
+
+def cell_factors(cells: int, cell: Ints, rows: Ints, fraction: Floats, d: Draws) -> Floats:
+    """Per cell and draw, the product of (1 - f) over the uncertain events (rows) that happen."""
+    out = np.ones((cells, d.count))
+    zero = fraction >= 1.0
+    if zero.any():
+        killed_cells, ored = _or_by_cell(cell[zero], d.bits[rows[zero]])
+        out[killed_cells] = 1.0 - np.unpackbits(ored, axis=1, count=d.count)
+    part = ~zero & (fraction > 0.0)
+    if part.any():
+        at, logs = _sum_by_cell(cell[part], np.where(d.happens[rows[part]], np.log1p(-fraction[part])[:, None], 0.0))
+        out[at] *= np.exp(logs)
+    return out
+
+
+def _sum_by_cell(cell: Ints, values: Floats) -> tuple[Ints, Floats]:
+    """The rows of `values` added up by cell: (the cells, their sums)."""
+    order = np.argsort(cell, kind="stable")
+    c = cell[order]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    return c[starts], np.add.reduceat(values[order], starts, axis=0)
+
+
+def _or_by_cell(cell: Ints, bits: Bits) -> tuple[Ints, Bits]:
+    order = np.argsort(cell, kind="stable")
+    c = cell[order]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    return c[starts], np.bitwise_or.reduceat(bits[order], starts, axis=0)
+
+
+def _fees(a: PairArrays, d: Draws, fixed: Floats, live: NDArray[np.bool_], number: Ints, q: Floats) -> Floats:
+    """Per draw, sum over fee pairs that happen of rate x M s / 30 x the days of orders still
+    sold in their window (their own factor included: in a draw where e happens, x = f)."""
+    k = np.flatnonzero((a.rate[a.timed] > 0.0) & (d.row[a.event[a.timed]] != NEVER))
+    if not len(k):
+        return np.zeros(d.count)
+    pair = a.timed[k]
+    c, f = a.channel[pair], a.fraction[pair]
+    run = np.concatenate([[0.0], np.cumsum(a.segment_days * fixed)])
+    steady = run[a.end_cut[k]] - run[a.start_cut[k]]
+    lo, hi = number[a.start_cut[k]], number[a.end_cut[k]]
+    varying = np.zeros((len(k), d.count))
+    if (hi > lo).any():
+        moved = np.concatenate(
+            [np.zeros((1, d.count)), np.cumsum((a.segment_days * fixed)[live][:, None] * (q - 1.0), axis=0)]
+        )
+        varying = moved[hi] - moved[lo]
+    r = a.recapture[c]
+    keeps = np.where(f < 1.0, 1.0 - r, 0.0)[:, None]
+    days = (r * (a.end[pair] - a.start[pair]))[:, None] + keeps * (steady[:, None] + varying)
+    scale = (a.rate[pair] * a.revenue[c])[:, None]
+    out: Floats = (d.occurs(d.row[a.event[pair]]) * scale * days).sum(axis=0)
+    return out
+
+
+def _largest(a: PairArrays, d: Draws, values: Floats) -> Floats:
+    """Per draw, sum over channels of the largest value whose event happens (ties: event order).
+    Equal values of a channel form one group, which counts when any of its events happens and no
+    larger group did; groups after one holding a fixed event can never count."""
+    total = np.zeros(d.count)
+    rows = np.flatnonzero(a.hit & (values > 0.0) & (d.row[a.event] != NEVER))
+    if not len(rows):
+        return total
+    rows = rows[np.lexsort((a.event[rows], -values[rows], a.channel[rows]))]
+    ch, v, who = a.channel[rows], values[rows], d.row[a.event[rows]]
+    always = (who == ALWAYS).astype(float)
+    keep = grouped_cumsum(always, ch) - always < 0.5
+    ch, v, who = ch[keep], v[keep], who[keep]
+    new_channel = np.r_[True, ch[1:] != ch[:-1]]
+    start = np.flatnonzero(new_channel | np.r_[True, v[1:] != v[:-1]])
+    level = grouped_cumsum(np.ones(len(start)), ch[start]) - 1.0
+    ored = np.bitwise_or.reduceat(d.bits[who], start, axis=0)
+    found = np.zeros((a.channels, d.bits.shape[1]), dtype=np.uint8)
+    for j in range(int(level.max()) + 1):
+        g = np.flatnonzero(level == j)
+        gc = ch[start[g]]
+        take = ored[g] & ~found[gc]
+        found[gc] |= take
+        total += v[start[g]] @ np.unpackbits(take, axis=1, count=d.count)
     return total
 
 
-def _still_sold(
-    np: Any,
-    pairs: Sequence[Any],
-    points: list[float],
-    where: dict[float, int],
-    happens: NDArray[np.bool_],
-    column: dict[int, int],
-    fixed: set[int],
-) -> NDArray[np.float64]:
-    """Per draw and segment, the days of orders still sold: the segment's length x the product
-    of (1 - f) over the events that happen and are active then (draws x segments)."""
-    draws, segments = happens.shape[0], len(points) - 1
-    lengths = np.diff(np.asarray(points))
-    # Segment-major (segments x draws): each event's step is a contiguous row. Removals of all
-    # orders (f = 1) are counted in small integers; other fractions are summed as logarithms.
-    fractional = any(pr.fraction < 1.0 for pr in pairs)
-    fixed_log = np.zeros(segments + 1)
-    fixed_kills = np.zeros(segments + 1, dtype=np.int32)
-    kill_delta = np.zeros((segments + 1, draws), dtype=np.int16)
-    log_delta = np.zeros((segments + 1, draws)) if fractional else None
-    for pr in pairs:
-        a, b = where[pr.start], where[pr.end]
-        if pr.event in fixed:
-            if pr.fraction >= 1.0:
-                fixed_kills[a] += 1
-                fixed_kills[b] -= 1
-            else:
-                fixed_log[a] += np.log1p(-pr.fraction)
-                fixed_log[b] -= np.log1p(-pr.fraction)
-            continue
-        x = happens[:, column[pr.event]]
-        if pr.fraction >= 1.0:
-            kill_delta[a] += x
-            kill_delta[b] -= x
-        else:
-            assert log_delta is not None
-            step = x * np.log1p(-pr.fraction)
-            log_delta[a] += step
-            log_delta[b] -= step
-    alive = (np.cumsum(kill_delta[:segments], axis=0) + np.cumsum(fixed_kills)[:segments, None]) == 0
-    weighted = alive * lengths[:, None]
-    if log_delta is not None or fixed_log.any():
-        log_product = np.cumsum(fixed_log)[:segments, None]
-        if log_delta is not None:
-            log_product = log_product + np.cumsum(log_delta[:segments], axis=0)
-        weighted = weighted * np.exp(log_product)
-    return weighted.T
-
-
-def _fees(
-    np: Any,
-    book: ChannelBook,
-    pairs: Sequence[Any],
-    weighted: NDArray[np.float64],
-    where: dict[float, int],
-    happens: NDArray[np.bool_],
-    column: dict[int, int],
-) -> NDArray[np.float64] | float:
-    """sum over fee events that happen of rate x M s / 30 x the days of orders still sold in their
-    window (recaptured orders always are)."""
-    fee_pairs = [pr for pr in pairs if pr.rate > 0.0]
-    if not fee_pairs:
-        return 0.0
-    running = np.concatenate([np.zeros((weighted.shape[0], 1)), np.cumsum(weighted, axis=1)], axis=1)
-    r = book.recapture
-    total = np.zeros(weighted.shape[0])
-    for pr in fee_pairs:
-        a, b = where[pr.start], where[pr.end]
-        still_sold = r * (pr.end - pr.start) + (1.0 - r) * (running[:, b] - running[:, a])
-        value = pr.rate * book.revenue_per_day * still_sold
-        total += value * happens[:, column[pr.event]] if pr.event in column else value
-    return total
-
-
-def _largest(
-    np: Any, values: Sequence[tuple[float, int]], draws: int, happens: NDArray[np.bool_], column: dict[int, int]
-) -> NDArray[np.float64] | float:
-    """Per draw, the largest value whose event happens (fixed events always do)."""
-    total = np.zeros(draws)
-    found = np.zeros(draws, dtype=bool)
-    for value, event in sorted(values, key=lambda ve: -ve[0]):
-        if value <= 0.0:
-            break
-        if event not in column:  # fixed: it counts wherever nothing larger happened
-            total[~found] = value
-            return total
-        take = happens[:, column[event]] & ~found
-        total[take] = value
-        found |= take
-    return total
-
-
-def _channel_flows(
-    np: Any, ch: Any, weeks: int, happens: NDArray[np.bool_], column: dict[int, int], fixed: set[int]
-) -> NDArray[np.float64]:
-    """Per draw, the channel's weekly flows: R (r + (1 - r) kept) (cm - fee), where kept and fee
-    come from the events that happen and are in force at each week's mid-point."""
-    draws = happens.shape[0]
-    log_kept = np.zeros((draws, weeks))
-    killed = np.zeros((draws, weeks), dtype=bool)
-    fee = np.zeros((draws, weeks))
-    for pr in ch.pairs:
-        if pr.event not in fixed and pr.event not in column:
-            continue
-        x = np.ones(draws, dtype=bool) if pr.event in fixed else happens[:, column[pr.event]]
-        span = slice(pr.weeks.start, pr.weeks.stop)
-        if pr.fraction >= 1.0:
-            killed[:, span] |= x[:, None]
-        elif pr.fraction > 0.0:
-            log_kept[:, span] += (x * np.log1p(-pr.fraction))[:, None]
-        if pr.cash_rate:
-            fee[:, slice(pr.fee_weeks.start, pr.fee_weeks.stop)] += (x * pr.cash_rate)[:, None]
-    kept = np.exp(log_kept) * ~killed
-    flows: NDArray[np.float64] = ch.weekly_revenue * (ch.recapture + (1.0 - ch.recapture) * kept) * (ch.margin - fee)
-    return flows
+def cash_lows(table: PairTable, book: CashBook, d: Draws) -> Floats:
+    """Per draw, the lowest end-of-week balance. A (week, channel) cell moves from draw to draw
+    only where an uncertain event removes orders or charges a fee; the rest is worked out once."""
+    p = PairWeeks(table)
+    channels, rows = len(book.channels), d.row[p.event]
+    kept, fee = p.grid(rows == ALWAYS, channels, book.weeks)
+    steady = np.asarray(book.steady, dtype=float) + week_flows(book, kept, fee)
+    moves = np.flatnonzero((rows >= 0) & (p.fraction > 0.0))
+    week, pair = _incidences(p.lo[moves], p.hi[moves], moves)
+    factor_cell = week * channels + p.channel[pair]
+    charges = np.flatnonzero((rows >= 0) & (p.rate != 0.0))
+    fee_week, fee_pair = _incidences(p.fee_lo[charges], p.fee_hi[charges], charges)
+    fee_cell = fee_week * channels + p.channel[fee_pair]
+    cells = np.unique(np.concatenate([factor_cell, fee_cell]))
+    q = cell_factors(len(cells), np.searchsorted(cells, factor_cell), rows[pair], p.fraction[pair], d)
+    extra = np.zeros((len(cells), d.count))
+    if len(fee_pair):
+        at, sums = _sum_by_cell(np.searchsorted(cells, fee_cell), d.happens[rows[fee_pair]] * p.rate[fee_pair][:, None])
+        extra[at] = sums
+    c, k = cells % channels, cells // channels
+    revenue, margin, r = (
+        np.array([getattr(x, name) for x in book.channels]) for name in ("weekly_revenue", "margin", "recapture")
+    )
+    before = revenue[c] * (r[c] + (1.0 - r[c]) * kept[c, k]) * (margin[c] - fee[c, k])
+    now = (
+        revenue[c][:, None]
+        * (r[c][:, None] + ((1.0 - r[c]) * kept[c, k])[:, None] * q)
+        * ((margin[c] - fee[c, k])[:, None] - extra)
+    )
+    flows = np.repeat(steady[:, None], d.count, axis=1)
+    if len(cells):
+        at, sums = _sum_by_cell(k, now - before[:, None])
+        flows[at] += sums
+    for one in book.one_offs:
+        who = d.row[one.event]
+        if who != NEVER:
+            flows[one.week] += one.amount * (d.happens[who] if who >= 0 else 1.0)
+    lowest: Floats = (book.cash_on_hand + np.cumsum(flows, axis=0)).min(axis=0)
+    return lowest
