@@ -74,7 +74,7 @@ class DashboardScreen(Screen[None]):
     /* Under 45 rows the charts cannot get 8 readable rows beside the actions: not at all then; the
        score history only from 58 rows (the cash forecast matters more). */
     DashboardScreen.-medium CashChart, DashboardScreen.-medium ScoreChart { display: none; }
-    DashboardScreen.-medium #reasons { display: none; }  /* the top reason stays */
+    DashboardScreen.-compact #reasons { display: none; }  /* the top reason stays */
     DashboardScreen.-not-tall ScoreChart { display: none; }
     /* Under 40 rows the exposure table gives its rows to the events and actions until `x`; under
        30 the panes keep only their top border (their title). */
