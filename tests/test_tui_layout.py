@@ -21,6 +21,14 @@ from riskmon.tui.app import RiskmonApp, create_app
 from tests.support import row_keys, screen_lines, screen_text, wait_for, widget_text
 from tests.test_tui_app import write_config
 
+
+def support_config(root: Path, exposure: str) -> Path:
+    from tests import support
+    from tests.test_tui_app import EVENTS
+
+    return support.write_config(root, exposure=exposure, events=EVENTS)
+
+
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
 SIZES = [(80, 24), (120, 35), (160, 50), (200, 60)]
 
@@ -46,26 +54,56 @@ async def ready(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+HEADER_ROWS = 3
+"""Level, score, business and the money in two rows, then the top reason: at every width."""
+
+
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 async def test_the_header_says_level_score_and_money_at_every_size(tmp_path: Path, size: tuple[int, int]) -> None:
+    from riskmon.present.text import chance, runway_phrase
+
     app, a = make(tmp_path)
     cur = a.profile.business.currency
     async with app.run_test(size=size) as pilot:
         await ready(pilot)
         text = screen_text(app)
-        head = " ".join(" ".join(screen_lines(app)[:6]).split())  # figures may wrap
+        rows = screen_lines(app)[:HEADER_ROWS]
+    head = " ".join(" ".join(rows).split())
     week = a.forecast.week_starts[a.cash_low_week]
     for figure in (
         a.level.name,
         f"score {a.score:.0f}/100",
-        f"expected loss {money(a.expected_loss, cur)} lost",
-        f"P50 {money(a.loss_p50, cur)}",
-        f"P95 {money(a.loss_p95, cur)}",
-        f"{money(a.cash_low, cur)} in the week of {week:%Y-%m-%d}",
-        f"shortfall chance {a.cash_shortfall_probability:.0%}",
+        a.profile.business.name,
+        f"loss {money(a.expected_loss, cur)}",  # "expected loss" or "exp. loss": the label shortens
+        f"lowest {money(a.cash_low, cur)}",
+        f"{week:%Y-%m-%d}",
+        f"shortfall {chance(a.cash_shortfall_probability)}" if size[0] < 120 else "shortfall chance",
+        runway_phrase(a),  # check's words for the runway
         f"Why: {a.reasons[0]}",
     ):
-        assert figure in head, f"{figure!r} not in the header at {size}:\n{text}"
+        assert figure in head, f"{figure!r} not in the header's {HEADER_ROWS} rows at {size}:\n{text}"
+    assert "no burn" not in text
+    assert rows[1].strip() and rows[2].strip().startswith("Why:")  # nothing wrapped into a 4th row
+    if size[0] >= 120:  # room for the spread of the loss and the long labels
+        assert f"P50 {money(a.loss_p50, cur)}, P95 {money(a.loss_p95, cur)}" in head
+        assert f"expected loss {money(a.expected_loss, cur)} lost" in head
+
+
+async def test_a_business_whose_cash_lasts_reads_as_check_says_it(tmp_path: Path) -> None:
+    """No burn: the header says what `check` says ("cash does not run out in 13 weeks"), with the
+    forecast's lowest point, in the rows of an 80-column header."""
+    from tests.test_tui_app import EXPOSURE
+
+    cfg = support_config(tmp_path, EXPOSURE.replace("monthly_fixed_costs = 90000", "monthly_fixed_costs = 1000"))
+    config = load_config(cfg)
+    a = assess(config.profile, list(config.events), NOW, config.settings)
+    assert a.runway_weeks is None
+    app = create_app(cfg, tmp_path / "history.json", NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        head = " ".join(" ".join(screen_lines(app)[:HEADER_ROWS]).split())
+    assert f"cash does not run out in {len(a.forecast.week_starts)} weeks" in head, head
+    assert money(a.cash_low, a.profile.business.currency) in head
 
 
 async def test_words_a_paused_event_past_its_date_and_checkboxes_without_colour(tmp_path: Path) -> None:
@@ -197,7 +235,7 @@ async def test_the_footer_shows_every_key_of_the_focused_pane(tmp_path: Path, si
         for key in PANE_KEYS:
             assert key in footer, footer
         if size[0] >= 160:
-            assert all(k in footer for k in ("v x p Panes", "q Quit", "? Help")), footer
+            assert all(k in footer for k in ("v a x p Panes", "q Quit", "? Help")), footer
         await pilot.press("p")
         await wait_for(pilot, lambda: "space Tick" in screen_lines(app)[-1])
         assert "E Edit event" in screen_lines(app)[-1]

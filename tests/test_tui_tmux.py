@@ -344,22 +344,59 @@ def test_a_crash_restores_the_terminal_logs_the_traceback_and_exits_70(tmp_path:
         assert stat.S_IMODE(logs[0].stat().st_mode) == 0o600
 
 
+def next_three(tmp_path: Path) -> list[tuple[str, str]]:
+    """(due date with how long overdue, whole text) of the core's first three next actions for
+    the terminal's config, as `riskmon playbook` ranks them."""
+    from datetime import UTC, datetime
+
+    from riskmon.core.playbooks import Item
+    from riskmon.sources.config.load import load_config
+    from riskmon.tui import words
+    from riskmon.usecases.evaluate import evaluate
+
+    now = datetime(2025, 1, 10, tzinfo=UTC)
+    ranked = evaluate(load_config(tmp_path / "cfg"), now, offline=True, replay=True).plan.next_actions(3)
+    return [(words.due(x.step.due, now), x.step.text) for x in ranked if isinstance(x, Item)]
+
+
+def left_column(screen: str) -> str:
+    """The screen's left column of panes as one line of words: each row up to the pane's right
+    border (the side column's text is not mixed in), without the scrollbar or the focus bar."""
+    rows = []
+    for line in screen.splitlines():
+        if line.startswith("│") and "│" in line[1:]:
+            line = line[1 : line.index("│", 1)]
+        rows.append(line.rstrip().rstrip("▁▂▃▄▅▆▇█").removeprefix("▌"))
+    return " ".join(" ".join(rows).split())
+
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=["80x24", "160x50"])
 def test_a_real_screen_answers_how_much_how_soon_what_now(tmp_path: Path, size: tuple[int, int]) -> None:
     """Read as a seller opening it once a day: the level, the money, the cash gap, the events by
-    title and the next step, without a key; every key of the focused pane in the footer."""
+    title and the next three actions with their dates, without a key; every key of the focused
+    pane in the footer; space on a next action ticks it."""
     with terminal(tmp_path, size=size) as (t, _):
         t.wait_for("Why:")
-        screen = t.wait_for("[ ] by 2024-12-20")  # the first step, its box readable without colour
+        screen = t.wait_for("Next actions · ")
         joined = " ".join(screen.split())
-        for seen in ("CRITICAL", "score 75/100", "expected loss", "lowest cash in 13 wk", "shortfall chance"):
+        for seen in ("CRITICAL", "score 75/100", "loss $401,547", "shortfall", "runway 15.5 wk", "lowest $22,238"):
             assert seen in joined, screen
         assert "US divest-or-ban law takes" in screen and "in 9 d" in screen
         assert "⏎ Details" in screen and "u Unreached" in screen and "c Edit channel" in screen, screen
+        actions = next_three(tmp_path)
+        assert len(actions) == 3
+        for due, text in actions:  # whole, wrapped over the pane's rows
+            assert f"[ ] {due} {' '.join(text.split())}" in left_column(screen), screen
+        assert "For: US divest-or-ban law takes effect" in screen  # the highlighted one's event
         if size == (160, 50):
             assert "Cash, next 13 weeks" in screen and "● baseline" in screen and "? Help" in screen
-            assert "For: US divest-or-ban law takes effect" in screen  # the highlighted step in full
+        t.keys("a")
+        t.wait_for("space Tick")  # the next actions' keys, now that they have the focus
+        t.keys("Space")
+        t.wait_for("1 done")
+        day = actions[0][0].split(",")[0]
+        assert f"[x] {day}, done {' '.join(actions[0][1].split())}" in left_column(t.screen())
         t.keys("p")
-        t.wait_for("space Tick")  # the playbook's keys, now that it has the focus
+        t.wait_for("Playbook · US divest-or-ban")
         t.keys("q")
         assert "RISKMON-EXIT=0" in t.exited()

@@ -92,12 +92,17 @@ def cash_low_text(a: Assessment) -> str:
     return f"lowest {money(a.cash_low, a.profile.business.currency)} in the week of {day(lowest_week_start(a))}"
 
 
+def runway_phrase(a: Assessment) -> str:
+    """'runway 4.9 wk', or 'cash does not run out in 13 weeks' (the forecast's length)."""
+    if a.runway_weeks is None:
+        return f"cash does not run out in {len(a.forecast.week_starts)} weeks"
+    return f"runway {runway_text(a.runway_weeks)}"
+
+
 def cash_phrase(a: Assessment) -> str:
     """The runway with the forecast's lowest point: 'runway 4.9 wk (lowest ...)', or 'cash does
     not run out in 13 weeks (lowest ...)'."""
-    if a.runway_weeks is None:
-        return f"cash does not run out in {len(a.forecast.week_starts)} weeks ({cash_low_text(a)})"
-    return f"runway {runway_text(a.runway_weeks)} ({cash_low_text(a)})"
+    return f"{runway_phrase(a)} ({cash_low_text(a)})"
 
 
 def loss_spread(a: Assessment) -> str:

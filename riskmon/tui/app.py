@@ -34,9 +34,8 @@ from riskmon.tui.app_live import LIVE_MODULES as LIVE_MODULES
 from riskmon.tui.app_live import QUIT_DRAIN as QUIT_DRAIN
 from riskmon.tui.app_live import LiveSource as LiveSource
 from riskmon.tui.commands import RiskmonCommands
-from riskmon.tui.messages import ConfigSaved, OpenEvent, StepSaved
+from riskmon.tui.messages import ConfigSaved, OpenEvent, StepSaved, StepToggled
 from riskmon.tui.source import HeadStart
-from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 
 SCREEN_NAMES = {
     "history": "History",
@@ -171,11 +170,12 @@ class RiskmonApp(LiveApp):
 
     # -- playbook steps ----------------------------------------------------------------------
 
-    @on(PlaybookPanel.StepToggled)
-    def _step_toggled(self, message: PlaybookPanel.StepToggled) -> None:
+    @on(StepToggled)
+    def _step_toggled(self, message: StepToggled) -> None:
         self._ticked[(message.key, message.step_id)] = message.done
         if self.loaded is not None:
             self._apply_ticks(self.loaded)
+            self.dashboard.show_steps()
         step = (message.key, message.step_id)
         toggle = self._step_toggles[step] = self._step_toggles.get(step, 0) + 1
         self._save_step(message.key, message.step_id, message.done, toggle)

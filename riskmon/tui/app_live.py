@@ -21,7 +21,7 @@ from riskmon.textsafe import clean
 from riskmon.tui import viewdata
 from riskmon.tui.messages import DataLoaded, LoadFailed, MonitorUpdated
 from riskmon.tui.screens.dashboard import DashboardScreen
-from riskmon.tui.source import HeadStart, Loaded, ViewSource
+from riskmon.tui.source import HeadStart, Loaded, ViewSource, ticked
 
 if TYPE_CHECKING:
     from riskmon.live.monitor import MonitorUpdate
@@ -274,11 +274,11 @@ class LiveApp(App[int]):
     def _apply_ticks(self, loaded: Loaded) -> None:
         """A load that started before a step was saved must not untick it on screen."""
         for (key, step_id), done in list(self._ticked.items()):
-            if loaded.with_history and bool(loaded.steps.get((key, step_id), {}).get("done")) == done:
-                del self._ticked[(key, step_id)]
-                continue
             steps = loaded.playbooks.get(key, [])
             loaded.playbooks[key] = [replace(s, done=done) if s.step_id == step_id else s for s in steps]
+            loaded.actions[:] = ticked((key, step_id), done, loaded.actions)
+            if loaded.with_history and bool(loaded.steps.get((key, step_id), {}).get("done")) == done:
+                del self._ticked[(key, step_id)]  # history has it: later loads need no patch
 
     @on(DataLoaded)
     def _data_loaded(self, message: DataLoaded) -> None:

@@ -38,8 +38,9 @@ COMMANDS = (
     ("Filter events", "dashboard", "filter", "show the events whose words match (/)"),
     ("Show or hide unreached events", "dashboard", "toggle_unreached", "events that reach none of your channels (u)"),
     ("Focus events", "dashboard", "focus_events", "the events table (v)"),
+    ("Focus next actions", "dashboard", "focus_actions", "every event's steps, the most urgent first (a)"),
     ("Focus exposure", "dashboard", "focus_exposure", "the exposure table (x)"),
-    ("Focus playbook", "dashboard", "focus_playbook", "the next steps and their checkboxes (p)"),
+    ("Focus playbook", "dashboard", "focus_playbook", "the selected event's steps and their checkboxes (p)"),
 )
 """Every screen and action: (name, whose action — the app's or the dashboard's —, action, help)."""
 

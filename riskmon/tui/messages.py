@@ -54,6 +54,17 @@ class StepSaved(Message):
 
 
 @dataclass
+class StepToggled(Message):
+    """A playbook step was ticked or unticked on screen (the checklist or the next actions); the
+    app saves it to history."""
+
+    key: str
+    """The checklist key: the event id or "standing:<rule id>"."""
+    step_id: str
+    done: bool
+
+
+@dataclass
 class OpenEvent(Message):
     """Show the detail screen for an event."""
 

@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.paths import resolve_config_dir
 from riskmon.store.snapshots import business_of
+from riskmon.textsafe import clean
 from riskmon.tui import viewdata
 
 if TYPE_CHECKING:
+    from riskmon.core.playbooks import Action, Item, Plan
     from riskmon.live.monitor import MonitorUpdate
     from riskmon.paths import ConfigLocation
     from riskmon.sources.config.load import Config
@@ -54,6 +56,33 @@ class StepView:
 
 
 @dataclass(frozen=True)
+class ActionView:
+    """One next action as the dashboard lists it: an open (or done) step ranked across every
+    event by the core (`Plan.checklist`), or the folded backlog of one event's long-overdue steps."""
+
+    key: str
+    """The checklist key to tick it under: the event id, or "standing:<rule id>"."""
+    step_id: str
+    """"" for a folded backlog."""
+    text: str
+    due: datetime
+    done: bool
+    why: str
+    """The step's own why, else its rule's."""
+    label: str
+    """Where it comes from, short: the event ids (or standing rule id) the core names it by."""
+    whose: str
+    """What it is for, in words: the event's title, or the standing suggestion's title."""
+    rule_title: str = ""
+    folded: tuple[ActionView, ...] = ()
+    """A folded backlog's steps, oldest first."""
+
+    @property
+    def step(self) -> tuple[str, str]:
+        return (self.key, self.step_id)
+
+
+@dataclass(frozen=True)
 class Loaded:
     """Everything one update produced, handed to the UI thread as a whole."""
 
@@ -70,6 +99,9 @@ class Loaded:
     suggestion's under "standing:<rule id>"."""
     standing: tuple[str, ...] = ()
     """The keys of the standing suggestions (concentration, runway, ...), most important first."""
+    actions: list[ActionView] = field(default_factory=list)
+    """The next actions across every event, as the core ranks them (`Plan.checklist`): open
+    steps first (long-overdue ones folded per event), then the done ones."""
     history_error: str | None = None
     with_history: bool = True
     """History was read (False: the fast first paint, before history)."""
@@ -79,25 +111,70 @@ class Loaded:
         return self.evaluation.assessment
 
 
-def playbooks_for(
-    evaluation: Evaluation, steps: Mapping[tuple[str, str], Mapping[str, Any]]
-) -> tuple[dict[str, list[StepView]], tuple[str, ...]]:
-    """(Checklist key -> its steps, the standing keys in order), matched by riskmon.core.playbooks and
-    ticked from history."""
-    try:
-        p = evaluation.with_progress(steps).plan
-        found = [*p.events.values(), p.standing]
-    except Exception as exc:  # a playbook problem must not take the dashboard down
-        log.warning("playbooks: %s", exc)
-        return {}, ()
+def _item_view(item: Item) -> ActionView:
+    s, step = item.suggestion, item.step
+    whose = clean(s.event.event.title) if s.event is not None else s.title
+    return ActionView(s.key, step.id, step.text, step.due, step.done, step.why or s.why, item.label, whose, s.title)
+
+
+def action_view(action: Action) -> ActionView:
+    """A ranked action as the list shows it; a folded backlog carries its steps."""
+    from riskmon.core.playbooks import Item
+
+    if isinstance(action, Item):
+        return _item_view(action)
+    first = _item_view(action.items[0])
+    return replace(
+        first,
+        step_id="",
+        text=action.summary,
+        done=False,
+        label=action.label,
+        folded=tuple(_item_view(i) for i in action.items),
+    )
+
+
+def ticked(step: tuple[str, str], done: bool, actions: Sequence[ActionView]) -> list[ActionView]:
+    """`actions` with `step` ticked (or not), also inside a folded backlog; in place, as a load
+    that began before the tick was saved must not move it."""
+    out = []
+    for x in actions:
+        if x.folded:
+            x = replace(x, folded=tuple(ticked(step, done, x.folded)))
+        out.append(replace(x, done=done) if x.step_id and x.step == step else x)
+    return out
+
+
+@dataclass(frozen=True)
+class Playbooks:
+    """What the dashboard shows of one plan."""
+
+    steps: dict[str, list[StepView]] = field(default_factory=dict)
+    """Checklist key -> its steps."""
+    standing: tuple[str, ...] = ()
+    actions: list[ActionView] = field(default_factory=list)
+
+
+def _checklists(p: Plan) -> Playbooks:
     out: dict[str, list[StepView]] = {}
-    for suggestions in found:
+    for suggestions in [*p.events.values(), p.standing]:
         for s in suggestions:
             out.setdefault(s.key, []).extend(
                 StepView(s.key, s.rule_id, s.title, step.id, step.text, step.due, step.done, step.why)
                 for step in s.steps
             )
-    return out, tuple(dict.fromkeys(s.key for s in p.standing))
+    standing = tuple(dict.fromkeys(s.key for s in p.standing))
+    return Playbooks(out, standing, [action_view(a) for a in p.checklist()])
+
+
+def playbooks_for(evaluation: Evaluation, steps: Mapping[tuple[str, str], Mapping[str, Any]]) -> Playbooks:
+    """Every checklist, the standing keys in order and the ranked next actions, matched by
+    riskmon.core.playbooks and ticked from history."""
+    try:
+        return _checklists(evaluation.with_progress(steps).plan)
+    except Exception as exc:  # a playbook problem must not take the dashboard down
+        log.warning("playbooks: %s", exc)
+        return Playbooks()
 
 
 class ViewSource:
@@ -133,8 +210,8 @@ class ViewSource:
 
         # Read-only, as a replay is: the Monitor that starts next polls the feeds and caches them.
         ev = evaluate(load_config(location), now, offline=True, replay=True)
-        playbooks, standing = playbooks_for(ev, {})
-        return Loaded(None, ev, playbooks=playbooks, standing=standing, with_history=False)
+        pb = playbooks_for(ev, {})
+        return Loaded(None, ev, playbooks=pb.steps, standing=pb.standing, actions=pb.actions, with_history=False)
 
     def load(self, update: MonitorUpdate) -> Loaded:
         """The screen's data for one of the Monitor's updates, with history."""
@@ -157,15 +234,16 @@ class ViewSource:
                 except Exception as exc:  # history trouble must not hide the assessment
                     error = f"history: {getattr(exc, 'message', None) or exc}"
                     log.warning("%s", error)
-            playbooks, standing = playbooks_for(ev, steps)
+            pb = playbooks_for(ev, steps)
             return Loaded(
                 update=update,
                 evaluation=ev,
                 snapshots=snapshots,
                 event_log=event_log,
                 steps=steps,
-                playbooks=playbooks,
-                standing=standing,
+                playbooks=pb.steps,
+                standing=pb.standing,
+                actions=pb.actions,
                 history_error=error or update.history_error,
             )
 

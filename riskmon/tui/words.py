@@ -74,3 +74,17 @@ def due(at: datetime, now: datetime, done: bool = False) -> str:
     else:
         rel = "today" if days < 1 else f"in {span(days)}"
     return f"{at:%Y-%m-%d}, {rel}"
+
+
+NEXT_ACTIONS = "Next actions"
+FOLDED_WHY = (
+    "Steps overdue for more than 30 days are folded into one line per event, so this week's steps are not "
+    "buried under an old backlog: space unfolds them."
+)
+NO_WHY = "the playbook gives no reason for this step."
+
+
+def next_actions_title(open_steps: int, done: int) -> str:
+    """'Next actions · 21 open · 3 done'."""
+    tail = f" · {done} done" if done else ""
+    return f"{NEXT_ACTIONS} · {open_steps or 'none'} open{tail}"

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
+from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
@@ -20,6 +20,7 @@ from riskmon.tui.widgets.charts import CashChart, CashData, ScoreChart, ScoreDat
 from riskmon.tui.widgets.events_table import EventsTable
 from riskmon.tui.widgets.exposure_table import ExposureTable
 from riskmon.tui.widgets.header import ErrorBanner, RiskHeader
+from riskmon.tui.widgets.next_actions import NextActions
 from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 from riskmon.tui.widgets.status_line import StatusLine, feed_health
 
@@ -28,9 +29,11 @@ if TYPE_CHECKING:
     from riskmon.tui.app import RiskmonApp
 
 PANES = Binding.Group("Panes")
-"""`v` `x` `p` in the footer as one item: they move between the panes."""
+"""`v` `a` `x` `p` in the footer as one item: they move between the panes."""
 NARROW = 110
 """Below this many columns the side panel goes under the tables and the charts are hidden."""
+COMPACT = 40
+"""Below this many rows the exposure table is hidden until `x`: the next actions need the rows."""
 CHART_DAYS = 30.0
 
 
@@ -42,6 +45,7 @@ class DashboardScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("v", "focus_events", "Events", group=PANES),
+        Binding("a", "focus_actions", "Next actions", group=PANES),
         Binding("x", "focus_exposure", "Exposure", group=PANES),
         Binding("p", "focus_playbook", "Playbook", group=PANES),
         Binding("e", "app.config_editor", "Config"),
@@ -62,26 +66,40 @@ class DashboardScreen(Screen[None]):
     DashboardScreen #exposure { height: auto; max-height: 10; }
     DashboardScreen #filter { display: none; height: 3; }
     DashboardScreen #filter.-shown { display: block; }
+    /* The timeline as tall as its rows (up to a third of the screen); the next actions get the rest. */
+    DashboardScreen #events { height: auto; max-height: 33%; min-height: 4; }
+    DashboardScreen #actions { height: 1fr; min-height: 8; }
     DashboardScreen #playbook { height: 1fr; min-height: 12; }
     DashboardScreen #cash-chart, DashboardScreen #score-chart { height: 13; }
     /* Under 45 rows the charts cannot get 8 readable rows beside the actions: not at all then; the
        score history only from 58 rows (the cash forecast matters more). */
     DashboardScreen.-medium CashChart, DashboardScreen.-medium ScoreChart { display: none; }
+    DashboardScreen.-compact #reasons { display: none; }  /* the top reason stays */
     DashboardScreen.-not-tall ScoreChart { display: none; }
-    /* Under 30 rows the exposure table gives its rows to the events and actions until `x`. */
-    DashboardScreen.-short #exposure { display: none; }
-    DashboardScreen.-short.-show-exposure #exposure { display: block; }
-    DashboardScreen.-short RiskHeader.-demo #demo-hint { display: none; }  /* the DEMO badge stays */
-    DashboardScreen.-narrow #body { layout: vertical; }
-    DashboardScreen.-narrow #main { width: 1fr; height: auto; }
-    /* Narrow: the timeline as tall as its rows (up to 12), the playbook gets the rest. */
-    DashboardScreen.-narrow #events { height: auto; max-height: 12; }
-    DashboardScreen.-narrow.-short #events { max-height: 8; }
-    DashboardScreen.-narrow #side { width: 1fr; height: 1fr; min-width: 0; max-width: 100%; }
+    /* Under 40 rows the exposure table gives its rows to the events and actions until `x`; under
+       30 the panes keep only their top border (their title). */
+    DashboardScreen.-compact #exposure { display: none; max-height: 7; }
+    DashboardScreen.-compact.-show-exposure #exposure { display: block; }
     DashboardScreen.-short #exposure { max-height: 6; }
-    DashboardScreen.-narrow #playbook { height: 1fr; max-height: 100%; }
+    DashboardScreen.-short .pane, DashboardScreen.-short NextActions, DashboardScreen.-short PlaybookPanel {
+        border: none; border-top: solid $primary 50%;
+    }
+    DashboardScreen.-short .pane:focus-within, DashboardScreen.-short NextActions:focus-within,
+    DashboardScreen.-short PlaybookPanel:focus-within { border: none; border-top: solid $primary; }
+    DashboardScreen.-short #events { max-height: 5; }
+    DashboardScreen.-short NextActions #na-detail { border-top: none; background: $boost; }
+    DashboardScreen.-short RiskHeader.-demo #demo-hint { display: none; }  /* the DEMO badge stays */
+    /* Narrow: one column, the timeline, the next actions, then the event's playbook. */
+    DashboardScreen.-narrow #body { layout: vertical; }
+    DashboardScreen.-narrow #main { width: 1fr; height: 2fr; }
+    DashboardScreen.-narrow #side { width: 1fr; height: 1fr; min-width: 0; max-width: 100%; }
+    DashboardScreen.-narrow #playbook { height: 1fr; min-height: 6; max-height: 100%; }
     DashboardScreen.-narrow ScoreChart, DashboardScreen.-narrow CashChart { display: none; }
-    DashboardScreen.-short #reasons { display: none; }  /* the top reason stays */
+    /* Narrow and short: the event's playbook takes the next actions' place while it has the focus (`p`). */
+    DashboardScreen.-narrow.-short #side { display: none; }
+    DashboardScreen.-narrow.-short.-show-playbook #side { display: block; height: 1fr; }
+    DashboardScreen.-narrow.-short.-show-playbook #main { height: auto; }
+    DashboardScreen.-narrow.-short.-show-playbook #actions { display: none; }
     /* Short screens: the standing checklist is a one-line summary until `p` (pressed again) opens it. */
     DashboardScreen.-short #pb-standing { display: none; }
     DashboardScreen.-short PlaybookPanel.-on-standing #pb-standing { display: block; }
@@ -114,6 +132,7 @@ class DashboardScreen(Screen[None]):
             with Vertical(id="main"):
                 yield Input(placeholder="filter events: words in id, title, kind, status, platform…", id="filter")
                 yield EventsTable(id="events", classes="pane")
+                yield NextActions(id="actions")
             with Vertical(id="side"):
                 yield PlaybookPanel(id="playbook")
                 yield CashChart(id="cash-chart", classes="pane")
@@ -138,6 +157,7 @@ class DashboardScreen(Screen[None]):
     def _layout(self, width: int, height: int) -> None:
         self.set_class(width < NARROW, "-narrow")
         self.set_class(height < 30, "-short")
+        self.set_class(height < COMPACT, "-compact")
         self.set_class(height < 45, "-medium")
         self.set_class(height < 58, "-not-tall")
         self._focus_shown()
@@ -145,7 +165,7 @@ class DashboardScreen(Screen[None]):
     def _focus_shown(self) -> None:
         """The exposure table hidden on a short screen must not keep the focus (its keys would be
         in the footer and `c` would act on an unseen row): the events table takes it."""
-        hidden = self.has_class("-short") and not self.has_class("-show-exposure")
+        hidden = self.has_class("-compact") and not self.has_class("-show-exposure")
         if hidden and isinstance(self.focused, ExposureTable):
             self.query_one(EventsTable).focus()
 
@@ -172,7 +192,7 @@ class DashboardScreen(Screen[None]):
         self.query_one(RiskHeader).show(a, ev.config.location)
         self.query_one(ExposureTable).show(a)
         self.query_one(EventsTable).show(a, loaded.changes)
-        self._show_playbook()
+        self.show_steps()
         history = viewdata.with_current(loaded.snapshots, a)
         self.query_one(ScoreChart).show(
             ScoreData(
@@ -228,6 +248,13 @@ class DashboardScreen(Screen[None]):
         if message.event_id != self.selected:
             self.selected = message.event_id
             self._show_playbook()
+
+    def show_steps(self) -> None:
+        """The checklists and the next actions as `loaded` has them (also after a tick: a step
+        ticked in one shows ticked in the other)."""
+        self._show_playbook()
+        if self.loaded is not None:
+            self.query_one(NextActions).show(self.loaded.actions, self.loaded.evaluation.assessment.now)
 
     def _show_playbook(self) -> None:
         if self.loaded is None:
@@ -321,3 +348,13 @@ class DashboardScreen(Screen[None]):
 
     def action_focus_playbook(self) -> None:
         self.query_one(PlaybookPanel).focus_steps()
+
+    def action_focus_actions(self) -> None:
+        self.query_one(NextActions).focus_list()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """Where the playbook shares the next actions' place, it shows while it has the focus."""
+        if isinstance(event.widget.parent, PlaybookPanel):
+            self.add_class("-show-playbook")
+        elif isinstance(event.widget.parent, NextActions):
+            self.remove_class("-show-playbook")

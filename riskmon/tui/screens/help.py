@@ -18,11 +18,11 @@ HELP = """\
 | `j` / `k`, `↓` / `↑` | move in a table or list |
 | `tab` / `shift+tab` | next / previous pane |
 | `enter` | open the selected event: lost vs late, timeline, sources, deadlines, channels hit, loss breakdown |
-| `space` | tick or untick the highlighted playbook step (saved to history) |
+| `space` | tick or untick the highlighted step (saved to history); on a folded `[+]` line, show its steps |
 | `/` | filter events (words in id, title, kind, status, platform, region); `esc` clears |
 | `u` | hide / show the events that reach none of your channels (listed last, dimmed) |
 | `s` / `S` | sort the focused table by the next column / reverse it (or click a header) |
-| `v` / `x` / `p` | focus events / exposure / playbook (`p` again: the standing checklist) |
+| `v` / `a` / `x` / `p` | focus events / next actions / exposure / playbook (`p` again: the standing checklist) |
 | `e` | config editor: TOML checked as you type; `ctrl+s` saves a valid file, `ctrl+d` keeps a draft |
 | `w` | what-if: change probabilities, statuses, dates, order shares, stock, payouts; stress; save, load, apply |
 | `c` | edit the highlighted channel's numbers (exposure table; on the timeline, the channel the event hits hardest) |
@@ -56,6 +56,8 @@ HELP = """\
   traffic links through it). Your own store is not a landlord and is shown as `own`.
 * **●** marks an event that appeared since the last run or while the dashboard is open, **◆** one
   whose status, probability or dates changed (a mark lasts 10 minutes); a toast says what changed.
+* **Next actions**: every event's open steps and the standing ones, ranked as `riskmon playbook`
+  ranks them (the most urgent first; steps over 30 days overdue folded per event into one `[+]` line).
 * **Standing** steps (under the event's playbook) are about the business as it stands: concentration,
   runway, payout-hold buffer, no own store, links, warehouse. `riskmon playbook` lists the same checklist.
 * The status line: feed health, when the data was updated, the next feed poll.

@@ -6,21 +6,26 @@ never computed here."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.events import Resize
 from textual.widgets import Static
 
 from riskmon.errors import Level
 from riskmon.paths import ConfigLocation
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
+from riskmon.tui.widgets.header_fit import Piece, fit
 
 if TYPE_CHECKING:
     from riskmon.core.engine import Assessment
 
+NAME_CUT = 24
+"""At the tightest, a longer business name is cut to this many characters."""
 LEVEL_CLASS = {Level.OK: "-ok", Level.WARNING: "-warning", Level.CRITICAL: "-critical"}
 
 
@@ -43,41 +48,80 @@ class LevelBadge(Static):
         self.update(Content(level.name))
 
 
-def lowest_cash(a: Assessment) -> str:
-    """'$-40,000 in the week of 2026-12-14': the forecast's lowest point (likely events) and when."""
-    weeks = a.forecast.week_starts
-    when = f" in the week of {weeks[a.cash_low_week]:%Y-%m-%d}" if 0 <= a.cash_low_week < len(weeks) else ""
-    return viewdata.money(a.cash_low, a.profile.business.currency) + when
+def _figure(label: str, value: str, tail: str = "") -> Content:
+    return Content.assemble(label, (value, "bold"), tail)
 
 
-def figures(a: Assessment) -> list[tuple[str, str]]:
-    """The header's money as (label, value) pairs, in reading order."""
-    cur = a.profile.business.currency
+def _cash(a: Assessment) -> Piece:
+    """The runway and the forecast's lowest point, in `check`'s words, then shorter."""
+    from riskmon.present.text import cash_phrase, runway_phrase
+
+    low = viewdata.money(a.cash_low, a.profile.business.currency)
+    week = f"{lowest_week_start(a):%Y-%m-%d}"
+    runway = runway_phrase(a)
+    return Piece(
+        (
+            Content.assemble((cash_phrase(a), "bold")),
+            Content.assemble((runway, "bold"), " · lowest ", (low, "bold"), f" in the week of {week}"),
+            Content.assemble((runway, "bold"), " · lowest ", (low, "bold"), f" wk of {week}"),
+            Content.assemble((runway, "bold"), ", low ", (low, "bold"), f" {week}"),
+        )
+    )
+
+
+def lowest_week_start(a: Assessment) -> datetime:
+    from riskmon.present.cash import lowest_week_start as start
+
+    return start(a)
+
+
+def pieces(a: Assessment) -> list[Piece]:
+    """The header's figures in reading order, each with its wordings, longest first. Level,
+    score, business, expected loss, shortfall chance and the cash are always there; the as-of
+    time, then P50/P95, are left out first when the rows are too few."""
+    from riskmon.present.text import chance
+
+    def money(x: float) -> str:
+        return viewdata.money(x, a.profile.business.currency)
+
+    loss = money(a.expected_loss)
+    name = clean(a.profile.business.name)
+    short_name = name if len(name) <= NAME_CUT else name[: NAME_CUT - 1] + "…"
+    shortfall = chance(a.cash_shortfall_probability)
     return [
-        ("expected loss", f"{viewdata.money(a.expected_loss, cur)} lost"),
-        ("P50", viewdata.money(a.loss_p50, cur)),
-        ("P95", viewdata.money(a.loss_p95, cur)),
-        (f"lowest cash in {len(a.forecast.week_starts)} wk", lowest_cash(a)),
-        ("shortfall chance", viewdata.pct(a.cash_shortfall_probability)),
-        ("runway", viewdata.runway(a.runway_weeks)),
+        Piece((Content.assemble((f"score {a.score:.0f}/100", "bold")),)),
+        Piece((*[Content.assemble((name, "italic"))] * 3, Content.assemble((short_name, "italic")))),
+        Piece((Content(f"as of {a.now:%Y-%m-%d %H:%M} UTC"), Content(f"{a.now:%Y-%m-%d %H:%M}")), drop=2),
+        Piece((_figure("expected loss ", loss, " lost"), _figure("exp. loss ", loss), _figure("loss ", loss))),
+        Piece(
+            (_figure("P50 ", money(a.loss_p50), ", ") + _figure("P95 ", money(a.loss_p95)),),
+            drop=1,
+        ),
+        Piece((_figure("shortfall chance ", shortfall), _figure("shortfall ", shortfall))),
+        _cash(a),
     ]
 
 
 class RiskHeader(Vertical):
-    """Level, score, business and as-of time; the money; the reasons for the level, top first."""
+    """Level, score, business and the money in two rows, fitted to the width; the top reason for
+    the level; the others where the screen is tall."""
 
     DEFAULT_CSS = """
     RiskHeader { height: auto; background: $boost; padding: 0 1; }
     RiskHeader #top { height: 1; }
-    RiskHeader #headline { width: 1fr; padding: 0 1; }
+    RiskHeader #headline { width: 1fr; padding: 0 1; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     RiskHeader #demo { width: auto; padding: 0 1; background: $accent; color: $text; text-style: bold; display: none; }
     RiskHeader.-demo #demo { display: block; }
-    RiskHeader #figures { height: auto; }
-    RiskHeader #top-reason { height: auto; }
+    RiskHeader #figures { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
+    RiskHeader #top-reason { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     RiskHeader #reasons { height: auto; color: $text-muted; }
     RiskHeader #demo-hint { height: 1; color: $text-muted; display: none; }
     RiskHeader.-demo #demo-hint { display: block; }
     """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.pieces: list[Piece] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
@@ -95,20 +139,24 @@ class RiskHeader(Vertical):
     def show(self, a: Assessment, location: ConfigLocation) -> None:
         self.set_class(location.is_demo, "-demo")
         self.query_one("#level", LevelBadge).show(a.level)
-        head = Content.assemble(
-            (f"score {a.score:.0f}/100", "bold"),
-            "  ",
-            (clean(a.profile.business.name), "italic"),
-            f"  as of {a.now:%Y-%m-%d %H:%M} UTC",
-        )
-        self.query_one("#headline", Static).update(head)
-        parts: list[str | tuple[str, str]] = []
-        for label, value in figures(a):
-            parts += ["  ·  " if parts else "", f"{label} ", (value, "bold")]
-        self.query_one("#figures", Static).update(Content.assemble(*parts))
+        self.pieces = pieces(a)
+        self._fit()
         top, *rest = a.reasons or ["no rule raised the level"]
         self.query_one("#top-reason", Static).update(Content.assemble(("Why: ", "bold"), clean(top)))
         self.query_one("#reasons", Static).update(Content("\n".join(f"• {clean(r)}" for r in rest)))
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """The figures in two rows: the first beside the level badge (and DEMO), the second under it."""
+        if not self.pieces:
+            return
+        inner = (self.size.width or self.app.size.width) - 2  # padding 0 1
+        beside = self.query_one("#level").outer_size.width + 2 + (6 if self.has_class("-demo") else 0)
+        rows = fit(self.pieces, [max(inner - beside - 1, 10), inner - 1])
+        self.query_one("#headline", Static).update(rows[0])
+        self.query_one("#figures", Static).update(Content("\n").join(rows[1:]))
 
 
 class ErrorBanner(Static):

@@ -10,7 +10,7 @@ checklist key: the event id, or "standing:<rule id>" (as `riskmon playbook done`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -21,13 +21,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.events import DescendantBlur, DescendantFocus
-from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import OptionList, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from riskmon.textsafe import clean
 from riskmon.tui import words
+from riskmon.tui.messages import StepToggled
 from riskmon.tui.source import StepView
 from riskmon.tui.widgets.table import JK_BINDINGS
 
@@ -131,12 +131,7 @@ class PlaybookPanel(Vertical):
     PlaybookPanel #pb-detail.-empty { display: none; }
     """
 
-    @dataclass
-    class StepToggled(Message):
-        key: str
-        """The checklist key: the event id or "standing:<rule id>"."""
-        step_id: str
-        done: bool
+    StepToggled = StepToggled
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
