@@ -66,6 +66,26 @@ def common(p: argparse.ArgumentParser, *, top: bool) -> None:
     p.add_argument(
         "--now", metavar="ISO", type=instant, default=d, help="assess as of this instant (replay, tests); default: now"
     )
+    p.add_argument(
+        "--lang",
+        metavar="LANG",
+        type=language_tag,
+        default=d,
+        help="language of the text: en or zh-CN (default: [ui] language in riskmon.toml, else LC_ALL/LANG)",
+    )
+
+
+def language_tag(text: str) -> str:
+    """--lang: a language riskmon speaks, in any spelling riskmon.i18n understands (zh_CN.UTF-8,
+    zh-CN, zh)."""
+    from riskmon.errors import did_you_mean
+    from riskmon.i18n import LANGUAGES, normalize
+
+    tag = normalize(text)
+    if tag is None:
+        hint = did_you_mean(text.strip(), LANGUAGES, " — ")
+        raise argparse.ArgumentTypeError(f"unknown language {text!r}; riskmon speaks {', '.join(LANGUAGES)}{hint}")
+    return tag
 
 
 def instant(text: str) -> datetime:
