@@ -193,3 +193,8 @@ def day(when: date | datetime) -> str:
     from babel.dates import format_date
 
     return str(format_date(when, format="medium", locale=_babel_locale()))
+
+
+def N_(message: str) -> str:
+    """Marks `message` for the catalog where it is defined; `_()` translates it where it is shown."""
+    return message
