@@ -224,7 +224,9 @@ def _write_schemas(directory: Path) -> str:
     from riskmon.sources.config.json_schema import write_schemas
 
     written = write_schemas(directory)
-    return f"{directory}/: {', '.join(p.name for p in written)} (JSON Schemas for editors)"
+    return _("{path}: {files} (JSON Schemas for editors)").format(
+        path=f"{directory}/", files=", ".join(p.name for p in written)
+    )
 
 
 def config_schema(config_dir: str | None, output: str | None) -> int:
@@ -239,10 +241,14 @@ def config_schema(config_dir: str | None, output: str | None) -> int:
                 _err("riskmon config schema: the config in use is the bundled demo; give --output DIR")
                 return 1
             directory = loc.path / "schemas"
-        _out(f"wrote {_write_schemas(directory)}")
+        _out(_("wrote {path}").format(path=_write_schemas(directory)))
     except OSError as exc:
         return _os_error("schema", exc)
-    _out("point a config file at its schema with a first line such as: #:schema ./schemas/exposure.schema.json")
+    _out(
+        _("point a config file at its schema with a first line such as: {line}").format(
+            line="#:schema ./schemas/exposure.schema.json"
+        )
+    )
     return 0
 
 

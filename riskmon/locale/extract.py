@@ -21,6 +21,7 @@ DATA_FIELDS: dict[str, tuple[str, ...]] = {
     "events": ("title", "summary"),
     "rules": ("title", "why"),
     "steps": ("text", "why"),
+    "deadlines": ("what",),
 }
 """Array of tables -> its fields that are shown to a reader (ids, kinds and keys never are)."""
 

@@ -71,9 +71,8 @@ def channel_kind_word(kind: str) -> str:
 
 
 def rule_reason(a: Assessment, r: RuleResult) -> str:
-    """`r.reason` in the active language: the core's own text in English."""
-    if is_english():
-        return r.reason
+    """`r.reason` in the active language (in English the core's own text, word for word: a test
+    holds the two together)."""
     make = {"score": _score, "runway": _cash, "shock": _shock, "concentration": _concentration}.get(r.rule)
     return make(a, r) if make else r.reason
 
@@ -125,8 +124,6 @@ def _concentration(a: Assessment, r: RuleResult) -> str:
 
 def channel_why(h: ChannelHit) -> str:
     """`ChannelHit.why` in the active language."""
-    if is_english():
-        return h.why
     parts = [_("sells on {platform}").format(platform=h.platform)] if h.direct else []
     parts += [
         _("{share} of its orders come via {via} {feature}").format(
@@ -180,7 +177,13 @@ class _Values:
         self.ctx = ctx
 
     def get(self, name: str, default: str) -> str:
-        return _value(self.ctx.get(name, default))
+        value = self.ctx.get(name, default)
+        return data(value) if name == "event" else _value(value)  # {event} is the event's title
+
+
+CORE_TEXTS = (N_("Deadlines set for this event"), N_("Dates announced with the event."))
+"""The title and why of the suggestion riskmon.core.playbooks.steps makes of an event's own
+deadlines: translated, like the data files' texts, by their English wording."""
 
 
 def filled(template: str, ctx: Any) -> str:
@@ -224,13 +227,11 @@ def keys_text(keys: tuple[str, ...] | list[str], limit: int = 3) -> str:
 
 
 def action_line(x: Any) -> str:
-    """A next action (a step, or one event's folded backlog) in the active language: the core's
-    `line()` in English."""
+    """A next action (a step, or one event's folded backlog) in the active language (in English
+    the core's `line()`)."""
     from riskmon.core.playbooks.actions import FOLD_DAYS, Item
     from riskmon.i18n import day, ngettext
 
-    if is_english():
-        return str(x.line())
     if not isinstance(x, Item):
         n = len(x.items)
         steps = keys_text([i.step.id for i in x.items])
@@ -293,8 +294,6 @@ _FACTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 def fact(text: str) -> str:
     """One matched fact of a suggestion ("because") in the active language."""
-    if is_english():
-        return text
     for pattern, words in _FACTS:
         m = pattern.match(text)
         if m:
@@ -306,6 +305,4 @@ def action_lines(plan: Any) -> list[str]:
     """`plan.action_lines()` in the active language."""
     from riskmon.core.playbooks.plan import ACTIONS
 
-    if is_english():
-        return list(plan.action_lines())
     return [action_line(x) for x in plan.next_actions(ACTIONS)]
