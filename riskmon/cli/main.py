@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parse_args(argv)
         command, fmt = args.command, getattr(args, "format", None)
-        _speak(getattr(args, "lang", None), fmt)
+        _speak(getattr(args, "ui_lang", None), fmt)
         _no_empty_paths(args)
         handler: Handler = command_module(args.command or DEFAULT_COMMAND).run
         return handler(args)
