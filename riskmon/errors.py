@@ -43,8 +43,10 @@ def did_you_mean(word: str, options: Iterable[str], sep: str = "; ", cutoff: flo
     close: every "unknown name" message in riskmon suggests the same way."""
     from difflib import get_close_matches
 
+    from riskmon.i18n import _
+
     close = get_close_matches(word, list(options), n=1, cutoff=cutoff)
-    return f"{sep}did you mean {close[0]!r}?" if close else ""
+    return sep + _("did you mean {option}?").format(option=repr(close[0])) if close else ""
 
 
 @dataclass(frozen=True)
@@ -71,5 +73,8 @@ class ConfigError(RiskmonError):
         self.problems = list(problems)
         first = str(self.problems[0]) if self.problems else "invalid configuration"
         more = len(self.problems) - 1
-        summary = f"{first} (and {more} more problem{'s' if more > 1 else ''})" if more else first
+        from riskmon.i18n import ngettext
+
+        extra = ngettext(" (and {n} more problem)", " (and {n} more problems)", more).format(n=more)
+        summary = first + extra if more else first
         super().__init__(summary, "\n".join(str(p) for p in self.problems))

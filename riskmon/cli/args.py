@@ -49,15 +49,17 @@ def actions(p: argparse.ArgumentParser, dest: str, *, required: bool = False) ->
     return p.add_subparsers(dest=dest, metavar="ACTION", parser_class=Parser, required=required)
 
 
-def nested(sub: Any, name: str, help_: str) -> Parser:
+def nested(sub: Any, name: str, help_: str, *, lang: bool = True) -> Parser:
     """An action of a command (`config init`), its help also its description (--help, man) and
-    the common options after it (`riskmon config init --config DIR`)."""
+    the common options after it (`riskmon config init --config DIR`). `lang=False`: the action
+    has a --lang of its own (`news add --lang zh`, the article's language); the text's language
+    is then given before the command (`riskmon --lang zh-CN news add ...`)."""
     parser: Parser = sub.add_parser(name, help=help_, description=help_)
-    common(parser, top=False)
+    common(parser, top=False, lang=lang)
     return parser
 
 
-def common(p: argparse.ArgumentParser, *, top: bool) -> None:
+def common(p: argparse.ArgumentParser, *, top: bool, lang: bool = True) -> None:
     """--config, --db and --now, on the top-level parser and again on every command's (where they
     are left out of the namespace unless given, so `riskmon --now X check` keeps X)."""
     d = None if top else argparse.SUPPRESS
@@ -66,6 +68,28 @@ def common(p: argparse.ArgumentParser, *, top: bool) -> None:
     p.add_argument(
         "--now", metavar="ISO", type=instant, default=d, help="assess as of this instant (replay, tests); default: now"
     )
+    if lang:
+        p.add_argument(
+            "--lang",
+            dest="ui_lang",
+            metavar="LANG",
+            type=language_tag,
+            default=d,
+            help="language of the text: en or zh-CN (default: [ui] language in riskmon.toml, else LC_ALL/LANG)",
+        )
+
+
+def language_tag(text: str) -> str:
+    """--lang: a language riskmon speaks, in any spelling riskmon.i18n understands (zh_CN.UTF-8,
+    zh-CN, zh)."""
+    from riskmon.errors import did_you_mean
+    from riskmon.i18n import LANGUAGES, normalize
+
+    tag = normalize(text)
+    if tag is None:
+        hint = did_you_mean(text.strip(), LANGUAGES, " — ")
+        raise argparse.ArgumentTypeError(f"unknown language {text!r}; riskmon speaks {', '.join(LANGUAGES)}{hint}")
+    return tag
 
 
 def instant(text: str) -> datetime:

@@ -95,14 +95,17 @@ def run(args: argparse.Namespace) -> int:
             budget=max(0.1, args.timeout - reserve_after_feeds(args.timeout) - (time.monotonic() - started)),
             replay=bool(args.now),
         )
+        from riskmon import i18n
+
+        i18n.follow_config(ev.config.settings.ui.language)
         if ev.feed_failure:
             raise RiskmonError(ev.feed_failure, "\n".join(f"feed {f['name']}: {f.get('error')}" for f in ev.feeds))
         ev, changes = _with_history(_with_ranges(ev, args), args)
         output = _render(ev, args, changes, started)
     if ev.config.location.is_demo:
-        from riskmon.present.text import DEMO_NOTE
+        from riskmon.present.text import demo_note
 
-        print(f"riskmon: {DEMO_NOTE}", file=sys.stderr, flush=True)
+        print(f"riskmon: {demo_note()}", file=sys.stderr, flush=True)
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     sys.stdout.flush()
     return int(ev.assessment.level.exit_code)
@@ -244,6 +247,7 @@ def _render(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, An
 
 def _render_text(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, Any]] | None, started: float) -> str:
     from riskmon.present.text import render_check, use_colour
+    from riskmon.present.words import action_lines
 
     a = ev.assessment
     debug = [
@@ -258,7 +262,7 @@ def _render_text(ev: Evaluation, args: argparse.Namespace, changes: list[dict[st
         a,
         verbosity=args.verbose,
         colour=use_colour(sys.stdout),
-        actions=ev.plan.action_lines() if args.verbose >= 1 else (),
+        actions=action_lines(ev.plan) if args.verbose >= 1 else (),
         changes=changes or [],
         feeds=ev.feeds,
         debug=debug,

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from riskmon.errors import ConfigError, ExitCode
+from riskmon.i18n import _, data, is_english
 from riskmon.paths import (
     CONFIG_FILES,
     ConfigLocation,
@@ -171,23 +172,23 @@ def _config_init(target: str | None, force: bool) -> int:
     from riskmon.sources.config.starter import starter_files
 
     directory = Path(target).expanduser() if target else user_config_dir()
-    files = starter_files()
+    files = starter_files(None if is_english() else data)
     existing = [directory / name for name in files if (directory / name).exists()]
     if existing and not force:
-        _err("riskmon config init: these files exist; nothing was written (--force replaces them):")
+        _err("riskmon config init: " + _("these files exist; nothing was written (--force replaces them):"))
         for path in existing:
             _err(f"  {path}")
         return 1
     if directory.exists() and not directory.is_dir():
-        _err(f"riskmon config init: {directory} exists and is not a directory")
+        _err("riskmon config init: " + _("{path} exists and is not a directory").format(path=directory))
         return 1
     directory.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         path = directory / name
-        verb = "replaced" if path in existing else "wrote"
+        verb = _("replaced {path}") if path in existing else _("wrote {path}")
         write_text_atomic(path, with_directive(name, text))
-        _out(f"{verb} {path}")
-    _out(f"wrote {_write_schemas(directory / SCHEMA_DIR)}")
+        _out(verb.format(path=path))
+    _out(_("wrote {path}").format(path=_write_schemas(directory / SCHEMA_DIR)))
 
     problems = validate_dir(ConfigLocation(directory, "--config"))
     if problems:  # the starter set is tested to be valid; say so loudly if it is not
@@ -198,14 +199,19 @@ def _config_init(target: str | None, force: bool) -> int:
     default_dir = target is None or _same(directory, user_config_dir())
     flag = "" if default_dir else f" --config {directory}"
     _out()
-    _out("Next steps:")
-    _out(f"  1. edit {directory / 'exposure.toml'}: your business and channels (the numbers are examples)")
+    _out(_("Next steps:"))
+    _out(
+        "  1. "
+        + _("edit {path}: your business and channels (the numbers are examples)").format(
+            path=directory / "exposure.toml"
+        )
+    )
     _out(f"  2. riskmon config validate{flag}")
     _out(f"  3. riskmon check{flag}")
     if not default_dir:
-        _out(f"  (or export RISKMON_CONFIG={directory} to use it without --config)")
+        _out("  " + _("(or {command} to use it without --config)").format(command=f"export RISKMON_CONFIG={directory}"))
     elif os.environ.get("RISKMON_CONFIG"):
-        _out("  note: $RISKMON_CONFIG is set and takes precedence over the user config dir")
+        _out("  " + _("note: $RISKMON_CONFIG is set and takes precedence over the user config dir"))
     return 0
 
 
@@ -218,7 +224,9 @@ def _write_schemas(directory: Path) -> str:
     from riskmon.sources.config.json_schema import write_schemas
 
     written = write_schemas(directory)
-    return f"{directory}/: {', '.join(p.name for p in written)} (JSON Schemas for editors)"
+    return _("{path}: {files} (JSON Schemas for editors)").format(
+        path=f"{directory}/", files=", ".join(p.name for p in written)
+    )
 
 
 def config_schema(config_dir: str | None, output: str | None) -> int:
@@ -233,10 +241,14 @@ def config_schema(config_dir: str | None, output: str | None) -> int:
                 _err("riskmon config schema: the config in use is the bundled demo; give --output DIR")
                 return 1
             directory = loc.path / "schemas"
-        _out(f"wrote {_write_schemas(directory)}")
+        _out(_("wrote {path}").format(path=_write_schemas(directory)))
     except OSError as exc:
         return _os_error("schema", exc)
-    _out("point a config file at its schema with a first line such as: #:schema ./schemas/exposure.schema.json")
+    _out(
+        _("point a config file at its schema with a first line such as: {line}").format(
+            line="#:schema ./schemas/exposure.schema.json"
+        )
+    )
     return 0
 
 

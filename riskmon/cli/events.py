@@ -39,11 +39,14 @@ def run(args: argparse.Namespace) -> int:
     fmt = getattr(args, "format", "table")
     now = args.now or datetime.now(UTC)
     ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0, replay=bool(args.now))
+    from riskmon.i18n import follow_config
+
+    follow_config(ev.config.settings.ui.language)
     demo = ev.config.location.is_demo
     if demo and fmt != "json":
-        from riskmon.present.text import DEMO_NOTE, DEMO_TAG
+        from riskmon.present.text import demo_note, demo_tag
 
-        print(f"{DEMO_TAG} {DEMO_NOTE}")
+        print(f"{demo_tag()} {demo_note()}")
     if args.events_command == "show":
         return _show(args.event_id, ev, fmt, demo)
     return _list(ev.assessment, now, fmt, demo, all_=getattr(args, "all", False))
@@ -62,6 +65,7 @@ def _show(event_id: str, ev: Evaluation, fmt: str, demo: bool) -> int:
     if fmt == "json":
         print(formats.to_json({**event_json(found), "now": formats.iso(a.now), "demo": demo}))
         return 0
+    from riskmon.i18n import _, data
     from riskmon.present.explain import explain
     from riskmon.present.text import timeline_lines
     from riskmon.textsafe import clean
@@ -69,8 +73,11 @@ def _show(event_id: str, ev: Evaluation, fmt: str, demo: bool) -> int:
     # The same explanation as `check -vv` and the dashboard, then the event's own facts: its
     # timeline, deadlines and sources.
     lines = [*explain(found, a).lines(), *timeline_lines(found, a.now)]
-    lines += [f"  deadline {d:%Y-%m-%d %H:%M} UTC: {clean(w)}" for d, w in found.deadlines]
-    lines += [f"  source: {clean(s)}" for s in found.event.sources]
+    lines += [
+        "  " + _("deadline {when} UTC: {what}").format(when=f"{d:%Y-%m-%d %H:%M}", what=clean(data(w)))
+        for d, w in found.deadlines
+    ]
+    lines += ["  " + _("source: {url}").format(url=clean(s)) for s in found.event.sources]
     print("\n".join(lines))
     return 0
 

@@ -31,21 +31,38 @@ def _no_empty_paths(args: argparse.Namespace) -> None:
             raise UsageError(f"bad arguments: --{name} is empty; give a value or leave the option out")
 
 
-def asked_format(argv: Sequence[str]) -> str | None:
-    """The value of the last --format/-f in `argv`, read without argparse: for reporting a failure
-    of argument parsing itself in the format that was asked for."""
+MACHINE_FORMATS = ("nagios", "prometheus")
+"""Read by monitoring systems: always English, whatever the language (README, "Language")."""
+
+
+def asked_option(argv: Sequence[str], long: str, short: str | None = None) -> str | None:
+    """The value of the last `long`/`short` option in `argv`, read without argparse: for
+    reporting a failure of argument parsing itself in the format and language that were asked
+    for."""
     found = None
     for i, arg in enumerate(argv):
         if arg == "--":
             break
         name, eq, value = arg.partition("=")
-        if arg.startswith("--") and len(name) >= 4 and "--format".startswith(name):
+        if arg.startswith("--") and len(name) >= 4 and long.startswith(name):
             found = value if eq else (argv[i + 1] if i + 1 < len(argv) else None)
-        elif arg == "-f":
+        elif short is not None and arg == short:
             found = argv[i + 1] if i + 1 < len(argv) else None
-        elif arg.startswith("-f") and not arg.startswith("--"):
-            found = arg[2:].removeprefix("=")
+        elif short is not None and arg.startswith(short) and not arg.startswith("--"):
+            found = arg[len(short) :].removeprefix("=")
     return found
+
+
+def asked_format(argv: Sequence[str]) -> str | None:
+    return asked_option(argv, "--format", "-f")
+
+
+def _speak(lang: str | None, fmt: str | None) -> None:
+    """Choose the language: --lang, else the locale variables (riskmon.toml's `[ui] language`
+    comes in when a command has read its config); English for the machine formats."""
+    from riskmon import i18n
+
+    i18n.setup(i18n.ENGLISH if fmt in MACHINE_FORMATS else lang)
 
 
 def _fail(
@@ -82,9 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command: str | None = "check" if "check" in argv else None
     fmt = asked_format(argv)
+    _speak(asked_option(argv, "--lang"), fmt)  # before parsing: --help and usage errors speak it too
     try:
         args = parse_args(argv)
         command, fmt = args.command, getattr(args, "format", None)
+        _speak(getattr(args, "ui_lang", None), fmt)
         _no_empty_paths(args)
         handler: Handler = command_module(args.command or DEFAULT_COMMAND).run
         return handler(args)

@@ -58,7 +58,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     from riskmon.cli.args import actions, instant, nested
 
     sub = actions(p, "news_command")
-    add = nested(sub, "add", "read an article (FILE, - for stdin, or a URL) and queue its drafts")
+    add = nested(sub, "add", "read an article (FILE, - for stdin, or a URL) and queue its drafts", lang=False)
     add.add_argument("source", metavar="FILE|-|URL")
     add.add_argument(
         "--published", metavar="DATE", type=instant, help="the article's date (default: the page's, else now)"

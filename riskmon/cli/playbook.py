@@ -16,7 +16,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from riskmon.core.playbooks.actions import FOLD_DAYS
 from riskmon.errors import RiskmonError, did_you_mean
+from riskmon.i18n import _, day, follow_config, ngettext
+from riskmon.present.words import fact, keys_text, step_text, suggestion_title, suggestion_why
 
 if TYPE_CHECKING:
     from riskmon.core.playbooks import Action, Item, Plan
@@ -78,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from riskmon.usecases.evaluate import evaluate
 
     ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0, replay=bool(args.now))
+    follow_config(ev.config.settings.ui.language)
     db = getattr(args, "db", None)
     ev = ev.with_progress(load_progress(db, ev.config.location))
     p = ev.plan
@@ -91,9 +95,9 @@ def run(args: argparse.Namespace) -> int:
 
         print(formats.to_json({**_json(p, key, hide_done), "demo": ev.config.location.is_demo}))
         return 0
-    from riskmon.present.text import DEMO_NOTE, DEMO_TAG, use_colour
+    from riskmon.present.text import demo_note, demo_tag, use_colour
 
-    demo = [f"{DEMO_TAG} {DEMO_NOTE}"] if ev.config.location.is_demo else []
+    demo = [f"{demo_tag()} {demo_note()}"] if ev.config.location.is_demo else []
     print("\n".join([*demo, *render_text(p, ev, key, hide_done=hide_done, colour=use_colour(sys.stdout))]))
     return 0
 
@@ -116,9 +120,13 @@ def _mark(p: Plan, ev: Evaluation, db: str | None, name: str, step_id: str, *, d
     HistoryStore(resolve_db_path(db, ev.config.location)).set_step(key, step_id, done, datetime.now(UTC))
     label = key.removeprefix("standing:")
     if done:
-        print(f"done: {item.step.text} ({label} {step_id})")
+        print(_("done: {text} ({label} {step})").format(text=step_text(item.step), label=label, step=step_id))
     else:
-        print(f"not done any more: {item.step.text} ({label} {step_id}, due {item.step.due:%Y-%m-%d})")
+        print(
+            _("not done any more: {text} ({label} {step}, due {date})").format(
+                text=step_text(item.step), label=label, step=step_id, date=day(item.step.due)
+            )
+        )
     return 0
 
 
@@ -129,12 +137,12 @@ def _mark(p: Plan, ev: Evaluation, db: str | None, name: str, step_id: str, *, d
 def _state(i: Item, now: datetime) -> str:
     s = i.step
     if s.done:
-        return "done" + (f" {s.done_at:%Y-%m-%d}" if s.done_at else "")
+        return _("done {date}").format(date=day(s.done_at)) if s.done_at else _("done")
     if s.overdue:
         late = (now - s.due) // timedelta(days=1)
-        return f"overdue {late} d" if late >= 1 else "overdue"
+        return _("overdue {n} d").format(n=late) if late >= 1 else _("overdue")
     days = (s.due - now).total_seconds() / 86400
-    return "today" if days < 1 else f"in {days:.0f} d"
+    return _("today") if days < 1 else _("in {n} d").format(n=f"{days:.0f}")
 
 
 def _row(x: Action, now: datetime, with_key: bool) -> list[str]:
@@ -144,9 +152,14 @@ def _row(x: Action, now: datetime, with_key: bool) -> list[str]:
     where = [x.label] if with_key else []
     if not isinstance(x, Item):
         late = (now - x.since) // timedelta(days=1)
-        return ["[ ]", f"{x.since:%Y-%m-%d}", f"overdue {late} d", *where, f"{len(x.items)} steps", x.summary]
+        n = len(x.items)
+        summary = _("overdue by more than {days} days: {steps}").format(
+            days=FOLD_DAYS, steps=keys_text([i.step.id for i in x.items])
+        )
+        steps = ngettext("{n} step", "{n} steps", n).format(n=n)
+        return ["[ ]", day(x.since), _("overdue {n} d").format(n=late), *where, steps, summary]
     mark = "[x]" if x.step.done else "[ ]"
-    return [mark, f"{x.step.due:%Y-%m-%d}", _state(x, now), *where, x.step.id, x.step.text]
+    return [mark, day(x.step.due), _state(x, now), *where, x.step.id, step_text(x.step)]
 
 
 def render_text(
@@ -159,9 +172,11 @@ def render_text(
     if not items:
         lines.append("")
         if hide_done:
-            lines.append("nothing open")
+            lines.append(_("nothing open"))
+        elif key:
+            lines.append(_("nothing to do: no playbook rule matches {key}").format(key=key))
         else:
-            lines.append(f"nothing to do: no playbook rule matches {key or 'your events or your business'}")
+            lines.append(_("nothing to do: no playbook rule matches your events or your business"))
         return lines
     entries: list[Action] = list(items) if key is not None else p.checklist(hide_done=hide_done)
     lines += ["", *_table(entries, p.now, key is None, colour)]
@@ -169,7 +184,7 @@ def render_text(
         lines += ["", *_why(p, key)]
     label = "EVENT" if key is None else key.removeprefix("standing:")
     step = items[0].step.id if key is not None else "STEP"
-    lines += ["", f"mark a step done: riskmon playbook done {label} {step}"]
+    lines += ["", _("mark a step done: {command}").format(command=f"riskmon playbook done {label} {step}")]
     return lines
 
 
@@ -181,14 +196,18 @@ def _heading(p: Plan, ev: Evaluation, key: str | None, items: list[Item]) -> lis
     if key is None:
         open_ = [i for i in items if not i.step.done]
         overdue = sum(1 for i in open_ if i.step.overdue)
+        n = len(open_)
+        counts = ngettext(
+            "{n} open step, {overdue} overdue, {done} done", "{n} open steps, {overdue} overdue, {done} done", n
+        ).format(n=n, overdue=overdue, done=sum(1 for i in items if i.step.done))
         return [
-            f"Playbook for {clean(a.profile.business.name)} as of {p.now:%Y-%m-%d %H:%M} UTC: "
-            f"{len(open_)} open step{'s' if len(open_) != 1 else ''}, {overdue} overdue, "
-            f"{sum(1 for i in items if i.step.done)} done"
+            _("Playbook for {business} as of {when} UTC: {counts}").format(
+                business=clean(a.profile.business.name), when=f"{p.now:%Y-%m-%d %H:%M}", counts=counts
+            )
         ]
     explained = ev.explain(key)
     lines = explained.lines()[:2] if explained is not None else []
-    return lines + [f"{s.label}: {s.title}" for s in p.suggestions(key) if s.standing]
+    return lines + [f"{s.label}: {suggestion_title(s)}" for s in p.suggestions(key) if s.standing]
 
 
 def _table(entries: list[Action], now: datetime, with_key: bool, colour: bool) -> list[str]:
@@ -197,7 +216,7 @@ def _table(entries: list[Action], now: datetime, with_key: bool, colour: bool) -
     from riskmon.present.text import paint, table
 
     rows = [_row(x, now, with_key) for x in entries]
-    headers = ["", "DUE", "STATE", *(["EVENT"] if with_key else []), "STEP", "WHAT TO DO"]
+    headers = ["", _("DUE"), _("STATE"), *([_("EVENT")] if with_key else []), _("STEP"), _("WHAT TO DO")]
     header, *body = table(headers, rows)
     # Colour whole rows, after aligning: escape codes inside a cell would throw the columns off.
     return [header] + [
@@ -207,12 +226,12 @@ def _table(entries: list[Action], now: datetime, with_key: bool, colour: bool) -
 
 
 def _why(p: Plan, key: str) -> list[str]:
-    lines = ["why:"]
+    lines = [_("why:")]
     for s in p.suggestions(key):
-        lines.append(f"  {s.title} [{s.rule_id}]")
+        lines.append(f"  {suggestion_title(s)} [{s.rule_id}]")
         if s.why:
-            lines.append(f"    {s.why}")
-        lines.append(f"    matched: {'; '.join(s.because)}")
+            lines.append(f"    {suggestion_why(s)}")
+        lines.append("    " + _("matched: {facts}").format(facts=_("; ").join(fact(b) for b in s.because)))
     return lines
 
 

@@ -26,6 +26,9 @@ def run(args: argparse.Namespace) -> int:
 
     now = args.now or datetime.now(UTC)
     ev = evaluate(args.config, now, offline=getattr(args, "offline", False), budget=20.0, replay=bool(args.now))
+    from riskmon.i18n import follow_config
+
+    follow_config(ev.config.settings.ui.language)
     ev = ev.with_progress(load_progress(getattr(args, "db", None), ev.config.location))
     text = render(
         getattr(args, "format", "md"), ev.assessment, ev.plan, feeds=ev.feeds, demo=ev.config.location.is_demo

@@ -93,6 +93,13 @@ class ExportSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class UiSettings:
+    language: str | None = None
+    """The language riskmon speaks ("en", "zh-CN"); None: --lang or the locale variables decide
+    (riskmon.i18n). Only a tag here: the core itself never translates."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     model: ModelSettings = field(default_factory=ModelSettings)
@@ -100,6 +107,7 @@ class Settings:
     feeds: tuple[FeedSettings, ...] = ()
     alerts: tuple[AlertSettings, ...] = ()
     export: ExportSettings = field(default_factory=ExportSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
 
 
 EngineSettings = Settings

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from riskmon.core.engine import Assessment, EventAssessment
 from riskmon.core.forecast import week_of
 from riskmon.core.timing import days_between
+from riskmon.i18n import _, data
 from riskmon.textsafe import clean
 
 LIKELY_P = 0.5
@@ -135,13 +136,13 @@ def notes_by_week(a: Assessment) -> Sequence[list[str]]:
     """What a reader should notice in each week: commitments due, where the likely balance is
     lowest, and the week cash runs out."""
     weeks = len(a.forecast.week_starts)
-    notes: list[list[str]] = [[] for _ in range(weeks)]
+    notes: list[list[str]] = [[] for _week in range(weeks)]
     for c in a.profile.business.commitments:
         k = week_of_date(a, c.date)
         if k is not None:
-            notes[k].append(f"pay {clean(c.what)}")
+            notes[k].append(_("pay {what}").format(what=clean(data(c.what))))
     out_k = week_of_date(a, runway_date(a))
     if out_k is not None:
-        notes[out_k].append("cash runs out (likely)")
-    notes[a.cash_low_week].append("lowest (likely)")
+        notes[out_k].append(_("cash runs out (likely)"))
+    notes[a.cash_low_week].append(_("lowest (likely)"))
     return notes

@@ -14,7 +14,9 @@ from typing import Any
 
 from riskmon.core.engine import Assessment
 from riskmon.core.playbooks import Item, Plan
+from riskmon.i18n import _
 from riskmon.present.cash import WeekRow, cash_moves, week_rows
+from riskmon.present.text import reasons
 from riskmon.textsafe import clean
 
 Block = tuple[str, list[str], Sequence[Sequence[object]]]
@@ -83,15 +85,19 @@ def csv_text(a: Assessment, p: Plan, *, demo: bool = False) -> str:
     blocks: list[Block] = [
         _csv_summary(a, demo=demo),
         _csv_channels(a),
-        ("Platform dependence", ["platform", "dependence"], [[pl, d] for pl, d in a.concentration.dependence.items()]),
         (
-            "Cash forecast",
+            _("Platform dependence"),
+            ["platform", "dependence"],
+            [[pl, d] for pl, d in a.concentration.dependence.items()],
+        ),
+        (
+            _("Cash forecast"),
             list(CASH_WEEK_KEYS),
             [list(_cash_week(w).values()) for w in week_rows(a)],
         ),
         _csv_events(a),
         (
-            "Late money",
+            _("Late money"),
             list(LATE_MONEY_KEYS),
             [list(d.values()) for d in _late_money(a)],
         ),
@@ -121,7 +127,7 @@ def _csv_write(blocks: Sequence[Block]) -> str:
 def _csv_summary(a: Assessment, *, demo: bool) -> Block:
     conc = a.concentration
     return (
-        "Summary",
+        _("Summary"),
         ["field", "value"],
         [
             ["business", a.profile.business.name],
@@ -143,14 +149,14 @@ def _csv_summary(a: Assessment, *, demo: bool) -> Block:
             ["top_platform", conc.top_platform],
             ["top_dependence", conc.top_dependence],
             ["hhi", conc.hhi],
-            *([("reason", r) for r in a.reasons]),
+            *([("reason", r) for r in reasons(a)]),
         ],
     )
 
 
 def _csv_channels(a: Assessment) -> Block:
     return (
-        "Channels",
+        _("Channels"),
         [
             "channel",
             "platform",
@@ -179,7 +185,7 @@ def _csv_channels(a: Assessment) -> Block:
 
 def _csv_events(a: Assessment) -> Block:
     return (
-        "Events",
+        _("Events"),
         [
             "rank",
             "event",
@@ -220,7 +226,7 @@ def _csv_events(a: Assessment) -> Block:
 
 def _csv_checklist(p: Plan) -> Block:
     return (
-        "Checklist",
+        _("Checklist"),
         ["due", "state", "done", "done_at", "event", "rule", "step", "text", "rule_title"],
         [
             [

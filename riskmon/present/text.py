@@ -18,10 +18,18 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from riskmon.core.engine import Assessment, EventAssessment
 from riskmon.core.model import DEFAULT_PROBABILITY, Event, TimelineEntry
-from riskmon.core.money import money
 from riskmon.core.timing import status_at
 from riskmon.errors import Level
+from riskmon.i18n import N_, _, ngettext
+from riskmon.i18n import data as data_text
+from riskmon.i18n import day as day
+from riskmon.i18n import money as money
 from riskmon.present.cash import CashMove, cash_moves, lowest_week_start, notes_by_week, runway_date, week_of_date
+from riskmon.present.cells import cell_width as cell_width
+from riskmon.present.cells import ljust as ljust
+from riskmon.present.cells import rjust as rjust
+from riskmon.present.cells import table as table
+from riskmon.present.words import rule_reason, rule_word, status_word
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
@@ -29,13 +37,24 @@ if TYPE_CHECKING:
 
 _COLOURS = {Level.OK: "32", Level.WARNING: "33", Level.CRITICAL: "31"}
 
-DEMO_TAG = "[demo config]"
+DEMO_TAG = N_("[demo config]")
 """Marks every output made from the bundled demo config, right after the level: its numbers are a
 fictional seller's, however plausible."""
-DEMO_NOTE = (
+DEMO_NOTE = N_(
     "this is the bundled demo config (a fictional seller), not yours: write your own with "
     "`riskmon config init`, or pass --config DIR"
 )
+"""English; `demo_note()` in the active language."""
+
+
+def demo_note() -> str:
+    return _(DEMO_NOTE)
+
+
+def demo_tag() -> str:
+    return _(DEMO_TAG)
+
+
 RUNWAY_SHOWN_WEEKS = 10000
 """Beyond this a runway is shown as "over 10,000 wk": its digits would mean nothing."""
 
@@ -56,16 +75,18 @@ def paint(text: str, level: Level, colour: bool) -> str:
 def when(days_until: float) -> str:
     """'in 12 d', 'in 5 h', 'in effect'."""
     if days_until <= 0:
-        return "in effect"
+        return _("in effect")
     if days_until < 1:
-        return f"in {days_until * 24:.0f} h"
-    return f"in {days_until:.0f} d"
+        return _("in {n} h").format(n=f"{days_until * 24:.0f}")
+    return _("in {n} d").format(n=f"{days_until:.0f}")
 
 
 def runway_text(weeks: float | None) -> str:
     if weeks is None or not math.isfinite(weeks):
-        return "does not run out"
-    return f"over {RUNWAY_SHOWN_WEEKS:,} wk" if weeks > RUNWAY_SHOWN_WEEKS else f"{weeks:.1f} wk"
+        return _("does not run out")
+    if weeks > RUNWAY_SHOWN_WEEKS:
+        return _("over {n} wk").format(n=f"{RUNWAY_SHOWN_WEEKS:,}")
+    return _("{n} wk").format(n=f"{weeks:.1f}")
 
 
 def chance(p: float) -> str:
@@ -79,60 +100,59 @@ def chance(p: float) -> str:
     return ">99%" if p > 0.995 else f"{p:.0%}"
 
 
-def day(dt: datetime) -> str:
-    return f"{dt:%Y-%m-%d}"
-
-
 def week_text(k: int | None) -> str:
-    return "after the forecast" if k is None else f"week {k}"
+    return _("after the forecast") if k is None else _("week {n}").format(n=k)
 
 
 def cash_low_text(a: Assessment) -> str:
     """'lowest -$20,615 in the week of 2025-05-26': the likely forecast's lowest balance."""
-    return f"lowest {money(a.cash_low, a.profile.business.currency)} in the week of {day(lowest_week_start(a))}"
+    return _("lowest {amount} in the week of {date}").format(
+        amount=money(a.cash_low, a.profile.business.currency), date=day(lowest_week_start(a))
+    )
 
 
 def runway_phrase(a: Assessment) -> str:
     """'runway 4.9 wk', or 'cash does not run out in 13 weeks' (the forecast's length)."""
     if a.runway_weeks is None:
-        return f"cash does not run out in {len(a.forecast.week_starts)} weeks"
-    return f"runway {runway_text(a.runway_weeks)}"
+        return _("cash does not run out in {n} weeks").format(n=len(a.forecast.week_starts))
+    return _("runway {runway}").format(runway=runway_text(a.runway_weeks))
 
 
 def cash_phrase(a: Assessment) -> str:
     """The runway with the forecast's lowest point: 'runway 4.9 wk (lowest ...)', or 'cash does
     not run out in 13 weeks (lowest ...)'."""
-    return f"{runway_phrase(a)} ({cash_low_text(a)})"
+    return _("{runway} ({low})").format(runway=runway_phrase(a), low=cash_low_text(a))
 
 
 def loss_spread(a: Assessment) -> str:
     """'expected loss $61,830 (P50 $66,000, P95 $75,467)'."""
     cur = a.profile.business.currency
-    return f"expected loss {money(a.expected_loss, cur)} (P50 {money(a.loss_p50, cur)}, P95 {money(a.loss_p95, cur)})"
+    return _("expected loss {expected} (P50 {p50}, P95 {p95})").format(
+        expected=money(a.expected_loss, cur), p50=money(a.loss_p50, cur), p95=money(a.loss_p95, cur)
+    )
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int] | None = None) -> list[str]:
-    """Align columns; `right` holds the indexes of numeric columns."""
-    right = right or set()
-    widths = [len(h) for h in headers]
-    for row in rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-
-    def fmt(row: Sequence[str]) -> str:
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
-        return "  ".join(cells).rstrip()
-
-    return [fmt(headers), *(fmt(r) for r in rows)]
+def reasons(a: Assessment) -> list[str]:
+    """`a.reasons` in the active language (riskmon.present.words.rule_reason)."""
+    raised = sorted((r for r in a.rules if r.level > Level.OK), key=lambda r: -r.level)
+    return [rule_reason(a, r) for r in raised or [r for r in a.rules if r.rule == "score"]]
 
 
 def headline(a: Assessment, colour: bool = False, *, demo: bool = False) -> str:
     conc = a.concentration
-    top = f", {conc.top_platform} {conc.top_dependence:.0%} of orders" if conc.top_platform else ""
-    tag = f" {DEMO_TAG}" if demo else ""
-    return (
-        f"{paint(a.level.name, a.level, colour)}{tag} score {a.score:.0f}/100, {cash_phrase(a)}, "
-        f"shortfall probability {chance(a.cash_shortfall_probability)}{top}, {loss_spread(a)}"
-        f" — {'; '.join(a.reasons)}"
+    top = ""
+    if conc.top_platform:
+        top = _(", {platform} {share} of orders").format(platform=conc.top_platform, share=f"{conc.top_dependence:.0%}")
+    tag = f" {demo_tag()}" if demo else ""
+    return _("{level}{tag} score {score}/100, {cash}, shortfall probability {chance}{top}, {loss} — {reasons}").format(
+        level=paint(a.level.name, a.level, colour),
+        tag=tag,
+        score=f"{a.score:.0f}",
+        cash=cash_phrase(a),
+        chance=chance(a.cash_shortfall_probability),
+        top=top,
+        loss=loss_spread(a),
+        reasons=_("; ").join(reasons(a)),
     )
 
 
@@ -143,29 +163,37 @@ def events_table(events: Sequence[EventAssessment], currency: str, limit: int | 
         [
             clean(e.id),
             when(e.days_until),
-            e.status,
+            status_word(e.status),
             f"{e.probability:.0%}",
             f"{e.score:.1f}",
             money(e.expected_loss, currency),
             money(e.cash_frozen, currency),
-            clean(e.event.title)[:60],
+            clean(data_text(e.event.title))[:60],
         ]
         for e in list(events)[:limit]
     ]
-    return table(["EVENT", "WHEN", "STATUS", "P", "SCORE", "EXP. LOSS", "LATE", "TITLE"], rows, right={3, 4, 5, 6})
+    headers = [_("EVENT"), _("WHEN"), _("STATUS"), "P", _("SCORE"), _("EXP. LOSS"), _("LATE"), _("TITLE")]
+    return table(headers, rows, right={3, 4, 5, 6})
 
 
 def late_header(e: EventAssessment, currency: str) -> str:
     """The line that opens an event's cash effect, never part of its loss."""
     if e.cash_frozen <= 0:
-        return "  late if it happens (cash timing): nothing"
-    return f"  late if it happens (cash timing, never part of the loss): {money(e.cash_frozen, currency)}"
+        return "  " + _("late if it happens (cash timing): nothing")
+    return "  " + _("late if it happens (cash timing, never part of the loss): {amount}").format(
+        amount=money(e.cash_frozen, currency)
+    )
 
 
 def late_moves(e: EventAssessment, a: Assessment | None = None) -> list[tuple[str, float, str]]:
     """The event's late money by part (payouts frozen, extra hold): what, how much, and when it
     leaves and comes back (dates; forecast weeks when `a` is given)."""
-    return [(m.what, m.amount, _timing(m, a)) for m in cash_moves(e)]
+    return [(move_word(m.what), m.amount, _timing(m, a)) for m in cash_moves(e)]
+
+
+def move_word(what: str) -> str:
+    """'payouts frozen' / 'extra hold' (riskmon.present.cash.CashMove.what) in the active language."""
+    return {"payouts frozen": _("payouts frozen"), "extra hold": _("extra hold")}.get(what, what)
 
 
 def _timing(move: CashMove, a: Assessment | None) -> str:
@@ -175,22 +203,29 @@ def _timing(move: CashMove, a: Assessment | None) -> str:
         return f"{day(dt)} ({week_text(week_of_date(a, dt))})" if a else day(dt)
 
     if move.leaves is None:
-        return "already in effect: part of your pending payouts, not moved again in the forecast"
-    back = f"back {at(move.back)}" if move.back else "back when the event ends: it has no end date"
-    return f"leaves {at(move.leaves)}, {back}"
+        return _("already in effect: part of your pending payouts, not moved again in the forecast")
+    back = (
+        _("back {when}").format(when=at(move.back)) if move.back else _("back when the event ends: it has no end date")
+    )
+    return _("leaves {when}, {back}").format(when=at(move.leaves), back=back)
 
 
 def timeline_lines(e: EventAssessment, now: datetime) -> list[str]:
     """The event's dated statuses, the one in force at `now` marked with '>'."""
     ev = e.event
     if not ev.timeline:
-        return [f"  timeline: none; {e.status} ({e.probability:.0%}) at every date"]
+        return [
+            "  "
+            + _("timeline: none; {status} ({p}) at every date").format(
+                status=status_word(e.status), p=f"{e.probability:.0%}"
+            )
+        ]
     rows = []
     for entry in ev.timeline:
         mark = ">" if entry is e.timeline_entry else ""
-        rows.append([mark, day(entry.date), entry.status, f"{timeline_probability(ev, entry):.0%}"])
-    lines = [f"  timeline ('>' is in force on {day(now)}):"]
-    lines.extend(f"    {line}" for line in table(["", "DATE", "STATUS", "P"], rows, right={3}))
+        rows.append([mark, day(entry.date), status_word(entry.status), f"{timeline_probability(ev, entry):.0%}"])
+    lines = ["  " + _("timeline ('>' is in force on {date}):").format(date=day(now))]
+    lines.extend(f"    {line}" for line in table(["", _("DATE"), _("STATUS"), "P"], rows, right={3}))
     return lines
 
 
@@ -208,10 +243,13 @@ def feed_problems(feeds: Sequence[Mapping[str, Any]]) -> list[str]:
     for f in feeds:
         if f.get("ok") and not f.get("stale"):
             continue
-        line = f"feed {clean(f['name'])}: {'stale, ' if f.get('stale') else ''}{clean(f.get('error') or 'ok')}"
+        stale = _("stale, ") if f.get("stale") else ""
+        line = _("feed {name}: {stale}{error}").format(
+            name=clean(f["name"]), stale=stale, error=clean(f.get("error") or "ok")
+        )
         last = f.get("last_success")
         if last:
-            line += f" (last good copy {clean(last)[:16].replace('T', ' ')} UTC)"
+            line += _(" (last good copy {when} UTC)").format(when=clean(last)[:16].replace("T", " "))
         out.append(line)
     return out
 
@@ -223,16 +261,24 @@ def cash_and_loss(a: Assessment) -> list[str]:
     weeks = len(a.forecast.week_starts)
     out = runway_date(a)
     if out is None:
-        runs_out = "does not run out"
+        runs_out = _("does not run out")
     else:
-        past = " (past the forecast, at the last 4 weeks' burn)" if a.runway_weeks and a.runway_weeks > weeks else ""
-        runs_out = f"runs out in {runway_text(a.runway_weeks)}, around {day(out)}{past}"
-    draws = "exact" if a.distribution == "exact" else f"Monte Carlo, {a.settings.model.draws} draws"
+        past = _(" (past the forecast, at the last 4 weeks' burn)") if a.runway_weeks and a.runway_weeks > weeks else ""
+        runs_out = _("runs out in {runway}, around {date}{past}").format(
+            runway=runway_text(a.runway_weeks), date=day(out), past=past
+        )
+    draws = _("exact") if a.distribution == "exact" else _("Monte Carlo, {n} draws").format(n=a.settings.model.draws)
     return [
-        f"cash, {weeks}-week forecast if likely events happen: {cash_low_text(a)}; {runs_out}",
-        f"  shortfall probability {chance(a.cash_shortfall_probability)}: the chance cash goes below zero in some week",
-        f"loss, money gone for good: expected {money(a.expected_loss, cur)}, P50 {money(a.loss_p50, cur)}, "
-        f"P95 {money(a.loss_p95, cur)} ({draws})",
+        _("cash, {n}-week forecast if likely events happen: {low}; {runs_out}").format(
+            n=weeks, low=cash_low_text(a), runs_out=runs_out
+        ),
+        "  "
+        + _("shortfall probability {chance}: the chance cash goes below zero in some week").format(
+            chance=chance(a.cash_shortfall_probability)
+        ),
+        _("loss, money gone for good: expected {expected}, P50 {p50}, P95 {p95} ({draws})").format(
+            expected=money(a.expected_loss, cur), p50=money(a.loss_p50, cur), p95=money(a.loss_p95, cur), draws=draws
+        ),
     ]
 
 
@@ -252,10 +298,13 @@ def forecast_table(a: Assessment) -> list[str]:
         ]
         for k in range(len(f.week_starts))
     ]
+    headers = [_("WEEK"), _("STARTS"), _("BASELINE"), _("LIKELY"), _("STRESS"), _("NOTE")]
     return [
-        "cash forecast, balance at the end of each week (baseline: no event; likely: events with p >= 50%; "
-        "stress: every event with p > 0)",
-        *table(["WEEK", "STARTS", "BASELINE", "LIKELY", "STRESS", "NOTE"], rows, right={0, 2, 3, 4}),
+        _(
+            "cash forecast, balance at the end of each week (baseline: no event; likely: events with p >= 50%; "
+            "stress: every event with p > 0)"
+        ),
+        *table(headers, rows, right={0, 2, 3, 4}),
     ]
 
 
@@ -274,14 +323,15 @@ def render_check(
     """`explanations`: `Evaluation.explanations` (-vv prints them); worked out here when not given."""
     cur = a.profile.business.currency
     lines = [headline(a, colour, demo=demo)]
-    if changes:
-        lines.append(f"since the previous check: {len(changes)} change{'s' if len(changes) != 1 else ''}")
-        if verbosity >= 1:
-            lines.extend(f"  {clean(c.get('summary', ''))}" for c in changes)
+    lines.extend(_changes_lines(changes, verbosity))
     if verbosity >= 1:
         lines.append("")
-        lines.append(f"{clean(a.profile.business.name)} as of {a.now:%Y-%m-%d %H:%M} UTC")
-        lines.extend(f"  {paint(r.level.name, r.level, colour):<8} {r.rule:<13} {r.reason}" for r in a.rules)
+        lines.append(
+            _("{business} as of {when} UTC").format(
+                business=clean(a.profile.business.name), when=f"{a.now:%Y-%m-%d %H:%M}"
+            )
+        )
+        lines.extend(_rule_lines(a, colour))
         lines.append("")
         lines.extend(cash_and_loss(a))
         shown = [e for e in a.events if e.score > 0 or e.expected_loss > 0 or (e.probability > 0 and e.cash_frozen)]
@@ -290,7 +340,7 @@ def render_check(
             lines.extend(events_table(shown[:10], cur))
         if actions:
             lines.append("")
-            lines.append("next actions:")
+            lines.append(_("next actions:"))
             lines.extend(f"  - {clean(x)}" for x in actions)
     # A feed problem is shown at every verbosity: the assessment rests on its last good copy.
     lines.extend(feed_problems(feeds))
@@ -309,6 +359,27 @@ def render_check(
         lines.append("")
         lines.extend(f"debug: {d}" for d in debug)
     return "\n".join(lines)
+
+
+def _changes_lines(changes: Sequence[Mapping[str, Any]], verbosity: int) -> list[str]:
+    """How many events changed since the previous check (-v: which)."""
+    if not changes:
+        return []
+    n = len(changes)
+    since = ngettext("since the previous check: {n} change", "since the previous check: {n} changes", n)
+    out = [since.format(n=n)]
+    if verbosity >= 1:
+        out.extend(f"  {clean(c.get('summary', ''))}" for c in changes)
+    return out
+
+
+def _rule_lines(a: Assessment, colour: bool) -> list[str]:
+    """-v: each rule's level, name and reason, the names in one column (padded by cells)."""
+    width = max([cell_width(rule_word(r.rule)) for r in a.rules] + [13])
+    return [
+        f"  {paint(r.level.name, r.level, colour):<8} {ljust(rule_word(r.rule), width)} {rule_reason(a, r)}"
+        for r in a.rules
+    ]
 
 
 def write(text: str, stream: TextIO | None = None) -> None:

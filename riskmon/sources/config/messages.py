@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from riskmon.errors import did_you_mean
+from riskmon.i18n import N_, _, ngettext
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
 Loc = tuple[str | int, ...]
 
-_DATE_HELP = "not a date or date-time (use 2025-01-19 or 2025-01-19T17:00:00+07:00)"
+_DATE_HELP = N_("not a date or date-time (use 2025-01-19 or 2025-01-19T17:00:00+07:00)")
+"""English; shown through _()."""
 
 
 def _got(value: Any) -> str:
@@ -28,14 +30,14 @@ def _got(value: Any) -> str:
     elif isinstance(value, str):
         text = repr(clean(value)[:60])
     elif isinstance(value, int | float):
-        text = repr(value) if len(repr(value)) <= 30 else "a number that large"
+        text = repr(value) if len(repr(value)) <= 30 else _("a number that large")
     elif isinstance(value, dict):
-        return " (got a table)"
+        return _(" (got a table)")
     elif isinstance(value, list):
-        return " (got a list)"
+        return _(" (got a list)")
     else:
         text = clean(str(value))[:60]
-    return f" (got {text})"
+    return _(" (got {value})").format(value=text)
 
 
 def _num(value: Any) -> str:
@@ -49,50 +51,50 @@ def _message(model: type[BaseModel], loc: Loc, err: dict[str, Any]) -> str:
     ctx: dict[str, Any] = err.get("ctx") or {}
     value = err.get("input")
     if kind == "missing":
-        return "missing: required field"
+        return _("missing: required field")
     if kind == "extra_forbidden":
         return _unknown_key(model, loc)
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         return _range(model, loc, ctx, kind) + _got(value)
     if kind == "finite_number":
-        return "must be a finite number, not inf or nan"
+        return _("must be a finite number, not inf or nan")
     if kind in ("float_type", "float_parsing", "int_parsing_size"):
-        return "not a number" + _got(value)
+        return _("not a number") + _got(value)
     if kind in ("int_type", "int_parsing"):
-        return "not a whole number" + _got(value)
+        return _("not a whole number") + _got(value)
     if kind == "int_from_float":
-        return "must be a whole number" + _got(value)
+        return _("must be a whole number") + _got(value)
     if kind in ("bool_type", "bool_parsing"):
-        return "must be true or false" + _got(value)
+        return _("must be true or false") + _got(value)
     if kind == "string_type":
-        return 'must be text in double quotes, e.g. "..."' + _got(value)
+        return _('must be text in double quotes, e.g. "..."') + _got(value)
     if kind == "string_too_short" or (kind == "too_short" and isinstance(value, str)):
-        return "must not be empty"
+        return _("must not be empty")
     if kind == "string_too_long":
-        return f"must be at most {ctx.get('max_length')} characters"
+        return _("must be at most {n} characters").format(n=ctx.get("max_length"))
     if kind == "string_pattern_mismatch":
         if "(s|m|h|d|w)" in str(ctx.get("pattern", "")):
-            return "not a duration: a number and a unit s, m, h, d or w, e.g. 30s, 15m, 2h, 1d" + _got(value)
-        return f"does not have the expected form {ctx.get('pattern')}" + _got(value)
+            return _("not a duration: a number and a unit s, m, h, d or w, e.g. 30s, 15m, 2h, 1d") + _got(value)
+        return _("does not have the expected form {pattern}").format(pattern=ctx.get("pattern")) + _got(value)
     if kind == "too_short":
         n = ctx.get("min_length", 1)
-        return f"must have at least {n} item{'s' if n != 1 else ''}"
+        return ngettext("must have at least {n} item", "must have at least {n} items", n).format(n=n)
     if kind == "too_long":
-        return f"must have at most {ctx.get('max_length')} items"
+        return _("must have at most {n} items").format(n=ctx.get("max_length"))
     if kind in ("list_type", "tuple_type", "set_type"):
-        return 'must be a list in brackets, e.g. ["US"]' + _got(value)
+        return _('must be a list in brackets, e.g. ["US"]') + _got(value)
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return "must be a table: a [section] or { key = value, ... }" + _got(value)
+        return _("must be a table: a [section] or {{ key = value, ... }}").format() + _got(value)
     if kind == "literal_error":
         return _literal(ctx, value)
     if kind.startswith(("datetime_", "date_", "time_")):
-        return _DATE_HELP + _got(value)
-    return clean(str(err.get("msg", "invalid value")))
+        return _(_DATE_HELP) + _got(value)
+    return clean(str(err.get("msg", _("invalid value"))))
 
 
 def _literal(ctx: dict[str, Any], value: Any) -> str:
     options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-    message = f"must be one of: {', '.join(options)}" + _got(value)
+    message = _("must be one of: {options}").format(options=", ".join(options)) + _got(value)
     if isinstance(value, str):
         message += did_you_mean(value.strip().lower(), options, " — ")
     return message
@@ -103,10 +105,10 @@ def _unknown_key(model: type[BaseModel], loc: Loc) -> str:
     known = _field_names(model, loc[:-1])
     close = did_you_mean(key, known, " — ") or did_you_mean(key.lower(), known, " — ")
     if close:
-        return f"unknown key {key!r}{close}"
+        return _("unknown key {key}").format(key=repr(key)) + close
     if known:
-        return f"unknown key {key!r}; known keys here: {', '.join(known)}"
-    return f"unknown key {key!r}"
+        return _("unknown key {key}; known keys here: {known}").format(key=repr(key), known=", ".join(known))
+    return _("unknown key {key}").format(key=repr(key))
 
 
 def unwrap_annotation(tp: Any) -> Any:
@@ -213,12 +215,12 @@ def _range(model: type[BaseModel], loc: Loc, ctx: dict[str, Any], kind: str) -> 
         lo, hi = (lo, None) if kind.startswith("greater") else (None, hi)
     if lo is not None and hi is not None:
         if not lo_strict and not hi_strict:
-            return f"must be between {_num(lo)} and {_num(hi)}"
-        low = f"more than {_num(lo)}" if lo_strict else f"at least {_num(lo)}"
-        high = f"less than {_num(hi)}" if hi_strict else f"at most {_num(hi)}"
-        return f"must be {low} and {high}"
+            return _("must be between {lo} and {hi}").format(lo=_num(lo), hi=_num(hi))
+        low = (_("more than {n}") if lo_strict else _("at least {n}")).format(n=_num(lo))
+        high = (_("less than {n}") if hi_strict else _("at most {n}")).format(n=_num(hi))
+        return _("must be {low} and {high}").format(low=low, high=high)
     if lo is not None:
-        return f"must be more than {_num(lo)}" if lo_strict else f"must be {_num(lo)} or more"
+        return (_("must be more than {n}") if lo_strict else _("must be {n} or more")).format(n=_num(lo))
     if hi is not None:
-        return f"must be less than {_num(hi)}" if hi_strict else f"must be {_num(hi)} or less"
-    return "out of range"
+        return (_("must be less than {n}") if hi_strict else _("must be {n} or less")).format(n=_num(hi))
+    return _("out of range")

@@ -131,6 +131,9 @@ from riskmon.sources.config.schema_settings import (
     Thresholds as Thresholds,
 )
 from riskmon.sources.config.schema_settings import (
+    UiSettings as UiSettings,
+)
+from riskmon.sources.config.schema_settings import (
     _duration_in_range as _duration_in_range,
 )
 from riskmon.sources.config.schema_types import (
@@ -250,6 +253,7 @@ _CORE_TYPES: dict[str, type] = {
     "FeedSettings": core_settings.FeedSettings,
     "AlertSettings": core_settings.AlertSettings,
     "ExportSettings": core_settings.ExportSettings,
+    "UiSettings": core_settings.UiSettings,
     "Settings": core_settings.Settings,
     "Requires": core_rules.Requires,
     "PlaybookStep": core_rules.PlaybookStep,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Field,
     model_validator,
 )
@@ -137,6 +138,19 @@ class ExportSettings(Strict):
     config directory's name."""
 
 
+def _language_tag(value: object) -> object:
+    """'zh_CN.UTF-8', 'zh', 'zh-hans' -> 'zh-CN': any spelling riskmon.i18n understands; anything
+    else is left for the Literal to reject with the list of languages and a did-you-mean."""
+    from riskmon.i18n import normalize
+
+    return (normalize(value) or value) if isinstance(value, str) else value
+
+
+class UiSettings(Strict):
+    language: Annotated[Literal["en", "zh-CN"], BeforeValidator(_language_tag)] | None = None
+    """The language of riskmon's text; default: --lang, else LC_ALL / LC_MESSAGES / LANG."""
+
+
 class Settings(Strict):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     model: ModelSettings = Field(default_factory=ModelSettings)
@@ -144,6 +158,7 @@ class Settings(Strict):
     feeds: list[FeedSettings] = Field(default_factory=list)
     alerts: list[AlertSettings] = Field(default_factory=list)
     export: ExportSettings = Field(default_factory=ExportSettings)
+    ui: UiSettings = Field(default_factory=UiSettings)
 
     @model_validator(mode="after")
     def _unique_feeds(self) -> Settings:

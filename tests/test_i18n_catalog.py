@@ -1,0 +1,180 @@
+"""The catalogs: up to date with the sources, complete, compiled, and nothing user-facing left
+unmarked. A new message in the code, a new event in the bundled catalog, or a string someone forgot
+to wrap in _() fails here."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from riskmon.locale import catalog
+from riskmon.paths import bundled_config_dir
+from riskmon.sources.config.starter import _NOT_PROSE
+from tests.test_i18n import NOW, clean_env, run
+
+CODE = "zh_CN"
+
+
+def msgids(path: Path) -> set[str]:
+    with path.open("rb") as f:
+        return {str(m.id) for m in read_po(f) if m.id}
+
+
+def test_template_is_up_to_date_with_the_sources(tmp_path: Path) -> None:
+    fresh = tmp_path / "riskmon.pot"
+    catalog.extract(fresh)
+    added, gone = msgids(fresh) - msgids(catalog.TEMPLATE), msgids(catalog.TEMPLATE) - msgids(fresh)
+    assert not added and not gone, (
+        "riskmon/locale/riskmon.pot is stale: run `python -m riskmon.locale.catalog extract` and `update`, "
+        f"then translate.\nnew: {sorted(added)[:10]}\ngone: {sorted(gone)[:10]}"
+    )
+
+
+def test_every_message_has_a_chinese_translation() -> None:
+    assert catalog.missing(CODE) == []
+
+
+def test_no_obsolete_or_fuzzy_entries() -> None:
+    text = catalog.po_path(CODE).read_text(encoding="utf-8")
+    assert "\n#~ " not in text, "obsolete entries: run `python -m riskmon.locale.catalog update`"
+    assert "#, fuzzy" not in text.split("\nmsgid", 2)[-1], "fuzzy entries count as untranslated"
+    assert msgids(catalog.po_path(CODE)) == msgids(catalog.TEMPLATE)
+
+
+def test_placeholders_survive_translation() -> None:
+    """A translation that drops or renames a {placeholder} would raise KeyError or lose a number."""
+    with catalog.po_path(CODE).open("rb") as f:
+        po = read_po(f)
+    field = re.compile(r"\{[a-z_]*\}")
+    for m in po:
+        if not m.id:
+            continue
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for s in strings:
+            assert sorted(set(field.findall(s))) == sorted(set(field.findall(ids[-1]))), (m.id, s)
+
+
+def test_compiled_catalog_matches_its_source() -> None:
+    shipped = catalog.po_path(CODE).with_suffix(".mo").read_bytes()
+    assert shipped == catalog.compiled(CODE), "run `python -m riskmon.locale.catalog compile`"
+
+
+# ---------------------------------------------------------------------------------------------
+# Nothing user-facing left in English
+
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’.-]*[A-Za-z0-9]|[A-Za-z]")
+ALWAYS = {"OK", "WARNING", "CRITICAL", "UNKNOWN", "UTC", "P", "P50", "P95", "f", "r", "cm", "e"}
+"""The Nagios levels (grepped for by scripts), units and the formula's symbols."""
+COMMAND = re.compile(
+    r"riskmon(?: [A-Za-z0-9_.:/=-]+)+|#:schema \S+|export \S+|/\S+|\bdeadline-[a-z0-9-]+|[\w.-]+\.json"
+)
+"""A command line, a directive or a path quoted in the text (typed as is, never translated), and
+the ids riskmon makes for an event's own deadlines (a slug of their text)."""
+
+
+def words(text: str) -> set[str]:
+    return {w.rstrip(".") for w in WORD.findall(text)}
+
+
+def strings_in(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings_in(v)
+
+
+def allowed_words(config: Path) -> set[str]:
+    """Data: every word of the exposure (names, ids, platforms, what a commitment is), the ids of
+    events, rules and steps, and what the Chinese catalog itself keeps in Latin letters (brand
+    names, config keys, commands)."""
+    exposure = tomllib.loads((config / "exposure.toml").read_text(encoding="utf-8"))
+    allowed = set(ALWAYS) | {w for s in strings_in(exposure) for w in words(s)}
+    for name, key in (("events.toml", "events"), ("playbooks.toml", "rules")):
+        doc = tomllib.loads((config / name).read_text(encoding="utf-8"))
+        for item in doc.get(key, []):
+            allowed.add(item["id"])
+            allowed |= {s["id"] for s in item.get("steps", [])}
+            allowed |= {w for field in ("platforms", "regions") for v in item.get(field, []) for w in words(v)}
+    with catalog.po_path(CODE).open("rb") as f:
+        for m in read_po(f):
+            strings = m.string if isinstance(m.string, tuple) else (m.string,)
+            allowed |= {w for s in strings for w in words(s)}
+    return allowed
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("demo") / "cfg"
+    shutil.copytree(bundled_config_dir(), target, ignore=shutil.ignore_patterns("*.json"))
+    return target
+
+
+def english_left(text: str, allowed: set[str]) -> set[str]:
+    text = re.sub(r"\\(.)", r"\1", text)  # Markdown escapes: min\_hit\_share is min_hit_share
+    text = re.sub(r"`[^`]*`|https?://\S+|--[a-z-]+", " ", text)  # commands, links and options
+    text = COMMAND.sub(" ", text)
+    return {w for w in words(text) if w not in allowed and w.lower() not in allowed}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check",),
+        ("check", "-v"),
+        ("check", "-vv"),
+        ("report",),
+        ("playbook",),
+        ("playbook", "us-de-minimis-end-cn-hk-2025"),
+        ("playbook", "payout-hold-buffer"),
+        ("report", "-f", "csv"),
+    ],
+    ids=" ".join,
+)
+def test_no_english_left_in_chinese_output(demo: Path, args: tuple[str, ...], tmp_path: Path) -> None:
+    r = run(*args, "--config", str(demo), "--now", NOW, "--db", str(tmp_path / "h.json"), LANG="zh_CN.UTF-8")
+    assert r.returncode in (0, 1), r.stderr
+    text = r.stdout
+    if args[-1] == "csv":  # the keys and values stay as they are by design: the section titles are prose
+        text = "\n".join(line.rstrip(",") for line in text.splitlines() if "," not in line.rstrip(","))
+    assert not english_left(text, allowed_words(demo)), text
+
+
+def test_config_init_writes_chinese_comments_and_the_same_keys(tmp_path: Path, demo: Path) -> None:
+    zh, en = tmp_path / "zh", tmp_path / "en"
+    r = run("config", "init", "--config", str(zh), LANG="zh_CN.UTF-8")
+    assert r.returncode == 0, r.stderr
+    assert run("config", "init", "--config", str(en), LANG="C").returncode == 0
+    assert not english_left(r.stdout.replace(str(zh), " "), allowed_words(demo)), r.stdout
+    allowed = allowed_words(demo)
+    for name in ("riskmon.toml", "exposure.toml", "events.toml", "playbooks.toml"):
+        zh_lines = (zh / name).read_text(encoding="utf-8").splitlines()
+        en_lines = (en / name).read_text(encoding="utf-8").splitlines()
+        # Same keys and values, line for line apart from the comments.
+        assert [x for x in zh_lines if not x.lstrip().startswith("#")] == [
+            x for x in en_lines if not x.lstrip().startswith("#")
+        ], name
+        prose = [x for x in zh_lines if x.lstrip().startswith("#") and not _NOT_PROSE.match(x.lstrip("# "))]
+        assert not english_left("\n".join(prose), allowed), name
+    check = run("config", "validate", "--config", str(zh), LANG="C")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_test_catches_an_unmarked_string(demo: Path) -> None:
+    """The check above would fail on one English sentence that was not marked for translation."""
+    assert english_left("下一步行动：next actions", allowed_words(demo)) == {"next", "actions"}
+    assert not english_left("下一步行动：us-tiktok-ban-2025 TikTok Shop US$1,234", allowed_words(demo))
+
+
+def test_clean_env_has_no_locale() -> None:
+    assert not {"LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"} & set(clean_env())
