@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.cli.args import offline, seconds
+from riskmon.cli.pipe import answer
 from riskmon.errors import RiskmonError, reason_of
 
 if TYPE_CHECKING:
@@ -103,8 +104,7 @@ def run(args: argparse.Namespace) -> int:
         from riskmon.present.text import DEMO_NOTE
 
         print(f"riskmon: {DEMO_NOTE}", file=sys.stderr, flush=True)
-    sys.stdout.write(output if output.endswith("\n") else output + "\n")
-    sys.stdout.flush()
+    answer(output)
     return int(ev.assessment.level.exit_code)
 
 
