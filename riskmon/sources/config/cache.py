@@ -63,9 +63,9 @@ class _CoreOnly(pickle.Unpickler):
 
 def cache_root() -> Path:
     """$XDG_CACHE_HOME/riskmon/config (platformdirs' user cache dir)."""
-    from platformdirs import user_cache_path
+    from riskmon.paths import user_cache_dir
 
-    return user_cache_path(riskmon.__name__, appauthor=False) / "config"
+    return user_cache_dir() / "config"
 
 
 # ---------------------------------------------------------------------------------------------
