@@ -2,13 +2,14 @@
 and pydantic (its import and its validators are most of a cold start; benchmarks/README.md).
 
 Each entry is one config directory's validated objects (the core's frozen dataclasses), stored
-under the user cache dir (`$XDG_CACHE_HOME/riskmon/config/`), with a fingerprint of everything
-they were computed from: riskmon's version, the size and mtime of every module that validates and
-converts (CODE: an edited checkout is a miss), and for each input file its path, size, mtime_ns
-and the SHA-256 of the bytes just read. An entry is
-used only when the fingerprint is the one the caller computed from the files it has read now and
-the payload's own SHA-256 matches; anything else (stale, truncated, corrupt, foreign, unreadable,
-not a regular file) is ignored, and the caller validates the files and writes a fresh entry.
+under the user cache dir (`$XDG_CACHE_HOME/riskmon/config/`). Its header is the fingerprint of the
+code: riskmon's version and the size and mtime of every module that validates and converts (CODE:
+an edited checkout is a miss as a whole). Its payload holds one part per file, each under the
+file's own key: its path, size, mtime_ns and the SHA-256 of the bytes just read. A part is used
+only when its key is the one the caller computed from the file it has read now, so an edit of one
+file revalidates that file only; the payload's own SHA-256 must match too. Anything else (stale,
+truncated, corrupt, foreign, unreadable, not a regular file) is ignored, and the caller validates
+the files and writes a fresh entry.
 
 The payload is a pickle, but never trusted to name what it builds: unpickling may only construct
 dataclasses and enums of riskmon.core and datetime values (anything else is a corrupt entry).
@@ -33,7 +34,7 @@ from typing import Any
 import riskmon
 from riskmon.userfile import MB, read_bytes
 
-FORMAT = b"riskmon-config-cache 1\n"
+FORMAT = b"riskmon-config-cache 2\n"
 MAX_BYTES = 64 * MB
 MAX_ENTRIES = 2048
 """Config directories remembered, the oldest going first: an agency's fleet holds one per profile
@@ -77,21 +78,29 @@ class Fingerprint:
 
     def __init__(self) -> None:
         self._h = hashlib.sha256()
-        self._add("riskmon", riskmon.__version__, *_code_stamps())
 
-    def _add(self, *parts: object) -> None:
+    def add(self, *parts: object) -> Fingerprint:
         self._h.update(repr(parts).encode("utf-8", "surrogatepass"))
         self._h.update(b"\0")
-
-    def file(self, path: Path, data: bytes | None, st: os.stat_result | None) -> None:
-        """One input file as it was just read (`data` None: it does not exist)."""
-        if data is None or st is None:
-            self._add("missing", str(path))
-        else:
-            self._add("file", str(path), st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+        return self
 
     def digest(self) -> str:
         return self._h.hexdigest()
+
+
+@functools.cache
+def code_key() -> str:
+    """riskmon's version and the stamps of the code that validates: an entry's header, so that an
+    entry written by other code is a miss as a whole."""
+    return Fingerprint().add("riskmon", riskmon.__version__, *_code_stamps()).digest()
+
+
+def file_key(path: Path, data: bytes | None, st: os.stat_result | None) -> str:
+    """One input file as it was just read (`data` None: it does not exist): its path, size,
+    mtime_ns and the SHA-256 of its bytes. Each file's part of an entry is used only under it."""
+    if data is None or st is None:
+        return Fingerprint().add("missing", str(path)).digest()
+    return Fingerprint().add("file", str(path), st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()).digest()
 
 
 @functools.cache
