@@ -28,6 +28,7 @@ import io
 import os
 import pickle
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,20 +108,29 @@ def file_key(path: Path, data: bytes | None, st: os.stat_result | None) -> str:
 def _code_stamps() -> tuple[tuple[str, int, int], ...]:
     """(path, size, mtime_ns) of every module of CODE: a code change is a miss, as for .pyc. Once
     per process: a fleet fingerprints a thousand directories with the same code."""
-    base = Path(riskmon.__file__).parent
-    paths: list[str] = []
+    base = os.path.dirname(riskmon.__file__)
+    stamps: list[tuple[str, int, int]] = []
     for part in CODE:
         if part.endswith(".py"):
-            paths.append(str(base / part))
-            continue
-        for root, dirs, files in os.walk(base / part):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            paths.extend(os.path.join(root, name) for name in sorted(files) if name.endswith(".py"))
-    stamps = []
-    for path in paths:
-        st = os.stat(path)
-        stamps.append((os.path.relpath(path, base), st.st_size, st.st_mtime_ns))
+            st = os.stat(os.path.join(base, part))
+            stamps.append((part, st.st_size, st.st_mtime_ns))
+        else:
+            stamps.extend(_tree_stamps(base, part))
     return tuple(stamps)
+
+
+def _tree_stamps(base: str, rel: str) -> Iterator[tuple[str, int, int]]:
+    """The stamps of the .py files under `rel` (a folder under `base`), in name order, one scandir
+    a folder (a walk with os.path.relpath took a few ms of every check)."""
+    with os.scandir(os.path.join(base, rel)) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        name = f"{rel}/{entry.name}"
+        if entry.name.endswith(".py") and entry.is_file():
+            st = entry.stat()
+            yield name, st.st_size, st.st_mtime_ns
+        elif entry.name != "__pycache__" and entry.is_dir(follow_symlinks=False):
+            yield from _tree_stamps(base, name)
 
 
 def slot_for(*names: str) -> str:
