@@ -58,6 +58,8 @@ def test_a_repeated_check_loads_the_config_without_pydantic(tmp_path: Path, fmt:
     assert first.returncode == 1, first.stdout + first.stderr
     assert imports_pydantic(first), "a miss validates the files"
     assert entries(tmp_path), "and stores what it validated"
+    assert all(e.stat().st_mode & 0o777 == 0o600 for e in entries(tmp_path)), "readable by the user only"
+    assert not list(entries(tmp_path)[0].parent.glob(".*")), "no temp file left"
 
     again = check(tmp_path, cfg, "-f", fmt, importtime=True)
     assert again.returncode == 1 and again.stdout == first.stdout
