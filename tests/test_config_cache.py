@@ -241,3 +241,28 @@ def test_validation_loads_no_pydantic_plugin(tmp_path: Path) -> None:
     r = subprocess.run(argv, env=env, capture_output=True, text=True)
     assert r.returncode == 1, r.stdout + r.stderr
     assert not marker.exists()
+
+
+def test_the_oldest_entries_go_and_the_directory_is_not_listed_for_every_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 5)
+    listed: list[str] = []
+    scandir = os.scandir
+
+    def spy(path: Any) -> Any:
+        if str(path).startswith(str(tmp_path)):
+            listed.append(str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(cache.os, "scandir", spy)
+    for i in range(5):
+        cache.store(f"entry-{i}.pickle", cache.code_key(), ("part", i))
+        os.utime(cache.cache_root() / f"entry-{i}.pickle", ns=(i + 1, i + 1))
+    assert len(listed) == 1, "listed at the first write only"
+    for i in range(5, 8):
+        cache.store(f"entry-{i}.pickle", cache.code_key(), ("part", i))
+    names = sorted(e.name for e in entries(tmp_path))
+    assert names == [f"entry-{i}.pickle" for i in (3, 4, 5, 6, 7)], "the most recently written"
+    assert cache.load("entry-7.pickle", cache.code_key()) == ("part", 7)

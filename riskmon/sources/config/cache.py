@@ -206,13 +206,29 @@ def _debug(message: str, *args: object) -> None:
     logging.getLogger(__name__).debug(message, *args)
 
 
+_written: dict[str, set[str]] = {}
+"""Cache root -> the entries it holds, as listed at this process's first write plus those written
+since: a fleet's first cycle writes a thousand entries, and listing the directory for each write
+was quadratic. Entries other processes write meanwhile are counted at the next prune."""
+
+
 def _prune(root: Path, keep: str) -> None:
     """Keep the MAX_ENTRIES most recently written entries."""
-    entries = [e for e in os.scandir(root) if e.name.endswith(".pickle") and e.is_file(follow_symlinks=False)]
-    if len(entries) <= MAX_ENTRIES:
+    known = _written.get(str(root))
+    if known is None:
+        known = _written[str(root)] = {e.name for e in _entries(root)}
+    known.add(keep)
+    if len(known) <= MAX_ENTRIES:
         return
+    entries = _entries(root)
     entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
     for old in entries[MAX_ENTRIES:]:
         if old.name != keep:
             with contextlib.suppress(OSError):
                 os.unlink(old.path)
+    _written[str(root)] = {e.name for e in entries[:MAX_ENTRIES]} | {keep}
+
+
+def _entries(root: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(root) as it:
+        return [e for e in it if e.name.endswith(".pickle") and e.is_file(follow_symlinks=False)]
