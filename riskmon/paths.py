@@ -9,6 +9,7 @@ seller into the user's history.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,9 @@ def templates_dir() -> Path:
 
 
 def user_config_dir() -> Path:
+    found = plain_xdg_dir("config")
+    if found is not None:
+        return found
     from platformdirs import user_config_path
 
     return user_config_path(APP, appauthor=False)
@@ -40,13 +44,50 @@ def user_data_dir() -> Path:
     env = os.environ.get("RISKMON_DATA")
     if env:
         return Path(env).expanduser()
+    found = plain_xdg_dir("data")
+    if found is not None:
+        return found
     from platformdirs import user_data_path
 
     return user_data_path(APP, appauthor=False)
 
 
+def user_cache_dir() -> Path:
+    found = plain_xdg_dir("cache")
+    if found is not None:
+        return found
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP, appauthor=False)
+
+
+_XDG = {
+    "config": ("XDG_CONFIG_HOME", "~/.config"),
+    "data": ("XDG_DATA_HOME", "~/.local/share"),
+    "cache": ("XDG_CACHE_HOME", "~/.cache"),
+}
+
+
+def plain_xdg_dir(kind: str) -> Path | None:
+    """platformdirs' user directory of `kind` on Linux, where its answer is plain: $XDG_*_HOME when
+    it is an absolute path, else the default under an absolute $HOME (every platformdirs 4.x says
+    so). Anything else (another OS, a relative value, no home) is None: ask platformdirs, which
+    importing costs every `riskmon check` ~10 ms (it imports tempfile, and that shutil)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    variable, default = _XDG[kind]
+    value = os.environ.get(variable, "")
+    if os.path.isabs(value):
+        return Path(value, APP)
+    if value.strip() or not os.path.isabs(os.environ.get("HOME", "")):
+        return None
+    return Path(os.path.expanduser(default), APP)
+
+
 @dataclass(frozen=True)
 class ConfigLocation:
+    """A config directory and how it was found (`source`)."""
+
     path: Path
     source: str  # "--config", "$RISKMON_CONFIG", "user config dir", "bundled demo"
 

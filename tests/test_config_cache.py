@@ -10,6 +10,7 @@ import pickle
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,6 +58,8 @@ def test_a_repeated_check_loads_the_config_without_pydantic(tmp_path: Path, fmt:
     assert first.returncode == 1, first.stdout + first.stderr
     assert imports_pydantic(first), "a miss validates the files"
     assert entries(tmp_path), "and stores what it validated"
+    assert all(e.stat().st_mode & 0o777 == 0o600 for e in entries(tmp_path)), "readable by the user only"
+    assert not list(entries(tmp_path)[0].parent.glob(".*")), "no temp file left"
 
     again = check(tmp_path, cfg, "-f", fmt, importtime=True)
     assert again.returncode == 1 and again.stdout == first.stdout
@@ -166,3 +169,100 @@ def test_no_usable_cache_dir_is_no_failure(tmp_path: Path) -> None:
     first, again = check(tmp_path, cfg), check(tmp_path, cfg)
     assert first.returncode == again.returncode == 1 and first.stdout == again.stdout
     assert first.stderr == again.stderr == ""
+
+
+def test_an_edit_of_one_file_validates_that_file_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One entry per directory, one part per file: the unchanged files come from the cache, and an
+    entry left by other code (another riskmon version) is a miss for every file."""
+    from riskmon.sources.config import load
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cfg = write_config(tmp_path, exposure=SHOP_EXPOSURE, events=events_toml(ban()), riskmon="[thresholds]\nwarn = 30\n")
+    validated: list[str] = []
+    parse_text = load.parse_text
+
+    def spy(filename: str, text: str, *, name: str | None = None) -> Any:
+        validated.append(name or Path(filename).name)
+        return parse_text(filename, text, name=name)
+
+    monkeypatch.setattr(load, "parse_text", spy)
+    first = load.load_config(cfg)
+    assert sorted(validated) == ["events.toml", "exposure.toml", "riskmon.toml"]
+
+    validated.clear()
+    (cfg / "events.toml").write_text(events_toml(ban(), {**ban(), "id": "second-ban"}))
+    edited = load.load_config(cfg)
+    assert validated == ["events.toml"]
+    assert [e.id for e in edited.events] == [first.events[0].id, "second-ban"]
+    assert (edited.profile, edited.settings) == (first.profile, first.settings)
+
+    validated.clear()
+    assert load.load_config(cfg).events == edited.events and validated == []
+
+    monkeypatch.setattr(cache, "code_key", lambda: "another riskmon")
+    assert load.load_config(cfg).events == edited.events
+    assert sorted(validated) == ["events.toml", "exposure.toml", "riskmon.toml"]
+
+
+SPY_PLUGIN = """\
+import os
+from pathlib import Path
+
+
+class Spy:
+    def new_schema_validator(self, *args, **kwargs):
+        Path(os.environ["SPY_MARKER"]).write_text("loaded")
+        return None, None, None
+
+
+plugin = Spy()
+"""
+
+
+def test_validation_loads_no_pydantic_plugin(tmp_path: Path) -> None:
+    """Finding plugins reads every installed distribution's entry points, on the first validation
+    of a check after an edit; riskmon uses none, so it looks for none (unless the user says)."""
+    site = tmp_path / "site"
+    info = site / "spy_plugin-1.0.dist-info"
+    info.mkdir(parents=True)
+    (site / "spy_plugin.py").write_text(SPY_PLUGIN)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: spy-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pydantic]\nspy = spy_plugin:plugin\n")
+    marker = tmp_path / "marker"
+    env = {**os.environ, "PYTHONPATH": str(site), "SPY_MARKER": str(marker), "XDG_CACHE_HOME": str(tmp_path / "c")}
+    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
+    model = "import pydantic\nclass M(pydantic.BaseModel):\n    x: int\nM(x=1)\n"
+    subprocess.run([sys.executable, "-c", model], env=env, check=True)
+    assert marker.exists(), "the spy plugin is installed: pydantic loads it"
+    marker.unlink()
+
+    cfg = config(tmp_path)
+    argv = [sys.executable, "-m", "riskmon", "check", "--config", str(cfg), "--now", NOW, "--no-history"]
+    r = subprocess.run(argv, env=env, capture_output=True, text=True)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert not marker.exists()
+
+
+def test_the_oldest_entries_go_and_the_directory_is_not_listed_for_every_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 5)
+    listed: list[str] = []
+    scandir = os.scandir
+
+    def spy(path: Any) -> Any:
+        if str(path).startswith(str(tmp_path)):
+            listed.append(str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(cache.os, "scandir", spy)
+    for i in range(5):
+        cache.store(f"entry-{i}.pickle", cache.code_key(), ("part", i))
+        os.utime(cache.cache_root() / f"entry-{i}.pickle", ns=(i + 1, i + 1))
+    assert len(listed) == 1, "listed at the first write only"
+    for i in range(5, 8):
+        cache.store(f"entry-{i}.pickle", cache.code_key(), ("part", i))
+    names = sorted(e.name for e in entries(tmp_path))
+    assert names == [f"entry-{i}.pickle" for i in (3, 4, 5, 6, 7)], "the most recently written"
+    assert cache.load("entry-7.pickle", cache.code_key()) == ("part", 7)

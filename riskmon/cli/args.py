@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -22,12 +24,47 @@ class UsageError(RiskmonError):
     pass
 
 
+def terminal_columns() -> int:
+    """The width help is wrapped to, found as `shutil.get_terminal_size()` finds it ($COLUMNS, else
+    stdout's terminal, else 80) without importing shutil, which argparse does for every parser it
+    builds and which pulls in bz2 and lzma: a few ms of every `riskmon check`."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    stdout = sys.__stdout__
+    try:
+        return os.get_terminal_size(stdout.fileno()).columns or 80 if stdout is not None else 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's, given the width (argparse's own default: the terminal's, less 2)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, terminal_columns() - 2 if width is None else width)
+
+
+class RawDescriptionHelpFormatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """argparse's RawDescriptionHelpFormatter (descriptions and epilogs as written), given the width."""
+
+
 class Parser(argparse.ArgumentParser):
     """argparse exits 2 on bad arguments; 2 means CRITICAL to a monitoring system, so raise instead.
 
     It also keeps what it was given, `options` and `subcommands`, so that shell completion and
     the man page (riskmon.cli.completion, riskmon.cli.man) are generated from the parser itself
     without reading argparse's private attributes."""
+
+    options: list[argparse.Action]
+    """Every argument added, in order (-h first)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"bad arguments: {message}", self.format_usage())

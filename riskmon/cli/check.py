@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.cli.args import offline, seconds
+from riskmon.cli.pipe import answer
 from riskmon.errors import RiskmonError, reason_of
 
 if TYPE_CHECKING:
@@ -55,14 +55,15 @@ def deadline(seconds: float) -> Iterator[None]:
     """Abort the check after `seconds` of wall time, wherever it is (a hung read, a slow disk)."""
     if seconds <= 0:
         raise RiskmonError(f"bad arguments: -t must be positive, got {seconds:g}")
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def expire(signum: int, frame: object) -> None:
         raise CheckTimeout(f"timed out after {seconds:g} s", "raise -t, or look for a hanging feed with -vvv")
 
-    old = signal.signal(signal.SIGALRM, expire)
+    try:
+        old = signal.signal(signal.SIGALRM, expire)
+    except ValueError:  # not the main thread (a worker, a test): no alarm can be set there
+        yield
+        return
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
@@ -106,8 +107,7 @@ def run(args: argparse.Namespace) -> int:
         from riskmon.present.text import demo_note
 
         print(f"riskmon: {demo_note()}", file=sys.stderr, flush=True)
-    sys.stdout.write(output if output.endswith("\n") else output + "\n")
-    sys.stdout.flush()
+    answer(output)
     return int(ev.assessment.level.exit_code)
 
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from riskmon.cli.pipe import answer
 from riskmon.errors import ConfigError, RiskmonError, reason_of
 
 if TYPE_CHECKING:
@@ -99,8 +100,7 @@ def run_check(args: argparse.Namespace) -> int:
         return _failure(fmt, exc)
     for note in fleet.notes:
         print(f"riskmon: {note}", file=sys.stderr, flush=True)
-    sys.stdout.write(output if output.endswith("\n") else output + "\n")
-    sys.stdout.flush()
+    answer(output)
     from riskmon.present.fleet import EXIT_CODES, worst
 
     return EXIT_CODES[worst(o.level for o in outcomes)]
@@ -232,9 +232,9 @@ def _failure(fmt: str, exc: RiskmonError) -> int:
 
         problems = problem_docs(exc.problems if isinstance(exc, ConfigError) else [])
         doc = {"level": "UNKNOWN", "exit_code": 3, "error": line, "problems": problems}
-        print(to_json(doc, indent=None), flush=True)
+        answer(to_json(doc, indent=None))
     else:
-        print(f"RISKMON FLEET UNKNOWN - {line}", flush=True)
+        answer(f"RISKMON FLEET UNKNOWN - {line}")
     if exc.details:
         print(exc.details.rstrip(), file=sys.stderr, flush=True)
     return 3

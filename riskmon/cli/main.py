@@ -3,7 +3,8 @@
 Every command lives in its own module of `riskmon/cli/` and is imported only when chosen, so `riskmon check`
 never pays for the TUI's imports. One error handler turns riskmon's own failures into a one-line
 message and exit code 3 (UNKNOWN) — a one-line JSON document for `check --format json` — and
-tracebacks are shown only with RISKMON_DEBUG=1.
+tracebacks are shown only with RISKMON_DEBUG=1. A reader that leaves early (`riskmon report | head`)
+ends any command quietly (riskmon.cli.pipe): exit 141, or `check`'s level.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 from riskmon.cli.args import UsageError
 from riskmon.cli.parser import DEFAULT_COMMAND, build_parser, command_module, parse_args
+from riskmon.cli.pipe import READER_LEFT, answer, silence
 from riskmon.errors import ExitCode, Problem, RiskmonError
 
 __all__ = ["build_parser", "main"]
@@ -85,9 +87,9 @@ def _fail(
                 {"file": p.file, "line": p.line, "field": p.field, "message": clean(p.message)} for p in problems
             ],
         }
-        print(json.dumps(doc, ensure_ascii=False, allow_nan=False), flush=True)
+        answer(json.dumps(doc, ensure_ascii=False, allow_nan=False))
     elif command == "check":
-        print(f"RISKMON UNKNOWN - {line}", flush=True)
+        answer(f"RISKMON UNKNOWN - {line}")
     else:
         print(f"riskmon: {line}", file=sys.stderr, flush=True)
     if details:
@@ -96,7 +98,21 @@ def _fail(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        try:
+            return _main(list(sys.argv[1:] if argv is None else argv))
+        finally:
+            # Output still buffered (a short listing, --help) meets a closed pipe here, where it is
+            # caught, rather than in the interpreter's final flush, which would print a traceback.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader left (`riskmon report | head`): its choice, not our failure. stderr too: with
+        # `2>&1 | head` it is the same pipe.
+        silence(sys.stdout, sys.stderr)
+        return READER_LEFT
+
+
+def _main(argv: list[str]) -> int:
     command: str | None = "check" if "check" in argv else None
     fmt = asked_format(argv)
     _speak(asked_option(argv, "--lang"), fmt)  # before parsing: --help and usage errors speak it too
@@ -113,9 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        # `riskmon check | head -1`: the reader left; that is not our failure.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        raise  # main's: not an internal error
     except Exception as exc:  # the one place that catches everything: no traceback for users
         if os.environ.get("RISKMON_DEBUG"):
             raise

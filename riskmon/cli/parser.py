@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from riskmon import __version__
-from riskmon.cli.args import Parser, common
+from riskmon.cli.args import Parser, RawDescriptionHelpFormatter, common
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "tui": ("riskmon.cli.tui", "open the live dashboard (the default)"),
@@ -62,27 +62,35 @@ def command_module(command: str) -> Any:
     return importlib.import_module(COMMANDS[command][0])
 
 
-def _skeleton() -> tuple[Parser, dict[str, Parser]]:
-    """The top-level parser with one empty parser per command (its arguments come later)."""
+def _skeleton(only: Iterable[str] | None = None) -> tuple[Parser, dict[str, Parser]]:
+    """The top-level parser with one empty parser per command (its arguments come later), or per
+    command of `only`."""
     from riskmon.cli.reference import HELP_EPILOG
 
     parser = Parser(
         prog="riskmon",
         description="Platform risk monitor for multi-platform sellers. Without a command, opens the dashboard.",
         epilog=HELP_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=RawDescriptionHelpFormatter,
     )
     parser.add_argument("-V", "--version", action="version", version=f"riskmon {__version__}")
     common(parser, top=True)
     parser.add_argument("--fleet", metavar="DIR", help="open the fleet overview of a fleet directory (see `fleet`)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    commands = {
-        name: sub.add_parser(
-            name, help=h, description=h, add_help=False, formatter_class=argparse.RawDescriptionHelpFormatter
+    parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    return parser, _add_commands(parser, COMMANDS if only is None else only)
+
+
+def _add_commands(parser: Parser, names: Iterable[str]) -> dict[str, Parser]:
+    return {
+        name: parser.subcommands.add_parser(
+            name,
+            help=COMMANDS[name][1],
+            description=COMMANDS[name][1],
+            add_help=False,
+            formatter_class=RawDescriptionHelpFormatter,
         )
-        for name, (_, h) in COMMANDS.items()
+        for name in names
     }
-    return parser, commands
 
 
 def _configure(command: str, p: argparse.ArgumentParser) -> None:
@@ -100,10 +108,30 @@ def build_parser(commands: Iterable[str] | None = None) -> Parser:
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    """Find the command first (argparse itself, so an option's value is never taken for a command),
-    then parse with only that command's arguments: `check` imports no other command's module."""
-    parser, parsers = _skeleton()
-    first, _ = parser.parse_known_args(argv)
-    command = first.command or DEFAULT_COMMAND
+    """Find the command first, then parse with only that command's arguments: `check` imports no
+    other command's module.
+
+    The usual command line (`riskmon check ...`, `riskmon --config DIR check ...`) names its
+    command plainly, and then only that command's parser is built (a cron job's `check` does not
+    build thirteen others). Anything else (--help, an abbreviated option, no command) is read by
+    argparse itself with every command, so an option's value is never taken for a command."""
+    parser, _ = _skeleton(only=())
+    command = plain_command(argv, parser)
+    parsers = _add_commands(parser, COMMANDS if command is None else [command])
+    if command is None:
+        command = parser.parse_known_args(argv)[0].command or DEFAULT_COMMAND
     _configure(command, parsers[command])
     return parser.parse_args(argv)
+
+
+def plain_command(argv: Sequence[str], parser: Parser) -> str | None:
+    """The command of `argv` when only options of `parser` that take a value, spelt out in full,
+    come before it (`--config DIR`, `--now=ISO`); else None, for argparse to decide."""
+    valued = {s for action in parser.options if action.nargs != 0 for s in action.option_strings}
+    args = iter(argv)
+    for arg in args:
+        if arg in valued:
+            next(args, None)
+        elif not (arg.startswith("--") and arg.partition("=")[0] in valued):
+            return arg if arg in COMMANDS else None
+    return None

@@ -66,6 +66,8 @@ class Commitment:
 
 @dataclass(frozen=True, slots=True)
 class Business:
+    """The seller: monthly sales and margin, fixed costs, cash and payments already promised."""
+
     name: str
     monthly_revenue: float
     """M: gross sales per month over all channels (> 0)."""
@@ -81,6 +83,8 @@ class Business:
 
 @dataclass(frozen=True, slots=True)
 class TrafficLink:
+    """Orders of a channel that arrive through another platform (TikTok bio links to the own store)."""
+
     via: str
     """The platform this traffic comes through (e.g. TikTok bio links)."""
     share: float
@@ -90,6 +94,8 @@ class TrafficLink:
 
 @dataclass(frozen=True, slots=True)
 class Channel:
+    """One place the seller sells (a marketplace, a social shop, the own store) and what it holds."""
+
     id: str
     platform: str
     order_share: float
@@ -112,6 +118,8 @@ class Channel:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
+    """exposure.toml: the business and its channels."""
+
     business: Business
     channels: tuple[Channel, ...] = ()
 
@@ -145,6 +153,8 @@ _NO_IMPACT = Impact()
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
+    """Something to do by a date before an event (export the follower list)."""
+
     date: datetime
     what: str
 
@@ -160,6 +170,8 @@ class TimelineEntry:
 
 @dataclass(frozen=True, slots=True)
 class Event:
+    """A policy event from events.toml or a feed: what, where, when, how likely, its impact."""
+
     id: str
     title: str
     kind: str

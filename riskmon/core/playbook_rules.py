@@ -57,6 +57,8 @@ _NO_REQUIREMENTS = Requires()
 
 @dataclass(frozen=True, slots=True)
 class PlaybookStep:
+    """One thing to do, due some days from the event's start (or from now)."""
+
     id: str
     text: str
     due_days: int = 0
@@ -69,6 +71,8 @@ class PlaybookStep:
 
 @dataclass(frozen=True, slots=True)
 class PlaybookRule:
+    """A playbook: when it applies (an event, or the business as it stands) and its steps."""
+
     id: str
     title: str
     steps: tuple[PlaybookStep, ...]
@@ -111,5 +115,7 @@ class PlaybookRule:
 
 @dataclass(frozen=True, slots=True)
 class PlaybookFile:
+    """playbooks.toml: the user's rules, and whether they replace the bundled ones."""
+
     replace_bundled: bool = False
     rules: tuple[PlaybookRule, ...] = ()

@@ -62,6 +62,8 @@ class ChannelHit:
 
 @dataclass(frozen=True, slots=True)
 class EventAssessment:
+    """One event as assessed at `now`: its status, probability, window, hits and score."""
+
     event: Event
     status: str
     """The status in force at `now` (from the timeline when there is one)."""
@@ -123,6 +125,8 @@ class EventAssessment:
 
 @dataclass(frozen=True, slots=True)
 class Concentration:
+    """How much of the business depends on each third-party platform."""
+
     hhi: float
     """Sum over third-party platforms of (their order share) squared."""
     top_platform: str | None
@@ -133,6 +137,8 @@ class Concentration:
 
 @dataclass(frozen=True, slots=True)
 class RuleResult:
+    """One rule's level and its one-line reason."""
+
     rule: str  # score | runway | shock | concentration
     level: Level
     reason: str
@@ -140,6 +146,8 @@ class RuleResult:
 
 @dataclass(frozen=True, slots=True)
 class ChannelExposure:
+    """One channel's revenue, dependence and share of the expected loss."""
+
     channel: Channel
     revenue_monthly: float
     dependence: float | None
@@ -164,6 +172,8 @@ class Forecast:
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
+    """What `assess()` returns: the level, its reasons, every event, channel and the forecast."""
+
     now: datetime
     profile: Profile
     settings: EngineSettings

@@ -18,6 +18,8 @@ def parse_duration(text: str) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
+    """When the level rises: score, runway, shock, concentration and shortfall limits."""
+
     warn: float = 40.0
     crit: float = 70.0
     runway_warn_weeks: float = 12.0
@@ -31,6 +33,8 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class ModelSettings:
+    """The model's constants: recovery horizon, stock recovery, draws, forecast weeks."""
+
     horizon_months: float = 3.0
     """Months it takes to rebuild a lost channel."""
     recovery_rate: float = 0.6
@@ -44,6 +48,8 @@ class ModelSettings:
 
 @dataclass(frozen=True, slots=True)
 class HistorySettings:
+    """How long history keeps every check, then hourly, then nothing."""
+
     full_days: float = 2.0
     hourly_days: float = 60.0
     max_days: float = 1095.0
@@ -51,6 +57,8 @@ class HistorySettings:
 
 @dataclass(frozen=True, slots=True)
 class FeedSettings:
+    """One event feed: where it is read from, how often, and how far it is trusted."""
+
     name: str
     type: str
     """file | http | rss"""
@@ -70,6 +78,8 @@ class FeedSettings:
 
 @dataclass(frozen=True, slots=True)
 class AlertSettings:
+    """One alert channel: where a level change is sent, and on which changes."""
+
     type: str
     """webhook | command | desktop | healthchecks | alertmanager | apprise"""
     name: str = ""

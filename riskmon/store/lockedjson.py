@@ -56,6 +56,7 @@ from typing import Any
 from tinydb.storages import Storage
 
 from riskmon.errors import RiskmonError
+from riskmon.store.temps import TEMP_LISTINGS
 
 Tables = dict[str, dict[str, Any]]
 MAX_BYTES = 64 * 1024 * 1024
@@ -358,8 +359,8 @@ class LockedJSONFile:
 
     def _commit(self, payload: bytes, mode: int | None) -> None:
         parent = self._file.parent
-        if not self._swept:
-            self._sweep_temps()
+        swept = [] if self._swept else self._sweep_temps()
+        listed = TEMP_LISTINGS.stamp(parent)
         tmp = parent / f".{self._file.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
@@ -377,18 +378,19 @@ class LockedJSONFile:
             with suppress(OSError):
                 tmp.unlink()
             raise RiskmonError(f"cannot write {self.what} {self.path}: {exc.strerror or exc}", str(exc)) from None
+        TEMP_LISTINGS.committed(parent, listed, swept)
         fsync_dir(parent)
 
-    def _sweep_temps(self) -> None:
+    def _sweep_temps(self) -> list[str]:
         """Remove temp files left by writers that died mid-write. Temp files are only made under
         the exclusive lock, which we hold, so any that exist belong to dead writers."""
         self._swept = True
         prefix = f".{self._file.name}."
         try:
-            with os.scandir(self._file.parent) as it:
-                stale = [e.path for e in it if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+            stale = [name for name in TEMP_LISTINGS.names(self._file.parent) if name.startswith(prefix)]
         except OSError:
-            return
-        for p in stale:
+            return []
+        for name in stale:
             with suppress(OSError):
-                os.unlink(p)
+                os.unlink(self._file.parent / name)
+        return stale

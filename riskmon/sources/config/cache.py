@@ -2,18 +2,20 @@
 and pydantic (its import and its validators are most of a cold start; benchmarks/README.md).
 
 Each entry is one config directory's validated objects (the core's frozen dataclasses), stored
-under the user cache dir (`$XDG_CACHE_HOME/riskmon/config/`), with a fingerprint of everything
-they were computed from: riskmon's version, the size and mtime of every module that validates and
-converts (CODE: an edited checkout is a miss), and for each input file its path, size, mtime_ns
-and the SHA-256 of the bytes just read. An entry is
-used only when the fingerprint is the one the caller computed from the files it has read now and
-the payload's own SHA-256 matches; anything else (stale, truncated, corrupt, foreign, unreadable,
-not a regular file) is ignored, and the caller validates the files and writes a fresh entry.
+under the user cache dir (`$XDG_CACHE_HOME/riskmon/config/`). Its header is the fingerprint of the
+code: riskmon's version and the size and mtime of every module that validates and converts (CODE:
+an edited checkout is a miss as a whole). Its payload holds one part per file, each under the
+file's own key: its path, size, mtime_ns and the SHA-256 of the bytes just read. A part is used
+only when its key is the one the caller computed from the file it has read now, so an edit of one
+file revalidates that file only; the payload's own SHA-256 must match too. Anything else (stale,
+truncated, corrupt, foreign, unreadable, not a regular file) is ignored, and the caller validates
+the files and writes a fresh entry.
 
 The payload is a pickle, but never trusted to name what it builds: unpickling may only construct
 dataclasses and enums of riskmon.core and datetime values (anything else is a corrupt entry).
-Entries are written atomically (riskmon.fileio), readable by the user only; a failed write is
-not an error (the next run validates again). At most MAX_ENTRIES entries are kept.
+Entries are written atomically (a temp file renamed; no fsync: a torn entry fails its checksum),
+readable by the user only; a failed write is not an error (the next run validates again). At
+most MAX_ENTRIES entries are kept.
 """
 
 from __future__ import annotations
@@ -27,13 +29,14 @@ import io
 import os
 import pickle
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import riskmon
 from riskmon.userfile import MB, read_bytes
 
-FORMAT = b"riskmon-config-cache 1\n"
+FORMAT = b"riskmon-config-cache 2\n"
 MAX_BYTES = 64 * MB
 MAX_ENTRIES = 2048
 """Config directories remembered, the oldest going first: an agency's fleet holds one per profile
@@ -63,9 +66,9 @@ class _CoreOnly(pickle.Unpickler):
 
 def cache_root() -> Path:
     """$XDG_CACHE_HOME/riskmon/config (platformdirs' user cache dir)."""
-    from platformdirs import user_cache_path
+    from riskmon.paths import user_cache_dir
 
-    return user_cache_path(riskmon.__name__, appauthor=False) / "config"
+    return user_cache_dir() / "config"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,41 +80,58 @@ class Fingerprint:
 
     def __init__(self) -> None:
         self._h = hashlib.sha256()
-        self._add("riskmon", riskmon.__version__, *_code_stamps())
 
-    def _add(self, *parts: object) -> None:
+    def add(self, *parts: object) -> Fingerprint:
         self._h.update(repr(parts).encode("utf-8", "surrogatepass"))
         self._h.update(b"\0")
-
-    def file(self, path: Path, data: bytes | None, st: os.stat_result | None) -> None:
-        """One input file as it was just read (`data` None: it does not exist)."""
-        if data is None or st is None:
-            self._add("missing", str(path))
-        else:
-            self._add("file", str(path), st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+        return self
 
     def digest(self) -> str:
         return self._h.hexdigest()
 
 
 @functools.cache
+def code_key() -> str:
+    """riskmon's version and the stamps of the code that validates: an entry's header, so that an
+    entry written by other code is a miss as a whole."""
+    return Fingerprint().add("riskmon", riskmon.__version__, *_code_stamps()).digest()
+
+
+def file_key(path: Path, data: bytes | None, st: os.stat_result | None) -> str:
+    """One input file as it was just read (`data` None: it does not exist): its path, size,
+    mtime_ns and the SHA-256 of its bytes. Each file's part of an entry is used only under it."""
+    if data is None or st is None:
+        return Fingerprint().add("missing", str(path)).digest()
+    return Fingerprint().add("file", str(path), st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()).digest()
+
+
+@functools.cache
 def _code_stamps() -> tuple[tuple[str, int, int], ...]:
     """(path, size, mtime_ns) of every module of CODE: a code change is a miss, as for .pyc. Once
     per process: a fleet fingerprints a thousand directories with the same code."""
-    base = Path(riskmon.__file__).parent
-    paths: list[str] = []
+    base = os.path.dirname(riskmon.__file__)
+    stamps: list[tuple[str, int, int]] = []
     for part in CODE:
         if part.endswith(".py"):
-            paths.append(str(base / part))
-            continue
-        for root, dirs, files in os.walk(base / part):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            paths.extend(os.path.join(root, name) for name in sorted(files) if name.endswith(".py"))
-    stamps = []
-    for path in paths:
-        st = os.stat(path)
-        stamps.append((os.path.relpath(path, base), st.st_size, st.st_mtime_ns))
+            st = os.stat(os.path.join(base, part))
+            stamps.append((part, st.st_size, st.st_mtime_ns))
+        else:
+            stamps.extend(_tree_stamps(base, part))
     return tuple(stamps)
+
+
+def _tree_stamps(base: str, rel: str) -> Iterator[tuple[str, int, int]]:
+    """The stamps of the .py files under `rel` (a folder under `base`), in name order, one scandir
+    a folder (a walk with os.path.relpath took a few ms of every check)."""
+    with os.scandir(os.path.join(base, rel)) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        name = f"{rel}/{entry.name}"
+        if entry.name.endswith(".py") and entry.is_file():
+            st = entry.stat()
+            yield name, st.st_size, st.st_mtime_ns
+        elif entry.name != "__pycache__" and entry.is_dir(follow_symlinks=False):
+            yield from _tree_stamps(base, name)
 
 
 def slot_for(*names: str) -> str:
@@ -151,17 +171,32 @@ def _decode(data: bytes, fingerprint: str) -> Any | None:
 
 def store(slot: str, fingerprint: str, payload: Any) -> None:
     """Write `payload` for `fingerprint` into `slot`, atomically; a failure is only logged."""
-    from riskmon.fileio import atomic_write_bytes
-
     try:
         body = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         header = FORMAT + fingerprint.encode("ascii") + b"\n" + hashlib.sha256(body).hexdigest().encode("ascii")
         root = cache_root()
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write_bytes(root / slot, header + b"\n\n" + body, mode=0o600)
+        _write(root / slot, header + b"\n\n" + body)
         _prune(root, keep=slot)
     except Exception as exc:
         _debug("config cache %s not written: %s", slot, exc)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write an entry as riskmon.fileio writes files (a private temp file renamed over it, so no
+    reader sees half of one) but without fsync: an entry that a crash loses or tears fails its
+    checksum and is a miss, never a wrong answer, and two disk flushes were most of the wall time
+    of writing one (the first check after an edit; every profile of a fleet's first cycle)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _debug(message: str, *args: object) -> None:
@@ -171,13 +206,29 @@ def _debug(message: str, *args: object) -> None:
     logging.getLogger(__name__).debug(message, *args)
 
 
+_written: dict[str, set[str]] = {}
+"""Cache root -> the entries it holds, as listed at this process's first write plus those written
+since: a fleet's first cycle writes a thousand entries, and listing the directory for each write
+was quadratic. Entries other processes write meanwhile are counted at the next prune."""
+
+
 def _prune(root: Path, keep: str) -> None:
     """Keep the MAX_ENTRIES most recently written entries."""
-    entries = [e for e in os.scandir(root) if e.name.endswith(".pickle") and e.is_file(follow_symlinks=False)]
-    if len(entries) <= MAX_ENTRIES:
+    known = _written.get(str(root))
+    if known is None:
+        known = _written[str(root)] = {e.name for e in _entries(root)}
+    known.add(keep)
+    if len(known) <= MAX_ENTRIES:
         return
+    entries = _entries(root)
     entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
     for old in entries[MAX_ENTRIES:]:
         if old.name != keep:
             with contextlib.suppress(OSError):
                 os.unlink(old.path)
+    _written[str(root)] = {e.name for e in entries[:MAX_ENTRIES]} | {keep}
+
+
+def _entries(root: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(root) as it:
+        return [e for e in it if e.name.endswith(".pickle") and e.is_file(follow_symlinks=False)]

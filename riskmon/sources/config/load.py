@@ -12,6 +12,8 @@ problem in every file. Problems name the file as the user knows it, the line (fo
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -98,7 +100,7 @@ def load_config(location: ConfigLocation | Path | str | None = None) -> Config:
     for the lookup order (--config, $RISKMON_CONFIG, user config dir, bundled demo).
 
     Files read exactly as they were validated before come from the validated-config cache
-    (riskmon.sources.config.cache) without parsing or pydantic; anything else is validated.
+    (riskmon.sources.config.cache) without parsing or pydantic; any other file is validated.
     """
     loc = _location(location)
     base = loc.path
@@ -106,23 +108,42 @@ def load_config(location: ConfigLocation | Path | str | None = None) -> Config:
     reads = {name: read_file(base / name) for name in CONFIG_FILES}
     files = {name: base / name if r.found else None for name, r in reads.items()}
     mtimes = {name: r.st.st_mtime for name, r in reads.items() if r.st is not None}
-    slot, fingerprint = _cache_key(base, reads)
-    found = _from_cache(slot, fingerprint) if fingerprint else None
-    if found is None:
-        found = _validate(base, reads)
-        if fingerprint:
-            from riskmon.sources.config import cache
-
-            cache.store(slot, fingerprint, found)
-    settings, profile, events, playbooks = found
-    return Config(loc, files, settings, profile, events, playbooks, mtimes)
-
-
-Validated = tuple[Settings, Profile, tuple[Event, ...], PlaybookFile]
+    parts = {**DEFAULTS, **_validated(base, reads)}
+    return Config(
+        loc,
+        files,
+        parts["riskmon.toml"],
+        parts["exposure.toml"],
+        parts["events.toml"],
+        parts["playbooks.toml"],
+        mtimes,
+    )
 
 
-def _validate(base: Path, reads: dict[str, Read]) -> Validated:
-    """Parse and validate what was read: the core's objects, or ConfigError with every problem."""
+DEFAULTS: dict[str, Any] = {"riskmon.toml": Settings(), "events.toml": (), "playbooks.toml": PlaybookFile()}
+"""What a missing optional file means, as the core's objects."""
+
+
+def _validated(base: Path, reads: dict[str, Read]) -> dict[str, Any]:
+    """Each file that exists, as the core's objects (Settings, Profile, the events, PlaybookFile),
+    or ConfigError with every problem. A file read exactly as it was validated before comes from
+    the validated-config cache (one entry per directory, one part per file), so an edit of one
+    file validates that file only; the entry is rewritten when anything was validated."""
+    from riskmon.sources.config import cache
+
+    slot = cache.slot_for("config", os.path.abspath(base))
+    keys = _file_keys(base, reads)
+    cached = _from_cache(slot, keys) if keys is not None else {}
+    fresh = _validate(base, {name: r for name, r in reads.items() if name not in cached})
+    if keys is not None and fresh:
+        parts = {**cached, **fresh}
+        cache.store(slot, cache.code_key(), {name: (keys[name], part) for name, part in parts.items()})
+    return {**cached, **fresh}
+
+
+def _validate(base: Path, reads: dict[str, Read]) -> dict[str, Any]:
+    """Parse and validate the files of `reads` that exist: the core's objects, or ConfigError with
+    every problem."""
     problems: list[Problem] = []
     parsed: dict[str, Any] = {}
     for name, r in reads.items():
@@ -145,47 +166,44 @@ def _validate(base: Path, reads: dict[str, Read]) -> Validated:
         parsed[name] = obj
     if problems:
         raise ConfigError(problems)
-
+    if not parsed:
+        return {}
     from riskmon.sources.config.schema import to_core
 
-    catalog = parsed.get("events.toml")
-    settings = parsed.get("riskmon.toml")
-    playbooks = parsed.get("playbooks.toml")
-    return (
-        to_core(settings) if settings is not None else Settings(),
-        to_core(parsed["exposure.toml"]),
-        to_core(catalog.events) if catalog is not None else (),
-        to_core(playbooks) if playbooks is not None else PlaybookFile(),
-    )
+    return {name: to_core(obj.events if name == "events.toml" else obj) for name, obj in parsed.items()}
 
 
-def _cache_key(base: Path, reads: dict[str, Read]) -> tuple[str, str | None]:
-    """(The cache entry for `base`, the fingerprint of what was read); no fingerprint when a file
-    could not be read or exposure.toml is missing: that is reported, never cached."""
+def _file_keys(base: Path, reads: dict[str, Read]) -> dict[str, str] | None:
+    """The cache key of each file that exists, from what was just read; None when a file could not
+    be read or exposure.toml is missing: that is reported, never cached."""
     from riskmon.sources.config import cache
 
-    directory = os.path.abspath(base)
-    slot = cache.slot_for("config", directory)
     if any(r.problems for r in reads.values()) or not reads[REQUIRED_FILE].found:
-        return slot, None
-    fp = cache.Fingerprint()
-    for name, r in reads.items():
-        fp.file(Path(directory, name), r.data, r.st)
-    return slot, fp.digest()
+        return None
+    directory = os.path.abspath(base)
+    return {name: cache.file_key(Path(directory, name), r.data, r.st) for name, r in reads.items() if r.found}
 
 
-def _from_cache(slot: str, fingerprint: str) -> Validated | None:
-    """The cached objects, if the entry holds exactly the four kinds a config validates to."""
+def _from_cache(slot: str, keys: dict[str, str]) -> dict[str, Any]:
+    """The cached parts whose file is exactly as it was validated, each of the kind its file
+    validates to (anything else in the entry is ignored)."""
     from riskmon.sources.config import cache
 
-    found = cache.load(slot, fingerprint)
-    if not (isinstance(found, tuple) and len(found) == 4):
-        return None
-    settings, profile, events, playbooks = found
-    ok = isinstance(settings, Settings) and isinstance(profile, Profile) and isinstance(playbooks, PlaybookFile)
-    if ok and isinstance(events, tuple) and all(isinstance(e, Event) for e in events):
-        return settings, profile, events, playbooks
-    return None
+    entry = cache.load(slot, cache.code_key())
+    if not isinstance(entry, dict):
+        return {}
+    found = {}
+    for name, key in keys.items():
+        part = entry.get(name)
+        if isinstance(part, tuple) and len(part) == 2 and part[0] == key and _is_part(name, part[1]):
+            found[name] = part[1]
+    return found
+
+
+def _is_part(name: str, value: object) -> bool:
+    if name == "events.toml":
+        return isinstance(value, tuple) and all(isinstance(e, Event) for e in value)
+    return isinstance(value, {"riskmon.toml": Settings, "exposure.toml": Profile, "playbooks.toml": PlaybookFile}[name])
 
 
 def validate_dir(path: ConfigLocation | Path | str | None) -> list[Problem]:
@@ -230,9 +248,30 @@ def parse_text(filename: str, text: str, *, name: str | None = None) -> tuple[Ba
 
     model: type[BaseModel] = getattr(model_module, model_name)
     try:
-        return model.model_validate(data), []
+        with _no_pydantic_plugins():
+            return model.model_validate(data), []
     except ValidationError as exc:
         return None, _problems_from(filename, text, data, model, exc.errors(include_url=False))
+
+
+@contextmanager
+def _no_pydantic_plugins() -> Iterator[None]:
+    """Validate without looking for pydantic plugins: a model's first validation (its validator is
+    built then: defer_build) otherwise reads the entry points of every installed distribution, tens
+    of ms of a check after an edit, for plugins riskmon does not use. PYDANTIC_DISABLE_PLUGINS is
+    pydantic's documented switch (docs: concepts/plugins); set only around validation, so that the
+    commands riskmon runs (alert hooks) do not inherit it, and left alone when the user set it."""
+    if PYDANTIC_PLUGINS in os.environ:
+        yield
+        return
+    os.environ[PYDANTIC_PLUGINS] = "__all__"
+    try:
+        yield
+    finally:
+        os.environ.pop(PYDANTIC_PLUGINS, None)
+
+
+PYDANTIC_PLUGINS = "PYDANTIC_DISABLE_PLUGINS"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,13 +298,14 @@ def bundled_playbooks() -> tuple[PlaybookRule, ...]:
     if r.text is None:
         why = r.problems[0].message if r.problems else "not found"
         raise ConfigError([Problem(str(path), None, "", f"cannot read the bundled playbooks: {why}")])
-    slot, fp = cache.slot_for("bundled playbooks", os.path.abspath(path)), cache.Fingerprint()
-    fp.file(Path(os.path.abspath(path)), r.data, r.st)
-    found = cache.load(slot, fp.digest())
-    if isinstance(found, tuple) and all(isinstance(rule, PlaybookRule) for rule in found):
-        return found
+    slot = cache.slot_for("bundled playbooks", os.path.abspath(path))
+    key = cache.file_key(Path(os.path.abspath(path)), r.data, r.st)
+    found = cache.load(slot, cache.code_key())
+    cached = found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == key else None
+    if isinstance(cached, tuple) and all(isinstance(rule, PlaybookRule) for rule in cached):
+        return cached
     rules = _validate_bundled(path, r.text)
-    cache.store(slot, fp.digest(), rules)
+    cache.store(slot, cache.code_key(), (key, rules))
     return rules
 
 
