@@ -16,17 +16,18 @@ bindings, actions, screens and playbook steps.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.logging import TextualHandler
 from textual.screen import Screen
 
+from riskmon.i18n import N_, _
 from riskmon.textsafe import clean
 from riskmon.tui.app_live import DARK, LIGHT, LiveApp
 from riskmon.tui.app_live import HIGHLIGHT_SECONDS as HIGHLIGHT_SECONDS
@@ -34,16 +35,19 @@ from riskmon.tui.app_live import LIVE_MODULES as LIVE_MODULES
 from riskmon.tui.app_live import QUIT_DRAIN as QUIT_DRAIN
 from riskmon.tui.app_live import LiveSource as LiveSource
 from riskmon.tui.commands import RiskmonCommands
+from riskmon.tui.lang import system_commands
 from riskmon.tui.messages import ConfigSaved, OpenEvent, StepSaved, StepToggled
 from riskmon.tui.source import HeadStart
 
 SCREEN_NAMES = {
-    "history": "History",
-    "config-editor": "The config editor",
-    "what-if": "What-if",
-    "event-detail": "An event's details",
+    "history": N_("History"),
+    "config-editor": N_("The config editor"),
+    "what-if": N_("What-if"),
+    "event-detail": N_("An event's details"),
 }
 """The screens that can be open once at a time (by id), as a note names them."""
+CONFIG_SOURCES = (N_("user config dir"), N_("bundled demo"))
+"""Where the config directory came from (riskmon.paths.ConfigLocation.source), as words."""
 
 
 class RiskmonApp(LiveApp):
@@ -51,12 +55,12 @@ class RiskmonApp(LiveApp):
     CSS_PATH = "theme.tcss"
     COMMANDS: ClassVar = App.COMMANDS | {RiskmonCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("r", "refresh", "Refresh", show=False),  # in help and the palette: the footer keeps
-        Binding("h", "history", "History"),  # room for the focused pane's keys, q and ?
-        Binding("t", "toggle_theme", "Theme", show=False),
-        Binding("N", "news", "News", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", N_("Quit")),
+        Binding("r", "refresh", N_("Refresh"), show=False),  # in help and the palette: the footer keeps
+        Binding("h", "history", N_("History")),  # room for the focused pane's keys, q and ?
+        Binding("t", "toggle_theme", N_("Theme"), show=False),
+        Binding("N", "news", N_("News"), show=False),
+        Binding("question_mark", "help", N_("Help"), key_display="?"),
     ]
 
     # -- actions -----------------------------------------------------------------------------
@@ -83,6 +87,10 @@ class RiskmonApp(LiveApp):
     def _config_saved(self, message: ConfigSaved) -> None:
         self.action_refresh()
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands (theme, quit, keys, screenshot) in the active language."""
+        return system_commands(super().get_system_commands(screen))
+
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
 
@@ -101,8 +109,9 @@ class RiskmonApp(LiveApp):
         if self.screen.id == screen_id:
             return
         if any(s.id == screen_id for s in self.screen_stack):
-            name = SCREEN_NAMES.get(screen_id, screen_id)
-            self.notify(f"{name} is already open, under this screen: esc goes back to it.", markup=False, timeout=5)
+            name = _(SCREEN_NAMES[screen_id]) if screen_id in SCREEN_NAMES else screen_id
+            note = _("{name} is already open, under this screen: esc goes back to it.").format(name=name)
+            self.notify(note, markup=False, timeout=5)
             return
         self.push_screen(make())
 
@@ -126,7 +135,7 @@ class RiskmonApp(LiveApp):
         if loaded is None:
             from riskmon.tui.screens.forms import NO_DATA
 
-            self.notify(NO_DATA, markup=False, timeout=5)
+            self.notify(_(NO_DATA), markup=False, timeout=5)
         else:
             self._open("what-if", lambda: WhatIfScreen(loaded.evaluation))
 
@@ -138,7 +147,7 @@ class RiskmonApp(LiveApp):
 
     def action_config_path(self) -> None:
         loc = self.location
-        self.notify(f"{loc.path}\n({loc.source})", title="Config directory", markup=False, timeout=10)
+        self.notify(f"{loc.path}\n({_(loc.source)})", title=_("Config directory"), markup=False, timeout=10)
 
     def open_event(self, event_id: str) -> None:
         if self.loaded is None or self.quitting:
@@ -146,7 +155,8 @@ class RiskmonApp(LiveApp):
         a = self.loaded.evaluation.assessment
         e = a.event(event_id)
         if e is None:
-            self.notify(f"No event {clean(event_id)} in the current assessment.", markup=False, severity="warning")
+            note = _("No event {event} in the current assessment.").format(event=clean(event_id))
+            self.notify(note, markup=False, severity="warning")
             return
         from riskmon.tui.screens.event_detail import EventDetailScreen
 
@@ -200,7 +210,8 @@ class RiskmonApp(LiveApp):
     @on(StepSaved)
     def _step_saved(self, message: StepSaved) -> None:
         if message.error:
-            self.notify(f"Could not save the step: {clean(message.error)}", severity="error", markup=False)
+            note = _("Could not save the step: {error}").format(error=clean(message.error))
+            self.notify(note, severity="error", markup=False)
 
 
 def keep_logs_off_the_terminal() -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from textual import on, work
 from textual.app import App
 
+from riskmon.i18n import N_, _, language
 from riskmon.paths import resolve_config_dir, resolve_db_path
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 DARK, LIGHT = "textual-dark", "textual-light"
 
+INVALID = N_("Config is invalid")
+INVALID_KEPT = N_("Config is invalid: showing the last good state")
 HIGHLIGHT_SECONDS = 600.0
 """How long a new or changed event stays marked in the timeline."""
 QUIT_DRAIN = 0.25
@@ -76,6 +79,8 @@ class LiveApp(App[int]):
         head_start: HeadStart | None = None,
     ) -> None:
         super().__init__()
+        self.shown_language = language()
+        """The language the screens were built in (`[ui] language` can change it once read)."""
         self.location = resolve_config_dir(config_dir)
         self._head_start = head_start
         """The first screenful, already being computed (the CLI starts it before importing Textual)."""
@@ -111,7 +116,7 @@ class LiveApp(App[int]):
         self._failure: tuple[str, list[str]] | None = None
         self._shown_error: tuple[str, tuple[str, ...]] | None = None
         self._news = viewdata.Changes()
-        self._news_title = "Events changed"
+        self._news_title = N_("Events changed")
         self._marks = viewdata.Changes()
         self._marked_at: dict[str, float] = {}
         self._ticked: dict[tuple[str, str], bool] = {}
@@ -121,6 +126,26 @@ class LiveApp(App[int]):
 
     def now(self) -> datetime:
         return self.fixed_now or datetime.now(UTC)
+
+    def _follow_language(self) -> None:
+        """The config's `[ui] language` was applied as the data was made (riskmon.tui.source):
+        where it changed the language, the words drawn before it are drawn again."""
+        if language() == self.shown_language:
+            return
+        self.shown_language = language()
+        from riskmon.tui.widgets.table import SortableTable
+
+        for screen in self.screen_stack:
+            for table in screen.query(SortableTable):
+                table.columns_changed()  # the headers, in the new language
+        from textual.widgets import Input
+
+        # What the dashboard's compose and mount wrote: the rest is drawn with every update.
+        self.dashboard.query_one("#exposure").border_title = _("Exposure per channel")
+        self.dashboard.query_one("#filter", Input).placeholder = _(
+            "filter events: words in id, title, kind, status, platform…"
+        )
+        self.refresh_bindings()  # the footer's keys
 
     # -- the Monitor -------------------------------------------------------------------------
 
@@ -193,7 +218,7 @@ class LiveApp(App[int]):
         self._show_banner()
         if u.config_error is not None and (u.config_error, u.problems) != self._shown_error:
             self._shown_error = (u.config_error, u.problems)
-            title = "Config is invalid: showing the last good state" if u.evaluation else "Config is invalid"
+            title = _(INVALID_KEPT) if u.evaluation else _(INVALID)
             self.notify(
                 clean(u.problems[0] if u.problems else u.config_error),
                 title=title,
@@ -217,7 +242,7 @@ class LiveApp(App[int]):
         if not changes:
             return
         if first and since_last:
-            self._news_title = "Since the last run"
+            self._news_title = N_("Since the last run")
         self._news = self._news.merged(changes)
         self._marks = self._marks.merged(changes)
         stamp = time.monotonic()
@@ -233,7 +258,7 @@ class LiveApp(App[int]):
     def _show_banner(self) -> None:
         u = self.last_update
         if u is not None and u.config_error is not None:
-            title = "Config is invalid: showing the last good state" if self.loaded else "Config is invalid"
+            title = _(INVALID_KEPT) if self.loaded else _(INVALID)
             self.dashboard.show_error(title, list(u.problems) or [u.config_error])
         elif self._failure is not None:
             self.dashboard.show_error(*self._failure)
@@ -286,6 +311,7 @@ class LiveApp(App[int]):
         self._apply_ticks(loaded)
         loaded = replace(loaded, changes=self._current_marks())
         self.loaded = loaded
+        self._follow_language()
         recovered = self._failure is not None
         self._failure = None
         self._updated = time.monotonic()
@@ -298,16 +324,16 @@ class LiveApp(App[int]):
             self.first_paint = time.perf_counter() - self._started
         if self._news:
             lines = self._news.lines()
-            more = f"\n… and {len(lines) - 5} more" if len(lines) > 5 else ""
+            more = "\n" + _("… and {n} more").format(n=len(lines) - 5) if len(lines) > 5 else ""
             self.notify(
-                "\n".join(lines[:5]) + more, title=self._news_title, severity="warning", markup=False, timeout=10
+                "\n".join(lines[:5]) + more, title=_(self._news_title), severity="warning", markup=False, timeout=10
             )
-            self._news, self._news_title = viewdata.Changes(), "Events changed"
+            self._news, self._news_title = viewdata.Changes(), N_("Events changed")
         if self._reloaded:
             self._reloaded = False
-            self.notify("Config reloaded from disk.", title="Config", markup=False, timeout=4)
+            self.notify(_("Config reloaded from disk."), title=_("Config"), markup=False, timeout=4)
         elif recovered:
-            self.notify("Refreshed.", markup=False, timeout=3)
+            self.notify(_("Refreshed."), markup=False, timeout=3)
         self._view_done()
 
     @on(LoadFailed)
@@ -315,11 +341,11 @@ class LiveApp(App[int]):
         from riskmon.errors import ConfigError
 
         if isinstance(message.error, ConfigError):
-            title = "Config is invalid: showing the last good state" if self.loaded else "Config is invalid"
+            title = _(INVALID_KEPT) if self.loaded else _(INVALID)
             # The Monitor reports the same problems when it starts: one toast for them.
             self._shown_error = (message.error.message, tuple(message.problems))
         else:
-            title = "Refresh failed: showing the last good state" if self.loaded else "Could not load"
+            title = _("Refresh failed: showing the last good state") if self.loaded else _("Could not load")
         self._failure = (title, message.problems)
         self._show_banner()
         self.notify(clean(message.problems[0]), title=title, severity="error", markup=False, timeout=8)
@@ -329,18 +355,18 @@ class LiveApp(App[int]):
         """Status-line facts the app knows: data age, the next poll, a fixed --now."""
         parts = []
         if self._refresh_task is not None and not self._refresh_task.done():
-            parts.append("refreshing…")
+            parts.append(_("refreshing…"))
         elif self._updated is not None:
-            parts.append(f"updated {viewdata.duration(time.monotonic() - self._updated)} ago")
+            parts.append(_("updated {time} ago").format(time=viewdata.duration(time.monotonic() - self._updated)))
         if self.monitor is None:
-            parts.append("starting…")
+            parts.append(_("starting…"))
         else:
             # The scheduler's timers run on the wall clock, also with a fixed --now.
             soonest = viewdata.next_poll(self.monitor.next_polls(), datetime.now(UTC))
             if soonest:
                 parts.append(soonest)
             if self.last_update is not None and not self.last_update.primed:
-                parts.append("first poll under way")
+                parts.append(_("first poll under way"))
         if self.fixed_now is not None:
-            parts.append(f"fixed time {self.fixed_now:%Y-%m-%d %H:%M} UTC")
+            parts.append(_("fixed time {time} UTC").format(time=f"{self.fixed_now:%Y-%m-%d %H:%M}"))
         return parts

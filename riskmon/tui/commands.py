@@ -16,6 +16,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from riskmon.i18n import N_, _, data
 from riskmon.textsafe import clean
 from riskmon.tui import words
 
@@ -24,23 +25,28 @@ if TYPE_CHECKING:
 
 
 COMMANDS = (
-    ("Refresh now", "app", "refresh", "poll feeds, re-read config, reassess (r)"),
-    ("Toggle theme", "app", "toggle_theme", "switch between the dark and light theme (t)"),
-    ("Open history", "app", "history", "score over time and the event change log (h)"),
-    ("Show config path", "app", "config_path", "which config directory is in use, and why"),
-    ("Help", "app", "help", "keys and what the numbers mean (?)"),
-    ("Edit config", "app", "config_editor", "the TOML files, validated as you type (e)"),
-    ("What-if", "app", "what_if", "try changes and a stress test beside the real numbers (w)"),
-    ("News review", "app", "news", "draft events from articles and RSS: accept or reject (N)"),
-    ("Add event", "dashboard", "new_event", "a new event in events.toml, validated as you type (n)"),
-    ("Edit event", "dashboard", "edit_event", "the highlighted event (E)"),
-    ("Edit channel", "dashboard", "edit_channel", "the highlighted channel (c)"),
-    ("Filter events", "dashboard", "filter", "show the events whose words match (/)"),
-    ("Show or hide unreached events", "dashboard", "toggle_unreached", "events that reach none of your channels (u)"),
-    ("Focus events", "dashboard", "focus_events", "the events table (v)"),
-    ("Focus next actions", "dashboard", "focus_actions", "every event's steps, the most urgent first (a)"),
-    ("Focus exposure", "dashboard", "focus_exposure", "the exposure table (x)"),
-    ("Focus playbook", "dashboard", "focus_playbook", "the selected event's steps and their checkboxes (p)"),
+    (N_("Refresh now"), "app", "refresh", N_("poll feeds, re-read config, reassess (r)")),
+    (N_("Toggle theme"), "app", "toggle_theme", N_("switch between the dark and light theme (t)")),
+    (N_("Open history"), "app", "history", N_("score over time and the event change log (h)")),
+    (N_("Show config path"), "app", "config_path", N_("which config directory is in use, and why")),
+    (N_("Help"), "app", "help", N_("keys and what the numbers mean (?)")),
+    (N_("Edit config"), "app", "config_editor", N_("the TOML files, validated as you type (e)")),
+    (N_("What-if"), "app", "what_if", N_("try changes and a stress test beside the real numbers (w)")),
+    (N_("News review"), "app", "news", N_("draft events from articles and RSS: accept or reject (N)")),
+    (N_("Add event"), "dashboard", "new_event", N_("a new event in events.toml, validated as you type (n)")),
+    (N_("Edit event"), "dashboard", "edit_event", N_("the highlighted event (E)")),
+    (N_("Edit channel"), "dashboard", "edit_channel", N_("the highlighted channel (c)")),
+    (N_("Filter events"), "dashboard", "filter", N_("show the events whose words match (/)")),
+    (
+        N_("Show or hide unreached events"),
+        "dashboard",
+        "toggle_unreached",
+        N_("events that reach none of your channels (u)"),
+    ),
+    (N_("Focus events"), "dashboard", "focus_events", N_("the events table (v)")),
+    (N_("Focus next actions"), "dashboard", "focus_actions", N_("every event's steps, the most urgent first (a)")),
+    (N_("Focus exposure"), "dashboard", "focus_exposure", N_("the exposure table (x)")),
+    (N_("Focus playbook"), "dashboard", "focus_playbook", N_("the selected event's steps and their checkboxes (p)")),
 )
 """Every screen and action: (name, whose action — the app's or the dashboard's —, action, help)."""
 
@@ -50,7 +56,7 @@ class RiskmonCommands(Provider):
         app: RiskmonApp = self.app  # type: ignore[assignment]
         owners = {"app": app, "dashboard": getattr(app, "dashboard", None)}
         out: list[tuple[str, Callable[[], object], str]] = [
-            (name, getattr(owners[owner], f"action_{action}"), help_text)
+            (_(name), getattr(owners[owner], f"action_{action}"), _(help_text))
             for name, owner, action, help_text in COMMANDS
             if owners[owner] is not None
         ]
@@ -59,9 +65,9 @@ class RiskmonCommands(Provider):
             for e in loaded.evaluation.assessment.events:
                 out.append(
                     (
-                        f"Open event: {clean(e.id)} — {clean(e.event.title)}",
+                        _("Open event: {event} — {title}").format(event=clean(e.id), title=clean(data(e.event.title))),
                         partial(app.open_event, e.id),
-                        f"score {e.score:.1f}, {words.status(e.status)}",
+                        _("score {score}, {status}").format(score=f"{e.score:.1f}", status=words.status(e.status)),
                     )
                 )
         return out

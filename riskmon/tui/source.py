@@ -112,9 +112,14 @@ class Loaded:
 
 
 def _item_view(item: Item) -> ActionView:
+    from riskmon.i18n import data
+    from riskmon.present.words import step_text, step_why, suggestion_title, suggestion_why
+
     s, step = item.suggestion, item.step
-    whose = clean(s.event.event.title) if s.event is not None else s.title
-    return ActionView(s.key, step.id, step.text, step.due, step.done, step.why or s.why, item.label, whose, s.title)
+    title = suggestion_title(s)
+    whose = clean(data(s.event.event.title)) if s.event is not None else title
+    why = step_why(step) or suggestion_why(s)
+    return ActionView(s.key, step.id, step_text(step), step.due, step.done, why, item.label, whose, title)
 
 
 def action_view(action: Action) -> ActionView:
@@ -127,7 +132,7 @@ def action_view(action: Action) -> ActionView:
     return replace(
         first,
         step_id="",
-        text=action.summary,
+        text=viewdata.folded_summary(action),
         done=False,
         label=action.label,
         folded=tuple(_item_view(i) for i in action.items),
@@ -156,11 +161,14 @@ class Playbooks:
 
 
 def _checklists(p: Plan) -> Playbooks:
+    from riskmon.present.words import step_text, step_why, suggestion_title
+
     out: dict[str, list[StepView]] = {}
     for suggestions in [*p.events.values(), p.standing]:
         for s in suggestions:
+            title = suggestion_title(s)
             out.setdefault(s.key, []).extend(
-                StepView(s.key, s.rule_id, s.title, step.id, step.text, step.due, step.done, step.why)
+                StepView(s.key, s.rule_id, title, step.id, step_text(step), step.due, step.done, step_why(step))
                 for step in s.steps
             )
     standing = tuple(dict.fromkeys(s.key for s in p.standing))
@@ -170,6 +178,9 @@ def _checklists(p: Plan) -> Playbooks:
 def playbooks_for(evaluation: Evaluation, steps: Mapping[tuple[str, str], Mapping[str, Any]]) -> Playbooks:
     """Every checklist, the standing keys in order and the ranked next actions, matched by
     riskmon.core.playbooks and ticked from history."""
+    from riskmon.i18n import follow_config
+
+    follow_config(evaluation.config.settings.ui.language)  # `[ui] language`, before any text is made
     try:
         return _checklists(evaluation.with_progress(steps).plan)
     except Exception as exc:  # a playbook problem must not take the dashboard down

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from riskmon.i18n import N_, _, is_english
 from riskmon.store.snapshots import _fmt  # one formatting of change values: check's, the Monitor's
 from riskmon.textsafe import clean
 from riskmon.tui.chart_series import RANGES as RANGES
@@ -63,7 +64,7 @@ def countdown(days_until: float) -> str:
 
 
 def runway(weeks: float | None) -> str:
-    return "no burn" if weeks is None else f"{weeks:.1f} wk"
+    return _("no burn") if weeks is None else _("{n} wk").format(n=f"{weeks:.1f}")
 
 
 def regions(codes: Sequence[str]) -> str:
@@ -78,32 +79,33 @@ def regions(codes: Sequence[str]) -> str:
 class Column:
     key: str
     label: str
+    """The English message id (`N_`): `_()` where the header is drawn."""
     numeric: bool = False
     sortable: bool = True
     """False: `s` skips the column and a click on its header does nothing."""
 
 
 EXPOSURE_COLUMNS: tuple[Column, ...] = (
-    Column("channel", "Channel"),
-    Column("platform", "Platform"),
-    Column("regions", "Regions"),
-    Column("orders", "Orders", True),
-    Column("revenue", "Revenue/mo", True),
-    Column("inventory", "Inventory", True),
-    Column("payouts", "Payouts held", True),
-    Column("deposit", "Deposit", True),
-    Column("dependence", "Dependence", True),
-    Column("risk", "Risk share", True),
+    Column("channel", N_("Channel")),
+    Column("platform", N_("Platform")),
+    Column("regions", N_("Regions")),
+    Column("orders", N_("Orders"), True),
+    Column("revenue", N_("Revenue/mo"), True),
+    Column("inventory", N_("Inventory"), True),
+    Column("payouts", N_("Payouts held"), True),
+    Column("deposit", N_("Deposit"), True),
+    Column("dependence", N_("Dependence"), True),
+    Column("risk", N_("Risk share"), True),
 )
 
 EVENT_COLUMNS: tuple[Column, ...] = (
-    Column("event", "Event"),
-    Column("when", "When", True),
-    Column("status", "Status"),
+    Column("event", N_("Event")),
+    Column("when", N_("When"), True),
+    Column("status", N_("Status")),
     Column("p", "P", True),
-    Column("score", "Score", True),
-    Column("loss", "Exp. loss", True),
-    Column("title", "Title"),
+    Column("score", N_("Score"), True),
+    Column("loss", N_("Exp. loss"), True),
+    Column("title", N_("Title")),
 )
 
 _EXPOSURE_KEYS: dict[str, Callable[[ChannelExposure], Any]] = {
@@ -241,10 +243,15 @@ class Changes:
         return bool(self.new or self.changed)
 
     def lines(self) -> list[str]:
-        out = [f"new: {clean(self.titles.get(i, i))}" for i in sorted(self.new)]
+        out = [_("new: {title}").format(title=self.title(i)) for i in sorted(self.new)]
         for i in sorted(self.changed):
-            out.append(f"{clean(self.titles.get(i, i))}: {'; '.join(self.changed[i])}")
+            out.append(_("{title}: {changes}").format(title=self.title(i), changes=_("; ").join(self.changed[i])))
         return out
+
+    def title(self, event_id: str) -> str:
+        from riskmon.i18n import data
+
+        return clean(data(self.titles.get(event_id, event_id)))
 
     def merged(self, other: Changes) -> Changes:
         changed = {k: tuple(v) for k, v in self.changed.items()}
@@ -290,7 +297,7 @@ def log_line(entry: Mapping[str, Any]) -> tuple[str, str, str, str]:
     stamp = f"{at:%Y-%m-%d %H:%M}" if isinstance(at, datetime) else clean(at)
     change = str(entry.get("change", ""))
     if change == "first_seen":
-        detail = "first seen"
+        detail = _("first seen")
         new = entry.get("new")
         if isinstance(new, Mapping):
             status, p = _fmt("status", new.get("status")), _fmt("probability", new.get("probability"))
@@ -308,12 +315,12 @@ def duration(seconds: float) -> str:
     """'42 s', '14 min', '3 h', '2 d' (rounded down, never negative)."""
     s = max(0, int(seconds))
     if s < 120:
-        return f"{s} s"
+        return _("{n} s").format(n=s)
     if s < 7200:
-        return f"{s // 60} min"
+        return _("{n} min").format(n=s // 60)
     if s < 172800:
-        return f"{s // 3600} h"
-    return f"{s // 86400} d"
+        return _("{n} h").format(n=s // 3600)
+    return _("{n} d").format(n=s // 86400)
 
 
 def next_poll(next_polls: Mapping[str, datetime | None], now: datetime) -> str | None:
@@ -323,7 +330,7 @@ def next_poll(next_polls: Mapping[str, datetime | None], now: datetime) -> str |
         return None
     at, name = due[0]
     more = f" +{len(due) - 1}" if len(due) > 1 and due[1][0] == at else ""
-    return f"next poll in {duration((at - now).total_seconds())} ({clean(name)}{more})"
+    return _("next poll in {time} ({feed})").format(time=duration((at - now).total_seconds()), feed=clean(name) + more)
 
 
 @dataclass(frozen=True)
@@ -367,6 +374,17 @@ def news_rows(headlines: Iterable[Mapping[str, Any]], limit: int = 200) -> list[
 # ---------------------------------------------------------------------------------------------
 # The event breakdown: every term with the inputs it was computed from, as riskmon.present.explain
 # words it (the same lines `check -vv` prints)
+
+
+def folded_summary(action: Any) -> str:
+    """A folded backlog's line: 'overdue by more than 30 days: cross-post, announce-move'."""
+    if is_english():
+        return str(action.summary)  # the core's own words
+    from riskmon.core.playbooks.actions import FOLD_DAYS
+    from riskmon.present.words import keys_text
+
+    steps = keys_text([i.step.id for i in action.items])
+    return _("overdue by more than {days} days: {steps}").format(days=FOLD_DAYS, steps=steps)
 
 
 def breakdown_rows(e: EventAssessment, a: Assessment) -> list[Term]:

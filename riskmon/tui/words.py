@@ -3,17 +3,23 @@
 A countdown is about a date; a status is about what is in force. They are said apart: an event
 whose effective date has passed is "12 d ago" in the timeline and "paused" or "in effect" by its
 status, never "in effect" because of its date. Pure; no Textual.
+
+Every word in the active language (riskmon.i18n); the constants are English message ids (`N_`),
+translated where they are shown.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-STATUS_WORDS = {"in_effect": "in effect"}
+from riskmon.i18n import N_, _, day, is_english, ngettext
+from riskmon.present.cells import cell_width
+
+STATUS_WORDS = {"in_effect": N_("in effect")}
 """Statuses as words (the rest read as they are spelt)."""
-LOST = "lost"
+LOST = N_("lost")
 """Money gone for good (loss, expected loss)."""
-LATE = "late"
+LATE = N_("late")
 """Cash timing: money that arrives late or leaves early, never part of a loss."""
 
 
@@ -25,31 +31,42 @@ def span(days: float) -> str:
     """'42 min', '5 h', '12 d', '3 mo' for a number of days, either sign (rounded as `check` does)."""
     d = abs(days)
     if d < 1 / 24:
-        return f"{max(1, round(d * 1440))} min"
+        return _("{n} min").format(n=max(1, round(d * 1440)))
     if d < 1:
-        return f"{round(d * 24)} h"
+        return _("{n} h").format(n=round(d * 24))
     if d < 90:
-        return f"{round(d)} d"
-    return f"{d / 30.44:.0f} mo"
+        return _("{n} d").format(n=round(d))
+    return _("{n} mo").format(n=f"{d / 30.44:.0f}")
 
 
 def countdown(days_until: float) -> str:
     """'in 12 d', 'in 5 h', or '12 d ago' once the date has passed (whatever the status)."""
-    return f"in {span(days_until)}" if days_until > 0 else f"{span(days_until)} ago"
+    return _("in {span}").format(span=span(days_until)) if days_until > 0 else ago(days_until)
+
+
+def ago(days: float) -> str:
+    """'12 d ago'."""
+    return _("{span} ago").format(span=span(days))
 
 
 def date_passed(days_until: float) -> str:
     """'in 12 d' before the date; 'effective date passed 12 d ago' after it."""
-    return countdown(days_until) if days_until > 0 else f"effective date passed {span(days_until)} ago"
+    if days_until > 0:
+        return countdown(days_until)
+    return _("effective date passed {span} ago").format(span=span(days_until))
 
 
 def deadline(days_until: float) -> str:
     """A deadline: 'in 3 d', or 'passed 3 d ago'."""
-    return countdown(days_until) if days_until > 0 else f"passed {span(days_until)} ago"
+    return countdown(days_until) if days_until > 0 else _("passed {span} ago").format(span=span(days_until))
 
 
 def status(name: str) -> str:
-    """'in effect' for in_effect; every other status as spelt."""
+    """'in effect' for in_effect; every other status as spelt (in another language, its word)."""
+    if not is_english():
+        from riskmon.present.words import status_word
+
+        return _(STATUS_WORDS[name]) if name in STATUS_WORDS else status_word(name)
     return STATUS_WORDS.get(name, name.replace("_", " "))
 
 
@@ -68,23 +85,60 @@ def due(at: datetime, now: datetime, done: bool = False) -> str:
     """A step's due date: '2025-03-10, in 7 d', '2025-03-01, 9 d overdue', '2025-03-01, done'."""
     days = days_between(at, now)
     if done:
-        rel = "done"
+        rel = _("done")
     elif days < 0:
-        rel = f"{span(days)} overdue"
+        rel = _("{span} overdue").format(span=span(days))
     else:
-        rel = "today" if days < 1 else f"in {span(days)}"
-    return f"{at:%Y-%m-%d}, {rel}"
+        rel = _("today") if days < 1 else _("in {span}").format(span=span(days))
+    return _("{date}, {when}").format(date=day(at), when=rel)
 
 
-NEXT_ACTIONS = "Next actions"
-FOLDED_WHY = (
+def cut(text: str, room: int, mark: str = "…") -> str:
+    """`text` in at most `room` terminal cells (a Chinese character takes two), `mark` where cut."""
+    if cell_width(text) <= room:
+        return text
+    keep, out, used = max(1, room - cell_width(mark)), "", 0
+    for ch in text:
+        used += cell_width(ch)
+        if used > keep:
+            break
+        out += ch
+    return out + mark
+
+
+def short_day(when: datetime, fmt: str = "%m-%d") -> str:
+    """A chart's date: `fmt` in English ('05-26'); the locale's short numeric form otherwise
+    ('5/26', with the year '2025/5/26'), as narrow, for the axis."""
+    if is_english():
+        return f"{when:{fmt}}"
+    from babel.dates import format_skeleton
+
+    from riskmon.i18n import CATALOG_CODES, language
+
+    skeleton = "yMd" if "%Y" in fmt else "Md"
+    return str(format_skeleton(skeleton, when, locale=CATALOG_CODES.get(language(), "en_US")))
+
+
+def steps(n: int) -> str:
+    """'1 step', '3 steps'."""
+    return ngettext("{n} step", "{n} steps", n).format(n=n)
+
+
+def more_playbooks(n: int) -> str:
+    """'+1 more playbook'."""
+    return ngettext("+{n} more playbook", "+{n} more playbooks", n).format(n=n)
+
+
+NEXT_ACTIONS = N_("Next actions")
+FOLDED_WHY = N_(
     "Steps overdue for more than 30 days are folded into one line per event, so this week's steps are not "
     "buried under an old backlog: space unfolds them."
 )
-NO_WHY = "the playbook gives no reason for this step."
+NO_WHY = N_("the playbook gives no reason for this step.")
 
 
 def next_actions_title(open_steps: int, done: int) -> str:
     """'Next actions · 21 open · 3 done'."""
-    tail = f" · {done} done" if done else ""
-    return f"{NEXT_ACTIONS} · {open_steps or 'none'} open{tail}"
+    tail = _(" · {n} done").format(n=done) if done else ""
+    count = str(open_steps) if open_steps else _("none")
+    return _("{title} · {n} open{tail}").format(title=_(NEXT_ACTIONS), n=count, tail=tail)

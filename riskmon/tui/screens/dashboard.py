@@ -13,7 +13,9 @@ from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from riskmon.i18n import N_, _
 from riskmon.tui import viewdata
+from riskmon.tui.lang import Translated
 from riskmon.tui.messages import EventHighlighted
 from riskmon.tui.source import Loaded
 from riskmon.tui.widgets.charts import CashChart, CashData, ScoreChart, ScoreData
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from riskmon.core.engine import Assessment
     from riskmon.tui.app import RiskmonApp
 
-PANES = Binding.Group("Panes")
+PANES = Binding.Group(N_("Panes"))
 """`v` `a` `x` `p` in the footer as one item: they move between the panes."""
 NARROW = 110
 """Below this many columns the side panel goes under the tables and the charts are hidden."""
@@ -37,23 +39,23 @@ COMPACT = 40
 CHART_DAYS = 30.0
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(Translated, Screen[None]):
     AUTO_FOCUS = "#events"
     """What has the focus when the screen is shown: the timeline (Textual's default is the first
     focusable widget, the exposure table, which a short screen hides)."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("v", "focus_events", "Events", group=PANES),
-        Binding("a", "focus_actions", "Next actions", group=PANES),
-        Binding("x", "focus_exposure", "Exposure", group=PANES),
-        Binding("p", "focus_playbook", "Playbook", group=PANES),
-        Binding("e", "app.config_editor", "Config"),
-        Binding("w", "app.what_if", "What-if"),
-        Binding("n", "new_event", "New event"),
+        Binding("slash", "filter", N_("Filter"), key_display="/"),
+        Binding("escape", "clear_filter", N_("Clear filter"), show=False),
+        Binding("v", "focus_events", N_("Events"), group=PANES),
+        Binding("a", "focus_actions", N_("Next actions"), group=PANES),
+        Binding("x", "focus_exposure", N_("Exposure"), group=PANES),
+        Binding("p", "focus_playbook", N_("Playbook"), group=PANES),
+        Binding("e", "app.config_editor", N_("Config")),
+        Binding("w", "app.what_if", N_("What-if")),
+        Binding("n", "new_event", N_("New event")),
         # The focused table's own `c`/`E` come first; these answer anywhere else.
-        Binding("c", "edit_channel", "Edit channel", show=False),
-        Binding("E", "edit_event", "Edit event", show=False),
+        Binding("c", "edit_channel", N_("Edit channel"), show=False),
+        Binding("E", "edit_event", N_("Edit event"), show=False),
     ]
 
     DEFAULT_CSS = """
@@ -130,7 +132,7 @@ class DashboardScreen(Screen[None]):
         yield ExposureTable(id="exposure", classes="pane")
         with Horizontal(id="body"):
             with Vertical(id="main"):
-                yield Input(placeholder="filter events: words in id, title, kind, status, platform…", id="filter")
+                yield Input(placeholder=_("filter events: words in id, title, kind, status, platform…"), id="filter")
                 yield EventsTable(id="events", classes="pane")
                 yield NextActions(id="actions")
             with Vertical(id="side"):
@@ -141,8 +143,8 @@ class DashboardScreen(Screen[None]):
         yield Footer()  # the focused pane's keys come first
 
     def on_mount(self) -> None:
-        self.query_one("#exposure").border_title = "Exposure per channel"
-        self.query_one("#events").border_title = "Events"
+        self.query_one("#exposure").border_title = _("Exposure per channel")
+        self.query_one("#events").border_title = _("Events")
         self.set_interval(1.0, self.tick)
         self.query_one(EventsTable).focus()
         self._layout(self.app.size.width, self.app.size.height)
@@ -200,7 +202,7 @@ class DashboardScreen(Screen[None]):
                 warn=a.thresholds.warn,
                 crit=a.thresholds.crit,
                 span_days=CHART_DAYS,
-                title=f"Score, last {CHART_DAYS:.0f} days",
+                title=_("Score, last {n} days").format(n=f"{CHART_DAYS:.0f}"),
                 now=a.now,
             )
         )
@@ -227,7 +229,7 @@ class DashboardScreen(Screen[None]):
             return
         ev = self.loaded.evaluation
         text, bad = feed_health(ev.feeds)
-        parts = [*self.rapp.status_parts(), f"config {ev.config.location.source}"]
+        parts = [*self.rapp.status_parts(), _("config {source}").format(source=_(ev.config.location.source))]
         if ev.headlines:
             parts.append(f"{len(ev.headlines)} headline{'s' if len(ev.headlines) != 1 else ''} (h)")
         if self.loaded.history_error:
@@ -302,7 +304,9 @@ class DashboardScreen(Screen[None]):
 
         key = self.channel_in_focus()
         if key is None:
-            self.notify("c edits a channel: press x for the exposure table, pick a row, then c.", title="Edit channel")
+            self.notify(
+                _("c edits a channel: press x for the exposure table, pick a row, then c."), title=_("Edit channel")
+            )
             return
         open_channel_form(self.app, key)
 
@@ -327,7 +331,7 @@ class DashboardScreen(Screen[None]):
         elif focused is not None and focused.id == "pb-steps":
             key = self.query_one(PlaybookPanel).event_id
         if key is None:
-            self.notify("E edits an event: press v for the events table, pick a row, then E.", title="Edit event")
+            self.notify(_("E edits an event: press v for the events table, pick a row, then E."), title=_("Edit event"))
             return
         open_event_form(self.app, key)
 

@@ -10,7 +10,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-HELP = """\
+from riskmon.i18n import N_, _
+from riskmon.tui.lang import Translated
+
+HELP = N_("""\
 # riskmon — keys
 
 | Key | What it does |
@@ -63,16 +66,16 @@ HELP = """\
 * The status line: feed health, when the data was updated, the next feed poll.
 
 `riskmon check -v -v` prints the same numbers for scripts and monitoring.
-"""
+""")
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Translated, ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Close"),
-        Binding("question_mark", "app.pop_screen", "Close", show=False),
-        Binding("q", "app.pop_screen", "Close", show=False),
-        Binding("j", "scroll_down", "Down", show=False),
-        Binding("k", "scroll_up", "Up", show=False),
+        Binding("escape", "app.pop_screen", N_("Close")),
+        Binding("question_mark", "app.pop_screen", N_("Close"), show=False),
+        Binding("q", "app.pop_screen", N_("Close"), show=False),
+        Binding("j", "scroll_down", N_("Down"), show=False),
+        Binding("k", "scroll_up", N_("Up"), show=False),
     ]
 
     DEFAULT_CSS = """
@@ -83,7 +86,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Markdown(HELP)
+            yield Markdown(_(HELP))
 
     def action_scroll_down(self) -> None:
         self.query_one("#help-box", VerticalScroll).scroll_down()

@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
+from riskmon.i18n import N_, _, is_english
 from riskmon.tui.viewdata import Series
+from riskmon.tui.words import cut, short_day
 
 # Plotext colour names, distinguishable in light and dark themes alike.
 LINE_COLOURS = ("cyan", "magenta", "green", "orange", "blue", "red")
@@ -31,12 +33,12 @@ def date_ticks(now: datetime, lo: float, hi: float, fmt: str = "%m-%d") -> tuple
     """X_TICKS evenly spaced positions over [lo, hi] days from `now`, labelled with their dates."""
     step = (hi - lo) / (X_TICKS - 1)
     xs = [lo + k * step for k in range(X_TICKS)]
-    return xs, [f"{now + timedelta(days=x):{fmt}}" for x in xs]
+    return xs, [short_day(now + timedelta(days=x), fmt) for x in xs]
 
 
 def legend(names: Sequence[str]) -> str:
     """'● score  ◆ us-ban': each series' marker and name, in plotting order."""
-    return "  ".join(f"{MARKERS[i % len(MARKERS)]} {name}" for i, name in enumerate(names))
+    return "  ".join(f"{MARKERS[i % len(MARKERS)]} {_(name)}" for i, name in enumerate(names))
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class ScoreData:
     crit: float
     events: list[Series] = field(default_factory=list)
     span_days: float = 30.0
-    title: str = "Score"
+    title: str = N_("Score")
     now: datetime | None = None
     """Dates the time axis (None: days ago)."""
 
@@ -89,13 +91,17 @@ class ScoreChart(ReplayPlot):
 
     def show(self, data: ScoreData) -> None:
         self.data = data
-        names = ["score", *(s.label[:24] for s in data.events if s.x)]
-        self.border_subtitle = f"{legend(names)}  ─ warning {data.warn:g} / critical {data.crit:g}"
+        names = [N_("score"), *(cut(s.label, 24, mark="") for s in data.events if s.x)]
+        bands = _("warning {warn} / critical {crit}").format(warn=f"{data.warn:g}", crit=f"{data.crit:g}")
+        self.border_subtitle = f"{legend(names)}  ─ {bands}"
+        if not is_english():  # plotext draws a title by characters: wide ones would shift the plot
+            self.border_title = _(data.title)
         self.refresh()
 
     def replay(self) -> None:
         plt, d = self.plt, self.data
-        plt.title(d.title if d else "Score")
+        if is_english():
+            plt.title(d.title if d else "Score")
         if d is None:
             return
         lo = -d.span_days
@@ -105,7 +111,7 @@ class ScoreChart(ReplayPlot):
         if d.now is not None:
             plt.xticks(*date_ticks(d.now, lo, 0.0, "%Y-%m-%d" if d.span_days > 60 else "%m-%d"))
         else:
-            plt.xlabel("days ago")
+            plt.xlabel(_("days ago"))
         plt.hline(d.crit, "red")
         plt.hline(d.warn, "orange")
         series = [d.score, *(s for s in d.events if s.x)]
@@ -115,7 +121,7 @@ class ScoreChart(ReplayPlot):
                 plt.plot(list(s.x), list(s.y), color=colour, marker=MARKERS[i % len(MARKERS)])
 
 
-CASH_SERIES = ("baseline", "likely", "stress")
+CASH_SERIES = (N_("baseline"), N_("likely"), N_("stress"))
 """No event; events with p >= 0.5; every event with p > 0 (riskmon.core.results.Forecast)."""
 
 
@@ -126,11 +132,14 @@ class CashChart(ReplayPlot):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.data: CashData | None = None
-        self.border_subtitle = f"{legend(CASH_SERIES)}  ─ zero"
+        self.border_subtitle = f"{legend(CASH_SERIES)}  ─ {_('zero')}"
 
     def show(self, data: CashData) -> None:
         self.data = data
-        self.border_title = f"Cash, next {len(data.week_starts)} weeks ({data.currency}, end of week)"
+        self.border_subtitle = f"{legend(CASH_SERIES)}  ─ {_('zero')}"
+        self.border_title = _("Cash, next {n} weeks ({currency}, end of week)").format(
+            n=len(data.week_starts), currency=data.currency
+        )
         self.refresh()
 
     def replay(self) -> None:
@@ -147,7 +156,7 @@ class CashChart(ReplayPlot):
         plt.xlim(0, len(xs) - 1)
         every = max(1, len(xs) // (X_TICKS - 1))
         ticks: list[float] = [float(x) for x in xs[::every]]
-        plt.xticks(ticks, [f"{d.week_starts[int(k)]:%m-%d}" for k in ticks])
+        plt.xticks(ticks, [short_day(d.week_starts[int(k)]) for k in ticks])
         plt.hline(0.0, "red")
         # Stress first and baseline last: where the lines meet, the calmer one shows.
         for i, series in reversed(list(enumerate((d.baseline, d.likely, d.stress)))):

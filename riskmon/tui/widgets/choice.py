@@ -19,7 +19,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from riskmon.i18n import N_
 from riskmon.textsafe import clean
+from riskmon.tui.lang import Translated
 
 Variant = Literal["default", "primary", "success", "warning", "error"]
 
@@ -39,13 +41,13 @@ class _Body(VerticalScroll):
         return self.max_scroll_y > 0
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(Translated, ModalScreen[str | None]):
     """Ask one question; dismiss with the chosen button's id (None: cancelled with esc)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("left", "app.focus_previous", "Previous", show=False),
-        Binding("right", "app.focus_next", "Next", show=False),
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("left", "app.focus_previous", N_("Previous"), show=False),
+        Binding("right", "app.focus_next", N_("Next"), show=False),
     ]
 
     DEFAULT_CSS = """

@@ -12,11 +12,13 @@ from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.widgets.data_table import RowKey
 
+from riskmon.i18n import N_, _, data
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata, words
 from riskmon.tui.messages import EventHighlighted, OpenEvent
 from riskmon.tui.viewdata import EVENT_COLUMNS, Changes, Column
 from riskmon.tui.widgets.table import SortableTable, fit_columns
+from riskmon.tui.words import cut as cut
 
 if TYPE_CHECKING:
     from riskmon.core.engine import Assessment, EventAssessment
@@ -24,9 +26,9 @@ if TYPE_CHECKING:
 STATUS_STYLE = {"in_effect": "bold", "confirmed": "bold", "resolved": "dim", "cancelled": "dim"}
 COLUMNS: tuple[Column, ...] = (
     Column("new", ""),
-    Column("title", "Event"),
+    Column("title", N_("Event")),
     *(c for c in EVENT_COLUMNS if c.key not in ("event", "title")),
-    Column("event", "Id"),
+    Column("event", N_("Id")),
 )
 """Titles first: a seller knows an event by what it says, not by its slug."""
 WIDTHS = {"new": 1, "title": 30, "when": 9, "status": 9, "p": 4, "score": 7, "loss": 10, "event": 24}
@@ -51,10 +53,6 @@ def reaches_none(e: EventAssessment) -> bool:
     return not e.channels
 
 
-def cut(text: str, room: int) -> str:
-    return text if len(text) <= room else text[: max(1, room - 1)] + "…"
-
-
 def event_id(row_key: RowKey | None) -> str | None:
     """The event of a highlighted or selected row. Textual types the key as always there, but a
     message still queued while a refresh or the filter rebuilt the rows comes with None."""
@@ -67,10 +65,10 @@ class EventsTable(SortableTable):
     EventsTable { height: 1fr; min-height: 5; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Details"),
-        Binding("u", "toggle_unreached", "Unreached"),
-        Binding("E", "screen.edit_event", "Edit event"),
-        Binding("c", "screen.edit_channel", "Edit channel"),
+        Binding("enter", "open", N_("Details")),
+        Binding("u", "toggle_unreached", N_("Unreached")),
+        Binding("E", "screen.edit_event", N_("Edit event")),
+        Binding("c", "screen.edit_channel", N_("Edit channel")),
     ]
     COLUMNS: ClassVar[tuple[Column, ...]] = COLUMNS
     """The unlabeled first column marks new (●) and changed (◆) events; sorted by it, they come first."""
@@ -118,11 +116,16 @@ class EventsTable(SortableTable):
 
     def title_text(self, total: int, matching: int, unreached: int) -> str:
         """'Events · 3 of 14 match "tik" · 2 reach none of your channels (last; u hides)'."""
-        head = f"Events · {matching} of {total} match {self.query_text!r}" if self.query_text else f"Events · {total}"
+        if self.query_text:
+            head = _("Events · {n} of {total} match {query}").format(
+                n=matching, total=total, query=repr(self.query_text)
+            )
+        else:
+            head = _("Events · {total}").format(total=total)
         parts = [head]
         if unreached:
-            where = "hidden; u shows" if self.hide_unreached else "dimmed, last; u hides"
-            parts.append(f"{unreached} reach none of your channels ({where})")
+            where = _("hidden; u shows") if self.hide_unreached else _("dimmed, last; u hides")
+            parts.append(_("{n} reach none of your channels ({where})").format(n=unreached, where=where))
         return " · ".join(parts)
 
     def cells(self, e: EventAssessment, a: Assessment, room: int) -> dict[str, Text]:
@@ -130,7 +133,7 @@ class EventsTable(SortableTable):
         style = "bold" if mark else "dim" if reaches_none(e) else ""
         return {
             "new": Text(mark, style="bold yellow" if mark else ""),
-            "title": Text(cut(clean(e.event.title), room), style=style),
+            "title": Text(cut(clean(data(e.event.title)), room), style=style),
             "when": Text(words.countdown(e.days_until), justify="right"),
             "status": Text(words.status(clean(e.status)), style=STATUS_STYLE.get(e.status, "")),
             "p": Text(viewdata.pct(e.probability), justify="right"),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from riskmon.i18n import N_, _
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
 from riskmon.tui.viewdata import EXPOSURE_COLUMNS, Column
@@ -38,8 +39,8 @@ class ExposureTable(SortableTable):
     """What goes first on a narrow table; orders, revenue, dependence and risk share stay."""
     DEFAULT_SORT: ClassVar[str] = "risk"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "screen.edit_channel", "Edit channel"),
-        Binding("E", "screen.edit_event", "Edit event", show=False),
+        Binding("c", "screen.edit_channel", N_("Edit channel")),
+        Binding("E", "screen.edit_event", N_("Edit event"), show=False),
     ]
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -72,7 +73,7 @@ class ExposureTable(SortableTable):
                         "payouts": Text(viewdata.money(c.pending_payouts, cur), justify="right"),
                         "deposit": Text(viewdata.money(c.deposit, cur), justify="right"),
                         "dependence": Text(
-                            "own" if x.dependence is None else viewdata.pct(x.dependence), justify="right"
+                            _("own") if x.dependence is None else viewdata.pct(x.dependence), justify="right"
                         ),
                         "risk": Text(viewdata.pct(x.risk_share), justify="right", style=risk_style),
                     },

@@ -16,10 +16,13 @@ from textual.events import Resize
 from textual.widgets import Static
 
 from riskmon.errors import Level
+from riskmon.i18n import _, day
 from riskmon.paths import ConfigLocation
+from riskmon.present.cells import cell_width
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
 from riskmon.tui.widgets.header_fit import Piece, fit
+from riskmon.tui.words import cut
 
 if TYPE_CHECKING:
     from riskmon.core.engine import Assessment
@@ -57,14 +60,16 @@ def _cash(a: Assessment) -> Piece:
     from riskmon.present.text import cash_phrase, runway_phrase
 
     low = viewdata.money(a.cash_low, a.profile.business.currency)
-    week = f"{lowest_week_start(a):%Y-%m-%d}"
+    week = day(lowest_week_start(a))
     runway = runway_phrase(a)
     return Piece(
         (
             Content.assemble((cash_phrase(a), "bold")),
-            Content.assemble((runway, "bold"), " · lowest ", (low, "bold"), f" in the week of {week}"),
-            Content.assemble((runway, "bold"), " · lowest ", (low, "bold"), f" wk of {week}"),
-            Content.assemble((runway, "bold"), ", low ", (low, "bold"), f" {week}"),
+            Content.assemble(
+                (runway, "bold"), _(" · lowest "), (low, "bold"), _(" in the week of {date}").format(date=week)
+            ),
+            Content.assemble((runway, "bold"), _(" · lowest "), (low, "bold"), _(" wk of {date}").format(date=week)),
+            Content.assemble((runway, "bold"), _(", low "), (low, "bold"), f" {week}"),
         )
     )
 
@@ -86,18 +91,21 @@ def pieces(a: Assessment) -> list[Piece]:
 
     loss = money(a.expected_loss)
     name = clean(a.profile.business.name)
-    short_name = name if len(name) <= NAME_CUT else name[: NAME_CUT - 1] + "…"
+    short_name = name if cell_width(name) <= NAME_CUT else cut(name, NAME_CUT)
     shortfall = chance(a.cash_shortfall_probability)
+    stamp = f"{a.now:%Y-%m-%d %H:%M}"
     return [
-        Piece((Content.assemble((f"score {a.score:.0f}/100", "bold")),)),
+        Piece((Content.assemble((_("score {score}/100").format(score=f"{a.score:.0f}"), "bold")),)),
         Piece((*[Content.assemble((name, "italic"))] * 3, Content.assemble((short_name, "italic")))),
-        Piece((Content(f"as of {a.now:%Y-%m-%d %H:%M} UTC"), Content(f"{a.now:%Y-%m-%d %H:%M}")), drop=2),
-        Piece((_figure("expected loss ", loss, " lost"), _figure("exp. loss ", loss), _figure("loss ", loss))),
+        Piece((Content(_("as of {time} UTC").format(time=stamp)), Content(stamp)), drop=2),
+        Piece(
+            (_figure(_("expected loss "), loss, _(" lost")), _figure(_("exp. loss "), loss), _figure(_("loss "), loss))
+        ),
         Piece(
             (_figure("P50 ", money(a.loss_p50), ", ") + _figure("P95 ", money(a.loss_p95)),),
             drop=1,
         ),
-        Piece((_figure("shortfall chance ", shortfall), _figure("shortfall ", shortfall))),
+        Piece((_figure(_("shortfall chance "), shortfall), _figure(_("shortfall "), shortfall))),
         _cash(a),
     ]
 
@@ -126,13 +134,13 @@ class RiskHeader(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield LevelBadge("…", id="level")
-            yield Static(Content("riskmon: loading…"), id="headline")
+            yield Static(Content(_("riskmon: loading…")), id="headline")
             yield Static(Content("DEMO"), id="demo")
         yield Static(Content(""), id="figures")
         yield Static(Content(""), id="top-reason")
         yield Static(Content(""), id="reasons")
         yield Static(
-            Content("Demo data. Run `riskmon config init` to write your own config, then restart."),
+            Content(_("Demo data. Run `riskmon config init` to write your own config, then restart.")),
             id="demo-hint",
         )
 
@@ -141,8 +149,13 @@ class RiskHeader(Vertical):
         self.query_one("#level", LevelBadge).show(a.level)
         self.pieces = pieces(a)
         self._fit()
-        top, *rest = a.reasons or ["no rule raised the level"]
-        self.query_one("#top-reason", Static).update(Content.assemble(("Why: ", "bold"), clean(top)))
+        from riskmon.present.text import reasons
+
+        self.query_one("#demo-hint", Static).update(
+            Content(_("Demo data. Run `riskmon config init` to write your own config, then restart."))
+        )
+        top, *rest = reasons(a) or [_("no rule raised the level")]
+        self.query_one("#top-reason", Static).update(Content.assemble((_("Why: "), "bold"), clean(top)))
         self.query_one("#reasons", Static).update(Content("\n".join(f"• {clean(r)}" for r in rest)))
 
     def on_resize(self, event: Resize) -> None:
@@ -171,7 +184,7 @@ class ErrorBanner(Static):
     def show(self, title: str, lines: list[str]) -> None:
         body = [clean(x) for x in lines[:6]]
         if len(lines) > 6:
-            body.append(f"… and {len(lines) - 6} more")
+            body.append(_("… and {n} more").format(n=len(lines) - 6))
         self.update(Content.assemble((clean(title), "bold"), "\n", "\n".join(body)))
         self.add_class("-shown")
 

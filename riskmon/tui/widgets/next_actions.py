@@ -24,6 +24,7 @@ from textual.events import Resize
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from riskmon.i18n import N_, _
 from riskmon.tui import words
 from riskmon.tui.messages import StepToggled
 from riskmon.tui.source import ActionView, ticked
@@ -71,7 +72,7 @@ def prompt(row: Row, now: datetime, labels: bool = True) -> Content:
     label = ("" if row.member or not labels else f"  · {a.label}", "dim")
     if a.folded:
         box = UNFOLDED if row.unfolded else FOLDED
-        head = f"{words.plural(len(a.folded), 'step')} {a.text}"
+        head = f"{words.steps(len(a.folded))} {a.text}"
         return Content.assemble((f"{box} ", "bold"), (words.due(a.due, now), "bold"), "  ", head, label)
     late = a.due < now and not a.done
     return Content.assemble(
@@ -89,8 +90,8 @@ def detail(row: Row | None) -> Content:
     if row is None:
         return Content("")
     a = row.action
-    why = words.FOLDED_WHY if a.folded else (a.why or words.NO_WHY)
-    return Content.assemble(("Why: ", "bold"), why, "\n", ("For: ", "bold"), a.whose)
+    why = _(words.FOLDED_WHY) if a.folded else (a.why or _(words.NO_WHY))
+    return Content.assemble((_("Why: "), "bold"), why, "\n", (_("For: "), "bold"), a.whose)
 
 
 class ActionList(OptionList):
@@ -98,7 +99,7 @@ class ActionList(OptionList):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *JK_BINDINGS,
-        Binding("space", "select", "Tick / unfold"),
+        Binding("space", "select", N_("Tick / unfold")),
     ]
 
 
@@ -128,7 +129,7 @@ class NextActions(Vertical):
         yield Static(Content(""), id="na-detail", classes="-empty")
 
     def on_mount(self) -> None:
-        self.border_title = words.NEXT_ACTIONS
+        self.border_title = _(words.NEXT_ACTIONS)
 
     def focus_list(self) -> None:
         self.query_one(ActionList).focus()

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from textual.widgets import OptionList, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from riskmon.i18n import N_, _, data
 from riskmon.textsafe import clean
 from riskmon.tui import words
 from riskmon.tui.messages import StepToggled
@@ -46,6 +47,8 @@ def _step_id(s: StepView) -> StepId:
 TICKED, OPEN = "[x]", "[ ]"
 """The checkboxes: they read right without colour (SelectionList's own toggle is one glyph, ticked
 or not, told apart by colour only)."""
+PICK = N_("Select an event to see its playbook.")
+NO_STANDING = N_("Standing: nothing to do about the business as it stands.")
 TOGGLE_CELLS = 3
 """Cells of SelectionList's own toggle at the start of each line, replaced by ours."""
 
@@ -56,8 +59,8 @@ class StepList(SelectionList[StepId]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *JK_BINDINGS,
-        Binding("space", "select", "Tick"),
-        Binding("E", "screen.edit_event", "Edit event"),
+        Binding("space", "select", N_("Tick")),
+        Binding("E", "screen.edit_event", N_("Edit event")),
     ]
 
     def render_line(self, y: int) -> Strip:
@@ -83,7 +86,7 @@ class StepList(SelectionList[StepId]):
 
 def due_text(due: datetime | None, now: datetime, done: bool = False) -> str:
     """'by 2025-01-05, in 3 d', 'by 2025-01-05, 9 d overdue', 'by 2025-01-05, done'."""
-    return "" if due is None else f"by {words.due(due, now, done)}"
+    return "" if due is None else _("by {due}").format(due=words.due(due, now, done))
 
 
 def _prompt(s: StepView, now: datetime, label: str = "") -> Content:
@@ -143,14 +146,14 @@ class PlaybookPanel(Vertical):
         self._loading = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("Select an event to see its playbook."), id="pb-title")
+        yield Static(Content(_(PICK)), id="pb-title")
         yield StepList(id="pb-steps", classes="-empty")
-        yield Static(Content("Standing: nothing to do about the business as it stands."), id="pb-standing-title")
+        yield Static(Content(_(NO_STANDING)), id="pb-standing-title")
         yield StepList(id="pb-standing", classes="-empty")
         yield Static(Content(""), id="pb-detail", classes="-empty")
 
     def on_mount(self) -> None:
-        self.border_title = "Playbook"
+        self.border_title = _("Playbook")
 
     def focus_steps(self) -> None:
         """Focus the event's checklist; when it has focus already (or no steps), the standing one."""
@@ -176,13 +179,14 @@ class PlaybookPanel(Vertical):
         lst = self.query_one("#pb-steps", StepList)
         keep = _highlighted(lst) if e is not None and e.id == self.event_id else None
         self.event_id = e.id if e is not None else None
-        self.event_title = clean(e.event.title) if e is not None else ""
+        self.event_title = clean(data(e.event.title)) if e is not None else ""
         self.now = now
         self.steps = list(steps) if e is not None else []
         self._loading = True
         try:
             _fill(lst, self.steps, now, keep)
-            self.border_title = Content(f"Playbook · {self.event_title}") if e is not None else "Playbook"
+            playbook = _("Playbook")
+            self.border_title = Content(f"{playbook} · {self.event_title}") if e is not None else playbook
             self._event_title()
             sl = self.query_one("#pb-standing", StepList)
             self.standing = list(standing)
@@ -202,13 +206,17 @@ class PlaybookPanel(Vertical):
         if step is None:
             detail.update(Content(""))
             return
-        whose = self.event_title if lst.id == "pb-steps" else f"the business as it stands ({clean(step.rule_title)})"
+        whose = (
+            self.event_title
+            if lst.id == "pb-steps"
+            else _("the business as it stands ({rule})").format(rule=clean(step.rule_title))
+        )
         lines: list[str | tuple[str, str]] = [(clean(step.text), "bold")]
         if step.due is not None and self.now is not None:
-            lines += ["\n", f"Due {words.due(step.due, self.now, step.done)}"]
+            lines += ["\n", _("Due {due}").format(due=words.due(step.due, self.now, step.done))]
         if step.why:
-            lines += ["\n", ("Why: ", "bold"), clean(step.why)]
-        lines += ["\n", ("For: ", "bold"), whose]
+            lines += ["\n", (_("Why: "), "bold"), clean(step.why)]
+        lines += ["\n", (_("For: "), "bold"), whose]
         detail.update(Content.assemble(*lines))
 
     def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted[StepId]) -> None:
@@ -220,26 +228,27 @@ class PlaybookPanel(Vertical):
     def _event_title(self) -> None:
         title = self.query_one("#pb-title", Static)
         if self.event_id is None:
-            title.update(Content("Select an event to see its playbook."))
+            title.update(Content(_(PICK)))
         elif not self.steps:
-            title.update(Content("No playbook rule matches this event."))
+            title.update(Content(_("No playbook rule matches this event.")))
         else:
             rules = list(dict.fromkeys(clean(s.rule_title) for s in self.steps if s.rule_title))
             done = sum(1 for s in self.steps if s.done)
-            more = f" ({words.more(len(rules) - 1, 'playbook')})" if len(rules) > 1 else ""
-            head = (rules[0] if rules else "Playbook") + more
-            title.update(Content.assemble((head, "bold"), f" · {done}/{len(self.steps)} done"))
+            more = f" ({words.more_playbooks(len(rules) - 1)})" if len(rules) > 1 else ""
+            head = (rules[0] if rules else _("Playbook")) + more
+            title.update(Content.assemble((head, "bold"), _(" · {done}/{n} done").format(done=done, n=len(self.steps))))
 
     def _standing_title(self) -> None:
         head = self.query_one("#pb-standing-title", Static)
         standing = self.standing
         if not standing:
-            head.update(Content("Standing: nothing to do about the business as it stands."))
+            head.update(Content(_(NO_STANDING)))
             return
         rules = list(dict.fromkeys(s.key for s in standing))
         done = sum(1 for s in standing if s.done)
-        what = clean(standing[0].rule_title) if len(rules) == 1 else f"{len(rules)} suggestions"
-        head.update(Content.assemble(("Standing", "bold"), f" · {what} · {done}/{len(standing)} done"))
+        what = clean(standing[0].rule_title) if len(rules) == 1 else _("{n} suggestions").format(n=len(rules))
+        done_text = _(" · {done}/{n} done").format(done=done, n=len(standing))
+        head.update(Content.assemble((_("Standing"), "bold"), f" · {what}{done_text}"))
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[int]) -> None:
         event.stop()

@@ -8,19 +8,21 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
+from riskmon.i18n import _
 from riskmon.textsafe import clean
+from riskmon.tui.words import cut
 
 
 def feed_health(feeds: Sequence[Mapping[str, Any]]) -> tuple[str, bool]:
     """('feeds 2/3 ok; news: timeout', bad?) from `Evaluation.feeds`."""
     if not feeds:
-        return "no feeds (local catalog only)", False
+        return _("no feeds (local catalog only)"), False
     bad = [f for f in feeds if not f.get("ok") or f.get("stale")]
-    text = f"feeds {len(feeds) - len(bad)}/{len(feeds)} ok"
+    text = _("feeds {ok}/{total} ok").format(ok=len(feeds) - len(bad), total=len(feeds))
     if bad:
         f = bad[0]
-        why = "stale" if f.get("stale") else (f.get("error") or "failed")
-        text += f"; {clean(f.get('name', '?'))}: {clean(why)[:60]}"
+        why = _("stale") if f.get("stale") else (f.get("error") or _("failed"))
+        text += f"; {clean(f.get('name', '?'))}: {cut(clean(why), 60, mark='')}"
         if len(bad) > 1:
             text += f" (+{len(bad) - 1})"
     return text, bool(bad)

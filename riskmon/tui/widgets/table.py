@@ -13,11 +13,12 @@ from textual.binding import Binding, BindingType
 from textual.events import Click, Resize
 from textual.widgets import DataTable
 
+from riskmon.i18n import N_, _
 from riskmon.tui.viewdata import AS_GIVEN, Column, Sort, next_column, sort_values
 
 JK_BINDINGS: list[BindingType] = [
-    Binding("j", "cursor_down", "Down", show=False),
-    Binding("k", "cursor_up", "Up", show=False),
+    Binding("j", "cursor_down", N_("Down"), show=False),
+    Binding("k", "cursor_up", N_("Up"), show=False),
 ]
 """j/k move like the arrows, in every list and table of the app."""
 
@@ -48,8 +49,8 @@ class SortableTable(TextTable):
     click on their header does nothing."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "sort_next", "Sort"),
-        Binding("S", "sort_reverse", "Reverse", show=False),
+        Binding("s", "sort_next", N_("Sort")),
+        Binding("S", "sort_reverse", N_("Reverse"), show=False),
     ]
 
     COLUMNS: ClassVar[tuple[Column, ...]] = ()
@@ -131,7 +132,8 @@ class SortableTable(TextTable):
         """The header: a sortable column keeps room for its arrow (a column is as wide as its
         first label, so an arrow added later would be cut off)."""
         mark = (self.sort_state.arrow(col.key) or " ") if col.sortable else ""
-        parts = (mark, col.label) if col.numeric else (col.label, mark)  # the arrow away from the numbers
+        label = _(col.label) if col.label else ""
+        parts = (mark, label) if col.numeric else (label, mark)  # the arrow away from the numbers
         return Text(" ".join(part for part in parts if part), justify="right" if col.numeric else "left")
 
     def _relabel(self) -> None:
