@@ -50,3 +50,13 @@ async def test_the_app_takes_it_only_for_its_own_inputs(tmp_path: Path, now: dat
         assert app.loaded is not None and app.loaded.evaluation.assessment.now == now
         await wait_for(pilot, lambda: app.monitor is not None)
     assert bool(taken) is used
+
+
+def test_the_dashboard_imports_no_plotext_before_its_first_frame() -> None:
+    """The charts (textual-plotext, plotext: ~30 ms) are imported and mounted after the first frame."""
+    import subprocess
+    import sys
+
+    code = "import sys, riskmon.tui.app; print(sorted(m for m in sys.modules if 'plotext' in m))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

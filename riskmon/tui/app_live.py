@@ -153,13 +153,27 @@ class LiveApp(App[int]):
         self.dashboard = DashboardScreen()
         self.push_screen(self.dashboard)
         self._building = True  # the first paint; the Monitor starts once it is drawn
-        self._first_load()
+        early = self._head_start
+        if early is not None and early.ready and self._takes(early):
+            # Computed already (as usual): taken now, before the dashboard is composed, so its
+            # first frame has the data: one layout and render instead of an empty one and a full one.
+            self._head_start = None
+            try:
+                self._take(early.result())
+            except Exception as exc:  # an invalid config: as from the worker below
+                self.post_message(LoadFailed(exc))
+        else:
+            self._first_load()
+
+    def _takes(self, early: HeadStart) -> bool:
+        """The head start is for this app's config dir and `--now`."""
+        return early.location == self.location and early.fixed_now == self.fixed_now
 
     @work(thread=True, group="view", exit_on_error=False)
     def _first_load(self) -> None:
         early, self._head_start = self._head_start, None
         try:
-            if early is not None and early.location == self.location and early.fixed_now == self.fixed_now:
+            if early is not None and self._takes(early):
                 loaded = early.result()
             else:
                 loaded = self.view.first(self.location, self.now())
@@ -307,7 +321,10 @@ class LiveApp(App[int]):
 
     @on(DataLoaded)
     def _data_loaded(self, message: DataLoaded) -> None:
-        loaded = message.loaded
+        self._take(message.loaded)
+
+    def _take(self, loaded: Loaded) -> None:
+        """New screen data: on the dashboard (and the history screen), changes noted."""
         self._apply_ticks(loaded)
         loaded = replace(loaded, changes=self._current_marks())
         self.loaded = loaded

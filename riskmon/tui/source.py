@@ -283,6 +283,11 @@ class HeadStart:
         finally:
             self._done.set()
 
+    @property
+    def ready(self) -> bool:
+        """Computed (or failed): `result()` returns at once."""
+        return self._done.is_set()
+
     def result(self) -> Loaded:
         """Blocks until the thread is done; raises what `ViewSource.first()` raised."""
         self._done.wait()

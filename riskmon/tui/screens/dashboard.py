@@ -11,14 +11,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Static
 
 from riskmon.i18n import N_, _
 from riskmon.tui import viewdata
 from riskmon.tui.lang import Translated
 from riskmon.tui.messages import EventHighlighted
 from riskmon.tui.source import Loaded
-from riskmon.tui.widgets.charts import CashChart, CashData, ScoreChart, ScoreData
+from riskmon.tui.widgets.chart_data import CashData, ScoreData
 from riskmon.tui.widgets.events_table import EventsTable
 from riskmon.tui.widgets.exposure_table import ExposureTable
 from riskmon.tui.widgets.header import ErrorBanner, RiskHeader
@@ -29,6 +29,7 @@ from riskmon.tui.widgets.status_line import StatusLine, feed_health
 if TYPE_CHECKING:
     from riskmon.core.engine import Assessment
     from riskmon.tui.app import RiskmonApp
+    from riskmon.tui.widgets.charts import CashChart, ScoreChart
 
 PANES = Binding.Group(N_("Panes"))
 """`v` `a` `x` `p` in the footer as one item: they move between the panes."""
@@ -72,12 +73,12 @@ class DashboardScreen(Translated, Screen[None]):
     DashboardScreen #events { height: auto; max-height: 33%; min-height: 4; }
     DashboardScreen #actions { height: 1fr; min-height: 8; }
     DashboardScreen #playbook { height: 1fr; min-height: 12; }
-    DashboardScreen #cash-chart, DashboardScreen #score-chart { height: 13; }
+    DashboardScreen .chart { height: 13; }
     /* Under 45 rows the charts cannot get 8 readable rows beside the actions: not at all then; the
        score history only from 58 rows (the cash forecast matters more). */
-    DashboardScreen.-medium CashChart, DashboardScreen.-medium ScoreChart { display: none; }
+    DashboardScreen.-medium .chart { display: none; }
     DashboardScreen.-compact #reasons { display: none; }  /* the top reason stays */
-    DashboardScreen.-not-tall ScoreChart { display: none; }
+    DashboardScreen.-not-tall .score { display: none; }
     /* Under 40 rows the exposure table gives its rows to the events and actions until `x`; under
        30 the panes keep only their top border (their title). */
     DashboardScreen.-compact #exposure { display: none; max-height: 7; }
@@ -96,7 +97,7 @@ class DashboardScreen(Translated, Screen[None]):
     DashboardScreen.-narrow #main { width: 1fr; height: 2fr; }
     DashboardScreen.-narrow #side { width: 1fr; height: 1fr; min-width: 0; max-width: 100%; }
     DashboardScreen.-narrow #playbook { height: 1fr; min-height: 6; max-height: 100%; }
-    DashboardScreen.-narrow ScoreChart, DashboardScreen.-narrow CashChart { display: none; }
+    DashboardScreen.-narrow .chart { display: none; }
     /* Narrow and short: the event's playbook takes the next actions' place while it has the focus (`p`). */
     DashboardScreen.-narrow.-short #side { display: none; }
     DashboardScreen.-narrow.-short.-show-playbook #side { display: block; height: 1fr; }
@@ -117,6 +118,9 @@ class DashboardScreen(Translated, Screen[None]):
         self._ready = False
         """Composed and mounted: data that arrives earlier waits (a fast first refresh can)."""
         self.selected: str | None = None
+        self._charts: tuple[ScoreData, CashData] | None = None
+        """What the charts show: kept until they are mounted (after the first frame)."""
+        self._chart_widgets: tuple[ScoreChart, CashChart] | None = None
 
     @property
     def rapp(self) -> RiskmonApp:
@@ -137,8 +141,9 @@ class DashboardScreen(Translated, Screen[None]):
                 yield NextActions(id="actions")
             with Vertical(id="side"):
                 yield PlaybookPanel(id="playbook")
-                yield CashChart(id="cash-chart", classes="pane")
-                yield ScoreChart(id="score-chart", classes="pane")
+                # The charts (plotext) come after the first frame; these keep their place.
+                yield Static(id="cash-slot", classes="pane chart cash")
+                yield Static(id="score-slot", classes="pane chart score")
         yield StatusLine(id="status")
         yield Footer()  # the focused pane's keys come first
 
@@ -152,6 +157,28 @@ class DashboardScreen(Translated, Screen[None]):
         if self._pending_error is not None:
             self.show_error(*self._pending_error)
         self.on_screen_resume()
+        self.call_after_refresh(self._mount_charts)
+
+    async def _mount_charts(self) -> None:
+        """The charts in place of their slots: textual-plotext and plotext (~30 ms to import, a
+        chart to plot) are not in the first frame. Same classes, same height: nothing moves."""
+        if self.closing:
+            return
+        from riskmon.tui.widgets.charts import CashChart, ScoreChart
+
+        score = ScoreChart(id="score-chart", classes="pane chart score")
+        cash = CashChart(id="cash-chart", classes="pane chart cash")
+        with self.app.batch_update():
+            for slot, chart in ((self.query_one("#cash-slot"), cash), (self.query_one("#score-slot"), score)):
+                await self.query_one("#side").mount(chart, after=slot)
+                await slot.remove()
+        self._chart_widgets = (score, cash)
+        self._show_charts()
+
+    def _show_charts(self) -> None:
+        if self._charts is not None and self._chart_widgets is not None:
+            self._chart_widgets[0].show(self._charts[0])
+            self._chart_widgets[1].show(self._charts[1])
 
     def on_resize(self, event: Resize) -> None:
         self._layout(event.size.width, event.size.height)
@@ -196,20 +223,17 @@ class DashboardScreen(Translated, Screen[None]):
         self.query_one(EventsTable).show(a, loaded.changes)
         self.show_steps()
         history = viewdata.with_current(loaded.snapshots, a)
-        self.query_one(ScoreChart).show(
-            ScoreData(
-                score=viewdata.score_series(history, a.now, timedelta(days=CHART_DAYS)),
-                warn=a.thresholds.warn,
-                crit=a.thresholds.crit,
-                span_days=CHART_DAYS,
-                title=_("Score, last {n} days").format(n=f"{CHART_DAYS:.0f}"),
-                now=a.now,
-            )
+        score = ScoreData(
+            score=viewdata.score_series(history, a.now, timedelta(days=CHART_DAYS)),
+            warn=a.thresholds.warn,
+            crit=a.thresholds.crit,
+            span_days=CHART_DAYS,
+            title=_("Score, last {n} days").format(n=f"{CHART_DAYS:.0f}"),
+            now=a.now,
         )
         f = a.forecast
-        self.query_one(CashChart).show(
-            CashData(f.week_starts, f.baseline, f.likely, f.stress, a.profile.business.currency)
-        )
+        self._charts = (score, CashData(f.week_starts, f.baseline, f.likely, f.stress, a.profile.business.currency))
+        self._show_charts()
         self._focus_shown()
         self.tick()
 

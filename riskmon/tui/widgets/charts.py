@@ -10,15 +10,16 @@ border's subtitle, so it never covers the data."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from riskmon.i18n import N_, _, is_english
-from riskmon.tui.viewdata import Series
+from riskmon.tui.widgets.chart_data import CashData, ScoreData
 from riskmon.tui.words import cut, short_day
+
+__all__ = ["CashChart", "CashData", "ScoreChart", "ScoreData"]
 
 # Plotext colour names, distinguishable in light and dark themes alike.
 LINE_COLOURS = ("cyan", "magenta", "green", "orange", "blue", "red")
@@ -39,29 +40,6 @@ def date_ticks(now: datetime, lo: float, hi: float, fmt: str = "%m-%d") -> tuple
 def legend(names: Sequence[str]) -> str:
     """'● score  ◆ us-ban': each series' marker and name, in plotting order."""
     return "  ".join(f"{MARKERS[i % len(MARKERS)]} {_(name)}" for i, name in enumerate(names))
-
-
-@dataclass(frozen=True)
-class ScoreData:
-    score: Series
-    warn: float
-    crit: float
-    events: list[Series] = field(default_factory=list)
-    span_days: float = 30.0
-    title: str = N_("Score")
-    now: datetime | None = None
-    """Dates the time axis (None: days ago)."""
-
-
-@dataclass(frozen=True)
-class CashData:
-    """The cash forecast as the core gives it (riskmon.core.results.Forecast), copied."""
-
-    week_starts: tuple[datetime, ...]
-    baseline: tuple[float, ...]
-    likely: tuple[float, ...]
-    stress: tuple[float, ...]
-    currency: str = "USD"
 
 
 class ReplayPlot(PlotextPlot):
