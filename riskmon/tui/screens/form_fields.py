@@ -12,13 +12,15 @@ from typing import Any, Literal
 from textual.validation import ValidationResult, Validator
 
 from riskmon.errors import Problem
+from riskmon.i18n import N_
 
-DEMO_HINT = (
+DEMO_HINT = N_(
     "the bundled demo config is read-only: run `riskmon config init DIR`, then `riskmon --config DIR` "
     "(or export RISKMON_CONFIG=DIR) and edit that"
 )
+"""DEMO_HINT and NO_DATA are English ids: translate them where shown."""
 
-NO_DATA = "No assessment yet: still loading, or the config is invalid (e opens the config editor)."
+NO_DATA = N_("No assessment yet: still loading, or the config is invalid (e opens the config editor).")
 
 Kind = Literal["share", "money", "days", "date", "text", "id", "list", "regions", "choice"]
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")

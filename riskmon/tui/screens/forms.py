@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.widgets import Input, Select
 
+from riskmon.i18n import _
 from riskmon.paths import ConfigLocation
 from riskmon.textsafe import clean
 
@@ -82,7 +83,7 @@ class ChannelForm(EditForm):
         from riskmon.sources.config.schema import Channel
 
         out = []
-        for name, *_ in self.FIELDS:
+        for name, *_rest in self.FIELDS:
             new = form_value(self.TABLE, name, values[name])
             if differs(getattr(self.channel, name), new, _default(Channel, name)):
                 out.append(channel_edit(self.channel.id, name, new))
@@ -216,10 +217,10 @@ def config_location(app: App[Any]) -> ConfigLocation | None:
 def _editable(app: App[Any]) -> ConfigLocation | None:
     loc = config_location(app)
     if getattr(app, "loaded", None) is None or loc is None:
-        app.notify(NO_DATA, markup=False, timeout=5)
+        app.notify(_(NO_DATA), markup=False, timeout=5)
         return None
     if loc.is_demo:
-        app.notify(DEMO_HINT, title="Read-only", severity="warning", markup=False, timeout=10)
+        app.notify(_(DEMO_HINT), title=_("Read-only"), severity="warning", markup=False, timeout=10)
         return None
     return loc
 

@@ -1,0 +1,74 @@
+"""The dashboard's other screens in Simplified Chinese (what-if, history): opened under zh-CN,
+no English left on them but data (the same check as the dashboard's, tests/test_i18n_tui.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from riskmon import i18n
+from riskmon.tui.app import RiskmonApp, create_app
+from riskmon.tui.screens.history import HistoryScreen
+from riskmon.tui.screens.whatif import WhatIfScreen
+from tests.support import screen_text, wait_for
+from tests.test_i18n_catalog import allowed_words, english_left
+from tests.test_i18n_tui import KEYS, NOW, _isolated, demo, footer_text, ready
+
+__all__ = ["_isolated", "demo"]  # the fixtures, shared with the dashboard's tests
+
+
+def english_on_screen(app: RiskmonApp, config: Path) -> set[str]:
+    """The dashboard's check, with ids cut to fit their column ('cn-douyin-link-cutoff-…') taken
+    as the data they are."""
+    text = re.sub(r"[\w.-]+…", " ", screen_text(app))
+    return {w for w in english_left(text, allowed_words(config)) if w not in KEYS}
+
+
+def chinese_app(config: Path) -> RiskmonApp:
+    i18n.setup("zh-CN", {})  # as `riskmon --lang zh-CN` does before the app is built
+    return create_app(config, config / "h.json", NOW)
+
+
+async def open_screen(pilot: Pilot[Any], key: str, kind: type) -> None:
+    app: RiskmonApp = pilot.app  # type: ignore[assignment]
+    await ready(pilot)
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(app.screen, kind), 30)
+    await pilot.pause()
+
+
+async def test_the_what_if_screen_is_chinese(demo: Path) -> None:
+    app = chinese_app(demo)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_screen(pilot, "w", WhatIfScreen)
+        screen: WhatIfScreen = app.screen  # type: ignore[assignment]
+        await wait_for(pilot, lambda: screen.outcome is not None and not screen.pending, 30)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "基准" in text and "情景" in text, text
+        assert "保存情景" in footer_text(app)
+        assert not english_on_screen(app, demo), text
+
+
+async def test_the_what_if_screen_under_stress_is_chinese(demo: Path) -> None:
+    """The switched-on stress label and the stress note are words the first view does not show."""
+    app = chinese_app(demo)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_screen(pilot, "w", WhatIfScreen)
+        screen: WhatIfScreen = app.screen  # type: ignore[assignment]
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: screen.outcome is not None and screen.outcome.stress and not screen.pending, 30)
+        await pilot.pause()
+        assert not english_on_screen(app, demo), screen_text(app)
+
+
+async def test_the_history_screen_is_chinese(demo: Path) -> None:
+    app = chinese_app(demo)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_screen(pilot, "h", HistoryScreen)
+        text = screen_text(app)
+        assert "事件变更记录" in text, text
+        assert not english_on_screen(app, demo), text
