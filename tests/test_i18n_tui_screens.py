@@ -1,4 +1,4 @@
-"""The dashboard's other screens in Simplified Chinese (what-if, history): opened under zh-CN,
+"""The dashboard's other screens in Simplified Chinese (what-if, history, the edit forms): opened under zh-CN,
 no English left on them but data (the same check as the dashboard's, tests/test_i18n_tui.py)."""
 
 from __future__ import annotations
@@ -7,13 +7,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from riskmon import i18n
 from riskmon.tui.app import RiskmonApp, create_app
+from riskmon.tui.screens.forms import ChannelForm, EventForm, NewEventForm
 from riskmon.tui.screens.history import HistoryScreen
 from riskmon.tui.screens.whatif import WhatIfScreen
-from tests.support import screen_text, wait_for
+from tests.support import screen_text, wait_for, widget_text
 from tests.test_i18n_catalog import allowed_words, english_left
 from tests.test_i18n_tui import KEYS, NOW, _isolated, demo, footer_text, ready
 
@@ -27,12 +29,19 @@ def english_on_screen(app: RiskmonApp, config: Path) -> set[str]:
     return {w for w in english_left(text, allowed_words(config)) if w not in KEYS}
 
 
+def english_in_form(app: RiskmonApp, config: Path) -> set[str]:
+    """The check, on the form alone (the dashboard behind it is covered, its words cut) and with
+    the values in the inputs (ISO times like 2025-08-29T04:01:00+00:00, typed text) as data."""
+    text = re.sub(r"\d{4}-\d\d-\d\dT[\d:+.-]+|x0\.\d+", " ", widget_text(app, "#form-box"))
+    return {w for w in english_left(text, allowed_words(config)) if w not in KEYS}
+
+
 def chinese_app(config: Path) -> RiskmonApp:
     i18n.setup("zh-CN", {})  # as `riskmon --lang zh-CN` does before the app is built
     return create_app(config, config / "h.json", NOW)
 
 
-async def open_screen(pilot: Pilot[Any], key: str, kind: type) -> None:
+async def open_screen(pilot: Pilot[Any], key: str, kind: type[Any]) -> None:
     app: RiskmonApp = pilot.app  # type: ignore[assignment]
     await ready(pilot)
     await pilot.press(key)
@@ -72,3 +81,24 @@ async def test_the_history_screen_is_chinese(demo: Path) -> None:
         text = screen_text(app)
         assert "事件变更记录" in text, text
         assert not english_on_screen(app, demo), text
+
+
+@pytest.mark.parametrize(
+    ("key", "form"), [("E", EventForm), ("c", ChannelForm), ("n", NewEventForm)], ids=["E", "c", "n"]
+)
+async def test_the_edit_forms_are_chinese(demo: Path, key: str, form: type[Any]) -> None:
+    app = chinese_app(demo)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_screen(pilot, key, form)
+        text = screen_text(app)
+        assert "保存" in text and "取消" in text, text
+        assert not english_in_form(app, demo), widget_text(app, "#form-box")
+
+
+async def test_a_field_error_in_a_form_is_chinese(demo: Path) -> None:
+    app = chinese_app(demo)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_screen(pilot, "c", ChannelForm)
+        await pilot.press("x")  # into the order share, focused first: "x0.08" is not a number
+        await wait_for(pilot, lambda: "不是数字" in screen_text(app))
+        assert not english_in_form(app, demo), widget_text(app, "#form-box")
