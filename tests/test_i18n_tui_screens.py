@@ -1,4 +1,5 @@
-"""The dashboard's other screens in Simplified Chinese (what-if, history, the edit forms): opened under zh-CN,
+"""The dashboard's other screens in Simplified Chinese (what-if, history, the edit forms, the config
+editor): opened under zh-CN,
 no English left on them but data (the same check as the dashboard's, tests/test_i18n_tui.py)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from textual.pilot import Pilot
 
 from riskmon import i18n
 from riskmon.tui.app import RiskmonApp, create_app
+from riskmon.tui.screens.config_editor import ConfigEditorScreen
 from riskmon.tui.screens.forms import ChannelForm, EventForm, NewEventForm
 from riskmon.tui.screens.history import HistoryScreen
 from riskmon.tui.screens.whatif import WhatIfScreen
@@ -102,3 +104,19 @@ async def test_a_field_error_in_a_form_is_chinese(demo: Path) -> None:
         await pilot.press("x")  # into the order share, focused first: "x0.08" is not a number
         await wait_for(pilot, lambda: "不是数字" in screen_text(app))
         assert not english_in_form(app, demo), widget_text(app, "#form-box")
+
+
+async def test_the_config_editor_is_chinese_around_the_file(demo: Path) -> None:
+    """The status line, the problem list and the keys (the file's own text is the user's)."""
+    app = chinese_app(demo)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_screen(pilot, "e", ConfigEditorScreen)
+        editor: ConfigEditorScreen = app.screen  # type: ignore[assignment]
+        await wait_for(pilot, lambda: editor.is_open and editor.checked, 30)
+        editor.editor.insert("bogus = 1\n", (0, 0))  # a key the file does not have: a problem, and modified
+        await wait_for(pilot, lambda: editor.checked and bool(editor.problems), 30)
+        await pilot.pause()
+        around = " ".join([widget_text(app, "#ed-status"), widget_text(app, "#ed-problems"), footer_text(app)])
+        around = around.replace(str(demo), " ").replace("bogus", " ")  # the path and the key typed: data
+        assert "已修改" in around and "保存" in around, around
+        assert not {w for w in english_left(around, allowed_words(demo)) if w not in KEYS}, around
