@@ -1,5 +1,5 @@
 """The dashboard's other screens in Simplified Chinese (what-if, history, the edit forms, the config
-editor): opened under zh-CN,
+editor, news review): opened under zh-CN,
 no English left on them but data (the same check as the dashboard's, tests/test_i18n_tui.py)."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from riskmon.tui.app import RiskmonApp, create_app
 from riskmon.tui.screens.config_editor import ConfigEditorScreen
 from riskmon.tui.screens.forms import ChannelForm, EventForm, NewEventForm
 from riskmon.tui.screens.history import HistoryScreen
+from riskmon.tui.screens.news import NewsScreen
 from riskmon.tui.screens.whatif import WhatIfScreen
 from tests.support import screen_text, wait_for, widget_text
 from tests.test_i18n_catalog import allowed_words, english_left
@@ -120,3 +121,25 @@ async def test_the_config_editor_is_chinese_around_the_file(demo: Path) -> None:
         around = around.replace(str(demo), " ").replace("bogus", " ")  # the path and the key typed: data
         assert "已修改" in around and "保存" in around, around
         assert not {w for w in english_left(around, allowed_words(demo)) if w not in KEYS}, around
+
+
+async def test_the_news_review_is_chinese(demo: Path) -> None:
+    """A Chinese article queued as a draft: the queue's columns, states, the evidence heading and
+    the note under it are Chinese; the article and what was read from it are data."""
+    from datetime import UTC, datetime
+
+    from riskmon.paths import resolve_config_dir
+    from riskmon.usecases import news
+    from tests.test_news_cli import ZH_DUTY
+
+    loc = resolve_config_dir(demo)
+    made = news.take_in(loc, [news.ArticleIn(ZH_DUTY, None, None)], events=news.catalog(loc), now=datetime.now(UTC))
+    app = chinese_app(demo)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_screen(pilot, "N", NewsScreen)
+        await wait_for(pilot, lambda: "待审核" in screen_text(app), 30)
+        text = screen_text(app)
+        assert "依据" in text and "接受" in footer_text(app), text
+        for m in made:  # the draft's id, made from what it read: data
+            text = text.replace(m.draft.id, " ")
+        assert not {w for w in english_left(text, allowed_words(demo)) if w not in KEYS}, text
