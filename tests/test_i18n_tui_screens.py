@@ -143,3 +143,35 @@ async def test_the_news_review_is_chinese(demo: Path) -> None:
         for m in made:  # the draft's id, made from what it read: data
             text = text.replace(m.draft.id, " ")
         assert not {w for w in english_left(text, allowed_words(demo)) if w not in KEYS}, text
+
+
+def test_the_monitors_change_lines_and_the_change_log_are_chinese() -> None:
+    """The lines the Monitor writes (riskmon.store.snapshots) and the history screen's change log
+    rows, translated where shown; English exactly as the store wrote them."""
+    from datetime import UTC, datetime
+
+    from riskmon.present.changes import change_line
+    from riskmon.tui.screens.history import log_row
+    from riskmon.tui.viewdata import Changes
+
+    at = datetime(2025, 5, 1, tzinfo=UTC)
+    entries = [
+        {"at": at, "event_id": "x-ban", "change": "status", "old": "announced", "new": "confirmed"},
+        {"at": at, "event_id": "x-ban", "change": "ends", "old": None, "new": "2025-09-01"},
+        {"at": at, "event_id": "y-fee", "change": "first_seen", "new": {"status": "rumored", "probability": 0.25}},
+    ]
+    changes = Changes(frozenset(), {"x-ban": ("status announced → confirmed", "probability 60% → 90%")}, {})
+
+    def cells() -> list[str]:
+        return [" | ".join(str(c) for c in log_row(str(i), e).cells.values()) for i, e in enumerate(entries)]
+
+    english = cells()
+    assert english[0].endswith("status | announced → confirmed") and "first_seen" in english[2]
+    assert change_line("status announced → confirmed") == "status announced → confirmed"
+    i18n.setup("zh-CN", {})
+    assert change_line("status announced → confirmed") == "状态 已宣布 → 已确认"
+    assert change_line("something else") == "something else"
+    zh = cells()
+    assert zh[0].endswith("状态 | 已宣布 → 已确认") and "结束日期 | 无 → 2025-09-01" in zh[1], zh
+    assert "首次出现" in zh[2] and "传闻" in zh[2], zh
+    assert changes.lines() == ["x-ban：状态 已宣布 → 已确认；概率 60% → 90%"], changes.lines()

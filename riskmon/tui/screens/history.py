@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tab, Tabs
 
 from riskmon.i18n import N_, _, ngettext
+from riskmon.present.changes import change_detail, field_word
 from riskmon.tui import viewdata
 from riskmon.tui.lang import Translated
 from riskmon.tui.source import Loaded
@@ -45,7 +46,9 @@ NEWS_COLUMNS = (
 def log_row(key: str, entry: Mapping[str, Any]) -> ListRow:
     """One change-log entry; it sorts by its time (not its text: an odd one would misplace it)."""
     at = entry.get("at")
-    cells = zip((c.key for c in LOG_COLUMNS), viewdata.log_line(entry), strict=True)
+    stamp, event, change, detail = viewdata.log_line(entry)
+    words = (stamp, event, field_word(change), change_detail(change, detail))
+    cells = zip((c.key for c in LOG_COLUMNS), words, strict=True)
     return ListRow(key, {k: Text(v) for k, v in cells}, {"at": at.timestamp() if isinstance(at, datetime) else None})
 
 
