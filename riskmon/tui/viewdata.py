@@ -243,9 +243,15 @@ class Changes:
         return bool(self.new or self.changed)
 
     def lines(self) -> list[str]:
+        from riskmon.present.changes import change_line
+
         out = [_("new: {title}").format(title=self.title(i)) for i in sorted(self.new)]
         for i in sorted(self.changed):
-            out.append(_("{title}: {changes}").format(title=self.title(i), changes=_("; ").join(self.changed[i])))
+            out.append(
+                _("{title}: {changes}").format(
+                    title=self.title(i), changes=_("; ").join(change_line(x) for x in self.changed[i])
+                )
+            )
         return out
 
     def title(self, event_id: str) -> str:

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from riskmon.errors import ConfigError, Problem
+from riskmon.i18n import _, ngettext
 from riskmon.paths import CONFIG_FILES, ConfigLocation
 from riskmon.textsafe import clean
 from riskmon.tui.screens.config_editor_messages import Checked, DraftKept, Opened
@@ -87,21 +88,21 @@ class ConfigBuffer(Screen[None]):
         status = self.query_one("#ed-status", Static)
         parts = [clean(str(self.path))]
         if not self.is_open:
-            parts.append("opening…")
+            parts.append(_("opening…"))
         else:
             if self.base is None:
-                parts.append("new file")
+                parts.append(_("new file"))
             if self.read_only:
-                parts.append("read-only")
+                parts.append(_("read-only"))
             elif self.modified:
-                parts.append("modified")
+                parts.append(_("modified"))
             if not self.checked:
-                parts.append("checking…")
+                parts.append(_("checking…"))
             elif self.problems:
                 n = len(self.problems)
-                parts.append(f"{n} problem{'s' if n > 1 else ''}")
+                parts.append(ngettext("{n} problem", "{n} problems", n).format(n=n))
             else:
-                parts.append("valid")
+                parts.append(_("valid"))
         status.update(Content(" · ".join(parts)))
         status.set_class(self.is_open and self.checked and bool(self.problems), "-bad")
         status.set_class(self.is_open and self.checked and not self.problems, "-ok")
@@ -148,7 +149,7 @@ class ConfigBuffer(Screen[None]):
         if message.name != self.file_name:
             return
         if message.error:
-            self.notify(clean(message.error), title="Cannot open", severity="error", markup=False)
+            self.notify(clean(message.error), title=_("Cannot open"), severity="error", markup=False)
             self._show_text(None, "")
             self.editor.read_only = True
             return
@@ -169,18 +170,21 @@ class ConfigBuffer(Screen[None]):
         def chosen(choice: str | None) -> None:
             if choice == "draft":
                 self.editor.load_text(draft)
-                self.notify(f"Opened the draft of {self.file_name}: ctrl+s saves it once it is valid.", markup=False)
+                self.notify(
+                    _("Opened the draft of {name}: ctrl+s saves it once it is valid.").format(name=self.file_name),
+                    markup=False,
+                )
             elif choice == "discard":
                 self._discard_draft(self.path)
 
         self.app.push_screen(
             ChoiceScreen(
-                f"{self.file_name} has a draft: unsaved edits kept earlier",
-                [f"{self.path}.draft", "Open the draft to go on with it, or the file as it is on disk."],
+                _("{name} has a draft: unsaved edits kept earlier").format(name=self.file_name),
+                [f"{self.path}.draft", _("Open the draft to go on with it, or the file as it is on disk.")],
                 [
-                    Choice("draft", "Open the draft", "primary"),
-                    Choice("file", "Open the file"),
-                    Choice("discard", "Delete the draft", "warning"),
+                    Choice("draft", _("Open the draft"), "primary"),
+                    Choice("file", _("Open the file")),
+                    Choice("discard", _("Delete the draft"), "warning"),
                 ],
                 focus="draft",
             ),
@@ -221,7 +225,9 @@ class ConfigBuffer(Screen[None]):
         except ConfigError as exc:
             problems = list(exc.problems)
         except Exception as exc:
-            problems = [Problem(str(path), None, "", f"cannot check: {type(exc).__name__}: {exc}")]
+            problems = [
+                Problem(str(path), None, "", _("cannot check: {why}").format(why=f"{type(exc).__name__}: {exc}"))
+            ]
         if not get_current_worker().is_cancelled:
             self.post_message(Checked(generation, problems))
 
@@ -265,6 +271,6 @@ class ConfigBuffer(Screen[None]):
 
     def action_next_problem(self) -> None:
         if not self.problems:
-            self.notify("No problems." if self.checked else "Checking…", markup=False, timeout=2)
+            self.notify(_("No problems.") if self.checked else _("Checking…"), markup=False, timeout=2)
             return
         self.jump_to((self._jump + 1) % len(self.problems))

@@ -28,7 +28,9 @@ from textual.events import Resize
 from textual.widgets import Footer, OptionList, Select, Static, TextArea
 
 from riskmon.errors import ConfigError
+from riskmon.i18n import N_, _, ngettext
 from riskmon.textsafe import clean
+from riskmon.tui.lang import Translated
 from riskmon.tui.messages import ConfigSaved
 from riskmon.tui.screens.config_buffer import FILES as FILES
 from riskmon.tui.screens.config_buffer import VALIDATE_DELAY as VALIDATE_DELAY
@@ -43,15 +45,15 @@ from riskmon.tui.screens.forms import DEMO_HINT
 from riskmon.tui.widgets.choice import Choice, ChoiceScreen
 
 
-class ConfigEditorScreen(ConfigBuffer):
+class ConfigEditorScreen(Translated, ConfigBuffer):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("ctrl+d", "draft", "Keep draft", priority=True),
-        Binding("f8", "next_problem", "Next problem"),
-        Binding("ctrl+o", "choose_file", "File"),
-        Binding("ctrl+r", "reload", "Reload", show=False),
-        Binding("escape", "close", "Back"),
-        Binding("q", "close", "Back", show=False),
+        Binding("ctrl+s", "save", N_("Save"), priority=True),
+        Binding("ctrl+d", "draft", N_("Keep draft"), priority=True),
+        Binding("f8", "next_problem", N_("Next problem")),
+        Binding("ctrl+o", "choose_file", N_("File")),
+        Binding("ctrl+r", "reload", N_("Reload"), show=False),
+        Binding("escape", "close", N_("Back")),
+        Binding("q", "close", N_("Back"), show=False),
     ]
 
     DEFAULT_CSS = """
@@ -93,9 +95,9 @@ class ConfigEditorScreen(ConfigBuffer):
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._theme_changed, init=False)
         self.set_class(self.app.size.height < 30, "-short")
-        self.query_one("#ed-problems").border_title = "Problems: enter or f8 puts the cursor on one"
+        self.query_one("#ed-problems").border_title = _("Problems: enter or f8 puts the cursor on one")
         if self.read_only:
-            self._hint(DEMO_HINT)
+            self._hint(_(DEMO_HINT))
         self._open(self.file_name)
 
     def on_resize(self, event: Resize) -> None:
@@ -107,7 +109,7 @@ class ConfigEditorScreen(ConfigBuffer):
         if not self.is_open or self._saving or self._leaving:
             return  # a save in flight answers for this text too, or the editor is closing
         if self.read_only:
-            self.notify(DEMO_HINT, title="Not saved", severity="warning", markup=False, timeout=10)
+            self.notify(_(DEMO_HINT), title=_("Not saved"), severity="warning", markup=False, timeout=10)
             return
         self._saving = True
         self._save(self.file_name, self.text, self.base)
@@ -135,11 +137,21 @@ class ConfigEditorScreen(ConfigBuffer):
                 if self.text == message.text and self._timer is None:
                     self._show_problems([])
                 self._status()
-            self.notify(f"Saved {self.location.path / message.name}.", title="Config", markup=False, timeout=4)
+            self.notify(
+                _("Saved {path}.").format(path=self.location.path / message.name),
+                title=_("Config"),
+                markup=False,
+                timeout=4,
+            )
             self.app.post_message(ConfigSaved([self.location.path / message.name]))
             return
         if message.name != self.file_name:  # another file is open now: its questions would mislead
-            self.notify(f"{message.name} not saved: {clean(err)}", title="Config", severity="error", markup=False)
+            self.notify(
+                _("{name} not saved: {why}").format(name=message.name, why=clean(err)),
+                title=_("Config"),
+                severity="error",
+                markup=False,
+            )
         elif isinstance(err, ConflictError):
             self._conflict()
         elif isinstance(err, ConfigError):
@@ -147,22 +159,24 @@ class ConfigEditorScreen(ConfigBuffer):
                 self._show_problems(err.problems)
             self._rejected(len(err.problems))
         else:
-            self.notify(f"Not saved: {clean(err)}", title="Config", severity="error", markup=False)
+            self.notify(_("Not saved: {why}").format(why=clean(err)), title=_("Config"), severity="error", markup=False)
 
     def _rejected(self, count: int) -> None:
         def chosen(choice: str | None) -> None:
             if choice == "draft":
                 self.action_draft()
 
-        problems = f"{count} problem{'s' if count != 1 else ''}"
+        problems = ngettext("{n} problem", "{n} problems", count).format(n=count)
         self.app.push_screen(
             ChoiceScreen(
-                f"Not saved: {self.file_name} has {problems}",
+                _("Not saved: {name} has {problems}").format(name=self.file_name, problems=problems),
                 [
-                    "The file on disk is unchanged. Fix the problems listed under the editor (enter or f8 jumps "
-                    "to each), or keep your text as a draft beside the file and come back to it later.",
+                    _(
+                        "The file on disk is unchanged. Fix the problems listed under the editor (enter or f8 jumps "
+                        "to each), or keep your text as a draft beside the file and come back to it later."
+                    ),
                 ],
-                [Choice("draft", "Keep as draft"), Choice("edit", "Keep editing", "primary")],
+                [Choice("draft", _("Keep as draft")), Choice("edit", _("Keep editing"), "primary")],
                 focus="edit",
             ),
             chosen,
@@ -175,12 +189,12 @@ class ConfigEditorScreen(ConfigBuffer):
 
         self.app.push_screen(
             ChoiceScreen(
-                f"Not saved: {self.file_name} changed on disk since it was opened",
+                _("Not saved: {name} changed on disk since it was opened").format(name=self.file_name),
                 [
-                    "Another editor (or riskmon) wrote it meanwhile; nothing was written.",
-                    "Reload it (your text is kept as a draft, which the next open offers), or keep editing.",
+                    _("Another editor (or riskmon) wrote it meanwhile; nothing was written."),
+                    _("Reload it (your text is kept as a draft, which the next open offers), or keep editing."),
                 ],
-                [Choice("reload", "Keep mine as draft, reload"), Choice("edit", "Keep editing", "primary")],
+                [Choice("reload", _("Keep mine as draft, reload")), Choice("edit", _("Keep editing"), "primary")],
                 focus="edit",
             ),
             chosen,
@@ -192,10 +206,10 @@ class ConfigEditorScreen(ConfigBuffer):
         if not self.is_open or self._leaving:
             return
         if self._saving:  # a save removes the draft when it is done: this one would go with it
-            self.notify("Still saving: keep a draft once it is saved.", title="Draft", markup=False, timeout=3)
+            self.notify(_("Still saving: keep a draft once it is saved."), title=_("Draft"), markup=False, timeout=3)
             return
         if self.read_only:
-            self.notify(DEMO_HINT, title="No draft", severity="warning", markup=False, timeout=10)
+            self.notify(_(DEMO_HINT), title=_("No draft"), severity="warning", markup=False, timeout=10)
             return
         self._keep_draft(self.path, self.text)
 
@@ -208,14 +222,18 @@ class ConfigEditorScreen(ConfigBuffer):
         if message.leave:
             self._leaving = False
         if message.error or message.path is None:
-            stay = " The editor stays open so nothing is lost." if message.leave else ""
-            self.notify(f"Draft not kept: {clean(message.error)}.{stay}", severity="error", markup=False)
+            stay = _(" The editor stays open so nothing is lost.") if message.leave else ""
+            self.notify(
+                _("Draft not kept: {why}.").format(why=clean(message.error)) + stay, severity="error", markup=False
+            )
             return
         if message.leave and self.is_current:
             self.app.pop_screen()
         self.notify(
-            f"Kept as {message.path}; the file itself is unchanged. Opening the file again offers the draft.",
-            title="Draft",
+            _("Kept as {path}; the file itself is unchanged. Opening the file again offers the draft.").format(
+                path=message.path
+            ),
+            title=_("Draft"),
             markup=False,
             timeout=6,
         )
@@ -239,11 +257,11 @@ class ConfigEditorScreen(ConfigBuffer):
         self.app.push_screen(
             ChoiceScreen(
                 title,
-                [f"{self.path} has changes that are not saved."],
+                [_("{path} has changes that are not saved.").format(path=self.path)],
                 [
-                    Choice("draft", f"Keep as draft, {then}"),
-                    Choice("discard", f"Discard, {then}", "warning"),
-                    Choice("edit", "Keep editing", "primary"),
+                    Choice("draft", _("Keep as draft, {then}").format(then=then)),
+                    Choice("discard", _("Discard, {then}").format(then=then), "warning"),
+                    Choice("edit", _("Keep editing"), "primary"),
                 ],
                 focus="edit",
             ),
@@ -264,7 +282,7 @@ class ConfigEditorScreen(ConfigBuffer):
             return
         if self.modified and not self.read_only:
             self._switching = True
-            self._unsaved(f"Open {name}?", "open it", lambda keep: self._switch(name, keep))
+            self._unsaved(_("Open {name}?").format(name=name), _("open it"), lambda keep: self._switch(name, keep))
         else:
             self._switch(name)
 
@@ -290,7 +308,9 @@ class ConfigEditorScreen(ConfigBuffer):
             return
         if self.modified and not self.read_only:
             name = self.file_name
-            self._unsaved(f"Reload {name} from disk?", "reload", lambda keep: self._open(name, keep))
+            self._unsaved(
+                _("Reload {name} from disk?").format(name=name), _("reload"), lambda keep: self._open(name, keep)
+            )
         else:
             self._open(self.file_name)
 
@@ -298,10 +318,10 @@ class ConfigEditorScreen(ConfigBuffer):
         if self._leaving:
             return
         if self._saving:  # its answer (saved, or why not) must reach this screen
-            self.notify("Still saving: leave once it is saved.", title="Config", markup=False, timeout=3)
+            self.notify(_("Still saving: leave once it is saved."), title=_("Config"), markup=False, timeout=3)
             return
         if self.modified and not self.read_only:
-            self._unsaved("Leave the editor?", "leave", self._leave)
+            self._unsaved(_("Leave the editor?"), _("leave"), self._leave)
         else:
             self._leave(None)
 

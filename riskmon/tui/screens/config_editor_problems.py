@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from riskmon.errors import ConfigError, Problem, reason_of
+from riskmon.i18n import _
 from riskmon.textsafe import clean
 
 
@@ -23,7 +24,7 @@ def problem_label(p: Problem, name: str) -> str:
     if other:
         where = Path(p.file).name + (f":{p.line}" if p.line else "")
     else:
-        where = f"line {p.line}" if p.line else "file"
+        where = _("line {n}").format(n=p.line) if p.line else _("file")
     field = f"{p.field}: " if p.field else ""
     return clean(f"{where}: {field}{p.message}")
 

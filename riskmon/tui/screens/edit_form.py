@@ -18,10 +18,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from riskmon.errors import ConfigError, Problem
+from riskmon.i18n import N_, _
 from riskmon.paths import ConfigLocation
+from riskmon.present.words import kind_word, status_word
 from riskmon.textsafe import clean
+from riskmon.tui.lang import Translated
 from riskmon.tui.messages import ConfigSaved
 from riskmon.tui.screens.form_fields import FieldCheck, FormField, check_value, where_problem
+
+
+def choice_word(field: str, value: str) -> str:
+    """A status or an event kind as the form's choice shows it (the value written stays)."""
+    return status_word(value) if field == "status" else kind_word(value) if field == "kind" else value
 
 
 @dataclass
@@ -30,14 +38,14 @@ class FormDone(Message):
     error: Exception | None = None
 
 
-class EditForm(ModalScreen[bool]):
+class EditForm(Translated, ModalScreen[bool]):
     """Fields in rows, each with its error line; ctrl+s / enter / Save writes in a worker."""
 
     TABLE: ClassVar[str] = "events"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "Save", priority=True),
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("ctrl+s", "submit", N_("Save"), priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -79,10 +87,10 @@ class EditForm(ModalScreen[bool]):
             with VerticalScroll(id="form-fields"):
                 for f in self.fields:
                     with Horizontal(classes="form-row"):
-                        yield Label(Content(f.label + (" *" if f.required else "")), classes="form-label")
+                        yield Label(Content(_(f.label) + (" *" if f.required else "")), classes="form-label")
                         if f.kind == "choice":
                             yield Select(
-                                [(Content(c), c) for c in f.choices],
+                                [(Content(choice_word(f.name, c)), c) for c in f.choices],
                                 value=f.value,
                                 allow_blank=False,
                                 compact=True,
@@ -100,9 +108,9 @@ class EditForm(ModalScreen[bool]):
                     yield Static("", classes="form-error", id=f"err-{f.name}")
             yield Static("", id="form-problems")
             with Horizontal(id="form-buttons"):
-                yield Button("Save", variant="primary", id="form-save", compact=True)
-                yield Button("Cancel", id="form-cancel", compact=True)
-                yield Static(Content("ctrl+s save · esc cancel"))
+                yield Button(_("Save"), variant="primary", id="form-save", compact=True)
+                yield Button(_("Cancel"), id="form-cancel", compact=True)
+                yield Static(Content(_("ctrl+s save · esc cancel")))
 
     def on_mount(self) -> None:
         first = self.fields[0].name if self.fields else None
@@ -198,7 +206,7 @@ class EditForm(ModalScreen[bool]):
         raise NotImplementedError
 
     def saved_text(self) -> str:
-        return "Saved."
+        return _("Saved.")
 
     @on(FormDone)
     def _done(self, message: FormDone) -> None:
@@ -208,15 +216,15 @@ class EditForm(ModalScreen[bool]):
         if err is None:
             if message.paths:
                 self.app.post_message(ConfigSaved(list(message.paths)))
-                self.notify(self.saved_text(), title="Config", markup=False, timeout=4)
+                self.notify(self.saved_text(), title=_("Config"), markup=False, timeout=4)
             else:
-                self.notify("No changes: nothing was written.", markup=False, timeout=3)
+                self.notify(_("No changes: nothing was written."), markup=False, timeout=3)
             self.dismiss(True)
             return
         if isinstance(err, ConfigError):
             self.show_problems(err.problems)
         else:
-            self._general([f"Not saved: {type(err).__name__}: {err}"])
+            self._general([_("Not saved: {why}").format(why=f"{type(err).__name__}: {err}")])
 
     def show_problems(self, problems: Sequence[Problem]) -> None:
         names = [f.name for f in self.fields]
@@ -231,6 +239,6 @@ class EditForm(ModalScreen[bool]):
                 per.setdefault(name, []).append(p.message)
         for name in names:
             self.set_error(name, "; ".join(per.get(name, [])) or None)
-        self._general(["Not saved: " + general[0], *general[1:]] if general else [])
+        self._general([_("Not saved: {why}").format(why=general[0]), *general[1:]] if general else [])
         if per:
             self.query_one(f"#f-{next(n for n in names if n in per)}").focus()

@@ -24,8 +24,10 @@ from textual.events import Mount, Unmount
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from riskmon.i18n import N_, _
 from riskmon.present.fleet import SEVERITY, FleetRow, cells, headline, sorted_rows, worst
 from riskmon.tui.app import QUIT_DRAIN, RiskmonApp, keep_logs_off_the_terminal
+from riskmon.tui.lang import Translated
 from riskmon.tui.screens.dashboard import DashboardScreen
 from riskmon.tui.source import Loaded
 from riskmon.tui.viewdata import Column
@@ -38,12 +40,12 @@ if TYPE_CHECKING:
 
 LEVEL_STYLE = {"OK": "green", "WARNING": "bold yellow", "CRITICAL": "bold red", "UNKNOWN": "bold magenta"}
 FLEET_COLUMNS: tuple[Column, ...] = (
-    Column("profile", "Profile"),
-    Column("level", "Level"),
-    Column("score", "Score", True),
-    Column("cash", "Lowest cash", True),
-    Column("shortfall", "Shortfall", True),
-    Column("reason", "Top reason", sortable=False),
+    Column("profile", N_("Profile")),
+    Column("level", N_("Level")),
+    Column("score", N_("Score"), True),
+    Column("cash", N_("Lowest cash"), True),
+    Column("shortfall", N_("Shortfall"), True),
+    Column("reason", N_("Top reason"), sortable=False),
 )
 PROFILE_ACTIONS = frozenset({"history", "config_editor", "what_if", "config_path"})
 """App actions about the profile shown: off on the overview."""
@@ -69,10 +71,10 @@ class FleetTable(ListTable):
         super().__init__(FLEET_COLUMNS, id=id)
 
 
-class FleetScreen(Screen[None]):
+class FleetScreen(Translated, Screen[None]):
     """Every profile of the fleet: sorted by state (CRITICAL, UNKNOWN, WARNING, OK), then score."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "open", "Open profile")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "open", N_("Open profile"))]
     DEFAULT_CSS = """
     FleetScreen #summary { height: 1; padding: 0 1; text-style: bold; }
     """
@@ -88,7 +90,7 @@ class FleetScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Static("Loading the fleet…", id="summary", markup=False)
+        yield Static(_("Loading the fleet…"), id="summary", markup=False)
         yield ErrorBanner(id="banner")
         yield FleetTable(id="profiles")
         yield StatusLine(id="status")
@@ -108,10 +110,10 @@ class FleetScreen(Screen[None]):
         self.query_one(FleetTable).show([fleet_row(r) for r in sorted_rows(rows)])
         state = worst(r.level for r in rows)
         self.query_one("#summary", Static).update(Text(f"{state} - {headline(rows)}", style=LEVEL_STYLE[state]))
-        parts = [str(fleet.path), "reassessing…" if fleet.busy else "up to date", "enter: open a profile"]
+        parts = [str(fleet.path), _("reassessing…") if fleet.busy else _("up to date"), _("enter: open a profile")]
         if fleet.fleet_error:
-            parts.append(f"fleet.toml invalid: {fleet.fleet_error}")
-        self.query_one(StatusLine).show(f"{len(rows)} profile(s)", bool(fleet.fleet_error), parts)
+            parts.append(_("fleet.toml invalid: {why}").format(why=fleet.fleet_error))
+        self.query_one(StatusLine).show(_("{n} profile(s)").format(n=len(rows)), bool(fleet.fleet_error), parts)
         self.shown += 1
 
     def on_screen_resume(self) -> None:
@@ -136,7 +138,7 @@ class FleetScreen(Screen[None]):
 class ProfileDashboard(DashboardScreen):
     """A profile's dashboard inside the fleet: `esc` (with no filter open) goes back to the fleet."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "clear_filter", "Back to the fleet")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "clear_filter", N_("Back to the fleet"))]
 
     def __init__(self, profile: str, path: Path) -> None:
         super().__init__()
@@ -218,7 +220,7 @@ class FleetApp(RiskmonApp):
             await fleet.aclose(timeout=QUIT_DRAIN)
             message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
             problems = [str(p) for p in getattr(exc, "problems", ())] or [message]
-            self.overview.show_error("The fleet cannot be loaded", problems)
+            self.overview.show_error(_("The fleet cannot be loaded"), problems)
             return
         self.fleet = fleet
         self.overview.dirty = True
@@ -239,8 +241,8 @@ class FleetApp(RiskmonApp):
             return
         update = member.update
         if update is None or update.evaluation is None:
-            why = member.error.message if member.error is not None else "not assessed yet"
-            self.notify(f"{name}: {why}", title="No dashboard for this profile", severity="warning", markup=False)
+            why = member.error.message if member.error is not None else _("not assessed yet")
+            self.notify(f"{name}: {why}", title=_("No dashboard for this profile"), severity="warning", markup=False)
             return
         from riskmon.usecases.fleet import history_path
 

@@ -12,13 +12,15 @@ from typing import Any, Literal
 from textual.validation import ValidationResult, Validator
 
 from riskmon.errors import Problem
+from riskmon.i18n import N_, _
 
-DEMO_HINT = (
+DEMO_HINT = N_(
     "the bundled demo config is read-only: run `riskmon config init DIR`, then `riskmon --config DIR` "
     "(or export RISKMON_CONFIG=DIR) and edit that"
 )
+"""DEMO_HINT and NO_DATA are English ids: translate them where shown."""
 
-NO_DATA = "No assessment yet: still loading, or the config is invalid (e opens the config editor)."
+NO_DATA = N_("No assessment yet: still loading, or the config is invalid (e opens the config editor).")
 
 Kind = Literal["share", "money", "days", "date", "text", "id", "list", "regions", "choice"]
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
@@ -51,36 +53,36 @@ def check_value(table: str, f: FormField, text: str) -> str | None:
 
     raw = text.strip()
     if not raw:
-        return "required" if f.required else None
+        return _("required") if f.required else None
     value = form_value(table, f.name, raw)
     if f.kind in ("share", "money", "days"):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return "not a number" + (" (a share: 0.35)" if f.kind == "share" else "")
+            return _("not a number (a share: 0.35)") if f.kind == "share" else _("not a number")
         if value != value or value in (float("inf"), float("-inf")):
-            return "must be a finite number"
+            return _("must be a finite number")
         if value < 0:
-            return "must be 0 or more"
+            return _("must be 0 or more")
         if f.kind == "share" and value > 1:
-            return "a share: at most 1 (0.35 = 35%)"
+            return _("a share: at most 1 (0.35 = 35%)")
         return None
     if f.kind == "date":
         try:
             out = to_utc(value)
         except ValueError:
             out = None
-        return None if isinstance(out, datetime) else "a date like 2025-03-01 or 2025-03-01T17:00:00+07:00"
+        return None if isinstance(out, datetime) else _("a date like 2025-03-01 or 2025-03-01T17:00:00+07:00")
     if f.kind == "id":
         if not _ID.match(raw):
-            return "letters, digits and - _ . : (no spaces)"
-        return f"{raw!r} is already used" if raw in f.taken else None
+            return _("letters, digits and - _ . : (no spaces)")
+        return _("{id} is already used").format(id=repr(raw)) if raw in f.taken else None
     if f.kind in ("list", "regions"):
         items = value if isinstance(value, list) else []
         if not items:
-            return "at least one, separated by commas"
+            return _("at least one, separated by commas")
         if f.kind == "regions":
             bad = [str(r) for r in items if not _REGION.match(str(r).strip())]
             if bad:
-                return f"{', '.join(bad)}: two-letter codes like US, or *"
+                return _("{bad}: two-letter codes like US, or *").format(bad=", ".join(bad))
         return None
     return None
 

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.widgets import Input, Select
 
+from riskmon.i18n import N_, _, data
 from riskmon.paths import ConfigLocation
+from riskmon.present.words import channel_kind_word, status_word
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
@@ -57,12 +59,13 @@ class ChannelForm(EditForm):
 
     TABLE: ClassVar[str] = "channels"
     FIELDS: ClassVar[tuple[tuple[str, str, Kind, bool], ...]] = (
-        ("order_share", "order share (0–1)", "share", True),
-        ("inventory_value", "inventory value", "money", False),
-        ("pending_payouts", "pending payouts", "money", False),
-        ("deposit", "deposit", "money", False),
-        ("payout_hold_days", "payout hold (days)", "days", False),
+        ("order_share", N_("order share (0–1)"), "share", True),
+        ("inventory_value", N_("inventory value"), "money", False),
+        ("pending_payouts", N_("pending payouts"), "money", False),
+        ("deposit", N_("deposit"), "money", False),
+        ("payout_hold_days", N_("payout hold (days)"), "days", False),
     )
+    """Field name, its label (an English id: EditForm shows it translated), kind, required."""
 
     def __init__(self, location: ConfigLocation, channel: Channel, currency: str = "USD") -> None:
         self.channel = channel
@@ -72,8 +75,10 @@ class ChannelForm(EditForm):
         ]
         super().__init__(
             location,
-            f"Edit channel {channel.id}",
-            f"{channel.platform}, {channel.kind} · exposure.toml · money in {currency}",
+            _("Edit channel {id}").format(id=channel.id),
+            _("{platform}, {kind} · exposure.toml · money in {currency}").format(
+                platform=channel.platform, kind=channel_kind_word(channel.kind), currency=currency
+            ),
             fields,
         )
 
@@ -82,7 +87,7 @@ class ChannelForm(EditForm):
         from riskmon.sources.config.schema import Channel
 
         out = []
-        for name, *_ in self.FIELDS:
+        for name, *_rest in self.FIELDS:
             new = form_value(self.TABLE, name, values[name])
             if differs(getattr(self.channel, name), new, _default(Channel, name)):
                 out.append(channel_edit(self.channel.id, name, new))
@@ -95,7 +100,7 @@ class ChannelForm(EditForm):
         return apply_edits(self.location, edits) if edits else []
 
     def saved_text(self) -> str:
-        return f"Saved channel {self.channel.id} in exposure.toml."
+        return _("Saved channel {id} in exposure.toml.").format(id=self.channel.id)
 
 
 class EventForm(EditForm):
@@ -109,14 +114,19 @@ class EventForm(EditForm):
 
         self.event = event
         fields = [
-            FormField("status", "status", "choice", event.status, choices=STATUSES),
+            FormField("status", N_("status"), "choice", event.status, choices=STATUSES),
             FormField(
-                "probability", "probability (0–1)", "share", number_text(event.probability), _prob_hint(event.status)
+                "probability",
+                N_("probability (0–1)"),
+                "share",
+                number_text(event.probability),
+                _prob_hint(event.status),
             ),
-            FormField("effective", "effective", "date", date_text(event.effective), required=True),
-            FormField("ends", "ends", "date", date_text(event.ends), "empty: no end"),
+            FormField("effective", N_("effective"), "date", date_text(event.effective), required=True),
+            FormField("ends", N_("ends"), "date", date_text(event.ends), _("empty: no end")),
         ]
-        super().__init__(location, f"Edit event {event.id}", f"{event.title} · events.toml", fields)
+        title = _("Edit event {id}").format(id=event.id)
+        super().__init__(location, title, _("{title} · events.toml").format(title=data(event.title)), fields)
 
     @on(Select.Changed, "#f-status")
     def _status_changed(self, event: Select.Changed) -> None:
@@ -141,14 +151,16 @@ class EventForm(EditForm):
         return apply_edits(self.location, edits) if edits else []
 
     def saved_text(self) -> str:
-        return f"Saved event {self.event.id} in events.toml."
+        return _("Saved event {id} in events.toml.").format(id=self.event.id)
 
 
 def _prob_hint(status: str) -> str:
     from riskmon.core.model import DEFAULT_PROBABILITY
 
     p = DEFAULT_PROBABILITY.get(status)
-    return f"empty: {p:g}, the default for {status}" if p is not None else "empty: the status default"
+    if p is None:
+        return _("empty: the status default")
+    return _("empty: {p}, the default for {status}").format(p=f"{p:g}", status=status_word(status))
 
 
 class NewEventForm(EditForm):
@@ -160,18 +172,26 @@ class NewEventForm(EditForm):
         from riskmon.core.model import EVENT_KINDS, STATUSES
 
         fields = [
-            FormField("id", "id", "id", placeholder="e.g. us-tiktok-ban-2025", required=True, taken=frozenset(taken)),
-            FormField("title", "title", "text", placeholder="what happens", required=True),
-            FormField("kind", "kind", "choice", "ban", choices=EVENT_KINDS),
-            FormField("platforms", "platforms", "list", placeholder="tiktok, amazon", required=True),
-            FormField("regions", "regions", "regions", placeholder="empty: * (everywhere); or US, CA"),
-            FormField("status", "status", "choice", "rumored", choices=STATUSES),
-            FormField("probability", "probability (0–1)", "share", placeholder=_prob_hint("rumored")),
-            FormField("effective", "effective", "date", today.date().isoformat(), required=True),
-            FormField("ends", "ends", "date", placeholder="empty: no end"),
-            FormField("sources", "sources", "list", placeholder="https://… (comma-separated)"),
+            FormField(
+                "id",
+                "id",
+                "id",
+                placeholder=_("e.g. {id}").format(id="us-tiktok-ban-2025"),
+                required=True,
+                taken=frozenset(taken),
+            ),
+            FormField("title", N_("title"), "text", placeholder=_("what happens"), required=True),
+            FormField("kind", N_("kind"), "choice", "ban", choices=EVENT_KINDS),
+            FormField("platforms", N_("platforms"), "list", placeholder="tiktok, amazon", required=True),
+            FormField("regions", N_("regions"), "regions", placeholder=_("empty: * (everywhere); or US, CA")),
+            FormField("status", N_("status"), "choice", "rumored", choices=STATUSES),
+            FormField("probability", N_("probability (0–1)"), "share", placeholder=_prob_hint("rumored")),
+            FormField("effective", N_("effective"), "date", today.date().isoformat(), required=True),
+            FormField("ends", N_("ends"), "date", placeholder=_("empty: no end")),
+            FormField("sources", N_("sources"), "list", placeholder=_("https://… (comma-separated)")),
         ]
-        super().__init__(location, "New event", "appended to events.toml as a new [[events]] table", fields)
+        subtitle = _("appended to events.toml as a new [[events]] table")
+        super().__init__(location, _("New event"), subtitle, fields)
         self.event_id = ""
 
     @on(Select.Changed, "#f-status")
@@ -196,7 +216,7 @@ class NewEventForm(EditForm):
         return [add_event(self.location, data)]
 
     def saved_text(self) -> str:
-        return f"Added event {self.event_id} to events.toml."
+        return _("Added event {id} to events.toml.").format(id=self.event_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,10 +236,10 @@ def config_location(app: App[Any]) -> ConfigLocation | None:
 def _editable(app: App[Any]) -> ConfigLocation | None:
     loc = config_location(app)
     if getattr(app, "loaded", None) is None or loc is None:
-        app.notify(NO_DATA, markup=False, timeout=5)
+        app.notify(_(NO_DATA), markup=False, timeout=5)
         return None
     if loc.is_demo:
-        app.notify(DEMO_HINT, title="Read-only", severity="warning", markup=False, timeout=10)
+        app.notify(_(DEMO_HINT), title=_("Read-only"), severity="warning", markup=False, timeout=10)
         return None
     return loc
 
@@ -231,7 +251,7 @@ def open_channel_form(app: App[Any], channel_id: str | None) -> None:
     cfg = app.loaded.evaluation.config  # type: ignore[attr-defined]
     channel = next((c for c in cfg.profile.channels if c.id == channel_id), None)
     if channel is None:
-        app.notify("Highlight a channel in the exposure table first (x focuses it).", markup=False, timeout=4)
+        app.notify(_("Highlight a channel in the exposure table first (x focuses it)."), markup=False, timeout=4)
         return
     app.push_screen(ChannelForm(loc, channel, cfg.profile.business.currency))
 
@@ -242,15 +262,17 @@ def open_event_form(app: App[Any], event_id: str | None) -> None:
         return
     ev = app.loaded.evaluation  # type: ignore[attr-defined]
     if not event_id:
-        app.notify("Highlight an event in the timeline first.", markup=False, timeout=4)
+        app.notify(_("Highlight an event in the timeline first."), markup=False, timeout=4)
         return
     event = next((e for e in ev.config.events if e.id == event_id), None)
     if event is None:
         shown = next((e for e in ev.events if e.id == event_id), None)
-        source = clean(shown.source) if shown is not None else "a feed"
+        source = clean(shown.source) if shown is not None else _("a feed")
         app.notify(
-            f"{clean(event_id)} comes from {source}, not from events.toml, so it cannot be edited here; "
-            "try a change in what-if (w) instead.",
+            _(
+                "{id} comes from {source}, not from events.toml, so it cannot be edited here; "
+                "try a change in what-if (w) instead."
+            ).format(id=clean(event_id), source=source),
             severity="warning",
             markup=False,
             timeout=8,

@@ -14,7 +14,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tab, Tabs
 
+from riskmon.i18n import N_, _, ngettext
+from riskmon.present.changes import change_detail, field_word
 from riskmon.tui import viewdata
+from riskmon.tui.lang import Translated
 from riskmon.tui.source import Loaded
 from riskmon.tui.viewdata import Column
 from riskmon.tui.widgets.charts import ScoreChart, ScoreData
@@ -26,24 +29,26 @@ if TYPE_CHECKING:
 RANGE_TABS = {"r7d": "7d", "r30d": "30d", "r1y": "1y"}
 
 LOG_COLUMNS = (
-    Column("at", "When (UTC)"),
-    Column("event", "Event"),
-    Column("change", "Change"),
-    Column("detail", "Detail"),
+    Column("at", N_("When (UTC)")),
+    Column("event", N_("Event")),
+    Column("change", N_("Change")),
+    Column("detail", N_("Detail")),
 )
 NEWS_COLUMNS = (
-    Column("at", "Published"),
-    Column("feed", "Feed"),
-    Column("platforms", "Platforms"),
-    Column("title", "Headline"),
-    Column("link", "Link"),
+    Column("at", N_("Published")),
+    Column("feed", N_("Feed")),
+    Column("platforms", N_("Platforms")),
+    Column("title", N_("Headline")),
+    Column("link", N_("Link")),
 )
 
 
 def log_row(key: str, entry: Mapping[str, Any]) -> ListRow:
     """One change-log entry; it sorts by its time (not its text: an odd one would misplace it)."""
     at = entry.get("at")
-    cells = zip((c.key for c in LOG_COLUMNS), viewdata.log_line(entry), strict=True)
+    stamp, event, change, detail = viewdata.log_line(entry)
+    words = (stamp, event, field_word(change), change_detail(change, detail))
+    cells = zip((c.key for c in LOG_COLUMNS), words, strict=True)
     return ListRow(key, {k: Text(v) for k, v in cells}, {"at": at.timestamp() if isinstance(at, datetime) else None})
 
 
@@ -61,13 +66,13 @@ def placeholder(columns: tuple[Column, ...], key: str, text: str) -> ListRow:
     return ListRow("none", cells)
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(Translated, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("h", "app.pop_screen", "Back", show=False),
-        Binding("1", "range('7d')", "7 d"),
-        Binding("2", "range('30d')", "30 d"),
-        Binding("3", "range('1y')", "1 y"),
+        Binding("escape", "app.pop_screen", N_("Back")),
+        Binding("h", "app.pop_screen", N_("Back"), show=False),
+        Binding("1", "range('7d')", N_("7 d")),
+        Binding("2", "range('30d')", N_("30 d")),
+        Binding("3", "range('1y')", N_("1 y")),
     ]
 
     DEFAULT_CSS = """
@@ -92,12 +97,12 @@ class HistoryScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Tabs(Tab("7 days", id="r7d"), Tab("30 days", id="r30d"), Tab("1 year", id="r1y"), id="range")
+        yield Tabs(Tab(_("7 days"), id="r7d"), Tab(_("30 days"), id="r30d"), Tab(_("1 year"), id="r1y"), id="range")
         yield ScoreChart(id="history-chart")
         yield Static("", id="history-note")
-        yield Static("Event change log", id="log-title")
+        yield Static(_("Event change log"), id="log-title")
         yield ListTable(LOG_COLUMNS, id="log")
-        yield Static("News", id="news-title")
+        yield Static(_("News"), id="news-title")
         yield ListTable(NEWS_COLUMNS, id="news")
         yield Footer()
 
@@ -130,12 +135,13 @@ class HistoryScreen(Screen[None]):
                 events=viewdata.event_series(history, a.now, span),
                 span_days=span.days,
                 now=a.now,
-                title=f"Score and top events, last {span.days} days (bands: warning {a.thresholds.warn:g}, "
-                f"critical {a.thresholds.crit:g})",
+                title=_("Score and top events, last {days} days (bands: warning {warn}, critical {crit})").format(
+                    days=span.days, warn=f"{a.thresholds.warn:g}", crit=f"{a.thresholds.crit:g}"
+                ),
             )
         )
         n = len(viewdata.score_series(history, a.now, span).x)
-        note = f"{n} snapshot{'s' if n != 1 else ''} in range"
+        note = ngettext("{n} snapshot in range", "{n} snapshots in range", n).format(n=n)
         if loaded.history_error:
             note += f"; {loaded.history_error}"
         self.query_one("#history-note", Static).update(Text(note))
@@ -143,7 +149,7 @@ class HistoryScreen(Screen[None]):
         entries = [e for e in loaded.event_log if e.get("at") is None or e["at"] >= start]
         rows = [log_row(str(i), entry) for i, entry in enumerate(reversed(entries[-500:]))]
         if not entries:
-            rows = [placeholder(LOG_COLUMNS, "event", "no changes recorded in this range")]
+            rows = [placeholder(LOG_COLUMNS, "event", _("no changes recorded in this range"))]
         self.query_one("#log", ListTable).show(rows)
         self._show_news(loaded)
 
@@ -152,13 +158,19 @@ class HistoryScreen(Screen[None]):
         feeds = [f for f in loaded.evaluation.feeds if f.get("type") == "rss"]
         self.query_one("#news-title", Static).update(
             Text(
-                f"News: {len(rows)} headline{'s' if len(rows) != 1 else ''} from {len(feeds)} RSS feed"
-                f"{'s' if len(feeds) != 1 else ''} (news only: headlines never change the score)"
+                _("News: {headlines} from {feeds} (news only: headlines never change the score)").format(
+                    headlines=ngettext("{n} headline", "{n} headlines", len(rows)).format(n=len(rows)),
+                    feeds=ngettext("{n} RSS feed", "{n} RSS feeds", len(feeds)).format(n=len(feeds)),
+                )
             )
         )
         shown = [news_row(str(i), r) for i, r in enumerate(rows)]
         if not rows:
-            hint = "no headlines yet" if feeds else 'no RSS feed configured (a feed with type = "rss" in riskmon.toml)'
+            hint = (
+                _("no headlines yet")
+                if feeds
+                else _('no RSS feed configured (a feed with type = "rss" in riskmon.toml)')
+            )
             shown = [placeholder(NEWS_COLUMNS, "title", hint)]
         self.query_one("#news", ListTable).show(shown)
 

@@ -30,8 +30,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from riskmon.errors import reason_of
+from riskmon.i18n import N_, _, ngettext
 from riskmon.paths import ConfigLocation
+from riskmon.present.words import kind_word, status_word
 from riskmon.textsafe import clean
+from riskmon.tui.lang import Translated
 from riskmon.tui.messages import ConfigSaved
 from riskmon.tui.screens.news_article import HIGHLIGHT as HIGHLIGHT
 from riskmon.tui.screens.news_article import article_view as article_view
@@ -40,6 +43,7 @@ from riskmon.tui.screens.news_draft_editor import EditDone as EditDone
 from riskmon.tui.screens.news_messages import Decided as Decided
 from riskmon.tui.screens.news_messages import ProposalReady as ProposalReady
 from riskmon.tui.screens.news_messages import QueueLoaded as QueueLoaded
+from riskmon.tui.screens.news_messages import file_stamp, state_word
 from riskmon.tui.screens.news_messages import problem_lines as problem_lines
 from riskmon.tui.widgets.table import TextTable
 
@@ -50,38 +54,25 @@ if TYPE_CHECKING:
 WATCH_EVERY = 1.0
 """Seconds between looks at the queue file and events.toml."""
 COLUMNS = (
-    ("Title", "title"),
-    ("Kind", "kind"),
-    ("Platforms", "platforms"),
-    ("Date", "date"),
-    ("Status", "status"),
-    ("Confidence", "confidence"),
-    ("Matches", "matches"),
-    ("Review", "review"),
+    (N_("Title"), "title"),
+    (N_("Kind"), "kind"),
+    (N_("Platforms"), "platforms"),
+    (N_("Date"), "date"),
+    (N_("Status"), "status"),
+    (N_("Confidence"), "confidence"),
+    (N_("Matches"), "matches"),
+    (N_("Review"), "review"),
 )
 
 
-def _stamp(*paths: os.PathLike[str]) -> tuple[object, ...]:
-    """What tells a file changed: (mtime, size, inode) of each, None for a missing one."""
-    out: list[object] = []
-    for p in paths:
-        try:
-            st = os.stat(p)
-        except OSError:
-            out.append(None)
-            continue
-        out.append((st.st_mtime_ns, st.st_size, st.st_ino))
-    return tuple(out)
-
-
-class NewsScreen(Screen[None]):
+class NewsScreen(Translated, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("N", "app.pop_screen", "Back", show=False),
-        Binding("a", "accept", "Accept"),
-        Binding("x", "reject", "Reject"),
-        Binding("e", "edit", "Edit, then accept"),
-        Binding("r", "reload", "Reload", show=False),
+        Binding("escape", "app.pop_screen", N_("Back")),
+        Binding("N", "app.pop_screen", N_("Back"), show=False),
+        Binding("a", "accept", N_("Accept")),
+        Binding("x", "reject", N_("Reject")),
+        Binding("e", "edit", N_("Edit, then accept")),
+        Binding("r", "reload", N_("Reload"), show=False),
     ]
 
     DEFAULT_CSS = """
@@ -107,7 +98,7 @@ class NewsScreen(Screen[None]):
         """Entry id -> why its last accept failed: shown with it until it is decided."""
 
     def compose(self) -> ComposeResult:
-        yield Static("News review", id="news-heading")
+        yield Static(_("News review"), id="news-heading")
         yield TextTable(id="news-queue", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="news-body"):
             yield Static("", id="news-article")
@@ -117,7 +108,7 @@ class NewsScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#news-queue", TextTable)
         for label, key in COLUMNS:
-            table.add_column(label, key=key)
+            table.add_column(_(label), key=key)
         table.focus()
         self._reload(force=True)
         self.set_interval(WATCH_EVERY, self._watch)
@@ -149,7 +140,7 @@ class NewsScreen(Screen[None]):
     def _load(self, seq: int, force: bool) -> None:
         from riskmon.usecases.news import review
 
-        stamp = _stamp(*self._paths())
+        stamp = file_stamp(*self._paths())
         if not force and stamp == self.stamp:
             self.post_message(QueueLoaded(seq, None, stamp))
             return
@@ -166,7 +157,7 @@ class NewsScreen(Screen[None]):
         self._shown_seq = message.seq
         if message.error is not None:
             self.stamp = message.stamp
-            self._note([f"Cannot read the news queue: {clean(message.error)}"], error=True)
+            self._note([_("Cannot read the news queue: {why}").format(why=clean(message.error))], error=True)
             return
         if message.review is None:
             return
@@ -189,9 +180,10 @@ class NewsScreen(Screen[None]):
         for e in entries:
             table.add_row(*self._cells(e, r), key=e.id)
         pending = sum(e.state == "pending" for e in entries)
-        heading = f"News review: {pending} draft{'s' if pending != 1 else ''} to review"
+        heading = ngettext("News review: {n} draft to review", "News review: {n} drafts to review", pending)
+        heading = heading.format(n=pending)
         if len(entries) > pending:
-            heading += f", {len(entries) - pending} decided"
+            heading += _(", {n} decided").format(n=len(entries) - pending)
         self.query_one("#news-heading", Static).update(Text(heading))
         ids = [e.id for e in entries]
         if keep in ids:
@@ -199,14 +191,16 @@ class NewsScreen(Screen[None]):
         if not entries:
             self.query_one("#news-article", Static).update(
                 Text(
-                    "No drafts yet. They come from `riskmon news add FILE|-|URL` and from the RSS feeds "
-                    "in riskmon.toml (each new item is read for policy changes)."
+                    _(
+                        "No drafts yet. They come from `riskmon news add FILE|-|URL` and from the RSS feeds "
+                        "in riskmon.toml (each new item is read for policy changes)."
+                    )
                 )
             )
         else:
             self._show_selected()
         if r.error:
-            self._note([f"Matches against events.toml are unknown: {clean(r.error)}"], error=True)
+            self._note([_("Matches against events.toml are unknown: {why}").format(why=clean(r.error))], error=True)
 
     def _cells(self, e: Entry, r: Review) -> list[Text]:
         d = e.draft
@@ -216,17 +210,17 @@ class NewsScreen(Screen[None]):
         elif r.error:
             matches = "?"
         else:
-            matches = found.event_id if found is not None else "new event"
+            matches = found.event_id if found is not None else _("new event")
         day = d.effective.astimezone(UTC).date().isoformat() if d.effective else "—"
         return [
             Text(clean(d.title or d.id)),
-            Text(d.kind),
+            Text(kind_word(d.kind)),
             Text(clean(", ".join(d.platforms))),
             Text(day),
-            Text(d.status),
+            Text(status_word(d.status)),
             Text(f"{d.confidence:.2f}"),
             Text(clean(matches)),
-            Text(e.state),
+            Text(state_word(e.state)),
         ]
 
     def selected_id(self) -> str | None:
@@ -259,12 +253,12 @@ class NewsScreen(Screen[None]):
         if failed:
             self._note(failed, error=True)
             return
-        lines = [f"{entry.id}: {entry.state}"]
+        lines = [f"{entry.id}: {state_word(entry.state)}"]
         if entry.state == "pending":
-            lines[0] += " — a: accept, x: reject, e: edit then accept"
-            lines.append(f"updates event {found.event_id}" if found is not None else "a new event")
+            lines[0] += _(" — a: accept, x: reject, e: edit then accept")
+            lines.append(_("updates event {id}").format(id=found.event_id) if found is not None else _("a new event"))
         elif entry.event_id:
-            lines.append(f"accepted into event {entry.event_id}")
+            lines.append(_("accepted into event {id}").format(id=entry.event_id))
         self._note(lines)
 
     def _note(self, lines: list[str], *, error: bool = False) -> None:
@@ -279,13 +273,13 @@ class NewsScreen(Screen[None]):
         entry = self.selected()
         why = None
         if self.busy:
-            why = "Another accept or reject is still under way."
+            why = _("Another accept or reject is still under way.")
         elif entry is None:
-            why = "No draft selected."
+            why = _("No draft selected.")
         elif entry.state != "pending":
-            why = f"{entry.id} was already {entry.state}."
+            why = _("{id} was already {state}.").format(id=entry.id, state=state_word(entry.state))
         if why is not None:
-            self.notify(why, title=f"Not {verb}", severity="warning", markup=False)
+            self.notify(why, title=_("Not {verb}").format(verb=state_word(verb)), severity="warning", markup=False)
             return None
         return entry
 
@@ -347,14 +341,21 @@ class NewsScreen(Screen[None]):
         if message.error is not None:
             lines = problem_lines(message.error)
             self._failed[message.entry_id] = [
-                f"{message.entry_id} was not {message.verb}; nothing was written:",
+                _("{id} was not {verb}; nothing was written:").format(
+                    id=message.entry_id, verb=state_word(message.verb)
+                ),
                 *lines,
             ]
             self._note(self._failed[message.entry_id], error=True)
-            self.notify("\n".join(lines[:5]), title=f"Not {message.verb}", severity="error", markup=False)
+            self.notify(
+                "\n".join(lines[:5]),
+                title=_("Not {verb}").format(verb=state_word(message.verb)),
+                severity="error",
+                markup=False,
+            )
         else:
             self._failed.pop(message.entry_id, None)
-            self.notify(self._done_text(message), title="News", markup=False, timeout=6)
+            self.notify(self._done_text(message), title=_("News"), markup=False, timeout=6)
             done = message.accepted
             if done is not None and done.path is not None:
                 self.app.post_message(ConfigSaved([done.path]))
@@ -364,17 +365,20 @@ class NewsScreen(Screen[None]):
     def _done_text(message: Decided) -> str:
         done = message.accepted
         if done is None:
-            return f"Rejected {message.entry_id}: the same news will not bring it back."
+            return _("Rejected {id}: the same news will not bring it back.").format(id=message.entry_id)
         if done.path is None:
-            return f"Accepted {message.entry_id}: event {done.proposal.event_id} already says this."
-        return f"Accepted {message.entry_id} into {done.path.name}:\n" + "\n".join(done.proposal.lines())
+            return _("Accepted {id}: event {event} already says this.").format(
+                id=message.entry_id, event=done.proposal.event_id
+            )
+        head = _("Accepted {id} into {file}:").format(id=message.entry_id, file=done.path.name)
+        return head + "\n" + "\n".join(done.proposal.lines())
 
     @on(ProposalReady)
     def _proposal_ready(self, message: ProposalReady) -> None:
         if message.error is not None or message.entry is None or message.proposal is None:
             self.busy = False
             lines = problem_lines(message.error or ValueError("no proposal"))
-            self.notify("\n".join(lines[:5]), title="Cannot edit", severity="error", markup=False)
+            self.notify("\n".join(lines[:5]), title=_("Cannot edit"), severity="error", markup=False)
             self._note(lines, error=True)
             return
         from riskmon.usecases.news import proposal_text

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from riskmon.i18n import _
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
@@ -37,8 +38,8 @@ def article_view(entry: Entry) -> Text:
             at = end
         out.append(text[at:] + "\n")
     if not entry.articles:
-        out.append("(the article is not kept once a draft is decided)\n", style="dim")
-    out.append("\nEvidence\n", style="bold")
+        out.append(_("(the article is not kept once a draft is decided)") + "\n", style="dim")
+    out.append("\n" + _("Evidence") + "\n", style="bold")
     fields_of: dict[str, list[str]] = {}
     for name, ev in d.evidence.items():
         fields_of.setdefault(ev.text, []).append(name)

@@ -15,8 +15,10 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
+from riskmon.i18n import N_, _
 from riskmon.paths import ConfigLocation
 from riskmon.textsafe import clean
+from riskmon.tui.lang import Translated
 from riskmon.tui.screens.news_messages import problem_lines
 
 if TYPE_CHECKING:
@@ -29,13 +31,13 @@ class EditDone(Message):
     error: Exception | None = None
 
 
-class DraftEditor(ModalScreen["Accepted | None"]):
+class DraftEditor(Translated, ModalScreen["Accepted | None"]):
     """The proposal as TOML: `ctrl+s` checks it and accepts it (in a worker), listing the
     problems when it would not be valid; `escape` leaves without accepting."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Accept", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", N_("Accept"), priority=True),
+        Binding("escape", "cancel", N_("Cancel")),
     ]
 
     DEFAULT_CSS = """
@@ -58,11 +60,11 @@ class DraftEditor(ModalScreen["Accepted | None"]):
 
         with Vertical(id="draft-box"):
             yield TextArea.code_editor(self.text, language="toml", tab_behavior="focus", id="draft-text")
-            yield Static(Text("ctrl+s: check and accept · escape: cancel"), id="draft-problems")
+            yield Static(Text(_("ctrl+s: check and accept · escape: cancel")), id="draft-problems")
             yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#draft-box").border_title = f"Draft {clean(self.entry_id)}"
+        self.query_one("#draft-box").border_title = _("Draft {id}").format(id=clean(self.entry_id))
         self.query_one("#draft-text", TextArea).focus()
 
     def action_cancel(self) -> None:
@@ -73,7 +75,7 @@ class DraftEditor(ModalScreen["Accepted | None"]):
         if self.saving:
             return
         self.saving = True
-        self.query_one("#draft-problems", Static).update(Text("Checking…"))
+        self.query_one("#draft-problems", Static).update(Text(_("Checking…")))
         self._save(self.query_one("#draft-text", TextArea).text)
 
     @work(thread=True, exclusive=True, group="news-edit", exit_on_error=False)
@@ -96,5 +98,5 @@ class DraftEditor(ModalScreen["Accepted | None"]):
             return
         lines = problem_lines(message.error)
         self.query_one("#draft-problems", Static).update(
-            Text("Not accepted, nothing written:\n" + "\n".join(f"  {x}" for x in lines))
+            Text(_("Not accepted, nothing written:") + "\n" + "\n".join(f"  {x}" for x in lines))
         )

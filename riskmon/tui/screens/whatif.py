@@ -25,6 +25,8 @@ from textual.content import Content
 from textual.events import Resize
 from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList, Static, Switch
 
+from riskmon.i18n import N_, _
+from riskmon.tui.lang import Translated
 from riskmon.tui.screens.whatif_fields import CHANNEL_INPUTS as CHANNEL_INPUTS
 from riskmon.tui.screens.whatif_fields import DELTA_COLUMNS as DELTA_COLUMNS
 from riskmon.tui.screens.whatif_fields import EVENT_INPUTS as EVENT_INPUTS
@@ -54,15 +56,15 @@ from riskmon.tui.widgets.table import ListTable
 NARROW = 110
 
 
-class WhatIfScreen(WhatIfFiles):
+class WhatIfScreen(Translated, WhatIfFiles):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back"),
-        Binding("q", "close", "Back", show=False),
-        Binding("ctrl+t", "toggle_stress", "Stress"),
-        Binding("ctrl+s", "save", "Save scenario", priority=True),
-        Binding("ctrl+o", "open", "Open scenario"),
-        Binding("ctrl+g", "apply", "Apply to config"),
-        Binding("ctrl+r", "reset", "Reset"),
+        Binding("escape", "close", N_("Back")),
+        Binding("q", "close", N_("Back"), show=False),
+        Binding("ctrl+t", "toggle_stress", N_("Stress")),
+        Binding("ctrl+s", "save", N_("Save scenario"), priority=True),
+        Binding("ctrl+o", "open", N_("Open scenario")),
+        Binding("ctrl+g", "apply", N_("Apply to config")),
+        Binding("ctrl+r", "reset", N_("Reset")),
     ]
 
     DEFAULT_CSS = """
@@ -117,14 +119,14 @@ class WhatIfScreen(WhatIfFiles):
             with VerticalScroll(id="wi-form", classes="pane"):
                 with Horizontal(id="wi-stress-row"):
                     yield Switch(False, id="wi-stress")
-                    yield Label(Content(STRESS_OFF), id="wi-stress-label")
-                yield Static(Content("Events"), classes="wi-section")
-                yield head_row("event", "status", "prob.", "effective", events=True)
+                    yield Label(Content(_(STRESS_OFF)), id="wi-stress-label")
+                yield Static(Content(_("Events")), classes="wi-section")
+                yield head_row(_("event"), _("status"), _("prob."), _("effective"), events=True)
                 with Vertical(id="wi-events-form"):
                     for i, e in enumerate(self._ordered_events()):
                         yield EventRow(i, e)
-                yield Static(Content("Channels"), classes="wi-section")
-                yield head_row("channel", "order share", "inventory", "payouts held")
+                yield Static(Content(_("Channels")), classes="wi-section")
+                yield head_row(_("channel"), _("order share"), _("inventory"), _("payouts held"))
                 with Vertical(id="wi-channels-form"):
                     for i, c in enumerate(self.evaluation.config.profile.channels):
                         yield ChannelRow(i, c)
@@ -133,25 +135,25 @@ class WhatIfScreen(WhatIfFiles):
                 with VerticalScroll(id="wi-results", classes="pane"):
                     yield DataTable(id="wi-summary", cursor_type="none", zebra_stripes=True)
                     yield Static(id="wi-note")
-                    yield Static(Content("Expected loss per event"), id="wi-loss-title")
+                    yield Static(Content(_("Expected loss per event")), id="wi-loss-title")
                     yield ListTable(DELTA_COLUMNS, id="wi-events")
                 with Vertical(id="wi-scenarios", classes="pane"):
                     with Horizontal(id="wi-controls"):
-                        yield Input(placeholder="scenario name", id="wi-name", compact=True)
-                        yield Button("Save", id="wi-save", compact=True)
-                        yield Button("Apply to config…", id="wi-apply", compact=True, variant="warning")
-                        yield Button("Reset", id="wi-reset", compact=True)
+                        yield Input(placeholder=_("scenario name"), id="wi-name", compact=True)
+                        yield Button(_("Save"), id="wi-save", compact=True)
+                        yield Button(_("Apply to config…"), id="wi-apply", compact=True, variant="warning")
+                        yield Button(_("Reset"), id="wi-reset", compact=True)
                     yield OptionList(id="wi-saved")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#wi-form").border_title = "Change (empty probability: the status default)"
-        self.query_one("#wi-results").border_title = "Baseline vs scenario"
-        self.query_one("#wi-scenarios").border_title = "Scenarios (scenarios/NAME.toml; enter loads)"
+        self.query_one("#wi-form").border_title = _("Change (empty probability: the status default)")
+        self.query_one("#wi-results").border_title = _("Baseline vs scenario")
+        self.query_one("#wi-scenarios").border_title = _("Scenarios (scenarios/NAME.toml; enter loads)")
         summary = self.query_one("#wi-summary", DataTable)
         summary.add_column("", key="what")
-        for key, label in (("baseline", "Baseline"), ("scenario", "Scenario"), ("change", "Change")):
-            summary.add_column(Text(label, justify="right"), key=key)
+        for key, label in (("baseline", N_("Baseline")), ("scenario", N_("Scenario")), ("change", N_("Change"))):
+            summary.add_column(Text(_(label), justify="right"), key=key)
         self._layout(self.app.size.width, self.app.size.height)
         self._head()
         self._list_scenarios()
@@ -169,6 +171,6 @@ class WhatIfScreen(WhatIfFiles):
 
     def action_close(self) -> None:
         if self._writing:
-            self.notify("Still writing: leave once it is done.", title="What-if", markup=False, timeout=3)
+            self.notify(_("Still writing: leave once it is done."), title=_("What-if"), markup=False, timeout=3)
             return
         self.app.pop_screen()

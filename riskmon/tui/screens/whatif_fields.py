@@ -11,6 +11,7 @@ from rich.text import Text
 
 from riskmon.core.scenario import Delta, EventDelta, Override, ScenarioError
 from riskmon.errors import Level
+from riskmon.i18n import N_, _
 from riskmon.present.whatif import change_value, signed, signed_money
 from riskmon.textsafe import clean
 from riskmon.tui.screens.forms import date_text, differs, number_text
@@ -22,18 +23,19 @@ if TYPE_CHECKING:
     from riskmon.core.model import Channel, Event
 
 DELTA_COLUMNS = (
-    Column("event", "Event"),
-    Column("baseline", "Baseline", True),
-    Column("scenario", "Scenario", True),
-    Column("change", "Change", True),
+    Column("event", N_("Event")),
+    Column("baseline", N_("Baseline"), True),
+    Column("scenario", N_("Scenario"), True),
+    Column("change", N_("Change"), True),
 )
 """Expected loss per event; shown largest change first until sorted by a column."""
 EVENT_INPUTS: tuple[str, ...] = ("probability", "effective")
 CHANNEL_INPUTS: tuple[str, ...] = ("order_share", "inventory_value", "pending_payouts")
 FORM_FIELDS = {"event": ("status", *EVENT_INPUTS), "channel": CHANNEL_INPUTS}
 _SHARES = {"probability", "order_share"}
-STRESS_OFF = "stress off (ctrl+t: every event happens now, probability 1)"
-STRESS_ON = "STRESS ON: every event happens now, probability 1 (values below apply on top)"
+STRESS_OFF = N_("stress off (ctrl+t: every event happens now, probability 1)")
+STRESS_ON = N_("STRESS ON: every event happens now, probability 1 (values below apply on top)")
+"""STRESS_OFF and STRESS_ON are English ids: translate them where shown."""
 LEVEL_STYLE = {Level.OK: "bold green", Level.WARNING: "bold yellow", Level.CRITICAL: "bold red"}
 
 
@@ -70,9 +72,9 @@ def parse_field(kind: str, ident: str, name: str, text: str, base: Event | Chann
     value: Any = None if (name == "probability" and raw == "") else sc.coerce_value(target, name, raw)
     if isinstance(value, float):
         if name in _SHARES and not 0.0 <= value <= 1.0:
-            raise ScenarioError(f"{target}: a share between 0 and 1 (0.35 or 35%)")
+            raise ScenarioError(_("{target}: a share between 0 and 1 (0.35 or 35%)").format(target=target))
         if value < 0:
-            raise ScenarioError(f"{target}: must be 0 or more")
+            raise ScenarioError(_("{target}: must be 0 or more").format(target=target))
     if base is not None and not differs(getattr(base, name), value):
         return None
     return Override(kind, ident, name, value)  # type: ignore[arg-type]
@@ -80,7 +82,9 @@ def parse_field(kind: str, ident: str, name: str, text: str, base: Event | Chann
 
 def level_change(delta: Delta) -> str:
     n = delta.level_change
-    return "same" if n == 0 else f"{n:+d} ({'worse' if n > 0 else 'better'})"
+    if n == 0:
+        return _("same")
+    return (_("{n} (worse)") if n > 0 else _("{n} (better)")).format(n=f"{n:+d}")
 
 
 def change_rows(outcome: Outcome, events: Iterable[Event]) -> list[str]:
@@ -88,7 +92,7 @@ def change_rows(outcome: Outcome, events: Iterable[Event]) -> list[str]:
     by_id = {e.id: e for e in events}
     return [
         f"{c.target}: {change_value(c, c.old, by_id)} -> {change_value(c, c.new, by_id)}"
-        + (" (moved with effective)" if c.implied else "")
+        + (_(" (moved with effective)") if c.implied else "")
         for c in outcome.changes
     ]
 
@@ -112,35 +116,38 @@ def _right(text: str, style: str = "") -> Text:
 
 
 def _change(text: str) -> Text:
-    return _right(text, "" if text in ("same", "0", "—") else "bold")
+    return _right(text, "" if text in (_("same"), "0", "—") else "bold")
 
 
 def summary_rows(o: Outcome) -> list[tuple[str, Text, Text, Text]]:
-    """Level, score, runway and expected loss: baseline, scenario and the change."""
+    """Level, score, runway and expected loss: baseline, scenario and the change (each row's key is
+    its English name, translated where shown)."""
     from riskmon.present.text import money, runway_text
 
     base, scen, d = o.baseline, o.scenario, o.delta
     cur = base.profile.business.currency
     if d.runway_weeks is not None:
-        runway_change = signed(d.runway_weeks, ".1f", " wk")
+        runway_change = signed(d.runway_weeks, ".1f")
+        if runway_change not in ("0", "—"):
+            runway_change = _("{n} wk").format(n=runway_change)
     else:
-        runway_change = "same" if base.runway_weeks == scen.runway_weeks else "—"
+        runway_change = _("same") if base.runway_weeks == scen.runway_weeks else "—"
     return [
         (
-            "level",
+            N_("level"),
             _right(base.level.name, LEVEL_STYLE[base.level]),
             _right(scen.level.name, LEVEL_STYLE[scen.level]),
             _change(level_change(d)),
         ),
-        ("score", _right(f"{base.score:.1f}"), _right(f"{scen.score:.1f}"), _change(signed(d.score, ".1f"))),
+        (N_("score"), _right(f"{base.score:.1f}"), _right(f"{scen.score:.1f}"), _change(signed(d.score, ".1f"))),
         (
-            "runway",
+            N_("runway"),
             _right(runway_text(base.runway_weeks)),
             _right(runway_text(scen.runway_weeks)),
             _change(runway_change),
         ),
         (
-            "expected loss",
+            N_("expected loss"),
             _right(money(base.expected_loss, cur)),
             _right(money(scen.expected_loss, cur)),
             _change(signed_money(d.expected_loss, cur)),
@@ -152,10 +159,10 @@ def note_lines(o: Outcome, events: Iterable[Event]) -> list[str]:
     """Stress, each change in the words of `riskmon what-if`, and whether nothing changes yet."""
     lines = []
     if o.stress:
-        lines.append("stress: every event happens now with probability 1 (its window keeps its length)")
+        lines.append(_("stress: every event happens now with probability 1 (its window keeps its length)"))
     lines.extend(change_rows(o, events))
     if not o.changes and not o.stress:
-        lines.append("no changes yet: edit a value on the left (the scenario equals the baseline)")
+        lines.append(_("no changes yet: edit a value on the left (the scenario equals the baseline)"))
     return lines
 
 

@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 
 from riskmon.core.scenario import Override, Scenario, ScenarioError
 from riskmon.errors import reason_of
+from riskmon.i18n import _, ngettext
 from riskmon.present.whatif import change_value
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
@@ -46,7 +47,7 @@ class WhatIfFiles(WhatIfForm):
         box = self.query_one("#wi-saved", OptionList)
         box.clear_options()
         if not message.names:
-            box.add_option(Option(Content("no saved scenarios yet: name one above and press ctrl+s"), disabled=True))
+            box.add_option(Option(Content(_("no saved scenarios yet: name one above and press ctrl+s")), disabled=True))
         box.add_options([Option(Content(n), id=n) for n in message.names])
 
     def action_open(self) -> None:
@@ -67,9 +68,9 @@ class WhatIfFiles(WhatIfForm):
 
             self.app.push_screen(
                 ChoiceScreen(
-                    f"Replace the saved scenario {name}?",
-                    [f"scenarios/{name}.toml already exists."],
-                    [Choice("replace", "Replace", "warning"), Choice("cancel", "Cancel", "primary")],
+                    _("Replace the saved scenario {name}?").format(name=name),
+                    [_("scenarios/{name}.toml already exists.").format(name=name)],
+                    [Choice("replace", _("Replace"), "warning"), Choice("cancel", _("Cancel"), "primary")],
                     focus="cancel",
                 ),
                 chosen,
@@ -85,7 +86,7 @@ class WhatIfFiles(WhatIfForm):
         name_box = self.query_one("#wi-name", Input)
         name = name_box.value.strip()
         if not name:
-            self.notify("Name the scenario first (letters, digits, - _ .), then ctrl+s.", markup=False, timeout=4)
+            self.notify(_("Name the scenario first (letters, digits, - _ .), then ctrl+s."), markup=False, timeout=4)
             name_box.focus()
             return None
         try:
@@ -95,12 +96,14 @@ class WhatIfFiles(WhatIfForm):
             name_box.focus()
             return None
         if self.location.is_demo:
-            self.notify(DEMO_HINT, title="Not saved", severity="warning", markup=False, timeout=10)
+            self.notify(_(DEMO_HINT), title=_("Not saved"), severity="warning", markup=False, timeout=10)
             return None
         overrides, errors = self.form_overrides()
         if errors or (self.error and not self.pending):
             self.notify(
-                "Fix the scenario first: " + clean(self.error or "; ".join(errors)), severity="error", markup=False
+                _("Fix the scenario first: {why}").format(why=clean(self.error or "; ".join(errors))),
+                severity="error",
+                markup=False,
             )
             return None
         return Scenario(
@@ -134,10 +137,14 @@ class WhatIfFiles(WhatIfForm):
     def _saved(self, message: ScenarioSaved) -> None:
         self._writing -= 1
         if message.path is None:
-            self.notify(f"Scenario not saved: {clean(message.error)}", severity="error", markup=False)
+            self.notify(_("Scenario not saved: {why}").format(why=clean(message.error)), severity="error", markup=False)
             return
         self.notify(
-            f"Saved {message.path}; `riskmon what-if --scenario {message.name}` runs it too.", markup=False, timeout=6
+            _("Saved {path}; `riskmon what-if --scenario {name}` runs it too.").format(
+                path=message.path, name=message.name
+            ),
+            markup=False,
+            timeout=6,
         )
         self._list_scenarios()
 
@@ -168,7 +175,7 @@ class WhatIfFiles(WhatIfForm):
     def _loaded(self, message: ScenarioLoaded) -> None:
         s = message.scenario
         if s is None:
-            self.notify(f"Cannot load: {clean(message.error)}", severity="error", markup=False)
+            self.notify(_("Cannot load: {why}").format(why=clean(message.error)), severity="error", markup=False)
             return
         self.action_reset()
         values: dict[str, str] = {}
@@ -185,7 +192,7 @@ class WhatIfFiles(WhatIfForm):
         self.query_one("#wi-stress", Switch).value = s.stress
         self.query_one("#wi-name", Input).value = s.name
         self.schedule()
-        self.notify(f"Loaded scenario {clean(s.name)}.", markup=False, timeout=3)
+        self.notify(_("Loaded scenario {name}.").format(name=clean(s.name)), markup=False, timeout=3)
 
     # -- applying to the config ---------------------------------------------------------------
 
@@ -206,7 +213,7 @@ class WhatIfFiles(WhatIfForm):
         by_id = {e.id: e for e in cfg.events}
         lines = [
             f"{edit.file}: {edit.where}: {change_value(c, c.old, by_id)} -> {change_value(c, c.new, by_id)}"
-            + (" (moved with effective)" if c.implied else "")
+            + (_(" (moved with effective)") if c.implied else "")
             for c, edit in zip(changes, edits, strict=True)
         ]
 
@@ -217,9 +224,17 @@ class WhatIfFiles(WhatIfForm):
 
         self.app.push_screen(
             ChoiceScreen(
-                f"Write {len(changes)} change{'s' if len(changes) != 1 else ''} into your config in {base}?",
-                [*lines, "", "Comments and formatting are kept; the files are validated before anything is written."],
-                [Choice("apply", "Apply to config", "warning"), Choice("cancel", "Cancel", "primary")],
+                ngettext(
+                    "Write {n} change into your config in {base}?",
+                    "Write {n} changes into your config in {base}?",
+                    len(changes),
+                ).format(n=len(changes), base=base),
+                [
+                    *lines,
+                    "",
+                    _("Comments and formatting are kept; the files are validated before anything is written."),
+                ],
+                [Choice("apply", _("Apply to config"), "warning"), Choice("cancel", _("Cancel"), "primary")],
                 focus="cancel",
             ),
             chosen,
@@ -231,11 +246,11 @@ class WhatIfFiles(WhatIfForm):
         from riskmon.usecases.whatif import config_changes
 
         if self.location.is_demo:
-            self.notify(DEMO_HINT, title="Read-only", severity="warning", markup=False, timeout=10)
+            self.notify(_(DEMO_HINT), title=_("Read-only"), severity="warning", markup=False, timeout=10)
             return None
         if self.stress:
             self.notify(
-                "Stress is a test, not a change to your config: switch it off (ctrl+t) to apply the other values.",
+                _("Stress is a test, not a change to your config: switch it off (ctrl+t) to apply the other values."),
                 severity="warning",
                 markup=False,
                 timeout=8,
@@ -243,20 +258,22 @@ class WhatIfFiles(WhatIfForm):
             return None
         overrides, errors = self.form_overrides()
         if errors:
-            self.notify("Fix the values marked red first.", severity="error", markup=False)
+            self.notify(_("Fix the values marked red first."), severity="error", markup=False)
             return None
         try:
             changes = config_changes(self.evaluation.config, overrides)  # the rules, before any file is touched
         except ScenarioError as exc:
             self.notify(
-                f"{clean(exc.message)} (only events in events.toml can be written; events from feeds cannot)",
+                _("{why} (only events in events.toml can be written; events from feeds cannot)").format(
+                    why=clean(exc.message)
+                ),
                 severity="error",
                 markup=False,
                 timeout=10,
             )
             return None
         if not changes:
-            self.notify("Nothing to apply: the values equal your config's.", markup=False, timeout=4)
+            self.notify(_("Nothing to apply: the values equal your config's."), markup=False, timeout=4)
             return None
         return changes
 
@@ -275,7 +292,14 @@ class WhatIfFiles(WhatIfForm):
     def _applied(self, message: Applied) -> None:
         self._writing -= 1
         if message.paths is None:
-            self.notify(f"Not applied: {clean(message.error)}", severity="error", markup=False, timeout=10)
+            self.notify(
+                _("Not applied: {why}").format(why=clean(message.error)), severity="error", markup=False, timeout=10
+            )
             return
-        self.notify("Wrote " + ", ".join(str(p) for p in message.paths), title="Config", markup=False, timeout=6)
+        self.notify(
+            _("Wrote {paths}").format(paths=", ".join(str(p) for p in message.paths)),
+            title=_("Config"),
+            markup=False,
+            timeout=6,
+        )
         self.app.post_message(ConfigSaved(list(message.paths)))

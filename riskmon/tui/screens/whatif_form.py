@@ -18,6 +18,8 @@ from textual.worker import get_current_worker
 
 from riskmon.core.scenario import Override, ScenarioError
 from riskmon.errors import reason_of
+from riskmon.i18n import _
+from riskmon.present.text import reasons
 from riskmon.textsafe import clean
 from riskmon.tui.screens.whatif_fields import (
     STRESS_OFF,
@@ -80,10 +82,10 @@ class WhatIfForm(Screen[None]):
     def _head(self) -> None:
         a = self.evaluation.assessment
         loc = self.evaluation.config.location
-        text = (
-            f"What-if for {clean(a.profile.business.name)}, as of {a.now:%Y-%m-%d %H:%M} UTC. "
-            f"Baseline: the config in {clean(loc.path)}. Nothing is written unless you save (ctrl+s) or apply (ctrl+g)."
-        )
+        text = _(
+            "What-if for {name}, as of {now} UTC. "
+            "Baseline: the config in {path}. Nothing is written unless you save (ctrl+s) or apply (ctrl+g)."
+        ).format(name=clean(a.profile.business.name), now=f"{a.now:%Y-%m-%d %H:%M}", path=clean(loc.path))
         self.query_one("#wi-head", Static).update(Content(text))
 
     # -- reading the form ---------------------------------------------------------------------
@@ -136,7 +138,7 @@ class WhatIfForm(Screen[None]):
 
     @on(Switch.Changed, "#wi-stress")
     def _stress_label(self, event: Switch.Changed) -> None:
-        self.query_one("#wi-stress-label", Label).update(Content(STRESS_ON if event.value else STRESS_OFF))
+        self.query_one("#wi-stress-label", Label).update(Content(_(STRESS_ON if event.value else STRESS_OFF)))
 
     @on(Input.Changed, "OverrideInput")
     @on(Select.Changed, "StatusSelect")
@@ -156,7 +158,7 @@ class WhatIfForm(Screen[None]):
         overrides, errors = self.form_overrides()
         if errors:
             self.pending = False
-            self._show_error("Fix the values marked red: " + "; ".join(errors))
+            self._show_error(_("Fix the values marked red: {errors}").format(errors="; ".join(errors)))
             return
         self.pending = True
         self._compute(self._generation, self.evaluation, overrides, self.stress)
@@ -179,7 +181,7 @@ class WhatIfForm(Screen[None]):
             return
         self.pending = self._timer is not None
         if message.outcome is None:
-            self._show_error(message.error or "no scenario")
+            self._show_error(message.error or _("no scenario"))
             return
         self.error = None
         self.outcome = message.outcome
@@ -188,7 +190,7 @@ class WhatIfForm(Screen[None]):
     def _show_error(self, text: str) -> None:
         self.error = text
         note = self.query_one("#wi-note", Static)
-        last = " (the tables show the last valid scenario)" if self.outcome is not None else ""
+        last = _(" (the tables show the last valid scenario)") if self.outcome is not None else ""
         note.update(Content(clean(text) + last))
         note.add_class("-bad")
 
@@ -196,11 +198,11 @@ class WhatIfForm(Screen[None]):
         summary = self.query_one("#wi-summary", DataTable)
         summary.clear()
         for key, b, s, c in summary_rows(o):
-            summary.add_row(Text(key), b, s, c, key=key)
+            summary.add_row(Text(_(key)), b, s, c, key=key)
         cur = o.baseline.profile.business.currency
         self.query_one("#wi-events", ListTable).show([delta_row(e, cur) for e in o.delta.events])
         lines = note_lines(o, self.evaluation.events)
-        lines.append("scenario: " + "; ".join(clean(r) for r in o.scenario.reasons))
+        lines.append(_("scenario: {reasons}").format(reasons="; ".join(clean(r) for r in reasons(o.scenario))))
         note = self.query_one("#wi-note", Static)
         note.update(Content("\n".join(clean(line) for line in lines)))
         note.remove_class("-bad")
@@ -319,5 +321,11 @@ class WhatIfForm(Screen[None]):
     def _extras_note(self) -> None:
         box = self.query_one("#wi-extra", Static)
         if self.extras:
-            box.update(Content("Also from the scenario: " + ", ".join(clean(str(o)) for o in self.extras)))
+            box.update(
+                Content(
+                    _("Also from the scenario: {overrides}").format(
+                        overrides=", ".join(clean(str(o)) for o in self.extras)
+                    )
+                )
+            )
         box.set_class(bool(self.extras), "-shown")

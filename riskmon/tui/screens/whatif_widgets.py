@@ -15,6 +15,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select
 
 from riskmon.core.scenario import Scenario, ScenarioError
+from riskmon.present.words import status_word
 from riskmon.textsafe import clean
 from riskmon.tui.screens.whatif_fields import CHANNEL_INPUTS, field_text, parse_field
 from riskmon.usecases.whatif import Outcome
@@ -66,7 +67,7 @@ class StatusSelect(Select[str]):
         from riskmon.core.model import STATUSES
 
         super().__init__(
-            [(Content(s), s) for s in STATUSES],
+            [(Content(status_word(s)), s) for s in STATUSES],
             value=status,
             allow_blank=False,
             compact=True,

@@ -1,0 +1,59 @@
+"""The event changes riskmon records, in the active language: the lines the Monitor and history
+write ("status announced → confirmed", riskmon.store.snapshots) and the change log's cells.
+
+The store writes them in English, for the logs and the JSON; they are translated where they are
+shown. In English every function returns its text as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from riskmon.i18n import N_, _, is_english
+from riskmon.present.words import status_word
+
+FIELDS = {
+    "status": N_("status"),
+    "probability": N_("probability"),
+    "effective": N_("effective"),
+    "ends": N_("ends"),
+    "first_seen": N_("first seen"),
+}
+"""What changed (an event's tracked field, or its first sighting), by the id the store writes."""
+ARROW = " → "
+_FIRST_SEEN_STATUS = re.compile(r"\((\w+), ")
+
+
+def field_word(name: str) -> str:
+    """What changed, as the change log's column says it (English: the id as recorded)."""
+    return name if is_english() or name not in FIELDS else _(FIELDS[name])
+
+
+def value_word(name: str, text: str) -> str:
+    """A recorded value ('announced', 'none', '60%', '2025-01-19') as it reads."""
+    if text == "none":
+        return _("none")
+    return status_word(text) if name == "status" else text
+
+
+def change_detail(name: str, detail: str) -> str:
+    """The change log's 'old → new' (or 'first seen (announced, 60%)') of field `name`."""
+    if is_english():
+        return detail
+    if name == "first_seen":
+        return _FIRST_SEEN_STATUS.sub(lambda m: f"({status_word(m[1])}, ", detail, count=1)
+    old, arrow, new = detail.partition(ARROW)
+    if not arrow or name not in FIELDS:
+        return detail
+    return f"{value_word(name, old)}{ARROW}{value_word(name, new)}"
+
+
+def change_line(line: str) -> str:
+    """'status announced → confirmed' as the Monitor writes it, in the active language; a line
+    of another shape as it is."""
+    if is_english():
+        return line
+    name, _space, rest = line.partition(" ")
+    if name not in FIELDS or ARROW not in rest:
+        return line
+    return f"{field_word(name)} {change_detail(name, rest)}"
