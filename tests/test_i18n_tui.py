@@ -154,7 +154,8 @@ def test_lang_zh_cn_in_tmux_reads_chinese_and_columns_line_up(tmp_path: Path, de
     start = t.tmux("new-session", "-d", "-s", t.name, "-x", "100", "-y", "30", command)
     subprocess.run(start, check=True, env=env, cwd=root)
     try:
-        screen = t.wait_for("下一步行动", timeout=40)
+        # The pane's title is there from the first frame; its open count only once the data is in.
+        screen = t.wait_for("待办", timeout=40)
         assert "风险分" in screen and "详情" in screen
         header_y, header = t.line_with("状态", "时间")
         table = []
