@@ -142,7 +142,11 @@ async def test_the_news_review_is_chinese(demo: Path) -> None:
         assert "依据" in text and "接受" in footer_text(app), text
         for m in made:  # the draft's id, made from what it read: data
             text = text.replace(m.draft.id, " ")
-        assert not {w for w in english_left(text, allowed_words(demo)) if w not in KEYS}, text
+        # The matched event's id is data too, also while its column is still narrower than the id
+        # (a first layout can cut it to 'us-d'): a word that starts an event id is data.
+        ids = [e.id for e in news.catalog(loc)]
+        left = {w for w in english_left(text, allowed_words(demo)) if w not in KEYS}
+        assert not {w for w in left if not any(i.startswith(w) for i in ids)}, text
 
 
 def test_the_monitors_change_lines_and_the_change_log_are_chinese() -> None:
