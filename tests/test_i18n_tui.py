@@ -175,3 +175,30 @@ def test_lang_zh_cn_in_tmux_reads_chinese_and_columns_line_up(tmp_path: Path, de
         assert "RISKMON-EXIT=0" in t.exited()
     finally:
         subprocess.run(t.tmux("kill-server"), capture_output=True)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_the_palette_key_reads_whole_at_80_columns_in_chinese(tmp_path: Path, demo: Path) -> None:
+    """At 80 columns the footer's keys run past the screen; the palette's Chinese label must not
+    lose a character where a hidden key's edge cuts the line (it did: "^p   令面板")."""
+    import os
+
+    from tests.test_tui_tmux import Term
+
+    t = Term(f"riskmon-test-{uuid.uuid4().hex[:8]}")
+    argv = [sys.executable, "-m", "riskmon", "--config", str(demo), "--db", str(tmp_path / "h.json")]
+    command = " ".join(f"'{a}'" for a in argv) + "; echo RISKMON-EXIT=$?; sleep 30"
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "NO_COLOR", "RISKMON_DEBUG")}
+    env.update(LANG="zh_CN.UTF-8", TERM="xterm-256color", RISKMON_DATA=str(tmp_path / "data"))
+    start = t.tmux("new-session", "-d", "-s", t.name, "-x", "80", "-y", "24", command)
+    subprocess.run(start, check=True, env=env, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        screen = t.wait_for("待办", timeout=40)
+        footer = screen.rstrip("\n").splitlines()[-1]
+        assert "^p 命令面板" in footer, footer
+        assert "详情" in footer, footer
+        t.keys("q")
+        assert "RISKMON-EXIT=0" in t.exited()
+    finally:
+        subprocess.run(t.tmux("kill-server"), capture_output=True)
