@@ -9,7 +9,6 @@ inputs give the same figures.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -86,6 +85,10 @@ def equal_weights(losses: Sequence[float], short: Sequence[bool]) -> list[Outcom
 
 def seed_of(text: str) -> int:
     """A seed from the inputs' text: the same inputs give the same draws in every process."""
+    # Imported here: hashlib loads OpenSSL (about 4 ms of `check`'s start), and only a profile
+    # large enough for the Monte Carlo needs a seed.
+    import hashlib
+
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
 
 
