@@ -14,7 +14,9 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from riskmon.cli.argwords import error_message, help_text
 from riskmon.errors import RiskmonError
+from riskmon.i18n import _, is_english
 
 MAX_TIMEOUT = 86400.0
 """-t is at most a day: a check is run by cron or a monitoring system every few minutes."""
@@ -45,7 +47,25 @@ class HelpFormatter(argparse.HelpFormatter):
     """argparse's, given the width (argparse's own default: the terminal's, less 2)."""
 
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
-        super().__init__(prog, indent_increment, max_help_position, terminal_columns() - 2 if width is None else width)
+        columns = terminal_columns() - 2 if width is None else width
+        if not is_english():
+            max_help_position, columns = wide_layout(columns)
+        super().__init__(prog, indent_increment, max_help_position, columns)
+
+
+WIDE_HELP_POSITION = 6
+
+
+def wide_layout(columns: int) -> tuple[int, int]:
+    """The help position and width for a language written in wide characters (Chinese).
+
+    argparse measures text in characters, and a Chinese character takes two cells. So every
+    option's help goes on its own line below it, at one indent (next to an option whose value is
+    named in Chinese, `--config 目录`, it would start a cell or two off its column), and is
+    wrapped at half the cells as characters, so no line runs past the terminal, where it would
+    wrap back to the first column."""
+    position = min(WIDE_HELP_POSITION, columns)
+    return position, position + max(columns - position, 2) // 2
 
 
 class RawDescriptionHelpFormatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -64,10 +84,19 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
+        add_help, kwargs["add_help"] = kwargs.get("add_help", True), False
         super().__init__(*args, **kwargs)
+        if add_help:
+            help_option(self)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"bad arguments: {message}", self.format_usage())
+        raise UsageError(_("bad arguments: {message}").format(message=error_message(message)), self.format_usage())
+
+    def format_usage(self) -> str:
+        return help_text(super().format_usage())
+
+    def format_help(self) -> str:
+        return help_text(super().format_help())
 
     def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
         action = super().add_argument(*args, **kwargs)
@@ -81,9 +110,27 @@ class Parser(argparse.ArgumentParser):
         return action
 
 
+def help_option(p: argparse.ArgumentParser) -> None:
+    """-h/--help as argparse adds it, with its line in the active language (argparse's own is in
+    gettext's global domain, not riskmon's)."""
+    p.add_argument("-h", "--help", action="help", help=_("show this help message and exit"))
+
+
+def version_option(p: argparse.ArgumentParser) -> None:
+    from riskmon import __version__
+
+    p.add_argument(
+        "-V",
+        "--version",
+        action="version",
+        version=f"riskmon {__version__}",
+        help=_("show program's version number and exit"),
+    )
+
+
 def actions(p: argparse.ArgumentParser, dest: str, *, required: bool = False) -> Any:
     """A command's actions (`config init`, `events show`): their parsers are `nested`."""
-    return p.add_subparsers(dest=dest, metavar="ACTION", parser_class=Parser, required=required)
+    return p.add_subparsers(dest=dest, metavar=_("ACTION"), parser_class=Parser, required=required)
 
 
 def nested(sub: Any, name: str, help_: str, *, lang: bool = True) -> Parser:
@@ -100,19 +147,27 @@ def common(p: argparse.ArgumentParser, *, top: bool, lang: bool = True) -> None:
     """--config, --db and --now, on the top-level parser and again on every command's (where they
     are left out of the namespace unless given, so `riskmon --now X check` keeps X)."""
     d = None if top else argparse.SUPPRESS
-    p.add_argument("--config", metavar="DIR", default=d, help="config directory (default: see `riskmon config path`)")
-    p.add_argument("--db", metavar="PATH", default=d, help="history file (default: $RISKMON_DB or the user data dir)")
     p.add_argument(
-        "--now", metavar="ISO", type=instant, default=d, help="assess as of this instant (replay, tests); default: now"
+        "--config", metavar=_("DIR"), default=d, help=_("config directory (default: see `riskmon config path`)")
+    )
+    p.add_argument(
+        "--db", metavar=_("PATH"), default=d, help=_("history file (default: $RISKMON_DB or the user data dir)")
+    )
+    p.add_argument(
+        "--now",
+        metavar=_("ISO"),
+        type=instant,
+        default=d,
+        help=_("assess as of this instant (replay, tests); default: now"),
     )
     if lang:
         p.add_argument(
             "--lang",
             dest="ui_lang",
-            metavar="LANG",
+            metavar=_("LANG"),
             type=language_tag,
             default=d,
-            help="language of the text: en or zh-CN (default: [ui] language in riskmon.toml, else LC_ALL/LANG)",
+            help=_("language of the text: en or zh-CN (default: [ui] language in riskmon.toml, else LC_ALL/LANG)"),
         )
 
 
@@ -125,7 +180,8 @@ def language_tag(text: str) -> str:
     tag = normalize(text)
     if tag is None:
         hint = did_you_mean(text.strip(), LANGUAGES, " — ")
-        raise argparse.ArgumentTypeError(f"unknown language {text!r}; riskmon speaks {', '.join(LANGUAGES)}{hint}")
+        message = _("unknown language {text}; riskmon speaks {languages}")
+        raise argparse.ArgumentTypeError(message.format(text=repr(text), languages=", ".join(LANGUAGES)) + hint)
     return tag
 
 
@@ -135,7 +191,7 @@ def instant(text: str) -> datetime:
     from riskmon.core.dates import in_date_range, to_utc
 
     if not text.strip():
-        raise argparse.ArgumentTypeError("is empty; give a value or leave the option out")
+        raise argparse.ArgumentTypeError(_("is empty; give a value or leave the option out"))
     try:
         value = to_utc(text)
         if not isinstance(value, datetime):
@@ -150,9 +206,9 @@ def number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(_("not a number: {text}").format(text=repr(text))) from None
     if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+        raise argparse.ArgumentTypeError(_("must be a finite number, not {text}").format(text=repr(text)))
     return value
 
 
@@ -160,10 +216,13 @@ def seconds(text: str) -> float:
     """-t: more than 0 and at most MAX_TIMEOUT seconds (the alarm timer takes nothing else)."""
     value = number(text)
     if not 0 < value <= MAX_TIMEOUT:
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {text!r}")
+        message = _("must be more than 0 and at most {limit} seconds, not {text}")
+        raise argparse.ArgumentTypeError(message.format(limit=f"{MAX_TIMEOUT:g}", text=repr(text)))
     return value
 
 
 def offline(p: argparse.ArgumentParser, default: object = False) -> None:
     """--offline, as every command that assesses takes it."""
-    p.add_argument("--offline", action="store_true", default=default, help="do not poll feeds; use their cached copies")
+    p.add_argument(
+        "--offline", action="store_true", default=default, help=_("do not poll feeds; use their cached copies")
+    )

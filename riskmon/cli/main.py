@@ -30,7 +30,10 @@ def _no_empty_paths(args: argparse.Namespace) -> None:
     for name in ("config", "db", "fleet"):
         value = getattr(args, name, None)
         if value is not None and not str(value).strip():
-            raise UsageError(f"bad arguments: --{name} is empty; give a value or leave the option out")
+            from riskmon.i18n import _
+
+            message = _("bad arguments: --{name} is empty; give a value or leave the option out")
+            raise UsageError(message.format(name=name))
 
 
 MACHINE_FORMATS = ("nagios", "prometheus")
