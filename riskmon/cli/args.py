@@ -14,7 +14,6 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from riskmon.cli.argwords import error_message, help_text
 from riskmon.errors import RiskmonError
 from riskmon.i18n import _, is_english
 
@@ -47,29 +46,48 @@ class HelpFormatter(argparse.HelpFormatter):
     """argparse's, given the width (argparse's own default: the terminal's, less 2)."""
 
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
-        columns = terminal_columns() - 2 if width is None else width
-        if not is_english():
-            max_help_position, columns = wide_layout(columns)
-        super().__init__(prog, indent_increment, max_help_position, columns)
+        super().__init__(prog, indent_increment, max_help_position, terminal_columns() - 2 if width is None else width)
+
+
+class RawDescriptionHelpFormatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """argparse's RawDescriptionHelpFormatter (descriptions and epilogs as written), given the width."""
 
 
 WIDE_HELP_POSITION = 6
 
 
-def wide_layout(columns: int) -> tuple[int, int]:
-    """The help position and width for a language written in wide characters (Chinese).
+class WideHelpFormatter(argparse.RawTextHelpFormatter):
+    """Help in a language written in wide characters (Chinese), where argparse, which measures
+    text in characters, would misplace it: a Chinese character takes two cells.
 
-    argparse measures text in characters, and a Chinese character takes two cells. So every
-    option's help goes on its own line below it, at one indent (next to an option whose value is
-    named in Chinese, `--config 目录`, it would start a cell or two off its column), and is
-    wrapped at half the cells as characters, so no line runs past the terminal, where it would
-    wrap back to the first column."""
-    position = min(WIDE_HELP_POSITION, columns)
-    return position, position + max(columns - position, 2) // 2
+    Every option's help goes on its own line below the option, at one indent (beside an option
+    whose value is named in Chinese, `--config 目录`, it would start a cell or two off its column),
+    in the lines `help_lines` wrapped it to, by cells. The usage line is wrapped at three quarters
+    of the terminal: its option names are ASCII, a few of its value names Chinese."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        columns = terminal_columns() - 2 if width is None else width
+        super().__init__(prog, indent_increment, WIDE_HELP_POSITION, columns * 3 // 4)
 
 
-class RawDescriptionHelpFormatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """argparse's RawDescriptionHelpFormatter (descriptions and epilogs as written), given the width."""
+def help_lines(text: str) -> str:
+    """An option's or a command's help as the active language's formatter wants it: as it is
+    (argparse wraps it) in English, wrapped to the terminal by cells in Chinese."""
+    if is_english():
+        return text
+    from riskmon.cli.argwords import wrap_cells
+
+    return "\n".join(wrap_cells(text, terminal_columns() - 2 - WIDE_HELP_POSITION))
+
+
+def localized(text: str) -> str:
+    """argparse's help or usage text with its headings in the active language (riskmon.cli.argwords,
+    imported only for a language other than English)."""
+    if is_english():
+        return text
+    from riskmon.cli.argwords import help_text
+
+    return help_text(text)
 
 
 class Parser(argparse.ArgumentParser):
@@ -83,22 +101,31 @@ class Parser(argparse.ArgumentParser):
     """Every argument added, in order (-h first)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", HelpFormatter)
+        if is_english():
+            kwargs.setdefault("formatter_class", HelpFormatter)
+        else:
+            kwargs["formatter_class"] = WideHelpFormatter
         add_help, kwargs["add_help"] = kwargs.get("add_help", True), False
         super().__init__(*args, **kwargs)
         if add_help:
             help_option(self)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(_("bad arguments: {message}").format(message=error_message(message)), self.format_usage())
+        if not is_english():
+            from riskmon.cli.argwords import error_message
+
+            message = error_message(message)
+        raise UsageError(_("bad arguments: {message}").format(message=message), self.format_usage())
 
     def format_usage(self) -> str:
-        return help_text(super().format_usage())
+        return localized(super().format_usage())
 
     def format_help(self) -> str:
-        return help_text(super().format_help())
+        return localized(super().format_help())
 
     def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        if isinstance(kwargs.get("help"), str) and kwargs["help"] != argparse.SUPPRESS:
+            kwargs["help"] = help_lines(kwargs["help"])
         action = super().add_argument(*args, **kwargs)
         # argparse's __init__ adds -h before our attributes exist: hence setdefault.
         self.__dict__.setdefault("options", []).append(action)
@@ -138,7 +165,7 @@ def nested(sub: Any, name: str, help_: str, *, lang: bool = True) -> Parser:
     the common options after it (`riskmon config init --config DIR`). `lang=False`: the action
     has a --lang of its own (`news add --lang zh`, the article's language); the text's language
     is then given before the command (`riskmon --lang zh-CN news add ...`)."""
-    parser: Parser = sub.add_parser(name, help=help_, description=help_)
+    parser: Parser = sub.add_parser(name, help=help_lines(help_), description=help_lines(help_))
     common(parser, top=False, lang=lang)
     return parser
 

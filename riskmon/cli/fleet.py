@@ -32,12 +32,14 @@ CHECK_TIMEOUT = 300.0
 
 def configure(fleet: argparse.ArgumentParser) -> None:
     """`riskmon fleet check|daemon` (riskmon.cli.parser made `fleet` itself)."""
-    from riskmon.cli.args import Parser, instant, offline, seconds
+    from riskmon.cli.args import Parser, help_lines, instant, offline, seconds
     from riskmon.i18n import _
 
-    fleet.description = _("An agency's sellers: a directory of profile directories plus an optional fleet.toml.")
+    fleet.description = help_lines(
+        _("An agency's sellers: a directory of profile directories plus an optional fleet.toml.")
+    )
     actions = fleet.add_subparsers(dest="fleet_command", metavar=_("ACTION"), parser_class=Parser, required=True)
-    check = actions.add_parser("check", help=_("assess every profile once; exit with the worst state"))
+    check = actions.add_parser("check", help=help_lines(_("assess every profile once; exit with the worst state")))
     check.add_argument("--format", "-f", choices=FORMATS, default="text")
     check.add_argument(
         "-t",
@@ -49,7 +51,7 @@ def configure(fleet: argparse.ArgumentParser) -> None:
     )
     check.add_argument("--no-history", action="store_true", help=_("do not record this check in the profiles' history"))
     offline(check)
-    daemon = actions.add_parser("daemon", help=_("every profile live: feeds, history, alerts, /metrics"))
+    daemon = actions.add_parser("daemon", help=help_lines(_("every profile live: feeds, history, alerts, /metrics")))
     daemon.add_argument(
         "--listen",
         metavar=_("HOST:PORT"),

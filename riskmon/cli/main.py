@@ -67,6 +67,8 @@ def _speak(lang: str | None, fmt: str | None) -> None:
     comes in when a command has read its config); English for the machine formats."""
     from riskmon import i18n
 
+    if lang is not None and i18n.normalize(lang) is None:
+        lang = None  # `--lang klingon`: its usage error is told in the environment's language
     i18n.setup(i18n.ENGLISH if fmt in MACHINE_FORMATS else lang)
 
 

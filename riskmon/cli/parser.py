@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from riskmon.cli.args import Parser, RawDescriptionHelpFormatter, common, help_option, version_option
+from riskmon.cli.args import Parser, RawDescriptionHelpFormatter, common, help_lines, help_option, version_option
 from riskmon.i18n import N_, _
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -69,7 +69,9 @@ def _skeleton(only: Iterable[str] | None = None) -> tuple[Parser, dict[str, Pars
 
     parser = Parser(
         prog="riskmon",
-        description=_("Platform risk monitor for multi-platform sellers. Without a command, opens the dashboard."),
+        description=help_lines(
+            _("Platform risk monitor for multi-platform sellers. Without a command, opens the dashboard.")
+        ),
         epilog=help_epilog(),
         formatter_class=RawDescriptionHelpFormatter,
     )
@@ -86,8 +88,8 @@ def _add_commands(parser: Parser, names: Iterable[str]) -> dict[str, Parser]:
     return {
         name: parser.subcommands.add_parser(
             name,
-            help=_(COMMANDS[name][1]),
-            description=_(COMMANDS[name][1]),
+            help=help_lines(_(COMMANDS[name][1])),
+            description=help_lines(_(COMMANDS[name][1])),
             add_help=False,
             formatter_class=RawDescriptionHelpFormatter,
         )

@@ -48,12 +48,21 @@ def section(title: str, rows: Sequence[tuple[str, str]], notes: Sequence[str] = 
     """One block of a --help epilog, in the active language: a title line, the rows aligned (their
     keys are codes and names, shown as they are), then the notes."""
     width = max(len(key) for key, _text in rows)
-    lines = [
-        _("{title}:").format(title=_(title)),
-        *(f"  {key:<{width}}  {_(text)}" for key, text in rows),
-        *(f"  {_(n)}" for n in notes),
-    ]
+    lines = _lines(_("{title}:").format(title=_(title)), 0)
+    for key, text in rows:
+        first, *more = _lines(_(text), 4 + width)
+        lines += [f"  {key:<{width}}  {first}", *(" " * (4 + width) + line for line in more)]
+    lines += [f"  {line}" for note in notes for line in _lines(_(note), 2)]
     return "\n".join(lines) + "\n"
+
+
+def _lines(text: str, indent: int) -> list[str]:
+    """One line in English, as ever; in Chinese, wrapped by cells to what the terminal leaves."""
+    from riskmon.cli.args import terminal_columns
+    from riskmon.cli.argwords import wrap_cells
+    from riskmon.i18n import is_english
+
+    return [text] if is_english() else wrap_cells(text, terminal_columns() - 2 - indent) or [""]
 
 
 EXIT_CODES_TITLE = N_("exit codes")
