@@ -58,11 +58,14 @@ def section(title: str, rows: Sequence[tuple[str, str]], notes: Sequence[str] = 
 
 def _lines(text: str, indent: int) -> list[str]:
     """One line in English, as ever; in Chinese, wrapped by cells to what the terminal leaves."""
-    from riskmon.cli.args import terminal_columns
-    from riskmon.cli.argwords import wrap_cells
     from riskmon.i18n import is_english
 
-    return [text] if is_english() else wrap_cells(text, terminal_columns() - 2 - indent) or [""]
+    if is_english():
+        return [text]
+    from riskmon.cli.args import terminal_columns
+    from riskmon.cli.argwords import wrap_cells
+
+    return wrap_cells(text, terminal_columns() - 2 - indent) or [""]
 
 
 EXIT_CODES_TITLE = N_("exit codes")
