@@ -5,6 +5,8 @@ shell completion stay as they are."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from riskmon.cli.args import Parser
 from riskmon.cli.completion import command_tree
 from riskmon.cli.parser import build_parser
 from riskmon.cli.reference import ENVIRONMENT
-from tests.test_i18n import has_chinese, run
+from tests.test_i18n import clean_env, has_chinese, run
 from tests.test_i18n_catalog import allowed_words, demo, english_left  # noqa: F401  (demo: a fixture)
 
 ARGPARSE_WORDS = "usage: positional arguments: options: show this help message and exit"
@@ -184,3 +186,21 @@ def test_english_errors_are_argparse_own() -> None:
     with pytest.raises(UsageError) as caught:
         toy_parser().parse_args(["x", "--format", "xml"])
     assert caught.value.message.startswith("bad arguments: argument --format: invalid choice: 'xml'")
+
+
+def test_coloured_headings_are_translated_too(chinese: None) -> None:
+    """Python 3.14 colours the headings on a terminal: the escapes stay around the word."""
+    from riskmon.cli.argwords import help_text
+
+    coloured = "\x1b[1;34musage: \x1b[0mriskmon [-h]\n\n\x1b[1;34moptions\x1b[0m:\n  -h, --help\n"
+    assert help_text(coloured) == "\x1b[1;34m用法： \x1b[0mriskmon [-h]\n\n\x1b[1;34m选项：\x1b[0m\n  -h, --help\n"
+
+
+def test_english_check_does_not_load_the_chinese_help_machinery(tmp_path: Path) -> None:
+    code = (
+        "import sys\nfrom riskmon.cli.main import main\n"
+        "main(['check', '--offline', '--no-history', '--now', '2025-05-01'])\n"
+        "print('LOADED', 'riskmon.cli.argwords' in sys.modules, file=sys.stderr)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(LANG="C"))
+    assert "LOADED False" in r.stderr, r.stderr[-2000:]
