@@ -66,6 +66,12 @@ def test_help_follows_the_locale_variables(allowed: set[str]) -> None:
     assert not english_in_help(r.stdout, allowed), r.stdout
 
 
+def test_lang_after_the_command_is_read_before_its_parser_is_built() -> None:
+    r = run("check", "--help", "--lang", "zh_CN", LANG="C")
+    assert r.returncode == 0 and r.stdout.startswith("用法： riskmon check"), r.stdout[:300]
+    assert run("check", "--help", LANG="zh_CN.UTF-8", LC_ALL="C").stdout.startswith("usage:")  # LC_ALL wins
+
+
 def test_the_help_check_catches_argparse_words(allowed: set[str]) -> None:
     """argparse's headings and help line, were they left in English, fail the tests above (which
     also look for the Chinese headings themselves: "options" and "show" are data elsewhere, the

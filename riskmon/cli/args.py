@@ -95,7 +95,11 @@ class Parser(argparse.ArgumentParser):
 
     It also keeps what it was given, `options` and `subcommands`, so that shell completion and
     the man page (riskmon.cli.completion, riskmon.cli.man) are generated from the parser itself
-    without reading argparse's private attributes."""
+    without reading argparse's private attributes.
+
+    And it speaks the active language: its own -h line, argparse's headings and error sentences
+    (riskmon.cli.argwords), help laid out for wide characters (WideHelpFormatter); all of it only
+    when the language is not English, which is argparse's own output unchanged."""
 
     options: list[argparse.Action]
     """Every argument added, in order (-h first)."""
