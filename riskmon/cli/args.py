@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from riskmon.errors import RiskmonError
+from riskmon.i18n import _, is_english
 
 MAX_TIMEOUT = 86400.0
 """-t is at most a day: a check is run by cron or a monitoring system every few minutes."""
@@ -52,24 +53,83 @@ class RawDescriptionHelpFormatter(HelpFormatter, argparse.RawDescriptionHelpForm
     """argparse's RawDescriptionHelpFormatter (descriptions and epilogs as written), given the width."""
 
 
+WIDE_HELP_POSITION = 6
+
+
+class WideHelpFormatter(argparse.RawTextHelpFormatter):
+    """Help in a language written in wide characters (Chinese), where argparse, which measures
+    text in characters, would misplace it: a Chinese character takes two cells.
+
+    Every option's help goes on its own line below the option, at one indent (beside an option
+    whose value is named in Chinese, `--config 目录`, it would start a cell or two off its column),
+    in the lines `help_lines` wrapped it to, by cells. The usage line is wrapped at three quarters
+    of the terminal: its option names are ASCII, a few of its value names Chinese."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        columns = terminal_columns() - 2 if width is None else width
+        super().__init__(prog, indent_increment, WIDE_HELP_POSITION, columns * 3 // 4)
+
+
+def help_lines(text: str) -> str:
+    """An option's or a command's help as the active language's formatter wants it: as it is
+    (argparse wraps it) in English, wrapped to the terminal by cells in Chinese."""
+    if is_english():
+        return text
+    from riskmon.cli.argwords import wrap_cells
+
+    return "\n".join(wrap_cells(text, terminal_columns() - 2 - WIDE_HELP_POSITION))
+
+
+def localized(text: str) -> str:
+    """argparse's help or usage text with its headings in the active language (riskmon.cli.argwords,
+    imported only for a language other than English)."""
+    if is_english():
+        return text
+    from riskmon.cli.argwords import help_text
+
+    return help_text(text)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse exits 2 on bad arguments; 2 means CRITICAL to a monitoring system, so raise instead.
 
     It also keeps what it was given, `options` and `subcommands`, so that shell completion and
     the man page (riskmon.cli.completion, riskmon.cli.man) are generated from the parser itself
-    without reading argparse's private attributes."""
+    without reading argparse's private attributes.
+
+    And it speaks the active language: its own -h line, argparse's headings and error sentences
+    (riskmon.cli.argwords), help laid out for wide characters (WideHelpFormatter); all of it only
+    when the language is not English, which is argparse's own output unchanged."""
 
     options: list[argparse.Action]
     """Every argument added, in order (-h first)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", HelpFormatter)
+        if is_english():
+            kwargs.setdefault("formatter_class", HelpFormatter)
+        else:
+            kwargs["formatter_class"] = WideHelpFormatter
+        add_help, kwargs["add_help"] = kwargs.get("add_help", True), False
         super().__init__(*args, **kwargs)
+        if add_help:
+            help_option(self)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"bad arguments: {message}", self.format_usage())
+        if not is_english():
+            from riskmon.cli.argwords import error_message
+
+            message = error_message(message)
+        raise UsageError(_("bad arguments: {message}").format(message=message), self.format_usage())
+
+    def format_usage(self) -> str:
+        return localized(super().format_usage())
+
+    def format_help(self) -> str:
+        return localized(super().format_help())
 
     def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        if isinstance(kwargs.get("help"), str) and kwargs["help"] != argparse.SUPPRESS:
+            kwargs["help"] = help_lines(kwargs["help"])
         action = super().add_argument(*args, **kwargs)
         # argparse's __init__ adds -h before our attributes exist: hence setdefault.
         self.__dict__.setdefault("options", []).append(action)
@@ -81,9 +141,27 @@ class Parser(argparse.ArgumentParser):
         return action
 
 
+def help_option(p: argparse.ArgumentParser) -> None:
+    """-h/--help as argparse adds it, with its line in the active language (argparse's own is in
+    gettext's global domain, not riskmon's)."""
+    p.add_argument("-h", "--help", action="help", help=_("show this help message and exit"))
+
+
+def version_option(p: argparse.ArgumentParser) -> None:
+    from riskmon import __version__
+
+    p.add_argument(
+        "-V",
+        "--version",
+        action="version",
+        version=f"riskmon {__version__}",
+        help=_("show program's version number and exit"),
+    )
+
+
 def actions(p: argparse.ArgumentParser, dest: str, *, required: bool = False) -> Any:
     """A command's actions (`config init`, `events show`): their parsers are `nested`."""
-    return p.add_subparsers(dest=dest, metavar="ACTION", parser_class=Parser, required=required)
+    return p.add_subparsers(dest=dest, metavar=_("ACTION"), parser_class=Parser, required=required)
 
 
 def nested(sub: Any, name: str, help_: str, *, lang: bool = True) -> Parser:
@@ -91,7 +169,7 @@ def nested(sub: Any, name: str, help_: str, *, lang: bool = True) -> Parser:
     the common options after it (`riskmon config init --config DIR`). `lang=False`: the action
     has a --lang of its own (`news add --lang zh`, the article's language); the text's language
     is then given before the command (`riskmon --lang zh-CN news add ...`)."""
-    parser: Parser = sub.add_parser(name, help=help_, description=help_)
+    parser: Parser = sub.add_parser(name, help=help_lines(help_), description=help_lines(help_))
     common(parser, top=False, lang=lang)
     return parser
 
@@ -100,19 +178,27 @@ def common(p: argparse.ArgumentParser, *, top: bool, lang: bool = True) -> None:
     """--config, --db and --now, on the top-level parser and again on every command's (where they
     are left out of the namespace unless given, so `riskmon --now X check` keeps X)."""
     d = None if top else argparse.SUPPRESS
-    p.add_argument("--config", metavar="DIR", default=d, help="config directory (default: see `riskmon config path`)")
-    p.add_argument("--db", metavar="PATH", default=d, help="history file (default: $RISKMON_DB or the user data dir)")
     p.add_argument(
-        "--now", metavar="ISO", type=instant, default=d, help="assess as of this instant (replay, tests); default: now"
+        "--config", metavar=_("DIR"), default=d, help=_("config directory (default: see `riskmon config path`)")
+    )
+    p.add_argument(
+        "--db", metavar=_("PATH"), default=d, help=_("history file (default: $RISKMON_DB or the user data dir)")
+    )
+    p.add_argument(
+        "--now",
+        metavar=_("ISO"),
+        type=instant,
+        default=d,
+        help=_("assess as of this instant (replay, tests); default: now"),
     )
     if lang:
         p.add_argument(
             "--lang",
             dest="ui_lang",
-            metavar="LANG",
+            metavar=_("LANG"),
             type=language_tag,
             default=d,
-            help="language of the text: en or zh-CN (default: [ui] language in riskmon.toml, else LC_ALL/LANG)",
+            help=_("language of the text: en or zh-CN (default: [ui] language in riskmon.toml, else LC_ALL/LANG)"),
         )
 
 
@@ -125,7 +211,8 @@ def language_tag(text: str) -> str:
     tag = normalize(text)
     if tag is None:
         hint = did_you_mean(text.strip(), LANGUAGES, " — ")
-        raise argparse.ArgumentTypeError(f"unknown language {text!r}; riskmon speaks {', '.join(LANGUAGES)}{hint}")
+        message = _("unknown language {text}; riskmon speaks {languages}")
+        raise argparse.ArgumentTypeError(message.format(text=repr(text), languages=", ".join(LANGUAGES)) + hint)
     return tag
 
 
@@ -135,7 +222,7 @@ def instant(text: str) -> datetime:
     from riskmon.core.dates import in_date_range, to_utc
 
     if not text.strip():
-        raise argparse.ArgumentTypeError("is empty; give a value or leave the option out")
+        raise argparse.ArgumentTypeError(_("is empty; give a value or leave the option out"))
     try:
         value = to_utc(text)
         if not isinstance(value, datetime):
@@ -150,9 +237,9 @@ def number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(_("not a number: {text}").format(text=repr(text))) from None
     if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+        raise argparse.ArgumentTypeError(_("must be a finite number, not {text}").format(text=repr(text)))
     return value
 
 
@@ -160,10 +247,13 @@ def seconds(text: str) -> float:
     """-t: more than 0 and at most MAX_TIMEOUT seconds (the alarm timer takes nothing else)."""
     value = number(text)
     if not 0 < value <= MAX_TIMEOUT:
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {text!r}")
+        message = _("must be more than 0 and at most {limit} seconds, not {text}")
+        raise argparse.ArgumentTypeError(message.format(limit=f"{MAX_TIMEOUT:g}", text=repr(text)))
     return value
 
 
 def offline(p: argparse.ArgumentParser, default: object = False) -> None:
     """--offline, as every command that assesses takes it."""
-    p.add_argument("--offline", action="store_true", default=default, help="do not poll feeds; use their cached copies")
+    p.add_argument(
+        "--offline", action="store_true", default=default, help=_("do not poll feeds; use their cached copies")
+    )

@@ -25,12 +25,13 @@ if TYPE_CHECKING:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    from riskmon import __version__
+    from riskmon.cli.args import version_option
     from riskmon.cli.check_ranges import add_range_options
-    from riskmon.cli.reference import CHECK_EPILOG, HELP_EPILOG
+    from riskmon.cli.reference import check_epilog
+    from riskmon.i18n import _
 
-    p.epilog = CHECK_EPILOG + HELP_EPILOG
-    p.add_argument("-V", "--version", action="version", version=f"riskmon {__version__}")
+    p.epilog = check_epilog()
+    version_option(p)
     p.add_argument("--format", "-f", choices=("text", "json", "nagios", "prometheus"), default="text")
     add_range_options(p)
     p.add_argument(
@@ -38,11 +39,11 @@ def configure(p: argparse.ArgumentParser) -> None:
         "--timeout",
         type=seconds,
         default=30.0,
-        metavar="SECONDS",
-        help="give up after (default 30, at most 86400)",
+        metavar=_("SECONDS"),
+        help=_("give up after (default 30, at most 86400)"),
     )
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more detail; repeat up to -vvv")
-    p.add_argument("--no-history", action="store_true", help="do not record this check in history")
+    p.add_argument("-v", "--verbose", action="count", default=0, help=_("more detail; repeat up to -vvv"))
+    p.add_argument("--no-history", action="store_true", help=_("do not record this check in history"))
     offline(p)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from riskmon.core.levels import Level
 from riskmon.core.ranges import Range, RangeError, at_least, below, parse_range, plain
+from riskmon.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Measure:
     """How reasons name it."""
     rule: str
     what: str
+    """What --help says it is (an N_() id)."""
     options: tuple[tuple[str, ...], tuple[str, ...]]
     """The warning and critical options' flags; the first is named in reasons, the last gives the
     argparse destination."""
@@ -68,7 +70,7 @@ MEASURES: tuple[Measure, ...] = (
         "score",
         "score",
         "score",
-        "score (0-100)",
+        N_("score (0-100)"),
         (("-w", "--warning"), ("-c", "--critical")),
         lambda a: float(a.score),
         lambda t: (at_least(t.warn), at_least(t.crit)),
@@ -78,7 +80,7 @@ MEASURES: tuple[Measure, ...] = (
         "runway_weeks",
         "runway",
         "runway",
-        "runway in weeks (no cash burn: infinite)",
+        N_("runway in weeks (no cash burn: infinite)"),
         (("--runway-warning",), ("--runway-critical",)),
         _runway,
         lambda t: (below(t.runway_warn_weeks), below(t.runway_crit_weeks)),
@@ -88,7 +90,7 @@ MEASURES: tuple[Measure, ...] = (
         "shortfall_probability",
         "shortfall probability",
         "runway",
-        "probability (0-1) that cash runs short",
+        N_("probability (0-1) that cash runs short"),
         (("--shortfall-warning",), ("--shortfall-critical",)),
         _shortfall,
         _shortfall_config,
@@ -116,8 +118,10 @@ def add_range_options(p: argparse.ArgumentParser) -> None:
                 *flags,
                 dest=_dest(flags),
                 type=range_arg,
-                metavar="RANGE",
-                help=f"{level} when the {m.what} is outside RANGE (Nagios range syntax, see below)",
+                metavar=_("RANGE"),
+                help=_("{level} when the {what} is outside RANGE (Nagios range syntax, see below)").format(
+                    level=level, what=_(m.what)
+                ),
             )
 
 

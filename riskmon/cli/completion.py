@@ -242,11 +242,16 @@ def _short(text: str) -> str:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("shell", choices=SHELLS, help="the shell")
+    from riskmon.i18n import _
+
+    p.add_argument("shell", choices=SHELLS, help=_("the shell"))
 
 
 def run(args: argparse.Namespace) -> int:
     from riskmon.cli.parser import build_parser
+    from riskmon.i18n import english
 
-    print(script(args.shell, build_parser()), end="")
+    with english():  # descriptions and value kinds (DIR, FILE) as the parser says them in English
+        parser = build_parser()
+    print(script(args.shell, parser), end="")
     return 0

@@ -267,20 +267,20 @@ def configure(p: argparse.ArgumentParser) -> None:
     from riskmon.cli.args import actions, nested
 
     sub = actions(p, "config_command", required=True)
-    nested(sub, "path", "which config directory and files are in use, and why")
-    nested(sub, "validate", "check every config file; exit 0 valid, 1 invalid")
-    init = nested(sub, "init", "write a commented starter set (refuses to overwrite)")
-    init.add_argument("target", nargs="?", metavar="DIR")
-    init.add_argument("--force", action="store_true", help="overwrite existing files")
-    schema = nested(sub, "schema", "write JSON Schemas of the four files, for editors (taplo)")
-    schema.add_argument("--output", "-o", metavar="DIR", help="where (default: schemas/ in the config directory)")
-    edit = nested(sub, "edit", "edit a config file in $VISUAL/$EDITOR; saved only if it validates")
+    nested(sub, "path", _("which config directory and files are in use, and why"))
+    nested(sub, "validate", _("check every config file; exit 0 valid, 1 invalid"))
+    init = nested(sub, "init", _("write a commented starter set (refuses to overwrite)"))
+    init.add_argument("target", nargs="?", metavar=_("DIR"))
+    init.add_argument("--force", action="store_true", help=_("overwrite existing files"))
+    schema = nested(sub, "schema", _("write JSON Schemas of the four files, for editors (taplo)"))
+    schema.add_argument("--output", "-o", metavar=_("DIR"), help=_("where (default: schemas/ in the config directory)"))
+    edit = nested(sub, "edit", _("edit a config file in $VISUAL/$EDITOR; saved only if it validates"))
     edit.add_argument(
         "file",
         nargs="?",
         default="exposure",
-        metavar="FILE",
-        help="exposure (default), events, playbooks, riskmon, or a file name like events.toml",
+        metavar=_("FILE"),
+        help=_("exposure (default), events, playbooks, riskmon, or a file name like events.toml"),
     )
 
 

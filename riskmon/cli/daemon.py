@@ -72,10 +72,11 @@ def configure_logging(level_name: str) -> None:
 
 def configure(p: argparse.ArgumentParser) -> None:
     from riskmon.cli.args import offline
+    from riskmon.i18n import _
 
-    p.add_argument("--once", action="store_true", help="run every job once and exit with check's exit code")
+    p.add_argument("--once", action="store_true", help=_("run every job once and exit with check's exit code"))
     offline(p)
-    p.add_argument("--log-level", choices=tuple(LEVELS), default="info", help="stderr log level")
+    p.add_argument("--log-level", choices=tuple(LEVELS), default="info", help=_("stderr log level"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,15 +19,16 @@ if TYPE_CHECKING:
 
 def configure(p: argparse.ArgumentParser) -> None:
     from riskmon.cli.args import actions, nested, offline
+    from riskmon.i18n import _
 
     sub = actions(p, "events_command")
-    listing = nested(sub, "list", "events sorted by urgency")
-    show = nested(sub, "show", "one event: its timeline, what it would cost (lost) and hold up (late)")
-    show.add_argument("event_id", metavar="ID")
+    listing = nested(sub, "list", _("events sorted by urgency"))
+    show = nested(sub, "show", _("one event: its timeline, what it would cost (lost) and hold up (late)"))
+    show.add_argument("event_id", metavar=_("ID"))
     # The options go before or after the action: `events -f json list`, `events list -f json`.
     for ep in (p, listing, show):
         ep.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
-        ep.add_argument("--all", action="store_true", default=argparse.SUPPRESS, help="include expired events")
+        ep.add_argument("--all", action="store_true", default=argparse.SUPPRESS, help=_("include expired events"))
         offline(ep, default=argparse.SUPPRESS)
 
 

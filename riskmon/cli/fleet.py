@@ -32,32 +32,45 @@ CHECK_TIMEOUT = 300.0
 
 def configure(fleet: argparse.ArgumentParser) -> None:
     """`riskmon fleet check|daemon` (riskmon.cli.parser made `fleet` itself)."""
-    from riskmon.cli.args import Parser, instant, seconds
+    from riskmon.cli.args import Parser, help_lines, instant, offline, seconds
+    from riskmon.i18n import _
 
-    fleet.description = "An agency's sellers: a directory of profile directories plus an optional fleet.toml."
-    actions = fleet.add_subparsers(dest="fleet_command", metavar="ACTION", parser_class=Parser, required=True)
-    check = actions.add_parser("check", help="assess every profile once; exit with the worst state")
+    fleet.description = help_lines(
+        _("An agency's sellers: a directory of profile directories plus an optional fleet.toml.")
+    )
+    actions = fleet.add_subparsers(dest="fleet_command", metavar=_("ACTION"), parser_class=Parser, required=True)
+    check = actions.add_parser("check", help=help_lines(_("assess every profile once; exit with the worst state")))
     check.add_argument("--format", "-f", choices=FORMATS, default="text")
     check.add_argument(
-        "-t", "--timeout", type=seconds, default=CHECK_TIMEOUT, metavar="SECONDS", help="give up after (default 300)"
+        "-t",
+        "--timeout",
+        type=seconds,
+        default=CHECK_TIMEOUT,
+        metavar=_("SECONDS"),
+        help=_("give up after (default 300)"),
     )
-    check.add_argument("--no-history", action="store_true", help="do not record this check in the profiles' history")
-    check.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
-    daemon = actions.add_parser("daemon", help="every profile live: feeds, history, alerts, /metrics")
+    check.add_argument("--no-history", action="store_true", help=_("do not record this check in the profiles' history"))
+    offline(check)
+    daemon = actions.add_parser("daemon", help=help_lines(_("every profile live: feeds, history, alerts, /metrics")))
     daemon.add_argument(
-        "--listen", metavar="HOST:PORT", help="serve Prometheus /metrics there, e.g. 127.0.0.1:9464 (default: off)"
+        "--listen",
+        metavar=_("HOST:PORT"),
+        help=_("serve Prometheus /metrics there, e.g. 127.0.0.1:9464 (default: off)"),
     )
-    daemon.add_argument("--offline", action="store_true", help="do not poll feeds; use their cached copies")
+    offline(daemon)
     daemon.add_argument(
-        "--log-level", choices=("debug", "info", "warning", "error"), default="info", help="stderr log level"
+        "--log-level", choices=("debug", "info", "warning", "error"), default="info", help=_("stderr log level")
     )
     for p in (check, daemon):
-        p.add_argument("fleet_dir", metavar="FLEET_DIR", help="the directory holding one directory per profile")
+        p.add_argument("fleet_dir", metavar=_("FLEET_DIR"), help=_("the directory holding one directory per profile"))
         p.add_argument(
-            "--now", metavar="ISO", type=instant, help="assess as of this instant (a replay: records and sends nothing)"
+            "--now",
+            metavar=_("ISO"),
+            type=instant,
+            help=_("assess as of this instant (a replay: records and sends nothing)"),
         )
         p.add_argument(
-            "--data", metavar="DIR", help="where history and feed caches live (default: <data dir>/fleet/<name>)"
+            "--data", metavar=_("DIR"), help=_("where history and feed caches live (default: <data dir>/fleet/<name>)")
         )
 
 

@@ -18,12 +18,15 @@ from riskmon.errors import RiskmonError
 
 def configure(p: argparse.ArgumentParser) -> None:
     from riskmon.cli.args import actions, nested
+    from riskmon.i18n import _
 
     changes = nested(
-        actions(p, "history_command"), "changes", "every change of an event's status, probability or dates"
+        actions(p, "history_command"), "changes", _("every change of an event's status, probability or dates")
     )
     for hp in (p, changes):
-        hp.add_argument("--since", metavar="7d|ISO", default=argparse.SUPPRESS, help="from (30m, 12h, 7d, 2w, a date)")
+        hp.add_argument(
+            "--since", metavar=_("7d|ISO"), default=argparse.SUPPRESS, help=_("from (30m, 12h, 7d, 2w, a date)")
+        )
     p.add_argument("--format", "-f", choices=("table", "json", "plot"), default="table")
     changes.add_argument("--format", "-f", choices=("table", "json"), default=argparse.SUPPRESS)
 

@@ -30,7 +30,10 @@ def _no_empty_paths(args: argparse.Namespace) -> None:
     for name in ("config", "db", "fleet"):
         value = getattr(args, name, None)
         if value is not None and not str(value).strip():
-            raise UsageError(f"bad arguments: --{name} is empty; give a value or leave the option out")
+            from riskmon.i18n import _
+
+            message = _("bad arguments: --{name} is empty; give a value or leave the option out")
+            raise UsageError(message.format(name=name))
 
 
 MACHINE_FORMATS = ("nagios", "prometheus")
@@ -64,6 +67,8 @@ def _speak(lang: str | None, fmt: str | None) -> None:
     comes in when a command has read its config); English for the machine formats."""
     from riskmon import i18n
 
+    if lang is not None and i18n.normalize(lang) is None:
+        lang = None  # `--lang klingon`: its usage error is told in the environment's language
     i18n.setup(i18n.ENGLISH if fmt in MACHINE_FORMATS else lang)
 
 

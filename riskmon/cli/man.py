@@ -89,6 +89,9 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from riskmon.cli.parser import build_parser
+    from riskmon.i18n import english
 
-    print(page(build_parser()), end="")
+    with english():  # the man page is English whatever the language (README, "Language")
+        parser = build_parser()
+    print(page(parser), end="")
     return 0

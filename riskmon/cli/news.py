@@ -56,24 +56,25 @@ def _err(text: str) -> None:
 
 def configure(p: argparse.ArgumentParser) -> None:
     from riskmon.cli.args import actions, instant, nested
+    from riskmon.i18n import _
 
     sub = actions(p, "news_command")
-    add = nested(sub, "add", "read an article (FILE, - for stdin, or a URL) and queue its drafts", lang=False)
-    add.add_argument("source", metavar="FILE|-|URL")
+    add = nested(sub, "add", _("read an article (FILE, - for stdin, or a URL) and queue its drafts"), lang=False)
+    add.add_argument("source", metavar=_("FILE|-|URL"))
     add.add_argument(
-        "--published", metavar="DATE", type=instant, help="the article's date (default: the page's, else now)"
+        "--published", metavar=_("DATE"), type=instant, help=_("the article's date (default: the page's, else now)")
     )
-    add.add_argument("--lang", choices=("zh", "en"), help="the article's language (default: detected)")
-    listing = nested(sub, "list", "the drafts waiting for review (the default)")
-    accept = nested(sub, "accept", "write a draft into events.toml (validated first)")
-    accept.add_argument("draft_id", metavar="ID")
-    accept.add_argument("--edit", action="store_true", help="edit the draft in $VISUAL/$EDITOR first")
-    nested(sub, "reject", "reject a draft (remembered)").add_argument("draft_id", metavar="ID")
+    add.add_argument("--lang", choices=("zh", "en"), help=_("the article's language (default: detected)"))
+    listing = nested(sub, "list", _("the drafts waiting for review (the default)"))
+    accept = nested(sub, "accept", _("write a draft into events.toml (validated first)"))
+    accept.add_argument("draft_id", metavar=_("ID"))
+    accept.add_argument("--edit", action="store_true", help=_("edit the draft in $VISUAL/$EDITOR first"))
+    nested(sub, "reject", _("reject a draft (remembered)")).add_argument("draft_id", metavar=_("ID"))
     for with_format in (p, add, listing):
         with_format.add_argument("--format", "-f", choices=("text", "json"), default=argparse.SUPPRESS)
     for shows_all in (p, listing):
         shows_all.add_argument(
-            "--all", action="store_true", default=argparse.SUPPRESS, help="also accepted and rejected"
+            "--all", action="store_true", default=argparse.SUPPRESS, help=_("also accepted and rejected")
         )
 
 

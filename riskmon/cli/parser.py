@@ -13,47 +13,47 @@ import importlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from riskmon import __version__
-from riskmon.cli.args import Parser, RawDescriptionHelpFormatter, common
+from riskmon.cli.args import Parser, RawDescriptionHelpFormatter, common, help_lines, help_option, version_option
+from riskmon.i18n import N_, _
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "tui": ("riskmon.cli.tui", "open the live dashboard (the default)"),
+    "tui": ("riskmon.cli.tui", N_("open the live dashboard (the default)")),
     "check": (
         "riskmon.cli.check",
-        "one assessment with Nagios-style exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
+        N_("one assessment with Nagios-style exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)"),
     ),
     "daemon": (
         "riskmon.cli.daemon",
-        "the live loop without a screen: poll feeds, record history, alert, write the textfile",
+        N_("the live loop without a screen: poll feeds, record history, alert, write the textfile"),
     ),
-    "events": ("riskmon.cli.events", "list policy events, or show one"),
-    "config": ("riskmon.cli.config", "where the config is, validate it, write a starter set, edit it"),
-    "history": ("riskmon.cli.history", "score and level over time, or the event change log"),
+    "events": ("riskmon.cli.events", N_("list policy events, or show one")),
+    "config": ("riskmon.cli.config", N_("where the config is, validate it, write a starter set, edit it")),
+    "history": ("riskmon.cli.history", N_("score and level over time, or the event change log")),
     "playbook": (
         "riskmon.cli.playbook",
-        "what to do, by when: the checklist for one event or all; mark steps done",
+        N_("what to do, by when: the checklist for one event or all; mark steps done"),
     ),
     "report": (
         "riskmon.cli.report",
-        "a weekly review to forward: level, exposure, events, the checklist with due dates",
+        N_("a weekly review to forward: level, exposure, events, the checklist with due dates"),
     ),
     "news": (
         "riskmon.cli.news",
-        "draft events from trade-press articles: add one, review the queue, accept or reject",
+        N_("draft events from trade-press articles: add one, review the queue, accept or reject"),
     ),
     "what-if": (
         "riskmon.cli.whatif",
-        "try a scenario (change numbers, or --stress): baseline and scenario side by side",
+        N_("try a scenario (change numbers, or --stress): baseline and scenario side by side"),
     ),
     "fleet": (
         "riskmon.cli.fleet",
-        "many sellers in one process: check them all, or keep them live (Prometheus, Alertmanager)",
+        N_("many sellers in one process: check them all, or keep them live (Prometheus, Alertmanager)"),
     ),
-    "completion": ("riskmon.cli.completion", "print a shell completion script (bash, zsh or fish) to install"),
-    "man": ("riskmon.cli.man", "print the manual page (roff): riskmon man > riskmon.1 && man -l riskmon.1"),
+    "completion": ("riskmon.cli.completion", N_("print a shell completion script (bash, zsh or fish) to install")),
+    "man": ("riskmon.cli.man", N_("print the manual page (roff): riskmon man > riskmon.1 && man -l riskmon.1")),
 }
 """Command -> (the module that defines its arguments, `configure(parser)`, and runs it, `run(args)`;
-its one-line help)."""
+its one-line help, translated where shown)."""
 
 DEFAULT_COMMAND = "tui"
 
@@ -65,18 +65,22 @@ def command_module(command: str) -> Any:
 def _skeleton(only: Iterable[str] | None = None) -> tuple[Parser, dict[str, Parser]]:
     """The top-level parser with one empty parser per command (its arguments come later), or per
     command of `only`."""
-    from riskmon.cli.reference import HELP_EPILOG
+    from riskmon.cli.reference import help_epilog
 
     parser = Parser(
         prog="riskmon",
-        description="Platform risk monitor for multi-platform sellers. Without a command, opens the dashboard.",
-        epilog=HELP_EPILOG,
+        description=help_lines(
+            _("Platform risk monitor for multi-platform sellers. Without a command, opens the dashboard.")
+        ),
+        epilog=help_epilog(),
         formatter_class=RawDescriptionHelpFormatter,
     )
-    parser.add_argument("-V", "--version", action="version", version=f"riskmon {__version__}")
+    version_option(parser)
     common(parser, top=True)
-    parser.add_argument("--fleet", metavar="DIR", help="open the fleet overview of a fleet directory (see `fleet`)")
-    parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    parser.add_argument(
+        "--fleet", metavar=_("DIR"), help=_("open the fleet overview of a fleet directory (see `fleet`)")
+    )
+    parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=Parser)
     return parser, _add_commands(parser, COMMANDS if only is None else only)
 
 
@@ -84,8 +88,8 @@ def _add_commands(parser: Parser, names: Iterable[str]) -> dict[str, Parser]:
     return {
         name: parser.subcommands.add_parser(
             name,
-            help=COMMANDS[name][1],
-            description=COMMANDS[name][1],
+            help=help_lines(_(COMMANDS[name][1])),
+            description=help_lines(_(COMMANDS[name][1])),
             add_help=False,
             formatter_class=RawDescriptionHelpFormatter,
         )
@@ -94,7 +98,7 @@ def _add_commands(parser: Parser, names: Iterable[str]) -> dict[str, Parser]:
 
 
 def _configure(command: str, p: argparse.ArgumentParser) -> None:
-    p.add_argument("-h", "--help", action="help", help="show this help message and exit")
+    help_option(p)
     common(p, top=False)
     command_module(command).configure(p)
 
@@ -115,7 +119,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     command plainly, and then only that command's parser is built (a cron job's `check` does not
     build thirteen others). Anything else (--help, an abbreviated option, no command) is read by
     argparse itself with every command, so an option's value is never taken for a command."""
-    parser, _ = _skeleton(only=())
+    parser = _skeleton(only=())[0]
     command = plain_command(argv, parser)
     parsers = _add_commands(parser, COMMANDS if command is None else [command])
     if command is None:

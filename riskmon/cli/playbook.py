@@ -59,11 +59,11 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "target",
         nargs="*",
-        metavar="EVENT_ID",
-        help="an event id or standing rule (default: all); or: done EVENT STEP | undo EVENT STEP",
+        metavar=_("EVENT_ID"),
+        help=_("an event id or standing rule (default: all); or: done EVENT STEP | undo EVENT STEP"),
     )
     p.add_argument("--format", "-f", choices=("text", "json"), default="text")
-    p.add_argument("--open", action="store_true", help="hide steps already done")
+    p.add_argument("--open", action="store_true", help=_("hide steps already done"))
     offline(p)
 
 

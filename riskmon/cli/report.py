@@ -11,9 +11,10 @@ from riskmon.errors import RiskmonError
 
 def configure(p: argparse.ArgumentParser) -> None:
     from riskmon.cli.args import offline
+    from riskmon.i18n import _
 
     p.add_argument("--format", "-f", choices=("md", "csv", "json"), default="md")
-    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.add_argument("--output", "-o", metavar=_("FILE"), help=_("write to FILE (atomically) instead of stdout"))
     offline(p)
 
 

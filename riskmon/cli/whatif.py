@@ -39,23 +39,27 @@ if TYPE_CHECKING:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
+    from riskmon.i18n import _
+
     p.add_argument(
         "--set",
         "-s",
         action="append",
         default=[],
-        metavar="ID.FIELD=VALUE",
-        help="e.g. us-ban.probability=0.9, us-ban.status=confirmed, tiktok-us.order_share=0.2, "
-        "business.cash_on_hand=80000 (repeatable)",
+        metavar=_("ID.FIELD=VALUE"),
+        help=_(
+            "e.g. us-ban.probability=0.9, us-ban.status=confirmed, tiktok-us.order_share=0.2, "
+            "business.cash_on_hand=80000 (repeatable)"
+        ),
     )
-    p.add_argument("--stress", action="store_true", help="every event happens now with probability 1")
-    p.add_argument("--scenario", metavar="NAME", help="start from the saved scenario scenarios/NAME.toml")
-    p.add_argument("--save", metavar="NAME", help="save the scenario as scenarios/NAME.toml in the config dir")
-    p.add_argument("--apply", metavar="NAME", help="write a saved scenario into the config files (with --yes)")
-    p.add_argument("--yes", "-y", action="store_true", help="with --apply: really write the files")
-    p.add_argument("--list", action="store_true", help="list the saved scenarios")
+    p.add_argument("--stress", action="store_true", help=_("every event happens now with probability 1"))
+    p.add_argument("--scenario", metavar=_("NAME"), help=_("start from the saved scenario scenarios/NAME.toml"))
+    p.add_argument("--save", metavar=_("NAME"), help=_("save the scenario as scenarios/NAME.toml in the config dir"))
+    p.add_argument("--apply", metavar=_("NAME"), help=_("write a saved scenario into the config files (with --yes)"))
+    p.add_argument("--yes", "-y", action="store_true", help=_("with --apply: really write the files"))
+    p.add_argument("--list", action="store_true", help=_("list the saved scenarios"))
     p.add_argument("--format", "-f", choices=("text", "json"), default="text")
-    p.add_argument("-v", "--verbose", action="count", default=0, help="also the weekly cash forecast")
+    p.add_argument("-v", "--verbose", action="count", default=0, help=_("also the weekly cash forecast"))
     offline(p)
 
 
