@@ -4,7 +4,6 @@ them. The models are imported from riskmon.sources.config.schema."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -18,6 +17,7 @@ from pydantic import (
 
 from riskmon.core import model as core
 from riskmon.core.dates import in_date_range, to_utc
+from riskmon.i18n import _
 
 ChannelKind = Literal["marketplace", "social_shop", "own_store", "other"]
 EventKind = Literal[
@@ -62,14 +62,15 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 def _check_regions(regions: list[str]) -> list[str]:
     bad = [r for r in regions if not _REGION.match(r)]
     if bad:
-        raise ValueError(f'{", ".join(map(repr, bad))}: use ISO 3166-1 alpha-2 codes like "US", or "*"')
+        codes = ", ".join(map(repr, bad))
+        raise ValueError(_('{codes}: use ISO 3166-1 alpha-2 codes like "US", or "*"').format(codes=codes))
     return regions
 
 
 def _check_id(value: str) -> str:
     if not _ID.match(value):
         _check_visible(value)
-        raise ValueError(f"{value!r}: ids use letters, digits and - _ . : (no spaces)")
+        raise ValueError(_("{value}: ids use letters, digits and - _ . : (no spaces)").format(value=repr(value)))
     return value
 
 
@@ -83,7 +84,7 @@ def _invisible_in(value: str) -> str | None:
 
     for ch in value:
         if ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp"):
-            name = unicodedata.name(ch, "a control character")
+            name = unicodedata.name(ch, "") or _("a control character")
             return f"U+{ord(ch):04X} {name}"
     return None
 
@@ -92,7 +93,8 @@ def _check_visible(value: str) -> str:
     """Identifier-like text (platforms, features, names) must not hide characters."""
     found = _invisible_in(value)
     if found:
-        raise ValueError(f"contains an invisible or text-direction character ({found}); type it again without it")
+        message = _("contains an invisible or text-direction character ({found}); type it again without it")
+        raise ValueError(message.format(found=found))
     return value
 
 
@@ -118,15 +120,6 @@ Name = Annotated[str, AfterValidator(_check_visible)]
 """A short identifier-like text (a feature, a currency, an alert's name): any visible characters."""
 Regions = Annotated[list[str], BeforeValidator(_upper_list), AfterValidator(_check_regions)]
 Platforms = Annotated[list[Platform], BeforeValidator(_lower_list)]
-
-
-def check_unique_ids(items: Iterable[Any], what: str) -> None:
-    """ValueError naming the first `what` id (event, rule, channel) used twice in `items`."""
-    seen: set[str] = set()
-    for item in items:
-        if item.id in seen:
-            raise ValueError(f"{what} id {item.id!r} is used twice; ids must be unique")
-        seen.add(item.id)
 
 
 class Strict(BaseModel):
