@@ -35,18 +35,17 @@ class Thresholds(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
-        # The keys stay as written in the sentence. `at`: the field the problem is reported on
-        # (shortfall_crit stays on the table, where it has always been reported).
+        # The keys stay as written in the sentence; the problem is reported on the crit side's field.
         at_least, at_most = N_("{crit} must be at least {warn}"), N_("{crit} must be at most {warn}")
         runway_wrong = self.runway_crit_weeks > self.runway_warn_weeks
-        for crit, warn, wrong, sentence, at in (
-            ("crit", "warn", self.crit < self.warn, at_least, ("crit",)),
-            ("runway_crit_weeks", "runway_warn_weeks", runway_wrong, at_most, ("runway_crit_weeks",)),
-            ("shock_crit", "shock_warn", self.shock_crit < self.shock_warn, at_least, ("shock_crit",)),
-            ("shortfall_crit", "shortfall_warn", self.shortfall_crit < self.shortfall_warn, at_least, ()),
+        for crit, warn, wrong, sentence in (
+            ("crit", "warn", self.crit < self.warn, at_least),
+            ("runway_crit_weeks", "runway_warn_weeks", runway_wrong, at_most),
+            ("shock_crit", "shock_warn", self.shock_crit < self.shock_warn, at_least),
+            ("shortfall_crit", "shortfall_warn", self.shortfall_crit < self.shortfall_warn, at_least),
         ):
             if wrong:
-                raise FieldProblem(_(sentence).format(crit=crit, warn=warn), at)
+                raise FieldProblem(_(sentence).format(crit=crit, warn=warn), (crit,))
         return self
 
 
@@ -133,7 +132,8 @@ class AlertSettings(Strict):
             raise FieldProblem(sentence.format(type=self.type), ("url",))
         if self.type == "apprise" and not self.urls_env:
             example = 'urls_env = ["RISKMON_DINGTALK_URL"]'
-            raise ValueError(_("an apprise alert needs urls_env, e.g. {example}").format(example=example))
+            message = _("an apprise alert needs urls_env, e.g. {example}").format(example=example)
+            raise FieldProblem(message, ("urls_env",))
         if self.type == "command" and not self.argv:
             example = 'argv = ["/usr/local/bin/notify", "--json"]'
             raise FieldProblem(_("a command alert needs argv, e.g. {example}").format(example=example), ("argv",))
