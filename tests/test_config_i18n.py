@@ -207,6 +207,26 @@ CASES: list[tuple[str, str, str, str]] = [
         "events.toml:8: events[ban].ends: ends must be after effective",
     ),
     (
+        "date",
+        "events.toml",
+        edit(EVENT, "effective = 2025-01-19", 'effective = "next week"'),
+        "events.toml:7: events[ban].effective: not a date or date-time: 'next week' "
+        "(use 2025-01-19 or 2025-01-19T17:00:00+07:00)",
+    ),
+    (
+        "date-range",
+        "events.toml",
+        edit(EVENT, "effective = 2025-01-19", "effective = 1800-01-01"),
+        "events.toml:7: events[ban].effective: 1800-01-01 is outside the supported dates (years 1900 to 2200)",
+    ),
+    (
+        "date-year-one",
+        "events.toml",
+        edit(EVENT, "effective = 2025-01-19", "effective = 0001-01-01T00:00:00+05:00"),
+        "events.toml:7: events[ban].effective: 0001-01-01T00:00:00+05:00 is outside the supported dates "
+        "(years 1900 to 2200)",
+    ),
+    (
         "rrule-freq",
         "events.toml",
         EVENT + 'recurs = "BYMONTH=11"\n',

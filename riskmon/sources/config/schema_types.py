@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from riskmon.core import model as core
-from riskmon.core.dates import in_date_range, to_utc
+from riskmon.core.dates import MAX_YEAR, MIN_YEAR, in_date_range, parse_iso, to_utc
 from riskmon.i18n import _
 
 ChannelKind = Literal["marketplace", "social_shop", "own_store", "other"]
@@ -42,7 +42,32 @@ Warehouse = Literal["own", "platform", "third_party", "virtual", "none"]
 SupplyRoute = Literal["parcel", "bulk", "local"]
 
 
-UtcDateTime = Annotated[datetime, BeforeValidator(to_utc), AfterValidator(in_date_range)]
+def _to_utc(value: Any) -> Any:
+    """core.dates.to_utc, its reasons in the user's language (the core never translates)."""
+    try:
+        return to_utc(value)
+    except ValueError:
+        parsed = parse_iso(value) if isinstance(value, str) else value
+        if parsed is None:
+            hint = _("use 2025-01-19 or 2025-01-19T17:00:00+07:00")
+            message = _("not a date or date-time: {value} ({hint})").format(value=repr(value), hint=hint)
+            raise ValueError(message) from None
+        raise ValueError(_outside_dates(parsed.isoformat())) from None
+
+
+def _in_date_range(value: datetime) -> datetime:
+    try:
+        return in_date_range(value)
+    except ValueError:
+        raise ValueError(_outside_dates(value.date().isoformat())) from None
+
+
+def _outside_dates(day: str) -> str:
+    sentence = _("{date} is outside the supported dates (years {low} to {high})")
+    return sentence.format(date=day, low=MIN_YEAR, high=MAX_YEAR)
+
+
+UtcDateTime = Annotated[datetime, BeforeValidator(_to_utc), AfterValidator(_in_date_range)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 MAX_MONEY = 1e15
 """The largest amount riskmon accepts (a quadrillion in any currency): every sum and product the
