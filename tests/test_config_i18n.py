@@ -492,3 +492,31 @@ def test_zh_cn_config_directory_problems(tmp_path: Path, allowed: set[str], what
     assert r.returncode == 3 and r.stdout.count("\n") == 1, r.stdout + r.stderr
     line = r.stdout.replace(str(target), " ")
     assert has_chinese(line) and not english_left(line, allowed), line
+
+
+def test_fleet_toml_repeats_point_at_the_repeat_in_both_languages(tmp_path: Path) -> None:
+    """fleet.toml shares riskmon.toml's and events.toml's checks for repeated feed names and event
+    ids, and so their places."""
+    from riskmon.sources.fleet import load_fleet
+
+    feeds = '[[feeds]]\nname = "a"\ntype = "file"\npath = "x.toml"\n\n'
+    (tmp_path / "fleet.toml").write_text(feeds + feeds + EVENT + "\n" + EVENT, encoding="utf-8")
+    lines: dict[str, list[str]] = {}
+    for language in ("en", "zh-CN"):
+        i18n.activate(language)
+        try:
+            with pytest.raises(ConfigError) as info:
+                load_fleet(tmp_path)
+        finally:
+            i18n.activate(i18n.ENGLISH)
+        lines[language] = [str(p).removeprefix(f"{tmp_path}/") for p in info.value.problems]
+    assert lines["en"] == ["fleet.toml:7: feeds[1].name: feed name 'a' is used twice"]
+    assert [place(line) for line in lines["zh-CN"]] == ["fleet.toml:7: feeds[1].name"], lines
+    assert has_chinese(lines["zh-CN"][0])
+    # With the feeds apart, the repeated event id.
+    (tmp_path / "fleet.toml").write_text(feeds + EVENT + "\n" + EVENT, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_fleet(tmp_path)
+    assert [str(p).removeprefix(f"{tmp_path}/") for p in info.value.problems] == [
+        "fleet.toml:15: events[1].id: event id 'ban' is used twice; ids must be unique"
+    ]

@@ -56,6 +56,12 @@ def check_unique_ids(items: Iterable[Any], what: str) -> None:
         raise FieldProblem(duplicate_id(what, value), (list_key, index, "id"))
 
 
+def check_unique_names(feeds: Iterable[Any]) -> None:
+    """FieldProblem on the second use of the first feed name used twice (riskmon.toml, fleet.toml)."""
+    for index, name in first_repeat(feed.name for feed in feeds):
+        raise FieldProblem(_("feed name {name} is used twice").format(name=repr(name)), ("feeds", index, "name"))
+
+
 def order_share_total(total: float) -> str:
     return _("order_share over all channels adds up to {total}; it must be at most 1").format(total=f"{total:.3f}")
 

@@ -14,7 +14,7 @@ from pydantic import (
 
 from riskmon.core.settings import parse_duration
 from riskmon.i18n import N_, _
-from riskmon.sources.config.checks import FieldProblem, first_repeat
+from riskmon.sources.config.checks import FieldProblem, check_unique_names
 from riskmon.sources.config.schema_types import MAX_DAYS, Days, Id, Name, Platform, Share, Strict, Weeks
 
 # ---------------------------------------------------------------------------------------------
@@ -172,6 +172,5 @@ class Settings(Strict):
 
     @model_validator(mode="after")
     def _unique_feeds(self) -> Settings:
-        for index, name in first_repeat(f.name for f in self.feeds):
-            raise FieldProblem(_("feed name {name} is used twice").format(name=repr(name)), ("feeds", index, "name"))
+        check_unique_names(self.feeds)
         return self
