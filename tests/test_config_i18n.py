@@ -5,6 +5,7 @@ nothing left in English but data (keys, ids and values as written). Through the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -388,11 +389,12 @@ def config_dir(tmp_path: Path, name: str, text: str) -> Path:
     return d
 
 
-def problem_lines(d: Path, language: str) -> list[str]:
+def problem_lines(d: Path, language: str, load: Callable[[Path], object] = load_config) -> list[str]:
+    """The problems `load` finds in `d`, in `language`, paths relative to `d`."""
     i18n.activate(language)
     try:
         with pytest.raises(ConfigError) as info:
-            load_config(d)
+            load(d)
     finally:
         i18n.activate(i18n.ENGLISH)
     return [str(p).removeprefix(f"{d}/") for p in info.value.problems]
@@ -501,22 +503,12 @@ def test_fleet_toml_repeats_point_at_the_repeat_in_both_languages(tmp_path: Path
 
     feeds = '[[feeds]]\nname = "a"\ntype = "file"\npath = "x.toml"\n\n'
     (tmp_path / "fleet.toml").write_text(feeds + feeds + EVENT + "\n" + EVENT, encoding="utf-8")
-    lines: dict[str, list[str]] = {}
-    for language in ("en", "zh-CN"):
-        i18n.activate(language)
-        try:
-            with pytest.raises(ConfigError) as info:
-                load_fleet(tmp_path)
-        finally:
-            i18n.activate(i18n.ENGLISH)
-        lines[language] = [str(p).removeprefix(f"{tmp_path}/") for p in info.value.problems]
+    lines = {language: problem_lines(tmp_path, language, load_fleet) for language in ("en", "zh-CN")}
     assert lines["en"] == ["fleet.toml:7: feeds[1].name: feed name 'a' is used twice"]
     assert [place(line) for line in lines["zh-CN"]] == ["fleet.toml:7: feeds[1].name"], lines
     assert has_chinese(lines["zh-CN"][0])
     # With the feeds apart, the repeated event id.
     (tmp_path / "fleet.toml").write_text(feeds + EVENT + "\n" + EVENT, encoding="utf-8")
-    with pytest.raises(ConfigError) as info:
-        load_fleet(tmp_path)
-    assert [str(p).removeprefix(f"{tmp_path}/") for p in info.value.problems] == [
+    assert problem_lines(tmp_path, "en", load_fleet) == [
         "fleet.toml:15: events[1].id: event id 'ban' is used twice; ids must be unique"
     ]
