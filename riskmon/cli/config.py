@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from riskmon.errors import ConfigError, ExitCode
-from riskmon.i18n import _, data, is_english
+from riskmon.i18n import _, data, is_english, ngettext
 from riskmon.paths import (
     CONFIG_FILES,
     ConfigLocation,
@@ -145,7 +145,7 @@ def config_validate(config_dir: str | None) -> int:
             for problem in exc.problems:
                 _out(str(problem))
             count = len(exc.problems)
-            _out(f"{count} problem{'s' if count != 1 else ''} in {loc.path}")
+            _out(ngettext("{n} problem in {dir}", "{n} problems in {dir}", count).format(n=count, dir=loc.path))
             return 1
     except OSError as exc:
         return _os_error("validate", exc)

@@ -15,17 +15,25 @@ DATE_MAX = datetime(MAX_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 _RANGE_TEXT = f"outside the supported dates (years {MIN_YEAR} to {MAX_YEAR})"
 
 
+def parse_iso(value: str) -> date | datetime | None:
+    """An ISO 8601 date or date-time ("Z" for UTC allowed) as read, or None when it is not one."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        return datetime.fromisoformat(text) if ("T" in text or " " in text) else date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def to_utc(value: Any) -> Any:
     """Accept a TOML date/datetime or an ISO string; return an aware UTC datetime."""
     if isinstance(value, str):
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            value = datetime.fromisoformat(text) if ("T" in text or " " in text) else date.fromisoformat(text)
-        except ValueError:
+        parsed = parse_iso(value)
+        if parsed is None:
             hint = "use 2025-01-19 or 2025-01-19T17:00:00+07:00"
-            raise ValueError(f"not a date or date-time: {value!r} ({hint})") from None
+            raise ValueError(f"not a date or date-time: {value!r} ({hint})")
+        value = parsed
     try:
         if isinstance(value, datetime):
             return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import AfterValidator, Field, model_validator
 
 from riskmon.errors import ConfigError, Problem, did_you_mean
+from riskmon.sources.config.checks import check_unique_ids, check_unique_names
 from riskmon.sources.config.schema import AlertSettings, Event, FeedSettings, Name, Strict
 
 if TYPE_CHECKING:
@@ -118,15 +119,9 @@ class FleetFile(Strict):
 
     @model_validator(mode="after")
     def _unique(self) -> FleetFile:
-        # The same messages as riskmon.toml's and events.toml's, so problems point at the repeat.
-        names = [f.name for f in self.feeds]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise ValueError(f"feed name {dup[0]!r} is used twice")
-        ids = [e.id for e in self.events]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise ValueError(f"event id {dup[0]!r} is used twice; ids must be unique")
+        # The same checks as riskmon.toml's and events.toml's: problems point at the repeat.
+        check_unique_names(self.feeds)
+        check_unique_ids(self.events, "event")
         return self
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from riskmon.errors import ConfigError, Problem
+from riskmon.i18n import _
 from riskmon.paths import ConfigLocation
 from riskmon.userfile import CONFIG_MAX_BYTES, read_bytes
 
@@ -29,9 +30,9 @@ def _check_dir(loc: ConfigLocation) -> None:
         st = base.stat()
     except FileNotFoundError:
         why = {
-            "--config": "given with --config",
-            "$RISKMON_CONFIG": "from $RISKMON_CONFIG",
-            "bundled demo": "the bundled demo config; reinstall riskmon",
+            "--config": _("given with --config"),
+            "$RISKMON_CONFIG": _("from $RISKMON_CONFIG"),
+            "bundled demo": _("the bundled demo config; reinstall riskmon"),
         }.get(loc.source, loc.source)
         raise ConfigError(
             [
@@ -39,14 +40,18 @@ def _check_dir(loc: ConfigLocation) -> None:
                     str(base),
                     None,
                     "",
-                    f"config directory not found ({why}); write a starter set with: riskmon config init {base}",
+                    _("config directory not found ({why}); write a starter set with: riskmon config init {dir}").format(
+                        why=why, dir=base
+                    ),
                 )
             ]
         ) from None
     except OSError as exc:
-        raise ConfigError([Problem(str(base), None, "", f"cannot open config directory: {os_reason(exc)}")]) from None
+        raise ConfigError(
+            [Problem(str(base), None, "", _("cannot open config directory: {why}").format(why=os_reason(exc)))]
+        ) from None
     if not stat.S_ISDIR(st.st_mode):
-        message = "not a directory; give the directory that holds exposure.toml"
+        message = _("not a directory; give the directory that holds exposure.toml")
         raise ConfigError([Problem(str(base), None, "", message)])
 
 
@@ -78,11 +83,13 @@ def read_file(path: Path) -> Read:
     except FileNotFoundError:
         return Read(None, False)
     except OSError as exc:
-        return Read(None, True, problems=(Problem(display, None, "", f"cannot read: {os_reason(exc)}"),))
+        return Read(
+            None, True, problems=(Problem(display, None, "", _("cannot read: {why}").format(why=os_reason(exc))),)
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problem = Problem(display, line, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        problem = Problem(display, line, "", _("not UTF-8 text (byte {n}); save the file as UTF-8").format(n=exc.start))
         return Read(None, True, data, st, (problem,))
     return Read(text, True, data, st)

@@ -23,6 +23,7 @@ from riskmon.core.model import Event, Profile
 from riskmon.core.playbook_rules import PlaybookFile, PlaybookRule
 from riskmon.core.settings import Settings
 from riskmon.errors import ConfigError, Problem
+from riskmon.i18n import _
 from riskmon.paths import CONFIG_FILES, ConfigLocation, resolve_config_dir
 from riskmon.sources.config.files import Read as Read
 from riskmon.sources.config.files import _check_dir, read_file
@@ -154,8 +155,10 @@ def _validate(base: Path, reads: dict[str, Read]) -> dict[str, Any]:
                     display,
                     None,
                     "",
-                    f"file not found in {base}: a config directory needs at least exposure.toml "
-                    f"(write a starter set with: riskmon config init {base})",
+                    _(
+                        "file not found in {dir}: a config directory needs at least exposure.toml "
+                        "(write a starter set with: riskmon config init {dir})"
+                    ).format(dir=base),
                 )
             )
         problems.extend(r.problems)
@@ -230,7 +233,9 @@ def parse_text(filename: str, text: str, *, name: str | None = None) -> tuple[Ba
     model_name = FILE_MODELS.get(name)
     if model_name is None:
         known = ", ".join(CONFIG_FILES)
-        return None, [Problem(filename, None, "", f"not a riskmon config file; expected one of: {known}")]
+        return None, [
+            Problem(filename, None, "", _("not a riskmon config file; expected one of: {known}").format(known=known))
+        ]
     import tomllib
 
     from riskmon.docparse import toml_loads
@@ -240,7 +245,7 @@ def parse_text(filename: str, text: str, *, name: str | None = None) -> tuple[Ba
     except tomllib.TOMLDecodeError as exc:
         return None, [_syntax_problem(filename, text, exc)]
     except RecursionError:
-        return None, [Problem(filename, None, "", "invalid TOML: arrays or tables nested too deeply")]
+        return None, [Problem(filename, None, "", _("invalid TOML: arrays or tables nested too deeply"))]
 
     from pydantic import ValidationError
 

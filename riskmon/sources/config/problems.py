@@ -9,31 +9,20 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from riskmon.errors import Problem
+from riskmon.i18n import _
+from riskmon.sources.config.checks import (
+    FieldProblem,
+    duplicate_id,
+    ends_after_effective,
+    first_repeat,
+    order_share_total,
+)
 from riskmon.sources.config.messages import Loc, _message
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-# Model-level validators report at the model's location; move each to the field it is about.
-# (pattern, what to append to the location; "dup:<list>:<key>" = the repeated item's key)
-_MODEL_CHECKS: tuple[tuple[str, str], ...] = (
-    (r"ends must be after effective", "ends"),
-    (r"traffic shares add up", "traffic"),
-    (r"channel id .* is used twice", "dup:channels:id"),
-    (r"order_share over all channels", "channels"),
-    (r"event id .* is used twice", "dup:events:id"),
-    (r"crit must be at least warn", "crit"),
-    (r"runway_crit_weeks must be", "runway_crit_weeks"),
-    (r"shock_crit must be", "shock_crit"),
-    (r"feed name .* is used twice", "dup:feeds:name"),
-    (r"a file feed needs path", "path"),
-    (r"an? \w+ feed needs url", "url"),
-    (r"an? \w+ alert needs url", "url"),
-    (r"a command alert needs argv", "argv"),
-    (r"step id .* is used twice", "dup:steps:id"),
-    (r"rule id .* is used twice", "dup:rules:id"),
-)
 _LABEL = r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}"
 _BARE_KEY = r"[A-Za-z0-9_-]+"
 
@@ -61,7 +50,7 @@ def _problems_from(filename: str, text: str, data: Any, model: type[BaseModel], 
             loc, message = long_at
         elif err.get("type") == "value_error":
             message = _value_error_text(err)
-            loc = _refine(loc, message, data)
+            loc = _refine(loc, err)
         else:
             message = _message(model, loc, err)
         add(loc, message)
@@ -79,7 +68,8 @@ def _long_number_at(loc: Loc, data: Any) -> tuple[Loc, str] | None:
     for where in (loc, loc[:-1] if loc and loc[-1] == DIGITS_KEY else None):
         digits = digits_of_marker(_get(data, where)) if where is not None else None
         if digits is not None and where is not None:
-            return where, f"a number of {digits} digits is too long to be an amount, a share or a count"
+            message = _("a number of {digits} digits is too long to be an amount, a share or a count")
+            return where, message.format(digits=digits)
     return None
 
 
@@ -88,16 +78,11 @@ def _value_error_text(err: dict[str, Any]) -> str:
     return clean(msg.removeprefix("Value error, "))
 
 
-def _refine(loc: Loc, message: str, data: Any) -> Loc:
-    for pattern, target in _MODEL_CHECKS:
-        if not re.match(pattern, message):
-            continue
-        if target.startswith("dup:"):
-            _, list_key, item_key = target.split(":")
-            index = _second_occurrence(_get(data, (*loc, list_key)), item_key)
-            return (*loc, list_key, index, item_key) if index is not None else (*loc, list_key)
-        return (*loc, target)
-    return loc
+def _refine(loc: Loc, err: dict[str, Any]) -> Loc:
+    """A check on a whole table is reported at the table: move it to the field the check names
+    (pydantic keeps the raised exception in ctx["error"]). Other errors stay where they are."""
+    error = (err.get("ctx") or {}).get("error")
+    return (*loc, *error.at) if isinstance(error, FieldProblem) else loc
 
 
 def _get(data: Any, loc: Loc) -> Any:
@@ -119,20 +104,8 @@ def _key_of(item: Any, key: str) -> str | None:
 
 def _repeats(items: Any, key: str) -> Iterator[tuple[int, str]]:
     """(index, value) of every item whose `key` value an earlier item already has."""
-    if not isinstance(items, list):
-        return
-    seen: set[str] = set()
-    for index, item in enumerate(items):
-        value = _key_of(item, key)
-        if value is None:
-            continue
-        if value in seen:
-            yield index, value
-        seen.add(value)
-
-
-def _second_occurrence(items: Any, key: str) -> int | None:
-    return next((index for index, _ in _repeats(items, key)), None)
+    if isinstance(items, list):
+        yield from first_repeat(_key_of(item, key) for item in items)
 
 
 def _cross_checks(model_name: str, data: Any) -> list[tuple[Loc, str]]:
@@ -143,23 +116,22 @@ def _cross_checks(model_name: str, data: Any) -> list[tuple[Loc, str]]:
     if not isinstance(data, dict):
         return out
 
-    def duplicates(list_key: str, item_key: str, what: str) -> None:
-        for index, value in _repeats(data.get(list_key), item_key):
-            out.append(((list_key, index, item_key), f"{what} {value!r} is used twice; ids must be unique"))
+    def duplicates(list_key: str, what: str) -> None:
+        for index, value in _repeats(data.get(list_key), "id"):
+            out.append(((list_key, index, "id"), duplicate_id(what, value)))
 
     if model_name == "Profile":
-        duplicates("channels", "id", "channel id")
+        duplicates("channels", "channel")
         channels = data.get("channels")
         if isinstance(channels, list):
             shares = [c.get("order_share") for c in channels if isinstance(c, dict)]
             numbers = [float(v) for v in shares if isinstance(v, int | float) and not isinstance(v, bool)]
             if all(0 <= v <= 1 for v in numbers) and sum(numbers) > 1.0 + 1e-9:
-                total = f"{sum(numbers):.3f}"
-                out.append((("channels",), f"order_share over all channels adds up to {total}; it must be at most 1"))
+                out.append((("channels",), order_share_total(sum(numbers))))
     elif model_name == "PlaybookFile":
-        duplicates("rules", "id", "rule id")
+        duplicates("rules", "rule")
     elif model_name == "EventCatalog":
-        duplicates("events", "id", "event id")
+        duplicates("events", "event")
         events = data.get("events")
         if isinstance(events, list):
             from riskmon.sources.config.schema import to_utc
@@ -170,7 +142,7 @@ def _cross_checks(model_name: str, data: Any) -> list[tuple[Loc, str]]:
                 try:
                     effective, ends = to_utc(event.get("effective")), to_utc(event.get("ends"))
                     if ends is not None and effective is not None and ends <= effective:
-                        out.append((("events", index, "ends"), "ends must be after effective"))
+                        out.append((("events", index, "ends"), ends_after_effective()))
                 except (ValueError, TypeError):
                     continue
     return out

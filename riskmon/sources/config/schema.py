@@ -309,11 +309,14 @@ def _plain(value: Any) -> Any:
 
 
 def _bound_text(err: Any) -> str:
+    from riskmon.i18n import _
+
     kind, ctx = err.get("type", ""), err.get("ctx") or {}
     bound = {k: f"{v:g}" if isinstance(v, float) else str(v) for k, v in ctx.items()}
-    return {
-        "greater_than_equal": f"must be {bound.get('ge')} or more",
-        "less_than_equal": f"must be {bound.get('le')} or less",
-        "greater_than": f"must be more than {bound.get('gt')}",
-        "less_than": f"must be less than {bound.get('lt')}",
-    }.get(kind, "")
+    sentence, key = {
+        "greater_than_equal": (_("must be {n} or more"), "ge"),
+        "less_than_equal": (_("must be {n} or less"), "le"),
+        "greater_than": (_("must be more than {n}"), "gt"),
+        "less_than": (_("must be less than {n}"), "lt"),
+    }.get(kind, ("", ""))
+    return sentence.format(n=bound.get(key)) if sentence else ""

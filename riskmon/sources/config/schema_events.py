@@ -16,6 +16,8 @@ from pydantic import (
 )
 
 from riskmon.core.model import DEFAULT_PROBABILITY
+from riskmon.i18n import _
+from riskmon.sources.config.checks import FieldProblem, check_unique_ids, ends_after_effective
 from riskmon.sources.config.schema_types import (
     EventKind,
     Id,
@@ -28,7 +30,6 @@ from riskmon.sources.config.schema_types import (
     SupplyRoute,
     UtcDateTime,
     Warehouse,
-    check_unique_ids,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -64,42 +65,48 @@ _RRULE_FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")
 
 
 def _check_rrule(value: str) -> None:
-    """Reject what dateutil accepts but cannot use: bad syntax (it raises IndexError and
-    OverflowError too), several lines (DTSTART/EXDATE: `effective` is the start), sub-daily
-    frequencies, INTERVAL=0 (iterating never ends) and rules that never occur (BYMONTH=13,
-    February 31): the engine would scan to year 9999 looking for the next occurrence."""
+    why = _rrule_problem(value)
+    if why:
+        raise ValueError(_("not a valid RFC 5545 RRULE: {why}").format(why=why))
+
+
+def _rrule_problem(value: str) -> str | None:
+    """Why dateutil's reading of the rule is unusable, or None. Rejects what dateutil accepts but
+    cannot use: bad syntax (it raises IndexError and OverflowError too), several lines
+    (DTSTART/EXDATE: `effective` is the start), sub-daily frequencies, INTERVAL=0 (iterating never
+    ends) and rules that never occur (BYMONTH=13, February 31): the engine would scan to year 9999
+    looking for the next occurrence."""
     from dateutil.rrule import rrule, rrulestr
 
     text = value.removeprefix("RRULE:")
     if "\n" in text or ":" in text:
-        raise ValueError("not a valid RFC 5545 RRULE: give one line (FREQ=...;...); `effective` is its start")
+        return _("give one line (FREQ=...;...); `effective` is its start")
     freq = re.search(r"(?:^|;)\s*FREQ\s*=\s*([A-Za-z]*)", text, re.IGNORECASE)
     if not freq:
-        raise ValueError("not a valid RFC 5545 RRULE: FREQ is required, e.g. FREQ=YEARLY")
+        return _("FREQ is required, e.g. FREQ=YEARLY")
     if freq.group(1).upper() not in _RRULE_FREQS:
-        raise ValueError(f"not a valid RFC 5545 RRULE: FREQ must be {', '.join(_RRULE_FREQS)}")
+        return _("FREQ must be {choices}").format(choices=", ".join(_RRULE_FREQS))
     start = datetime(2000, 1, 1, tzinfo=UTC)
     try:
         with warnings.catch_warnings():  # dateutil warns about unknown time zone names in UNTIL
             warnings.simplefilter("ignore")
             rule = rrulestr(text, dtstart=start)
         if not isinstance(rule, rrule):
-            raise ValueError("not a single rule")
+            return _("not a single rule")
         if getattr(rule, "_interval", 1) < 1:
-            raise ValueError("INTERVAL must be 1 or more")
+            return _("INTERVAL must be 1 or more")
         # Whether it can occur at all, looked for in the last 20 years of the calendar: dateutil
         # only stops at year 9999, so this bounds the scan (UNTIL and COUNT do not bound it).
         late = datetime(9980, 1, 1, tzinfo=UTC)
         probe = rule.replace(dtstart=late, until=None, count=None)
         if probe.after(late, inc=True) is None:
-            raise ValueError("it never occurs (check BYMONTH, BYMONTHDAY, BYDAY)")
-    except ValueError as exc:
+            return _("it never occurs (check BYMONTH, BYMONTHDAY, BYDAY)")
+    except ValueError as exc:  # dateutil's own sentence (English) unless it is a Python internal
         why = str(exc)
-        if "unpack" in why:
-            why = "expected NAME=VALUE parts separated by ';', e.g. FREQ=YEARLY;BYMONTH=11"
-        raise ValueError(f"not a valid RFC 5545 RRULE: {why}") from None
+        return _("expected NAME=VALUE parts separated by ';', e.g. FREQ=YEARLY;BYMONTH=11") if "unpack" in why else why
     except Exception:  # dateutil also raises TypeError, IndexError, OverflowError
-        raise ValueError("not a valid RFC 5545 RRULE: a value is out of range") from None
+        return _("a value is out of range")
+    return None
 
 
 class TimelineEntry(Strict):
@@ -158,17 +165,17 @@ class Event(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Event:
         if self.ends is not None and self.ends <= self.effective:
-            raise ValueError("ends must be after effective")
+            raise FieldProblem(ends_after_effective(), ("ends",))
         dates = [entry.date for entry in self.timeline]
         if any(b <= a for a, b in pairwise(dates)):
-            raise ValueError("timeline dates must be strictly ascending")
+            raise ValueError(_("timeline dates must be strictly ascending"))
         if self.timeline and self.status != self.timeline[-1].status:
-            raise ValueError(
-                f"status {self.status!r} differs from the timeline's last entry ({self.timeline[-1].status!r}); "
-                "give the same, or leave status out"
+            message = _(
+                "status {status} differs from the timeline's last entry ({last}); give the same, or leave status out"
             )
+            raise ValueError(message.format(status=repr(self.status), last=repr(self.timeline[-1].status)))
         if self.routes is not None and self.kind != "duty_change":
-            raise ValueError("routes applies only to kind duty_change")
+            raise ValueError(_("routes applies only to kind duty_change"))
         return self
 
     @property

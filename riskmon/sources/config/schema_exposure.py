@@ -8,6 +8,8 @@ from pydantic import (
     model_validator,
 )
 
+from riskmon.i18n import _
+from riskmon.sources.config.checks import FieldProblem, check_unique_ids, order_share_total
 from riskmon.sources.config.schema_types import (
     ChannelKind,
     Days,
@@ -21,7 +23,6 @@ from riskmon.sources.config.schema_types import (
     SupplyRoute,
     UtcDateTime,
     Warehouse,
-    check_unique_ids,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -88,10 +89,10 @@ class Channel(Strict):
     def _links_fit(self) -> Channel:
         total = sum(link.share for link in self.traffic)
         if total > 1.0 + 1e-9:
-            raise ValueError(
-                f"traffic shares add up to {total:.2f}; they are shares of this channel's orders "
-                "and must total at most 1"
+            message = _(
+                "traffic shares add up to {total}; they are shares of this channel's orders and must total at most 1"
             )
+            raise FieldProblem(message.format(total=f"{total:.2f}"), ("traffic",))
         return self
 
 
@@ -104,5 +105,5 @@ class Profile(Strict):
         check_unique_ids(self.channels, "channel")
         total = sum(c.order_share for c in self.channels)
         if total > 1.0 + 1e-9:
-            raise ValueError(f"order_share over all channels adds up to {total:.3f}; it must be at most 1")
+            raise FieldProblem(order_share_total(total), ("channels",))
         return self

@@ -13,6 +13,8 @@ from pydantic import (
 )
 
 from riskmon.core.playbook_rules import has_standing_condition
+from riskmon.i18n import _
+from riskmon.sources.config.checks import FieldProblem, check_unique_ids
 from riskmon.sources.config.schema_types import (
     _ID,
     ChannelKind,
@@ -27,7 +29,6 @@ from riskmon.sources.config.schema_types import (
     SupplyRoute,
     Warehouse,
     Weeks,
-    check_unique_ids,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -74,8 +75,12 @@ def _check_placeholders(text: str) -> str:
     for name in _PLACEHOLDER.findall(text):
         if name not in PLACEHOLDERS:
             close = difflib.get_close_matches(name, PLACEHOLDERS, n=1)
-            hint = f"did you mean {{{close[0]}}}?" if close else f"known: {', '.join(PLACEHOLDERS)}"
-            raise ValueError(f"unknown placeholder {{{name}}}; {hint}")
+            if close:
+                hint = _("did you mean {placeholder}?").format(placeholder="{" + close[0] + "}")
+            else:
+                hint = _("known: {names}").format(names=", ".join(PLACEHOLDERS))
+            message = _("unknown placeholder {placeholder}; {hint}")
+            raise ValueError(message.format(placeholder="{" + name + "}", hint=hint))
     return text
 
 
@@ -87,9 +92,10 @@ def _check_event_patterns(patterns: list[str]) -> list[str]:
     for pattern in patterns:
         stem = pattern.removesuffix("*")
         if not stem:
-            raise ValueError('"*" alone matches every event: leave the condition out instead')
+            raise ValueError(_('"*" alone matches every event: leave the condition out instead'))
         if "*" in stem or not _ID.match(stem):
-            raise ValueError(f'{pattern!r}: give an event id, or the start of one followed by * ("chinese-new-year-*")')
+            message = _('{pattern}: give an event id, or the start of one followed by * ("chinese-new-year-*")')
+            raise ValueError(message.format(pattern=repr(pattern)))
     return patterns
 
 
@@ -185,8 +191,10 @@ class PlaybookRule(Strict):
         )
         if self.standing and any(v is not None for v in event_conds):
             raise ValueError(
-                "a rule matches either events (kinds, platforms, ...) or the business as it stands "
-                "(top_dependence_gte, runway_weeks_lt, ...), not both"
+                _(
+                    "a rule matches either events (kinds, platforms, ...) or the business as it stands "
+                    "(top_dependence_gte, runway_weeks_lt, ...), not both"
+                )
             )
         _check_variants(self.steps)
         return self
@@ -196,12 +204,13 @@ def _check_variants(steps: list[PlaybookStep]) -> None:
     """Steps sharing an id are variants of one step: each but the last needs `requires`, or the
     ones after it could never show."""
     open_ended: set[str] = set()
-    for s in steps:
+    for index, s in enumerate(steps):
         if s.id in open_ended:
-            raise ValueError(
-                f"step id {s.id!r} is used twice in this rule, and the earlier one has no `requires`: "
+            message = _(
+                "step id {id} is used twice in this rule, and the earlier one has no `requires`: "
                 "give the earlier variant a `requires`, or another id"
             )
+            raise FieldProblem(message.format(id=repr(s.id)), ("steps", index, "id"))
         if s.requires is None or not s.requires.model_fields_set:
             open_ended.add(s.id)
 

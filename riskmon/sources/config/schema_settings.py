@@ -13,6 +13,8 @@ from pydantic import (
 )
 
 from riskmon.core.settings import parse_duration
+from riskmon.i18n import N_, _
+from riskmon.sources.config.checks import FieldProblem, check_unique_names
 from riskmon.sources.config.schema_types import MAX_DAYS, Days, Id, Name, Platform, Share, Strict, Weeks
 
 # ---------------------------------------------------------------------------------------------
@@ -33,14 +35,17 @@ class Thresholds(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
-        if self.crit < self.warn:
-            raise ValueError("crit must be at least warn")
-        if self.runway_crit_weeks > self.runway_warn_weeks:
-            raise ValueError("runway_crit_weeks must be at most runway_warn_weeks")
-        if self.shock_crit < self.shock_warn:
-            raise ValueError("shock_crit must be at least shock_warn")
-        if self.shortfall_crit < self.shortfall_warn:
-            raise ValueError("shortfall_crit must be at least shortfall_warn")
+        # The keys stay as written in the sentence; the problem is reported on the crit side's field.
+        at_least, at_most = N_("{crit} must be at least {warn}"), N_("{crit} must be at most {warn}")
+        runway_wrong = self.runway_crit_weeks > self.runway_warn_weeks
+        for crit, warn, wrong, sentence in (
+            ("crit", "warn", self.crit < self.warn, at_least),
+            ("runway_crit_weeks", "runway_warn_weeks", runway_wrong, at_most),
+            ("shock_crit", "shock_warn", self.shock_crit < self.shock_warn, at_least),
+            ("shortfall_crit", "shortfall_warn", self.shortfall_crit < self.shortfall_warn, at_least),
+        ):
+            if wrong:
+                raise FieldProblem(_(sentence).format(crit=crit, warn=warn), (crit,))
         return self
 
 
@@ -68,7 +73,8 @@ MAX_DURATION_DAYS = 3650
 
 def _duration_in_range(text: str) -> str:
     if parse_duration(text) > MAX_DURATION_DAYS * 86400:
-        raise ValueError(f"{text.strip()!r} is too long: durations go up to {MAX_DURATION_DAYS}d (ten years)")
+        message = _("{value} is too long: durations go up to {days}d (ten years)")
+        raise ValueError(message.format(value=repr(text.strip()), days=MAX_DURATION_DAYS))
     return text
 
 
@@ -94,9 +100,9 @@ class FeedSettings(Strict):
     @model_validator(mode="after")
     def _where(self) -> FeedSettings:
         if self.type == "file" and not (self.path or self.url):
-            raise ValueError("a file feed needs path")
+            raise FieldProblem(_("a file feed needs path"), ("path",))
         if self.type in ("http", "rss") and not self.url:
-            raise ValueError(f"an {self.type} feed needs url")
+            raise FieldProblem(_("an {type} feed needs url").format(type=self.type), ("url",))
         return self
 
 
@@ -122,11 +128,15 @@ class AlertSettings(Strict):
     @model_validator(mode="after")
     def _needs(self) -> AlertSettings:
         if self.type in ("webhook", "healthchecks", "alertmanager") and not self.url:
-            raise ValueError(f"{'an' if self.type[0] == 'a' else 'a'} {self.type} alert needs url")
+            sentence = _("an {type} alert needs url") if self.type[0] == "a" else _("a {type} alert needs url")
+            raise FieldProblem(sentence.format(type=self.type), ("url",))
         if self.type == "apprise" and not self.urls_env:
-            raise ValueError('an apprise alert needs urls_env, e.g. urls_env = ["RISKMON_DINGTALK_URL"]')
+            example = 'urls_env = ["RISKMON_DINGTALK_URL"]'
+            message = _("an apprise alert needs urls_env, e.g. {example}").format(example=example)
+            raise FieldProblem(message, ("urls_env",))
         if self.type == "command" and not self.argv:
-            raise ValueError('a command alert needs argv, e.g. argv = ["/usr/local/bin/notify", "--json"]')
+            example = 'argv = ["/usr/local/bin/notify", "--json"]'
+            raise FieldProblem(_("a command alert needs argv, e.g. {example}").format(example=example), ("argv",))
         return self
 
 
@@ -162,8 +172,5 @@ class Settings(Strict):
 
     @model_validator(mode="after")
     def _unique_feeds(self) -> Settings:
-        names = [f.name for f in self.feeds]
-        dup = {n for n in names if names.count(n) > 1}
-        if dup:
-            raise ValueError(f"feed name {sorted(dup)[0]!r} is used twice")
+        check_unique_names(self.feeds)
         return self

@@ -4,7 +4,6 @@ them. The models are imported from riskmon.sources.config.schema."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -17,7 +16,8 @@ from pydantic import (
 )
 
 from riskmon.core import model as core
-from riskmon.core.dates import in_date_range, to_utc
+from riskmon.core.dates import MAX_YEAR, MIN_YEAR, in_date_range, parse_iso, to_utc
+from riskmon.i18n import _
 
 ChannelKind = Literal["marketplace", "social_shop", "own_store", "other"]
 EventKind = Literal[
@@ -42,7 +42,32 @@ Warehouse = Literal["own", "platform", "third_party", "virtual", "none"]
 SupplyRoute = Literal["parcel", "bulk", "local"]
 
 
-UtcDateTime = Annotated[datetime, BeforeValidator(to_utc), AfterValidator(in_date_range)]
+def _to_utc(value: Any) -> Any:
+    """core.dates.to_utc, its reasons in the user's language (the core never translates)."""
+    try:
+        return to_utc(value)
+    except ValueError:
+        parsed = parse_iso(value) if isinstance(value, str) else value
+        if parsed is None:
+            hint = _("use 2025-01-19 or 2025-01-19T17:00:00+07:00")
+            message = _("not a date or date-time: {value} ({hint})").format(value=repr(value), hint=hint)
+            raise ValueError(message) from None
+        raise ValueError(_outside_dates(parsed.isoformat())) from None
+
+
+def _in_date_range(value: datetime) -> datetime:
+    try:
+        return in_date_range(value)
+    except ValueError:
+        raise ValueError(_outside_dates(value.date().isoformat())) from None
+
+
+def _outside_dates(day: str) -> str:
+    sentence = _("{date} is outside the supported dates (years {low} to {high})")
+    return sentence.format(date=day, low=MIN_YEAR, high=MAX_YEAR)
+
+
+UtcDateTime = Annotated[datetime, BeforeValidator(_to_utc), AfterValidator(_in_date_range)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 MAX_MONEY = 1e15
 """The largest amount riskmon accepts (a quadrillion in any currency): every sum and product the
@@ -62,14 +87,15 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 def _check_regions(regions: list[str]) -> list[str]:
     bad = [r for r in regions if not _REGION.match(r)]
     if bad:
-        raise ValueError(f'{", ".join(map(repr, bad))}: use ISO 3166-1 alpha-2 codes like "US", or "*"')
+        codes = ", ".join(map(repr, bad))
+        raise ValueError(_('{codes}: use ISO 3166-1 alpha-2 codes like "US", or "*"').format(codes=codes))
     return regions
 
 
 def _check_id(value: str) -> str:
     if not _ID.match(value):
         _check_visible(value)
-        raise ValueError(f"{value!r}: ids use letters, digits and - _ . : (no spaces)")
+        raise ValueError(_("{value}: ids use letters, digits and - _ . : (no spaces)").format(value=repr(value)))
     return value
 
 
@@ -83,7 +109,7 @@ def _invisible_in(value: str) -> str | None:
 
     for ch in value:
         if ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp"):
-            name = unicodedata.name(ch, "a control character")
+            name = unicodedata.name(ch, "") or _("a control character")
             return f"U+{ord(ch):04X} {name}"
     return None
 
@@ -92,7 +118,8 @@ def _check_visible(value: str) -> str:
     """Identifier-like text (platforms, features, names) must not hide characters."""
     found = _invisible_in(value)
     if found:
-        raise ValueError(f"contains an invisible or text-direction character ({found}); type it again without it")
+        message = _("contains an invisible or text-direction character ({found}); type it again without it")
+        raise ValueError(message.format(found=found))
     return value
 
 
@@ -118,15 +145,6 @@ Name = Annotated[str, AfterValidator(_check_visible)]
 """A short identifier-like text (a feature, a currency, an alert's name): any visible characters."""
 Regions = Annotated[list[str], BeforeValidator(_upper_list), AfterValidator(_check_regions)]
 Platforms = Annotated[list[Platform], BeforeValidator(_lower_list)]
-
-
-def check_unique_ids(items: Iterable[Any], what: str) -> None:
-    """ValueError naming the first `what` id (event, rule, channel) used twice in `items`."""
-    seen: set[str] = set()
-    for item in items:
-        if item.id in seen:
-            raise ValueError(f"{what} id {item.id!r} is used twice; ids must be unique")
-        seen.add(item.id)
 
 
 class Strict(BaseModel):
