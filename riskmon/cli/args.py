@@ -24,6 +24,14 @@ class UsageError(RiskmonError):
     pass
 
 
+def bad_arguments(detail: str) -> str:
+    """The frame of every usage error, 'bad arguments: <detail>', in the active language (after
+    `RISKMON UNKNOWN - ` for `check`: that status line's own words stay English)."""
+    from riskmon.i18n import _
+
+    return _("bad arguments: {detail}").format(detail=detail)
+
+
 def terminal_columns() -> int:
     """The width help is wrapped to, found as `shutil.get_terminal_size()` finds it ($COLUMNS, else
     stdout's terminal, else 80) without importing shutil, which argparse does for every parser it
@@ -67,7 +75,7 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"bad arguments: {message}", self.format_usage())
+        raise UsageError(bad_arguments(message), self.format_usage())
 
     def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
         action = super().add_argument(*args, **kwargs)

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from riskmon.errors import RiskmonError
+from riskmon.i18n import _, data, is_english
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -39,16 +40,22 @@ def run(args: argparse.Namespace) -> int:
         text = getattr(args, "since", None)
         since = parse_since(text, now) if text else None
     except ValueError as exc:
-        raise RiskmonError(f"bad arguments: --since: {exc}") from None
+        from riskmon.cli.args import bad_arguments
+
+        raise RiskmonError(bad_arguments(f"--since: {exc}")) from None
     path = resolve_db_path(args.db, resolve_config_dir(args.config))
     if not path.exists():
-        raise RiskmonError(f"no history yet at {path}: `riskmon check` or `riskmon daemon` records it")
+        raise RiskmonError(
+            _("no history yet at {path}: {check} or {daemon} records it").format(
+                path=path, check="`riskmon check`", daemon="`riskmon daemon`"
+            )
+        )
     store = HistoryStore(path)
     if getattr(args, "history_command", None) == "changes":
         return _changes(store.event_log(since), args.format)
     rows = [s for s in store.snapshots(since, events=args.format == "json") if s["at"] <= now]
     for moved in store.recovered:
-        print(f"riskmon: the history file was unreadable and was moved aside to {moved}")
+        print("riskmon: " + _("the history file was unreadable and was moved aside to {path}").format(path=moved))
     if args.format == "json":
         doc = {"schema": 1, "db": str(path), "since": _iso(since), "snapshots": [_row(s) for s in rows]}
         print(json.dumps(doc, indent=2))
@@ -92,7 +99,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
     from riskmon.present.text import runway_text, table
 
     if not rows:
-        return "no snapshots in that range"
+        return _("no snapshots in that range")
     from riskmon.textsafe import clean
 
     body = [
@@ -107,7 +114,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
         ]
         for s in rows
     ]
-    head = ["AT (UTC)", "BUSINESS", "LEVEL", "SCORE", "RUNWAY", "TOP PLATFORM", "SAMPLES"]
+    head = [_("AT (UTC)"), _("BUSINESS"), _("LEVEL"), _("SCORE"), _("RUNWAY"), _("TOP PLATFORM"), _("SAMPLES")]
     return "\n".join(table(head, body, right={3, 6}))
 
 
@@ -119,13 +126,27 @@ def _changes(entries: list[dict[str, Any]], fmt: str) -> int:
         print(json.dumps(doc, indent=2, default=str))
         return 0
     if not entries:
-        print("no event changes in that range")
+        print(_("no event changes in that range"))
         return 0
     for e in entries:
-        what = "first seen" if e["change"] == "first_seen" else f"{e['change']}: {e.get('old')} -> {e.get('new')}"
         whose = f"{clean(e['business'])}  " if e.get("business") else ""
-        print(f"{e['at']:%Y-%m-%d %H:%M}  {whose}{clean(e['event_id'])}  {what}  ({clean(e.get('title') or '')})")
+        title = clean(data(e.get("title") or ""))
+        print(f"{e['at']:%Y-%m-%d %H:%M}  {whose}{clean(e['event_id'])}  {_change_text(e)}  ({title})")
     return 0
+
+
+def _change_text(e: dict[str, Any]) -> str:
+    """'first seen', or 'status: announced -> confirmed' (field and values in the active language)."""
+    from riskmon.present.changes import field_word, value_word
+
+    change = str(e["change"])
+    if change == "first_seen":
+        return _("first seen")
+
+    def value(v: object) -> str:
+        return _("none") if v is None and not is_english() else value_word(change, str(v))
+
+    return f"{field_word(change)}: {value(e.get('old'))} -> {value(e.get('new'))}"
 
 
 def plot(
@@ -141,7 +162,7 @@ def plot(
     import plotext as plt
 
     if not rows:
-        return "no snapshots in that range"
+        return _("no snapshots in that range")
     plt.clear_figure()  # plotext keeps one global figure: start clean every time
     start = rows[0]["at"]
     xs = [(s["at"] - start).total_seconds() / 86400 for s in rows]
