@@ -133,7 +133,11 @@ async def _once(args: argparse.Namespace, now_fn: Callable[[], datetime]) -> int
         from riskmon.cli.check import feed_errors
 
         return _unknown(ev.feed_failure, feed_errors(ev.feeds))
-    print(formats.nagios(ev.assessment, demo=ev.config.location.is_demo).splitlines()[0], flush=True)
+    from riskmon.i18n import english
+
+    with english():  # the status line monitoring systems read, as `check --format nagios` has it
+        line = formats.nagios(ev.assessment, demo=ev.config.location.is_demo).splitlines()[0]
+    print(line, flush=True)
     return int(ev.assessment.level.exit_code)
 
 
@@ -171,12 +175,15 @@ def status_line(update: MonitorUpdate) -> str:
     ev = update.evaluation
     if ev is None:
         return f"UNKNOWN: config invalid: {update.config_error or 'not loaded yet'}"
+    from riskmon.i18n import english
     from riskmon.present.formats import nagios_summary
 
     if ev.feed_failure:
         line = f"UNKNOWN: {ev.feed_failure}"
     else:
-        line = f"{ev.assessment.level.name}: {nagios_summary(ev.assessment, demo=ev.config.location.is_demo)}"
+        with english():  # the nagios line's summary, word for word
+            summary = nagios_summary(ev.assessment, demo=ev.config.location.is_demo)
+        line = f"{ev.assessment.level.name}: {summary}"
     return line + (" (config on disk invalid: the last good one is in use)" if update.config_error else "")
 
 
