@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from riskmon.paths import bundled_config_dir
+from riskmon.present.cells import cell_width
 from tests.test_i18n import NOW, run
 from tests.test_i18n_catalog import allowed_words, english_left
 
@@ -63,16 +64,22 @@ def test_history_table_and_change_log(demo: Path, db: Path) -> None:
     assert code == 0, err
     assert "首次出现" in out, out
     chinese(out, demo)
+    # The plot's words are written around it (plotext would count a wide character as one cell).
+    code, out, err = zh("history", "--config", str(demo), "--db", str(db), "-f", "plot")
+    assert code == 0 and out.startswith("riskmon 风险分\n"), out + err
+    framed = [line for line in out.splitlines() if "┤" in line or "│" in line]
+    assert len({cell_width(line) for line in framed}) == 1, out
+    chinese(out, demo)
     # The JSON keeps its keys.
     doc = json.loads(zh("history", "--config", str(demo), "--db", str(db), "-f", "json")[1])
     assert {"at", "level", "score"} <= set(doc["snapshots"][0])
 
 
 def test_history_errors(demo: Path, tmp_path: Path) -> None:
-    code, out, err = zh("history", "--config", str(demo), "--db", str(tmp_path / "none.json"))
+    code, _out, err = zh("history", "--config", str(demo), "--db", str(tmp_path / "none.json"))
     assert code == 3 and "还没有历史" in err, err
     chinese(err.replace(str(tmp_path), " "), demo)
-    code, out, err = zh(
+    code, _out, err = zh(
         "history", "--config", str(demo), "--db", str(tmp_path / "x.json"), "--since", "下周"
     )  # what the user typed is data
     assert code == 3 and err.startswith("riskmon: 参数错误："), err
@@ -124,7 +131,7 @@ def test_events_and_playbook_messages(demo: Path) -> None:
 
 
 def test_bad_arguments_frame_keeps_the_nagios_status_words(demo: Path) -> None:
-    code, out, err = zh("check", "--config", "")
+    code, out, _err = zh("check", "--config", "")
     assert code == 3
     assert out.startswith("RISKMON UNKNOWN - 参数错误："), out  # the status line's own words stay
     chinese(out, demo)

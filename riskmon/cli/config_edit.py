@@ -99,6 +99,19 @@ def run(args: argparse.Namespace) -> int:
     return edit(getattr(args, "config", None), getattr(args, "file", None) or "exposure")
 
 
+def _refusal(directory: Path, *, demo: bool) -> str | None:
+    """Why this config directory cannot be edited (the bundled demo, or none there), or None."""
+    if demo:
+        return _("{path} is the bundled demo config, which is read-only. Write your own first with: {command}").format(
+            path=directory, command="riskmon config init"
+        ) + _(" (then edit that)")
+    if not directory.is_dir():
+        return _("config directory {path} does not exist; write one with: {command}").format(
+            path=directory, command=f"riskmon config init {directory}"
+        )
+    return None
+
+
 def edit(
     config_dir: str | None,
     name: str,
@@ -115,22 +128,9 @@ def edit(
         config_dir, name = str(given.parent), given.name
     fname = file_name(name)
     loc = resolve_config_dir(config_dir)
-    if loc.is_demo:
-        _err(
-            "riskmon config edit: "
-            + _("{path} is the bundled demo config, which is read-only. Write your own first with: {command}").format(
-                path=loc.path, command="riskmon config init"
-            )
-            + _(" (then edit that)")
-        )
-        return 1
-    if not loc.path.is_dir():
-        _err(
-            "riskmon config edit: "
-            + _("config directory {path} does not exist; write one with: {command}").format(
-                path=loc.path, command=f"riskmon config init {loc.path}"
-            )
-        )
+    refused = _refusal(loc.path, demo=loc.is_demo)
+    if refused:
+        _err(f"riskmon config edit: {refused}")
         return 1
     path = loc.path / fname
     original = configedit.read_text(path)

@@ -166,16 +166,25 @@ def plot(
     plt.clear_figure()  # plotext keeps one global figure: start clean every time
     start = rows[0]["at"]
     xs = [(s["at"] - start).total_seconds() / 86400 for s in rows]
-    plt.plot(xs, [s["score"] for s in rows], label="score", marker="braille")
-    plt.plot(xs, [warn] * len(xs), label=f"warning {warn:g}", color="orange", marker="dot")
-    plt.plot(xs, [crit] * len(xs), label=f"critical {crit:g}", color="red", marker="dot")
+    # plotext lays out its title, legend and labels by characters: in Chinese (two cells each)
+    # they would push the frame out of line, so they are written around the plot instead.
+    inside = is_english()
+    plt.plot(xs, [s["score"] for s in rows], label="score" if inside else None, marker="braille")
+    plt.plot(xs, [warn] * len(xs), label=f"warning {warn:g}" if inside else None, color="orange", marker="dot")
+    plt.plot(xs, [crit] * len(xs), label=f"critical {crit:g}" if inside else None, color="red", marker="dot")
     plt.ylim(0, 100)
-    plt.xlabel(f"days since {start:%Y-%m-%d %H:%M} UTC")
-    plt.title("riskmon score")
-    plt.plotsize(max(40, min(width, 160)), height)
+    since = _("days since {start} UTC").format(start=f"{start:%Y-%m-%d %H:%M}")
+    if inside:
+        plt.xlabel(since)
+        plt.title("riskmon score")
+    plt.plotsize(max(40, min(width, 160)), height if inside else max(8, height - 3))
     plt.theme("clear")
     text = str(plt.build())
     if not colour:
         text = plt.uncolorize(text)
     plt.clear_figure()
-    return text
+    if inside:
+        return text
+    bands = _("warning {warn} / critical {crit}").format(warn=f"{warn:g}", crit=f"{crit:g}")
+    score = _("score")
+    return "\n".join([_("riskmon score"), text, f"⢕ {score}  • {bands}", since])
