@@ -95,6 +95,27 @@ def test_news_queue(demo: Path) -> None:
     chinese(err, demo)
 
 
+def test_news_add_list_accept(demo: Path, tmp_path: Path) -> None:
+    """A draft's summary and what add, list and reject say; the evidence names the draft's fields by
+    their keys (events.toml's), which are data."""
+    config = tmp_path / "cfg"
+    shutil.copytree(demo, config)
+    article = tmp_path / "a.txt"
+    article.write_text("TikTok Shop 美国站将于 2027 年 3 月 1 日起关闭所有跨境店铺。\n", encoding="utf-8")
+    code, added, err = zh("news", "add", str(article), "--config", str(config), "--now", "2026-12-01")
+    assert code == 0 and "已加入队列" in added and "置信度" in added, added + err
+    code, listed, err = zh("news", "list", "--config", str(config))
+    assert code == 0 and "份草稿待审阅" in listed, listed + err
+    draft = json.loads(run("news", "list", "--config", str(config), "-f", "json").stdout)[0]["id"]
+    data = allowed_words(demo) | METAVARS | {draft, "kind", "platforms", "effective", "regions", "status"}
+    assert not english_left(added + listed, data), added + listed
+    code, out, err = zh("news", "reject", draft, "--config", str(config))
+    assert code == 0 and out.startswith(f"已拒绝 {draft}"), out + err
+    code, out, err = zh("news", "accept", draft, "--config", str(config))
+    assert code == 1 and "已被拒绝" in err, out + err
+    chinese(err, demo)
+
+
 def test_config_path_validate_schema_edit(demo: Path, tmp_path: Path) -> None:
     code, out, err = zh("config", "validate", "--config", str(demo))
     assert code == 0 and out.startswith("有效："), out + err
