@@ -25,6 +25,14 @@ class UsageError(RiskmonError):
     pass
 
 
+def bad_arguments(detail: str) -> str:
+    """The frame of every usage error, 'bad arguments: <detail>', in the active language (after
+    `RISKMON UNKNOWN - ` for `check`: that status line's own words stay English)."""
+    from riskmon.i18n import _
+
+    return _("bad arguments: {detail}").format(detail=detail)
+
+
 def terminal_columns() -> int:
     """The width help is wrapped to, found as `shutil.get_terminal_size()` finds it ($COLUMNS, else
     stdout's terminal, else 80) without importing shutil, which argparse does for every parser it
@@ -119,7 +127,7 @@ class Parser(argparse.ArgumentParser):
             from riskmon.cli.argwords import error_message
 
             message = error_message(message)
-        raise UsageError(_("bad arguments: {message}").format(message=message), self.format_usage())
+        raise UsageError(bad_arguments(message), self.format_usage())
 
     def format_usage(self) -> str:
         return localized(super().format_usage())

@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskmon.cli.args import offline, seconds
+from riskmon.cli.args import bad_arguments, offline, seconds
 from riskmon.cli.pipe import answer
 from riskmon.errors import RiskmonError, reason_of
+from riskmon.i18n import _
 
 if TYPE_CHECKING:
     from riskmon.core.playbooks import Progress
@@ -55,10 +56,12 @@ class CheckTimeout(RiskmonError):
 def deadline(seconds: float) -> Iterator[None]:
     """Abort the check after `seconds` of wall time, wherever it is (a hung read, a slow disk)."""
     if seconds <= 0:
-        raise RiskmonError(f"bad arguments: -t must be positive, got {seconds:g}")
+        raise RiskmonError(bad_arguments(_("-t must be positive, got {value}").format(value=f"{seconds:g}")))
 
     def expire(signum: int, frame: object) -> None:
-        raise CheckTimeout(f"timed out after {seconds:g} s", "raise -t, or look for a hanging feed with -vvv")
+        raise CheckTimeout(
+            _("timed out after {n} s").format(n=f"{seconds:g}"), _("raise -t, or look for a hanging feed with -vvv")
+        )
 
     try:
         old = signal.signal(signal.SIGALRM, expire)
@@ -101,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
         i18n.follow_config(ev.config.settings.ui.language)
         if ev.feed_failure:
-            raise RiskmonError(ev.feed_failure, "\n".join(f"feed {f['name']}: {f.get('error')}" for f in ev.feeds))
+            raise RiskmonError(ev.feed_failure, feed_errors(ev.feeds))
         ev, changes = _with_history(_with_ranges(ev, args), args)
         output = _render(ev, args, changes, started)
     if ev.config.location.is_demo:
@@ -122,7 +125,7 @@ def _with_ranges(ev: Evaluation, args: argparse.Namespace) -> Evaluation:
     asked = asked_ranges(args)
     why = unsupported(ev.assessment, asked)
     if why:
-        raise RiskmonError(f"bad arguments: {why}")
+        raise RiskmonError(bad_arguments(why))
     return dataclasses.replace(ev, assessment=apply_ranges(ev.assessment, asked))
 
 
@@ -153,7 +156,8 @@ def _progress(args: argparse.Namespace, ev: Evaluation) -> Progress:
     except CheckTimeout:
         raise
     except Exception as exc:
-        print(f"riskmon: playbook progress not read: {reason_of(exc)}", file=sys.stderr, flush=True)
+        say = _("playbook progress not read: {reason}").format(reason=reason_of(exc))
+        print(f"riskmon: {say}", file=sys.stderr, flush=True)
         return {}
 
 
@@ -190,10 +194,14 @@ def record_history(ev: Any, path: Path, *, wait: float, who: str = "") -> tuple[
     except CheckTimeout:
         raise
     except Exception as exc:
-        print(f"{say}history not recorded: {reason_of(exc)}", file=sys.stderr, flush=True)
+        print(say + _("history not recorded: {reason}").format(reason=reason_of(exc)), file=sys.stderr, flush=True)
         return None, {}
     for moved in store.recovered:
-        print(f"{say}history file was unreadable; moved aside to {moved}", file=sys.stderr, flush=True)
+        print(
+            say + _("history file was unreadable; moved aside to {path}").format(path=moved),
+            file=sys.stderr,
+            flush=True,
+        )
     return change_summaries(entries, first_run=first_run), progress
 
 
@@ -251,13 +259,14 @@ def _render_text(ev: Evaluation, args: argparse.Namespace, changes: list[dict[st
     from riskmon.present.words import action_lines
 
     a = ev.assessment
+    missing = _("missing, defaults")
     debug = [
-        f"config {ev.config.location.path} ({ev.config.location.source})",
-        *(f"{name}: {path or 'missing, defaults'}" for name, path in ev.config.files.items()),
-        f"{len(ev.events)} events assessed, {len(a.expired)} expired",
-        *(f"feed {f['name']}: ok={f.get('ok')} stale={f.get('stale')} error={f.get('error')}" for f in ev.feeds),
-        *(f"conflict {c}" for c in ev.conflicts),
-        f"took {(time.monotonic() - started) * 1000:.0f} ms",
+        _("config {path} ({source})").format(path=ev.config.location.path, source=ev.config.location.source),
+        *(f"{name}: {path or missing}" for name, path in ev.config.files.items()),
+        _("{events} events assessed, {expired} expired").format(events=len(ev.events), expired=len(a.expired)),
+        *(_("feed {name}: {state}").format(name=f["name"], state=_feed_state(f)) for f in ev.feeds),
+        *(_("conflict {what}").format(what=c) for c in ev.conflicts),
+        _("took {n} ms").format(n=f"{(time.monotonic() - started) * 1000:.0f}"),
     ]
     return render_check(
         a,
@@ -270,3 +279,13 @@ def _render_text(ev: Evaluation, args: argparse.Namespace, changes: list[dict[st
         demo=ev.config.location.is_demo,
         explanations=ev.explanations if args.verbose >= 2 else None,
     )
+
+
+def feed_errors(feeds: list[dict[str, Any]]) -> str:
+    """Each feed's error, one line each: the details of a feed failure (check, daemon --once)."""
+    return "\n".join(_("feed {name}: {error}").format(name=f["name"], error=f.get("error")) for f in feeds)
+
+
+def _feed_state(f: dict[str, Any]) -> str:
+    # The keys stay: they are the names of the JSON fields a reader may compare with.
+    return f"ok={f.get('ok')} stale={f.get('stale')} error={f.get('error')}"

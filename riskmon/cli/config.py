@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from riskmon.errors import ConfigError, ExitCode
-from riskmon.i18n import _, data, is_english, ngettext
+from riskmon.i18n import N_, _, data, is_english, ngettext
 from riskmon.paths import (
     CONFIG_FILES,
     ConfigLocation,
@@ -26,6 +26,8 @@ from riskmon.paths import (
 from riskmon.textsafe import clean
 
 RULES = ("--config", "$RISKMON_CONFIG", "user config dir", "bundled demo")
+RULE_NAMES = {"user config dir": N_("user config dir"), "bundled demo": N_("bundled demo")}
+"""The lookup rules' names in words; the two options stay as typed."""
 
 
 def _line(text: str) -> str:
@@ -43,7 +45,8 @@ def _err(text: str) -> None:
 
 def _os_error(command: str, exc: OSError) -> int:
     where = f" {exc.filename}" if exc.filename else ""
-    _err(f"riskmon config {command}: cannot access{where}: {exc.strerror or exc.__class__.__name__}")
+    reason = exc.strerror or exc.__class__.__name__
+    _err(f"riskmon config {command}: " + _("cannot access{where}: {reason}").format(where=where, reason=reason))
     return int(ExitCode.UNKNOWN)
 
 
@@ -60,70 +63,76 @@ def config_path(config_dir: str | None, db: str | None = None) -> int:
 
 
 def _config_path(config_dir: str | None, db: str | None) -> int:
+    from riskmon.present.cells import cell_width, ljust
     from riskmon.sources.config.load import MISSING_MEANS, REQUIRED_FILE
     from riskmon.userfile import problem_at
 
     loc = resolve_config_dir(config_dir)
     exists = loc.path.is_dir()
-    _out(f"config directory: {loc.path}" + ("" if exists else "  (does not exist)"))
-    _out(f"  chosen by: {_why(loc)}")
+    _out(_("config directory: {path}").format(path=loc.path) + ("" if exists else "  " + _("(does not exist)")))
+    _out("  " + _("chosen by: {why}").format(why=_why(loc)))
     _out()
-    _out("files:")
+    _out(_("files:"))
     width = max(map(len, CONFIG_FILES))
     for name in CONFIG_FILES:
         path = loc.path / name
         unreadable = problem_at(path)  # a dangling link or a FIFO is not a missing file
         if path.is_file():
-            _out(f"  {name:<{width}}  exists")
+            _out(f"  {name:<{width}}  " + _("exists"))
         elif unreadable is not None:
-            _out(f"  {name:<{width}}  UNREADABLE: {unreadable}")
+            _out(f"  {name:<{width}}  " + _("UNREADABLE: {reason}").format(reason=unreadable))
         else:
-            state = "MISSING" if name == REQUIRED_FILE else "missing"
-            _out(f"  {name:<{width}}  {state}: {MISSING_MEANS[name]}")
+            state = _("MISSING: {means}") if name == REQUIRED_FILE else _("missing: {means}")
+            _out(f"  {name:<{width}}  " + state.format(means=_(MISSING_MEANS[name])))
     _out()
-    _out("lookup order (the first rule that applies wins):")
-    for number, (rule, state) in enumerate(_rules(config_dir), start=1):
-        mark = "  <- in use" if rule == loc.source else ""
-        _out(f"  {number}. {rule:<16} {state}{mark}")
+    _out(_("lookup order (the first rule that applies wins):"))
+    rules = [(rule, _(RULE_NAMES.get(rule, rule)), state) for rule, state in _rules(config_dir)]
+    name_width = max(16, *(cell_width(name) for _rule, name, _state in rules))
+    for number, (rule, name, state) in enumerate(rules, start=1):
+        mark = "  " + _("<- in use") if rule == loc.source else ""
+        _out(f"  {number}. {ljust(name, name_width)} {state}{mark}")
     _out()
     db_path = resolve_db_path(db)
     if db:
-        db_why = "from --db"
+        db_why = _("from {option}").format(option="--db")
     elif os.environ.get("RISKMON_DB"):
-        db_why = "from $RISKMON_DB"
+        db_why = _("from {option}").format(option="$RISKMON_DB")
     else:
-        db_why = "default: the user data dir; --db or $RISKMON_DB change it"
-    _out(f"history file: {db_path}  ({db_why})")
+        db_why = _("default: the user data dir; --db or $RISKMON_DB change it")
+    _out(_("history file: {path}  ({why})").format(path=db_path, why=db_why))
     if loc.is_demo:
         _out()
-        _out("This is the bundled demo config. Write your own with: riskmon config init")
+        _out(_("This is the bundled demo config. Write your own with: {command}").format(command="riskmon config init"))
     if not exists:
         return 1
     return 0 if (loc.path / REQUIRED_FILE).is_file() else 1
 
 
 def _why(loc: ConfigLocation) -> str:
-    return {
-        "--config": "--config DIR on the command line",
-        "$RISKMON_CONFIG": "the RISKMON_CONFIG environment variable",
-        "user config dir": "the user config dir, because it holds exposure.toml",
-        "bundled demo": "nothing else applies (no --config, no $RISKMON_CONFIG, no exposure.toml in the "
-        "user config dir), so the bundled demo",
-    }.get(loc.source, loc.source)
+    why = {
+        "--config": N_("--config DIR on the command line"),
+        "$RISKMON_CONFIG": N_("the RISKMON_CONFIG environment variable"),
+        "user config dir": N_("the user config dir, because it holds exposure.toml"),
+        "bundled demo": N_(
+            "nothing else applies (no --config, no $RISKMON_CONFIG, no exposure.toml in the user config dir), "
+            "so the bundled demo"
+        ),
+    }
+    return _(why[loc.source]) if loc.source in why else loc.source
 
 
 def _rules(config_dir: str | None) -> list[tuple[str, str]]:
     env = os.environ.get("RISKMON_CONFIG")
     user = user_config_dir()
     if (user / "exposure.toml").is_file():
-        user_state = f"{user}  (holds exposure.toml)"
+        user_state = f"{user}  " + _("(holds exposure.toml)")
     elif user.is_dir():
-        user_state = f"{user}  (exists, but has no exposure.toml)"
+        user_state = f"{user}  " + _("(exists, but has no exposure.toml)")
     else:
-        user_state = f"{user}  (does not exist)"
+        user_state = f"{user}  " + _("(does not exist)")
     return [
-        ("--config", f"given: {config_dir}" if config_dir else "not given"),
-        ("$RISKMON_CONFIG", f"set: {env}" if env else "not set"),
+        ("--config", _("given: {value}").format(value=config_dir) if config_dir else _("not given")),
+        ("$RISKMON_CONFIG", _("set: {value}").format(value=env) if env else _("not set")),
         ("user config dir", user_state),
         ("bundled demo", str(bundled_config_dir())),
     ]
@@ -150,7 +159,11 @@ def config_validate(config_dir: str | None) -> int:
     except OSError as exc:
         return _os_error("validate", exc)
     channels, events = len(cfg.profile.channels), len(cfg.events)
-    _out(f"valid: {cfg.location.path} ({channels} channels, {events} events)")
+    _out(
+        _("valid: {path} ({channels} channels, {events} events)").format(
+            path=cfg.location.path, channels=channels, events=events
+        )
+    )
     return 0
 
 
@@ -238,7 +251,7 @@ def config_schema(config_dir: str | None, output: str | None) -> int:
         else:
             loc = resolve_config_dir(config_dir)
             if loc.is_demo:
-                _err("riskmon config schema: the config in use is the bundled demo; give --output DIR")
+                _err("riskmon config schema: " + _("the config in use is the bundled demo; give --output DIR"))
                 return 1
             directory = loc.path / "schemas"
         _out(_("wrote {path}").format(path=_write_schemas(directory)))
@@ -299,5 +312,8 @@ def run(args: argparse.Namespace) -> int:
         from riskmon.cli.config_edit import run as run_edit
 
         return run_edit(args)
-    _err(f"riskmon config: unknown action {action!r}; use path, validate, init, schema or edit")
+    _err(
+        "riskmon config: "
+        + _("unknown action {action}; use path, validate, init, schema or edit").format(action=repr(action))
+    )
     return int(ExitCode.UNKNOWN)

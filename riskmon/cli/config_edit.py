@@ -30,7 +30,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from riskmon.cli.args import bad_arguments
 from riskmon.errors import ConfigError, ExitCode, RiskmonError, did_you_mean
+from riskmon.i18n import _, ngettext
 from riskmon.paths import CONFIG_FILES, resolve_config_dir
 
 STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGHUP, signal.SIGINT})
@@ -66,7 +68,11 @@ def file_name(name: str) -> str:
         return ALIASES[key.lower()]
     hint = did_you_mean(key, [*ALIASES, *CONFIG_FILES], cutoff=0.5)
     raise RiskmonError(
-        f"bad arguments: config edit: unknown file {name!r}{hint} (one of: exposure, events, playbooks, riskmon)"
+        bad_arguments(
+            _("config edit: unknown file {name}{hint} (one of: exposure, events, playbooks, riskmon)").format(
+                name=repr(name), hint=hint
+            )
+        )
     )
 
 
@@ -79,16 +85,31 @@ def editor_command(env: dict[str, str] | None = None, *, tty: bool) -> list[str]
             try:
                 argv = shlex.split(value)
             except ValueError as exc:
-                raise RiskmonError(f"${var} cannot be split into a command: {exc}") from None
+                raise RiskmonError(
+                    _("{variable} cannot be split into a command: {reason}").format(variable=f"${var}", reason=exc)
+                ) from None
             if argv:
                 return argv
     if tty and shutil.which("vi"):
         return ["vi"]
-    raise RiskmonError("no editor: set $VISUAL or $EDITOR (e.g. export EDITOR=nano)")
+    raise RiskmonError(_("no editor: set $VISUAL or $EDITOR (e.g. {command})").format(command="export EDITOR=nano"))
 
 
 def run(args: argparse.Namespace) -> int:
     return edit(getattr(args, "config", None), getattr(args, "file", None) or "exposure")
+
+
+def _refusal(directory: Path, *, demo: bool) -> str | None:
+    """Why this config directory cannot be edited (the bundled demo, or none there), or None."""
+    if demo:
+        return _("{path} is the bundled demo config, which is read-only. Write your own first with: {command}").format(
+            path=directory, command="riskmon config init"
+        ) + _(" (then edit that)")
+    if not directory.is_dir():
+        return _("config directory {path} does not exist; write one with: {command}").format(
+            path=directory, command=f"riskmon config init {directory}"
+        )
+    return None
 
 
 def edit(
@@ -107,17 +128,9 @@ def edit(
         config_dir, name = str(given.parent), given.name
     fname = file_name(name)
     loc = resolve_config_dir(config_dir)
-    if loc.is_demo:
-        _err(
-            f"riskmon config edit: {loc.path} is the bundled demo config, which is read-only. "
-            "Write your own first with: riskmon config init (then edit that)"
-        )
-        return 1
-    if not loc.path.is_dir():
-        _err(
-            f"riskmon config edit: config directory {loc.path} does not exist; write one with: "
-            f"riskmon config init {loc.path}"
-        )
+    refused = _refusal(loc.path, demo=loc.is_demo)
+    if refused:
+        _err(f"riskmon config edit: {refused}")
         return 1
     path = loc.path / fname
     original = configedit.read_text(path)
@@ -125,12 +138,16 @@ def edit(
         from riskmon.sources.config.starter import starter_files
 
         text = starter_files()[fname]
-        _out(f"{path} does not exist yet: starting from the starter template")
+        _out(_("{path} does not exist yet: starting from the starter template").format(path=path))
     else:
         text = original
     draft = configedit.draft_path(path)
     if draft.exists():
-        _out(f"note: {draft} holds unsaved edits from the dashboard; this edit starts from {path.name}")
+        _out(
+            _("note: {draft} holds unsaved edits from the dashboard; this edit starts from {name}").format(
+                draft=draft, name=path.name
+            )
+        )
 
     interactive = sys.stdin.isatty() if tty is None else tty
     argv = editor_command(env, tty=interactive)
@@ -138,7 +155,7 @@ def edit(
         fname,  # same name, so the editor highlights TOML
         text,
         lambda work: _loop(path, work, original, argv, interactive, ask),
-        f"riskmon config edit: stopped by {{signal}}; the editor was closed and {path} was not changed",
+        "riskmon config edit: " + stopped_text(_("the editor was closed and {path} was not changed"), path=path),
     )
 
 
@@ -168,8 +185,28 @@ def open_editor(argv: list[str], work: Path) -> int:
         return run_editor([*argv, str(work)])
     except OSError as exc:
         raise RiskmonError(
-            f"cannot run the editor {argv[0]!r}: {exc.strerror or type(exc).__name__}; check $VISUAL / $EDITOR"
+            _("cannot run the editor {editor}: {reason}; check $VISUAL / $EDITOR").format(
+                editor=repr(argv[0]), reason=exc.strerror or type(exc).__name__
+            )
         ) from None
+
+
+def edit_again(ask: Callable[[str], str]) -> bool:
+    """Asked after an invalid edit: yes (the default, Enter) opens the editor again."""
+    try:
+        answer = ask(_("Edit again? [Y/n] ")).strip().lower()
+    except EOFError:
+        return False
+    return answer in ("", "y", "yes")
+
+
+def stopped_text(outcome: str, **values: object) -> str:
+    """What `in_work_copy` says when a signal stopped the editor; `{signal}` is left for it to fill."""
+    return _("stopped by {signal}; {outcome}").format(signal="{signal}", outcome=outcome.format(**values))
+
+
+def editor_failed(status: int, outcome: str) -> str:
+    return _("the editor exited with status {status}; {outcome}").format(status=status, outcome=outcome)
 
 
 class EditorStopped(Exception):
@@ -241,14 +278,17 @@ def _save(path: Path, new: str, original: str | None) -> int:
         configedit.save_text(path, new, base_text=original, base_missing=original is None)
     except configedit.ConflictError:
         kept = configedit.save_rejected(path, new)
-        _err(f"riskmon config edit: {path} changed on disk while you edited it; it was not overwritten.")
-        _err(f"  your version is kept in {kept}")
+        _err(
+            "riskmon config edit: "
+            + _("{path} changed on disk while you edited it; it was not overwritten.").format(path=path)
+        )
+        _err("  " + _("your version is kept in {path}").format(path=kept))
         return 1
     except ConfigError as exc:  # e.g. cannot write
         for p in exc.problems:
             _err(str(p))
         return int(ExitCode.UNKNOWN)
-    _out(f"saved {path}")
+    _out(_("saved {path}").format(path=path))
     return 0
 
 
@@ -265,29 +305,30 @@ def _loop(
     while True:
         status = open_editor(argv, work)
         if status != 0:
-            _err(f"riskmon config edit: the editor exited with status {status}; {path} was not changed")
+            _err("riskmon config edit: " + editor_failed(status, _("{path} was not changed").format(path=path)))
             return 1
         new = configedit.read_text(work)
         if new is None:
-            _err(f"riskmon config edit: the edited copy is gone; {path} was not changed")
+            _err("riskmon config edit: " + _("the edited copy is gone; {path} was not changed").format(path=path))
             return 1
         if original is not None and new == original:
-            _out(f"no changes; {path} was not touched")
+            _out(_("no changes; {path} was not touched").format(path=path))
             return 0
         problems = configedit.check_text(path, new)
         if not problems:
             return _save(path, new, original)
         count = len(problems)
-        _err(f"{count} problem{'s' if count != 1 else ''} in your edit of {path} (line numbers are in your copy):")
+        _err(
+            ngettext(
+                "{count} problem in your edit of {path} (line numbers are in your copy):",
+                "{count} problems in your edit of {path} (line numbers are in your copy):",
+                count,
+            ).format(count=count, path=path)
+        )
         for p in problems:
             _err(f"  {p}")
-        if interactive:
-            try:
-                answer = ask("Edit again? [Y/n] ").strip().lower()
-            except EOFError:
-                answer = "n"
-            if answer in ("", "y", "yes"):
-                continue
+        if interactive and edit_again(ask):
+            continue
         kept = configedit.save_rejected(path, new)
-        _err(f"{path} was not changed; your edit is kept in {kept}")
+        _err(_("{path} was not changed; your edit is kept in {kept}").format(path=path, kept=kept))
         return 1

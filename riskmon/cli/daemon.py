@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from riskmon.errors import ExitCode, RiskmonError
+from riskmon.i18n import _
 
 if TYPE_CHECKING:
     from riskmon.live.monitor import Monitor, MonitorUpdate
@@ -101,14 +102,19 @@ def _say_what_is_off(monitor: Monitor, cfg: Config) -> None:
     """Once per start: what this daemon will not do that a user would expect it to."""
     if monitor.replay:
         log.warning(
-            "replaying as of %s (--now): nothing is recorded (history, feed cache, textfile) and no alert is sent",
-            monitor.now_fn().isoformat(),
+            "%s",
+            _(
+                "replaying as of {when} (--now): nothing is recorded (history, feed cache, textfile) "
+                "and no alert is sent"
+            ).format(when=monitor.now_fn().isoformat()),
         )
     elif not any(a.type != "healthchecks" for a in cfg.settings.alerts):
         log.warning(
-            "no alert channel in %s: level changes, critical events and overdue steps are only logged; "
-            "add an [[alerts]] webhook, apprise, command or desktop channel to be told",
-            cfg.path / "riskmon.toml",
+            "%s",
+            _(
+                "no alert channel in {path}: level changes, critical events and overdue steps are only logged; "
+                "add an [[alerts]] webhook, apprise, command or desktop channel to be told"
+            ).format(path=cfg.path / "riskmon.toml"),
         )
 
 
@@ -125,14 +131,20 @@ async def _once(args: argparse.Namespace, now_fn: Callable[[], datetime]) -> int
     finally:
         await monitor.aclose()
     if ev.feed_failure:
-        return _unknown(ev.feed_failure, "\n".join(f"feed {f['name']}: {f.get('error')}" for f in ev.feeds))
-    print(formats.nagios(ev.assessment, demo=ev.config.location.is_demo).splitlines()[0], flush=True)
+        from riskmon.cli.check import feed_errors
+
+        return _unknown(ev.feed_failure, feed_errors(ev.feeds))
+    from riskmon.i18n import english
+
+    with english():  # the status line monitoring systems read, as `check --format nagios` has it
+        line = formats.nagios(ev.assessment, demo=ev.config.location.is_demo).splitlines()[0]
+    print(line, flush=True)
     return int(ev.assessment.level.exit_code)
 
 
 def _unknown(message: str, details: str = "") -> int:
     """Like `check`: one line on stdout for whoever runs us, details on stderr."""
-    line = message.splitlines()[0] if message else "unknown error"
+    line = message.splitlines()[0] if message else _("unknown error")
     print(f"RISKMON UNKNOWN - {line}", flush=True)
     log.error("%s", line)  # stdout may go to /dev/null under cron; the log line is mailed
     if details:
@@ -164,12 +176,15 @@ def status_line(update: MonitorUpdate) -> str:
     ev = update.evaluation
     if ev is None:
         return f"UNKNOWN: config invalid: {update.config_error or 'not loaded yet'}"
+    from riskmon.i18n import english
     from riskmon.present.formats import nagios_summary
 
     if ev.feed_failure:
         line = f"UNKNOWN: {ev.feed_failure}"
     else:
-        line = f"{ev.assessment.level.name}: {nagios_summary(ev.assessment, demo=ev.config.location.is_demo)}"
+        with english():  # the nagios line's summary, word for word
+            summary = nagios_summary(ev.assessment, demo=ev.config.location.is_demo)
+        line = f"{ev.assessment.level.name}: {summary}"
     return line + (" (config on disk invalid: the last good one is in use)" if update.config_error else "")
 
 
@@ -205,24 +220,29 @@ async def _serve_notifying(args: argparse.Namespace, now_fn: Callable[[], dateti
         loop, log, monitor.refresh_now, on_stopping=lambda name: systemd.send(STOPPING="1", STATUS=f"stopping ({name})")
     )
     monitor.start()
-    s = cfg.settings
-    log.info(
-        "riskmon daemon started (pid %d): config %s, history %s, %d feed(s), %d alert channel(s)%s%s",
-        os.getpid(),
-        cfg.path,
-        monitor.db_path,
-        len(s.feeds),
-        len(s.alerts),
-        f", textfile {s.export.prometheus_textfile}" if s.export.prometheus_textfile else "",
-        ", offline" if monitor.offline else "",
-    )
+    log.info("%s", _started(cfg, monitor))
     try:
         await stop.wait()
     finally:
         await monitor.aclose()
         remove_signals(loop)
-    log.info("stopped")
+    log.info("%s", _("stopped"))
     return 0
+
+
+def _started(cfg: Config, monitor: Monitor) -> str:
+    """The start line: what this daemon reads, writes and sends."""
+    s = cfg.settings
+    textfile = s.export.prometheus_textfile
+    return _("riskmon daemon started (pid {pid}): config {config}, history {history}, {feeds}, {alerts}{extra}").format(
+        pid=os.getpid(),
+        config=cfg.path,
+        history=monitor.db_path,
+        feeds=_("{n} feed(s)").format(n=len(s.feeds)),
+        alerts=_("{n} alert channel(s)").format(n=len(s.alerts)),
+        extra=(_(", textfile {path}").format(path=textfile) if textfile else "")
+        + (_(", offline") if monitor.offline else ""),
+    )
 
 
 def stop_signals(
@@ -237,15 +257,15 @@ def stop_signals(
 
     def on_stop(name: str) -> None:
         if stop.is_set():
-            logger.warning("%s again: exiting without waiting", name)
+            logger.warning("%s", _("{signal} again: exiting without waiting").format(signal=name))
             os._exit(0)
-        logger.info("%s received: stopping", name)
+        logger.info("%s", _("{signal} received: stopping").format(signal=name))
         if on_stopping is not None:
             on_stopping(name)
         stop.set()
 
     def on_hup() -> None:
-        logger.info("SIGHUP received: re-reading config and polling every feed")
+        logger.info("%s", _("{signal} received: re-reading config and polling every feed").format(signal="SIGHUP"))
         refresh()
 
     for sig in (signal.SIGTERM, signal.SIGINT):

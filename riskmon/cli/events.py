@@ -103,11 +103,17 @@ def _not_public(event: Event, now: datetime, fmt: str, demo: bool) -> int:
         }
         print(formats.to_json(doc))
         return 0
+    from riskmon.i18n import _, data
+    from riskmon.present.words import status_word
+
     lines = [
-        f"{clean(event.id)}: {clean(event.title)}",
-        f"  not public yet on {day(now)}: its timeline starts {day(first)}, so this assessment leaves it out",
-        "  timeline:",
-        *(f"    {day(t.date)}  {t.status}" for t in event.timeline),
+        f"{clean(event.id)}: {clean(data(event.title))}",
+        "  "
+        + _("not public yet on {now}: its timeline starts {first}, so this assessment leaves it out").format(
+            now=day(now), first=day(first)
+        ),
+        "  " + _("timeline:"),
+        *(f"    {day(t.date)}  {status_word(t.status)}" for t in event.timeline),
     ]
     print("\n".join(lines))
     return 0
@@ -168,15 +174,21 @@ def _list(a: Assessment, now: datetime, fmt: str, demo: bool, *, all_: bool) -> 
         print(formats.to_json({"now": formats.iso(now), "demo": demo, "events": docs}))
         return 0
     print("\n".join(events_table(ranked, a.profile.business.currency)))
+    from riskmon.i18n import _
+
+    n = len(a.expired)
     if all_ and a.expired:
-        print(f"\nexpired ({len(a.expired)}): " + ", ".join(e.id for e in a.expired))
+        print("\n" + _("expired ({n}): {ids}").format(n=n, ids=", ".join(e.id for e in a.expired)))
     elif a.expired:
-        print(f"\n{len(a.expired)} expired events not shown (--all lists them)", file=sys.stderr)
+        hidden = _("{n} expired events not shown ({option} lists them)").format(n=n, option="--all")
+        print("\n" + hidden, file=sys.stderr)
     return 0
 
 
 def _unknown(event_id: str, known: list[str], expired: list[str]) -> str:
+    from riskmon.i18n import _
+
     if event_id in expired:
-        return f"event {event_id!r} has expired (its window has passed)"
-    hint = did_you_mean(event_id, known) or "; `riskmon events list` shows them"
-    return f"no event {event_id!r}{hint}"
+        return _("event {id} has expired (its window has passed)").format(id=repr(event_id))
+    hint = did_you_mean(event_id, known) or "; " + _("{command} shows them").format(command="`riskmon events list`")
+    return _("no event {id}{hint}").format(id=repr(event_id), hint=hint)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskmon.cli.pipe import answer
 from riskmon.errors import ConfigError, RiskmonError, reason_of
+from riskmon.i18n import _
 
 if TYPE_CHECKING:
     from riskmon.core.playbooks import Progress
@@ -76,9 +77,9 @@ def configure(fleet: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not str(args.fleet_dir).strip():
-        from riskmon.cli.args import UsageError
+        from riskmon.cli.args import UsageError, bad_arguments
 
-        raise UsageError("bad arguments: FLEET_DIR is empty; give the fleet directory")
+        raise UsageError(bad_arguments(_("{what} is empty; give the fleet directory").format(what="FLEET_DIR")))
     if args.fleet_command == "daemon":
         return run_daemon(args)
     return run_check(args)
@@ -133,7 +134,8 @@ def _with_extras(o: ProfileOutcome, data: Path, fmt: str, *, record: bool, wait:
             p = o.evaluation.with_progress(progress).plan
             extras.update(playbooks=p.playbooks_json(), standing=p.standing_json())
         except Exception as exc:  # a playbook problem must not hide the assessment
-            print(f"riskmon: {o.name}: playbooks: {reason_of(exc)}", file=sys.stderr, flush=True)
+            say = _("playbooks: {reason}").format(reason=reason_of(exc))
+            print(f"riskmon: {o.name}: {say}", file=sys.stderr, flush=True)
     return replace(o, extras=extras)
 
 
@@ -157,7 +159,8 @@ def _history(
     except CheckTimeout:
         raise
     except Exception as exc:
-        print(f"riskmon: {o.name}: playbook progress not read: {reason_of(exc)}", file=sys.stderr, flush=True)
+        say = _("playbook progress not read: {reason}").format(reason=reason_of(exc))
+        print(f"riskmon: {o.name}: {say}", file=sys.stderr, flush=True)
         return None, {}
 
 
@@ -239,7 +242,7 @@ def _failure(fmt: str, exc: RiskmonError) -> int:
     format asked for, as `check` fails."""
     from riskmon.textsafe import clean
 
-    line = clean(exc.message.splitlines()[0]) if exc.message.strip() else "unknown error"
+    line = clean(exc.message.splitlines()[0]) if exc.message.strip() else _("unknown error")
     if fmt == "json":
         from riskmon.present.formats import to_json
 
@@ -262,7 +265,7 @@ def run_daemon(args: argparse.Namespace) -> int:
     from collections.abc import Callable
     from datetime import UTC, datetime
 
-    from riskmon.cli.args import UsageError
+    from riskmon.cli.args import UsageError, bad_arguments
     from riskmon.cli.daemon import configure_logging
 
     configure_logging(args.log_level)
@@ -273,7 +276,7 @@ def run_daemon(args: argparse.Namespace) -> int:
         try:
             listen = parse_listen(args.listen)
         except ValueError as exc:
-            raise UsageError(f"bad arguments: {exc}") from None
+            raise UsageError(bad_arguments(str(exc))) from None
     fixed: datetime | None = args.now
     now_fn: Callable[[], datetime] = (lambda: fixed) if fixed is not None else (lambda: datetime.now(UTC))
     return asyncio.run(_serve(args, now_fn, listen))
@@ -304,20 +307,19 @@ async def _serve(args: argparse.Namespace, now_fn: Any, listen: tuple[str, int] 
         log.error("%s", exc.message)
         return _failure("text", exc)
     if monitor.replay:
-        log.warning("replaying as of %s (--now): nothing is recorded and no alert is sent", now_fn().isoformat())
+        when = now_fn().isoformat()
+        log.warning(
+            "%s", _("replaying as of {when} (--now): nothing is recorded and no alert is sent").format(when=when)
+        )
     loop = asyncio.get_running_loop()
     stop = stop_signals(loop, log, monitor.refresh_now)
     monitor.start()
     if server is not None:
         server.start()
-    log.info(
-        "riskmon fleet daemon started (pid %d): fleet %s, %d profile(s), data %s%s",
-        os.getpid(),
-        path,
-        len(monitor.members),
-        monitor.data,
-        f", /metrics at {server.url}" if server is not None else "",
+    started = _("riskmon fleet daemon started (pid {pid}): fleet {fleet}, {n} profile(s), data {data}").format(
+        pid=os.getpid(), fleet=path, n=len(monitor.members), data=monitor.data
     )
+    log.info("%s", started + (_(", /metrics at {url}").format(url=server.url) if server is not None else ""))
     try:
         await stop.wait()
     finally:
@@ -325,5 +327,5 @@ async def _serve(args: argparse.Namespace, now_fn: Any, listen: tuple[str, int] 
         remove_signals(loop)
         if server is not None:
             server.close()
-    log.info("stopped")
+    log.info("%s", _("stopped"))
     return 0

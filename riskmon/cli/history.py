@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from riskmon.errors import RiskmonError
+from riskmon.i18n import _, data, is_english
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -42,16 +43,22 @@ def run(args: argparse.Namespace) -> int:
         text = getattr(args, "since", None)
         since = parse_since(text, now) if text else None
     except ValueError as exc:
-        raise RiskmonError(f"bad arguments: --since: {exc}") from None
+        from riskmon.cli.args import bad_arguments
+
+        raise RiskmonError(bad_arguments(f"--since: {exc}")) from None
     path = resolve_db_path(args.db, resolve_config_dir(args.config))
     if not path.exists():
-        raise RiskmonError(f"no history yet at {path}: `riskmon check` or `riskmon daemon` records it")
+        raise RiskmonError(
+            _("no history yet at {path}: {check} or {daemon} records it").format(
+                path=path, check="`riskmon check`", daemon="`riskmon daemon`"
+            )
+        )
     store = HistoryStore(path)
     if getattr(args, "history_command", None) == "changes":
         return _changes(store.event_log(since), args.format)
     rows = [s for s in store.snapshots(since, events=args.format == "json") if s["at"] <= now]
     for moved in store.recovered:
-        print(f"riskmon: the history file was unreadable and was moved aside to {moved}")
+        print("riskmon: " + _("the history file was unreadable and was moved aside to {path}").format(path=moved))
     if args.format == "json":
         doc = {"schema": 1, "db": str(path), "since": _iso(since), "snapshots": [_row(s) for s in rows]}
         print(json.dumps(doc, indent=2))
@@ -95,7 +102,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
     from riskmon.present.text import runway_text, table
 
     if not rows:
-        return "no snapshots in that range"
+        return _("no snapshots in that range")
     from riskmon.textsafe import clean
 
     body = [
@@ -110,7 +117,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
         ]
         for s in rows
     ]
-    head = ["AT (UTC)", "BUSINESS", "LEVEL", "SCORE", "RUNWAY", "TOP PLATFORM", "SAMPLES"]
+    head = [_("AT (UTC)"), _("BUSINESS"), _("LEVEL"), _("SCORE"), _("RUNWAY"), _("TOP PLATFORM"), _("SAMPLES")]
     return "\n".join(table(head, body, right={3, 6}))
 
 
@@ -122,13 +129,27 @@ def _changes(entries: list[dict[str, Any]], fmt: str) -> int:
         print(json.dumps(doc, indent=2, default=str))
         return 0
     if not entries:
-        print("no event changes in that range")
+        print(_("no event changes in that range"))
         return 0
     for e in entries:
-        what = "first seen" if e["change"] == "first_seen" else f"{e['change']}: {e.get('old')} -> {e.get('new')}"
         whose = f"{clean(e['business'])}  " if e.get("business") else ""
-        print(f"{e['at']:%Y-%m-%d %H:%M}  {whose}{clean(e['event_id'])}  {what}  ({clean(e.get('title') or '')})")
+        title = clean(data(e.get("title") or ""))
+        print(f"{e['at']:%Y-%m-%d %H:%M}  {whose}{clean(e['event_id'])}  {_change_text(e)}  ({title})")
     return 0
+
+
+def _change_text(e: dict[str, Any]) -> str:
+    """'first seen', or 'status: announced -> confirmed' (field and values in the active language)."""
+    from riskmon.present.changes import field_word, value_word
+
+    change = str(e["change"])
+    if change == "first_seen":
+        return _("first seen")
+
+    def value(v: object) -> str:
+        return _("none") if v is None and not is_english() else value_word(change, str(v))
+
+    return f"{field_word(change)}: {value(e.get('old'))} -> {value(e.get('new'))}"
 
 
 def plot(
@@ -144,20 +165,29 @@ def plot(
     import plotext as plt
 
     if not rows:
-        return "no snapshots in that range"
+        return _("no snapshots in that range")
     plt.clear_figure()  # plotext keeps one global figure: start clean every time
     start = rows[0]["at"]
     xs = [(s["at"] - start).total_seconds() / 86400 for s in rows]
-    plt.plot(xs, [s["score"] for s in rows], label="score", marker="braille")
-    plt.plot(xs, [warn] * len(xs), label=f"warning {warn:g}", color="orange", marker="dot")
-    plt.plot(xs, [crit] * len(xs), label=f"critical {crit:g}", color="red", marker="dot")
+    # plotext lays out its title, legend and labels by characters: in Chinese (two cells each)
+    # they would push the frame out of line, so they are written around the plot instead.
+    inside = is_english()
+    plt.plot(xs, [s["score"] for s in rows], label="score" if inside else None, marker="braille")
+    plt.plot(xs, [warn] * len(xs), label=f"warning {warn:g}" if inside else None, color="orange", marker="dot")
+    plt.plot(xs, [crit] * len(xs), label=f"critical {crit:g}" if inside else None, color="red", marker="dot")
     plt.ylim(0, 100)
-    plt.xlabel(f"days since {start:%Y-%m-%d %H:%M} UTC")
-    plt.title("riskmon score")
-    plt.plotsize(max(40, min(width, 160)), height)
+    since = _("days since {start} UTC").format(start=f"{start:%Y-%m-%d %H:%M}")
+    if inside:
+        plt.xlabel(since)
+        plt.title("riskmon score")
+    plt.plotsize(max(40, min(width, 160)), height if inside else max(8, height - 3))
     plt.theme("clear")
     text = str(plt.build())
     if not colour:
         text = plt.uncolorize(text)
     plt.clear_figure()
-    return text
+    if inside:
+        return text
+    bands = _("warning {warn} / critical {crit}").format(warn=f"{warn:g}", crit=f"{crit:g}")
+    score = _("score")
+    return "\n".join([_("riskmon score"), text, f"⢕ {score}  • {bands}", since])

@@ -14,10 +14,11 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from riskmon.cli.args import UsageError
+from riskmon.cli.args import UsageError, bad_arguments
 from riskmon.cli.parser import DEFAULT_COMMAND, build_parser, command_module, parse_args
 from riskmon.cli.pipe import READER_LEFT, answer, silence
 from riskmon.errors import ExitCode, Problem, RiskmonError
+from riskmon.i18n import _
 
 __all__ = ["build_parser", "main"]
 
@@ -30,10 +31,9 @@ def _no_empty_paths(args: argparse.Namespace) -> None:
     for name in ("config", "db", "fleet"):
         value = getattr(args, name, None)
         if value is not None and not str(value).strip():
-            from riskmon.i18n import _
-
-            message = _("bad arguments: --{name} is empty; give a value or leave the option out")
-            raise UsageError(message.format(name=name))
+            raise UsageError(
+                bad_arguments(_("{option} is empty; give a value or leave the option out").format(option=f"--{name}"))
+            )
 
 
 MACHINE_FORMATS = ("nagios", "prometheus")
@@ -79,7 +79,7 @@ def _fail(
     `--format json` — others: stderr. Details: stderr."""
     from riskmon.textsafe import clean
 
-    line = clean(message.splitlines()[0]) if message.strip() else "unknown error"
+    line = clean(message.splitlines()[0]) if message.strip() else _("unknown error")
     if command == "check" and as_json:
         import json
 
@@ -140,7 +140,7 @@ def _main(argv: list[str]) -> int:
             raise
         return _fail(
             command,
-            f"internal error: {type(exc).__name__}: {exc}",
-            "set RISKMON_DEBUG=1 to see the traceback",
+            _("internal error: {error}").format(error=f"{type(exc).__name__}: {exc}"),
+            _("set {variable} to see the traceback").format(variable="RISKMON_DEBUG=1"),
             as_json=fmt == "json",
         )

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.errors import ConfigError, ExitCode
+from riskmon.i18n import N_, _, ngettext
 from riskmon.paths import ConfigLocation, resolve_config_dir
 from riskmon.textsafe import clean
 
@@ -38,11 +39,11 @@ if TYPE_CHECKING:
     from riskmon.usecases.news import Made, Proposal
 
 OUTCOMES = {
-    "new": "queued as {id}",
-    "merged": "merged into the queued draft {id}",
-    "seen": "this article was added before: already in the queue as {id}",
-    "rejected": "not queued: you rejected {id}, and this reports nothing newer",
-    "known": "not queued: events.toml already says this (event {event})",
+    "new": N_("queued as {id}"),
+    "merged": N_("merged into the queued draft {id}"),
+    "seen": N_("this article was added before: already in the queue as {id}"),
+    "rejected": N_("not queued: you rejected {id}, and this reports nothing newer"),
+    "known": N_("not queued: events.toml already says this (event {event})"),
 }
 
 
@@ -115,7 +116,11 @@ def _add(args: argparse.Namespace, location: ConfigLocation, now: datetime) -> i
     if getattr(args, "format", "text") == "json":
         print(json.dumps([m.draft.to_json(m.match) for m in made], ensure_ascii=False, indent=2))
     elif not made:
-        _out(f"no draft events in {article.name}: no sentence names a change (kind), a platform and a date or status")
+        _out(
+            _("no draft events in {name}: no sentence names a change (kind), a platform and a date or status").format(
+                name=article.name
+            )
+        )
     else:
         for m in made:
             _show_made(m)
@@ -125,25 +130,33 @@ def _add(args: argparse.Namespace, location: ConfigLocation, now: datetime) -> i
 def _show_made(m: Made) -> None:
     event = m.match.event_id if m.match is not None else ""
     _out(f"{_summary(m.draft)}")
-    _out(f"  {OUTCOMES[m.outcome].format(id=m.draft.id, event=event)}")
+    _out("  " + _(OUTCOMES[m.outcome]).format(id=m.draft.id, event=event))
     if m.match is not None and m.outcome != "known":
-        _out(f"  updates event {m.match.event_id}")
+        _out("  " + _("updates event {id}").format(id=m.match.event_id))
     _evidence(m.draft)
 
 
 def _summary(d: Draft) -> str:
-    day = d.effective.astimezone(UTC).date().isoformat() if d.effective else "no date"
-    return (
-        f"{d.id}: {d.kind}, {', '.join(d.platforms)} in {', '.join(d.regions)}, {day}, "
-        f"{d.status} (p {d.probability:g}), confidence {d.confidence:.2f}"
+    from riskmon.present.words import kind_word, status_word
+
+    day = d.effective.astimezone(UTC).date().isoformat() if d.effective else _("no date")
+    return _("{id}: {kind}, {platforms} in {regions}, {day}, {status} (p {p}), confidence {confidence}").format(
+        id=d.id,
+        kind=kind_word(d.kind),
+        platforms=", ".join(d.platforms),
+        regions=", ".join(d.regions),
+        day=day,
+        status=status_word(d.status),
+        p=f"{d.probability:g}",
+        confidence=f"{d.confidence:.2f}",
     )
 
 
 def _evidence(d: Draft, indent: str = "  ") -> None:
     if d.title:
-        _out(f"{indent}title: {d.title}")
+        _out(indent + _("title: {title}").format(title=d.title))
     for x in d.deadlines:
-        _out(f"{indent}deadline {x.date.astimezone(UTC).date().isoformat()}: {x.what}")
+        _out(indent + _("deadline {date}: {what}").format(date=x.date.astimezone(UTC).date().isoformat(), what=x.what))
     fields_of: dict[str, list[str]] = {}  # one sentence often gives several fields
     for name, ev in d.evidence.items():
         fields_of.setdefault(ev.text, []).append(name)
@@ -165,23 +178,32 @@ def _list(args: argparse.Namespace, location: ConfigLocation) -> int:
         print(json.dumps([_entry_json(e, r.matches.get(e.id)) for e in entries], ensure_ascii=False, indent=2))
         return 0
     if r.error:
-        _err(f"note: matches against events.toml are unknown: {r.error}")
+        _err(_("note: matches against events.toml are unknown: {why}").format(why=r.error))
     if not entries:
-        _out("the news review queue is empty (riskmon news add FILE|-|URL adds an article)")
+        _out(
+            _("the news review queue is empty ({command} adds an article)").format(
+                command="riskmon news add FILE|-|URL"
+            )
+        )
         return 0
     pending = sum(e.state == "pending" for e in entries)
-    _out(f"{pending} draft{'s' if pending != 1 else ''} to review: riskmon news accept ID [--edit] | reject ID")
+    command = "riskmon news accept ID [--edit] | reject ID"
+    _out(
+        ngettext("{n} draft to review: {command}", "{n} drafts to review: {command}", pending).format(
+            n=pending, command=command
+        )
+    )
     for e in entries:
         _out()
-        _out(_summary(e.draft) + ("" if e.state == "pending" else f" [{e.state}]"))
+        _out(_summary(e.draft) + ("" if e.state == "pending" else f" [{_state(e.state)}]"))
         found = r.matches.get(e.id)
         if e.state == "accepted" and e.event_id:
-            _out(f"  accepted into event {e.event_id}")
+            _out("  " + _("accepted into event {id}").format(id=e.event_id))
         elif found is not None:
-            _out(f"  updates event {found.event_id}")
+            _out("  " + _("updates event {id}").format(id=found.event_id))
         _evidence(e.draft)
         for s in e.draft.sources:
-            _out(f"  source: {s}")
+            _out("  " + _("source: {url}").format(url=s))
     return 0
 
 
@@ -204,7 +226,7 @@ def _reject(args: argparse.Namespace, location: ConfigLocation, now: datetime) -
     from riskmon.usecases import news
 
     entry = news.reject(location, args.draft_id, now)
-    _out(f"rejected {entry.id}: the same news will not bring it back")
+    _out(_("rejected {id}: the same news will not bring it back").format(id=entry.id))
     return 0
 
 
@@ -237,9 +259,13 @@ def _write_or_raise(location: ConfigLocation, entry_id: str, proposal: Proposal 
 
     done = news.accept(location, entry_id, now, proposal=proposal)
     if done.path is None:
-        _out(f"accepted {entry_id}: event {done.proposal.event_id} already says this; nothing written")
+        _out(
+            _("accepted {id}: event {event} already says this; nothing written").format(
+                id=entry_id, event=done.proposal.event_id
+            )
+        )
         return 0
-    _out(f"accepted {entry_id}: wrote {done.path}")
+    _out(_("accepted {id}: wrote {path}").format(id=entry_id, path=done.path))
     for line in done.proposal.lines():
         _out(f"  {line}")
     return 0
@@ -247,9 +273,10 @@ def _write_or_raise(location: ConfigLocation, entry_id: str, proposal: Proposal 
 
 def _problems(entry_id: str, exc: ConfigError) -> None:
     count = len(exc.problems) or 1
+    problems = ngettext("{count} problem:", "{count} problems:", count).format(count=count)
     _err(
-        f"riskmon news accept: {entry_id} was not accepted and events.toml was not changed; "
-        f"{count} problem{'s' if count != 1 else ''}:"
+        "riskmon news accept: "
+        + _("{id} was not accepted and events.toml was not changed; {problems}").format(id=entry_id, problems=problems)
     )
     for p in [str(p) for p in exc.problems] or [exc.message]:
         _err(f"  {p}")
@@ -264,7 +291,14 @@ def _accept_edited(
 ) -> int:
     """The proposal in the editor (riskmon.cli.config_edit's machinery); checked when it closes,
     written when valid. On a terminal an invalid edit can be edited again."""
-    from riskmon.cli.config_edit import editor_command, in_work_copy, open_editor
+    from riskmon.cli.config_edit import (
+        edit_again,
+        editor_command,
+        editor_failed,
+        in_work_copy,
+        open_editor,
+        stopped_text,
+    )
     from riskmon.sources.config.edit import read_text
     from riskmon.usecases import news
 
@@ -275,7 +309,7 @@ def _accept_edited(
         while True:
             status = open_editor(argv, work)
             if status != 0:
-                _err(f"riskmon news accept: the editor exited with status {status}; {entry.id} was not accepted")
+                _err("riskmon news accept: " + editor_failed(status, _("{id} was not accepted").format(id=entry.id)))
                 return int(ExitCode.WARNING)
             try:
                 edited = news.proposal_from_text(read_text(work) or "", str(work))
@@ -285,20 +319,18 @@ def _accept_edited(
                 return int(ExitCode.WARNING)
             except ConfigError as exc:
                 _problems(entry.id, exc)
-            if not interactive or _no(ask):
+            if not interactive or not edit_again(ask):
                 return int(ExitCode.WARNING)
 
     return in_work_copy(
         f"{entry.id}.toml",
         news.proposal_text(entry, proposal),
         session,
-        f"riskmon news accept: stopped by {{signal}}; the editor was closed and {entry.id} was not accepted",
+        "riskmon news accept: " + stopped_text(_("the editor was closed and {id} was not accepted"), id=entry.id),
     )
 
 
-def _no(ask: Callable[[str], str]) -> bool:
-    try:
-        answer = ask("Edit again? [Y/n] ").strip().lower()
-    except EOFError:
-        return True
-    return answer not in ("", "y", "yes")
+def _state(state: str) -> str:
+    """A decided draft's state in words (the queue file keeps the English ids)."""
+    words = {"accepted": N_("accepted"), "rejected": N_("rejected"), "pending": N_("pending")}
+    return _(words[state]) if state in words else state

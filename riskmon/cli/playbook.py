@@ -41,12 +41,16 @@ def resolve_key(p: Plan, ev: Evaluation, name: str) -> str:
         if key in standing:
             return key
     if any(e.id == name for e in a.expired):
-        raise RiskmonError(f"event {name!r} has expired (its window has passed); it has no checklist any more")
+        raise RiskmonError(
+            _("event {id} has expired (its window has passed); it has no checklist any more").format(id=repr(name))
+        )
     known = [e.id for e in a.events] + [k.removeprefix(STANDING) for k in standing]
     hint = (
-        did_you_mean(name, known) or did_you_mean(name, standing) or "; `riskmon playbook` lists what has a checklist"
+        did_you_mean(name, known)
+        or did_you_mean(name, standing)
+        or "; " + _("{command} lists what has a checklist").format(command="`riskmon playbook`")
     )
-    raise RiskmonError(f"no event or standing suggestion {name!r}{hint}")
+    raise RiskmonError(_("no event or standing suggestion {id}{hint}").format(id=repr(name), hint=hint))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,15 +72,21 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from riskmon.cli.args import UsageError
+    from riskmon.cli.args import UsageError, bad_arguments
     from riskmon.usecases.plan import load_progress
 
     words: list[str] = list(getattr(args, "target", None) or [])
     mark = words[0] if words and words[0] in MARKS else None
     if mark and len(words) != 3:
-        raise UsageError(f"bad arguments: usage: riskmon playbook {mark} EVENT STEP")
+        raise UsageError(bad_arguments(_("usage: {command}").format(command=f"riskmon playbook {mark} EVENT STEP")))
     if not mark and len(words) > 1:
-        raise UsageError("bad arguments: give one EVENT_ID, or: riskmon playbook done|undo EVENT STEP")
+        raise UsageError(
+            bad_arguments(
+                _("give one {what}, or: {command}").format(
+                    what="EVENT_ID", command="riskmon playbook done|undo EVENT STEP"
+                )
+            )
+        )
     now = args.now or datetime.now(UTC)
     from riskmon.usecases.evaluate import evaluate
 
@@ -109,12 +119,14 @@ def _mark(p: Plan, ev: Evaluation, db: str | None, name: str, step_id: str, *, d
     key = resolve_key(p, ev, name)
     items = p.items(key)
     if not items:
-        raise RiskmonError(f"no playbook rule matches {name!r}, so it has no steps to mark")
+        raise RiskmonError(_("no playbook rule matches {id}, so it has no steps to mark").format(id=repr(name)))
     item = next((i for i in items if i.step.id == step_id), None)
     if item is None:
         ids = [i.step.id for i in items]
-        hint = did_you_mean(step_id, ids) or f"; its steps are: {', '.join(ids)}"
-        raise RiskmonError(f"no step {step_id!r} in the checklist of {name!r}{hint}")
+        hint = did_you_mean(step_id, ids) or "; " + _("its steps are: {ids}").format(ids=", ".join(ids))
+        raise RiskmonError(
+            _("no step {step} in the checklist of {id}{hint}").format(step=repr(step_id), id=repr(name), hint=hint)
+        )
     # Marked when you mark it, also in a replay: --now picks the checklist to look at; the mark is
     # an act of yours, not something the replay found.
     HistoryStore(resolve_db_path(db, ev.config.location)).set_step(key, step_id, done, datetime.now(UTC))

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from riskmon.errors import RiskmonError
+from riskmon.i18n import _
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -45,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         atomic_write_bytes(path, text.encode("utf-8"))
     except OSError as exc:
-        raise RiskmonError(f"cannot write the report to {path}: {exc.strerror or type(exc).__name__}") from None
-    print(f"report written to {path}", file=sys.stderr)
+        reason = exc.strerror or type(exc).__name__
+        raise RiskmonError(_("cannot write the report to {path}: {reason}").format(path=path, reason=reason)) from None
+    print(_("report written to {path}").format(path=path), file=sys.stderr)
     return 0

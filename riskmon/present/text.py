@@ -357,7 +357,7 @@ def render_check(
                 lines.extend(explanations[e.id].lines())
     if verbosity >= 3 and debug:
         lines.append("")
-        lines.extend(f"debug: {d}" for d in debug)
+        lines.extend(_("debug: {line}").format(line=d) for d in debug)
     return "\n".join(lines)
 
 

@@ -89,7 +89,11 @@ def parse_since(text: str, now: datetime) -> datetime:
     try:
         return to_utc(text)
     except (ValueError, IndexError):
+        from riskmon.i18n import _
+
         raise ValueError(
-            f"{text!r} is neither a duration (like 30m, 12h, 7d, 2w) nor an ISO date or date-time "
-            "(like 2026-11-01 or 2026-11-01T09:30:00+00:00)"
+            _(
+                "{text} is neither a duration (like 30m, 12h, 7d, 2w) nor an ISO date or date-time "
+                "(like 2026-11-01 or 2026-11-01T09:30:00+00:00)"
+            ).format(text=repr(text))
         ) from None

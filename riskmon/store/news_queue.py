@@ -200,10 +200,15 @@ class NewsQueue:
 
 
 def already(entry: Entry) -> str:
+    from riskmon.i18n import _
+
     if entry.state == "accepted":
-        into = f" into event {entry.event_id!r}" if entry.event_id else ""
-        return f"draft {entry.id!r} was already accepted{into}"
-    return f"draft {entry.id!r} was rejected; it stays rejected"
+        if entry.event_id:
+            return _("draft {id} was already accepted into event {event}").format(
+                id=repr(entry.id), event=repr(entry.event_id)
+            )
+        return _("draft {id} was already accepted").format(id=repr(entry.id))
+    return _("draft {id} was rejected; it stays rejected").format(id=repr(entry.id))
 
 
 def _index(entries: list[Entry], entry_id: str) -> int:
@@ -211,12 +216,14 @@ def _index(entries: list[Entry], entry_id: str) -> int:
         if e.id == entry_id:
             return i
     from riskmon.errors import did_you_mean
+    from riskmon.i18n import _
 
     pending = [e.id for e in entries if e.state == "pending"]
     hint = did_you_mean(entry_id, [e.id for e in entries]) or (
-        f"; pending: {', '.join(pending[:10])}" if pending else "; the queue has no pending drafts"
+        "; "
+        + (_("pending: {ids}").format(ids=", ".join(pending[:10])) if pending else _("the queue has no pending drafts"))
     )
-    raise QueueError(f"no draft {entry_id!r} in the news queue{hint}")
+    raise QueueError(_("no draft {id} in the news queue{hint}").format(id=repr(entry_id), hint=hint))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from riskmon.core.model import Event, Profile
 from riskmon.core.playbook_rules import PlaybookFile, PlaybookRule
 from riskmon.core.settings import Settings
 from riskmon.errors import ConfigError, Problem
-from riskmon.i18n import _
+from riskmon.i18n import N_, _
 from riskmon.paths import CONFIG_FILES, ConfigLocation, resolve_config_dir
 from riskmon.sources.config.files import Read as Read
 from riskmon.sources.config.files import _check_dir, read_file
@@ -46,10 +46,10 @@ REQUIRED_FILE = "exposure.toml"
 
 # What a missing file means, for `config path` and the docs.
 MISSING_MEANS: dict[str, str] = {
-    "riskmon.toml": "default settings: thresholds, model constants, no feeds, no alerts",
-    "exposure.toml": "required: riskmon cannot assess without your business and channels",
-    "events.toml": "no local events (feeds may still add some)",
-    "playbooks.toml": "the bundled playbooks only",
+    "riskmon.toml": N_("default settings: thresholds, model constants, no feeds, no alerts"),
+    "exposure.toml": N_("required: riskmon cannot assess without your business and channels"),
+    "events.toml": N_("no local events (feeds may still add some)"),
+    "playbooks.toml": N_("the bundled playbooks only"),
 }
 
 
