@@ -15,6 +15,10 @@ DATE_MAX = datetime(MAX_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 _RANGE_TEXT = f"outside the supported dates (years {MIN_YEAR} to {MAX_YEAR})"
 
 
+class NotADate(ValueError):
+    """Text that is no ISO date or date-time (a ValueError, for every caller that catches one)."""
+
+
 def to_utc(value: Any) -> Any:
     """Accept a TOML date/datetime or an ISO string; return an aware UTC datetime."""
     if isinstance(value, str):
@@ -25,7 +29,7 @@ def to_utc(value: Any) -> Any:
             value = datetime.fromisoformat(text) if ("T" in text or " " in text) else date.fromisoformat(text)
         except ValueError:
             hint = "use 2025-01-19 or 2025-01-19T17:00:00+07:00"
-            raise ValueError(f"not a date or date-time: {value!r} ({hint})") from None
+            raise NotADate(f"not a date or date-time: {value!r} ({hint})") from None
     try:
         if isinstance(value, datetime):
             return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

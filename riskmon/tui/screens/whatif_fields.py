@@ -12,7 +12,7 @@ from rich.text import Text
 from riskmon.core.scenario import Delta, EventDelta, Override, ScenarioError
 from riskmon.errors import Level
 from riskmon.i18n import N_, _
-from riskmon.present.whatif import change_value, signed, signed_money
+from riskmon.present.whatif import change_value, said, signed, signed_money
 from riskmon.textsafe import clean
 from riskmon.tui.screens.forms import date_text, differs, number_text
 from riskmon.tui.viewdata import Column
@@ -69,7 +69,10 @@ def parse_field(kind: str, ident: str, name: str, text: str, base: Event | Chann
 
     target = f"{ident}.{name}"
     raw = text.strip()
-    value: Any = None if (name == "probability" and raw == "") else sc.coerce_value(target, name, raw)
+    try:
+        value: Any = None if (name == "probability" and raw == "") else sc.coerce_value(target, name, raw)
+    except ScenarioError as exc:
+        raise ScenarioError(said(exc)) from None  # the core's English, in the reader's language
     if isinstance(value, float):
         if name in _SHARES and not 0.0 <= value <= 1.0:
             raise ScenarioError(_("{target}: a share between 0 and 1 (0.35 or 35%)").format(target=target))
