@@ -1,7 +1,7 @@
 """Simplified Chinese in the fleet overview (`fleet check` text and the fleet screen: state line,
-headline, headers, each profile's top reason) and in what-if's words (why an override's text is not
-a value of its field, "status default" for a cleared probability), in the CLI and the TUI; English
-and Nagios byte for byte as before."""
+headline, headers, each profile's top reason) and in what-if (why an override's text is not a value
+of its field, "status default" for a cleared probability, `riskmon what-if`'s text), in the CLI and
+the TUI; English and Nagios byte for byte as before."""
 
 from __future__ import annotations
 
@@ -181,12 +181,17 @@ def test_a_bad_override_value_is_explained_in_chinese(demo: Path, value: str) ->
 
 
 def test_a_cleared_probability_names_the_status_default_in_chinese(demo: Path) -> None:
-    r = what_if(demo, "--set", f"{CLEARED}.probability=none")
+    r = what_if(demo, "--set", f"{CLEARED}.probability=none", "-v")
     assert r.returncode == 0, r.stderr
     change = next(line for line in r.stdout.splitlines() if line.strip().startswith(f"{CLEARED}.probability"))
     assert change.strip() == f"{CLEARED}.probability: 0.1 -> 状态默认值 1", change
-    english = what_if(demo, "--set", f"{CLEARED}.probability=none", lang=None)
+    assert "基准" in r.stdout and "情景" in r.stdout and "缺口概率" in r.stdout, r.stdout  # the table
+    assert not english_left(r.stdout, allowed_words(demo) | {f"{CLEARED}.probability"}), r.stdout
+    english = what_if(demo, "--set", f"{CLEARED}.probability=none", "-v", lang=None)
     assert f"{CLEARED}.probability: 0.1 -> status default 1" in english.stdout
+    assert (
+        "BASELINE" in english.stdout and "shortfall probability" in english.stdout and not has_chinese(english.stdout)
+    )
 
 
 # ---------------------------------------------------------------------------------------------

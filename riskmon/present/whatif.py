@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from riskmon.core import overrides as ov
-from riskmon.core.money import money
-from riskmon.i18n import N_, _
+from riskmon.i18n import N_, _, money
 
 if TYPE_CHECKING:
     from riskmon.core.model import Event
-    from riskmon.core.scenario import Change, ScenarioError
+    from riskmon.core.results import Assessment
+    from riskmon.core.scenario import Change, Delta, ScenarioError
 
 
 def change_value(c: Change, value: Any, events: Mapping[str, Event]) -> str:
@@ -30,7 +30,7 @@ def change_value(c: Change, value: Any, events: Mapping[str, Event]) -> str:
 
 
 def signed_money(x: float, currency: str) -> str:
-    """'+$1,200', '-$300', or '0' under half a unit."""
+    """'+$1,200', '-$300', or '0' under half a unit (money as the locale writes it)."""
     if abs(x) < 0.5:
         return "0"
     return ("+" if x > 0 else "") + money(x, currency)
@@ -45,9 +45,25 @@ def signed(x: float | None, fmt: str, unit: str = "") -> str:
     return f"{x:+{fmt}}{unit}"
 
 
+def level_change(delta: Delta) -> str:
+    """'same', '+1 (worse)', '-2 (better)'."""
+    n = delta.level_change
+    if n == 0:
+        return _("same")
+    return (_("{n} (worse)") if n > 0 else _("{n} (better)")).format(n=f"{n:+d}")
+
+
+def runway_change(baseline: Assessment, scenario: Assessment, delta: Delta) -> str:
+    """'+2.5 wk', '0', 'same' (neither side runs out of cash) or '—' (only one side does)."""
+    if delta.runway_weeks is None:
+        return _("same") if baseline.runway_weeks == scenario.runway_weeks else "—"
+    change = signed(delta.runway_weeks, ".1f")
+    return change if change in ("0", "—") else _("{n} wk").format(n=change)
+
+
 def signed_points(change: float) -> str:
     """A change of probability in percentage points ('+12 pts'), '0' under half a point."""
-    return "0" if abs(change) < 0.005 else f"{change * 100:+.0f} pts"
+    return "0" if abs(change) < 0.005 else _("{n} pts").format(n=f"{change * 100:+.0f}")
 
 
 # ---------------------------------------------------------------------------------------------

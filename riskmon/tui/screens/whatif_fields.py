@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from riskmon.core.scenario import Delta, EventDelta, Override, ScenarioError
+from riskmon.core.scenario import EventDelta, Override, ScenarioError
 from riskmon.errors import Level
 from riskmon.i18n import N_, _
-from riskmon.present.whatif import change_value, said, signed, signed_money
+from riskmon.present.whatif import change_value, level_change, runway_change, said, signed, signed_money
 from riskmon.textsafe import clean
 from riskmon.tui.screens.forms import date_text, differs, number_text
 from riskmon.tui.viewdata import Column
@@ -83,13 +83,6 @@ def parse_field(kind: str, ident: str, name: str, text: str, base: Event | Chann
     return Override(kind, ident, name, value)  # type: ignore[arg-type]
 
 
-def level_change(delta: Delta) -> str:
-    n = delta.level_change
-    if n == 0:
-        return _("same")
-    return (_("{n} (worse)") if n > 0 else _("{n} (better)")).format(n=f"{n:+d}")
-
-
 def change_rows(outcome: Outcome, events: Iterable[Event]) -> list[str]:
     """'tiktok-us.order_share: 0.35 -> 0.2' (the words of `riskmon what-if`)."""
     by_id = {e.id: e for e in events}
@@ -129,12 +122,6 @@ def summary_rows(o: Outcome) -> list[tuple[str, Text, Text, Text]]:
 
     base, scen, d = o.baseline, o.scenario, o.delta
     cur = base.profile.business.currency
-    if d.runway_weeks is not None:
-        runway_change = signed(d.runway_weeks, ".1f")
-        if runway_change not in ("0", "—"):
-            runway_change = _("{n} wk").format(n=runway_change)
-    else:
-        runway_change = _("same") if base.runway_weeks == scen.runway_weeks else "—"
     return [
         (
             N_("level"),
@@ -147,7 +134,7 @@ def summary_rows(o: Outcome) -> list[tuple[str, Text, Text, Text]]:
             N_("runway"),
             _right(runway_text(base.runway_weeks)),
             _right(runway_text(scen.runway_weeks)),
-            _change(runway_change),
+            _change(runway_change(base, scen, d)),
         ),
         (
             N_("expected loss"),
