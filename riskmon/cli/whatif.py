@@ -29,6 +29,7 @@ from riskmon.cli.whatif_text import forecast_side_by_side as forecast_side_by_si
 from riskmon.cli.whatif_text import render_text as render_text
 from riskmon.errors import RiskmonError
 from riskmon.present.whatif import change_value as _value
+from riskmon.present.whatif import said
 
 if TYPE_CHECKING:
     from riskmon.core.scenario import Change, Override, Scenario
@@ -82,7 +83,10 @@ def _what_if(args: argparse.Namespace, now: datetime) -> int:
     from riskmon.usecases import whatif
     from riskmon.usecases.evaluate import evaluate
 
-    sets = [sc.parse_set(text) for text in args.set]
+    try:
+        sets = [sc.parse_set(text) for text in args.set]
+    except sc.ScenarioError as exc:
+        raise sc.ScenarioError(said(exc)) from None  # the core's English, in the reader's language
     if args.save:
         check_name(args.save)
     ev = evaluate(args.config, now, offline=args.offline, budget=20.0, replay=bool(getattr(args, "now", None)))

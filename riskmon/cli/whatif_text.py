@@ -1,11 +1,14 @@
 """`riskmon what-if` as text: baseline and scenario side by side, the changes first, then the
-comparison table, the weekly balances with -v, and each event's expected loss."""
+comparison table, the weekly balances with -v, and each event's expected loss. In the active
+language (the words are the what-if screen's where they say the same)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from riskmon.i18n import _, ngettext
 from riskmon.present.whatif import change_value as _value
+from riskmon.present.whatif import level_change, runway_change
 from riskmon.present.whatif import signed as _signed
 from riskmon.present.whatif import signed_money as _signed_money
 from riskmon.present.whatif import signed_points as _signed_points
@@ -32,14 +35,14 @@ def render_text(
     """Baseline and scenario side by side: level, score, the forecast (runway, lowest cash and its
     week, shortfall probability), the loss distribution and each event's expected loss; with
     `verbose`, the weekly balances too."""
-    from riskmon.present.text import table
+    from riskmon.present.text import reasons, table
 
     lines = _changes_lines(baseline, changes, events, stress=stress, name=name)
     lines.append("")
     rows = _comparison_rows(baseline, scenario, delta)
-    lines.extend(table(["", "BASELINE", "SCENARIO", "CHANGE"], rows, right={1, 2, 3}))
+    lines.extend(table(["", _("BASELINE"), _("SCENARIO"), _("CHANGE")], rows, right={1, 2, 3}))
     lines.append("")
-    lines.append(f"scenario: {'; '.join(scenario.reasons)}")
+    lines.append(_("scenario: {reasons}").format(reasons=_("; ").join(reasons(scenario))))
     if verbose:
         lines.append("")
         lines.extend(forecast_side_by_side(baseline, scenario))
@@ -58,15 +61,18 @@ def _changes_lines(
     from riskmon.textsafe import clean
 
     by_id = {e.id: e for e in events}
-    title = f"what-if{f' {name}' if name else ''} for {clean(baseline.profile.business.name)}"
-    lines = [f"{title} as of {baseline.now:%Y-%m-%d %H:%M} UTC"]
+    title = (
+        _("what-if {name} for {business} as of {time} UTC") if name else _("what-if for {business} as of {time} UTC")
+    )
+    business, time = clean(baseline.profile.business.name), f"{baseline.now:%Y-%m-%d %H:%M}"
+    lines = [title.format(name=name, business=business, time=time)]
     if stress:
-        lines.append("  stress: every event happens now with probability 1 (its window keeps its length)")
+        lines.append("  " + _("stress: every event happens now with probability 1 (its window keeps its length)"))
     for c in changes:
-        note = " (moved with effective)" if c.implied else ""
+        note = _(" (moved with effective)") if c.implied else ""
         lines.append(f"  {c.target}: {_value(c, c.old, by_id)} -> {_value(c, c.new, by_id)}{note}")
     if not changes and not stress:
-        lines.append("  (the overrides equal the config's values: nothing changes)")
+        lines.append("  " + _("(the overrides equal the config's values: nothing changes)"))
     return lines
 
 
@@ -75,41 +81,36 @@ def _comparison_rows(baseline: Assessment, scenario: Assessment, delta: Delta) -
     from riskmon.present.text import chance, day, money, runway_text
 
     cur = baseline.profile.business.currency
-    change_word = {0: "same"}.get(
-        delta.level_change, f"{delta.level_change:+d} (" + ("worse" if delta.level_change > 0 else "better") + ")"
-    )
     m = lambda x: money(x, cur)  # noqa: E731
     return [
-        ["level", baseline.level.name, scenario.level.name, change_word],
-        ["score", f"{baseline.score:.1f}", f"{scenario.score:.1f}", _signed(delta.score, ".1f")],
+        [_("level"), baseline.level.name, scenario.level.name, level_change(delta)],
+        [_("score"), f"{baseline.score:.1f}", f"{scenario.score:.1f}", _signed(delta.score, ".1f")],
         [
-            "runway",
+            _("runway"),
             runway_text(baseline.runway_weeks),
             runway_text(scenario.runway_weeks),
-            _signed(delta.runway_weeks, ".1f", " wk")
-            if delta.runway_weeks is not None
-            else ("same" if baseline.runway_weeks == scenario.runway_weeks else "—"),
+            runway_change(baseline, scenario, delta),
         ],
         [
-            "lowest cash",
+            _("lowest cash"),
             f"{m(baseline.cash_low)} ({day(lowest_week_start(baseline))})",
             f"{m(scenario.cash_low)} ({day(lowest_week_start(scenario))})",
             _signed_money(delta.cash_low, cur),
         ],
         [
-            "shortfall probability",
+            _("shortfall probability"),
             chance(baseline.cash_shortfall_probability),
             chance(scenario.cash_shortfall_probability),
             _signed_points(delta.cash_shortfall_probability),
         ],
         [
-            "expected loss",
+            _("expected loss"),
             m(baseline.expected_loss),
             m(scenario.expected_loss),
             _signed_money(delta.expected_loss, cur),
         ],
-        ["loss P50", m(baseline.loss_p50), m(scenario.loss_p50), _signed_money(delta.loss_p50, cur)],
-        ["loss P95", m(baseline.loss_p95), m(scenario.loss_p95), _signed_money(delta.loss_p95, cur)],
+        [_("loss P50"), m(baseline.loss_p50), m(scenario.loss_p50), _signed_money(delta.loss_p50, cur)],
+        [_("loss P95"), m(baseline.loss_p95), m(scenario.loss_p95), _signed_money(delta.loss_p95, cur)],
     ]
 
 
@@ -132,9 +133,16 @@ def _event_lines(baseline: Assessment, delta: Delta) -> list[str]:
             ]
             for e in shown[:MAX_EVENT_ROWS]
         ]
-        lines.extend(table(["EVENT", "BASELINE EXP. LOSS", "SCENARIO EXP. LOSS", "CHANGE"], ev_rows, right={1, 2, 3}))
+        heads = [_("EVENT"), _("BASELINE EXP. LOSS"), _("SCENARIO EXP. LOSS"), _("CHANGE")]
+        lines.extend(table(heads, ev_rows, right={1, 2, 3}))
         if len(shown) > MAX_EVENT_ROWS:
-            lines.append(f"... and {len(shown) - MAX_EVENT_ROWS} more events (--format json lists them all)")
+            n = len(shown) - MAX_EVENT_ROWS
+            more = ngettext(
+                "... and {n} more event (--format json lists them all)",
+                "... and {n} more events (--format json lists them all)",
+                n,
+            )
+            lines.append(more.format(n=n))
     return lines
 
 
@@ -156,6 +164,6 @@ def forecast_side_by_side(baseline: Assessment, scenario: Assessment) -> list[st
         for k in range(min(len(b.likely), len(s.likely)))
     ]
     return [
-        "cash at the end of each week if likely events happen:",
-        *table(["WEEK", "STARTS", "BASELINE", "SCENARIO", "CHANGE"], rows, right={0, 2, 3, 4}),
+        _("cash at the end of each week if likely events happen:"),
+        *table([_("WEEK"), _("STARTS"), _("BASELINE"), _("SCENARIO"), _("CHANGE")], rows, right={0, 2, 3, 4}),
     ]

@@ -15,6 +15,10 @@ DATE_MAX = datetime(MAX_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 _RANGE_TEXT = f"outside the supported dates (years {MIN_YEAR} to {MAX_YEAR})"
 
 
+class NotADate(ValueError):
+    """Text that is no ISO date or date-time (a ValueError, for every caller that catches one)."""
+
+
 def parse_iso(value: str) -> date | datetime | None:
     """An ISO 8601 date or date-time ("Z" for UTC allowed) as read, or None when it is not one."""
     text = value.strip()
@@ -32,7 +36,7 @@ def to_utc(value: Any) -> Any:
         parsed = parse_iso(value)
         if parsed is None:
             hint = "use 2025-01-19 or 2025-01-19T17:00:00+07:00"
-            raise ValueError(f"not a date or date-time: {value!r} ({hint})")
+            raise NotADate(f"not a date or date-time: {value!r} ({hint})")
         value = parsed
     try:
         if isinstance(value, datetime):

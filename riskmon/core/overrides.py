@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Literal
 
-from riskmon.core.dates import to_utc
+from riskmon.core.dates import NotADate, to_utc
 from riskmon.core.model import STATUSES
 from riskmon.errors import RiskmonError, did_you_mean
 
@@ -36,8 +36,53 @@ _CLEARABLE = {"probability", "ends"}
 NONE_WORDS = ("none", "default")
 
 
+# The messages of `parse_set` and `coerce_value`, as templates: an error carries its template and
+# values (`Why`), so a presenter can show it in the reader's language (riskmon.present.whatif
+# marks these for translation); the core itself only ever fills them in English.
+EXPECTED_SET = "--set {text}: expected ID.FIELD=VALUE, e.g. us-ban.probability=0.9"
+EXPECTED_TARGET = "{target}: expected ID.FIELD, e.g. us-ban.probability or tiktok-us.order_share{hint}"
+UNKNOWN_FIELD = "{target}: unknown field {name}{hint} (events: {events}; channels: {channels}; business: {business})"
+BUSINESS_NUMBER = "{target}: {name} is a number of the business; write {business}.{name}"
+NEEDS_VALUE = "{target}: {name} needs a value; only {first} and {second} can be none"
+EXPECTED_STATUS = "{target}: expected a status, one of: {statuses}"
+UNKNOWN_STATUS = "{target}: unknown status {value}{hint} (one of: {statuses})"
+NOT_A_DATE = "{target}: not a date or date-time: {value} (use 2025-01-19 or 2025-01-19T17:00:00+07:00)"
+BAD_DATE = "{target}: {problem}"
+EXPECTED_DATE = "{target}: expected a date like 2025-03-01 or 2025-03-01T17:00:00+07:00"
+NOT_BOOL = "{target}: expected a number, got {value}"
+NOT_A_NUMBER = "{target}: not a number: {value}"
+NOT_A_SHARE = "{target}: not a number: {value} (a share: 0.35 or 35%)"
+EXPECTED_NUMBER = "{target}: expected a number"
+NOT_FINITE = "{target}: must be a finite number"
+TEMPLATES = (
+    EXPECTED_SET, EXPECTED_TARGET, UNKNOWN_FIELD, BUSINESS_NUMBER, NEEDS_VALUE, EXPECTED_STATUS, UNKNOWN_STATUS,
+    NOT_A_DATE, BAD_DATE, EXPECTED_DATE, NOT_BOOL, NOT_A_NUMBER, NOT_A_SHARE, EXPECTED_NUMBER, NOT_FINITE,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Why:
+    """A message as data: one of the templates above and the values it is filled with."""
+
+    template: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def text(self, template: str | None = None) -> str:
+        """The message: the English template filled in, or `template` (its translation)."""
+        return (template or self.template).format(**dict(self.values))
+
+
+def why(template: str, **values: str) -> Why:
+    return Why(template, tuple(values.items()))
+
+
 class ScenarioError(RiskmonError):
-    """A what-if override or scenario that cannot be applied; the message says why."""
+    """A what-if override or scenario that cannot be applied; the message says why (in English;
+    `why` holds it as a template and values when it is one of this module's)."""
+
+    def __init__(self, message: str | Why, details: str = "") -> None:
+        self.why = message if isinstance(message, Why) else None
+        super().__init__(message.text() if isinstance(message, Why) else message, details)
 
 
 @dataclass(frozen=True)
@@ -95,7 +140,7 @@ def parse_set(text: str) -> Override:
     target, sep, raw = text.partition("=")
     target, raw = target.strip(), raw.strip()
     if not sep or not target:
-        raise ScenarioError(f"--set {text!r}: expected ID.FIELD=VALUE, e.g. us-ban.probability=0.9")
+        raise ScenarioError(why(EXPECTED_SET, text=repr(text)))
     return make_override(target, raw)
 
 
@@ -104,16 +149,16 @@ def make_override(target: str, value: Any) -> Override:
     ident, dot, name = target.rpartition(".")
     if not dot or not ident:
         hint = did_you_mean(target, FIELDS)
-        raise ScenarioError(f"{target!r}: expected ID.FIELD, e.g. us-ban.probability or tiktok-us.order_share{hint}")
+        raise ScenarioError(why(EXPECTED_TARGET, target=repr(target), hint=hint))
     kind = FIELDS.get(name)
     if kind is None:
+        fields = {"events": EVENT_FIELDS, "channels": CHANNEL_FIELDS, "business": BUSINESS_FIELDS}
+        names = {k: ", ".join(v) for k, v in fields.items()}
         raise ScenarioError(
-            f"{target}: unknown field {name!r}{did_you_mean(name, FIELDS)} "
-            f"(events: {', '.join(EVENT_FIELDS)}; channels: {', '.join(CHANNEL_FIELDS)}; "
-            f"business: {', '.join(BUSINESS_FIELDS)})"
+            why(UNKNOWN_FIELD, target=target, name=repr(name), hint=did_you_mean(name, FIELDS), **names)
         )
     if kind == "business" and ident != BUSINESS_ID:
-        raise ScenarioError(f"{target}: {name} is a number of the business; write {BUSINESS_ID}.{name}")
+        raise ScenarioError(why(BUSINESS_NUMBER, target=target, name=name, business=BUSINESS_ID))
     return Override(kind, ident, name, coerce_value(target, name, value))
 
 
@@ -122,30 +167,35 @@ def coerce_value(target: str, name: str, value: Any) -> Any:
     if isinstance(value, str) and value.strip().lower() in NONE_WORDS:
         if name in _CLEARABLE:
             return None
-        raise ScenarioError(f"{target}: {name} needs a value; only {' and '.join(sorted(_CLEARABLE))} can be none")
+        first, second = sorted(_CLEARABLE)
+        raise ScenarioError(why(NEEDS_VALUE, target=target, name=name, first=first, second=second))
     if name == "status":
         if not isinstance(value, str):
-            raise ScenarioError(f"{target}: expected a status, one of: {', '.join(STATUSES)}")
+            raise ScenarioError(why(EXPECTED_STATUS, target=target, statuses=", ".join(STATUSES)))
         status = value.strip().lower()
         if status not in STATUSES:
             hint = did_you_mean(status, STATUSES)
-            raise ScenarioError(f"{target}: unknown status {value!r}{hint} (one of: {', '.join(STATUSES)})")
+            raise ScenarioError(
+                why(UNKNOWN_STATUS, target=target, value=repr(value), hint=hint, statuses=", ".join(STATUSES))
+            )
         return status
     if name in ("effective", "ends"):
         if isinstance(value, (date, str)):
             try:
                 out = to_utc(value)
+            except NotADate:
+                raise ScenarioError(why(NOT_A_DATE, target=target, value=repr(value))) from None
             except ValueError as exc:
-                raise ScenarioError(f"{target}: {exc}") from None
+                raise ScenarioError(why(BAD_DATE, target=target, problem=str(exc))) from None
             if isinstance(out, datetime):
                 return out
-        raise ScenarioError(f"{target}: expected a date like 2025-03-01 or 2025-03-01T17:00:00+07:00")
+        raise ScenarioError(why(EXPECTED_DATE, target=target))
     return _number(target, name, value)
 
 
 def _number(target: str, name: str, value: Any) -> float:
     if isinstance(value, bool):
-        raise ScenarioError(f"{target}: expected a number, got {str(value).lower()}")
+        raise ScenarioError(why(NOT_BOOL, target=target, value=str(value).lower()))
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
@@ -156,12 +206,12 @@ def _number(target: str, name: str, value: Any) -> float:
         try:
             number = float(Decimal(text) / 100) if percent else float(text)
         except (ValueError, ArithmeticError):
-            share = " (a share: 0.35 or 35%)" if name in _SHARES else ""
-            raise ScenarioError(f"{target}: not a number: {value!r}{share}") from None
+            template = NOT_A_SHARE if name in _SHARES else NOT_A_NUMBER
+            raise ScenarioError(why(template, target=target, value=repr(value))) from None
     else:
-        raise ScenarioError(f"{target}: expected a number")
+        raise ScenarioError(why(EXPECTED_NUMBER, target=target))
     if not math.isfinite(number):
-        raise ScenarioError(f"{target}: must be a finite number")
+        raise ScenarioError(why(NOT_FINITE, target=target))
     return number
 
 

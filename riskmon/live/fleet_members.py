@@ -18,7 +18,7 @@ from riskmon.live.notifier import Notifier
 from riskmon.live.reassess import EventChanges
 from riskmon.live.recorder import SnapshotRecorder
 from riskmon.live.updates import MonitorUpdate
-from riskmon.present.fleet import FleetRow, row_of
+from riskmon.present.fleet import FleetRow, row_of, waiting_row
 from riskmon.sources.config.load import current_mtimes
 from riskmon.sources.fleet import profile_dirs
 
@@ -89,7 +89,7 @@ class Member:
         """The profile's row: UNKNOWN with the config problem while its files are invalid."""
         ev = self.evaluation
         if ev is None:
-            return FleetRow(self.name, "UNKNOWN", reason=self.error.message if self.error else "not assessed yet")
+            return waiting_row(self.name, self.error.message if self.error else None)
         if self.watcher.error is not None:
             return row_of(self.name, ev.assessment, "UNKNOWN", self.watcher.error)
         if ev.feed_failure:

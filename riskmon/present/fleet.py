@@ -13,8 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from riskmon.i18n import N_, _, english, ngettext
 from riskmon.present.formats import plain_number
-from riskmon.present.text import money
+from riskmon.present.text import money, reasons
 from riskmon.textsafe import clean
 
 LEVEL_NAMES = ("OK", "WARNING", "CRITICAL", "UNKNOWN")
@@ -23,7 +24,8 @@ SEVERITY = {"OK": 0, "WARNING": 1, "UNKNOWN": 2, "CRITICAL": 3}
 outranks a profile that cannot be assessed (as Icinga ranks states), so one broken config never
 hides another seller's CRITICAL behind UNKNOWN."""
 EXIT_CODES = {"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}
-HEADERS = ("PROFILE", "LEVEL", "SCORE", "LOWEST CASH", "SHORTFALL", "TOP REASON")
+HEADERS = (N_("PROFILE"), N_("LEVEL"), N_("SCORE"), N_("LOWEST CASH"), N_("SHORTFALL"), N_("TOP REASON"))
+"""The text table's column headers (in the active language when shown)."""
 _COLOURS = {"OK": "32", "WARNING": "33", "CRITICAL": "31", "UNKNOWN": "35"}
 
 
@@ -53,7 +55,8 @@ class FleetRow:
     """The probability that cash runs out within the forecast (None: not computed)."""
     currency: str = "USD"
     reason: str = ""
-    """The first reason for the level, or why the profile cannot be assessed."""
+    """The first reason for the level in the active language when the row was made (English for
+    Nagios, which runs in English), or why the profile cannot be assessed."""
     warn: float | None = None
     crit: float | None = None
     """The profile's score thresholds (for perfdata)."""
@@ -69,7 +72,8 @@ def _number(value: Any) -> float | None:
 
 def row_of(profile: str, a: Any, level: str | None = None, reason: str | None = None) -> FleetRow:
     """An assessment's row; `level`/`reason` override its own (a failed required feed: UNKNOWN).
-    The forecast's figures are read where the engine has them (the v2 model)."""
+    The forecast's figures are read where the engine has them (the v2 model). The top reason is
+    the rules' first, rebuilt in the active language (riskmon.present.text.reasons)."""
     return FleetRow(
         profile=profile,
         level=level or a.level.name,
@@ -77,10 +81,15 @@ def row_of(profile: str, a: Any, level: str | None = None, reason: str | None = 
         cash_low=_number(getattr(a, "cash_low", None)),
         shortfall=_number(getattr(a, "cash_shortfall_probability", None)),
         currency=a.profile.business.currency,
-        reason=reason if reason is not None else (a.reasons[0] if a.reasons else ""),
+        reason=reason if reason is not None else next(iter(reasons(a)), ""),
         warn=a.thresholds.warn,
         crit=a.thresholds.crit,
     )
+
+
+def waiting_row(profile: str, error: str | None = None) -> FleetRow:
+    """A profile not assessed: UNKNOWN with why (its config problem), or not assessed yet."""
+    return FleetRow(profile, "UNKNOWN", reason=error or _("not assessed yet"))
 
 
 def sorted_rows(rows: Iterable[FleetRow]) -> list[FleetRow]:
@@ -135,20 +144,27 @@ def table(rows: Sequence[Sequence[str]], *, right: Iterable[int] = ()) -> list[s
 
 
 def headline(rows: Sequence[FleetRow]) -> str:
+    """'6 profiles: 1 CRITICAL, 2 OK' in the active language (the level names stay as they are)."""
     counts = summary(r.level for r in rows)
     parts = [f"{n} {name}" for name in ("CRITICAL", "UNKNOWN", "WARNING", "OK") if (n := counts[name])]
-    noun = "profile" if len(rows) == 1 else "profiles"
-    return f"{len(rows)} {noun}: " + (", ".join(parts) if parts else "none")
+    states = _(", ").join(parts) if parts else _("none")
+    return ngettext("{n} profile: {states}", "{n} profiles: {states}", len(rows)).format(n=len(rows), states=states)
+
+
+def state_line(rows: Sequence[FleetRow]) -> str:
+    """'RISKMON FLEET CRITICAL - 6 profiles: ...': the fleet's worst state and its headline."""
+    level = worst(r.level for r in rows)
+    return _("RISKMON FLEET {level} - {headline}").format(level=level, headline=headline(rows))
 
 
 def text(rows: Sequence[FleetRow], *, colour: bool = False, notes: Sequence[str] = ()) -> str:
     """The state line, the table sorted by state and score, and any notes."""
     ordered = sorted_rows(rows)
-    level = worst(r.level for r in rows)
-    lines = table([HEADERS, *(cells(r) for r in ordered)], right=(2, 3, 4))
+    lines = table([tuple(_(h) for h in HEADERS), *(cells(r) for r in ordered)], right=(2, 3, 4))
     if colour:
         lines = [lines[0], *(_paint_level(line, r.level) for line, r in zip(lines[1:], ordered, strict=True))]
-    return "\n".join([f"RISKMON FLEET {level} - {headline(rows)}", "", *lines, *(f"note: {n}" for n in notes)])
+    notes_lines = (_("note: {note}").format(note=n) for n in notes)
+    return "\n".join([state_line(rows), "", *lines, *notes_lines])
 
 
 def _paint_level(line: str, level: str) -> str:
@@ -162,13 +178,14 @@ def _perf_label(text: str) -> str:
 
 def nagios(rows: Sequence[FleetRow]) -> str:
     """One line `RISKMON FLEET <STATE> - <counts>; <worst profiles> | <perfdata>`: a count per
-    state, then each profile's score (`U` when it has none); each profile not OK on a line below."""
+    state, then each profile's score (`U` when it has none); each profile not OK on a line below.
+    Always English (monitoring systems read it): `riskmon` runs the nagios format in English."""
     ordered = sorted_rows(rows)
-    level = worst(r.level for r in rows)
     bad = [r for r in ordered if r.level != "OK"]
     lead = "; ".join(f"{clean(r.profile)} {r.level}" for r in bad[:3])
     more = f" (+{len(bad) - 3} more)" if len(bad) > 3 else ""
-    first = f"RISKMON FLEET {level} - {headline(rows)}" + (f"; {lead}{more}" if lead else "")
+    with english():
+        first = state_line(rows) + (f"; {lead}{more}" if lead else "")
     counts = summary(r.level for r in rows)
     perf = [f"'{name.lower()}'={counts[name]};;;0" for name in LEVEL_NAMES]
     for r in sorted(rows, key=lambda r: r.profile):

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from riskmon.core.scenario import Delta, EventDelta, Override, ScenarioError
+from riskmon.core.scenario import EventDelta, Override, ScenarioError
 from riskmon.errors import Level
 from riskmon.i18n import N_, _
-from riskmon.present.whatif import change_value, signed, signed_money
+from riskmon.present.whatif import change_value, level_change, runway_change, said, signed, signed_money
 from riskmon.textsafe import clean
 from riskmon.tui.screens.forms import date_text, differs, number_text
 from riskmon.tui.viewdata import Column
@@ -69,7 +69,10 @@ def parse_field(kind: str, ident: str, name: str, text: str, base: Event | Chann
 
     target = f"{ident}.{name}"
     raw = text.strip()
-    value: Any = None if (name == "probability" and raw == "") else sc.coerce_value(target, name, raw)
+    try:
+        value: Any = None if (name == "probability" and raw == "") else sc.coerce_value(target, name, raw)
+    except ScenarioError as exc:
+        raise ScenarioError(said(exc)) from None  # the core's English, in the reader's language
     if isinstance(value, float):
         if name in _SHARES and not 0.0 <= value <= 1.0:
             raise ScenarioError(_("{target}: a share between 0 and 1 (0.35 or 35%)").format(target=target))
@@ -78,13 +81,6 @@ def parse_field(kind: str, ident: str, name: str, text: str, base: Event | Chann
     if base is not None and not differs(getattr(base, name), value):
         return None
     return Override(kind, ident, name, value)  # type: ignore[arg-type]
-
-
-def level_change(delta: Delta) -> str:
-    n = delta.level_change
-    if n == 0:
-        return _("same")
-    return (_("{n} (worse)") if n > 0 else _("{n} (better)")).format(n=f"{n:+d}")
 
 
 def change_rows(outcome: Outcome, events: Iterable[Event]) -> list[str]:
@@ -126,12 +122,6 @@ def summary_rows(o: Outcome) -> list[tuple[str, Text, Text, Text]]:
 
     base, scen, d = o.baseline, o.scenario, o.delta
     cur = base.profile.business.currency
-    if d.runway_weeks is not None:
-        runway_change = signed(d.runway_weeks, ".1f")
-        if runway_change not in ("0", "—"):
-            runway_change = _("{n} wk").format(n=runway_change)
-    else:
-        runway_change = _("same") if base.runway_weeks == scen.runway_weeks else "—"
     return [
         (
             N_("level"),
@@ -144,7 +134,7 @@ def summary_rows(o: Outcome) -> list[tuple[str, Text, Text, Text]]:
             N_("runway"),
             _right(runway_text(base.runway_weeks)),
             _right(runway_text(scen.runway_weeks)),
-            _change(runway_change),
+            _change(runway_change(base, scen, d)),
         ),
         (
             N_("expected loss"),
