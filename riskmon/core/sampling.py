@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     Floats = NDArray[np.float64]
     Ints = NDArray[np.int64]
-    Bits = NDArray[np.uint8]
+    Words = NDArray[np.uint64]
 
 NEVER, ALWAYS = -2, -1
 """An event's row in the draws: its uncertain index, or one of these."""
@@ -45,12 +45,20 @@ class Draws:
     def __init__(self, events: int, fixed: Sequence[int], uncertain: Sequence[int], happens: NDArray[np.bool_]) -> None:
         self.count = happens.shape[1]
         self.happens = happens
+        # Padded to whole 64-bit words: an OR or AND of two rows is then one operation per 64
+        # draws. The last row is all ones: indexed by ALWAYS (-1), a fixed event happens always.
         packed = np.packbits(happens, axis=1).reshape(len(happens), -(-self.count // 8))
-        # The last row is all ones: indexed by ALWAYS (-1), a fixed event happens in every draw.
-        self.bits: Bits = np.vstack([packed, np.full((1, packed.shape[1]), 255, dtype=np.uint8)])
+        padded = np.zeros((len(happens) + 1, -(-packed.shape[1] // 8) * 8), dtype=np.uint8)
+        padded[:-1, : packed.shape[1]] = packed
+        padded[-1] = 255
+        self.bits: Words = padded.view(np.uint64)
         self.row = np.full(events, NEVER, dtype=np.int64)
         self.row[np.asarray(fixed, dtype=np.int64)] = ALWAYS
         self.row[np.asarray(uncertain, dtype=np.int64)] = np.arange(len(uncertain))
+
+    def unpack(self, words: Words) -> NDArray[np.uint8]:
+        """Rows of packed bits back to one 0 or 1 per draw."""
+        return np.unpackbits(np.ascontiguousarray(words).view(np.uint8), axis=1, count=self.count)
 
     def occurs(self, rows: Ints) -> Floats:
         """1.0 where each row's event happens (rows x draws); fixed events always."""
@@ -91,8 +99,9 @@ def losses(arrays: PairArrays, d: Draws) -> Floats:
     )
     live = (a.segment_days > 0.0) & (fixed > 0.0) & (covered[:-1] > 0)
     number = np.concatenate([[0], np.cumsum(live)])
-    cell, pair = _incidences(number[a.start_cut[k]], number[a.end_cut[k]], a.timed[k])
-    q = cell_factors(int(number[-1]), cell, d.row[a.event[pair]], a.fraction[pair], d)
+    pair = a.timed[k]
+    lo, hi = number[a.start_cut[k]], number[a.end_cut[k]]
+    q = cell_factors(int(number[-1]), lo, hi, d.row[a.event[pair]], a.fraction[pair], d)
     weight = (coef * fixed)[live]
     total -= weight @ (q - 1.0)
     total += _fees(a, d, fixed, live, number, q)
@@ -107,18 +116,33 @@ def _incidences(lo: Ints, hi: Ints, owner: Ints) -> tuple[Ints, Ints]:
     return np.repeat(lo, counts) + step, np.repeat(owner, counts)
 
 
-def cell_factors(cells: int, cell: Ints, rows: Ints, fraction: Floats, d: Draws) -> Floats:
-    """Per cell and draw, the product of (1 - f) over the uncertain events (rows) that happen."""
+def cell_factors(cells: int, lo: Ints, hi: Ints, rows: Ints, fraction: Floats, d: Draws) -> Floats:
+    """Per cell and draw, the product of (1 - f) over the uncertain events (rows) that happen,
+    each acting on the cells [lo, hi) of its pair."""
     out = np.ones((cells, d.count))
     zero = fraction >= 1.0
     if zero.any():
-        killed_cells, ored = _or_by_cell(cell[zero], d.bits[rows[zero]])
-        out[killed_cells] = 1.0 - np.unpackbits(ored, axis=1, count=d.count)
-    part = ~zero & (fraction > 0.0)
-    if part.any():
-        at, logs = _sum_by_cell(cell[part], np.where(d.happens[rows[part]], np.log1p(-fraction[part])[:, None], 0.0))
+        cell, owner = _incidences(lo[zero], hi[zero], rows[zero])
+        killed_cells, ored = _or_by_cell(cell, d.bits[owner])
+        out[killed_cells] = 1.0 - d.unpack(ored)
+    part = np.flatnonzero(~zero & (fraction > 0.0) & (hi > lo))
+    if len(part):
+        at, logs = range_sums(lo[part], hi[part], d.happens[rows[part]] * np.log1p(-fraction[part])[:, None])
         out[at] *= np.exp(logs)
     return out
+
+
+def range_sums(lo: Ints, hi: Ints, values: Floats) -> tuple[Ints, Floats]:
+    """Per cell some range [lo, hi) covers, the sum of the rows of `values` whose range holds it:
+    (those cells, their sums). Each row is added at its first cell and taken off after its last,
+    and one running sum down the cells does the rest: the work is per range, not per cell of it."""
+    n = int(hi.max())
+    covered = np.cumsum(np.bincount(lo, minlength=n + 1) - np.bincount(hi, minlength=n + 1))[:n] > 0
+    number = np.concatenate([[0], np.cumsum(covered)])
+    steps = np.zeros((int(number[-1]) + 1, values.shape[1]))
+    at, sums = _sum_by_cell(np.concatenate([number[lo], number[hi]]), np.concatenate([values, -values]))
+    steps[at] = sums
+    return np.flatnonzero(covered), np.cumsum(steps[:-1], axis=0)
 
 
 def _sum_by_cell(cell: Ints, values: Floats) -> tuple[Ints, Floats]:
@@ -129,7 +153,7 @@ def _sum_by_cell(cell: Ints, values: Floats) -> tuple[Ints, Floats]:
     return c[starts], np.add.reduceat(values[order], starts, axis=0)
 
 
-def _or_by_cell(cell: Ints, bits: Bits) -> tuple[Ints, Bits]:
+def _or_by_cell(cell: Ints, bits: Words) -> tuple[Ints, Words]:
     order = np.argsort(cell, kind="stable")
     c = cell[order]
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
@@ -178,13 +202,13 @@ def _largest(a: PairArrays, d: Draws, values: Floats) -> Floats:
     start = np.flatnonzero(new_channel | np.r_[True, v[1:] != v[:-1]])
     level = grouped_cumsum(np.ones(len(start)), ch[start]) - 1.0
     ored = np.bitwise_or.reduceat(d.bits[who], start, axis=0)
-    found = np.zeros((a.channels, d.bits.shape[1]), dtype=np.uint8)
+    found = np.zeros((a.channels, d.bits.shape[1]), dtype=np.uint64)
     for j in range(int(level.max()) + 1):
         g = np.flatnonzero(level == j)
         gc = ch[start[g]]
         take = ored[g] & ~found[gc]
         found[gc] |= take
-        total += v[start[g]] @ np.unpackbits(take, axis=1, count=d.count)
+        total += v[start[g]] @ d.unpack(take)
     return total
 
 
@@ -192,38 +216,48 @@ def cash_lows(table: PairTable, book: CashBook, d: Draws) -> Floats:
     """Per draw, the lowest end-of-week balance. A (week, channel) cell moves from draw to draw
     only where an uncertain event removes orders or charges a fee; the rest is worked out once."""
     p = PairWeeks(table)
-    channels, rows = len(book.channels), d.row[p.event]
-    kept, fee = p.grid(rows == ALWAYS, channels, book.weeks)
-    steady = np.asarray(book.steady, dtype=float) + week_flows(book, kept, fee)
-    moves = np.flatnonzero((rows >= 0) & (p.fraction > 0.0))
-    week, pair = _incidences(p.lo[moves], p.hi[moves], moves)
-    factor_cell = week * channels + p.channel[pair]
-    charges = np.flatnonzero((rows >= 0) & (p.rate != 0.0))
-    fee_week, fee_pair = _incidences(p.fee_lo[charges], p.fee_hi[charges], charges)
-    fee_cell = fee_week * channels + p.channel[fee_pair]
-    cells = np.unique(np.concatenate([factor_cell, fee_cell]))
-    q = cell_factors(len(cells), np.searchsorted(cells, factor_cell), rows[pair], p.fraction[pair], d)
-    extra = np.zeros((len(cells), d.count))
-    if len(fee_pair):
-        at, sums = _sum_by_cell(np.searchsorted(cells, fee_cell), d.happens[rows[fee_pair]] * p.rate[fee_pair][:, None])
-        extra[at] = sums
-    c, k = cells % channels, cells // channels
-    revenue, margin, r = (
-        np.array([getattr(x, name) for x in book.channels]) for name in ("weekly_revenue", "margin", "recapture")
-    )
-    before = revenue[c] * (r[c] + (1.0 - r[c]) * kept[c, k]) * (margin[c] - fee[c, k])
-    now = (
-        revenue[c][:, None]
-        * (r[c][:, None] + ((1.0 - r[c]) * kept[c, k])[:, None] * q)
-        * ((margin[c] - fee[c, k])[:, None] - extra)
-    )
-    flows = np.repeat(steady[:, None], d.count, axis=1)
+    channels, weeks, rows = len(book.channels), book.weeks, d.row[p.event]
+    kept, fee = p.grid(rows == ALWAYS, channels, weeks)
+    flows = np.repeat((np.asarray(book.steady, dtype=float) + week_flows(book, kept, fee))[:, None], d.count, axis=1)
+    # Cells are numbered channel by channel (channel x weeks + week), so that a pair's weeks are
+    # a run of consecutive cells, and then only the cells some uncertain event acts on are kept.
+    moves = np.flatnonzero((rows >= 0) & (p.fraction > 0.0) & (p.hi > p.lo))
+    charges = np.flatnonzero((rows >= 0) & (p.rate != 0.0) & (p.fee_hi > p.fee_lo))
+    first = p.channel * weeks
+    lo = np.concatenate([first[moves] + p.lo[moves], first[charges] + p.fee_lo[charges]])
+    hi = np.concatenate([first[moves] + p.hi[moves], first[charges] + p.fee_hi[charges]])
+    size = channels * weeks
+    covered = np.cumsum(np.bincount(lo, minlength=size + 1) - np.bincount(hi, minlength=size + 1))[:size] > 0
+    cells, number = np.flatnonzero(covered), np.concatenate([[0], np.cumsum(covered)])
     if len(cells):
-        at, sums = _sum_by_cell(k, now - before[:, None])
-        flows[at] += sums
+        lo, hi, m = number[lo], number[hi], len(moves)
+        q = cell_factors(len(cells), lo[:m], hi[:m], rows[moves], p.fraction[moves], d)
+        extra = np.zeros_like(q)
+        if len(charges):
+            at, sums = range_sums(lo[m:], hi[m:], d.happens[rows[charges]] * p.rate[charges][:, None])
+            extra[at] = sums
+        flows += _cell_changes(book, kept, fee, cells, q, extra)
     for one in book.one_offs:
         who = d.row[one.event]
         if who != NEVER:
             flows[one.week] += one.amount * (d.happens[who] if who >= 0 else 1.0)
     lowest: Floats = (book.cash_on_hand + np.cumsum(flows, axis=0)).min(axis=0)
     return lowest
+
+
+def _cell_changes(book: CashBook, kept: Floats, fee: Floats, cells: Ints, q: Floats, extra: Floats) -> Floats:
+    """Per week and draw, how the live cells' flows R (r + (1 - r) kept q) (cm - fee - extra)
+    differ from the fixed events' R (r + (1 - r) kept) (cm - fee): summed into weeks by one
+    matrix product with the cells' weights."""
+    weeks = book.weeks
+    c, k = cells // weeks, cells % weeks
+    revenue, margin, r = (
+        np.array([getattr(x, name) for x in book.channels])[c] for name in ("weekly_revenue", "margin", "recapture")
+    )
+    net = margin - fee[c, k]
+    sold = revenue * (1.0 - r) * kept[c, k]
+    into = np.zeros((weeks, len(cells)))
+    into[k, np.arange(len(cells))] = 1.0
+    changes: Floats = (into * sold) @ (q * (net[:, None] - extra)) - (into @ (sold * net))[:, None]
+    changes -= (into * (revenue * r)) @ extra
+    return changes
