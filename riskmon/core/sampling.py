@@ -103,7 +103,7 @@ def losses(arrays: PairArrays, d: Draws) -> Floats:
     lo, hi = number[a.start_cut[k]], number[a.end_cut[k]]
     q = cell_factors(int(number[-1]), lo, hi, d.row[a.event[pair]], a.fraction[pair], d)
     weight = (coef * fixed)[live]
-    total -= weight @ (q - 1.0)
+    total -= weight @ q - weight.sum()
     total += _fees(a, d, fixed, live, number, q)
     return total + _largest(a, d, a.stock) + _largest(a, d, a.deposit)
 
@@ -127,7 +127,7 @@ def cell_factors(cells: int, lo: Ints, hi: Ints, rows: Ints, fraction: Floats, d
         out[killed_cells] = 1.0 - d.unpack(ored)
     part = np.flatnonzero(~zero & (fraction > 0.0) & (hi > lo))
     if len(part):
-        at, logs = range_sums(lo[part], hi[part], d.happens[rows[part]] * np.log1p(-fraction[part])[:, None])
+        at, logs = range_sums(lo[part], hi[part], np.log1p(-fraction[part])[:, None] * d.happens[rows[part]])
         out[at] *= np.exp(logs)
     return out
 
@@ -169,19 +169,38 @@ def _fees(a: PairArrays, d: Draws, fixed: Floats, live: NDArray[np.bool_], numbe
     pair = a.timed[k]
     c, f = a.channel[pair], a.fraction[pair]
     run = np.concatenate([[0.0], np.cumsum(a.segment_days * fixed)])
-    steady = run[a.end_cut[k]] - run[a.start_cut[k]]
-    lo, hi = number[a.start_cut[k]], number[a.end_cut[k]]
-    varying = np.zeros((len(k), d.count))
-    if (hi > lo).any():
-        moved = np.concatenate(
-            [np.zeros((1, d.count)), np.cumsum((a.segment_days * fixed)[live][:, None] * (q - 1.0), axis=0)]
-        )
-        varying = moved[hi] - moved[lo]
     r = a.recapture[c]
-    keeps = np.where(f < 1.0, 1.0 - r, 0.0)[:, None]
-    days = (r * (a.end[pair] - a.start[pair]))[:, None] + keeps * (steady[:, None] + varying)
-    scale = (a.rate[pair] * a.revenue[c])[:, None]
-    out: Floats = (d.occurs(d.row[a.event[pair]]) * scale * days).sum(axis=0)
+    keeps = np.where(f < 1.0, 1.0 - r, 0.0)
+    scale = a.rate[pair] * a.revenue[c]
+    steady = scale * (r * (a.end[pair] - a.start[pair]) + keeps * (run[a.end_cut[k]] - run[a.start_cut[k]]))
+    rows = d.row[a.event[pair]]
+    out = np.full(d.count, float(steady[rows == ALWAYS].sum()))
+    out += _by_event(rows, steady, d)
+    lo, hi = number[a.start_cut[k]], number[a.end_cut[k]]
+    moving = np.flatnonzero(hi > lo)
+    if len(moving):
+        varying = _range_differences((a.segment_days * fixed)[live], q, lo[moving], hi[moving])
+        out += np.einsum("ij,ij->j", d.occurs(rows[moving]), (scale * keeps)[moving][:, None] * varying)
+    return out
+
+
+def _by_event(rows: Ints, values: Floats, d: Draws) -> Floats:
+    """Per draw, the sum of `values` over the uncertain events (rows) that happen in it."""
+    per_event = np.bincount(rows[rows >= 0], values[rows >= 0], minlength=len(d.happens))
+    used = np.flatnonzero(per_event)
+    out: Floats = per_event[used] @ d.happens[used].astype(float)
+    return out
+
+
+def _range_differences(weight: Floats, q: Floats, lo: Ints, hi: Ints) -> Floats:
+    """Per range [lo, hi) and draw, the sum of weight x (q - 1) over its cells, from one running
+    sum of weight x q down the cells (computed in place: it is the largest array here)."""
+    running = np.empty((len(q) + 1, q.shape[1]))
+    running[0] = 0.0
+    np.multiply(q, weight[:, None], out=running[1:])
+    np.cumsum(running, axis=0, out=running)
+    steady = np.concatenate([[0.0], np.cumsum(weight)])
+    out: Floats = running[hi] - running[lo] - (steady[hi] - steady[lo])[:, None]
     return out
 
 
@@ -232,11 +251,10 @@ def cash_lows(table: PairTable, book: CashBook, d: Draws) -> Floats:
     if len(cells):
         lo, hi, m = number[lo], number[hi], len(moves)
         q = cell_factors(len(cells), lo[:m], hi[:m], rows[moves], p.fraction[moves], d)
-        extra = np.zeros_like(q)
+        at, extra = np.zeros(0, dtype=np.int64), np.zeros((0, d.count))
         if len(charges):
-            at, sums = range_sums(lo[m:], hi[m:], d.happens[rows[charges]] * p.rate[charges][:, None])
-            extra[at] = sums
-        flows += _cell_changes(book, kept, fee, cells, q, extra)
+            at, extra = range_sums(lo[m:], hi[m:], p.rate[charges][:, None] * d.happens[rows[charges]])
+        flows += _cell_changes(book, kept, fee, cells, q, at, extra)
     for one in book.one_offs:
         who = d.row[one.event]
         if who != NEVER:
@@ -245,10 +263,11 @@ def cash_lows(table: PairTable, book: CashBook, d: Draws) -> Floats:
     return lowest
 
 
-def _cell_changes(book: CashBook, kept: Floats, fee: Floats, cells: Ints, q: Floats, extra: Floats) -> Floats:
+def _cell_changes(book: CashBook, kept: Floats, fee: Floats, cells: Ints, q: Floats, at: Ints, extra: Floats) -> Floats:
     """Per week and draw, how the live cells' flows R (r + (1 - r) kept q) (cm - fee - extra)
-    differ from the fixed events' R (r + (1 - r) kept) (cm - fee): summed into weeks by one
-    matrix product with the cells' weights."""
+    differ from the fixed events' R (r + (1 - r) kept) (cm - fee), where `extra` (the uncertain
+    events' fee rates) is non-zero only on the cells `at`: summed into weeks by matrix products
+    with the cells' weights, so no (cells x draws) array is made but q itself."""
     weeks = book.weeks
     c, k = cells // weeks, cells % weeks
     revenue, margin, r = (
@@ -258,6 +277,7 @@ def _cell_changes(book: CashBook, kept: Floats, fee: Floats, cells: Ints, q: Flo
     sold = revenue * (1.0 - r) * kept[c, k]
     into = np.zeros((weeks, len(cells)))
     into[k, np.arange(len(cells))] = 1.0
-    changes: Floats = (into * sold) @ (q * (net[:, None] - extra)) - (into @ (sold * net))[:, None]
-    changes -= (into * (revenue * r)) @ extra
+    changes: Floats = (into * (sold * net)) @ q - (into @ (sold * net))[:, None]
+    if len(at):
+        changes -= (into[:, at] * sold[at]) @ (q[at] * extra) + (into[:, at] * (revenue * r)[at]) @ extra
     return changes
