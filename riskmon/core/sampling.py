@@ -124,25 +124,29 @@ def cell_factors(cells: int, lo: Ints, hi: Ints, rows: Ints, fraction: Floats, d
     if zero.any():
         cell, owner = _incidences(lo[zero], hi[zero], rows[zero])
         killed_cells, ored = _or_by_cell(cell, d.bits[owner])
-        out[killed_cells] = 1.0 - d.unpack(ored)
+        out[killed_cells] = d.unpack(~ored)  # 1 where no event removing every order happens
     part = np.flatnonzero(~zero & (fraction > 0.0) & (hi > lo))
     if len(part):
         at, logs = range_sums(lo[part], hi[part], np.log1p(-fraction[part])[:, None] * d.happens[rows[part]])
-        out[at] *= np.exp(logs)
+        out[at] *= np.exp(logs, out=logs)
     return out
 
 
 def range_sums(lo: Ints, hi: Ints, values: Floats) -> tuple[Ints, Floats]:
     """Per cell some range [lo, hi) covers, the sum of the rows of `values` whose range holds it:
     (those cells, their sums). Each row is added at its first cell and taken off after its last,
-    and one running sum down the cells does the rest: the work is per range, not per cell of it."""
+    and one running sum down the cells does the rest: the work is per range, not per cell of it.
+    (Large arrays are written in place: on this scale, fresh memory costs more than the sums.)"""
     n = int(hi.max())
     covered = np.cumsum(np.bincount(lo, minlength=n + 1) - np.bincount(hi, minlength=n + 1))[:n] > 0
     number = np.concatenate([[0], np.cumsum(covered)])
     steps = np.zeros((int(number[-1]) + 1, values.shape[1]))
-    at, sums = _sum_by_cell(np.concatenate([number[lo], number[hi]]), np.concatenate([values, -values]))
-    steps[at] = sums
-    return np.flatnonzero(covered), np.cumsum(steps[:-1], axis=0)
+    at, sums = _sum_by_cell(number[lo], values)
+    steps[at] += sums
+    at, sums = _sum_by_cell(number[hi], values)
+    steps[at] -= sums
+    np.cumsum(steps, axis=0, out=steps)
+    return np.flatnonzero(covered), steps[:-1]
 
 
 def _sum_by_cell(cell: Ints, values: Floats) -> tuple[Ints, Floats]:
@@ -179,8 +183,20 @@ def _fees(a: PairArrays, d: Draws, fixed: Floats, live: NDArray[np.bool_], numbe
     lo, hi = number[a.start_cut[k]], number[a.end_cut[k]]
     moving = np.flatnonzero(hi > lo)
     if len(moving):
-        varying = _range_differences((a.segment_days * fixed)[live], q, lo[moving], hi[moving])
-        out += np.einsum("ij,ij->j", d.occurs(rows[moving]), (scale * keeps)[moving][:, None] * varying)
+        out += _varying_fees(
+            q, (a.segment_days * fixed)[live], lo[moving], hi[moving], (scale * keeps)[moving], rows[moving], d
+        )
+    return out
+
+
+def _varying_fees(q: Floats, weight: Floats, lo: Ints, hi: Ints, scale: Floats, rows: Ints, d: Draws) -> Floats:
+    """Per draw, sum over the fee pairs (rows) that happen of scale x the sum over their cells
+    [lo, hi) of weight x (q - 1): summed cell by cell, with each cell's total scale of the pairs
+    over it (range_sums), rather than pair by pair."""
+    at, over = range_sums(lo, hi, scale[:, None] * d.occurs(rows))
+    over *= weight[at][:, None]
+    here = q if len(at) == len(q) else q[at]
+    out: Floats = np.einsum("ij,ij->j", here, over) - over.sum(axis=0)
     return out
 
 
@@ -189,18 +205,6 @@ def _by_event(rows: Ints, values: Floats, d: Draws) -> Floats:
     per_event = np.bincount(rows[rows >= 0], values[rows >= 0], minlength=len(d.happens))
     used = np.flatnonzero(per_event)
     out: Floats = per_event[used] @ d.happens[used].astype(float)
-    return out
-
-
-def _range_differences(weight: Floats, q: Floats, lo: Ints, hi: Ints) -> Floats:
-    """Per range [lo, hi) and draw, the sum of weight x (q - 1) over its cells, from one running
-    sum of weight x q down the cells (computed in place: it is the largest array here)."""
-    running = np.empty((len(q) + 1, q.shape[1]))
-    running[0] = 0.0
-    np.multiply(q, weight[:, None], out=running[1:])
-    np.cumsum(running, axis=0, out=running)
-    steady = np.concatenate([[0.0], np.cumsum(weight)])
-    out: Floats = running[hi] - running[lo] - (steady[hi] - steady[lo])[:, None]
     return out
 
 
