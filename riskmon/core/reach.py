@@ -11,17 +11,16 @@ traffic_lost).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from riskmon.core.impact import KindImpact
 from riskmon.core.model import ANY, DUTY_ROUTES_DEFAULT, Channel, Event, TrafficLink
 
 
-@dataclass(frozen=True, slots=True)
-class Reach:
-    """One channel an event reaches."""
+class Reach(NamedTuple):
+    """One channel an event reaches (a named tuple: a large profile makes tens of thousands)."""
 
-    index: int
+    position: int
     """The channel's position in the profile."""
     direct: bool
     cut: tuple[TrafficLink, ...]

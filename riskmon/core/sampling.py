@@ -119,12 +119,16 @@ def _incidences(lo: Ints, hi: Ints, owner: Ints) -> tuple[Ints, Ints]:
 def cell_factors(cells: int, lo: Ints, hi: Ints, rows: Ints, fraction: Floats, d: Draws) -> Floats:
     """Per cell and draw, the product of (1 - f) over the uncertain events (rows) that happen,
     each acting on the cells [lo, hi) of its pair."""
-    out = np.ones((cells, d.count))
+    # Each row is written once (fresh memory costs more than the arithmetic at this size).
+    out = np.empty((cells, d.count))
+    untouched = np.ones(cells, dtype=bool)
     zero = fraction >= 1.0
     if zero.any():
         cell, owner = _incidences(lo[zero], hi[zero], rows[zero])
         killed_cells, ored = _or_by_cell(cell, d.bits[owner])
         out[killed_cells] = d.unpack(~ored)  # 1 where no event removing every order happens
+        untouched[killed_cells] = False
+    out[untouched] = 1.0
     part = np.flatnonzero(~zero & (fraction > 0.0) & (hi > lo))
     if len(part):
         at, logs = range_sums(lo[part], hi[part], np.log1p(-fraction[part])[:, None] * d.happens[rows[part]])

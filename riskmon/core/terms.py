@@ -123,7 +123,7 @@ def event_terms(
     hits: list[HitRow] = []
     pairs = []
     for r in reach:
-        x, f = facts[r.index], r.fraction
+        x, f = facts[r.position], r.fraction
         lost = x.revenue * f
         profit = lost * (1.0 - x.recapture) * x.margin * months
         lost_sum, profit_sum = lost_sum + lost, profit_sum + profit
@@ -145,10 +145,10 @@ def event_terms(
             frozen_sum += frozen
             loss = profit + (fee if fee > 0.0 else 0.0) + (duty if duty > 0.0 else 0.0) + stock + deposit
             hits.append((c, True, r.cut, f, c.order_share * f, loss, frozen))
-            pairs.append((r.index, f, True, stock, deposit))
+            pairs.append((r.position, f, True, stock, deposit))
         else:
             hits.append((x.channel, False, r.cut, f, x.channel.order_share * f, profit, 0.0))
-            pairs.append((r.index, f, False, 0.0, 0.0))
+            pairs.append((r.position, f, False, 0.0, 0.0))
     table.add_event(pairs)
     sums = (lost_sum, profit_sum, fee_sum, duty_sum, stock_sum, deposit_sum, frozen_sum, payouts_sum, hold_sum)
     return Terms(*sums, hit_share, removes), Hits(hits)
