@@ -116,9 +116,13 @@ def _incidences(lo: Ints, hi: Ints, owner: Ints) -> tuple[Ints, Ints]:
     return np.repeat(lo, counts) + step, np.repeat(owner, counts)
 
 
-def cell_factors(cells: int, lo: Ints, hi: Ints, rows: Ints, fraction: Floats, d: Draws) -> Floats:
+def cell_factors(
+    cells: int, lo: Ints, hi: Ints, rows: Ints, fraction: Floats, d: Draws, place: Ints | None = None
+) -> Floats:
     """Per cell and draw, the product of (1 - f) over the uncertain events (rows) that happen,
-    each acting on the cells [lo, hi) of its pair."""
+    each acting on the cells [lo, hi) of its pair; cell i is row place[i] of the result (row i
+    without `place`)."""
+    place = np.arange(cells) if place is None else place
     # Each row is written once (fresh memory costs more than the arithmetic at this size).
     out = np.empty((cells, d.count))
     untouched = np.ones(cells, dtype=bool)
@@ -126,13 +130,13 @@ def cell_factors(cells: int, lo: Ints, hi: Ints, rows: Ints, fraction: Floats, d
     if zero.any():
         cell, owner = _incidences(lo[zero], hi[zero], rows[zero])
         killed_cells, ored = _or_by_cell(cell, d.bits[owner])
-        out[killed_cells] = d.unpack(~ored)  # 1 where no event removing every order happens
-        untouched[killed_cells] = False
+        out[place[killed_cells]] = d.unpack(~ored)  # 1 where no event removing every order happens
+        untouched[place[killed_cells]] = False
     out[untouched] = 1.0
     part = np.flatnonzero(~zero & (fraction > 0.0) & (hi > lo))
     if len(part):
         at, logs = range_sums(lo[part], hi[part], np.log1p(-fraction[part])[:, None] * d.happens[rows[part]])
-        out[at] *= np.exp(logs, out=logs)
+        out[place[at]] *= np.exp(logs, out=logs)
     return out
 
 
@@ -257,12 +261,16 @@ def cash_lows(table: PairTable, book: CashBook, d: Draws) -> Floats:
     covered = np.cumsum(np.bincount(lo, minlength=size + 1) - np.bincount(hi, minlength=size + 1))[:size] > 0
     cells, number = np.flatnonzero(covered), np.concatenate([[0], np.cumsum(covered)])
     if len(cells):
+        # The factors' rows are the cells in week order, so that each week's are one block.
+        order = np.argsort(cells % weeks, kind="stable")
+        place = np.empty(len(cells), dtype=np.int64)
+        place[order] = np.arange(len(cells))
         lo, hi, m = number[lo], number[hi], len(moves)
-        q = cell_factors(len(cells), lo[:m], hi[:m], rows[moves], p.fraction[moves], d)
+        q = cell_factors(len(cells), lo[:m], hi[:m], rows[moves], p.fraction[moves], d, place)
         at, extra = np.zeros(0, dtype=np.int64), np.zeros((0, d.count))
         if len(charges):
             at, extra = range_sums(lo[m:], hi[m:], p.rate[charges][:, None] * d.happens[rows[charges]])
-        flows += _cell_changes(book, kept, fee, cells, q, at, extra)
+        flows += _cell_changes(book, kept, fee, cells[order], q, place[at], extra)
     for one in book.one_offs:
         who = d.row[one.event]
         if who != NEVER:
@@ -273,9 +281,10 @@ def cash_lows(table: PairTable, book: CashBook, d: Draws) -> Floats:
 
 def _cell_changes(book: CashBook, kept: Floats, fee: Floats, cells: Ints, q: Floats, at: Ints, extra: Floats) -> Floats:
     """Per week and draw, how the live cells' flows R (r + (1 - r) kept q) (cm - fee - extra)
-    differ from the fixed events' R (r + (1 - r) kept) (cm - fee), where `extra` (the uncertain
-    events' fee rates) is non-zero only on the cells `at`: summed into weeks by matrix products
-    with the cells' weights, so no (cells x draws) array is made but q itself."""
+    differ from the fixed events' R (r + (1 - r) kept) (cm - fee); `cells` (the rows of q) are
+    in week order, and `extra` (the uncertain events' fee rates) is non-zero only on the rows
+    `at`. A week's cells are one block of q: one small matrix-vector product each (one product
+    of weeks x cells by q would start BLAS's threads, which cost more than they save here)."""
     weeks = book.weeks
     c, k = cells // weeks, cells % weeks
     revenue, margin, r = (
@@ -283,9 +292,21 @@ def _cell_changes(book: CashBook, kept: Floats, fee: Floats, cells: Ints, q: Flo
     )
     net = margin - fee[c, k]
     sold = revenue * (1.0 - r) * kept[c, k]
-    into = np.zeros((weeks, len(cells)))
-    into[k, np.arange(len(cells))] = 1.0
-    changes: Floats = (into * (sold * net)) @ q - (into @ (sold * net))[:, None]
+    changes = np.zeros((weeks, q.shape[1]))
+    _by_week(changes, k, sold * net, q)
+    changes -= np.bincount(k, sold * net, minlength=weeks)[:, None]
     if len(at):
-        changes -= (into[:, at] * sold[at]) @ (q[at] * extra) + (into[:, at] * (revenue * r)[at]) @ extra
+        o = np.argsort(at, kind="stable")
+        rows, fees = at[o], extra[o]
+        fees *= sold[rows][:, None] * q[rows] + (revenue * r)[rows][:, None]
+        _by_week(changes, k[rows], np.full(len(rows), -1.0), fees)
     return changes
+
+
+def _by_week(into: Floats, week: Ints, weight: Floats, values: Floats) -> None:
+    """Add weight @ values of each week's rows (rows sorted by week) to its row of `into`."""
+    bounds = np.searchsorted(week, np.arange(len(into) + 1))
+    for j in range(len(into)):
+        s, e = bounds[j], bounds[j + 1]
+        if e > s:
+            into[j] += weight[s:e] @ values[s:e]
