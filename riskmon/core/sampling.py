@@ -103,9 +103,17 @@ def losses(arrays: PairArrays, d: Draws) -> Floats:
     lo, hi = number[a.start_cut[k]], number[a.end_cut[k]]
     q = cell_factors(int(number[-1]), lo, hi, d.row[a.event[pair]], a.fraction[pair], d)
     weight = (coef * fixed)[live]
-    total -= weight @ q - weight.sum()
+    total -= _weighted_rows(weight, q) - weight.sum()
     total += _fees(a, d, fixed, live, number, q)
     return total + _largest(a, d, a.stock) + _largest(a, d, a.deposit)
+
+
+def _weighted_rows(weight: Floats, rows: NDArray[np.float64] | NDArray[np.uint8]) -> Floats:
+    """weight @ rows without BLAS: OpenBLAS runs a matrix-vector product of more than ~9,000
+    numbers on all its threads, which then spin waiting for the next one; on a busy machine that
+    costs more CPU than the product (einsum's own loop is single-threaded)."""
+    out: Floats = np.einsum("i,ij->j", weight, rows)
+    return out
 
 
 def _incidences(lo: Ints, hi: Ints, owner: Ints) -> tuple[Ints, Ints]:
@@ -210,9 +218,9 @@ def _varying_fees(q: Floats, weight: Floats, lo: Ints, hi: Ints, scale: Floats, 
 
 def _by_event(rows: Ints, values: Floats, d: Draws) -> Floats:
     """Per draw, the sum of `values` over the uncertain events (rows) that happen in it."""
-    per_event = np.bincount(rows[rows >= 0], values[rows >= 0], minlength=len(d.happens))
+    per_event: Floats = np.bincount(rows[rows >= 0], values[rows >= 0], minlength=len(d.happens)).astype(float)
     used = np.flatnonzero(per_event)
-    out: Floats = per_event[used] @ d.happens[used].astype(float)
+    out: Floats = _weighted_rows(per_event[used], d.happens[used].view(np.uint8))
     return out
 
 
@@ -239,7 +247,7 @@ def _largest(a: PairArrays, d: Draws, values: Floats) -> Floats:
         gc = ch[start[g]]
         take = ored[g] & ~found[gc]
         found[gc] |= take
-        total += v[start[g]] @ d.unpack(take)
+        total += _weighted_rows(v[start[g]], d.unpack(take))
     return total
 
 
@@ -309,4 +317,4 @@ def _by_week(into: Floats, week: Ints, weight: Floats, values: Floats) -> None:
     for j in range(len(into)):
         s, e = bounds[j], bounds[j + 1]
         if e > s:
-            into[j] += weight[s:e] @ values[s:e]
+            into[j] += _weighted_rows(weight[s:e], values[s:e])
