@@ -9,10 +9,13 @@ every (week, channel) cell of the forecast. Only *live* segments and cells, wher
 event is active and no fixed event already removed every order, change from draw to draw. There,
 a draw's product is the fixed one times the factors of the uncertain events that happen:
 - an event removing every order (f = 1) zeroes it: which draws that happens in is the OR of the
-  events' "happens" bits, packed 8 draws a byte, so it costs a few bytes per (event, segment);
-- a fraction (0 < f < 1) multiplies it: a sum of log(1 - f) over those events, per draw.
+  events' "happens" bits, packed 64 draws a word, so it costs a few bytes per (event, segment);
+- a fraction (0 < f < 1) multiplies it: a sum of log(1 - f) over those events, per draw, made
+  per pair rather than per cell (`range_sums`: added at a window's first cell, taken off after
+  its last, one running sum down the cells).
 Fees, duties, the largest stock and deposit terms and the one-off cash moves follow from the same
-products and bits.
+products and bits. At 2,000 draws the arrays are tens of MB: they are written once and in place
+where possible, and products avoid BLAS's threads (see `_weighted_rows`).
 """
 
 from __future__ import annotations
