@@ -28,6 +28,7 @@ from riskmon.core.results import (
     Concentration,
     EventAssessment,
     Forecast,
+    Hits,
     RuleResult,
 )
 from riskmon.core.rules import cash_rule, concentration, concentration_rule, score_rule, shock_rule
@@ -140,7 +141,7 @@ class _Assessor:
                 self.one_offs.append(OneOff(position, k, amount))
 
     def _assessment(
-        self, event: Event, standing: Standing, w: Window, impact: KindImpact, t: Terms, hits: list[ChannelHit]
+        self, event: Event, standing: Standing, w: Window, impact: KindImpact, t: Terms, hits: Hits
     ) -> EventAssessment:
         p = standing.probability
         u = urgency(w.days_until)
@@ -169,7 +170,7 @@ class _Assessor:
             cash_frozen=t.frozen,
             score=score_of(expected * u, self.seller.capacity),
             hit_share=t.hit_share,
-            channels=tuple(hits),
+            channels=hits,
         )
 
     # -- the business ----------------------------------------------------------------------------

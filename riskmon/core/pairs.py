@@ -49,13 +49,18 @@ class PairTable:
     spans: list[Span] = field(default_factory=list)
     """One per event, by its position."""
 
-    def add(self, channel: int, event: int, fraction: float, hit: bool, stock: float, deposit: float) -> None:
-        self.channel.append(channel)
-        self.event.append(event)
-        self.fraction.append(fraction)
-        self.hit.append(hit)
-        self.stock.append(stock)
-        self.deposit.append(deposit)
+    def add_event(self, pairs: list[tuple[int, float, bool, float, float]]) -> None:
+        """Every pair of the event last added to `spans`: (channel, fraction, hit, stock,
+        deposit) each."""
+        if not pairs:
+            return
+        channel, fraction, hit, stock, deposit = zip(*pairs, strict=True)
+        self.channel.extend(channel)
+        self.event.extend([len(self.spans) - 1] * len(pairs))
+        self.fraction.extend(fraction)
+        self.hit.extend(hit)
+        self.stock.extend(stock)
+        self.deposit.extend(deposit)
 
     def __len__(self) -> int:
         return len(self.channel)

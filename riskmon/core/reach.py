@@ -11,17 +11,16 @@ traffic_lost).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from riskmon.core.impact import KindImpact
 from riskmon.core.model import ANY, DUTY_ROUTES_DEFAULT, Channel, Event, TrafficLink
 
 
-@dataclass(frozen=True, slots=True)
-class Reach:
-    """One channel an event reaches."""
+class Reach(NamedTuple):
+    """One channel an event reaches (a named tuple: a large profile makes tens of thousands)."""
 
-    index: int
+    position: int
     """The channel's position in the profile."""
     direct: bool
     cut: tuple[TrafficLink, ...]
@@ -53,6 +52,7 @@ class ChannelIndex:
                 if i not in self.by_via[link.via]:
                     self.by_via[link.via].append(i)
         self._cache: dict[tuple[object, ...], tuple[Reach, ...]] = {}
+        self._candidates_of: dict[tuple[tuple[str, ...], bool], tuple[int, ...]] = {}
 
     def reach(self, event: Event, impact: KindImpact) -> tuple[Reach, ...]:
         """The channels `event` reaches, in profile order."""
@@ -63,29 +63,41 @@ class ChannelIndex:
             found = self._cache[key] = self._reach(event, impact, routes)
         return found
 
+    def _candidates(self, platforms: tuple[str, ...], cuts_links: bool) -> tuple[int, ...]:
+        """The channels on `platforms` (and, when links are cut, those with a link via them), in
+        profile order; many events name the same platforms, so each answer is kept."""
+        key = (platforms, cuts_links)
+        found = self._candidates_of.get(key)
+        if found is None:
+            if ANY in platforms:
+                found = tuple(range(len(self.channels)))
+            else:
+                union: set[int] = set()
+                for platform in platforms:
+                    union.update(self.by_platform.get(platform, ()))
+                    if cuts_links:
+                        union.update(self.by_via.get(platform, ()))
+                found = tuple(sorted(union))
+            self._candidates_of[key] = found
+        return found
+
     def _reach(self, event: Event, impact: KindImpact, routes: tuple[str, ...] | None) -> tuple[Reach, ...]:
         everywhere = ANY in event.platforms
-        candidates: set[int] = set()
-        if everywhere:
-            candidates.update(range(len(self.channels)))
-        else:
-            for platform in event.platforms:
-                candidates.update(self.by_platform.get(platform, ()))
-                if impact.traffic_lost > 0:
-                    candidates.update(self.by_via.get(platform, ()))
-        found = []
+        cuts_links = impact.traffic_lost > 0
         wanted = None if ANY in event.regions else frozenset(event.regions)
-        for i in sorted(candidates):
-            c = self.channels[i]
+        found = []
+        for i in self._candidates(event.platforms, cuts_links):
             have = self.regions[i]
             if wanted is not None and have is not None and have.isdisjoint(wanted):
                 continue
+            c = self.channels[i]
             direct = (everywhere or c.platform in event.platforms) and _admits(event, c, routes)
-            cut = _cut_links(c, event, impact, everywhere)
+            cut = _cut_links(c, event, impact, everywhere) if cuts_links and c.traffic else ()
             if not direct and not cut:
                 continue
             f = impact.orders_lost if direct else 0.0
-            f += sum(link.share for link in cut) * impact.traffic_lost
+            if cut:
+                f += sum(link.share for link in cut) * impact.traffic_lost
             found.append(Reach(i, direct, cut, min(1.0, f)))
         return tuple(found)
 

@@ -7,8 +7,10 @@ round.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import overload
 
 from riskmon.core.impact import KindImpact
 from riskmon.core.levels import Level
@@ -60,6 +62,60 @@ class ChannelHit:
         return "; ".join(reasons)
 
 
+HitRow = tuple[Channel, bool, tuple[TrafficLink, ...], float, float, float, float]
+"""A ChannelHit's fields, in order."""
+
+
+class Hits(Sequence[ChannelHit]):
+    """An event's channel hits, most orders lost first, made into `ChannelHit`s on first use: a
+    large profile has tens of thousands of (event, channel) pairs and a reader looks at a few
+    events. It reads as the tuple of those hits: equal to it, hashed and pickled as it."""
+
+    __slots__ = ("_hits", "_rows")
+
+    def __init__(self, rows: list[HitRow]) -> None:
+        self._rows = rows
+        self._hits: tuple[ChannelHit, ...] | None = None
+
+    def as_tuple(self) -> tuple[ChannelHit, ...]:
+        if self._hits is None:
+            self._hits = tuple(ChannelHit(*row) for row in sorted(self._rows, key=_most_lost_first))
+        return self._hits
+
+    @overload
+    def __getitem__(self, i: int) -> ChannelHit: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[ChannelHit, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> ChannelHit | tuple[ChannelHit, ...]:
+        return self.as_tuple()[i]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[ChannelHit]:
+        return iter(self.as_tuple())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Hits):
+            other = other.as_tuple()
+        return self.as_tuple() == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.as_tuple())
+
+    def __repr__(self) -> str:
+        return repr(self.as_tuple())
+
+    def __reduce__(self) -> tuple[type[tuple[ChannelHit, ...]], tuple[tuple[ChannelHit, ...]]]:
+        return (tuple, (self.as_tuple(),))
+
+
+def _most_lost_first(row: HitRow) -> float:
+    return -row[4]
+
+
 @dataclass(frozen=True, slots=True)
 class EventAssessment:
     """One event as assessed at `now`: its status, probability, window, hits and score."""
@@ -95,8 +151,9 @@ class EventAssessment:
     score: float
     hit_share: float
     """Share of all orders on the channels the event hits directly."""
-    channels: tuple[ChannelHit, ...] = field(default=())
-    """The channels it hits or whose links it cuts, most orders lost first."""
+    channels: Sequence[ChannelHit] = field(default=())
+    """The channels it hits or whose links it cuts, most orders lost first (a tuple, or `Hits`:
+    the same, built on first use)."""
 
     @property
     def id(self) -> str:

@@ -9,10 +9,13 @@ every (week, channel) cell of the forecast. Only *live* segments and cells, wher
 event is active and no fixed event already removed every order, change from draw to draw. There,
 a draw's product is the fixed one times the factors of the uncertain events that happen:
 - an event removing every order (f = 1) zeroes it: which draws that happens in is the OR of the
-  events' "happens" bits, packed 8 draws a byte, so it costs a few bytes per (event, segment);
-- a fraction (0 < f < 1) multiplies it: a sum of log(1 - f) over those events, per draw.
+  events' "happens" bits, packed 64 draws a word, so it costs a few bytes per (event, segment);
+- a fraction (0 < f < 1) multiplies it: a sum of log(1 - f) over those events, per draw, made
+  per pair rather than per cell (`range_sums`: added at a window's first cell, taken off after
+  its last, one running sum down the cells).
 Fees, duties, the largest stock and deposit terms and the one-off cash moves follow from the same
-products and bits.
+products and bits. At 2,000 draws the arrays are tens of MB: they are written once and in place
+where possible, and products avoid BLAS's threads (see `_weighted_rows`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
 
     Floats = NDArray[np.float64]
     Ints = NDArray[np.int64]
-    Bits = NDArray[np.uint8]
+    Words = NDArray[np.uint64]
 
 NEVER, ALWAYS = -2, -1
 """An event's row in the draws: its uncertain index, or one of these."""
@@ -45,12 +48,20 @@ class Draws:
     def __init__(self, events: int, fixed: Sequence[int], uncertain: Sequence[int], happens: NDArray[np.bool_]) -> None:
         self.count = happens.shape[1]
         self.happens = happens
+        # Padded to whole 64-bit words: an OR or AND of two rows is then one operation per 64
+        # draws. The last row is all ones: indexed by ALWAYS (-1), a fixed event happens always.
         packed = np.packbits(happens, axis=1).reshape(len(happens), -(-self.count // 8))
-        # The last row is all ones: indexed by ALWAYS (-1), a fixed event happens in every draw.
-        self.bits: Bits = np.vstack([packed, np.full((1, packed.shape[1]), 255, dtype=np.uint8)])
+        padded = np.zeros((len(happens) + 1, -(-packed.shape[1] // 8) * 8), dtype=np.uint8)
+        padded[:-1, : packed.shape[1]] = packed
+        padded[-1] = 255
+        self.bits: Words = padded.view(np.uint64)
         self.row = np.full(events, NEVER, dtype=np.int64)
         self.row[np.asarray(fixed, dtype=np.int64)] = ALWAYS
         self.row[np.asarray(uncertain, dtype=np.int64)] = np.arange(len(uncertain))
+
+    def unpack(self, words: Words) -> NDArray[np.uint8]:
+        """Rows of packed bits back to one 0 or 1 per draw."""
+        return np.unpackbits(np.ascontiguousarray(words).view(np.uint8), axis=1, count=self.count)
 
     def occurs(self, rows: Ints) -> Floats:
         """1.0 where each row's event happens (rows x draws); fixed events always."""
@@ -91,12 +102,21 @@ def losses(arrays: PairArrays, d: Draws) -> Floats:
     )
     live = (a.segment_days > 0.0) & (fixed > 0.0) & (covered[:-1] > 0)
     number = np.concatenate([[0], np.cumsum(live)])
-    cell, pair = _incidences(number[a.start_cut[k]], number[a.end_cut[k]], a.timed[k])
-    q = cell_factors(int(number[-1]), cell, d.row[a.event[pair]], a.fraction[pair], d)
+    pair = a.timed[k]
+    lo, hi = number[a.start_cut[k]], number[a.end_cut[k]]
+    q = cell_factors(int(number[-1]), lo, hi, d.row[a.event[pair]], a.fraction[pair], d)
     weight = (coef * fixed)[live]
-    total -= weight @ (q - 1.0)
+    total -= _weighted_rows(weight, q) - weight.sum()
     total += _fees(a, d, fixed, live, number, q)
     return total + _largest(a, d, a.stock) + _largest(a, d, a.deposit)
+
+
+def _weighted_rows(weight: Floats, rows: NDArray[np.float64] | NDArray[np.uint8]) -> Floats:
+    """weight @ rows without BLAS: OpenBLAS runs a matrix-vector product of more than ~9,000
+    numbers on all its threads, which then spin waiting for the next one; on a busy machine that
+    costs more CPU than the product (einsum's own loop is single-threaded)."""
+    out: Floats = np.einsum("i,ij->j", weight, rows)
+    return out
 
 
 def _incidences(lo: Ints, hi: Ints, owner: Ints) -> tuple[Ints, Ints]:
@@ -107,18 +127,45 @@ def _incidences(lo: Ints, hi: Ints, owner: Ints) -> tuple[Ints, Ints]:
     return np.repeat(lo, counts) + step, np.repeat(owner, counts)
 
 
-def cell_factors(cells: int, cell: Ints, rows: Ints, fraction: Floats, d: Draws) -> Floats:
-    """Per cell and draw, the product of (1 - f) over the uncertain events (rows) that happen."""
-    out = np.ones((cells, d.count))
+def cell_factors(
+    cells: int, lo: Ints, hi: Ints, rows: Ints, fraction: Floats, d: Draws, place: Ints | None = None
+) -> Floats:
+    """Per cell and draw, the product of (1 - f) over the uncertain events (rows) that happen,
+    each acting on the cells [lo, hi) of its pair; cell i is row place[i] of the result (row i
+    without `place`)."""
+    place = np.arange(cells) if place is None else place
+    # Each row is written once (fresh memory costs more than the arithmetic at this size).
+    out = np.empty((cells, d.count))
+    untouched = np.ones(cells, dtype=bool)
     zero = fraction >= 1.0
     if zero.any():
-        killed_cells, ored = _or_by_cell(cell[zero], d.bits[rows[zero]])
-        out[killed_cells] = 1.0 - np.unpackbits(ored, axis=1, count=d.count)
-    part = ~zero & (fraction > 0.0)
-    if part.any():
-        at, logs = _sum_by_cell(cell[part], np.where(d.happens[rows[part]], np.log1p(-fraction[part])[:, None], 0.0))
-        out[at] *= np.exp(logs)
+        cell, owner = _incidences(lo[zero], hi[zero], rows[zero])
+        killed_cells, ored = _or_by_cell(cell, d.bits[owner])
+        out[place[killed_cells]] = d.unpack(~ored)  # 1 where no event removing every order happens
+        untouched[place[killed_cells]] = False
+    out[untouched] = 1.0
+    part = np.flatnonzero(~zero & (fraction > 0.0) & (hi > lo))
+    if len(part):
+        at, logs = range_sums(lo[part], hi[part], np.log1p(-fraction[part])[:, None] * d.happens[rows[part]])
+        out[place[at]] *= np.exp(logs, out=logs)
     return out
+
+
+def range_sums(lo: Ints, hi: Ints, values: Floats) -> tuple[Ints, Floats]:
+    """Per cell some range [lo, hi) covers, the sum of the rows of `values` whose range holds it:
+    (those cells, their sums). Each row is added at its first cell and taken off after its last,
+    and one running sum down the cells does the rest: the work is per range, not per cell of it.
+    (Large arrays are written in place: on this scale, fresh memory costs more than the sums.)"""
+    n = int(hi.max())
+    covered = np.cumsum(np.bincount(lo, minlength=n + 1) - np.bincount(hi, minlength=n + 1))[:n] > 0
+    number = np.concatenate([[0], np.cumsum(covered)])
+    steps = np.zeros((int(number[-1]) + 1, values.shape[1]))
+    at, sums = _sum_by_cell(number[lo], values)
+    steps[at] += sums
+    at, sums = _sum_by_cell(number[hi], values)
+    steps[at] -= sums
+    np.cumsum(steps, axis=0, out=steps)
+    return np.flatnonzero(covered), steps[:-1]
 
 
 def _sum_by_cell(cell: Ints, values: Floats) -> tuple[Ints, Floats]:
@@ -129,7 +176,7 @@ def _sum_by_cell(cell: Ints, values: Floats) -> tuple[Ints, Floats]:
     return c[starts], np.add.reduceat(values[order], starts, axis=0)
 
 
-def _or_by_cell(cell: Ints, bits: Bits) -> tuple[Ints, Bits]:
+def _or_by_cell(cell: Ints, bits: Words) -> tuple[Ints, Words]:
     order = np.argsort(cell, kind="stable")
     c = cell[order]
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
@@ -145,19 +192,38 @@ def _fees(a: PairArrays, d: Draws, fixed: Floats, live: NDArray[np.bool_], numbe
     pair = a.timed[k]
     c, f = a.channel[pair], a.fraction[pair]
     run = np.concatenate([[0.0], np.cumsum(a.segment_days * fixed)])
-    steady = run[a.end_cut[k]] - run[a.start_cut[k]]
-    lo, hi = number[a.start_cut[k]], number[a.end_cut[k]]
-    varying = np.zeros((len(k), d.count))
-    if (hi > lo).any():
-        moved = np.concatenate(
-            [np.zeros((1, d.count)), np.cumsum((a.segment_days * fixed)[live][:, None] * (q - 1.0), axis=0)]
-        )
-        varying = moved[hi] - moved[lo]
     r = a.recapture[c]
-    keeps = np.where(f < 1.0, 1.0 - r, 0.0)[:, None]
-    days = (r * (a.end[pair] - a.start[pair]))[:, None] + keeps * (steady[:, None] + varying)
-    scale = (a.rate[pair] * a.revenue[c])[:, None]
-    out: Floats = (d.occurs(d.row[a.event[pair]]) * scale * days).sum(axis=0)
+    keeps = np.where(f < 1.0, 1.0 - r, 0.0)
+    scale = a.rate[pair] * a.revenue[c]
+    steady = scale * (r * (a.end[pair] - a.start[pair]) + keeps * (run[a.end_cut[k]] - run[a.start_cut[k]]))
+    rows = d.row[a.event[pair]]
+    out = np.full(d.count, float(steady[rows == ALWAYS].sum()))
+    out += _by_event(rows, steady, d)
+    lo, hi = number[a.start_cut[k]], number[a.end_cut[k]]
+    moving = np.flatnonzero(hi > lo)
+    if len(moving):
+        out += _varying_fees(
+            q, (a.segment_days * fixed)[live], lo[moving], hi[moving], (scale * keeps)[moving], rows[moving], d
+        )
+    return out
+
+
+def _varying_fees(q: Floats, weight: Floats, lo: Ints, hi: Ints, scale: Floats, rows: Ints, d: Draws) -> Floats:
+    """Per draw, sum over the fee pairs (rows) that happen of scale x the sum over their cells
+    [lo, hi) of weight x (q - 1): summed cell by cell, with each cell's total scale of the pairs
+    over it (range_sums), rather than pair by pair."""
+    at, over = range_sums(lo, hi, scale[:, None] * d.occurs(rows))
+    over *= weight[at][:, None]
+    here = q if len(at) == len(q) else q[at]
+    out: Floats = np.einsum("ij,ij->j", here, over) - over.sum(axis=0)
+    return out
+
+
+def _by_event(rows: Ints, values: Floats, d: Draws) -> Floats:
+    """Per draw, the sum of `values` over the uncertain events (rows) that happen in it."""
+    per_event: Floats = np.bincount(rows[rows >= 0], values[rows >= 0], minlength=len(d.happens)).astype(float)
+    used = np.flatnonzero(per_event)
+    out: Floats = _weighted_rows(per_event[used], d.happens[used].view(np.uint8))
     return out
 
 
@@ -178,13 +244,13 @@ def _largest(a: PairArrays, d: Draws, values: Floats) -> Floats:
     start = np.flatnonzero(new_channel | np.r_[True, v[1:] != v[:-1]])
     level = grouped_cumsum(np.ones(len(start)), ch[start]) - 1.0
     ored = np.bitwise_or.reduceat(d.bits[who], start, axis=0)
-    found = np.zeros((a.channels, d.bits.shape[1]), dtype=np.uint8)
+    found = np.zeros((a.channels, d.bits.shape[1]), dtype=np.uint64)
     for j in range(int(level.max()) + 1):
         g = np.flatnonzero(level == j)
         gc = ch[start[g]]
         take = ored[g] & ~found[gc]
         found[gc] |= take
-        total += v[start[g]] @ np.unpackbits(take, axis=1, count=d.count)
+        total += _weighted_rows(v[start[g]], d.unpack(take))
     return total
 
 
@@ -192,38 +258,66 @@ def cash_lows(table: PairTable, book: CashBook, d: Draws) -> Floats:
     """Per draw, the lowest end-of-week balance. A (week, channel) cell moves from draw to draw
     only where an uncertain event removes orders or charges a fee; the rest is worked out once."""
     p = PairWeeks(table)
-    channels, rows = len(book.channels), d.row[p.event]
-    kept, fee = p.grid(rows == ALWAYS, channels, book.weeks)
-    steady = np.asarray(book.steady, dtype=float) + week_flows(book, kept, fee)
-    moves = np.flatnonzero((rows >= 0) & (p.fraction > 0.0))
-    week, pair = _incidences(p.lo[moves], p.hi[moves], moves)
-    factor_cell = week * channels + p.channel[pair]
-    charges = np.flatnonzero((rows >= 0) & (p.rate != 0.0))
-    fee_week, fee_pair = _incidences(p.fee_lo[charges], p.fee_hi[charges], charges)
-    fee_cell = fee_week * channels + p.channel[fee_pair]
-    cells = np.unique(np.concatenate([factor_cell, fee_cell]))
-    q = cell_factors(len(cells), np.searchsorted(cells, factor_cell), rows[pair], p.fraction[pair], d)
-    extra = np.zeros((len(cells), d.count))
-    if len(fee_pair):
-        at, sums = _sum_by_cell(np.searchsorted(cells, fee_cell), d.happens[rows[fee_pair]] * p.rate[fee_pair][:, None])
-        extra[at] = sums
-    c, k = cells % channels, cells // channels
-    revenue, margin, r = (
-        np.array([getattr(x, name) for x in book.channels]) for name in ("weekly_revenue", "margin", "recapture")
-    )
-    before = revenue[c] * (r[c] + (1.0 - r[c]) * kept[c, k]) * (margin[c] - fee[c, k])
-    now = (
-        revenue[c][:, None]
-        * (r[c][:, None] + ((1.0 - r[c]) * kept[c, k])[:, None] * q)
-        * ((margin[c] - fee[c, k])[:, None] - extra)
-    )
-    flows = np.repeat(steady[:, None], d.count, axis=1)
+    channels, weeks, rows = len(book.channels), book.weeks, d.row[p.event]
+    kept, fee = p.grid(rows == ALWAYS, channels, weeks)
+    flows = np.repeat((np.asarray(book.steady, dtype=float) + week_flows(book, kept, fee))[:, None], d.count, axis=1)
+    # Cells are numbered channel by channel (channel x weeks + week), so that a pair's weeks are
+    # a run of consecutive cells, and then only the cells some uncertain event acts on are kept.
+    moves = np.flatnonzero((rows >= 0) & (p.fraction > 0.0) & (p.hi > p.lo))
+    charges = np.flatnonzero((rows >= 0) & (p.rate != 0.0) & (p.fee_hi > p.fee_lo))
+    first = p.channel * weeks
+    lo = np.concatenate([first[moves] + p.lo[moves], first[charges] + p.fee_lo[charges]])
+    hi = np.concatenate([first[moves] + p.hi[moves], first[charges] + p.fee_hi[charges]])
+    size = channels * weeks
+    covered = np.cumsum(np.bincount(lo, minlength=size + 1) - np.bincount(hi, minlength=size + 1))[:size] > 0
+    cells, number = np.flatnonzero(covered), np.concatenate([[0], np.cumsum(covered)])
     if len(cells):
-        at, sums = _sum_by_cell(k, now - before[:, None])
-        flows[at] += sums
+        # The factors' rows are the cells in week order, so that each week's are one block.
+        order = np.argsort(cells % weeks, kind="stable")
+        place = np.empty(len(cells), dtype=np.int64)
+        place[order] = np.arange(len(cells))
+        lo, hi, m = number[lo], number[hi], len(moves)
+        q = cell_factors(len(cells), lo[:m], hi[:m], rows[moves], p.fraction[moves], d, place)
+        at, extra = np.zeros(0, dtype=np.int64), np.zeros((0, d.count))
+        if len(charges):
+            at, extra = range_sums(lo[m:], hi[m:], p.rate[charges][:, None] * d.happens[rows[charges]])
+        flows += _cell_changes(book, kept, fee, cells[order], q, place[at], extra)
     for one in book.one_offs:
         who = d.row[one.event]
         if who != NEVER:
             flows[one.week] += one.amount * (d.happens[who] if who >= 0 else 1.0)
     lowest: Floats = (book.cash_on_hand + np.cumsum(flows, axis=0)).min(axis=0)
     return lowest
+
+
+def _cell_changes(book: CashBook, kept: Floats, fee: Floats, cells: Ints, q: Floats, at: Ints, extra: Floats) -> Floats:
+    """Per week and draw, how the live cells' flows R (r + (1 - r) kept q) (cm - fee - extra)
+    differ from the fixed events' R (r + (1 - r) kept) (cm - fee); `cells` (the rows of q) are
+    in week order, and `extra` (the uncertain events' fee rates) is non-zero only on the rows
+    `at`. A week's cells are one block of q: one small matrix-vector product each (one product
+    of weeks x cells by q would start BLAS's threads, which cost more than they save here)."""
+    weeks = book.weeks
+    c, k = cells // weeks, cells % weeks
+    revenue, margin, r = (
+        np.array([getattr(x, name) for x in book.channels])[c] for name in ("weekly_revenue", "margin", "recapture")
+    )
+    net = margin - fee[c, k]
+    sold = revenue * (1.0 - r) * kept[c, k]
+    changes = np.zeros((weeks, q.shape[1]))
+    _by_week(changes, k, sold * net, q)
+    changes -= np.bincount(k, sold * net, minlength=weeks)[:, None]
+    if len(at):
+        o = np.argsort(at, kind="stable")
+        rows, fees = at[o], extra[o]
+        fees *= sold[rows][:, None] * q[rows] + (revenue * r)[rows][:, None]
+        _by_week(changes, k[rows], np.full(len(rows), -1.0), fees)
+    return changes
+
+
+def _by_week(into: Floats, week: Ints, weight: Floats, values: Floats) -> None:
+    """Add weight @ values of each week's rows (rows sorted by week) to its row of `into`."""
+    bounds = np.searchsorted(week, np.arange(len(into) + 1))
+    for j in range(len(into)):
+        s, e = bounds[j], bounds[j + 1]
+        if e > s:
+            into[j] += _weighted_rows(weight[s:e], values[s:e])

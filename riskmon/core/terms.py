@@ -16,7 +16,7 @@ from riskmon.core.impact import KindImpact
 from riskmon.core.model import Channel, Profile
 from riskmon.core.pairs import PairTable, Span
 from riskmon.core.reach import Reach
-from riskmon.core.results import ChannelHit
+from riskmon.core.results import HitRow, Hits
 from riskmon.core.settings import ModelSettings
 from riskmon.core.timing import Window
 
@@ -108,10 +108,10 @@ def span_of(seller: Seller, w: Window, impact: KindImpact) -> Span:
 
 def event_terms(
     seller: Seller, facts: Sequence[Facts], table: PairTable, w: Window, impact: KindImpact, reach: Sequence[Reach]
-) -> tuple[Terms, list[ChannelHit]]:
+) -> tuple[Terms, Hits]:
     """The event's money on each channel it reaches, summed, with each channel's part; every pair
-    is added to `table` under the event's position (the table's next span)."""
-    position = len(table.spans)
+    is added to `table` under the event's position (the table's next span). One tight loop: a
+    large profile has tens of thousands of pairs (sums in reach order, as the README's table)."""
     table.spans.append(span_of(seller, w, impact))
     months = w.length / 30.0
     fee_delta, duty_delta = impact.fee_delta, impact.duty_delta * (1.0 - seller.g)
@@ -120,44 +120,35 @@ def event_terms(
     lost_sum = profit_sum = fee_sum = duty_sum = stock_sum = deposit_sum = 0.0
     payouts_sum = hold_sum = frozen_sum = hit_share = 0.0
     removes = False
-    hits = []
+    hits: list[HitRow] = []
+    pairs = []
     for r in reach:
-        x = facts[r.index]
-        f = r.fraction
+        x, f = facts[r.position], r.fraction
         lost = x.revenue * f
         profit = lost * (1.0 - x.recapture) * x.margin * months
-        fee = duty = stock = deposit = frozen = 0.0
+        lost_sum, profit_sum = lost_sum + lost, profit_sum + profit
+        removes = removes or (f > 0.0 and x.recapture < 1.0)
         if r.direct:
+            c = x.channel
             still_sold = x.revenue * (1.0 - (1.0 - x.recapture) * f) * months
             fee, duty = fee_delta * still_sold, duty_delta * still_sold
-            stock, deposit = stranded * x.written_down, x.channel.deposit * deposit_lost
-            payouts, hold = x.channel.pending_payouts * payouts_frozen, x.daily * hold_days
-            frozen = payouts + hold
-            frozen_sum += frozen
-            payouts_sum, hold_sum, hit_share = payouts_sum + payouts, hold_sum + hold, hit_share + x.channel.order_share
+            stock, deposit = stranded * x.written_down, c.deposit * deposit_lost
+            payouts, hold = c.pending_payouts * payouts_frozen, x.daily * hold_days
             fee_sum, duty_sum, stock_sum, deposit_sum = (
                 fee_sum + fee,
                 duty_sum + duty,
                 stock_sum + stock,
                 deposit_sum + deposit,
             )
-        lost_sum, profit_sum = lost_sum + lost, profit_sum + profit
-        removes = removes or (f > 0.0 and x.recapture < 1.0)
-        loss = profit + (fee if fee > 0.0 else 0.0) + (duty if duty > 0.0 else 0.0) + stock + deposit
-        hits.append(ChannelHit(x.channel, r.direct, r.cut, f, x.channel.order_share * f, loss, frozen))
-        table.add(r.index, position, f, r.direct, stock, deposit)
-    hits.sort(key=lambda h: -h.lost_share)
-    terms = Terms(
-        lost_sum,
-        profit_sum,
-        fee_sum,
-        duty_sum,
-        stock_sum,
-        deposit_sum,
-        frozen_sum,
-        payouts_sum,
-        hold_sum,
-        hit_share,
-        removes,
-    )
-    return terms, hits
+            payouts_sum, hold_sum, hit_share = payouts_sum + payouts, hold_sum + hold, hit_share + c.order_share
+            frozen = payouts + hold
+            frozen_sum += frozen
+            loss = profit + (fee if fee > 0.0 else 0.0) + (duty if duty > 0.0 else 0.0) + stock + deposit
+            hits.append((c, True, r.cut, f, c.order_share * f, loss, frozen))
+            pairs.append((r.position, f, True, stock, deposit))
+        else:
+            hits.append((x.channel, False, r.cut, f, x.channel.order_share * f, profit, 0.0))
+            pairs.append((r.position, f, False, 0.0, 0.0))
+    table.add_event(pairs)
+    sums = (lost_sum, profit_sum, fee_sum, duty_sum, stock_sum, deposit_sum, frozen_sum, payouts_sum, hold_sum)
+    return Terms(*sums, hit_share, removes), Hits(hits)
