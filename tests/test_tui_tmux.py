@@ -49,13 +49,18 @@ class Term:
         return out.stdout
 
     def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        return self.wait_for_all(text, timeout=timeout)
+
+    def wait_for_all(self, *texts: str, timeout: float = 20.0) -> str:
+        """The first screen showing every one of `texts` at once (the panes fill in separately)."""
         end = time.monotonic() + timeout
         while True:
             screen = self.screen()
-            if text in screen:
+            if all(text in screen for text in texts):
                 return screen
             if time.monotonic() > end:
-                raise AssertionError(f"{text!r} not on screen after {timeout} s:\n{screen}")
+                missing = [text for text in texts if text not in screen]
+                raise AssertionError(f"{missing!r} not on screen after {timeout} s:\n{screen}")
             time.sleep(0.1)
 
     def keys(self, *keys: str) -> None:
@@ -376,8 +381,9 @@ def test_a_real_screen_answers_how_much_how_soon_what_now(tmp_path: Path, size: 
     title and the next three actions with their dates, without a key; every key of the focused
     pane in the footer; space on a next action ticks it."""
     with terminal(tmp_path, size=size) as (t, _):
-        t.wait_for("Why:")
-        screen = t.wait_for("Next actions · ")
+        # The header, the events and the next actions fill in on their own refreshes: wait for
+        # each one's data (a loaded machine showed the actions before the header's level).
+        screen = t.wait_for_all("Why:", "Next actions · ", "CRITICAL", "US divest-or-ban law takes", timeout=40)
         joined = " ".join(screen.split())
         for seen in ("CRITICAL", "score 75/100", "loss $401,547", "shortfall", "runway 15.5 wk", "lowest $22,238"):
             assert seen in joined, screen
