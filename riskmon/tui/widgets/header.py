@@ -149,6 +149,9 @@ class RiskHeader(Vertical):
         self.query_one("#level", LevelBadge).show(a.level)
         self.pieces = pieces(a)
         self._fit()
+        # Again once the badge's new width ("…" -> "CRITICAL") is laid out: the first fit measured
+        # the old one, and the header itself does not resize, so no Resize would refit it.
+        self.call_after_refresh(self._fit)
         from riskmon.present.text import reasons
 
         self.query_one("#demo-hint", Static).update(
