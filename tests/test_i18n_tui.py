@@ -62,12 +62,14 @@ def english_on_screen(app: RiskmonApp, config: Path) -> set[str]:
     return {w for w in english_left(text, allowed_words(config)) if w not in KEYS}
 
 
-@pytest.mark.parametrize("size", [(120, 35), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", [(160, 50), (120, 35), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_the_dashboard_speaks_chinese_and_nothing_else_but_data(demo: Path, size: tuple[int, int]) -> None:
     i18n.setup("zh-CN", {})  # as `riskmon --lang zh-CN` does before the app is built
     app = create_app(demo, demo / "h.json", NOW)
     async with app.run_test(size=size) as pilot:
         await ready(pilot)
+        if size == (160, 50):  # tall enough for the charts, which mount after the first frame
+            await wait_for(pilot, lambda: "零线" in screen_text(app), 30)
         text = screen_text(app)
         assert "风险分" in text and "原因" in text  # the header
         assert "事件" in text and "下一步行动" in text

@@ -103,6 +103,14 @@ CASH_SERIES = (N_("baseline"), N_("likely"), N_("stress"))
 """No event; events with p >= 0.5; every event with p > 0 (riskmon.core.results.Forecast)."""
 
 
+ZERO = N_("zero")
+"""The zero line's name (a literal `_()` inside an f-string is not found by the extractor)."""
+
+
+def cash_legend() -> str:
+    return f"{legend(CASH_SERIES)}  ─ {_(ZERO)}"
+
+
 class CashChart(ReplayPlot):
     """The 13-week cash forecast: end-of-week cash for baseline, likely and stress, a zero line,
     weeks as dates. The y axis spans the data and zero, so a shortfall is always in view."""
@@ -110,11 +118,11 @@ class CashChart(ReplayPlot):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.data: CashData | None = None
-        self.border_subtitle = f"{legend(CASH_SERIES)}  ─ {_('zero')}"
+        self.border_subtitle = cash_legend()
 
     def show(self, data: CashData) -> None:
         self.data = data
-        self.border_subtitle = f"{legend(CASH_SERIES)}  ─ {_('zero')}"
+        self.border_subtitle = cash_legend()
         self.border_title = _("Cash, next {n} weeks ({currency}, end of week)").format(
             n=len(data.week_starts), currency=data.currency
         )
