@@ -349,7 +349,8 @@ def _md_suggestion(s: Suggestion) -> list[str]:
     why = suggestion_why(s)
     lines = [f"**{md(suggestion_title(s))}**" + (f": {md(why)}" if why else "")]
     if s.standing:
-        lines[0] += f" ({md(_('; ').join(fact(b) for b in s.because))})"
+        facts = _("; ").join(fact(b) for b in s.because)
+        lines[0] += f" ({md(facts)})"
     lines.append("")
     lines.extend(_md_step(Item(s, step, s.weight), with_key=s.standing) for step in s.steps)
     lines.append("")
