@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from riskmon.core.settings import FeedSettings
+from riskmon.i18n import _
 from riskmon.live.threads import in_thread
 from riskmon.sources.config.load import Config
 from riskmon.sources.feeds.feeds import FeedResult, poll_feed
@@ -52,16 +53,17 @@ def log_poll(old: FeedResult | None, new: FeedResult) -> None:
     s = new.status
     was_ok = old is not None and old.status.ok
     if s.ok:
-        how = "from its fresh cached copy" if s.from_cache else "fetched"
+        how = _("from its fresh cached copy") if s.from_cache else _("fetched")
         if not was_ok:
-            log.info("feed %s: ok (%s), %d event(s), %d headline(s)", s.name, how, s.events, s.headlines)
+            said = _("feed {name}: ok ({how}), {events} event(s), {headlines} headline(s)")
+            log.info(said.format(name=s.name, how=how, events=s.events, headlines=s.headlines))
         else:
             log.debug("feed %s: ok (%s), %d event(s)", s.name, how, s.events)
         return
     if old is None or old.status.error != s.error or was_ok:
         when = s.last_success.strftime("%Y-%m-%d %H:%M UTC") if s.last_success else None
-        using = f"using the copy from {when}" if when else "no copy to fall back on"
-        log.warning("feed %s: %s (%s)", s.name, s.error, using)
+        using = _("using the copy from {when}").format(when=when) if when else _("no copy to fall back on")
+        log.warning(_("feed {name}: {error} ({using})").format(name=s.name, error=s.error, using=using))
 
 
 class FeedPolls:
