@@ -92,6 +92,8 @@ class FeedPolls:
         self.primed = False
         self._config: FeedSource | None = None
         self._awaiting: set[str] = set()
+        self._polled: set[str] = set()
+        """Feeds polled for real since they were configured (not only read from the cache)."""
         self._locks: dict[str, asyncio.Lock] = {}
 
     def replace(self, cfg: FeedSource) -> tuple[list[str], list[FeedSettings]]:
@@ -103,6 +105,7 @@ class FeedPolls:
         for name in gone:
             self.results.pop(name, None)
             self._awaiting.discard(name)
+            self._polled.discard(name)
         return gone, [f for name, f in new.items() if old.get(name) != f]
 
     async def load_cached(self, cfg: FeedSource, added: list[FeedSettings]) -> None:
@@ -176,7 +179,11 @@ class FeedPolls:
     def _took(self, name: str, result: FeedResult) -> bool:
         old = self.results.get(name)
         self.results[name] = result
-        log_poll(old, result)
+        # The copy read from the cache at start carries the same error as a first poll that fails
+        # the same way: compared with it, a feed broken from the start would never be reported.
+        reported = old if name in self._polled or result.status.ok else None
+        self._polled.add(name)
+        log_poll(reported, result)
         first = name in self._awaiting
         self._awaiting.discard(name)
         self.prime_if_nothing_awaited("every feed polled")

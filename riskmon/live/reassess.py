@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
 from riskmon.i18n import _
+from riskmon.present.text import reasons
 from riskmon.store.snapshots import diff_events, event_records
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def log_assessment(
     if prev is None or prev.assessment.level != a.level:
         was = _(" (was {level})").format(level=prev.assessment.level.name) if prev is not None else ""
         said = _("level {level}{was}, score {score}/100: {reasons}")
-        log.info(said.format(level=a.level.name, was=was, score=f"{a.score:.0f}", reasons="; ".join(a.reasons)))
+        log.info(said.format(level=a.level.name, was=was, score=f"{a.score:.0f}", reasons=_("; ").join(reasons(a))))
     else:
         log.debug("level %s, score %.1f/100", a.level.name, a.score)
     for eid in sorted(new):
