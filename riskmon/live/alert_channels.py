@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from riskmon.core.settings import AlertSettings, parse_duration
+from riskmon.i18n import _
 from riskmon.live.alert_rules import Alert
 from riskmon.textsafe import clean
 
@@ -122,10 +123,12 @@ def _with_retries(what: str, send: Callable[[], None], attempts: int, sleep: Sle
         except Exception as exc:  # never let a channel take the loop down
             error, retry = _short(f"{type(exc).__name__}: {exc}"), True
         if not retry or attempt == attempts:
-            log.warning("alert channel %s failed after %d attempt(s): %s", what, attempt, error)
+            said = _("alert channel {channel} failed after {attempts} attempt(s): {error}")
+            log.warning(said.format(channel=what, attempts=attempt, error=error))
             return DeliveryResult(True, None, False, error, attempt)
         delay = BACKOFF * 2 ** (attempt - 1)
-        log.info("alert channel %s failed (attempt %d), retrying in %gs: %s", what, attempt, delay, error)
+        said = _("alert channel {channel} failed (attempt {attempt}), retrying in {seconds}s: {error}")
+        log.info(said.format(channel=what, attempt=attempt, seconds=f"{delay:g}", error=error))
         sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -141,14 +144,16 @@ def _post(
         with httpx.Client(verify=True, follow_redirects=False, timeout=httpx.Timeout(timeout)) as client:
             resp = client.post(url, json=json_body, content=content, headers={"User-Agent": _user_agent(), **headers})
     except httpx.TimeoutException:
-        raise _Failure(f"timed out after {timeout:g}s") from None
+        raise _Failure(_("timed out after {seconds}s").format(seconds=f"{timeout:g}")) from None
     except httpx.HTTPError as exc:
         raise _Failure(_short(f"{type(exc).__name__}: {exc}")) from None
     if 200 <= resp.status_code < 300:
         return
     if resp.has_redirect_location:  # never followed: the channel's headers would go along
         where = _short(resp.headers["location"], 120)
-        message = f"HTTP {resp.status_code}: redirect to {where} not followed; configure the final URL"
+        message = _("HTTP {status}: redirect to {where} not followed; configure the final URL").format(
+            status=resp.status_code, where=where
+        )
         raise _Failure(message, retry=False)
     detail = _short(resp.text, 120) if resp.text else resp.reason_phrase
     retry = resp.status_code >= 500 or resp.status_code in _RETRY_STATUS
@@ -167,15 +172,17 @@ def _run(argv: list[str], stdin: bytes, env: dict[str, str], timeout: float) -> 
             argv, input=stdin, capture_output=True, timeout=timeout, env=env, shell=False, check=False
         )
     except FileNotFoundError:
-        raise _Failure(f"command not found: {_short(argv[0], 120)}", retry=False) from None
+        raise _Failure(_("command not found: {command}").format(command=_short(argv[0], 120)), retry=False) from None
     except PermissionError:
-        raise _Failure(f"command not executable: {_short(argv[0], 120)}", retry=False) from None
+        raise _Failure(
+            _("command not executable: {command}").format(command=_short(argv[0], 120)), retry=False
+        ) from None
     except subprocess.TimeoutExpired:
-        raise _Failure(f"timed out after {timeout:g}s") from None
+        raise _Failure(_("timed out after {seconds}s").format(seconds=f"{timeout:g}")) from None
     if proc.returncode != 0:
         lines = [ln for ln in proc.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
         tail = f": {_short(lines[-1], 200)}" if lines else ""
-        raise _Failure(f"exit status {proc.returncode}{tail}")
+        raise _Failure(_("exit status {code}").format(code=proc.returncode) + tail)
 
 
 # apprise's message types, by level: services that colour or badge messages use them.
@@ -189,7 +196,10 @@ def _apprise_urls(channel: AlertSettings) -> list[tuple[str, str]]:
     for name in channel.urls_env:
         value = os.environ.get(name, "").strip()
         if not value:
-            raise _Failure(f"environment variable {name} is not set (it should hold the apprise URL)", retry=False)
+            raise _Failure(
+                _("environment variable {name} is not set (it should hold the apprise URL)").format(name=name),
+                retry=False,
+            )
         found.append((name, value))
     return found
 
@@ -211,7 +221,9 @@ def _apprise(alert: Alert, channel: AlertSettings) -> None:
     sender = apprise.Apprise(asset=asset)
     for name, value in urls:
         if not sender.add(value):
-            raise _Failure(f"${name} holds no URL apprise knows (see apprise's list of services)", retry=False)
+            raise _Failure(
+                _("${name} holds no URL apprise knows (see apprise's list of services)").format(name=name), retry=False
+            )
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
         delivered = sender.notify(
             title=clean(alert.title),
@@ -221,7 +233,7 @@ def _apprise(alert: Alert, channel: AlertSettings) -> None:
         )
     if not delivered:
         said = [line for line in captured.getvalue().splitlines() if line.strip()]
-        raise _Failure(_short(f"apprise: {said[-1]}" if said else "apprise could not deliver"))
+        raise _Failure(_short(f"apprise: {said[-1]}" if said else _("apprise could not deliver")))
 
 
 def _send(alert: Alert, channel: AlertSettings, timeout: float) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from riskmon.errors import ConfigError, RiskmonError
+from riskmon.i18n import _
 from riskmon.live.threads import in_thread
 from riskmon.paths import ConfigLocation
 from riskmon.sources.config.load import Config, current_mtimes, load_config
@@ -53,9 +54,9 @@ class ConfigWatcher:
             self._failed(exc, mtimes, keeping=current is not None)
             raise
         if self.error is not None:
-            log.info("config in %s is valid again; using it", self.location.path)
+            log.info(_("config in {path} is valid again; using it").format(path=self.location.path))
         elif current is not None:
-            log.info("config reloaded from %s", self.location.path)
+            log.info(_("config reloaded from {path}").format(path=self.location.path))
         self._bad_mtimes = None
         self.error = None
         self.problems = ()
@@ -65,11 +66,8 @@ class ConfigWatcher:
         self._bad_mtimes = mtimes
         problems = tuple(str(p) for p in exc.problems) if isinstance(exc, ConfigError) else (exc.message,)
         if exc.message != self.error or problems != self.problems:
-            log.warning(
-                "config invalid (%s): %s",
-                "keeping the last good config" if keeping else "no valid config yet",
-                exc.message,
-            )
+            kept = _("keeping the last good config") if keeping else _("no valid config yet")
+            log.warning(_("config invalid ({kept}): {message}").format(kept=kept, message=exc.message))
             for line in problems[1:] if len(problems) > 1 else ():
                 log.warning("  %s", line)
         self.error = exc.message

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskmon.errors import RiskmonError, reason_of
 from riskmon.fileio import atomic_write_bytes
+from riskmon.i18n import _
 from riskmon.live.threads import in_thread
 
 if TYPE_CHECKING:
@@ -79,13 +80,13 @@ class TextfileExporter:
         try:
             await in_thread(write_textfile, path, text)
         except Exception as exc:
-            error = f"textfile {path} not written: {reason_of(exc)}"
+            error = _("textfile {path} not written: {reason}").format(path=path, reason=reason_of(exc))
             if error != self.error:
                 log.warning("%s", error)
             self.error = error
             return
         if self.error:
-            log.info("textfile %s written again", path)
+            log.info(_("textfile {path} written again").format(path=path))
         self.error = None
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from riskmon.core.settings import FeedSettings
+from riskmon.i18n import _
 from riskmon.live.threads import in_thread
 from riskmon.sources.config.load import Config
 from riskmon.sources.feeds.feeds import FeedResult, poll_feed
@@ -52,16 +53,17 @@ def log_poll(old: FeedResult | None, new: FeedResult) -> None:
     s = new.status
     was_ok = old is not None and old.status.ok
     if s.ok:
-        how = "from its fresh cached copy" if s.from_cache else "fetched"
+        how = _("from its fresh cached copy") if s.from_cache else _("fetched")
         if not was_ok:
-            log.info("feed %s: ok (%s), %d event(s), %d headline(s)", s.name, how, s.events, s.headlines)
+            said = _("feed {name}: ok ({how}), {events} event(s), {headlines} headline(s)")
+            log.info(said.format(name=s.name, how=how, events=s.events, headlines=s.headlines))
         else:
             log.debug("feed %s: ok (%s), %d event(s)", s.name, how, s.events)
         return
     if old is None or old.status.error != s.error or was_ok:
         when = s.last_success.strftime("%Y-%m-%d %H:%M UTC") if s.last_success else None
-        using = f"using the copy from {when}" if when else "no copy to fall back on"
-        log.warning("feed %s: %s (%s)", s.name, s.error, using)
+        using = _("using the copy from {when}").format(when=when) if when else _("no copy to fall back on")
+        log.warning(_("feed {name}: {error} ({using})").format(name=s.name, error=s.error, using=using))
 
 
 class FeedPolls:
@@ -90,6 +92,8 @@ class FeedPolls:
         self.primed = False
         self._config: FeedSource | None = None
         self._awaiting: set[str] = set()
+        self._polled: set[str] = set()
+        """Feeds polled for real since they were configured (not only read from the cache)."""
         self._locks: dict[str, asyncio.Lock] = {}
 
     def replace(self, cfg: FeedSource) -> tuple[list[str], list[FeedSettings]]:
@@ -101,6 +105,7 @@ class FeedPolls:
         for name in gone:
             self.results.pop(name, None)
             self._awaiting.discard(name)
+            self._polled.discard(name)
         return gone, [f for name, f in new.items() if old.get(name) != f]
 
     async def load_cached(self, cfg: FeedSource, added: list[FeedSettings]) -> None:
@@ -174,7 +179,11 @@ class FeedPolls:
     def _took(self, name: str, result: FeedResult) -> bool:
         old = self.results.get(name)
         self.results[name] = result
-        log_poll(old, result)
+        # The copy read from the cache at start carries the same error as a first poll that fails
+        # the same way: compared with it, a feed broken from the start would never be reported.
+        reported = old if name in self._polled or result.status.ok else None
+        self._polled.add(name)
+        log_poll(reported, result)
         first = name in self._awaiting
         self._awaiting.discard(name)
         self.prime_if_nothing_awaited("every feed polled")

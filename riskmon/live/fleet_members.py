@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.errors import RiskmonError
+from riskmon.i18n import _
 from riskmon.live.config_watch import ConfigWatcher
 from riskmon.live.feed_polls import FeedPolls
 from riskmon.live.notifier import Notifier
@@ -19,6 +20,7 @@ from riskmon.live.reassess import EventChanges
 from riskmon.live.recorder import SnapshotRecorder
 from riskmon.live.updates import MonitorUpdate
 from riskmon.present.fleet import FleetRow, row_of, waiting_row
+from riskmon.present.text import reasons
 from riskmon.sources.config.load import current_mtimes
 from riskmon.sources.fleet import profile_dirs
 
@@ -130,12 +132,14 @@ def _log_change(
     if prev is None:
         log.debug("%s: level %s, score %.0f/100", name, a.level.name, a.score)
     elif prev.assessment.level != a.level:
-        was = prev.assessment.level.name
-        log.info("%s: level %s (was %s), score %.0f/100: %s", name, a.level.name, was, a.score, "; ".join(a.reasons))
+        was = _(" (was {level})").format(level=prev.assessment.level.name)
+        said = _("level {level}{was}, score {score}/100: {reasons}")
+        why = _("; ").join(reasons(a))
+        log.info(f"{name}: " + said.format(level=a.level.name, was=was, score=f"{a.score:.0f}", reasons=why))
     if prev is not None:
         for eid in sorted(new):
-            log.info("%s: new event %s", name, eid)
+            log.info(f"{name}: " + _("new event {id}").format(id=eid))
         for eid, lines in sorted(changed.items()):
-            log.info("%s: event %s changed: %s", name, eid, "; ".join(lines))
+            log.info(f"{name}: " + _("event {id} changed: {changes}").format(id=eid, changes="; ".join(lines)))
     if ev.feed_failure and (prev is None or prev.feed_failure != ev.feed_failure):
         log.warning("%s: %s", name, ev.feed_failure)

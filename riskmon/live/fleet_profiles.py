@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from riskmon.errors import RiskmonError
+from riskmon.i18n import _
 from riskmon.live.config_watch import ConfigWatcher
 from riskmon.live.fleet_cycles import FleetCycles
 from riskmon.live.fleet_members import PRIME_AFTER, SHARED, Member, SharedFeeds, _FeedList, _scan, log
@@ -40,7 +41,7 @@ class FleetProfiles(FleetCycles):
         for m in self.members.values():
             self._label(m, fleet)
         if old is not None:
-            log.info("fleet.toml reloaded: reassessing every profile")
+            log.info(_("fleet.toml reloaded: reassessing every profile"))
             self._want_all("fleet")
 
     def _label(self, m: Member, fleet: Fleet) -> None:
@@ -73,7 +74,7 @@ class FleetProfiles(FleetCycles):
             if name not in self.members:
                 self.members[name] = self._member(name, path)
                 if self._jobs is not None:
-                    log.info("profile %s added", name)
+                    log.info(_("profile {name} added").format(name=name))
                 self._emit(None)
             m = self.members[name]
             now_mtimes = mtimes.get(name)
@@ -89,7 +90,7 @@ class FleetProfiles(FleetCycles):
         self._dirty.pop(name, None)
         self.pusher.set((), name, None)  # its alerts resolve
         self._set_samples(name, None)
-        log.info("profile %s removed", name)
+        log.info(_("profile {name} removed").format(name=name))
         self._emit(None)
 
     async def _load_member(self, m: Member, *, force: bool) -> None:
@@ -141,13 +142,13 @@ class FleetProfiles(FleetCycles):
             new = await in_thread(load_fleet, self.path)
         except RiskmonError as exc:
             if exc.message != self.fleet_error:
-                log.warning("fleet.toml invalid (keeping the last good one): %s", exc.message)
+                log.warning(_("fleet.toml invalid (keeping the last good one): {message}").format(message=exc.message))
                 for line in exc.details.splitlines()[1:]:
                     log.warning("  %s", line)
             self.fleet_error, self._fleet_bad = exc.message, mtimes
             return
         if self.fleet_error is not None:
-            log.info("fleet.toml is valid again; using it")
+            log.info(_("fleet.toml is valid again; using it"))
         self.fleet_error, self._fleet_bad = None, None
         for note in new.notes:
             log.warning("%s", note)

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from riskmon.i18n import _
 from riskmon.paths import ConfigLocation
 from riskmon.sources.config.load import Config
 from riskmon.sources.feeds.feeds import FeedResult, Headline
@@ -56,7 +57,7 @@ def take_in(
         reason = reason_of(exc)
         if _last_error.get(new.status.name) != reason:
             _last_error[new.status.name] = reason
-            log.warning("feed %s: news drafts not queued: %s", new.status.name, reason)
+            log.warning(_("feed {name}: news drafts not queued: {reason}").format(name=new.status.name, reason=reason))
         return 0
 
 
@@ -69,6 +70,10 @@ def _take_in(location: ConfigLocation, config: Config, items: Sequence[Headline]
     made = take_in(location, articles, events=core_events(config.events), now=now)
     queued = sum(m.outcome in (NEW, MERGED) for m in made)
     if queued:
-        log.info("news: %d draft(s) from %d new item(s) queued for review", queued, len(items))
+        log.info(
+            _("news: {drafts} draft(s) from {items} new item(s) queued for review").format(
+                drafts=queued, items=len(items)
+            )
+        )
     _last_error.pop(items[0].feed, None)
     return queued

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.errors import reason_of
+from riskmon.i18n import _
 from riskmon.live.alert_channels import DeliveryResult, dispatch, heartbeat
 from riskmon.live.alert_rules import Alert, Told, channel_id, due_alerts, news_alerts
 from riskmon.live.alertmanager import AlertmanagerPush, AmAlert, level_alert
@@ -97,7 +98,7 @@ def read_baseline(db_path: Path, ev: Evaluation) -> Baseline:
         last = store.last_snapshot(business_of(ev.assessment))
         records = store.alerts()
     except Exception as exc:
-        log.warning("history unreadable, alerting starts afresh: %s", reason_of(exc))
+        log.warning(_("history unreadable, alerting starts afresh: {reason}").format(reason=reason_of(exc)))
         return fresh
     by_channel: dict[str, list[dict[str, Any]]] = {}
     for r in records:  # oldest first
@@ -124,11 +125,11 @@ def overdue_steps(db_path: Path, ev: Evaluation, since: datetime, now: datetime)
             try:
                 progress = history_store(db_path, ev.config).steps()
             except Exception as exc:
-                log.warning("history unreadable, step progress unknown: %s", reason_of(exc))
+                log.warning(_("history unreadable, step progress unknown: {reason}").format(reason=reason_of(exc)))
             else:
                 items = falling(progress)
     except Exception as exc:  # a playbook problem must not stop alerting
-        log.warning("playbooks: %s", reason_of(exc))
+        log.warning(_("playbooks: {reason}").format(reason=reason_of(exc)))
         return []
     return [{"event_id": i.key, "step_id": i.step.id, "text": i.step.text, "due": i.step.due} for i in items]
 
@@ -141,12 +142,12 @@ def next_action(db_path: Path, ev: Evaluation) -> str | None:
     try:
         progress = history_store(db_path, ev.config).steps() if db_path.exists() else {}
     except Exception as exc:
-        log.warning("history unreadable, step progress unknown: %s", reason_of(exc))
+        log.warning(_("history unreadable, step progress unknown: {reason}").format(reason=reason_of(exc)))
         progress = {}
     try:
         lines = plan(ev.assessment, playbook_rules(ev.config), progress=progress).action_lines(1)
     except Exception as exc:  # a playbook problem must not stop alerting
-        log.warning("playbooks: %s", reason_of(exc))
+        log.warning(_("playbooks: {reason}").format(reason=reason_of(exc)))
         return None
     return lines[0] if lines else None
 
@@ -276,7 +277,11 @@ class Notifier:
         if claimed is not None:
             fresh, ids = claimed
             for gone in {al.key for al in due} - {al.key for al in fresh}:
-                log.info("alert %s via %s: already sent by another riskmon process", gone, cid)
+                log.info(
+                    _("alert {key} via {channel}: already sent by another riskmon process").format(
+                        key=gone, channel=cid
+                    )
+                )
             due = fresh
         if not due:
             state.pending = []
@@ -294,7 +299,7 @@ class Notifier:
             told = self._told[cid]
             for al in due:
                 told.learn(al.trigger, al.key, al.level, now)
-            log.info("alert sent via %s: %s", cid, alert.title)
+            log.info(_("alert sent via {channel}: {title}").format(channel=cid, title=alert.title))
             return
         if ids:
             self._settle(ev, ids, result)
@@ -304,13 +309,8 @@ class Notifier:
             return
         delay = state.back_off(time.monotonic())
         state.pending = _kept(due)
-        log.warning(
-            "alert channel %s failed (%s); %d alert(s) kept, next try in %.0f s or later",
-            cid,
-            result.error,
-            len(due),
-            delay,
-        )
+        said = _("alert channel {channel} failed ({error}); {count} alert(s) kept, next try in {seconds} s or later")
+        log.warning(said.format(channel=cid, error=result.error, count=len(due), seconds=f"{delay:.0f}"))
 
     def _claim(
         self, ev: Evaluation, cid: str, channel: AlertSettings, doc: dict[str, Any], candidates: list[Alert]
@@ -333,12 +333,11 @@ class Notifier:
         try:
             ids = history_store(self.db_path, ev.config).claim_alerts(cid, decide)
         except Exception as exc:
-            log.warning(
-                "history unusable, alerts via %s are sent without looking at what other riskmon processes "
-                "sent, and not recorded (they may be sent again): %s",
-                cid,
-                reason_of(exc),
+            said = _(
+                "history unusable, alerts via {channel} are sent without looking at what other riskmon "
+                "processes sent, and not recorded (they may be sent again): {reason}"
             )
+            log.warning(said.format(channel=cid, reason=reason_of(exc)))
             return None
         return picked, ids
 
@@ -348,7 +347,8 @@ class Notifier:
             store = history_store(self.db_path, ev.config)
             store.settle_alerts(ids, ok=False, error=result.error or result.skipped_reason)
         except Exception as exc:
-            log.warning("failed alert not marked in history (no process retries it until it is): %s", reason_of(exc))
+            said = _("failed alert not marked in history (no process retries it until it is): {reason}")
+            log.warning(said.format(reason=reason_of(exc)))
 
     def _beat(self, cid: str, channel: AlertSettings, level: str, now: datetime) -> None:
         state = self.channels.setdefault(cid, ChannelState())

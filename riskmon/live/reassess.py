@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
+from riskmon.i18n import _
+from riskmon.present.text import reasons
 from riskmon.store.snapshots import diff_events, event_records
 
 if TYPE_CHECKING:
@@ -75,13 +77,14 @@ def log_assessment(
     """A change of level, new and changed events and feed failures at INFO/WARNING."""
     a = ev.assessment
     if prev is None or prev.assessment.level != a.level:
-        was = f" (was {prev.assessment.level.name})" if prev is not None else ""
-        log.info("level %s%s, score %.0f/100: %s", a.level.name, was, a.score, "; ".join(a.reasons))
+        was = _(" (was {level})").format(level=prev.assessment.level.name) if prev is not None else ""
+        said = _("level {level}{was}, score {score}/100: {reasons}")
+        log.info(said.format(level=a.level.name, was=was, score=f"{a.score:.0f}", reasons=_("; ").join(reasons(a))))
     else:
         log.debug("level %s, score %.1f/100", a.level.name, a.score)
     for eid in sorted(new):
-        log.info("new event %s", eid)
+        log.info(_("new event {id}").format(id=eid))
     for eid, lines in sorted(changed.items()):
-        log.info("event %s changed: %s", eid, "; ".join(lines))
+        log.info(_("event {id} changed: {changes}").format(id=eid, changes="; ".join(lines)))
     if ev.feed_failure:
         log.warning("%s", ev.feed_failure)

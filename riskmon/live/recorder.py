@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.errors import reason_of
+from riskmon.i18n import _
 from riskmon.live.threads import in_thread
 from riskmon.store.snapshots import event_records, snapshot_of
 
@@ -53,7 +54,7 @@ class SnapshotRecorder:
         try:
             entries = await in_thread(self._write, ev, snapshot)
         except Exception as exc:
-            self._set_error(f"history not recorded: {reason_of(exc)}")
+            self._set_error(_("history not recorded: {reason}").format(reason=reason_of(exc)))
             return []
         if snapshot:
             self._snapshot_minute = minute
@@ -68,7 +69,7 @@ class SnapshotRecorder:
         else:
             out = store.record_events(a.now, event_records(a))
         for moved in store.recovered:
-            log.warning("history file was unreadable; moved aside to %s", moved)
+            log.warning(_("history file was unreadable; moved aside to {path}").format(path=moved))
         return out
 
     def _set_error(self, error: str | None) -> None:
@@ -76,5 +77,5 @@ class SnapshotRecorder:
             if error:
                 log.warning("%s", error)
             elif self.error:
-                log.info("history recorded again")
+                log.info(_("history recorded again"))
         self.error = error

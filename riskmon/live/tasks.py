@@ -7,6 +7,8 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from riskmon.i18n import _
+
 T = TypeVar("T")
 
 
@@ -39,4 +41,8 @@ class Tasks:
         for task in not_done:
             task.cancel()
         if not_done:
-            self._log.warning("stopped with %d task(s) unfinished (a hanging feed or alert channel)", len(not_done))
+            self._log.warning(
+                _("stopped with {count} task(s) unfinished (a hanging feed or alert channel)").format(
+                    count=len(not_done)
+                )
+            )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.errors import ConfigError, Problem, did_you_mean
+from riskmon.i18n import _
 from riskmon.sources.config.edit_types import (
     _TABLES,
     TIMELINE_START,
@@ -39,7 +40,7 @@ def _parse(path: Path, text: str) -> Any:
         from riskmon.sources.config.load import find_problems_in_text
 
         problems = find_problems_in_text(str(path), text) or [
-            Problem(str(path), getattr(exc, "line", None), "", f"invalid TOML: {exc}")
+            Problem(str(path), getattr(exc, "line", None), "", _("invalid TOML: {reason}").format(reason=exc))
         ]
         raise ConfigError(problems) from None
 
@@ -61,9 +62,10 @@ def _find(items: Any, item_id: str, path: Path, table: str) -> Any:
     for t in entries:
         if isinstance(t, dict) and str(t.get("id", "")).strip() == item_id:
             return t
-    what = "channel" if table == "channels" else "event"
-    hint = did_you_mean(item_id, ids, " — ") or (f"; {what}s in the file: {', '.join(ids)}" if ids else "")
-    raise ConfigError([Problem(str(path), None, f"{table}[{item_id}]", f"no {what} with id {item_id!r}{hint}")])
+    listed = _("; channels in the file: {ids}") if table == "channels" else _("; events in the file: {ids}")
+    hint = did_you_mean(item_id, ids, " — ") or (listed.format(ids=", ".join(ids)) if ids else "")
+    missing = _("no channel with id {id}{hint}") if table == "channels" else _("no event with id {id}{hint}")
+    raise ConfigError([Problem(str(path), None, f"{table}[{item_id}]", missing.format(id=repr(item_id), hint=hint))])
 
 
 def _table(doc: Any, e: FieldEdit, path: Path) -> Any:
@@ -79,7 +81,7 @@ def _table(doc: Any, e: FieldEdit, path: Path) -> Any:
         doc.append(e.table, table)
         return doc[e.table]
     if not isinstance(table, dict):
-        raise ConfigError([Problem(str(path), None, e.table, "is not a table")])
+        raise ConfigError([Problem(str(path), None, e.table, _("is not a table"))])
     return table
 
 
@@ -124,7 +126,7 @@ def _list_field(table: Any, e: AppendEdit | TimelineEdit, path: Path) -> Any:
     """The list at `e.field` of `table` (None when the table has none)."""
     found = table.get(e.field)
     if found is not None and not isinstance(found, list):
-        raise ConfigError([Problem(str(path), None, e.where, "is not a list")])
+        raise ConfigError([Problem(str(path), None, e.where, _("is not a list"))])
     return found
 
 
@@ -150,7 +152,11 @@ def _apply_timeline(text: str, e: TimelineEdit, path: Path) -> str:
         current = table.get("status")
         if not isinstance(current, str):
             raise ConfigError(
-                [Problem(str(path), None, f"events[{e.item_id}].status", "missing: nothing to start a timeline from")]
+                [
+                    Problem(
+                        str(path), None, f"events[{e.item_id}].status", _("missing: nothing to start a timeline from")
+                    )
+                ]
             )
         first: dict[str, Any] = {"date": TIMELINE_START, "status": current}
         if "probability" in table:
@@ -161,7 +167,7 @@ def _apply_timeline(text: str, e: TimelineEdit, path: Path) -> str:
         return _apply_edit(text, FieldEdit("events", e.item_id, "timeline", [first, new]), path)
     dates = [_plain(x.get("date")) if isinstance(x, dict) else None for x in found]
     if not all(isinstance(d, datetime | date) for d in dates):
-        raise ConfigError([Problem(str(path), None, e.where, "an entry without a date: fix the timeline first")])
+        raise ConfigError([Problem(str(path), None, e.where, _("an entry without a date: fix the timeline first"))])
     at = _utc_key(_plain(e.date))
     keys = [_utc_key(d) for d in dates]  # type: ignore[arg-type]
     if at in keys:  # that day's entry says something else now
@@ -279,7 +285,7 @@ def _append_event(doc: Any, text: str, event: Mapping[str, Any]) -> None:
     from riskmon.sources.config.schema import Event
 
     if not isinstance(event, Mapping):
-        raise ConfigError([Problem("events.toml", None, "events", "a new event must be a table of fields")])
+        raise ConfigError([Problem("events.toml", None, "events", _("a new event must be a table of fields"))])
     order = list(Event.model_fields)
     keys = sorted(event, key=lambda k: (order.index(k) if k in order else len(order), str(k)))
     table = tomlkit.table()
@@ -312,4 +318,4 @@ def _append_event(doc: Any, text: str, event: Mapping[str, Any]) -> None:
     elif isinstance(existing, list):  # events = [{...}, ...] written inline
         existing.append(_item({k: event[k] for k in keys}))
     else:
-        raise ConfigError([Problem("events.toml", None, "events", "is not a list of [[events]] tables")])
+        raise ConfigError([Problem("events.toml", None, "events", _("is not a list of [[events]] tables"))])

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from riskmon.errors import ConfigError, Problem, did_you_mean
+from riskmon.i18n import _
 from riskmon.paths import CONFIG_FILES, ConfigLocation
 from riskmon.sources.config.document import _append_event, _apply_edit, _find, _model_for, _parse
 from riskmon.sources.config.document import toml_value as toml_value
@@ -239,8 +240,10 @@ def _commit(
                             str(base / name),
                             None,
                             "",
-                            "changed on disk since it was read (another editor or riskmon); nothing was "
-                            "written: reload it and make the change again",
+                            _(
+                                "changed on disk since it was read (another editor or riskmon); nothing was "
+                                "written: reload it and make the change again"
+                            ),
                         )
                     ]
                 )
@@ -292,14 +295,18 @@ def _check_edit(e: Edit, base: Path) -> None:
     spec = _TABLES.get(e.table)
     if spec is None:
         hint = did_you_mean(e.table, _TABLES, " — ")
-        message = f"unknown table {e.table!r}{hint}; known: {', '.join(_TABLES)}"
+        message = _("unknown table {table}{hint}; known: {known}").format(
+            table=repr(e.table), hint=hint, known=", ".join(_TABLES)
+        )
         raise ConfigError([Problem(str(base), None, "", message)])
     path = str(base / spec[0])
     if spec[2] != (e.item_id is not None):
-        what = "needs the id of a channel or event" if spec[2] else "is a plain table: give no id"
+        what = _("needs the id of a channel or event") if spec[2] else _("is a plain table: give no id")
         raise ConfigError([Problem(path, None, e.table, what)])
     model = _model_for(e.table)
     assert model is not None
     if e.field not in model.model_fields:
         hint = did_you_mean(e.field, model.model_fields, " — ")
-        raise ConfigError([Problem(path, None, e.where, f"unknown field {e.field!r}{hint}")])
+        raise ConfigError(
+            [Problem(path, None, e.where, _("unknown field {field}{hint}").format(field=repr(e.field), hint=hint))]
+        )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from riskmon.errors import ConfigError, Problem
+from riskmon.i18n import _
 from riskmon.paths import CONFIG_FILES, ConfigLocation, bundled_config_dir
 
 # ---------------------------------------------------------------------------------------------
@@ -33,8 +34,10 @@ def _demo_error(path: Path) -> ConfigError:
                 str(path),
                 None,
                 "",
-                "this is the bundled demo config, which is read-only; write your own with "
-                "`riskmon config init`, then edit that",
+                _(
+                    "this is the bundled demo config, which is read-only; write your own with "
+                    "`riskmon config init`, then edit that"
+                ),
             )
         ]
     )
@@ -55,17 +58,17 @@ def read_text(path: Path) -> str | None:
     from riskmon.userfile import CONFIG_MAX_BYTES, read_bytes
 
     try:
-        data, _ = read_bytes(path, CONFIG_MAX_BYTES)
+        data = read_bytes(path, CONFIG_MAX_BYTES)[0]
     except FileNotFoundError:
         return None
     except OSError as exc:
         why = exc.strerror or type(exc).__name__
-        raise ConfigError([Problem(str(path), None, "", f"cannot read: {why}")]) from None
+        raise ConfigError([Problem(str(path), None, "", _("cannot read: {why}").format(why=why))]) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError([Problem(str(path), line, "", "not UTF-8 text; save the file as UTF-8")]) from None
+        raise ConfigError([Problem(str(path), line, "", _("not UTF-8 text; save the file as UTF-8"))]) from None
 
 
 def write_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
@@ -79,11 +82,15 @@ def write_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
         atomic_write_bytes(target, text.encode("utf-8"), mode=mode)
     except OSError as exc:
         why = exc.strerror or type(exc).__name__
-        raise ConfigError([Problem(str(path), None, "", f"cannot write: {why}; nothing was changed")]) from None
+        raise ConfigError(
+            [Problem(str(path), None, "", _("cannot write: {why}; nothing was changed").format(why=why))]
+        ) from None
 
 
 def _config_name(path: Path) -> str:
     if path.name not in CONFIG_FILES:
         known = ", ".join(CONFIG_FILES)
-        raise ConfigError([Problem(str(path), None, "", f"not a riskmon config file; expected one of: {known}")])
+        raise ConfigError(
+            [Problem(str(path), None, "", _("not a riskmon config file; expected one of: {known}").format(known=known))]
+        )
     return path.name

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlparse
 
 from riskmon.core.model import STATUS_RANK, Event
 from riskmon.core.settings import FeedSettings, parse_duration
+from riskmon.i18n import _
 from riskmon.sources.feeds.fetch import (
     CacheEntry,
     Expect,
@@ -82,12 +83,18 @@ def _read_local(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise FetchError(f"{path.name} is {size} bytes, more than max_bytes ({max_bytes})")
+            raise FetchError(
+                _("{name} is {size} bytes, more than max_bytes ({max_bytes})").format(
+                    name=path.name, size=size, max_bytes=max_bytes
+                )
+            )
         return read_bytes(path, max_bytes)[0]  # a regular file only: a FIFO must not hang `check`
     except FileNotFoundError:
-        raise FetchError(f"file not found: {path}") from None
+        raise FetchError(_("file not found: {path}").format(path=path)) from None
     except OSError as exc:
-        raise FetchError(short(f"cannot read {path}: {exc.strerror or exc}")) from None
+        raise FetchError(
+            short(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc))
+        ) from None
 
 
 def poll_feed(
@@ -136,9 +143,10 @@ def _result(
         try:
             parsed, from_cache = _parse(feed, entry.body, entry.content_type, source), True
         except (ParseError, FetchError) as exc:
-            error = f"{error}; cached copy unusable: {exc}" if error else f"cached copy unusable: {exc}"
+            unusable = _("cached copy unusable: {reason}").format(reason=exc)
+            error = f"{error}; {unusable}" if error else unusable
     elif parsed is None and error is None:
-        error = "no cached copy"
+        error = _("no cached copy")
     events, headlines, skipped = parsed or ([], [], [])
     last = entry.last_success if entry else None
     # A success dated after the poll (a cache stamped by an older riskmon replaying the future)
@@ -188,7 +196,7 @@ def _poll(
         age = now - cached.last_attempt if cached and cached.last_attempt else None
         fresh = age is not None and timedelta(0) <= age < FRESH_FRACTION * timedelta(seconds=parse_duration(feed.every))
         if offline or (fresh and not force):
-            error = cached.last_error if cached else "offline and no cached copy"
+            error = cached.last_error if cached else _("offline and no cached copy")
             return _result(feed, now, cached, None, error=error, source=source)
     try:
         got = _fetch(feed, local, cached, deadline)
@@ -280,7 +288,7 @@ def poll_all(
             out.append(results[i])
             continue
         late = poll_feed(feed, now, cache_dir=cache_dir, base_dir=base_dir, offline=True, replay=replay)
-        error = f"not polled within the {budget:g}s budget"
+        error = _("not polled within the {seconds}s budget").format(seconds=f"{budget:g}")
         out.append(replace(late, status=replace(late.status, ok=False, error=error)))
     return out
 

@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 from riskmon import __version__
 from riskmon.fileio import atomic_write_bytes
+from riskmon.i18n import _
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
@@ -102,12 +103,13 @@ def check_kind(body: bytes, content_type: str, expect: Expect) -> None:
         return
     if expect == "feed":
         if looks_like_html(body) and not head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")):
-            raise FetchError("expected an RSS/Atom feed, got an HTML page")
+            raise FetchError(_("expected an RSS/Atom feed, got an HTML page"))
         return
     ctype = content_type.lower()
-    wanted = "JSON" if expect == "json" else "a JSON or TOML events file"
     if looks_like_html(body) or ("html" in ctype and not head.startswith((b"{", b"["))):
-        raise FetchError(f"expected {wanted}, got an HTML page")
+        if expect == "json":
+            raise FetchError(_("expected JSON, got an HTML page"))
+        raise FetchError(_("expected a JSON or TOML events file, got an HTML page"))
 
 
 def run_with_deadline(fn: Callable[[], T], seconds: float, budget: float | None = None) -> T:
@@ -129,7 +131,7 @@ def run_with_deadline(fn: Callable[[], T], seconds: float, budget: float | None 
     worker.start()
     worker.join(max(0.0, seconds))
     if worker.is_alive():
-        raise FetchError(f"timed out after {seconds if budget is None else budget:g}s")
+        raise FetchError(_("timed out after {seconds}s").format(seconds=f"{seconds if budget is None else budget:g}"))
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["value"]  # type: ignore[return-value]
@@ -223,20 +225,22 @@ def _receive(
     """The final (non-redirect) response: its body, read within the size cap and the deadline."""
     if resp.status_code == 304:
         if not conditional:
-            raise FetchError("HTTP 304 Not Modified, but there is no cached copy")
+            raise FetchError(_("HTTP 304 Not Modified, but there is no cached copy"))
         return Fetched(not_modified=True, url=str(resp.url))
     if resp.status_code != 200:
         raise FetchError(f"HTTP {resp.status_code} {short(resp.reason_phrase, 60)}".rstrip())
     length = resp.headers.get("content-length", "")
     if length.isdigit() and int(length) > max_bytes:
-        raise FetchError(f"body is {int(length)} bytes, more than max_bytes ({max_bytes})")
+        raise FetchError(
+            _("body is {size} bytes, more than max_bytes ({max_bytes})").format(size=int(length), max_bytes=max_bytes)
+        )
     body = bytearray()
     for chunk in resp.iter_bytes():  # decoded: a gzip bomb counts at its real size
         body += chunk
         if len(body) > max_bytes:
-            raise FetchError(f"body is more than max_bytes ({max_bytes} bytes)")
+            raise FetchError(_("body is more than max_bytes ({max_bytes} bytes)").format(max_bytes=max_bytes))
         if time.monotonic() > deadline:
-            raise FetchError(f"timed out after {timeout:g}s (body arriving too slowly)")
+            raise FetchError(_("timed out after {seconds}s (body arriving too slowly)").format(seconds=f"{timeout:g}"))
     content_type = resp.headers.get("content-type", "")
     check_kind(bytes(body), content_type, expect)
     return Fetched(
@@ -253,11 +257,11 @@ def _describe(exc: Exception, timeout: float) -> str:
     import httpx
 
     if isinstance(exc, httpx.TimeoutException):
-        return f"timed out after {timeout:g}s"
+        return _("timed out after {seconds}s").format(seconds=f"{timeout:g}")
     if isinstance(exc, httpx.ConnectError):
-        return short(f"cannot connect: {exc}")
+        return short(_("cannot connect: {reason}").format(reason=exc))
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return short(f"bad URL: {exc}")
+        return short(_("bad URL: {reason}").format(reason=exc))
     text = str(exc)
     return short(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
 
