@@ -157,3 +157,29 @@ def test_check_never_imports_apprise(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=daemon_env(tmp_path))
     assert r.returncode == 0, r.stderr[-2000:]
     assert "LOADED []" in r.stderr
+
+
+def test_a_chinese_seller_reads_the_alert_in_chinese_and_machines_get_english(tmp_path: Path) -> None:
+    """In zh-CN, what apprise delivers (DingTalk, WeCom, Feishu... are read by people) is Chinese,
+    reasons included; a JSON webhook, which receivers' rules read, keeps the English title."""
+    ban = support.ban(effective="2025-01-19", status="in_effect")  # 30% of orders: WARNING
+    with local_server() as server:
+        server.route("/chat", static("ok", content_type="text/plain"))
+        server.route("/hook", static("ok", content_type="text/plain"))
+        hook = f'[[alerts]]\nname = "rules"\ntype = "webhook"\nurl = "{server.url("/hook")}"\n'
+        cfg = support.write_config(
+            tmp_path, exposure=support.SHOP_EXPOSURE, events=support.events_toml(ban), riskmon=RISKMON_TOML + hook
+        )
+        cmd = [sys.executable, "-m", "riskmon", "daemon", "--once", "--config", str(cfg)]
+        cmd += ["--db", str(tmp_path / "h.json")]
+        env = daemon_env(tmp_path) | {VAR: json_target(server, "/chat"), "LANG": "zh_CN.UTF-8"}
+        env = {k: v for k, v in env.items() if k not in ("LC_ALL", "LC_MESSAGES")}
+        r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+        assert r.returncode == 1, r.stdout + r.stderr
+        [chat] = posted(server, "/chat")
+        assert chat["title"] == "riskmon：OK → WARNING", chat
+        assert chat["message"].startswith("风险等级 WARNING，风险分 "), chat
+        assert "会砍掉 30% 的订单" in chat["message"].splitlines()[1], chat  # the rule's reason, in Chinese
+        [machine] = posted(server, "/hook")
+        assert machine["title"] == "riskmon: OK -> WARNING", machine
+        assert machine["message"].startswith("Risk level WARNING, score "), machine

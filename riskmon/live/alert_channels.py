@@ -77,7 +77,8 @@ def _slack_escape(text: str) -> str:
 
 def payload_for(alert: Alert, kind: str) -> dict[str, Any]:
     """The JSON body of a webhook: "json" (everything), "slack" or "discord" (text)."""
-    title, message = clean(alert.title), clean(alert.message, single_line=False)
+    said_title, said_message = alert.for_people()  # Slack and Discord are read by people
+    title, message = clean(said_title), clean(said_message, single_line=False)
     if kind == "slack":
         return {"text": f"*{_slack_escape(title)}*\n{_slack_escape(message)}"}
     if kind == "discord":
@@ -224,10 +225,11 @@ def _apprise(alert: Alert, channel: AlertSettings) -> None:
             raise _Failure(
                 _("${name} holds no URL apprise knows (see apprise's list of services)").format(name=name), retry=False
             )
+    title, message = alert.for_people()  # DingTalk, WeCom, Feishu, e-mail...: read by people
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
         delivered = sender.notify(
-            title=clean(alert.title),
-            body=clean(alert.message, single_line=False),
+            title=clean(title),
+            body=clean(message, single_line=False),
             body_format=apprise.NotifyFormat.TEXT,
             notify_type=_APPRISE_TYPES.get(alert.level, "info"),
         )
@@ -258,9 +260,10 @@ def _send(alert: Alert, channel: AlertSettings, timeout: float) -> None:
         if exe is None:
             raise _Failure("notify-send not found", retry=False)
         urgency = "critical" if alert.level in ("CRITICAL", "UNKNOWN") else "normal"
-        body = html.escape(clean(alert.message, single_line=False), quote=False)  # bodies may be markup
+        title, message = alert.for_people()
+        body = html.escape(clean(message, single_line=False), quote=False)  # bodies may be markup
         _run(
-            [exe, "--app-name=riskmon", f"--urgency={urgency}", "--", clean(alert.title), body],
+            [exe, "--app-name=riskmon", f"--urgency={urgency}", "--", clean(title), body],
             b"",
             dict(os.environ),
             timeout,

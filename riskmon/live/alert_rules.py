@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from riskmon.core.settings import AlertSettings, parse_duration
+from riskmon.i18n import N_, _, data, is_english
 from riskmon.textsafe import clean
 
 Trigger = Literal["level_change", "critical_event", "overdue_step"]
@@ -38,6 +39,14 @@ class Alert:
     """The assessment (`check --format json` dict), sent to commands and json webhooks."""
     edge: bool = False
     """A change (level transition): delivered whatever `last_sent` and `renotify` say."""
+    said: tuple[str, str] | None = None
+    """The title and message in the user's language (None in English), for the channels people
+    read: chat (apprise, Slack, Discord) and the desktop. `title` and `message` stay English, as
+    JSON webhooks, commands and receivers' rules read them."""
+
+    def for_people(self) -> tuple[str, str]:
+        """(title, message) as a person reads them."""
+        return self.said or (self.title, self.message)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +82,28 @@ def _when(value: object) -> str:
 START_LEVEL = "OK"
 """What a channel that was never told anything is taken to know."""
 
+LEVEL_MESSAGE = N_("Risk level {level}, score {score}/100.")
+LEVEL_CHANGED = N_("riskmon: {was} -> {level}")
+LEVEL_STILL = N_("riskmon: still {level}")
+EVENT_TITLE = N_("riskmon: new critical event: {name}")
+EVENT_BY_SCORE = N_("score {score} >= {crit}")
+EVENT_BY_SHOCK = N_("removes {share} of orders")
+EVENT_MESSAGE = N_("New event {id}: {name} ({why}; probability {p}, expected loss {loss}).")
+STEP_TITLE = N_("riskmon: overdue: {text}")
+STEP_MESSAGE = N_("Playbook step overdue since {due} for {event}: {text}")
+"""The alerts' sentences: English as written for the machine fields, translated for people."""
+
+
+def _said(template: str, **values: object) -> tuple[str, str]:
+    """One sentence in English and in the active language (values as given to both)."""
+    english = template.format(**values)
+    return english, english if is_english() else _(template).format(**values)
+
+
+def _alert(trigger: Trigger, key: str, title: tuple[str, str], message: tuple[str, str], **rest: Any) -> Alert:
+    said = None if is_english() else (title[1], message[1])
+    return Alert(trigger, key, title[0], message[0], said=said, **rest)
+
 
 def alerts_for(
     prev_level: str | None,
@@ -80,29 +111,36 @@ def alerts_for(
     now: datetime,
     known_event_ids: set[str],
     overdue_steps: list[dict[str, Any]],
+    said_reasons: Sequence[str] | None = None,
 ) -> list[Alert]:
     """Alerts for this assessment, in order: level (`level_alert`), then `news_alerts`.
 
     `prev_level` is the level last announced; None (nothing announced yet) counts as OK.
     """
-    level = level_alert(prev_level or START_LEVEL, assessment_json, now)
+    level = level_alert(prev_level or START_LEVEL, assessment_json, now, said_reasons)
     news = news_alerts(assessment_json, now, known_event_ids, overdue_steps)
     return [level, *news] if level is not None else news
 
 
-def level_alert(announced: str, assessment_json: dict[str, Any], now: datetime) -> Alert | None:
+def level_alert(
+    announced: str, assessment_json: dict[str, Any], now: datetime, said_reasons: Sequence[str] | None = None
+) -> Alert | None:
     """The level news for a channel last told `announced`: a change (edge: always delivered), or
-    while a non-OK level persists a reminder under the same key (subject to `renotify`)."""
+    while a non-OK level persists a reminder under the same key (subject to `renotify`).
+    `said_reasons`: the rules' reasons in the user's language (the JSON's are English)."""
     a = assessment_json
     level = str(a.get("level", "UNKNOWN"))
     if announced == level == START_LEVEL:
         return None
     reasons = [clean(r) for r in a.get("reasons") or [] if r]
-    message = "\n".join([f"Risk level {level}, score {_num(a.get('score')):.0f}/100.", *reasons])
+    said = [clean(r) for r in said_reasons if r] if said_reasons is not None else reasons
+    head = _said(LEVEL_MESSAGE, level=level, score=f"{_num(a.get('score')):.0f}")
+    message = ("\n".join([head[0], *reasons]), "\n".join([head[1], *said]))
+    key = f"level:{level}"
     if announced != level:
-        title = f"riskmon: {clean(announced)} -> {level}"
-        return Alert("level_change", f"level:{level}", title, message, level, now, a, edge=True)
-    return Alert("level_change", f"level:{level}", f"riskmon: still {level}", message, level, now, a)
+        title = _said(LEVEL_CHANGED, was=clean(announced), level=level)
+        return _alert("level_change", key, title, message, level=level, at=now, data=a, edge=True)
+    return _alert("level_change", key, _said(LEVEL_STILL, level=level), message, level=level, at=now, data=a)
 
 
 def news_alerts(
@@ -129,22 +167,39 @@ def news_alerts(
         e_score, shock, p = _num(e.get("score")), _num(e.get("shock")), _num(e.get("probability"))
         if not (e_score >= crit or (shock >= shock_crit and p >= 0.5)):
             continue
-        name = clean(e.get("title") or e.get("id"))
-        why = f"score {e_score:.0f} >= {crit:g}" if e_score >= crit else f"removes {shock:.0%} of orders"
-        msg = (
-            f"New event {clean(e.get('id'))}: {name} ({why}; probability {p:.0%}, "
-            f"expected loss {_num(e.get('expected_loss')):,.0f})."
-        )
-        out.append(
-            Alert("critical_event", f"event:{e.get('id')}", f"riskmon: new critical event: {name}", msg, level, now, a)
-        )
+        out.append(_event_alert(e, e_score >= crit, crit, level, now, a))
 
     for step in overdue_steps:
         ev_id, step_id = step.get("event_id"), step.get("step_id")
         text = clean(step.get("text") or step_id)
-        msg = f"Playbook step overdue since {_when(step.get('due'))} for {clean(ev_id)}: {text}"
-        out.append(Alert("overdue_step", f"step:{ev_id}:{step_id}", f"riskmon: overdue: {text}", msg, level, now, a))
+        said = clean(data(str(step.get("text") or step_id)))
+        title = (STEP_TITLE.format(text=text), _(STEP_TITLE).format(text=said))
+        when, event = _when(step.get("due")), clean(ev_id)
+        message = (
+            STEP_MESSAGE.format(due=when, event=event, text=text),
+            _(STEP_MESSAGE).format(due=when, event=event, text=said),
+        )
+        out.append(_alert("overdue_step", f"step:{ev_id}:{step_id}", title, message, level=level, at=now, data=a))
     return out
+
+
+def _event_alert(e: dict[str, Any], by_score: bool, crit: float, level: str, now: datetime, a: dict[str, Any]) -> Alert:
+    """A new event that is CRITICAL on its own: by its score, or by the orders it removes."""
+    e_score, shock, p = _num(e.get("score")), _num(e.get("shock")), _num(e.get("probability"))
+    name = clean(e.get("title") or e.get("id"))
+    said_name = clean(data(str(e.get("title") or e.get("id"))))
+    why = (
+        _said(EVENT_BY_SCORE, score=f"{e_score:.0f}", crit=f"{crit:g}")
+        if by_score
+        else _said(EVENT_BY_SHOCK, share=f"{shock:.0%}")
+    )
+    values = {"id": clean(e.get("id")), "p": f"{p:.0%}", "loss": f"{_num(e.get('expected_loss')):,.0f}"}
+    message = (
+        EVENT_MESSAGE.format(name=name, why=why[0], **values),
+        _(EVENT_MESSAGE).format(name=said_name, why=why[1], **values),
+    )
+    title = (EVENT_TITLE.format(name=name), _(EVENT_TITLE).format(name=said_name))
+    return _alert("critical_event", f"event:{e.get('id')}", title, message, level=level, at=now, data=a)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,11 +236,12 @@ def due_alerts(
     assessment_json: dict[str, Any],
     news: Sequence[Alert],
     now: datetime,
+    said_reasons: Sequence[str] | None = None,
 ) -> list[Alert]:
     """What to send on `channel` now, level news first: a level other than the one the channel
     was told (always), a reminder while a non-OK level persists (every `renotify`), and the latest
     alert of each key in `news` not delivered yet (again every `renotify`). Only triggers in `on`."""
-    level = level_alert(told.level, assessment_json, now)
+    level = level_alert(told.level, assessment_json, now, said_reasons)
     latest = {al.key: al for al in news if al.trigger != "level_change"}
     candidates = ([level] if level is not None else []) + list(latest.values())
     return [al for al in candidates if al.trigger in channel.on and _due(al, told, channel.renotify, now)]

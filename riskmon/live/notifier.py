@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.errors import reason_of
-from riskmon.i18n import _
+from riskmon.i18n import _, is_english
 from riskmon.live.alert_channels import DeliveryResult, dispatch, heartbeat
 from riskmon.live.alert_rules import Alert, Told, channel_id, due_alerts, news_alerts
 from riskmon.live.alertmanager import AlertmanagerPush, AmAlert, level_alert
@@ -267,13 +267,14 @@ class Notifier:
         now = ev.assessment.now
         state = self.channels.setdefault(cid, ChannelState())
         candidates = [*state.pending, *news]  # level news is worked out afresh every cycle
-        due = due_alerts(channel, self._told.setdefault(cid, Told()), doc, candidates, now)
+        said = _said_reasons(ev)
+        due = due_alerts(channel, self._told.setdefault(cid, Told()), doc, candidates, now, said)
         if due and state.retry_at is not None and time.monotonic() < state.retry_at:
             state.pending = _kept(due)
             log.debug("alert channel %s: backing off; %d alert(s) kept", cid, len(due))
             return
         ids: list[int] | None = None
-        claimed = self._claim(ev, cid, channel, doc, candidates) if due else None
+        claimed = self._claim(ev, cid, channel, doc, candidates, said) if due else None
         if claimed is not None:
             fresh, ids = claimed
             for gone in {al.key for al in due} - {al.key for al in fresh}:
@@ -313,7 +314,13 @@ class Notifier:
         log.warning(said.format(channel=cid, error=result.error, count=len(due), seconds=f"{delay:.0f}"))
 
     def _claim(
-        self, ev: Evaluation, cid: str, channel: AlertSettings, doc: dict[str, Any], candidates: list[Alert]
+        self,
+        ev: Evaluation,
+        cid: str,
+        channel: AlertSettings,
+        doc: dict[str, Any],
+        candidates: list[Alert],
+        said_reasons: list[str] | None,
     ) -> tuple[list[Alert], list[int]] | None:
         """Record in history, as sent, the alerts still due on `cid` by what history says it was
         told by any riskmon process; in one transaction, so no two processes send the same news.
@@ -324,7 +331,7 @@ class Notifier:
 
         def decide(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             told = self._told[cid] = Told.from_records(records)
-            picked[:] = due_alerts(channel, told, doc, candidates, now)
+            picked[:] = due_alerts(channel, told, doc, candidates, now, said_reasons)
             return [
                 {"at": now, "channel": cid, "trigger": al.trigger, "key": al.key, "level": al.level, "ok": True}
                 for al in picked
@@ -372,18 +379,34 @@ def _kept(alerts: list[Alert]) -> list[Alert]:
     return [al for al in alerts if al.trigger != "level_change"]
 
 
+def _said_reasons(ev: Evaluation) -> list[str] | None:
+    """The rules' reasons in the user's language for the alerts people read (None in English:
+    the assessment's own reasons are the English ones)."""
+    if is_english():
+        return None
+    from riskmon.present.text import reasons
+
+    return reasons(ev.assessment)
+
+
 def _combine(alerts: list[Alert]) -> Alert:
     """Several alerts due on one channel in one cycle, as one message led by the first."""
     if len(alerts) == 1:
         return alerts[0]
-    lead = alerts[0]
+    lead, more = alerts[0], len(alerts) - 1
+    said = None
+    if lead.said is not None:
+        texts = [al.for_people() for al in alerts]
+        title = _("{title} (+{count} more)").format(title=texts[0][0], count=more)
+        said = (title, "\n\n".join(message for _title, message in texts))
     return Alert(
         lead.trigger,
         lead.key,
-        f"{lead.title} (+{len(alerts) - 1} more)",
+        f"{lead.title} (+{more} more)",
         "\n\n".join(al.message for al in alerts),
         lead.level,
         lead.at,
         lead.data,
         edge=any(al.edge for al in alerts),
+        said=said,
     )
