@@ -183,6 +183,8 @@ def test_a_scenario_files_problems(cfg: Path) -> None:
     assert len(zh.splitlines()) == 5 and all("无法读取" in line for line in zh.splitlines()), zh
     fields = {"tiktok-us.colour", "colour", "scenario.stres", "stres", "scenario.stress", "scenarios", "set", "yes"}
     chinese(zh, cfg, *BAD_FILES, *fields)
+    listed = both(*what_if(cfg, "--list", "-f", "json"))
+    assert 'bad-entry.toml: [[set]] #1: needs target = \\"ID.FIELD\\" and value = ...' in listed[0][1]  # as it was
     (zh_code, zh), (en_code, en) = both(*what_if(cfg, "--scenario", "bad-field"))
     assert zh_code == en_code == 3 and en.startswith(f"riskmon: {src}/bad-field.toml: [[set]] #1: tiktok-us.colour")
     assert "第 1 个 [[set]]：tiktok-us.colour：未知字段 'colour'" in zh, zh

@@ -215,11 +215,13 @@ def _list(args: argparse.Namespace) -> int:
 
     base = resolve_config_dir(args.config).path
     entries: list[dict[str, Any]] = []
+    unreadable: dict[str, str] = {}  # name -> why, in the reader's language (the JSON's `error` as it was)
     for n in list_scenarios(base):
         try:
             s = load_scenario(base, n)
         except ScenarioError as exc:
-            entries.append({"name": n, "error": exc.message, "said": said(exc)})
+            entries.append({"name": n, "error": exc.message})
+            unreadable[n] = said(exc)
             continue
         entries.append(
             {
@@ -241,7 +243,7 @@ def _list(args: argparse.Namespace) -> int:
 
     for e in entries:
         if "error" in e:
-            print(_("{name}: unreadable: {problem}").format(name=e["name"], problem=clean(e.pop("said"))))
+            print(_("{name}: unreadable: {problem}").format(name=e["name"], problem=clean(unreadable[e["name"]])))
             continue
         parts = ([_("stress")] if e["stress"] else []) + e["set"]
         desc = f" — {clean(e['description'])}" if e["description"] else ""
