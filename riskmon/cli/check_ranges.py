@@ -18,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from riskmon.core import ranges as rg
 from riskmon.core.levels import Level
-from riskmon.core.ranges import Range, RangeError, at_least, below, parse_range, plain
+from riskmon.core.overrides import Why, why
+from riskmon.core.ranges import Range, RangeError, Reason, at_least, below, parse_range, plain
 from riskmon.i18n import N_, _
 
 
@@ -41,7 +43,7 @@ class Measure:
     """The number from the assessment; None when this engine does not compute it."""
     config: Callable[[Any], tuple[Range, Range] | None]
     """riskmon.toml's warning and critical thresholds as ranges; None when there are none."""
-    shown: Callable[[float], str]
+    shown: Callable[[float], str | Why]
 
 
 def _runway(a: Any) -> float:
@@ -61,8 +63,8 @@ def _shortfall_config(t: Any) -> tuple[Range, Range] | None:
     return at_least(t.shortfall_warn), at_least(t.shortfall_crit)
 
 
-def _weeks(v: float) -> str:
-    return "none (cash does not run down)" if math.isinf(v) else f"{v:.1f} weeks"
+def _weeks(v: float) -> Why:
+    return why(rg.NO_RUNWAY) if math.isinf(v) else why(rg.WEEKS, n=f"{v:.1f}")
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -104,10 +106,12 @@ Asked = dict[str, tuple[Range | None, Range | None]]
 
 def range_arg(text: str) -> Range:
     """argparse type for a range option: a bad range is a usage error (UNKNOWN)."""
+    from riskmon.present.ranges import range_said
+
     try:
         return parse_range(text)
     except RangeError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(range_said(exc)) from None
 
 
 def add_range_options(p: argparse.ArgumentParser) -> None:
@@ -172,7 +176,7 @@ def apply_ranges(a: Any, asked: Asked) -> Any:
             continue
         judged = [j for m in measures if (j := _judge(m, a, asked.get(m.name, (None, None)))) is not None]
         level = type(a.level)(max((lv for lv, _ in judged), default=Level.OK))  # the engine's Level type
-        rules.append(dataclasses.replace(rule, level=level, reason="; ".join(r for _, r in judged)))
+        rules.append(dataclasses.replace(rule, level=level, reason=Reason(tuple(r for _, r in judged))))
     return dataclasses.replace(a, rules=tuple(rules), level=max(r.level for r in rules))
 
 
@@ -180,29 +184,36 @@ def unsupported(a: Any, asked: Asked) -> str | None:
     """Why a range cannot be applied (this engine does not compute that measure), or None."""
     for m in MEASURES:
         if m.name in asked and m.value(a) is None:
-            return f"{m.options[0][0]}/{m.options[1][0]}: this riskmon's engine does not compute the {m.label}"
+            from riskmon.present.ranges import range_words
+
+            message = _("{options}: this riskmon's engine does not compute the {label}")
+            return message.format(
+                options=f"{m.options[0][0]}/{m.options[1][0]}", label=range_words(why(rg.LABELS[m.label]))
+            )
     return None
 
 
-def _judge(m: Measure, a: Any, given: tuple[Range | None, Range | None]) -> tuple[Level, str] | None:
+def _judge(m: Measure, a: Any, given: tuple[Range | None, Range | None]) -> tuple[Level, Why] | None:
     value = m.value(a)
     if value is None:
         return None
     config = m.config(a.thresholds)
     warn, crit = _effective(given, config)
-    label = m.label
-    shown = m.shown(value)
+    label, shown = why(rg.LABELS[m.label]), m.shown(value)
     for level, rng, key in ((Level.CRITICAL, crit, 1), (Level.WARNING, warn, 0)):
         if rng is not None and rng.alerts(value):
-            return level, f"{label} {shown} is {rng.condition()} ({_source(given[key], m.options[key][0], level)})"
-    limits = ", ".join(
+            source = _source(given[key], m.options[key][0], level)
+            return level, why(rg.IS_CONDITION, label=label, shown=shown, condition=rng.condition_why(), source=source)
+    sources = [
         _source(g, o[0], lv) for g, o, lv in zip(given, m.options, (Level.WARNING, Level.CRITICAL), strict=True) if g
-    )
-    return Level.OK, f"{label} {shown}: no alert ({limits or 'thresholds of riskmon.toml'})"
+    ]
+    limits = why(rg.BOTH, first=sources[0], second=sources[1]) if len(sources) == 2 else why(rg.CONFIG_LIMITS)
+    limits = sources[0] if len(sources) == 1 else limits
+    return Level.OK, why(rg.NO_ALERT, label=label, shown=shown, limits=limits)
 
 
-def _source(given: Range | None, option: str, level: Level) -> str:
+def _source(given: Range | None, option: str, level: Level) -> Why:
     """Where a range came from, for the reason: `-w 40`, or riskmon.toml's threshold."""
     if given is not None:
-        return f"{level.name.lower()} range {option} {given}"
-    return f"{level.name.lower()} threshold of riskmon.toml"
+        return why(rg.RANGE_SOURCE[level.name.lower()], option=option, range=str(given))
+    return why(rg.CONFIG_SOURCE[level.name.lower()])

@@ -23,13 +23,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskmon.cli.args import offline
+from riskmon.cli.args import bad_arguments, offline
 from riskmon.cli.whatif_text import MAX_EVENT_ROWS as MAX_EVENT_ROWS
 from riskmon.cli.whatif_text import forecast_side_by_side as forecast_side_by_side
 from riskmon.cli.whatif_text import render_text as render_text
 from riskmon.errors import RiskmonError
+from riskmon.i18n import _
 from riskmon.present.whatif import change_value as _value
 from riskmon.present.whatif import said
+
+SAVE_ONE = "riskmon what-if --set ... --save NAME"
 
 if TYPE_CHECKING:
     from riskmon.core.scenario import Change, Override, Scenario
@@ -40,8 +43,6 @@ if TYPE_CHECKING:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    from riskmon.i18n import _
-
     p.add_argument(
         "--set",
         "-s",
@@ -65,12 +66,19 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from riskmon.core.scenario import ScenarioError
+
     now = getattr(args, "now", None) or datetime.now(UTC)
-    if getattr(args, "list", False):
-        return _list(args)
-    if getattr(args, "apply", None):
-        return _apply(args)
-    return _what_if(args, now)
+    try:
+        if getattr(args, "list", False):
+            return _list(args)
+        if getattr(args, "apply", None):
+            return _apply(args)
+        return _what_if(args, now)
+    except ScenarioError as exc:
+        if exc.why is None:
+            raise
+        raise ScenarioError(said(exc), exc.details) from None  # the core's English, in the reader's language
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,25 +91,23 @@ def _what_if(args: argparse.Namespace, now: datetime) -> int:
     from riskmon.usecases import whatif
     from riskmon.usecases.evaluate import evaluate
 
-    try:
-        sets = [sc.parse_set(text) for text in args.set]
-    except sc.ScenarioError as exc:
-        raise sc.ScenarioError(said(exc)) from None  # the core's English, in the reader's language
+    sets = [sc.parse_set(text) for text in args.set]
     if args.save:
         check_name(args.save)
     ev = evaluate(args.config, now, offline=args.offline, budget=20.0, replay=bool(getattr(args, "now", None)))
     cfg = ev.config
     if ev.feed_failure:
-        print(f"riskmon: warning: {ev.feed_failure}", file=sys.stderr, flush=True)
+        print("riskmon: " + _("warning: {problem}").format(problem=ev.feed_failure), file=sys.stderr, flush=True)
     loaded = load_scenario(cfg.path, args.scenario) if args.scenario else None
     overrides = sc.merge_overrides(loaded.overrides if loaded else (), sets)
     stress = bool(args.stress or (loaded and loaded.stress))
     if not overrides and not stress:
         saved = list_scenarios(cfg.path)
-        hint = f" (saved: {', '.join(saved)})" if saved else ""
-        raise RiskmonError(
-            "bad arguments: nothing to change: give --set ID.FIELD=VALUE, --stress or --scenario NAME" + hint
+        hint = _(" (saved: {names})").format(names=", ".join(saved)) if saved else ""
+        nothing = _("nothing to change: give {set}, {stress} or {scenario}").format(
+            set="--set ID.FIELD=VALUE", stress="--stress", scenario="--scenario NAME"
         )
+        raise RiskmonError(bad_arguments(nothing + hint))
     outcome = whatif.run(ev, overrides, stress)
     name = args.save or (loaded.name if loaded else None)
     saved_path = _save(args, ev, overrides, stress, now, loaded) if args.save else None
@@ -119,7 +125,7 @@ def _what_if(args: argparse.Namespace, now: datetime) -> int:
             verbose=getattr(args, "verbose", 0) > 0,
         )
         if saved_path:
-            lines += ["", f"saved scenario {name}: {saved_path}"]
+            lines += ["", _("saved scenario {name}: {path}").format(name=name, path=saved_path)]
         print("\n".join(lines))
     return 0
 
@@ -138,10 +144,10 @@ def _save(
 
     cfg = ev.config
     if cfg.location.is_demo:
-        raise RiskmonError(
-            "--save: the bundled demo config is read-only; write your own with `riskmon config init`, "
-            "then save scenarios there"
+        message = _(
+            "--save: the bundled demo config is read-only; write your own with {command}, then save scenarios there"
         )
+        raise RiskmonError(message.format(command="`riskmon config init`"))
     s = sc.Scenario(
         name=check_name(args.save),
         overrides=overrides,
@@ -209,11 +215,13 @@ def _list(args: argparse.Namespace) -> int:
 
     base = resolve_config_dir(args.config).path
     entries: list[dict[str, Any]] = []
+    unreadable: dict[str, str] = {}  # name -> why, in the reader's language (the JSON's `error` as it was)
     for n in list_scenarios(base):
         try:
             s = load_scenario(base, n)
         except ScenarioError as exc:
             entries.append({"name": n, "error": exc.message})
+            unreadable[n] = said(exc)
             continue
         entries.append(
             {
@@ -228,17 +236,18 @@ def _list(args: argparse.Namespace) -> int:
         print(formats.to_json({"dir": str(scenario_dir(base)), "scenarios": entries}))
         return 0
     if not entries:
-        print(f"no saved scenarios in {scenario_dir(base)} (save one with: riskmon what-if --set ... --save NAME)")
+        none = _("no saved scenarios in {dir} (save one with: {command})")
+        print(none.format(dir=scenario_dir(base), command=SAVE_ONE))
         return 0
     from riskmon.textsafe import clean
 
     for e in entries:
         if "error" in e:
-            print(f"{e['name']}: unreadable: {clean(e['error'])}")
+            print(_("{name}: unreadable: {problem}").format(name=e["name"], problem=clean(unreadable[e["name"]])))
             continue
-        parts = (["stress"] if e["stress"] else []) + e["set"]
+        parts = ([_("stress")] if e["stress"] else []) + e["set"]
         desc = f" — {clean(e['description'])}" if e["description"] else ""
-        print(f"{e['name']}: {', '.join(parts) or 'no changes'}{desc}")
+        print(f"{e['name']}: {', '.join(parts) or _('no changes')}{desc}")
     return 0
 
 
@@ -250,25 +259,29 @@ def _apply(args: argparse.Namespace) -> int:
     from riskmon.usecases.whatif import config_changes
 
     if args.set or args.stress or args.scenario or args.save:
-        raise RiskmonError(
-            "bad arguments: --apply NAME writes a saved scenario as it is; it takes no --set, --stress, "
-            "--scenario or --save (save the scenario first, then apply it)"
+        message = _(
+            "{apply} writes a saved scenario as it is; it takes no {set}, {stress}, {scenario} or {save} "
+            "(save the scenario first, then apply it)"
         )
+        options = {"set": "--set", "stress": "--stress", "scenario": "--scenario", "save": "--save"}
+        raise RiskmonError(bad_arguments(message.format(apply="--apply NAME", **options)))
     cfg = load_config(args.config)
     base = configedit.config_dir_of(cfg.location)
     s: Scenario = load_scenario(base, args.apply)
     if s.stress:
-        raise RiskmonError(
-            f"scenario {s.name!r} is a stress test (stress = true): that is not a change to your config "
+        message = _(
+            "scenario {name} is a stress test (stress = true): that is not a change to your config "
             "and cannot be applied; save a scenario without --stress to apply it"
         )
+        raise RiskmonError(message.format(name=repr(s.name)))
     try:
         changes = config_changes(cfg, s.overrides)  # the rules, before any file is touched
     except sc.ScenarioError as exc:
-        raise sc.ScenarioError(
-            f"scenario {s.name!r}: {exc.message} (--apply writes exposure.toml and events.toml; "
+        message = _(
+            "scenario {name}: {problem} (--apply writes exposure.toml and events.toml; "
             "events that only come from feeds cannot be changed there)"
-        ) from None
+        )
+        raise sc.ScenarioError(message.format(name=repr(s.name), problem=said(exc))) from None
     edits = configedit.edits_from_changes(changes)
     rows = _apply_rows(base, cfg, changes, edits)
     written: list[str] = []
@@ -308,11 +321,12 @@ def _print_apply(
         print(formats.to_json({**doc, "dry_run": not args.yes}))
     else:
         if not changes:
-            print(f"scenario {name}: the config already has these values; nothing to write")
+            print(_("scenario {name}: the config already has these values; nothing to write").format(name=name))
         for r in rows:
-            note = " (moved with effective)" if r["implied"] else ""
+            note = _(" (moved with effective)") if r["implied"] else ""
             print(f"{r['file']}: {r['field']}: {r['from']} -> {r['to']}{note}")
         if changes and not args.yes:
-            print(f"dry run: nothing written; run again with --yes to write these changes into {base}")
+            dry = _("dry run: nothing written; run again with {yes} to write these changes into {dir}")
+            print(dry.format(yes="--yes", dir=base))
         for path in written:
-            print(f"wrote {path}")
+            print(_("wrote {path}").format(path=path))

@@ -65,14 +65,16 @@ class Why:
     """A message as data: one of the templates above and the values it is filled with."""
 
     template: str
-    values: tuple[tuple[str, str], ...] = ()
+    values: tuple[tuple[str, str | Why], ...] = ()
+    """A value may itself be a message (a scenario file's entry wraps the override's problem)."""
 
     def text(self, template: str | None = None) -> str:
         """The message: the English template filled in, or `template` (its translation)."""
-        return (template or self.template).format(**dict(self.values))
+        values = {k: v.text() if isinstance(v, Why) else v for k, v in self.values}
+        return (template or self.template).format(**values)
 
 
-def why(template: str, **values: str) -> Why:
+def why(template: str, **values: str | Why) -> Why:
     return Why(template, tuple(values.items()))
 
 

@@ -26,11 +26,64 @@ import math
 import re
 from dataclasses import dataclass
 
+from riskmon.core.overrides import Why, why
+
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+# The words of this module as templates (`Why`, as riskmon.core.overrides carries its messages):
+# riskmon.present.ranges marks them for translation; the core fills them in English.
+EMPTY = "empty range {text}; e.g. 10, 10:, ~:10, 10:20 or @10:20"
+START_ABOVE_END = "start {start} is above end {end} in {text}"
+NOT_A_NUMBER = "{part} is not a number"
+TOO_LARGE = "{part} is too large"
+PARTS = {"start": "start {text}", "end": "end {text}", "range": "range {text}"}
+PART_IN = "{part} in {whole}"
+ALWAYS, NEVER = "always", "never"
+AT_MOST, AT_LEAST, FROM_TO = "at most {hi}", "at least {lo}", "from {lo} to {hi}"
+ABOVE, BELOW, OUTSIDE = "above {hi}", "below {lo}", "below {lo} or above {hi}"
+TEMPLATES = (
+    EMPTY, START_ABOVE_END, NOT_A_NUMBER, TOO_LARGE, *PARTS.values(), PART_IN,
+    ALWAYS, NEVER, AT_MOST, AT_LEAST, FROM_TO, ABOVE, BELOW, OUTSIDE,
+)  # fmt: skip
+
+
+# The reason of a rule judged by command-line ranges (riskmon.cli.check_ranges), as templates.
+IS_CONDITION = "{label} {shown} is {condition} ({source})"
+NO_ALERT = "{label} {shown}: no alert ({limits})"
+RANGE_SOURCE = {"warning": "warning range {option} {range}", "critical": "critical range {option} {range}"}
+CONFIG_SOURCE = {"warning": "warning threshold of riskmon.toml", "critical": "critical threshold of riskmon.toml"}
+CONFIG_LIMITS = "thresholds of riskmon.toml"
+BOTH = "{first}, {second}"
+LABELS = {"score": "score", "runway": "runway", "shortfall probability": "shortfall probability"}
+NO_RUNWAY = "none (cash does not run down)"
+WEEKS = "{n} weeks"
+REASON_TEMPLATES = (
+    IS_CONDITION, NO_ALERT, *RANGE_SOURCE.values(), *CONFIG_SOURCE.values(), CONFIG_LIMITS, BOTH,
+    *LABELS.values(), NO_RUNWAY, WEEKS,
+)  # fmt: skip
+
+
+class Reason(str):
+    """A rule's reason decided by command-line ranges: the English text (what the machine formats
+    and the logs show), with `parts` (one message per measure) for a presenter to show it in the
+    reader's language."""
+
+    parts: tuple[Why, ...]
+
+    def __new__(cls, parts: tuple[Why, ...]) -> Reason:
+        reason = super().__new__(cls, "; ".join(p.text() for p in parts))
+        reason.parts = parts
+        return reason
+
+
 class RangeError(ValueError):
-    """Text that is not a range in the guidelines' syntax; the message says why."""
+    """Text that is not a range in the guidelines' syntax; the message says why (in English;
+    `why` holds it as a template and values)."""
+
+    def __init__(self, message: Why) -> None:
+        self.why = message
+        super().__init__(message.text())
 
 
 @dataclass(frozen=True)
@@ -61,18 +114,22 @@ class Range:
 
     def condition(self) -> str:
         """When it alerts, in words: "above 10", "below 0 or above 10", "from 10 to 20"."""
+        return self.condition_why().text()
+
+    def condition_why(self) -> Why:
+        """`condition()` as a template and values."""
         lo, hi = plain(self.start), plain(self.end)
         if self.inside:
             if math.isinf(self.start) and math.isinf(self.end):
-                return "always"
+                return why(ALWAYS)
             if math.isinf(self.start):
-                return f"at most {hi}"
-            return f"at least {lo}" if math.isinf(self.end) else f"from {lo} to {hi}"
+                return why(AT_MOST, hi=hi)
+            return why(AT_LEAST, lo=lo) if math.isinf(self.end) else why(FROM_TO, lo=lo, hi=hi)
         if math.isinf(self.start) and math.isinf(self.end):
-            return "never"
+            return why(NEVER)
         if math.isinf(self.start):
-            return f"above {hi}"
-        return f"below {lo}" if math.isinf(self.end) else f"below {lo} or above {hi}"
+            return why(ABOVE, hi=hi)
+        return why(BELOW, lo=lo) if math.isinf(self.end) else why(OUTSIDE, lo=lo, hi=hi)
 
 
 def plain(value: float) -> str:
@@ -87,12 +144,13 @@ def plain(value: float) -> str:
 
 
 def _number(text: str, what: str, whole: str) -> float:
-    where = f"{what} {text!r}" + (f" in {whole!r}" if text != whole.strip() else "")
+    part = why(PARTS[what], text=repr(text))
+    where = why(PART_IN, part=part, whole=repr(whole)) if text != whole.strip() else part
     if not _NUMBER.match(text):
-        raise RangeError(f"{where} is not a number")
+        raise RangeError(why(NOT_A_NUMBER, part=where))
     value = float(text)
     if not math.isfinite(value):  # 1e999: the syntax has `~` and an empty end for unbounded
-        raise RangeError(f"{where} is too large")
+        raise RangeError(why(TOO_LARGE, part=where))
     return value
 
 
@@ -104,7 +162,7 @@ def parse_range(text: str) -> Range:
     if inside:
         body = body[1:]
     if not body:
-        raise RangeError(f"empty range {whole!r}; e.g. 10, 10:, ~:10, 10:20 or @10:20")
+        raise RangeError(why(EMPTY, text=repr(whole)))
     if ":" in body:
         start_text, end_text = body.split(":", 1)
         start = -math.inf if start_text == "~" else _number(start_text, "start", whole) if start_text else 0.0
@@ -112,7 +170,7 @@ def parse_range(text: str) -> Range:
     else:
         start, end = 0.0, _number(body, "range", whole)
     if start > end:
-        raise RangeError(f"start {plain(start)} is above end {plain(end)} in {whole!r}")
+        raise RangeError(why(START_ABOVE_END, start=plain(start), end=plain(end), text=repr(whole)))
     return Range(start, end, inside)
 
 

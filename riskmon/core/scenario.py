@@ -31,6 +31,7 @@ from riskmon.core.overrides import Override as Override
 from riskmon.core.overrides import Scenario as Scenario
 from riskmon.core.overrides import ScenarioError as ScenarioError
 from riskmon.core.overrides import TargetKind as TargetKind
+from riskmon.core.overrides import Why, why
 from riskmon.core.overrides import coerce_value as coerce_value
 from riskmon.core.overrides import format_value as format_value
 from riskmon.core.overrides import make_override as make_override
@@ -61,22 +62,35 @@ def _updates(overrides: Sequence[Override]) -> dict[tuple[TargetKind, str], dict
     return out
 
 
+# An unknown id as templates (`Why`), shown in the reader's language by riskmon.present.whatif.
+NO_CHANNEL = "{target}: no channel {id}{hint}"
+NO_EVENT = "{target}: no event {id}{hint}"
+IS_AN_EVENT = " ({id} is an event; events take {fields})"
+IS_A_CHANNEL = " ({id} is a channel; channels take {fields})"
+CHANNELS_ARE = " (channels: {ids})"
+NO_CHANNELS = " (channels: none)"
+EVENT_IDS_HINT = "; `riskmon events list` shows the ids"
+TEMPLATES = (NO_CHANNEL, NO_EVENT, IS_AN_EVENT, IS_A_CHANNEL, CHANNELS_ARE, NO_CHANNELS, EVENT_IDS_HINT)
+
+
 def _check_ids(profile: Profile, events: Sequence[Event], overrides: Sequence[Override]) -> None:
     channel_ids = [c.id for c in profile.channels]
     event_ids = {e.id for e in events}
     for o in overrides:
+        hint: str | Why
         if o.target_kind == "channel" and o.id not in channel_ids:
             if o.id in event_ids:
-                hint = f" ({o.id!r} is an event; events take {', '.join(EVENT_FIELDS)})"
+                hint = why(IS_AN_EVENT, id=repr(o.id), fields=", ".join(EVENT_FIELDS))
             else:
-                hint = did_you_mean(o.id, channel_ids) or f" (channels: {', '.join(channel_ids) or 'none'})"
-            raise ScenarioError(f"{o.target}: no channel {o.id!r}{hint}")
+                listed = why(CHANNELS_ARE, ids=", ".join(channel_ids)) if channel_ids else why(NO_CHANNELS)
+                hint = did_you_mean(o.id, channel_ids) or listed
+            raise ScenarioError(why(NO_CHANNEL, target=o.target, id=repr(o.id), hint=hint))
         if o.target_kind == "event" and o.id not in event_ids:
             if o.id in channel_ids:
-                hint = f" ({o.id!r} is a channel; channels take {', '.join(CHANNEL_FIELDS)})"
+                hint = why(IS_A_CHANNEL, id=repr(o.id), fields=", ".join(CHANNEL_FIELDS))
             else:
-                hint = did_you_mean(o.id, sorted(event_ids)) or "; `riskmon events list` shows the ids"
-            raise ScenarioError(f"{o.target}: no event {o.id!r}{hint}")
+                hint = did_you_mean(o.id, sorted(event_ids)) or why(EVENT_IDS_HINT)
+            raise ScenarioError(why(NO_EVENT, target=o.target, id=repr(o.id), hint=hint))
 
 
 def _with_moved_ends(event: Event, updates: dict[str, Any]) -> dict[str, Any]:

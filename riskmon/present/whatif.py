@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from riskmon.core import overrides as ov
+from riskmon.core import scenario as sc
+from riskmon.core import scenario_data as sd
 from riskmon.i18n import N_, _, money
 
 if TYPE_CHECKING:
@@ -92,10 +94,35 @@ OVERRIDE_MESSAGES = {
 text is the core's own, word for word (a test holds the two together)."""
 
 
+SCENARIO_MESSAGES = {
+    sc.NO_CHANNEL: N_("{target}: no channel {id}{hint}"),
+    sc.NO_EVENT: N_("{target}: no event {id}{hint}"),
+    sc.IS_AN_EVENT: N_(" ({id} is an event; events take {fields})"),
+    sc.IS_A_CHANNEL: N_(" ({id} is a channel; channels take {fields})"),
+    sc.CHANNELS_ARE: N_(" (channels: {ids})"),
+    sc.NO_CHANNELS: N_(" (channels: none)"),
+    sc.EVENT_IDS_HINT: N_("; `riskmon events list` shows the ids"),
+    sd.UNKNOWN_TABLE: N_("{source}: unknown table {name}{hint}"),
+    sd.HEAD_NOT_TABLE: N_("{source}: [scenario] must be a table"),
+    sd.UNKNOWN_HEAD_KEY: N_("{source}: scenario.{key}: unknown key{hint}"),
+    sd.STRESS_NOT_BOOL: N_("{source}: scenario.stress must be true or false"),
+    sd.CREATED_PROBLEM: N_("{source}: scenario.created: {problem}"),
+    sd.CREATED_NOT_TIME: N_("{source}: scenario.created must be a date-time"),
+    sd.SET_NOT_LIST: N_("{source}: set must be a list of [[set]] tables"),
+    sd.ENTRY_NOT_TABLE: N_("{where}: must be a table with target and value"),
+    sd.ENTRY_UNKNOWN_KEY: N_("{where}: unknown key {name}{hint}"),
+    sd.ENTRY_INCOMPLETE: N_('{where}: needs target = "ID.FIELD" and value = ...'),
+    sd.ENTRY_PROBLEM: N_("{where}: {problem}"),
+    sd.ENTRY: N_("{source}: [[set]] #{n}"),
+}
+"""The core's unknown-id and scenario-file templates (riskmon.core.scenario, scenario_data),
+marked here as OVERRIDE_MESSAGES are."""
+MESSAGES = {**OVERRIDE_MESSAGES, **SCENARIO_MESSAGES}
+
+
 def said(exc: ScenarioError) -> str:
     """`exc`'s message in the active language: the core's template translated and filled in with
     the same values; any other message as it is."""
-    why = exc.why
-    if why is None:
-        return exc.message
-    return why.text(_(OVERRIDE_MESSAGES.get(why.template, why.template)))
+    from riskmon.present.messages import rendered
+
+    return exc.message if exc.why is None else rendered(exc.why, MESSAGES)

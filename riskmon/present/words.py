@@ -73,6 +73,12 @@ def channel_kind_word(kind: str) -> str:
 def rule_reason(a: Assessment, r: RuleResult) -> str:
     """`r.reason` in the active language (in English the core's own text, word for word: a test
     holds the two together)."""
+    from riskmon.core.ranges import Reason
+
+    if isinstance(r.reason, Reason):  # decided by `check -w/-c` and the like, not by riskmon.toml
+        from riskmon.present.ranges import range_reason
+
+        return range_reason(r.reason)
     make = {"score": _score, "runway": _cash, "shock": _shock, "concentration": _concentration}.get(r.rule)
     return make(a, r) if make else r.reason
 

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import AfterValidator, Field, model_validator
 
 from riskmon.errors import ConfigError, Problem, did_you_mean
+from riskmon.i18n import _
 from riskmon.sources.config.checks import check_unique_ids, check_unique_names
 from riskmon.sources.config.schema import AlertSettings, Event, FeedSettings, Name, Strict
 
@@ -249,16 +250,18 @@ def load_fleet(fleet_dir: Path | str) -> Fleet:
 
 def _check_fleet_dir(base: Path) -> None:
     if not base.is_dir():
-        what = "not found" if not base.exists() else "not a directory"
-        raise ConfigError(
-            [Problem(str(base), None, "", f"fleet directory {what}; give the directory that holds the profiles")]
+        message = (
+            _("fleet directory not found; give the directory that holds the profiles")
+            if not base.exists()
+            else _("fleet directory not a directory; give the directory that holds the profiles")
         )
+        raise ConfigError([Problem(str(base), None, "", message)])
 
 
 def _no_profiles(base: Path) -> tuple[str, ...]:
     if profile_dirs(base):
         return ()
-    return (f"{base}: no profiles: a profile is a subdirectory holding an exposure.toml",)
+    return (_("{base}: no profiles: a profile is a subdirectory holding an exposure.toml").format(base=base),)
 
 
 def _parse(display: str, text: str) -> tuple[dict[str, Any], list[Problem]]:
@@ -297,7 +300,9 @@ def _events_file(base: Path, name: str, fleet_text: str) -> tuple[tuple[Any, ...
         return (), problems
     if not found or text is None:
         line = key_lines(fleet_text).get(("events",))
-        return (), [Problem(str(base / FLEET_FILE), line, "events", f"shared events file not found: {path}")]
+        return (), [
+            Problem(str(base / FLEET_FILE), line, "events", _("shared events file not found: {path}").format(path=path))
+        ]
     catalog, problems = parse_text(str(path), text, name="events.toml")
     if problems or not isinstance(catalog, EventCatalog):
         return (), problems

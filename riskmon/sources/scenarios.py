@@ -28,17 +28,20 @@ from pathlib import Path
 
 from riskmon.core.scenario import Scenario, ScenarioError, scenario_from_data, scenario_to_data
 from riskmon.errors import RiskmonError, did_you_mean
+from riskmon.i18n import _
 
 SCENARIO_DIR = "scenarios"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_BYTES = 1_000_000
+SAVE_ONE = "riskmon what-if --set ... --save NAME"
 
 
 def check_name(name: str) -> str:
     """A scenario's name (a trailing .toml dropped); no paths: it names a file in scenarios/."""
     stem = name.removesuffix(".toml")
     if not _NAME.match(stem):
-        raise ScenarioError(f"scenario name {name!r}: use letters, digits and - _ . (at most 64; no spaces or /)")
+        message = _("scenario name {name}: use letters, digits and - _ . (at most 64; no spaces or /)")
+        raise ScenarioError(message.format(name=repr(name)))
     return stem
 
 
@@ -64,26 +67,21 @@ def load_scenario(config_dir: Path, name: str) -> Scenario:
 
     path = scenario_path(config_dir, name)
     try:
-        data, _ = read_bytes(path, MAX_BYTES)  # a regular file only: a FIFO there must not hang us
+        data, _size = read_bytes(path, MAX_BYTES)  # a regular file only: a FIFO there must not hang us
     except FileNotFoundError:
         known = list_scenarios(config_dir)
         close = did_you_mean(check_name(name), known)
-        hint = (
-            close
-            if close
-            else f"; saved: {', '.join(known)}"
-            if known
-            else "; save one with: riskmon what-if --set ... --save NAME"
-        )
-        raise ScenarioError(f"no scenario {name!r} in {scenario_dir(config_dir)}{hint}") from None
+        saved = _("; saved: {names}").format(names=", ".join(known))
+        hint = close or (saved if known else _("; save one with: {command}").format(command=SAVE_ONE))
+        raise ScenarioError(no_scenario(config_dir, name) + hint) from None
     except OSError as exc:
-        raise RiskmonError(f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
+        raise RiskmonError(cannot(_("{path}: cannot read: {reason}"), path, exc)) from None
     try:
         doc = tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not UTF-8 text") from None
+        raise ScenarioError(_("{path}: not UTF-8 text").format(path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
+        raise ScenarioError(_("{path}: invalid TOML: {problem}").format(path=path, problem=exc)) from None
     return scenario_from_data(doc, str(path), default_name=check_name(name))
 
 
@@ -118,7 +116,7 @@ def save_scenario(config_dir: Path, s: Scenario) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise RiskmonError(f"{path.parent}: cannot create: {exc.strerror or type(exc).__name__}") from None
+        raise RiskmonError(cannot(_("{path}: cannot create: {reason}"), path.parent, exc)) from None
     write_atomic(path, scenario_text(s))
     return path
 
@@ -128,4 +126,13 @@ def delete_scenario(config_dir: Path, name: str) -> None:
     try:
         path.unlink()
     except FileNotFoundError:
-        raise ScenarioError(f"no scenario {name!r} in {scenario_dir(config_dir)}") from None
+        raise ScenarioError(no_scenario(config_dir, name)) from None
+
+
+def no_scenario(config_dir: Path, name: str) -> str:
+    return _("no scenario {name} in {dir}").format(name=repr(name), dir=scenario_dir(config_dir))
+
+
+def cannot(message: str, path: Path, exc: OSError) -> str:
+    """`message` (a translated "{path}: cannot ...: {reason}") for an OS error on `path`."""
+    return message.format(path=path, reason=exc.strerror or type(exc).__name__)

@@ -81,7 +81,12 @@ def with_score_thresholds(settings: Settings, warn: float | None, crit: float | 
     try:
         thresholds = revalidate(wanted)
     except ValueError as exc:
-        raise RiskmonError(f"bad arguments: -w/-c: {exc} (warning {wanted.warn:g}, critical {wanted.crit:g})") from None
+        from riskmon.i18n import _
+
+        detail = _("-w/-c: {problem} (warning {warn}, critical {crit})").format(
+            problem=exc, warn=f"{wanted.warn:g}", crit=f"{wanted.crit:g}"
+        )
+        raise RiskmonError(_("bad arguments: {detail}").format(detail=detail)) from None  # riskmon.cli.args' frame
     return replace(settings, thresholds=thresholds)
 
 
