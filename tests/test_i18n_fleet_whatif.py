@@ -22,7 +22,7 @@ from riskmon.tui.screens.fleet import FleetApp, FleetTable
 from riskmon.tui.screens.whatif import WhatIfScreen
 from tests.fleet_support import EVENTS, make_fleet
 from tests.fleet_support import riskmon as fleet_riskmon
-from tests.support import screen_text, wait_for
+from tests.support import screen_text, spy_notify, wait_for
 from tests.test_i18n import has_chinese, run
 from tests.test_i18n_catalog import allowed_words, english_left
 from tests.test_i18n_tui import KEYS, _isolated, demo
@@ -225,3 +225,17 @@ async def test_the_what_if_screen_explains_a_bad_value_and_a_cleared_probability
         assert screen.error is not None and "tiktok-us.order_share：不是数字：'abc'" in screen.error, screen.error
         await pilot.pause()
         assert not english_on_screen(app, demo) - targets - {"abc"}, screen_text(app)
+
+
+async def test_a_broken_scenario_file_is_explained_in_chinese_on_the_what_if_screen(demo: Path) -> None:
+    (demo / "scenarios").mkdir(exist_ok=True)
+    (demo / "scenarios" / "broken.toml").write_text('[scenario]\nname = "broken"\nstress = "yes"\n', encoding="utf-8")
+    app = chinese_app(demo)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_screen(pilot, "w", WhatIfScreen)
+        screen: WhatIfScreen = app.screen  # type: ignore[assignment]
+        await wait_for(pilot, lambda: screen.outcome is not None and not screen.pending, 30)
+        notes = spy_notify(app, lambda title, message: message)
+        screen.load("broken")
+        await wait_for(pilot, lambda: any("无法载入" in note for note in notes), 30)
+        assert any("scenario.stress 必须是 true 或 false" in note for note in notes), notes

@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 from riskmon.core.scenario import Override, Scenario, ScenarioError
 from riskmon.errors import reason_of
 from riskmon.i18n import _, ngettext
-from riskmon.present.whatif import change_value
+from riskmon.present.whatif import change_value, said
 from riskmon.textsafe import clean
 from riskmon.tui.messages import ConfigSaved
 from riskmon.tui.screens.forms import DEMO_HINT
@@ -92,7 +92,7 @@ class WhatIfFiles(WhatIfForm):
         try:
             name = check_name(name)
         except ScenarioError as exc:
-            self.notify(clean(exc.message), severity="error", markup=False)
+            self.notify(clean(said(exc)), severity="error", markup=False)
             name_box.focus()
             return None
         if self.location.is_demo:
@@ -164,6 +164,8 @@ class WhatIfFiles(WhatIfForm):
 
         try:
             loaded = ScenarioLoaded(load_scenario(config_dir, name))
+        except ScenarioError as exc:  # a scenario file's problem, in the reader's language
+            loaded = ScenarioLoaded(None, said(exc))
         except Exception as exc:
             loaded = ScenarioLoaded(None, reason_of(exc))
         # A cancelled thread still runs to the end: a slow load of A finishing after B was chosen
@@ -265,7 +267,7 @@ class WhatIfFiles(WhatIfForm):
         except ScenarioError as exc:
             self.notify(
                 _("{why} (only events in events.toml can be written; events from feeds cannot)").format(
-                    why=clean(exc.message)
+                    why=clean(said(exc))
                 ),
                 severity="error",
                 markup=False,
