@@ -247,7 +247,8 @@ def _list(args: argparse.Namespace) -> int:
             continue
         parts = ([_("stress")] if e["stress"] else []) + e["set"]
         desc = f" — {clean(e['description'])}" if e["description"] else ""
-        print(f"{e['name']}: {', '.join(parts) or _('no changes')}{desc}")
+        changes = ", ".join(parts) or _("no changes")
+        print(f"{e['name']}: {changes}{desc}")
     return 0
 
 
