@@ -1,0 +1,70 @@
+"""`check -v`'s "since the previous check" lines in the reader's language: under zh-CN each change
+is rebuilt from its fields (状态 传闻 → 已确认, a new event's title translated, 首次出现), with no
+unmarked English left; in English they are the store's summaries, as before."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from riskmon.paths import bundled_config_dir
+from tests.test_i18n import run
+from tests.test_i18n_catalog import allowed_words, english_left
+
+BLOCK = "\n[[events]]\n"
+NEW_ID = "us-de-minimis-statutory-end-2027"
+
+
+@pytest.fixture(scope="module")
+def before(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(config, history): one check recorded without the US events, then the config restored with
+    the rumoured examples confirmed, so the next check sees new events and changed ones."""
+    root = tmp_path_factory.mktemp("changes")
+    config = root / "cfg"
+    shutil.copytree(bundled_config_dir(), config, ignore=shutil.ignore_patterns("*.json"))
+    events = config / "events.toml"
+    full = events.read_text(encoding="utf-8")
+    head, *blocks = full.split(BLOCK)
+    events.write_text(BLOCK.join([head, *(b for b in blocks if not b.startswith('id = "us-'))]), encoding="utf-8")
+    db = root / "h.json"
+    r = run("check", "--config", str(config), "--db", str(db), "--offline", LANG="C")
+    assert r.returncode in (0, 1, 2), r.stdout + r.stderr
+    events.write_text(full.replace('\nstatus = "rumored"', '\nstatus = "confirmed"'), encoding="utf-8")
+    return config, db
+
+
+def changes_block(before: tuple[Path, Path], tmp_path: Path, *lang: str) -> list[str]:
+    """The indented lines under the "since the previous check" header of a second `check -v`."""
+    config, db = before
+    mine = tmp_path / "h.json"
+    shutil.copy(db, mine)
+    r = run(*lang, "check", "-v", "--config", str(config), "--db", str(mine), "--offline", LANG="C")
+    assert r.returncode in (0, 1, 2), r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith(("since the previous", "自上次")))
+    block = []
+    for line in lines[header + 1 :]:
+        if not line.startswith("  "):
+            break
+        block.append(line.strip())
+    return [lines[header], *block]
+
+
+def test_chinese_change_lines(before: tuple[Path, Path], tmp_path: Path) -> None:
+    header, *block = changes_block(before, tmp_path, "--lang", "zh-CN")
+    assert header.startswith("自上次检查以来："), header
+    assert "example-us-tiktok-link-cutoff-2027：状态 传闻 → 已确认" in block
+    assert "example-us-tiktok-link-cutoff-2027：概率 25% → 90%" in block
+    new = next(line for line in block if line.startswith(f"{NEW_ID}："))
+    assert "（首次出现，已确认，90%）" in new and "小额免税" in new, new
+    assert not english_left("\n".join(block), allowed_words(before[0])), block
+
+
+def test_english_change_lines_unchanged(before: tuple[Path, Path], tmp_path: Path) -> None:
+    header, *block = changes_block(before, tmp_path)
+    assert header.startswith("since the previous check: "), header
+    assert "example-us-tiktok-link-cutoff-2027: status rumored → confirmed" in block
+    assert "example-us-tiktok-link-cutoff-2027: probability 25% → 90%" in block
+    assert any(line.startswith(f"new event {NEW_ID}: ") and line.endswith(" (confirmed, 90%)") for line in block), block
