@@ -68,3 +68,21 @@ def test_english_change_lines_unchanged(before: tuple[Path, Path], tmp_path: Pat
     assert "example-us-tiktok-link-cutoff-2027: status rumored → confirmed" in block
     assert "example-us-tiktok-link-cutoff-2027: probability 25% → 90%" in block
     assert any(line.startswith(f"new event {NEW_ID}: ") and line.endswith(" (confirmed, 90%)") for line in block), block
+
+
+@pytest.mark.parametrize(
+    ("now", "chinese", "english"),
+    [
+        ("garbage", "不是日期或日期时间：'garbage'（", "not a date or date-time: 'garbage' (use 2025-01-19"),
+        ("1800-01-01", "1800-01-01 超出了支持的日期范围", "1800-01-01 is outside the supported dates"),
+    ],
+)
+def test_a_bad_now_is_said_in_the_readers_language(now: str, chinese: str, english: str) -> None:
+    zh = run("--lang", "zh-CN", "--now", now, "check", "--offline", LANG="C")
+    en = run("--now", now, "check", "--offline", LANG="C")
+    assert zh.returncode == en.returncode == 3, zh.stdout + en.stdout
+    first = zh.stdout.splitlines()[0]
+    assert first.startswith("RISKMON UNKNOWN - 参数错误：参数 --now：") and chinese in first, first
+    typed = first.removeprefix("RISKMON UNKNOWN").replace(repr(now), "")
+    assert not english_left(typed, allowed_words(bundled_config_dir())), first
+    assert en.stdout.startswith(f"RISKMON UNKNOWN - bad arguments: argument --now: {english}"), en.stdout
