@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from riskmon.paths import bundled_config_dir
-from tests.test_i18n import run
+from tests.test_i18n import NOW, run
 from tests.test_i18n_catalog import allowed_words, english_left
 
 BLOCK = "\n[[events]]\n"
@@ -86,3 +86,17 @@ def test_a_bad_now_is_said_in_the_readers_language(now: str, chinese: str, engli
     typed = first.removeprefix("RISKMON UNKNOWN").replace(repr(now), "")
     assert not english_left(typed, allowed_words(bundled_config_dir())), first
     assert en.stdout.startswith(f"RISKMON UNKNOWN - bad arguments: argument --now: {english}"), en.stdout
+
+
+def test_chinese_check_joins_its_clauses_with_full_width_semicolons(tmp_path: Path) -> None:
+    """The runway rule's two clauses, the forecast's week notes and -vv's channels: "；" in
+    Chinese (no ASCII "; " between Chinese clauses), "; " in English as before."""
+    config = tmp_path / "cfg"
+    shutil.copytree(bundled_config_dir(), config, ignore=shutil.ignore_patterns("*.json"))
+    common = ("check", "-vv", "--config", str(config), "--now", NOW, "--db", str(tmp_path / "h.json"), "--offline")
+    zh = run("--lang", "zh-CN", *common, LANG="C")
+    en = run(*common, LANG="C")
+    assert zh.returncode == en.returncode and zh.returncode in (0, 1, 2), zh.stdout + zh.stderr
+    assert "现金 24.8 周后耗尽；现金出现缺口的概率 0%" in zh.stdout, zh.stdout
+    assert ";" not in zh.stdout, [line for line in zh.stdout.splitlines() if ";" in line]
+    assert "cash runs out in 24.8 weeks if likely events happen; 0% chance cash runs short" in en.stdout, en.stdout

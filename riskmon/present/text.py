@@ -295,7 +295,7 @@ def forecast_table(a: Assessment) -> list[str]:
             money(f.baseline[k], cur),
             money(f.likely[k], cur),
             money(f.stress[k], cur),
-            "; ".join(notes[k]),
+            _("; ").join(notes[k]),
         ]
         for k in range(len(f.week_starts))
     ]
