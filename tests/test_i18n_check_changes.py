@@ -100,3 +100,11 @@ def test_chinese_check_joins_its_clauses_with_full_width_semicolons(tmp_path: Pa
     assert "现金 24.8 周后耗尽；现金出现缺口的概率 0%" in zh.stdout, zh.stdout
     assert ";" not in zh.stdout, [line for line in zh.stdout.splitlines() if ";" in line]
     assert "cash runs out in 24.8 weeks if likely events happen; 0% chance cash runs short" in en.stdout, en.stdout
+
+
+def test_check_help_says_outside_that_range() -> None:
+    """The range options' help reads "超出该范围时为 WARNING", not the metavar dropped in with spaces."""
+    r = run("--lang", "zh-CN", "check", "--help", LANG="C", COLUMNS="200")
+    assert r.returncode == 0, r.stderr
+    assert "风险分（0-100）超出该范围时为 WARNING" in r.stdout, r.stdout
+    assert "超出 范围" not in r.stdout, r.stdout
