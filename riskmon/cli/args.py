@@ -226,18 +226,32 @@ def language_tag(text: str) -> str:
 
 def instant(text: str) -> datetime:
     """--now, --published: an ISO date or date-time within the supported dates, as aware UTC; no
-    offset means UTC."""
-    from riskmon.core.dates import in_date_range, to_utc
+    offset means UTC. The reasons are the config's sentences, in the reader's language (the core's
+    own are English: it never translates)."""
+    from riskmon.core.dates import in_date_range, parse_iso, to_utc
 
     if not text.strip():
         raise argparse.ArgumentTypeError(_("is empty; give a value or leave the option out"))
+    parsed = parse_iso(text)
+    if parsed is None:
+        hint = _("use 2025-01-19 or 2025-01-19T17:00:00+07:00")
+        message = _("not a date or date-time: {value} ({hint})").format(value=repr(text), hint=hint)
+        raise argparse.ArgumentTypeError(message)
     try:
-        value = to_utc(text)
-        if not isinstance(value, datetime):
-            raise ValueError(f"not a date or date-time: {text!r}")
+        value = to_utc(parsed)
+    except ValueError:  # before year 1 once moved to UTC
+        raise argparse.ArgumentTypeError(_outside_dates(parsed.isoformat())) from None
+    try:
         return in_date_range(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(_outside_dates(value.date().isoformat())) from None
+
+
+def _outside_dates(day: str) -> str:
+    from riskmon.core.dates import MAX_YEAR, MIN_YEAR
+
+    sentence = _("{date} is outside the supported dates (years {low} to {high})")
+    return sentence.format(date=day, low=MIN_YEAR, high=MAX_YEAR)
 
 
 def number(text: str) -> float:

@@ -8,9 +8,13 @@ shown. In English every function returns its text as it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
-from riskmon.i18n import N_, _, is_english
+from riskmon.i18n import N_, _, data, is_english
 from riskmon.present.words import status_word
+from riskmon.store.snapshots import fmt_value
+from riskmon.textsafe import clean
 
 FIELDS = {
     "status": N_("status"),
@@ -57,3 +61,34 @@ def change_line(line: str) -> str:
     if name not in FIELDS or ARROW not in rest:
         return line
     return f"{field_word(name)} {change_detail(name, rest)}"
+
+
+def summary_line(entry: Mapping[str, Any]) -> str:
+    """One change `check -v` lists (an entry of `change_summaries`), in the active language.
+
+    English: the store's `summary` as it is (the JSON keeps it too). Otherwise it is rebuilt from
+    the entry's fields, since the summary is English prose that cannot be translated whole.
+    """
+    summary = clean(entry.get("summary", ""))
+    if is_english():
+        return summary
+    eid = clean(entry.get("event_id", ""))
+    change = str(entry.get("change", ""))
+    if change == "first_seen":
+        return _first_seen_line(eid, entry)
+    if change not in FIELDS:
+        return summary
+    old, new = fmt_value(change, entry.get("old")), fmt_value(change, entry.get("new"))
+    line = f"{field_word(change)} {value_word(change, old)}{ARROW}{value_word(change, new)}"
+    return _("{event}: {change}").format(event=eid, change=line)
+
+
+def _first_seen_line(eid: str, entry: Mapping[str, Any]) -> str:
+    """'us-x: <title> (first seen, confirmed, 100%)': the title as the bundled data reads."""
+    title = clean(data(str(entry.get("title") or eid)))
+    new = entry.get("new")
+    if not isinstance(new, Mapping):
+        return _("new event {id}: {title}").format(id=eid, title=title)
+    status = value_word("status", fmt_value("status", new.get("status")))
+    chance = fmt_value("probability", new.get("probability"))
+    return _("new event {id}: {title} ({status}, {chance})").format(id=eid, title=title, status=status, chance=chance)

@@ -135,7 +135,7 @@ def explain_all(a: Assessment) -> dict[str, Explanation]:
 def _named(hits: Sequence[ChannelHit], part: Callable[[ChannelHit], str], empty: str) -> str:
     parts = [part(h) for h in hits[:MAX_CHANNELS_NAMED]]
     more = _("; +{n} more").format(n=len(hits) - MAX_CHANNELS_NAMED) if len(hits) > MAX_CHANNELS_NAMED else ""
-    return "; ".join(parts) + more if parts else empty
+    return _("; ").join(parts) + more if parts else empty
 
 
 def _terms(e: EventAssessment, a: Assessment) -> list[Term]:

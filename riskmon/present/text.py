@@ -29,6 +29,7 @@ from riskmon.present.cells import cell_width as cell_width
 from riskmon.present.cells import ljust as ljust
 from riskmon.present.cells import rjust as rjust
 from riskmon.present.cells import table as table
+from riskmon.present.changes import summary_line
 from riskmon.present.words import rule_reason, rule_word, status_word
 from riskmon.textsafe import clean
 
@@ -294,7 +295,7 @@ def forecast_table(a: Assessment) -> list[str]:
             money(f.baseline[k], cur),
             money(f.likely[k], cur),
             money(f.stress[k], cur),
-            "; ".join(notes[k]),
+            _("; ").join(notes[k]),
         ]
         for k in range(len(f.week_starts))
     ]
@@ -369,7 +370,7 @@ def _changes_lines(changes: Sequence[Mapping[str, Any]], verbosity: int) -> list
     since = ngettext("since the previous check: {n} change", "since the previous check: {n} changes", n)
     out = [since.format(n=n)]
     if verbosity >= 1:
-        out.extend(f"  {clean(c.get('summary', ''))}" for c in changes)
+        out.extend(f"  {summary_line(c)}" for c in changes)
     return out
 
 

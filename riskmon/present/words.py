@@ -104,7 +104,7 @@ def _cash(a: Assessment, r: RuleResult) -> str:
     chance = _("{p} chance cash runs short").format(p=f"{shortfall:.0%}")
     if shortfall >= t.shortfall_warn:
         chance += f" (>= {bound:.0%})"
-    return f"{when}; {chance}"
+    return _("; ").join((when, chance))
 
 
 def _shock(a: Assessment, r: RuleResult) -> str:
