@@ -62,12 +62,31 @@ def deadline(days_until: float) -> str:
 
 
 def status(name: str) -> str:
-    """'in effect' for in_effect; every other status as spelt (in another language, its word)."""
+    """'in effect' for in_effect; every other status as spelt (in another language, its word).
+
+    In another language every status is the status word of `check` and the report: the message
+    id "in effect" is also the date column's word for a date that has passed, which is not a
+    status (in zh-CN the one is 已生效, the other 已过生效日)."""
     if not is_english():
         from riskmon.present.words import status_word
 
-        return _(STATUS_WORDS[name]) if name in STATUS_WORDS else status_word(name)
+        return status_word(name)
     return STATUS_WORDS.get(name, name.replace("_", " "))
+
+
+def source(name: str) -> str:
+    """Where an event comes from: its source id; in another language the built-in catalog in words
+    (English keeps the id `catalog`, which is what `source = ...` in the config says)."""
+    if name == "catalog" and not is_english():
+        return _("the built-in event catalog")
+    return name
+
+
+def platform(name: str) -> str:
+    """A platform id as it is; `*` (every platform) in words in another language."""
+    if name == "*" and not is_english():
+        return _("all platforms")
+    return name
 
 
 def more(n: int, noun: str, plural: str | None = None) -> str:

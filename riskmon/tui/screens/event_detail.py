@@ -103,13 +103,13 @@ def facts_lines(e: EventAssessment, currency: str) -> list[str]:
             kind=kind_word(ev.kind),
             status=words.status(clean(e.status)),
             p=f"{e.probability:.0%}",
-            source=clean(ev.source),
+            source=words.source(clean(ev.source)),
         ),
         _("effective {time} UTC ({when}){ends}{recurs}").format(
             time=f"{e.effective:%Y-%m-%d %H:%M}", when=words.date_passed(e.days_until), ends=ends, recurs=recurs
         ),
         _("platforms {platforms}; regions {regions}").format(
-            platforms=", ".join(clean(p) for p in ev.platforms), regions=viewdata.regions(ev.regions)
+            platforms=", ".join(words.platform(clean(p)) for p in ev.platforms), regions=viewdata.regions(ev.regions)
         ),
         *money_lines(e, currency),
     ]

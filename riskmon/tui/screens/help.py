@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 from riskmon.i18n import N_, _
+from riskmon.present.cells import cell_width
 from riskmon.tui.lang import Translated
 
 HELP = N_("""\
@@ -82,14 +83,34 @@ class HelpScreen(Translated, ModalScreen[None]):
     HelpScreen { align: center middle; }
     HelpScreen #help-box { width: 96; max-width: 100%; height: 90%; border: round $primary;
                            background: $surface; padding: 0 1; }
+    /* Chinese has no spaces to wrap at: fold a long description onto the next line, never cut it. */
+    HelpScreen MarkdownTableContent > .cell { text-overflow: fold; }
     """
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
             yield Markdown(_(HELP))
 
+    def on_markdown_table_of_contents_updated(self) -> None:
+        """Once the document is laid out: the key column as wide as its widest key (Textual's auto
+        column shares the width out and cut `shift+tab` and the wider Chinese keys short)."""
+        width = key_column_width(_(HELP))
+        for table in self.query("MarkdownTableContent"):
+            table.styles.grid_columns = f"{width} 1fr"
+
     def action_scroll_down(self) -> None:
         self.query_one("#help-box", VerticalScroll).scroll_down()
 
     def action_scroll_up(self) -> None:
         self.query_one("#help-box", VerticalScroll).scroll_up()
+
+
+def key_column_width(text: str) -> int:
+    """Cells of the widest first cell of the text's tables (code marks dropped, as they are shown),
+    plus the cell's padding of one on each side."""
+    keys = [
+        line.split("|")[1].strip().replace("`", "")
+        for line in text.splitlines()
+        if line.startswith("|") and not line.startswith("|---")
+    ]
+    return max((cell_width(k) for k in keys), default=0) + 2

@@ -135,7 +135,7 @@ class RiskHeader(Vertical):
         with Horizontal(id="top"):
             yield LevelBadge("…", id="level")
             yield Static(Content(_("riskmon: loading…")), id="headline")
-            yield Static(Content("DEMO"), id="demo")
+            yield Static(Content(_("DEMO")), id="demo")
         yield Static(Content(""), id="figures")
         yield Static(Content(""), id="top-reason")
         yield Static(Content(""), id="reasons")
@@ -154,6 +154,7 @@ class RiskHeader(Vertical):
         self.call_after_refresh(self._fit)
         from riskmon.present.text import reasons
 
+        self.query_one("#demo", Static).update(Content(_("DEMO")))
         self.query_one("#demo-hint", Static).update(
             Content(_("Demo data. Run `riskmon config init` to write your own config, then restart."))
         )
@@ -169,7 +170,8 @@ class RiskHeader(Vertical):
         if not self.pieces:
             return
         inner = (self.size.width or self.app.size.width) - 2  # padding 0 1
-        beside = self.query_one("#level").outer_size.width + 2 + (6 if self.has_class("-demo") else 0)
+        demo = cell_width(_("DEMO")) + 2 if self.has_class("-demo") else 0  # the badge and its padding
+        beside = self.query_one("#level").outer_size.width + 2 + demo
         rows = fit(self.pieces, [max(inner - beside - 1, 10), inner - 1])
         self.query_one("#headline", Static).update(rows[0])
         self.query_one("#figures", Static).update(Content("\n").join(rows[1:]))
