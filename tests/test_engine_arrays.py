@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from riskmon.core.arrays import PairArrays, scenario_balances
@@ -118,6 +118,7 @@ def test_the_forecast_in_arrays_equals_the_per_channel_forecast(seed: int, chann
 
 @settings(max_examples=60, deadline=None)
 @sizes
+@example(981, 1, 13)  # an event removing every order over no day of the horizon: no cells at all
 def test_each_monte_carlo_draw_equals_the_plain_loss_and_cash(seed: int, channels: int, events: int) -> None:
     run = assessed(seed, channels, events)
     books, cash = run.books()

@@ -170,6 +170,8 @@ def range_sums(lo: Ints, hi: Ints, values: Floats) -> tuple[Ints, Floats]:
 
 def _sum_by_cell(cell: Ints, values: Floats) -> tuple[Ints, Floats]:
     """The rows of `values` added up by cell: (the cells, their sums)."""
+    if not len(cell):  # reduceat needs at least one start
+        return cell, values[:0]
     order = np.argsort(cell, kind="stable")
     c = cell[order]
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
@@ -177,6 +179,10 @@ def _sum_by_cell(cell: Ints, values: Floats) -> tuple[Ints, Floats]:
 
 
 def _or_by_cell(cell: Ints, bits: Words) -> tuple[Ints, Words]:
+    """The rows of `bits` or-ed by cell: (the cells, their bits); none for no cells (every range
+    empty: an event that removes every order over no day of the horizon)."""
+    if not len(cell):  # reduceat needs at least one start
+        return cell, bits[:0]
     order = np.argsort(cell, kind="stable")
     c = cell[order]
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
