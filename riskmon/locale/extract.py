@@ -22,6 +22,7 @@ DATA_FIELDS: dict[str, tuple[str, ...]] = {
     "rules": ("title", "why"),
     "steps": ("text", "why"),
     "deadlines": ("what",),
+    "commitments": ("what",),
 }
 """Array of tables -> its fields that are shown to a reader (ids, kinds and keys never are)."""
 
@@ -47,10 +48,10 @@ def _line_of(text: str, needle: str) -> int:
 def extract_toml(
     fileobj: IO[bytes], keywords: Sequence[str], comment_tags: Sequence[str], options: Any
 ) -> Iterator[Extracted]:
-    """The shown fields of an events.toml / playbooks.toml (title, summary, why, step text). With
-    `comments = true` in babel.cfg: the comment paragraphs of a starter template instead; with
-    `comments = catalog`: the fields and the comments of the part of the catalog that
-    `config init` copies into the starter events.toml."""
+    """The shown fields of an events.toml / playbooks.toml / exposure.toml (title, summary, why,
+    step text, a commitment's what). With `comments = true` in babel.cfg: the comment paragraphs
+    of a starter template instead; with `comments = catalog`: the fields and the comments of the
+    part of the catalog that `config init` copies into the starter events.toml."""
     text = fileobj.read().decode("utf-8")
     mode = str((options or {}).get("comments", "")).lower()
     if mode != "true":

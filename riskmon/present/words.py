@@ -15,7 +15,7 @@ from typing import Any
 from riskmon.core.levels import Level
 from riskmon.core.results import Assessment, ChannelHit, RuleResult
 from riskmon.core.rules import SHOCK_WINDOW_DAYS
-from riskmon.i18n import N_, _, data, is_english
+from riskmon.i18n import CATALOG_CODES, N_, _, data, day, is_english, language, money
 
 STATUSES = {
     "rumored": N_("rumored"),
@@ -144,6 +144,7 @@ def channel_why(h: ChannelHit) -> str:
 # Playbook texts: the template translated by its English wording, then filled in
 
 _VALUE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^your own store$"), N_("your own store")),
     (re.compile(r"\byour (.+?) store\b"), N_("your {name} store")),
     (re.compile(r"^every region$"), N_("every region")),
     (re.compile(r"^the platform$"), N_("the platform")),
@@ -177,14 +178,36 @@ def _say(words: str) -> Any:
 
 
 class _Values:
-    """The names of a Context, their values in the active language."""
+    """The names of a Context, their values in the active language: money, dates and regions
+    written from the Context's numbers and codes, the rest from its English words."""
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
 
     def get(self, name: str, default: str) -> str:
-        value = self.ctx.get(name, default)
+        ctx = self.ctx
+        amount = ctx.amount(name)
+        if amount is not None:
+            return money(amount, ctx.currency)
+        if name == "effective":
+            return day(ctx.effective())
+        if name == "region":
+            return region_names(ctx.regions())
+        value = ctx.get(name, default)
         return data(value) if name == "event" else _value(value)  # {event} is the event's title
+
+
+def region_names(codes: list[str]) -> str:
+    """Region codes ('US', 'GB') by their names in the active language, Babel's territory names
+    (a code Babel does not know stays as written); '*' is every region."""
+    from babel import Locale
+
+    from riskmon.core.model import ANY
+
+    if ANY in codes:
+        return _("every region")
+    names = Locale.parse(CATALOG_CODES.get(language(), "en_US")).territories
+    return _(", ").join(str(names.get(code.upper(), code)) for code in codes)
 
 
 CORE_TEXTS = (N_("Deadlines set for this event"), N_("Dates announced with the event."))
@@ -195,14 +218,36 @@ deadlines: translated, like the data files' texts, by their English wording."""
 def filled(template: str, ctx: Any) -> str:
     """A playbook text (title, why, step) in the active language: its template translated, then
     filled in from `ctx` (riskmon.core.playbooks.steps keeps both)."""
-    from riskmon.core.playbooks.context import Verbatim, fill
+    from riskmon.core.playbooks.context import Verbatim
+    from riskmon.core.playbooks.context import template as cleaned
 
     if is_english() or not template:
         return ctx.fill(template)
     translated = data(template)
     if isinstance(ctx, Verbatim) or "{" not in translated:
         return ctx.fill(translated)
-    return fill(translated, _Values(ctx))
+    return _fill_spaced(cleaned(translated), _Values(ctx))
+
+
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+"""Chinese characters and punctuation (fullwidth forms included)."""
+_SPACED_PLACEHOLDER = re.compile(rf"(?P<lead>(?<=[{_CJK}]) )?\{{(?P<name>[A-Za-z_]+)\}}(?P<trail> (?=[{_CJK}]))?")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+
+
+def _fill_spaced(text: str, values: _Values) -> str:
+    """Fill {name}s; a translation spaces a placeholder from the Chinese around it, as for a Latin
+    name ('在 {platform} 店铺'), so the space goes where the value itself starts or ends in
+    Chinese ('美国', '你的 Shopify 独立站')."""
+
+    def put(m: re.Match[str]) -> str:
+        placeholder = m.group(0).strip(" ")
+        value = values.get(m.group("name"), placeholder)
+        lead = "" if _CJK_CHAR.match(value[:1]) else m.group("lead") or ""
+        trail = "" if _CJK_CHAR.match(value[-1:]) else m.group("trail") or ""
+        return lead + value + trail
+
+    return _SPACED_PLACEHOLDER.sub(put, text)
 
 
 def step_text(step: Any) -> str:

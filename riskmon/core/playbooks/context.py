@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import lru_cache
 from itertools import islice
 from typing import Protocol
 
-from riskmon.core.model import Channel
+from riskmon.core.model import ANY, Channel
 from riskmon.core.money import money
 from riskmon.core.playbooks.facts import Business, display, primary_platform, reach_regions, region_text
 from riskmon.core.results import Assessment, EventAssessment
@@ -106,10 +107,15 @@ class Context:
         return self._hit
 
     def region(self) -> str:
+        return region_text(self.regions())
+
+    def regions(self) -> list[str]:
+        """{region}'s codes (ANY: every region), for a presenter that names them in its own
+        language."""
         if self.event is not None:
-            return region_text(reach_regions(self.event, self.biz.channels))
+            return list(reach_regions(self.event, self.biz.channels))
         hit = self.hit()
-        return region_text(sorted({r for c in hit for r in c.regions})) if hit else "every region"
+        return sorted({r for c in hit for r in c.regions}) if hit else [ANY]
 
     def others(self) -> str:
         hit_ids = {c.id for c in self.hit()}
@@ -118,11 +124,22 @@ class Context:
         n_others = self.biz.with_orders - sum(1 for c in self.hit() if c.order_share > 0)
         return channel_names(others, "another channel", total=n_others)
 
-    def money(self, x: float) -> str:
-        return money(x, self.a.profile.business.currency)
+    @property
+    def currency(self) -> str:
+        return self.a.profile.business.currency
 
-    def event_money(self, field: str) -> str:
-        return self.money(getattr(self.event, field) if self.event is not None else 0.0)
+    def amount(self, name: str) -> float | None:
+        """The number behind a money {name} (None for any other name), for a presenter that
+        writes money in its own language."""
+        make = _AMOUNTS.get(name)
+        return make(self) if make is not None else None
+
+    def event_amount(self, field: str) -> float:
+        return float(getattr(self.event, field)) if self.event is not None else 0.0
+
+    def effective(self) -> date:
+        """{effective}'s date: the event's effective date, else today."""
+        return self.event.effective if self.event is not None else self.a.now
 
 
 class Verbatim(Context):
@@ -150,7 +167,7 @@ def _platforms(c: Context) -> str:
 
 
 def _effective(c: Context) -> str:
-    return f"{(c.event.effective if c.event is not None else c.a.now):%Y-%m-%d}"
+    return f"{c.effective():%Y-%m-%d}"
 
 
 def _top_platform(c: Context) -> str:
@@ -173,6 +190,21 @@ def _link_platform(c: Context) -> str:
     return display(via) if via else "another platform"
 
 
+_AMOUNTS: dict[str, Callable[[Context], float]] = {
+    "stock": lambda c: sum(x.inventory_value for x in c.hit()),
+    "payouts": lambda c: sum(x.pending_payouts for x in c.hit()),
+    "cash_frozen": lambda c: c.event_amount("cash_frozen"),
+    "loss": lambda c: c.event_amount("loss"),
+    "expected_loss": lambda c: c.event_amount("expected_loss"),
+    "buffer": lambda c: c.biz.buffer,
+}
+"""The money names, as numbers (their text is the number in the business's currency)."""
+
+
+def _money(name: str) -> Callable[[Context], str]:
+    return lambda c: money(_AMOUNTS[name](c), c.currency)
+
+
 _NAMES: dict[str, Callable[[Context], str]] = {
     "business": lambda c: clean(c.a.profile.business.name),
     "platform": _platform_name,
@@ -182,11 +214,11 @@ _NAMES: dict[str, Callable[[Context], str]] = {
     "effective": _effective,
     "channels": lambda c: channel_names(c.hit(), "these channels"),
     "other_channels": Context.others,
-    "stock": lambda c: c.money(sum(x.inventory_value for x in c.hit())),
-    "payouts": lambda c: c.money(sum(x.pending_payouts for x in c.hit())),
-    "cash_frozen": lambda c: c.event_money("cash_frozen"),
-    "loss": lambda c: c.event_money("loss"),
-    "expected_loss": lambda c: c.event_money("expected_loss"),
+    "stock": _money("stock"),
+    "payouts": _money("payouts"),
+    "cash_frozen": _money("cash_frozen"),
+    "loss": _money("loss"),
+    "expected_loss": _money("expected_loss"),
     "shock": lambda c: pct(c.event.shock if c.event is not None else 0.0),
     "hit_share": lambda c: pct(sum(x.order_share for x in c.hit())),
     "own_store": lambda c: c.biz.own_store,
@@ -195,7 +227,7 @@ _NAMES: dict[str, Callable[[Context], str]] = {
     "runway_weeks": _runway,
     "hold_days": lambda c: f"{c.biz.hold_days:g}",
     "hold_platform": _hold_platform,
-    "buffer": lambda c: c.money(c.biz.buffer),
+    "buffer": _money("buffer"),
     "link_share": lambda c: pct(c.biz.link_share),
     "link_platform": _link_platform,
     "virtual_channels": lambda c: channel_names(c.biz.virtual, "no channel"),
