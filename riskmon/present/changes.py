@@ -25,7 +25,7 @@ FIELDS = {
 }
 """What changed (an event's tracked field, or its first sighting), by the id the store writes."""
 ARROW = " → "
-_FIRST_SEEN_STATUS = re.compile(r"\((\w+), ")
+_FIRST_SEEN_STATUS = r"\((\w+), "
 
 
 def field_word(name: str) -> str:
@@ -45,7 +45,7 @@ def change_detail(name: str, detail: str) -> str:
     if is_english():
         return detail
     if name == "first_seen":
-        return _FIRST_SEEN_STATUS.sub(lambda m: f"({status_word(m[1])}, ", detail, count=1)
+        return re.sub(_FIRST_SEEN_STATUS, lambda m: f"({status_word(m[1])}, ", detail, count=1)
     old, arrow, new = detail.partition(ARROW)
     if not arrow or name not in FIELDS:
         return detail

@@ -10,6 +10,7 @@ English wording before filling it in, so a user's own step shows as written.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from riskmon.core.levels import Level
@@ -143,27 +144,34 @@ def channel_why(h: ChannelHit) -> str:
 # ---------------------------------------------------------------------------------------------
 # Playbook texts: the template translated by its English wording, then filled in
 
-_VALUE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^your own store$"), N_("your own store")),
-    (re.compile(r"\byour (.+?) store\b"), N_("your {name} store")),
-    (re.compile(r"^every region$"), N_("every region")),
-    (re.compile(r"^the platform$"), N_("the platform")),
-    (re.compile(r"^another channel$"), N_("another channel")),
-    (re.compile(r"^another platform$"), N_("another platform")),
-    (re.compile(r"^these channels$"), N_("these channels")),
-    (re.compile(r"^no channel$"), N_("no channel")),
-    (re.compile(r"^your top platform$"), N_("your top platform")),
-    (re.compile(r"^unlimited$"), N_("unlimited")),
-    (re.compile(r"^this$"), N_("this")),
-    (re.compile(r"\b(\d+) more\b"), N_("{name} more")),
-    (re.compile(r" and "), N_(" and ")),
+_VALUE_WORDS: tuple[tuple[str, str], ...] = (
+    (r"^your own store$", N_("your own store")),
+    (r"\byour (.+?) store\b", N_("your {name} store")),
+    (r"^every region$", N_("every region")),
+    (r"^the platform$", N_("the platform")),
+    (r"^another channel$", N_("another channel")),
+    (r"^another platform$", N_("another platform")),
+    (r"^these channels$", N_("these channels")),
+    (r"^no channel$", N_("no channel")),
+    (r"^your top platform$", N_("your top platform")),
+    (r"^unlimited$", N_("unlimited")),
+    (r"^this$", N_("this")),
+    (r"\b(\d+) more\b", N_("{name} more")),
+    (r" and ", N_(" and ")),
 )
 """The English words the core's placeholder values are made of (riskmon.core.playbooks.context)."""
 
 
+@cache
+def _compiled(table: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """A table's patterns compiled on first use: only a language other than English reads them,
+    and compiling them all at import cost `check` ~5 ms on every start."""
+    return tuple((re.compile(pattern), words) for pattern, words in table)
+
+
 def _value(value: str) -> str:
     """A placeholder's value with the core's English words in the active language (names stay)."""
-    for pattern, words in _VALUE_WORDS:
+    for pattern, words in _compiled(_VALUE_WORDS):
         value = pattern.sub(_say(words), value)
     return value
 
@@ -231,8 +239,7 @@ def filled(template: str, ctx: Any) -> str:
 
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 """Chinese characters and punctuation (fullwidth forms included)."""
-_SPACED_PLACEHOLDER = re.compile(rf"(?P<lead>(?<=[{_CJK}]) )?\{{(?P<name>[A-Za-z_]+)\}}(?P<trail> (?=[{_CJK}]))?")
-_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_SPACED_PLACEHOLDER = rf"(?P<lead>(?<=[{_CJK}]) )?\{{(?P<name>[A-Za-z_]+)\}}(?P<trail> (?=[{_CJK}]))?"
 
 
 def _fill_spaced(text: str, values: _Values) -> str:
@@ -243,11 +250,15 @@ def _fill_spaced(text: str, values: _Values) -> str:
     def put(m: re.Match[str]) -> str:
         placeholder = m.group(0).strip(" ")
         value = values.get(m.group("name"), placeholder)
-        lead = "" if _CJK_CHAR.match(value[:1]) else m.group("lead") or ""
-        trail = "" if _CJK_CHAR.match(value[-1:]) else m.group("trail") or ""
+        lead = "" if _is_cjk(value[:1]) else m.group("lead") or ""
+        trail = "" if _is_cjk(value[-1:]) else m.group("trail") or ""
         return lead + value + trail
 
-    return _SPACED_PLACEHOLDER.sub(put, text)
+    return re.sub(_SPACED_PLACEHOLDER, put, text)
+
+
+def _is_cjk(char: str) -> bool:
+    return bool(re.match(f"[{_CJK}]", char))
 
 
 def step_text(step: Any) -> str:
@@ -302,50 +313,47 @@ def action_line(x: Any) -> str:
     return _("{head}: {text} ({label})").format(head=head, text=step_text(s), label=keys_text(list(x.keys)))
 
 
-_FACTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), words)
-    for pattern, words in (
-        (r"^kind (?P<a>\S+)$", N_("kind {a}")),
-        (r"^event (?P<a>\S+)$", N_("event {a}")),
-        (r"^on (?P<a>.+)$", N_("on {a}")),
-        (r"^status (?P<a>\S+)$", N_("status {a}")),
-        (r"^probability (?P<a>\S+) >= (?P<b>\S+)$", N_("probability {a} >= {b}")),
-        (r"^score (?P<a>\S+) >= (?P<b>\S+)$", N_("score {a} >= {b}")),
-        (r"^removes (?P<a>\S+) of orders \(>= (?P<b>\S+)\)$", N_("removes {a} of orders (>= {b})")),
-        (
-            r"^(?P<a>\S+) of orders on the channels it hits \(>= (?P<b>\S+)\)$",
-            N_("{a} of orders on the channels it hits (>= {b})"),
-        ),
-        (r"^duty (?P<a>\S+) \(>= (?P<b>\S+)\)$", N_("duty {a} (>= {b})")),
-        (r"^starts in (?P<a>\S+) days \(<= (?P<b>\S+)\)$", N_("starts in {a} days (<= {b})")),
-        (r"^(?P<a>\S+) carries (?P<b>\S+) of orders \(>= (?P<c>\S+)\)$", N_("{a} carries {b} of orders (>= {c})")),
-        (
-            r"^runway (?P<a>\S+) weeks if likely events happen \(< (?P<b>\S+)\)$",
-            N_("runway {a} weeks if likely events happen (< {b})"),
-        ),
-        (r"^(?P<a>\S+) holds payouts (?P<b>\S+) days \(>= (?P<c>\S+)\)$", N_("{a} holds payouts {b} days (>= {c})")),
-        (
-            r"^(?P<a>\S+) of orders arrive through links \(>= (?P<b>\S+)\)$",
-            N_("{a} of orders arrive through links (>= {b})"),
-        ),
-        (r"^(?P<a>.+) ship from a virtual warehouse$", N_("{a} ship from a virtual warehouse")),
-        (r"^you have an own store$", N_("you have an own store")),
-        (r"^you have no own store$", N_("you have no own store")),
-        (r"^you sell on (?P<a>.+)$", N_("you sell on {a}")),
-        (r"^channel kind (?P<a>.+)$", N_("channel kind {a}")),
-        (r"^warehouse (?P<a>.+)$", N_("warehouse {a}")),
-        (r"^supply route (?P<a>.+)$", N_("supply route {a}")),
-        (r"^in (?P<a>.+)$", N_("in {a}")),
-        (r"^any event that reaches you$", N_("any event that reaches you")),
-        (r"^any event$", N_("any event")),
-    )
+_FACTS: tuple[tuple[str, str], ...] = (
+    (r"^kind (?P<a>\S+)$", N_("kind {a}")),
+    (r"^event (?P<a>\S+)$", N_("event {a}")),
+    (r"^on (?P<a>.+)$", N_("on {a}")),
+    (r"^status (?P<a>\S+)$", N_("status {a}")),
+    (r"^probability (?P<a>\S+) >= (?P<b>\S+)$", N_("probability {a} >= {b}")),
+    (r"^score (?P<a>\S+) >= (?P<b>\S+)$", N_("score {a} >= {b}")),
+    (r"^removes (?P<a>\S+) of orders \(>= (?P<b>\S+)\)$", N_("removes {a} of orders (>= {b})")),
+    (
+        r"^(?P<a>\S+) of orders on the channels it hits \(>= (?P<b>\S+)\)$",
+        N_("{a} of orders on the channels it hits (>= {b})"),
+    ),
+    (r"^duty (?P<a>\S+) \(>= (?P<b>\S+)\)$", N_("duty {a} (>= {b})")),
+    (r"^starts in (?P<a>\S+) days \(<= (?P<b>\S+)\)$", N_("starts in {a} days (<= {b})")),
+    (r"^(?P<a>\S+) carries (?P<b>\S+) of orders \(>= (?P<c>\S+)\)$", N_("{a} carries {b} of orders (>= {c})")),
+    (
+        r"^runway (?P<a>\S+) weeks if likely events happen \(< (?P<b>\S+)\)$",
+        N_("runway {a} weeks if likely events happen (< {b})"),
+    ),
+    (r"^(?P<a>\S+) holds payouts (?P<b>\S+) days \(>= (?P<c>\S+)\)$", N_("{a} holds payouts {b} days (>= {c})")),
+    (
+        r"^(?P<a>\S+) of orders arrive through links \(>= (?P<b>\S+)\)$",
+        N_("{a} of orders arrive through links (>= {b})"),
+    ),
+    (r"^(?P<a>.+) ship from a virtual warehouse$", N_("{a} ship from a virtual warehouse")),
+    (r"^you have an own store$", N_("you have an own store")),
+    (r"^you have no own store$", N_("you have no own store")),
+    (r"^you sell on (?P<a>.+)$", N_("you sell on {a}")),
+    (r"^channel kind (?P<a>.+)$", N_("channel kind {a}")),
+    (r"^warehouse (?P<a>.+)$", N_("warehouse {a}")),
+    (r"^supply route (?P<a>.+)$", N_("supply route {a}")),
+    (r"^in (?P<a>.+)$", N_("in {a}")),
+    (r"^any event that reaches you$", N_("any event that reaches you")),
+    (r"^any event$", N_("any event")),
 )
 """The facts riskmon.core.playbooks.match and .facts say a rule matched on, by their English form."""
 
 
 def fact(text: str) -> str:
     """One matched fact of a suggestion ("because") in the active language."""
-    for pattern, words in _FACTS:
+    for pattern, words in _compiled(_FACTS):
         m = pattern.match(text)
         if m:
             return _(words).format(**m.groupdict())
