@@ -228,8 +228,9 @@ class Notifier:
             doc = assessment_to_dict(a, feeds=ev.feeds)
             overdue = overdue_steps(self.db_path, ev, self._since or now, now)
             news = news_alerts(doc, now, set(self._known_ids), overdue)
+            said = _said_reasons(ev)  # once a cycle, not once a channel
             for cid, channel in senders:
-                self._deliver(ev, cid, channel, doc, news)
+                self._deliver(ev, cid, channel, doc, news, said)
         self._known_ids.update(e.id for e in a.events)
         if self._since is None or now > self._since:
             self._since = now
@@ -260,14 +261,19 @@ class Notifier:
         self._started = True
 
     def _deliver(
-        self, ev: Evaluation, cid: str, channel: AlertSettings, doc: dict[str, Any], news: list[Alert]
+        self,
+        ev: Evaluation,
+        cid: str,
+        channel: AlertSettings,
+        doc: dict[str, Any],
+        news: list[Alert],
+        said: list[str] | None,
     ) -> None:
         """Send what is due on one channel as one message. What this process knows the channel
         was told decides whether to look at all; the claim in history decides what goes out."""
         now = ev.assessment.now
         state = self.channels.setdefault(cid, ChannelState())
         candidates = [*state.pending, *news]  # level news is worked out afresh every cycle
-        said = _said_reasons(ev)
         due = due_alerts(channel, self._told.setdefault(cid, Told()), doc, candidates, now, said)
         if due and state.retry_at is not None and time.monotonic() < state.retry_at:
             state.pending = _kept(due)
