@@ -276,3 +276,33 @@ def widget_text(app: App[Any], selector: str) -> str:
     r = app.screen.query_one(selector).region
     rows = screen_lines(app)[r.y : r.y + r.height]
     return " ".join(" ".join(row[r.x : r.x + r.width].strip(" │╭╮╰╯─") for row in rows).split())
+
+
+# A small valid exposure.toml that config tests edit one line at a time (`edit`) to break it.
+EXPOSURE = """\
+[business]
+name = "Test Shop"
+monthly_revenue = 100000
+gross_margin = 0.4
+
+[[channels]]
+id = "tiktok-us"
+platform = "tiktok"
+kind = "social_shop"
+regions = ["US"]
+order_share = 0.5
+
+[[channels]]
+id = "shop"
+platform = "shopify"
+kind = "own_store"
+order_share = 0.3
+traffic = [{ via = "tiktok", share = 0.3 }]
+"""
+
+
+def edit(text: str, old: str, new: str) -> str:
+    """`text` with the first `old` replaced by `new`; `old` must be there (a test that edits
+    nothing would pass for the wrong reason)."""
+    assert old in text, old
+    return text.replace(old, new, 1)

@@ -19,27 +19,7 @@ from riskmon.errors import ConfigError
 from riskmon.paths import ConfigLocation
 from riskmon.sources.config.load import Config, find_problems_in_text, load_config, parse_text, validate_dir
 from riskmon.sources.config.positions import duplicate_lines, key_lines, line_for
-
-EXPOSURE = """\
-[business]
-name = "Test Shop"
-monthly_revenue = 100000
-gross_margin = 0.4
-
-[[channels]]
-id = "tiktok-us"
-platform = "tiktok"
-kind = "social_shop"
-regions = ["US"]
-order_share = 0.5
-
-[[channels]]
-id = "shop"
-platform = "shopify"
-kind = "own_store"
-order_share = 0.3
-traffic = [{ via = "tiktok", share = 0.3 }]
-"""
+from tests.support import EXPOSURE, edit
 
 EVENTS = """\
 [[events]]
@@ -74,11 +54,6 @@ def problems(directory: Path) -> list[str]:
     with pytest.raises(ConfigError) as info:
         load_config(directory)
     return [str(p) for p in info.value.problems]
-
-
-def edit(text: str, old: str, new: str) -> str:
-    assert old in text, old
-    return text.replace(old, new, 1)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,28 +15,9 @@ from riskmon.errors import ConfigError
 from riskmon.paths import bundled_config_dir
 from riskmon.sources.config.load import load_config
 from riskmon.sources.config.schema import PLACEHOLDERS
+from tests.support import EXPOSURE, edit
 from tests.test_i18n import NOW, has_chinese, run
 from tests.test_i18n_catalog import allowed_words, english_left, words
-
-EXPOSURE = """\
-[business]
-name = "Test Shop"
-monthly_revenue = 100000
-gross_margin = 0.4
-
-[[channels]]
-id = "tiktok-us"
-platform = "tiktok"
-regions = ["US"]
-order_share = 0.5
-
-[[channels]]
-id = "shop"
-platform = "shopify"
-kind = "own_store"
-order_share = 0.3
-traffic = [{ via = "tiktok", share = 0.3 }]
-"""
 
 EVENT = """\
 [[events]]
@@ -70,11 +51,6 @@ runway_crit_weeks = 4
 shock_crit = 0.5
 shortfall_crit = 0.5
 """
-
-
-def edit(text: str, old: str, new: str) -> str:
-    assert old in text, old
-    return text.replace(old, new, 1)
 
 
 # (case id, file, its text, the English problem line today: "file:line: field: message")
@@ -159,7 +135,7 @@ CASES: list[tuple[str, str, str, str]] = [
         "channel-twice",
         "exposure.toml",
         edit(EXPOSURE, 'id = "shop"', 'id = "tiktok-us"'),
-        "exposure.toml:13: channels[1].id: channel id 'tiktok-us' is used twice; ids must be unique",
+        "exposure.toml:14: channels[1].id: channel id 'tiktok-us' is used twice; ids must be unique",
     ),
     (
         "order-share",
@@ -171,26 +147,26 @@ CASES: list[tuple[str, str, str, str]] = [
         "traffic",
         "exposure.toml",
         edit(EXPOSURE, "share = 0.3 }", 'share = 0.3 }, { via = "ig", share = 0.8 }'),
-        "exposure.toml:17: channels[shop].traffic: traffic shares add up to 1.10; they are shares of this "
+        "exposure.toml:18: channels[shop].traffic: traffic shares add up to 1.10; they are shares of this "
         "channel's orders and must total at most 1",
     ),
     (
         "region",
         "exposure.toml",
         edit(EXPOSURE, 'regions = ["US"]', 'regions = ["US", "USA"]'),
-        'exposure.toml:9: channels[tiktok-us].regions: \'USA\': use ISO 3166-1 alpha-2 codes like "US", or "*"',
+        'exposure.toml:10: channels[tiktok-us].regions: \'USA\': use ISO 3166-1 alpha-2 codes like "US", or "*"',
     ),
     (
         "id",
         "exposure.toml",
         edit(EXPOSURE, 'id = "shop"', 'id = "my shop"'),
-        "exposure.toml:13: channels[1].id: 'my shop': ids use letters, digits and - _ . : (no spaces)",
+        "exposure.toml:14: channels[1].id: 'my shop': ids use letters, digits and - _ . : (no spaces)",
     ),
     (
         "invisible",
         "exposure.toml",
         edit(EXPOSURE, 'platform = "shopify"', 'platform = "shop\u200bify"'),
-        "exposure.toml:14: channels[shop].platform: contains an invisible or text-direction character "
+        "exposure.toml:15: channels[shop].platform: contains an invisible or text-direction character "
         "(U+200B ZERO WIDTH SPACE); type it again without it",
     ),
     (
@@ -470,8 +446,8 @@ def test_zh_cn_config_validate_lists_every_problem_in_chinese_at_the_english_pla
         == [place(line) for line in en_lines[:-1]]
         == [
             "riskmon.toml:7: thresholds.crit",
-            "exposure.toml:13: channels[1].id",
-            "exposure.toml:14: channels[1].regions",
+            "exposure.toml:14: channels[1].id",
+            "exposure.toml:15: channels[1].regions",
             "events.toml:8: events[ban].ends",
             "events.toml:9: events[ban].probability",
             "playbooks.toml:10: rules[1].id",
