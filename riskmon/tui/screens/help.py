@@ -54,8 +54,9 @@ HELP = N_("""\
   event, ●), likely (◆) and stress (every possible event, ▲) against a zero line.
 * **Lost** is money gone for good (the loss); **late** is cash held back or paid early (cash timing,
   in the forecast, never in the loss).
-* **Expected loss**: probability × loss, where loss = profit at risk + fee cost + cash frozen +
-  inventory loss + deposit loss. `enter` on an event shows every term and its inputs.
+* **Expected loss**: probability × loss, where loss = profit at risk + fee cost + duty cost +
+  inventory loss + deposit loss; cash frozen is late, shown apart and never in the loss. `enter`
+  on an event shows every term and its inputs.
 * **Dependence**: share of orders that depends on a third-party platform (its own channels plus
   traffic links through it). Your own store is not a landlord and is shown as `own`.
 * **●** marks an event that appeared since the last run or while the dashboard is open, **◆** one
