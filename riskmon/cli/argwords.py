@@ -86,32 +86,9 @@ def error_message(message: str) -> str:
     return message
 
 
-_TOKEN = re.compile(r"\s+|[!-~]+|.")
-"""A run of spaces, a run of ASCII (a word, an option, a path: never broken) or one other character
-(a Chinese character or punctuation mark, after which a line may break)."""
-_CLOSERS = set("，。、；：！？）」』》")
-"""Never at the start of a line: they stay with the character before them."""
-_OPENERS = set("（「『《")
-"""Never at the end of a line: they go with the character after them."""
-
-
 def wrap_cells(text: str, width: int) -> list[str]:
     """`text` in lines of at most `width` terminal cells (one longer ASCII word excepted), broken at
-    spaces or between Chinese characters, never inside a word."""
-    from riskmon.present.cells import cell_width
+    spaces or between Chinese characters, never inside a word (riskmon.present.cells)."""
+    from riskmon.present.cells import wrapped_lines
 
-    lines: list[list[str]] = [[]]
-    used = 0
-    for token in _TOKEN.findall(" ".join(text.split())):
-        line = lines[-1]
-        if used + cell_width(token) > width and line and not token.isspace():
-            carried = [line.pop()] if token in _CLOSERS and len(line) > 1 else []
-            while len(line) > 1 and line[-1] in _OPENERS:
-                carried.insert(0, line.pop())
-            lines.append(carried)
-            line, used = lines[-1], sum(cell_width(t) for t in carried)
-        if token.isspace() and not line:
-            continue
-        line.append(token)
-        used += cell_width(token)
-    return ["".join(line).rstrip() for line in lines if line]
+    return wrapped_lines(" ".join(text.split()), width)

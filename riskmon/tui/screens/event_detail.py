@@ -86,8 +86,10 @@ def timeline_lines(e: EventAssessment) -> list[str]:
     out = []
     for entry in e.event.timeline:
         mark = "▶" if entry == e.timeline_entry else " "
-        p = "" if entry.probability is None else f", {entry.probability:.0%}"
-        out.append(f"{mark} {day(entry.date)}  {words.status(clean(entry.status))}{p}")
+        status = words.status(clean(entry.status))
+        if entry.probability is not None:
+            status = _("{status}, {p}").format(status=status, p=f"{entry.probability:.0%}")
+        out.append(f"{mark} {day(entry.date)}  {status}")
     return out or [_("no dated statuses: the status is as the event says")]
 
 

@@ -102,7 +102,7 @@ def pieces(a: Assessment) -> list[Piece]:
             (_figure(_("expected loss "), loss, _(" lost")), _figure(_("exp. loss "), loss), _figure(_("loss "), loss))
         ),
         Piece(
-            (_figure("P50 ", money(a.loss_p50), ", ") + _figure("P95 ", money(a.loss_p95)),),
+            (_figure("P50 ", money(a.loss_p50), _(", ")) + _figure("P95 ", money(a.loss_p95)),),
             drop=1,
         ),
         Piece((_figure(_("shortfall chance "), shortfall), _figure(_("shortfall "), shortfall))),
