@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from riskmon.i18n import N_, _
 from riskmon.tui import words
+from riskmon.tui.breaking import breakable
 from riskmon.tui.messages import StepToggled
 from riskmon.tui.source import ActionView, ticked
 from riskmon.tui.widgets.table import JK_BINDINGS
@@ -73,15 +74,17 @@ def prompt(row: Row, now: datetime, labels: bool = True) -> Content:
     if a.folded:
         box = UNFOLDED if row.unfolded else FOLDED
         head = f"{words.steps(len(a.folded))} {a.text}"
-        return Content.assemble((f"{box} ", "bold"), (words.due(a.due, now), "bold"), "  ", head, label)
+        return breakable(Content.assemble((f"{box} ", "bold"), (words.due(a.due, now), "bold"), "  ", head, label))
     late = a.due < now and not a.done
-    return Content.assemble(
-        "    " if row.member else "",
-        (f"{TICKED if a.done else OPEN} ", "bold" if a.done else ""),
-        (words.due(a.due, now, a.done), "bold" if late else "dim"),
-        "  ",
-        a.text,
-        label,
+    return breakable(
+        Content.assemble(
+            "    " if row.member else "",
+            (f"{TICKED if a.done else OPEN} ", "bold" if a.done else ""),
+            (words.due(a.due, now, a.done), "bold" if late else "dim"),
+            "  ",
+            a.text,
+            label,
+        )
     )
 
 
@@ -91,7 +94,7 @@ def detail(row: Row | None) -> Content:
         return Content("")
     a = row.action
     why = _(words.FOLDED_WHY) if a.folded else (a.why or _(words.NO_WHY))
-    return Content.assemble((_("Why: "), "bold"), why, "\n", (_("For: "), "bold"), a.whose)
+    return breakable(Content.assemble((_("Why: "), "bold"), why, "\n", (_("For: "), "bold"), a.whose))
 
 
 class ActionList(OptionList):

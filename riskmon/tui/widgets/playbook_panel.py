@@ -28,6 +28,7 @@ from textual.widgets.selection_list import Selection
 from riskmon.i18n import N_, _, data
 from riskmon.textsafe import clean
 from riskmon.tui import words
+from riskmon.tui.breaking import breakable
 from riskmon.tui.messages import StepToggled
 from riskmon.tui.source import StepView
 from riskmon.tui.widgets.table import JK_BINDINGS
@@ -92,8 +93,10 @@ def due_text(due: datetime | None, now: datetime, done: bool = False) -> str:
 def _prompt(s: StepView, now: datetime, label: str = "") -> Content:
     overdue = s.due is not None and s.due < now and not s.done
     when = due_text(s.due, now, s.done)
-    return Content.assemble(
-        (when, "bold" if overdue else "dim"), " " if when else "", clean(s.text), (label, "dim") if label else ""
+    return breakable(
+        Content.assemble(
+            (when, "bold" if overdue else "dim"), " " if when else "", clean(s.text), (label, "dim") if label else ""
+        )
     )
 
 
@@ -217,7 +220,7 @@ class PlaybookPanel(Vertical):
         if step.why:
             lines += ["\n", (_("Why: "), "bold"), clean(step.why)]
         lines += ["\n", (_("For: "), "bold"), whose]
-        detail.update(Content.assemble(*lines))
+        detail.update(breakable(Content.assemble(*lines)))
 
     def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted[StepId]) -> None:
         event.stop()
@@ -236,7 +239,8 @@ class PlaybookPanel(Vertical):
             done = sum(1 for s in self.steps if s.done)
             more = f" ({words.more_playbooks(len(rules) - 1)})" if len(rules) > 1 else ""
             head = (rules[0] if rules else _("Playbook")) + more
-            title.update(Content.assemble((head, "bold"), _(" · {done}/{n} done").format(done=done, n=len(self.steps))))
+            done_n = _(" · {done}/{n} done").format(done=done, n=len(self.steps))
+            title.update(breakable(Content.assemble((head, "bold"), done_n)))
 
     def _standing_title(self) -> None:
         head = self.query_one("#pb-standing-title", Static)
@@ -248,7 +252,7 @@ class PlaybookPanel(Vertical):
         done = sum(1 for s in standing if s.done)
         what = clean(standing[0].rule_title) if len(rules) == 1 else _("{n} suggestions").format(n=len(rules))
         done_text = _(" · {done}/{n} done").format(done=done, n=len(standing))
-        head.update(Content.assemble((_("Standing"), "bold"), f" · {what}{done_text}"))
+        head.update(breakable(Content.assemble((_("Standing"), "bold"), f" · {what}{done_text}")))
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[int]) -> None:
         event.stop()

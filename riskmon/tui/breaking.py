@@ -1,0 +1,53 @@
+"""Chinese text that wraps between characters, not only at spaces.
+
+Textual wraps text at spaces (and folds a word only when it is wider than the whole line). Chinese
+has no spaces between words, so a step like "在 2026年2月24日包裹关税变化之前，重新核算…" became
+"在" alone on one line and the rest on the next, half-empty lines all down the next actions and the
+playbook. `breakable()` returns the text as a Visual that, at whatever width the widget draws it,
+first breaks it where Chinese may break (riskmon.present.cells.break_offsets: between characters,
+at spaces, never inside a word or before a closing mark) and then lets Textual draw it as usual.
+Text with no wide character is returned as it was: Textual already wraps it well.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, RulesMap
+
+from riskmon.present.cells import break_offsets
+
+
+def breakable(content: Content | str) -> Content:
+    """`content` wrapped the Chinese way when it holds wide characters, else unchanged."""
+    if isinstance(content, str):
+        content = Content(content)
+    if content.plain.isascii():
+        return content
+    return Breakable(content.plain, spans=list(content.spans))
+
+
+def broken(content: Content, width: int) -> Content:
+    """`content` with a line break wherever Chinese text wrapped to `width` cells breaks; the
+    spaces a break leaves at a line's end are dropped, the styles kept."""
+    offsets = break_offsets(content.plain, width) if width > 0 else []
+    if not offsets:
+        return Content(content.plain, spans=list(content.spans))
+    return Content("\n").join(line.rstrip() for line in content.divide(offsets))
+
+
+class Breakable(Content):
+    """Content whose two Visual methods (its height at a width, and its strips) work on the text
+    broken for that width. Anything derived from it (`+`, `rstrip`...) is plain Content again."""
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self._at(rules, width).get_height(rules, width)
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        return self._at(options.rules, width).render_strips(width, height, style, options)
+
+    def _at(self, rules: RulesMap, width: int) -> Content:
+        if rules.get("text_wrap", "wrap") == "nowrap":
+            return Content(self.plain, spans=list(self.spans))
+        return broken(self, width - 2 * rules.get("line_pad", 0))
