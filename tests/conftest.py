@@ -32,3 +32,15 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("RISKMON_CONFIG", raising=False)
     monkeypatch.delenv("RISKMON_DB", raising=False)
+
+
+@pytest.fixture
+def isolated_lang(isolated_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`isolated_env`, no language from the host's locale variables, and English again after the
+    test (riskmon.i18n keeps the chosen language process-wide)."""
+    from riskmon import i18n
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+    i18n.setup(None, {})

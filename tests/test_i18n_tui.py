@@ -10,7 +10,6 @@ import string
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,13 +29,7 @@ KEYS = set(string.ascii_letters) | {"^p", "esc"}
 """Key names in the footer (`E`, `c`, `^p`): typed as they are, never translated."""
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("RISKMON_DATA", str(tmp_path / "data"))
-    for name in ("RISKMON_CONFIG", "RISKMON_DB", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
-    yield
-    i18n.setup(None, {})  # English again for the next test
+pytestmark = pytest.mark.usefixtures("isolated_lang")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,15 +35,7 @@ fee_delta = 0.01
 """
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No user config (so no --config means the bundled demo) and no language from the host."""
-    monkeypatch.setenv("RISKMON_DATA", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    for name in ("RISKMON_CONFIG", "RISKMON_DB", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
-    yield
-    i18n.setup(None, {})
+pytestmark = pytest.mark.usefixtures("isolated_lang")
 
 
 @pytest.mark.parametrize(("lang", "badge"), [("zh-CN", "演示"), (None, "DEMO")])

@@ -4,9 +4,7 @@ spaces only, left "在" alone on a line and half-empty lines down the next actio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,14 +23,7 @@ TEXT = "在 2026年2月24日包裹关税变化之前，重新核算到岸成本�
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("RISKMON_DATA", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    for name in ("RISKMON_CONFIG", "RISKMON_DB", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
-    yield
-    i18n.setup(None, {})
+pytestmark = pytest.mark.usefixtures("isolated_lang")
 
 
 class Two(App[None]):
