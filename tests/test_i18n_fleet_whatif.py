@@ -25,10 +25,11 @@ from tests.fleet_support import riskmon as fleet_riskmon
 from tests.support import screen_text, spy_notify, wait_for
 from tests.test_i18n import has_chinese, run
 from tests.test_i18n_catalog import allowed_words, english_left
-from tests.test_i18n_tui import KEYS, _isolated, demo
+from tests.test_i18n_tui import KEYS, demo
 from tests.test_i18n_tui_screens import chinese_app, english_on_screen, open_screen
 
-__all__ = ["_isolated", "demo"]  # the fixtures, shared with the dashboard's tests
+__all__ = ["demo"]  # the fixture, shared with the dashboard's tests
+pytestmark = pytest.mark.usefixtures("isolated_lang")
 
 FLEET_NOW = "2025-01-10"
 WHATIF_NOW = "2025-05-01"

@@ -20,9 +20,10 @@ from riskmon.tui.screens.news import NewsScreen
 from riskmon.tui.screens.whatif import WhatIfScreen
 from tests.support import screen_text, wait_for, widget_text
 from tests.test_i18n_catalog import allowed_words, english_left
-from tests.test_i18n_tui import KEYS, NOW, _isolated, demo, footer_text, ready
+from tests.test_i18n_tui import KEYS, NOW, demo, footer_text, ready
 
-__all__ = ["_isolated", "demo"]  # the fixtures, shared with the dashboard's tests
+__all__ = ["demo"]  # the fixture, shared with the dashboard's tests
+pytestmark = pytest.mark.usefixtures("isolated_lang")
 
 
 def english_on_screen(app: RiskmonApp, config: Path) -> set[str]:
@@ -63,6 +64,21 @@ async def test_the_what_if_screen_is_chinese(demo: Path) -> None:
         assert "基准" in text and "情景" in text, text
         assert "保存情景" in footer_text(app)
         assert not english_on_screen(app, demo), text
+
+
+async def test_the_what_if_per_event_table_fits_its_pane_with_the_change_column_whole(demo: Path) -> None:
+    """The catalog's 43-character ids made the table wider than its pane at 140 columns: the change
+    column (变化) was cut. Ids are cut to EVENT_ID_CELLS instead."""
+    app = chinese_app(demo)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await open_screen(pilot, "w", WhatIfScreen)
+        screen: WhatIfScreen = app.screen  # type: ignore[assignment]
+        await wait_for(pilot, lambda: screen.outcome is not None and not screen.pending, 30)
+        await pilot.pause()
+        table = screen.query_one("#wi-events")
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert "变化" in widget_text(app, "#wi-events")
+        assert "ware… " in widget_text(app, "#wi-events")  # us-tiktok-shop-virtual-warehouse, cut
 
 
 async def test_the_what_if_screen_under_stress_is_chinese(demo: Path) -> None:

@@ -17,6 +17,7 @@ from riskmon.textsafe import clean
 from riskmon.tui.screens.forms import date_text, differs, number_text
 from riskmon.tui.viewdata import Column
 from riskmon.tui.widgets.table import ListRow
+from riskmon.tui.words import cut
 from riskmon.usecases.whatif import Outcome
 
 if TYPE_CHECKING:
@@ -29,6 +30,9 @@ DELTA_COLUMNS = (
     Column("change", N_("Change"), True),
 )
 """Expected loss per event; shown largest change first until sorted by a column."""
+EVENT_ID_CELLS = 28
+"""An event's id in the per-event table is cut to this (with "…"): the catalog's longest ids (43
+characters) pushed the change column out of the results pane at 140 columns."""
 EVENT_INPUTS: tuple[str, ...] = ("probability", "effective")
 CHANNEL_INPUTS: tuple[str, ...] = ("order_share", "inventory_value", "pending_payouts")
 FORM_FIELDS = {"event": ("status", *EVENT_INPUTS), "channel": CHANNEL_INPUTS}
@@ -99,7 +103,7 @@ def delta_row(e: EventDelta, currency: str) -> ListRow:
 
     changed = abs(e.change) >= 0.5
     cells = {
-        "event": Text(clean(e.id), style="bold" if changed else ""),
+        "event": Text(cut(clean(e.id), EVENT_ID_CELLS), style="bold" if changed else ""),
         "baseline": Text("—" if e.baseline is None else money(e.baseline, currency), justify="right"),
         "scenario": Text("—" if e.scenario is None else money(e.scenario, currency), justify="right"),
         "change": Text(signed_money(e.change, currency), justify="right", style="bold" if changed else ""),
