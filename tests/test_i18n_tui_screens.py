@@ -53,13 +53,19 @@ async def open_screen(pilot: Pilot[Any], key: str, kind: type[Any]) -> None:
     await pilot.pause()
 
 
+async def open_whatif(pilot: Pilot[Any]) -> WhatIfScreen:
+    """The what-if screen, open with its first outcome computed."""
+    await open_screen(pilot, "w", WhatIfScreen)
+    screen: WhatIfScreen = pilot.app.screen  # type: ignore[assignment]
+    await wait_for(pilot, lambda: screen.outcome is not None and not screen.pending, 30)
+    await pilot.pause()
+    return screen
+
+
 async def test_the_what_if_screen_is_chinese(demo: Path) -> None:
     app = chinese_app(demo)
     async with app.run_test(size=(140, 40)) as pilot:
-        await open_screen(pilot, "w", WhatIfScreen)
-        screen: WhatIfScreen = app.screen  # type: ignore[assignment]
-        await wait_for(pilot, lambda: screen.outcome is not None and not screen.pending, 30)
-        await pilot.pause()
+        await open_whatif(pilot)
         text = screen_text(app)
         assert "基准" in text and "情景" in text, text
         assert "保存情景" in footer_text(app)
@@ -71,10 +77,7 @@ async def test_the_what_if_per_event_table_fits_its_pane_with_the_change_column_
     column (变化) was cut. Ids are cut to EVENT_ID_CELLS instead."""
     app = chinese_app(demo)
     async with app.run_test(size=(140, 45)) as pilot:
-        await open_screen(pilot, "w", WhatIfScreen)
-        screen: WhatIfScreen = app.screen  # type: ignore[assignment]
-        await wait_for(pilot, lambda: screen.outcome is not None and not screen.pending, 30)
-        await pilot.pause()
+        screen = await open_whatif(pilot)
         table = screen.query_one("#wi-events")
         assert table.virtual_size.width <= table.scrollable_content_region.width
         assert "变化" in widget_text(app, "#wi-events")
