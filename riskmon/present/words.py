@@ -16,6 +16,7 @@ from typing import Any
 from riskmon.core.levels import Level
 from riskmon.core.results import Assessment, ChannelHit, RuleResult
 from riskmon.core.rules import SHOCK_WINDOW_DAYS
+from riskmon.core.said import Said
 from riskmon.i18n import CATALOG_CODES, N_, _, data, day, is_english, language, money
 
 STATUSES = {
@@ -313,51 +314,45 @@ def action_line(x: Any) -> str:
     return _("{head}: {text} ({label})").format(head=head, text=step_text(s), label=keys_text(list(x.keys)))
 
 
-_FACTS: tuple[tuple[str, str], ...] = (
-    (r"^kind (?P<a>\S+)$", N_("kind {a}")),
-    (r"^event (?P<a>\S+)$", N_("event {a}")),
-    (r"^on (?P<a>.+)$", N_("on {a}")),
-    (r"^status (?P<a>\S+)$", N_("status {a}")),
-    (r"^probability (?P<a>\S+) >= (?P<b>\S+)$", N_("probability {a} >= {b}")),
-    (r"^score (?P<a>\S+) >= (?P<b>\S+)$", N_("score {a} >= {b}")),
-    (r"^removes (?P<a>\S+) of orders \(>= (?P<b>\S+)\)$", N_("removes {a} of orders (>= {b})")),
-    (
-        r"^(?P<a>\S+) of orders on the channels it hits \(>= (?P<b>\S+)\)$",
-        N_("{a} of orders on the channels it hits (>= {b})"),
-    ),
-    (r"^duty (?P<a>\S+) \(>= (?P<b>\S+)\)$", N_("duty {a} (>= {b})")),
-    (r"^starts in (?P<a>\S+) days \(<= (?P<b>\S+)\)$", N_("starts in {a} days (<= {b})")),
-    (r"^(?P<a>\S+) carries (?P<b>\S+) of orders \(>= (?P<c>\S+)\)$", N_("{a} carries {b} of orders (>= {c})")),
-    (
-        r"^runway (?P<a>\S+) weeks if likely events happen \(< (?P<b>\S+)\)$",
-        N_("runway {a} weeks if likely events happen (< {b})"),
-    ),
-    (r"^(?P<a>\S+) holds payouts (?P<b>\S+) days \(>= (?P<c>\S+)\)$", N_("{a} holds payouts {b} days (>= {c})")),
-    (
-        r"^(?P<a>\S+) of orders arrive through links \(>= (?P<b>\S+)\)$",
-        N_("{a} of orders arrive through links (>= {b})"),
-    ),
-    (r"^(?P<a>.+) ship from a virtual warehouse$", N_("{a} ship from a virtual warehouse")),
-    (r"^you have an own store$", N_("you have an own store")),
-    (r"^you have no own store$", N_("you have no own store")),
-    (r"^you sell on (?P<a>.+)$", N_("you sell on {a}")),
-    (r"^channel kind (?P<a>.+)$", N_("channel kind {a}")),
-    (r"^warehouse (?P<a>.+)$", N_("warehouse {a}")),
-    (r"^supply route (?P<a>.+)$", N_("supply route {a}")),
-    (r"^in (?P<a>.+)$", N_("in {a}")),
-    (r"^any event that reaches you$", N_("any event that reaches you")),
-    (r"^any event$", N_("any event")),
+FACTS = (
+    N_("kind {a}"),
+    N_("event {a}"),
+    N_("on {a}"),
+    N_("in {a}"),
+    N_("status {a}"),
+    N_("probability {a} >= {b}"),
+    N_("score {a} >= {b}"),
+    N_("removes {a} of orders (>= {b})"),
+    N_("{a} of orders on the channels it hits (>= {b})"),
+    N_("duty {a} (>= {b})"),
+    N_("starts in {a} days (<= {b})"),
+    N_("{a} carries {b} of orders (>= {c})"),
+    N_("runway {a} weeks if likely events happen (< {b})"),
+    N_("{a} holds payouts {b} days (>= {c})"),
+    N_("no own store"),
+    N_("has an own store"),
+    N_("{a} of orders arrive through links (>= {b})"),
+    N_("no virtual warehouse"),
+    N_("{a} ship from a virtual warehouse"),
+    N_("you have an own store"),
+    N_("you have no own store"),
+    N_("you sell on {a}"),
+    N_("channel kind {a}"),
+    N_("warehouse {a}"),
+    N_("supply route {a}"),
+    N_("any event that reaches you"),
+    N_("any event"),
 )
-"""The facts riskmon.core.playbooks.match and .facts say a rule matched on, by their English form."""
+"""The templates of the facts a playbook rule matched on (riskmon.core.playbooks.match and .facts
+make them as riskmon.core.said.Said), marked for the catalog."""
 
 
 def fact(text: str) -> str:
-    """One matched fact of a suggestion ("because") in the active language."""
-    for pattern, words in _compiled(_FACTS):
-        m = pattern.match(text)
-        if m:
-            return _(words).format(**m.groupdict())
-    return text
+    """One matched fact of a suggestion ("because") in the active language: its template translated
+    and filled with its values (an English word among them, "every region", translated too)."""
+    if is_english() or not isinstance(text, Said):
+        return text
+    return _(text.template).format(**{name: _value(value) for name, value in text.values.items()})
 
 
 def action_lines(plan: Any) -> list[str]:

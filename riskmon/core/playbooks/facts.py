@@ -10,6 +10,7 @@ from typing import NamedTuple
 from riskmon.core.model import ANY, Channel, Profile
 from riskmon.core.playbook_rules import Requires
 from riskmon.core.results import EventAssessment
+from riskmon.core.said import Said
 from riskmon.textsafe import clean
 
 _DISPLAY = {
@@ -174,16 +175,16 @@ def describe(req: Requires | None) -> list[str]:
     """The facts of `req`, one short line each, for a suggestion's "because"."""
     if req is None:
         return []
-    out = []
+    out: list[str] = []
     if req.own_store is not None:
-        out.append("you have an own store" if req.own_store else "you have no own store")
-    for label, values in (
-        ("you sell on", req.platforms),
-        ("channel kind", req.channel_kinds),
-        ("warehouse", req.warehouse),
-        ("supply route", req.supply_route),
-        ("in", req.regions),
+        out.append(Said("you have an own store") if req.own_store else Said("you have no own store"))
+    for template, values in (
+        ("you sell on {a}", req.platforms),
+        ("channel kind {a}", req.channel_kinds),
+        ("warehouse {a}", req.warehouse),
+        ("supply route {a}", req.supply_route),
+        ("in {a}", req.regions),
     ):
         if values is not None:
-            out.append(f"{label} {', '.join(values)}")
+            out.append(Said(template, a=", ".join(values)))
     return out

@@ -16,6 +16,7 @@ from riskmon.core.playbook_rules import PlaybookRule
 from riskmon.core.playbooks.context import pct
 from riskmon.core.playbooks.facts import Business, Reached, describe, exposed, fits, reach_regions, region_text
 from riskmon.core.results import Assessment, EventAssessment
+from riskmon.core.said import Said
 
 STANDING_WEIGHT = 25.0
 """A standing suggestion ranks like an event scoring this much (the warn/crit threshold instead
@@ -68,30 +69,43 @@ def match_event(rule: PlaybookRule, e: EventAssessment, biz: Business, reached: 
     if not fits(rule.requires, reached, biz):
         return None
     because = _event_because(rule, e, on, reach) + describe(rule.requires)
-    return because or ["any event that reaches you" if rule.exposed_only else "any event"]
+    return because or [Said("any event that reaches you") if rule.exposed_only else Said("any event")]
 
 
 _Because = Callable[[PlaybookRule, EventAssessment, list[str], list[str]], str]
 
 _BECAUSE: tuple[tuple[str, _Because], ...] = (
-    ("kinds", lambda r, e, on, reach: f"kind {e.event.kind}"),
-    ("events", lambda r, e, on, reach: f"event {e.id}"),
-    ("platforms", lambda r, e, on, reach: "on " + ", ".join(on)),
-    ("regions", lambda r, e, on, reach: "in " + region_text(reach)),
-    ("statuses", lambda r, e, on, reach: f"status {e.status}"),
-    ("min_probability", lambda r, e, on, reach: f"probability {pct(e.probability)} >= {pct(r.min_probability or 0.0)}"),
-    ("min_score", lambda r, e, on, reach: f"score {e.score:.0f} >= {r.min_score:g}"),
-    ("min_shock", lambda r, e, on, reach: f"removes {pct(e.shock)} of orders (>= {pct(r.min_shock or 0.0)})"),
+    ("kinds", lambda r, e, on, reach: Said("kind {a}", a=e.event.kind)),
+    ("events", lambda r, e, on, reach: Said("event {a}", a=e.id)),
+    ("platforms", lambda r, e, on, reach: Said("on {a}", a=", ".join(on))),
+    ("regions", lambda r, e, on, reach: Said("in {a}", a=region_text(reach))),
+    ("statuses", lambda r, e, on, reach: Said("status {a}", a=e.status)),
+    (
+        "min_probability",
+        lambda r, e, on, reach: Said("probability {a} >= {b}", a=pct(e.probability), b=pct(r.min_probability or 0.0)),
+    ),
+    ("min_score", lambda r, e, on, reach: Said("score {a} >= {b}", a=f"{e.score:.0f}", b=f"{r.min_score:g}")),
+    (
+        "min_shock",
+        lambda r, e, on, reach: Said("removes {a} of orders (>= {b})", a=pct(e.shock), b=pct(r.min_shock or 0.0)),
+    ),
     (
         "min_hit_share",
-        lambda r, e, on, reach: (
-            f"{pct(e.hit_share)} of orders on the channels it hits (>= {pct(r.min_hit_share or 0.0)})"
+        lambda r, e, on, reach: Said(
+            "{a} of orders on the channels it hits (>= {b})", a=pct(e.hit_share), b=pct(r.min_hit_share or 0.0)
         ),
     ),
-    ("min_duty_delta", lambda r, e, on, reach: f"duty {e.impact.duty_delta:+.0%} (>= {r.min_duty_delta:+.0%})"),
+    (
+        "min_duty_delta",
+        lambda r, e, on, reach: Said(
+            "duty {a} (>= {b})", a=f"{e.impact.duty_delta:+.0%}", b=f"{r.min_duty_delta:+.0%}"
+        ),
+    ),
     (
         "starts_within_days",
-        lambda r, e, on, reach: f"starts in {max(0.0, e.days_until):.0f} days (<= {r.starts_within_days})",
+        lambda r, e, on, reach: Said(
+            "starts in {a} days (<= {b})", a=f"{max(0.0, e.days_until):.0f}", b=r.starts_within_days
+        ),
     ),
 )
 """One fact per event condition, in the order the file lists them: (the rule's field, what it says
@@ -129,7 +143,12 @@ def _dependence(rule: PlaybookRule, a: Assessment, biz: Business) -> _Found:
     conc = a.concentration
     if conc.top_platform is None or conc.top_dependence < rule.top_dependence_gte:
         return False
-    fact = f"{conc.top_platform} carries {pct(conc.top_dependence)} of orders (>= {pct(rule.top_dependence_gte)})"
+    fact = Said(
+        "{a} carries {b} of orders (>= {c})",
+        a=conc.top_platform,
+        b=pct(conc.top_dependence),
+        c=pct(rule.top_dependence_gte),
+    )
     return fact, conc.top_platform
 
 
@@ -138,7 +157,9 @@ def _runway(rule: PlaybookRule, a: Assessment, biz: Business) -> _Found:
         return None
     if a.runway_weeks is None or a.runway_weeks >= rule.runway_weeks_lt:
         return False
-    return f"runway {a.runway_weeks:.1f} weeks if likely events happen (< {rule.runway_weeks_lt:g})", None
+    return Said(
+        "runway {a} weeks if likely events happen (< {b})", a=f"{a.runway_weeks:.1f}", b=f"{rule.runway_weeks_lt:g}"
+    ), None
 
 
 def _hold(rule: PlaybookRule, a: Assessment, biz: Business) -> _Found:
@@ -146,7 +167,12 @@ def _hold(rule: PlaybookRule, a: Assessment, biz: Business) -> _Found:
         return None
     if biz.hold_channel is None or biz.hold_days < rule.payout_hold_days_gte:
         return False
-    fact = f"{biz.hold_channel.id} holds payouts {biz.hold_days:g} days (>= {rule.payout_hold_days_gte:g})"
+    fact = Said(
+        "{a} holds payouts {b} days (>= {c})",
+        a=biz.hold_channel.id,
+        b=f"{biz.hold_days:g}",
+        c=f"{rule.payout_hold_days_gte:g}",
+    )
     return fact, biz.hold_channel.platform
 
 
@@ -155,7 +181,7 @@ def _own_store(rule: PlaybookRule, a: Assessment, biz: Business) -> _Found:
         return None
     if biz.has_own_store == rule.no_own_store:
         return False
-    return ("no own store" if rule.no_own_store else "has an own store"), None
+    return (Said("no own store") if rule.no_own_store else Said("has an own store")), None
 
 
 def _links(rule: PlaybookRule, a: Assessment, biz: Business) -> _Found:
@@ -163,7 +189,8 @@ def _links(rule: PlaybookRule, a: Assessment, biz: Business) -> _Found:
         return None
     if biz.link_share < rule.link_share_gte:
         return False
-    return f"{pct(biz.link_share)} of orders arrive through links (>= {pct(rule.link_share_gte)})", biz.link_platform
+    links = Said("{a} of orders arrive through links (>= {b})", a=pct(biz.link_share), b=pct(rule.link_share_gte))
+    return links, biz.link_platform
 
 
 def _virtual(rule: PlaybookRule, a: Assessment, biz: Business) -> _Found:
@@ -172,8 +199,8 @@ def _virtual(rule: PlaybookRule, a: Assessment, biz: Business) -> _Found:
     if bool(biz.virtual) != rule.virtual_warehouse:
         return False
     if not biz.virtual:
-        return "no virtual warehouse", None
-    return f"{', '.join(c.id for c in biz.virtual)} ship from a virtual warehouse", biz.virtual[0].platform
+        return Said("no virtual warehouse"), None
+    return Said("{a} ship from a virtual warehouse", a=", ".join(c.id for c in biz.virtual)), biz.virtual[0].platform
 
 
 def standing_weight(rule: PlaybookRule, a: Assessment) -> float:
