@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from riskmon.core.record import FrozenInstanceError, field, fields, is_record, record, replace
+from riskmon.core.record import COMPILE_AFTER, FrozenInstanceError, field, fields, is_record, record, replace
 
 # Twin classes: the same fields and options, one stdlib dataclass and one record each; named in
 # this module, so that pickle finds them.
@@ -122,6 +122,41 @@ def test_mutable_records_assign_and_slots_hold_no_dict() -> None:
         xs: list[int] = field(default_factory=list)
 
     assert Listed().xs == [] and Listed().xs is not Listed().xs, "a factory's value per instance"
+
+
+CALLS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+    ((1,), {}),
+    ((1, "y", (2,), 3), {}),
+    ((), {"a": 1, "d": 4}),
+    ((1,), {"c": (5,)}),
+    ((), {}),
+    ((1, "y", (2,), 3, 4), {}),
+    ((1,), {"a": 2}),
+    ((1,), {"z": 2}),
+]
+
+
+def outcome(cls: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The fields' values, or the kind of error, of one constructor call."""
+    try:
+        obj = cls(*args, **kwargs)
+    except TypeError:
+        return TypeError
+    return tuple(getattr(obj, n) for n in ANNOTATIONS)
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+def test_the_generic_and_the_compiled_init_build_what_a_dataclass_builds(frozen: bool) -> None:
+    """A class's first COMPILE_AFTER instances come from the generic __init__, later ones from
+    the compiled one: both bind, default and refuse arguments as the dataclass's __init__."""
+    dc, rc = twins(f"Fresh{frozen}", frozen=frozen, slots=True)
+    for i in range(COMPILE_AFTER * 2 // len(CALLS) + 1):
+        for args, kwargs in CALLS:
+            assert outcome(rc, args, kwargs) == outcome(dc, args, kwargs), (i, args, kwargs)
+    assert rc.__init__.__qualname__ == f"RFresh{frozen}.__init__", "compiled by now"
+    assert rc.__eq__.__qualname__ == f"RFresh{frozen}.__eq__", "== of a hot class compiled too"
+    assert (rc(1, "y") == rc(1, "y", d=5)) and rc(1) != rc(2) and rc(1).__eq__(dc(1)) is NotImplemented
+    assert (hash(rc(1, "y")) == hash(dc(1, "y"))) if frozen else rc.__hash__ is None
 
 
 def test_init_false_fields_are_set_by_post_init_and_refused_by_replace() -> None:

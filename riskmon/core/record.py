@@ -4,9 +4,10 @@ A drop-in for the part of `dataclasses` riskmon uses, made for `riskmon check`'s
 stdlib dataclass costs its module `import inspect` (and ast, dis, ...: 15-28 ms) and each class
 six `exec` calls (__init__, __repr__, __eq__, __hash__, __setattr__, __delattr__: ~1 ms a frozen
 class, ~60 ms for the classes a check builds). Here only __init__ is generated code (so building
-an instance costs what a dataclass's does), and it is compiled on the first call: objects loaded
-from the validated-config cache never call it. Equality, hashing, repr and immutability are shared
-functions over the class's field names.
+many instances costs what it does with a dataclass), compiled once a class has built a few
+instances through a generic __init__: most classes a check uses build a handful or none (the
+cached config is unpickled). Equality, hashing, repr and immutability are shared functions over
+the class's field names.
 
 Same semantics as `dataclasses` for what riskmon uses: fields from annotations in MRO order
 (`ClassVar` skipped), defaults and `field(default_factory=...)`, `init/repr/compare=False`,
@@ -198,10 +199,21 @@ def _add(cls: type, name: str, value: Any) -> None:
         setattr(cls, name, value)
 
 
+COMPILE_AFTER = 8
+"""Instances a class builds through the generic __init__ before it compiles its own: a class built
+a few times (most of them, in a check) never pays for an exec; one built in bulk gets fast code."""
+
+
 def _lazy_init(cls: type, frozen: bool) -> Callable[..., None]:
-    """An __init__ that compiles the real one on its first call and puts it in its place."""
+    """The generic __init__ for the first COMPILE_AFTER calls; then the compiled one, in its place."""
+    calls = 0
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls <= COMPILE_AFTER:
+            _init_generic(cls, frozen, self, args, kwargs)
+            return
         real = _compile_init(cls, frozen)
         cls.__init__ = real  # type: ignore[misc]
         real(self, *args, **kwargs)
@@ -209,9 +221,61 @@ def _lazy_init(cls: type, frozen: bool) -> Callable[..., None]:
     return __init__
 
 
+def _init_generic(cls: type, frozen: bool, self: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """What the compiled __init__ does, by walking the fields."""
+    found: dict[str, Field] = getattr(cls, _FIELDS)
+    given = _bind(cls, [n for n, f in found.items() if f.init], args, kwargs)
+    put = object.__setattr__ if frozen else setattr
+    for f in found.values():
+        value = given.get(f.name, _MISSING)
+        if value is _MISSING:
+            if f.default_factory is not _MISSING:
+                value = f.default_factory()
+            elif f.default is not _MISSING:
+                value = f.default
+            elif f.init:
+                raise TypeError(f"{cls.__qualname__}.__init__() missing 1 required positional argument: {f.name!r}")
+            else:
+                continue
+        put(self, f.name, value)
+    if hasattr(cls, "__post_init__"):
+        self.__post_init__()
+
+
+def _bind(cls: type, params: list[str], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The arguments by parameter name, refused as a Python call would refuse them."""
+    name = f"{cls.__qualname__}.__init__()"
+    if len(args) > len(params):
+        raise TypeError(f"{name} takes {len(params) + 1} positional arguments but {len(args) + 1} were given")
+    given = dict(zip(params, args, strict=False))
+    for key, value in kwargs.items():
+        if key not in params:
+            raise TypeError(f"{name} got an unexpected keyword argument {key!r}")
+        if key in given:
+            raise TypeError(f"{name} got multiple values for argument {key!r}")
+        given[key] = value
+    return given
+
+
 def _compile_init(cls: type, frozen: bool) -> Callable[..., None]:
-    """The generated __init__: the same code a dataclass's has, so building one costs the same."""
+    """The generated __init__: the same code a dataclass's has, so building one costs the same.
+    A class built this often is a hot one: its shared __eq__ and __hash__ are replaced by generated
+    ones in the same exec, as fast as a dataclass's too (the engine keys caches by records)."""
     env: dict[str, Any] = {"__builtins__": __builtins__, "_MISSING": _MISSING, "_object": object}
+    source = _init_source(cls, frozen, env)
+    generic = [n for n in ("__eq__", "__hash__") if getattr(cls.__dict__.get(n), "shared", False)]
+    if generic:
+        source += _eq_hash_source([n for n, f in getattr(cls, _FIELDS).items() if f.compare])
+    exec(source, env)
+    for name in generic:
+        env[name].__qualname__ = f"{cls.__qualname__}.{name}"
+        setattr(cls, name, env[name])
+    init: Callable[..., None] = env["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+def _init_source(cls: type, frozen: bool, env: dict[str, Any]) -> str:
     params, body = [], []
     for f in getattr(cls, _FIELDS).values():
         value = f.name
@@ -235,11 +299,20 @@ def _compile_init(cls: type, frozen: bool) -> Callable[..., None]:
         body.append(f"_object.__setattr__(self, {f.name!r}, {value})" if frozen else f"self.{f.name} = {value}")
     if hasattr(cls, "__post_init__"):
         body.append("self.__post_init__()")
-    source = f"def __init__(self, {', '.join(params)}):\n    " + ("\n    ".join(body) or "pass")
-    exec(source, env)
-    init: Callable[..., None] = env["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    return init
+    return f"def __init__(self, {', '.join(params)}):\n    " + ("\n    ".join(body) or "pass") + "\n"
+
+
+def _eq_hash_source(names: list[str]) -> str:
+    mine = "".join(f"self.{n}," for n in names)
+    theirs = "".join(f"other.{n}," for n in names)
+    return (
+        "def __eq__(self, other):\n"
+        "    if other.__class__ is self.__class__:\n"
+        f"        return ({mine}) == ({theirs})\n"
+        "    return NotImplemented\n"
+        "def __hash__(self):\n"
+        f"    return hash(({mine}))\n"
+    )
 
 
 def _repr(qualname: str, names: tuple[str, ...]) -> Callable[[Any], str]:
@@ -270,6 +343,8 @@ def _add_eq_hash(cls: type, names: tuple[str, ...], frozen: bool) -> None:
 
     def __hash__(self: Any) -> int:
         return hash(key(self))
+
+    __eq__.shared = __hash__.shared = True  # type: ignore[attr-defined]  # compiled over when hot
 
     own = cls.__dict__
     # A class body that defines __eq__ gets __hash__ = None from Python: that is not its own hash.
