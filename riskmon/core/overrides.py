@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, time
-from decimal import Decimal
 from typing import Any, Literal
 
 from riskmon.core.dates import NotADate, to_utc
@@ -205,6 +204,9 @@ def _number(target: str, name: str, value: Any) -> float:
         percent = text.endswith("%") and name in _SHARES
         if percent:
             text = text[:-1].strip()
+        # Here, not at the top: `check` imports this module, and decimal costs it ~4 ms.
+        from decimal import Decimal
+
         try:
             number = float(Decimal(text) / 100) if percent else float(text)
         except (ValueError, ArithmeticError):
