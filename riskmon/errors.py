@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from riskmon.core.levels import Level as _Level
+from riskmon.core.record import field, record
 
 
 class ExitCode(enum.IntEnum):
@@ -49,7 +49,7 @@ def did_you_mean(word: str, options: Iterable[str], sep: str = "; ", cutoff: flo
     return sep + _("did you mean {option}?").format(option=repr(close[0])) if close else ""
 
 
-@dataclass(frozen=True)
+@record
 class Problem:
     """One problem found in a config file, located as precisely as we can."""
 
@@ -63,7 +63,7 @@ class Problem:
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
-@dataclass
+@record(frozen=False)
 class ConfigError(RiskmonError):
     """Every problem found in a config directory, all at once."""
 

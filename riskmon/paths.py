@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+
+from riskmon.core.record import record
 
 APP = "riskmon"
 CONFIG_FILES = ("riskmon.toml", "exposure.toml", "events.toml", "playbooks.toml")
@@ -84,7 +85,7 @@ def plain_xdg_dir(kind: str) -> Path | None:
     return Path(os.path.expanduser(default), APP)
 
 
-@dataclass(frozen=True)
+@record
 class ConfigLocation:
     """A config directory and how it was found (`source`)."""
 

@@ -10,7 +10,6 @@ import math
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import product
 from typing import Any
@@ -32,6 +31,7 @@ from riskmon.core.model import (
     TimelineEntry,
     TrafficLink,
 )
+from riskmon.core.record import replace
 from riskmon.core.settings import ModelSettings, Settings, Thresholds
 from riskmon.core.timing import occurrence, urgency
 from tests import reference_v2 as ref

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import tomllib
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from riskmon.core import playbooks as pb
 from riskmon.core.engine import assess
 from riskmon.core.model import EVENT_KINDS, Business, Channel, Event, Profile
 from riskmon.core.playbook_rules import PlaybookRule
+from riskmon.core.record import replace
 from riskmon.errors import ConfigError
 from riskmon.paths import bundled_config_dir
 from riskmon.sources.config.load import bundled_playbooks, find_problems_in_text, load_config

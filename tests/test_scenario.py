@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 import tomllib
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 
 from riskmon.core import scenario as sc
 from riskmon.core.engine import assess
+from riskmon.core.record import replace
 from riskmon.core.scenario import Override, ScenarioError, parse_set
 from riskmon.errors import Level
 from riskmon.present import formats

@@ -3,11 +3,11 @@ status line's next poll and the news list."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from riskmon.core.engine import assess
 from riskmon.core.model import Business, Channel, Event, Profile, TrafficLink
+from riskmon.core.record import replace
 from riskmon.present.text import money
 from riskmon.store.snapshots import diff_events, event_records, snapshot_of
 from riskmon.tui import viewdata

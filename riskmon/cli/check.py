@@ -118,15 +118,14 @@ def run(args: argparse.Namespace) -> int:
 def _with_ranges(ev: Evaluation, args: argparse.Namespace) -> Evaluation:
     """The evaluation with the command line's Nagios ranges applied (riskmon.cli.check_ranges):
     everything after this (history, the plan, every format, the exit code) sees the same level."""
-    import dataclasses
-
     from riskmon.cli.check_ranges import apply_ranges, asked_ranges, unsupported
+    from riskmon.core.record import replace
 
     asked = asked_ranges(args)
     why = unsupported(ev.assessment, asked)
     if why:
         raise RiskmonError(bad_arguments(why))
-    return dataclasses.replace(ev, assessment=apply_ranges(ev.assessment, asked))
+    return replace(ev, assessment=apply_ranges(ev.assessment, asked))
 
 
 def _with_history(ev: Evaluation, args: argparse.Namespace) -> tuple[Evaluation, list[dict[str, Any]] | None]:

@@ -12,20 +12,19 @@ rule again. The engine and riskmon.toml's meaning stay as they are.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from riskmon.core import ranges as rg
 from riskmon.core.levels import Level
 from riskmon.core.overrides import Why, why
 from riskmon.core.ranges import Range, RangeError, Reason, at_least, below, parse_range, plain
+from riskmon.core.record import record, replace
 from riskmon.i18n import N_, _
 
 
-@dataclass(frozen=True)
+@record
 class Measure:
     """One number a rule judges, the options that set its ranges and riskmon.toml's defaults."""
 
@@ -176,8 +175,8 @@ def apply_ranges(a: Any, asked: Asked) -> Any:
             continue
         judged = [j for m in measures if (j := _judge(m, a, asked.get(m.name, (None, None)))) is not None]
         level = type(a.level)(max((lv for lv, _ in judged), default=Level.OK))  # the engine's Level type
-        rules.append(dataclasses.replace(rule, level=level, reason=Reason(tuple(r for _, r in judged))))
-    return dataclasses.replace(a, rules=tuple(rules), level=max(r.level for r in rules))
+        rules.append(replace(rule, level=level, reason=Reason(tuple(r for _, r in judged))))
+    return replace(a, rules=tuple(rules), level=max(r.level for r in rules))
 
 
 def unsupported(a: Any, asked: Asked) -> str | None:

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
+
+from riskmon.core.record import field, record
 
 SHELLS = ("bash", "zsh", "fish")
 _DIR_METAVARS = {"DIR"}
 _FILE_METAVARS = {"PATH", "FILE"}
 
 
-@dataclass(frozen=True)
+@record
 class Option:
     flags: tuple[str, ...]
     """Empty for a positional."""
@@ -36,7 +37,7 @@ class Option:
     """How help names the value (RANGE, SECONDS); "" when it takes none."""
 
 
-@dataclass
+@record(frozen=False)
 class Command:
     path: tuple[str, ...]
     help: str

@@ -123,7 +123,7 @@ def run_check(args: argparse.Namespace) -> int:
 def _with_extras(o: ProfileOutcome, data: Path, fmt: str, *, record: bool, wait: float) -> ProfileOutcome:
     """History (this check recorded, the changes since the last) and, for json, the playbook:
     as `check` adds them for one profile. Trouble with history is a line on stderr, not a failure."""
-    from dataclasses import replace
+    from riskmon.core.record import replace
 
     if o.evaluation is None:
         return o

@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+
+from riskmon.core.record import record
 
 EXACT_MAX_UNCERTAIN = 10
 TOLERANCE = 1e-9
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Outcome:
     probability: float
     loss: float
@@ -26,7 +27,7 @@ class Outcome:
     """Cash falls below zero in some week of the forecast."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Distribution:
     loss_p50: float
     loss_p95: float

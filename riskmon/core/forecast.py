@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+from riskmon.core.record import field, record
 
 WEEK_DAYS = 7.0
 MID_WEEK_DAYS = 3.5
 RUNWAY_CAP_WEEKS = 104.0
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class CashPair:
     """What one event does to one channel's weekly cash (before it is known to happen)."""
 
@@ -38,7 +39,7 @@ class CashPair:
     """fee_delta + duty_delta x (1 - g): savings count here."""
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class ChannelCash:
     weekly_revenue: float
     """R_c = M s_c 12 / 52."""
@@ -48,7 +49,7 @@ class ChannelCash:
     pairs: list[CashPair] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class OneOff:
     """Money an event moves in one week: negative leaves, positive comes back."""
 
@@ -57,7 +58,7 @@ class OneOff:
     amount: float
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class CashBook:
     """Everything the forecast needs, worked out once per assessment."""
 

@@ -5,12 +5,11 @@ The defaults are the kinds table of the README ("Event kinds and their default i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from riskmon.core.model import ANY, Event
+from riskmon.core.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class KindImpact:
     """The resolved impact of an event: its kind's defaults with its [impact] overrides applied."""
 

@@ -1,4 +1,4 @@
-"""The domain, as plain frozen dataclasses: the business and its channels, events, settings.
+"""The domain, as plain frozen records (riskmon.core.record): the business and its channels, events, settings.
 
 These are what the engine computes with. They hold values that were already validated at the
 edge (`riskmon.sources.config` reads the TOML files with pydantic and converts to these), so
@@ -8,8 +8,9 @@ timezone-aware UTC datetimes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
+
+from riskmon.core.record import field, record
 
 CHANNEL_KINDS = ("marketplace", "social_shop", "own_store", "other")
 EVENT_KINDS = (
@@ -55,7 +56,7 @@ STATUS_RANK: dict[str, int] = {
 # exposure.toml
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Commitment:
     """A payment already promised: a purchase order for peak stock, a loan instalment, a tax bill."""
 
@@ -64,7 +65,7 @@ class Commitment:
     what: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Business:
     """The seller: monthly sales and margin, fixed costs, cash and payments already promised."""
 
@@ -81,7 +82,7 @@ class Business:
     commitments: tuple[Commitment, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class TrafficLink:
     """Orders of a channel that arrive through another platform (TikTok bio links to the own store)."""
 
@@ -92,7 +93,7 @@ class TrafficLink:
     feature: str = "external_link"
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Channel:
     """One place the seller sells (a marketplace, a social shop, the own store) and what it holds."""
 
@@ -116,7 +117,7 @@ class Channel:
     """How its goods enter the buyer's country: parcel | bulk | local."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Profile:
     """exposure.toml: the business and its channels."""
 
@@ -128,7 +129,7 @@ class Profile:
 # events.toml
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Impact:
     """Overrides of an event kind's default impact; None keeps the kind's value."""
 
@@ -151,7 +152,7 @@ class Impact:
 _NO_IMPACT = Impact()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Deadline:
     """Something to do by a date before an event (export the follower list)."""
 
@@ -159,7 +160,7 @@ class Deadline:
     what: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class TimelineEntry:
     """From `date` on, the event had this status (and probability, when given)."""
 
@@ -168,7 +169,7 @@ class TimelineEntry:
     probability: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Event:
     """A policy event from events.toml or a feed: what, where, when, how likely, its impact."""
 

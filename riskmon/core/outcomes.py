@@ -18,16 +18,16 @@ draws at once (`sample`), imported only then.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from riskmon.core.forecast import CashBook, ChannelCash
+from riskmon.core.record import record
 from riskmon.core.union import ChannelBook, product_of
 
 Masked = dict[int, list[float]]
 """mask -> [length, length x fixed product] summed over the segments with that mask."""
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class _FeeTerm:
     bit: int
     """0 for a fixed event (always counted), else its uncertain event's bit."""
@@ -39,7 +39,7 @@ class _FeeTerm:
     """Over the event's window: (1 - r_c) x the product, by mask."""
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class _LossChannel:
     coef: float
     """M s_c (1 - r_c) cm_c / 30."""
@@ -52,7 +52,7 @@ class _LossChannel:
     deposit: list[tuple[float, int]]
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class _CashChannel:
     weekly_revenue: float
     margin: float
@@ -64,7 +64,7 @@ class _CashChannel:
     """Per week: (fee rate of fixed events, [(bit, rate)] of uncertain ones)."""
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class Compiled:
     n: int
     fixed_loss: float

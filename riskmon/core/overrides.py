@@ -8,13 +8,12 @@ id may itself contain dots (`us-ban.2025.probability` is event `us-ban.2025`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from decimal import Decimal
 from typing import Any, Literal
 
 from riskmon.core.dates import NotADate, to_utc
 from riskmon.core.model import STATUSES
+from riskmon.core.record import record
 from riskmon.errors import RiskmonError, did_you_mean
 
 TargetKind = Literal["event", "channel", "business"]
@@ -60,7 +59,7 @@ TEMPLATES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@record
 class Why:
     """A message as data: one of the templates above and the values it is filled with."""
 
@@ -87,7 +86,7 @@ class ScenarioError(RiskmonError):
         super().__init__(message.text() if isinstance(message, Why) else message, details)
 
 
-@dataclass(frozen=True)
+@record
 class Override:
     target_kind: TargetKind
     id: str
@@ -103,7 +102,7 @@ class Override:
         return f"{self.target}={format_value(self.value)}"
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     """One field a scenario changes, with the baseline value (what `--apply` would write)."""
 
@@ -124,7 +123,7 @@ class Change:
         return f"{self.target}: {format_value(self.old)} -> {format_value(self.new)}{note}"
 
 
-@dataclass(frozen=True)
+@record
 class Scenario:
     name: str
     overrides: tuple[Override, ...] = ()
@@ -205,6 +204,9 @@ def _number(target: str, name: str, value: Any) -> float:
         percent = text.endswith("%") and name in _SHARES
         if percent:
             text = text[:-1].strip()
+        # Here, not at the top: `check` imports this module, and decimal costs it ~4 ms.
+        from decimal import Decimal
+
         try:
             number = float(Decimal(text) / 100) if percent else float(text)
         except (ValueError, ArithmeticError):

@@ -11,13 +11,12 @@ same columns into numpy arrays for a large one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from riskmon.core.forecast import CashPair, ChannelCash
+from riskmon.core.record import field, record
 from riskmon.core.union import ChannelBook, Pair
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Span:
     """When one event acts, and what it charges on the orders that still happen."""
 
@@ -34,7 +33,7 @@ class Span:
     """The forecast weeks whose mid-point lies in [start, ends) (for ever without `ends`)."""
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class PairTable:
     """One row per (event, channel) pair, in the order events were assessed."""
 

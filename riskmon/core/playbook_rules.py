@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from riskmon.core.record import record
 
 DEFAULT_MIN_PROBABILITY = 0.1
 """An event rule without `min_probability` matches only events at least this likely: a resolved
@@ -26,7 +26,7 @@ def has_standing_condition(rule: object) -> bool:
     return any(getattr(rule, name) is not None for name in STANDING_CONDITIONS)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Requires:
     """Facts of the business a rule or a step needs; every fact given must hold.
 
@@ -55,7 +55,7 @@ class Requires:
 _NO_REQUIREMENTS = Requires()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class PlaybookStep:
     """One thing to do, due some days from the event's start (or from now)."""
 
@@ -69,7 +69,7 @@ class PlaybookStep:
     whose facts hold is shown."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class PlaybookRule:
     """A playbook: when it applies (an event, or the business as it stands) and its steps."""
 
@@ -113,7 +113,7 @@ class PlaybookRule:
         return DEFAULT_MIN_PROBABILITY if self.min_probability is None else self.min_probability
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class PlaybookFile:
     """playbooks.toml: the user's rules, and whether they replace the bundled ones."""
 

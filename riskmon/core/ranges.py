@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 
 from riskmon.core.overrides import Why, why
+from riskmon.core.record import record
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
@@ -86,7 +86,7 @@ class RangeError(ValueError):
         super().__init__(message.text())
 
 
-@dataclass(frozen=True)
+@record
 class Range:
     start: float
     """-inf for `~`."""

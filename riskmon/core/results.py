@@ -8,19 +8,19 @@ round.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import overload
 
 from riskmon.core.impact import KindImpact
 from riskmon.core.levels import Level
 from riskmon.core.model import Channel, Event, Profile, TimelineEntry, TrafficLink
+from riskmon.core.record import field, record
 from riskmon.core.settings import EngineSettings, Thresholds
 
 MODEL_VERSION = 2
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ChannelHit:
     """How one event reaches one channel, and what that costs (before probability)."""
 
@@ -116,7 +116,7 @@ def _most_lost_first(row: HitRow) -> float:
     return -row[4]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class EventAssessment:
     """One event as assessed at `now`: its status, probability, window, hits and score."""
 
@@ -180,7 +180,7 @@ class EventAssessment:
         return sorted((d.date + shift, d.what) for d in self.event.deadlines)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Concentration:
     """How much of the business depends on each third-party platform."""
 
@@ -192,7 +192,7 @@ class Concentration:
     """Third-party platform -> share of orders that depend on it (own channels plus links)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class RuleResult:
     """One rule's level and its one-line reason."""
 
@@ -201,7 +201,7 @@ class RuleResult:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ChannelExposure:
     """One channel's revenue, dependence and share of the expected loss."""
 
@@ -214,7 +214,7 @@ class ChannelExposure:
     risk_share: float
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Forecast:
     """End-of-week cash balances for W weeks from now, under three sets of events."""
 
@@ -227,7 +227,7 @@ class Forecast:
     """Every event with p > 0 happens."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Assessment:
     """What `assess()` returns: the level, its reasons, every event, channel and the forecast."""
 

@@ -15,7 +15,6 @@ id may itself contain dots (`us-ban.2025.probability` is event `us-ban.2025`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -36,6 +35,7 @@ from riskmon.core.overrides import coerce_value as coerce_value
 from riskmon.core.overrides import format_value as format_value
 from riskmon.core.overrides import make_override as make_override
 from riskmon.core.overrides import parse_set as parse_set
+from riskmon.core.record import replace
 from riskmon.core.scenario_data import scenario_from_data as scenario_from_data
 from riskmon.core.scenario_data import scenario_to_data as scenario_to_data
 from riskmon.core.scenario_data import toml_value as toml_value
@@ -112,7 +112,7 @@ def stressed(event: Event, now: datetime) -> Event:
 def _revalidate(obj: T, updates: Mapping[str, Any], label: str, validate: Validate[T]) -> T:
     """A copy of `obj` with `updates`, validated like the config file (every rule re-checked)."""
     try:
-        return validate(replace(obj, **dict(updates)))  # type: ignore[type-var]
+        return validate(replace(obj, **dict(updates)))
     except ValueError as exc:
         raise ScenarioError(f"{label}: {exc}") from None
 

@@ -3,16 +3,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from riskmon.core.record import field, record
 from riskmon.errors import Level
 
 if TYPE_CHECKING:
     from riskmon.core.engine import Assessment
 
 
-@dataclass(frozen=True)
+@record
 class EventDelta:
     id: str
     title: str
@@ -27,7 +27,7 @@ class EventDelta:
         return (self.scenario or 0.0) - (self.baseline or 0.0)
 
 
-@dataclass(frozen=True)
+@record
 class Delta:
     baseline_level: Level
     scenario_level: Level

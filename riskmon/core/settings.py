@@ -3,7 +3,7 @@ feeds, alerts and exports. Validated at the edge (`riskmon.sources.config.schema
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from riskmon.core.record import field, record
 
 ALERT_TRIGGERS = ("level_change", "critical_event", "overdue_step")
 DEFAULT_FAIL_ON = ("CRITICAL", "UNKNOWN")
@@ -16,7 +16,7 @@ def parse_duration(text: str) -> float:
     return float(text[:-1]) * _SECONDS[text[-1]]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Thresholds:
     """When the level rises: score, runway, shock, concentration and shortfall limits."""
 
@@ -31,7 +31,7 @@ class Thresholds:
     shortfall_crit: float = 0.5
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ModelSettings:
     """The model's constants: recovery horizon, stock recovery, draws, forecast weeks."""
 
@@ -46,7 +46,7 @@ class ModelSettings:
     forecast_weeks: int = 13
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class HistorySettings:
     """How long history keeps every check, then hourly, then nothing."""
 
@@ -55,7 +55,7 @@ class HistorySettings:
     max_days: float = 1095.0
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class FeedSettings:
     """One event feed: where it is read from, how often, and how far it is trusted."""
 
@@ -76,7 +76,7 @@ class FeedSettings:
     """rss only: platform -> words that tag a headline with that platform."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class AlertSettings:
     """One alert channel: where a level change is sent, and on which changes."""
 
@@ -94,7 +94,7 @@ class AlertSettings:
     """apprise: the environment variables holding the service URLs."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ExportSettings:
     prometheus_textfile: str | None = None
     """A .prom file for node_exporter's textfile collector, rewritten after each assessment."""
@@ -102,14 +102,14 @@ class ExportSettings:
     """The `profile` label of this config's series and alerts; None: the config directory's name."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class UiSettings:
     language: str | None = None
     """The language riskmon speaks ("en", "zh-CN"); None: --lang or the locale variables decide
     (riskmon.i18n). Only a tag here: the core itself never translates."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     model: ModelSettings = field(default_factory=ModelSettings)

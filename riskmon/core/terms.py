@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from riskmon.core.forecast import weeks_with_midpoint_in as weeks_in
 from riskmon.core.impact import KindImpact
 from riskmon.core.model import Channel, Profile
 from riskmon.core.pairs import PairTable, Span
 from riskmon.core.reach import Reach
+from riskmon.core.record import record
 from riskmon.core.results import HitRow, Hits
 from riskmon.core.settings import ModelSettings
 from riskmon.core.timing import Window
@@ -24,7 +24,7 @@ WEEKS_PER_MONTH = 52.0 / 12.0
 OFF_PLATFORM_WAREHOUSES = ("own", "third_party")
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Facts:
     """A channel's numbers every event reads."""
 
@@ -42,7 +42,7 @@ class Facts:
     stock an event stranding everything writes down."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Seller:
     """The business's numbers every event reads."""
 
@@ -71,7 +71,7 @@ class Seller:
         return Facts(c, self.m * c.order_share, self.margin(c), c.recapture, self.weekly_revenue(c) / 7.0, written_down)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Terms:
     """An event's money, summed over the channels it reaches (before probability)."""
 

@@ -5,12 +5,12 @@ All of it is read at an instant `now` passed in by the caller; nothing here read
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from riskmon.core.model import DEFAULT_PROBABILITY, Event, TimelineEntry
+from riskmon.core.record import record
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule, rruleset
@@ -20,7 +20,7 @@ URGENCY_FULL_DAYS = 14.0
 URGENCY_HALF_LIFE_DAYS = 60.0
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Standing:
     """An event's status and probability as of `now`, and the timeline entry they come from."""
 
@@ -105,7 +105,7 @@ def urgency(days_until: float) -> float:
     return float(0.5 ** ((days_until - URGENCY_FULL_DAYS) / URGENCY_HALF_LIFE_DAYS))
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Window:
     """When an event's damage runs, in days from `now`: [start, start + length)."""
 

@@ -10,12 +10,12 @@ profile never loads it. Both paths give the same figures (tests/test_engine_arra
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from riskmon.core import distribution as dist
 from riskmon.core.forecast import CashBook, ChannelCash, balances
 from riskmon.core.pairs import PairTable
+from riskmon.core.record import record
 from riskmon.core.results import EventAssessment
 from riskmon.core.spread import plain_distribution
 from riskmon.core.terms import Facts
@@ -48,7 +48,7 @@ class Run(Protocol):
     def draws(self) -> int: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Together:
     expected_by_channel: list[float]
     """E[L_c(S)] per channel: the closed form with the probabilities."""

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+from riskmon.core.record import field, record
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Pair:
     """What one event does to one channel (before probability)."""
 
@@ -41,7 +42,7 @@ class Pair:
     """rate_e: the fee and duty increase per unit of revenue still sold (0 unless hit)."""
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class ChannelBook:
     """One channel's coefficients and the events that reach it."""
 
@@ -108,7 +109,7 @@ def largest_of(values: Sequence[tuple[float, float]]) -> float:
     return total
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ChannelLoss:
     contribution: float
     stock: float

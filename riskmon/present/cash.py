@@ -12,11 +12,11 @@ its date, one dated before now as paid. tests/test_present_v2.py holds them to t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from riskmon.core.engine import Assessment, EventAssessment
 from riskmon.core.forecast import week_of
+from riskmon.core.record import record
 from riskmon.core.timing import days_between
 from riskmon.i18n import _, data
 from riskmon.textsafe import clean
@@ -25,7 +25,7 @@ LIKELY_P = 0.5
 """The likely scenario: every event with p >= 0.5 happens (the stress one: every event with p > 0)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class CashMove:
     """Late money of one event: `amount` leaves at `leaves` and comes back at `back`."""
 
@@ -97,7 +97,7 @@ def week_of_date(a: Assessment, when: datetime | None) -> int | None:
     return None if when is None else week_of(days_between(a.now, when), len(a.forecast.week_starts))
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class WeekRow:
     """One week of the forecast, with what moves in it besides trading."""
 

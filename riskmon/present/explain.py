@@ -9,9 +9,9 @@ from beside them, in the words of the README's "How the numbers are computed".
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from riskmon.core.model import Channel
+from riskmon.core.record import record
 from riskmon.core.results import Assessment, ChannelHit, EventAssessment
 from riskmon.i18n import N_, _, data
 from riskmon.present.text import cell_width, late_header, late_moves, ljust, money, rjust, when
@@ -24,7 +24,7 @@ MAX_CHANNELS_NAMED = 4
 """An input list names this many channels, then "+N more"."""
 
 
-@dataclass(frozen=True)
+@record
 class Term:
     """One term of an event's money: its name, its value as shown, and what it was computed from."""
 
@@ -64,7 +64,7 @@ LATE_TERMS = ("cash frozen",)
 CHANCE_TERMS = ("probability", "expected loss", "urgency", "score")
 
 
-@dataclass(frozen=True)
+@record
 class Explanation:
     """One event, explained. `lines()` is the text form (`check -vv`, `events show`); `terms` are
     the rows of the dashboard's loss breakdown."""

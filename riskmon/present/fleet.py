@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from riskmon.core.record import record
 from riskmon.i18n import N_, _, english, ngettext
 from riskmon.present.formats import plain_number
 from riskmon.present.text import money, reasons
@@ -42,7 +42,7 @@ def summary(levels: Iterable[str]) -> dict[str, int]:
     return counts
 
 
-@dataclass(frozen=True)
+@record
 class FleetRow:
     """One profile as the fleet table shows it."""
 

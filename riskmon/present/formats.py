@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from riskmon import __version__
 from riskmon.core.engine import Assessment, EventAssessment
+from riskmon.core.record import asdict
 from riskmon.core.results import ChannelExposure
 from riskmon.errors import Level
 from riskmon.present.text import DEMO_TAG, cash_low_text, chance, runway_text

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from riskmon import __version__
+from riskmon.core.record import record
 from riskmon.present.formats import plain_number
 from riskmon.textsafe import clean
 
@@ -32,7 +32,7 @@ UNKNOWN_LEVEL = 3
 """`riskmon_level` of a profile that could not be assessed (as `check`'s exit code)."""
 
 
-@dataclass(frozen=True)
+@record
 class Family:
     name: str
     help: str

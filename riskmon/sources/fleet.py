@@ -25,12 +25,12 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, Field, model_validator
 
+from riskmon.core.record import field, record, replace
 from riskmon.errors import ConfigError, Problem, did_you_mean
 from riskmon.i18n import _
 from riskmon.sources.config.checks import check_unique_ids, check_unique_names
@@ -130,7 +130,7 @@ class FleetFile(Strict):
 # Plain data
 
 
-@dataclass(frozen=True)
+@record
 class Route:
     match: dict[str, str]
     alerts: tuple[Any, ...]
@@ -140,7 +140,7 @@ class Route:
         return all(labels.get(k) == v for k, v in self.match.items())
 
 
-@dataclass(frozen=True)
+@record
 class Fleet:
     """A validated fleet directory's shared settings (the profiles are `profile_dirs`)."""
 

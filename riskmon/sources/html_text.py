@@ -5,9 +5,10 @@ scripts, navigation and other chrome dropped, and the page's publication date wh
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+
+from riskmon.core.record import field, record
 
 # ---------------------------------------------------------------------------------------------
 # HTML to text
@@ -32,7 +33,7 @@ _PUBLISHED_META = frozenset(
 )  # fmt: skip
 
 
-@dataclass
+@record(frozen=False)
 class Page:
     """An HTML page as text: the headline, then the article's blocks, one per line."""
 
@@ -41,7 +42,7 @@ class Page:
     published: datetime | None = None
 
 
-@dataclass
+@record(frozen=False)
 class _Part:
     """The text of one element worth choosing as the article (an <article> or <main>)."""
 

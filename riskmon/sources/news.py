@@ -20,13 +20,13 @@ import re
 import threading
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from riskmon.core.model import ANY, Deadline, Event, Impact, TimelineEntry
 from riskmon.core.news import Lexicon, lexicon_from_data, merge_lexicons
+from riskmon.core.record import fields, record
 from riskmon.errors import ConfigError, Problem, RiskmonError
 from riskmon.sources.html_text import html_to_text as html_to_text
 from riskmon.userfile import CONFIG_MAX_BYTES, MB, read_bytes
@@ -108,7 +108,7 @@ def _user_lexicon(path: Path, data: bytes) -> Lexicon:
 # Articles
 
 
-@dataclass(frozen=True)
+@record
 class ArticleText:
     """What `read_article` read: the text the extractor gets, the page's address (None for a
     file or stdin) and the publication date the page's metadata gives (None without one)."""

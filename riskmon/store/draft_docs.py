@@ -5,12 +5,12 @@ strings, and a stored document read defensively (a field of the wrong type is a 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from riskmon.core.model import EVENT_KINDS, STATUSES, Deadline, Impact, TimelineEntry
 from riskmon.core.news import Draft, Evidence
+from riskmon.core.record import fields
 from riskmon.store.lockedjson import CorruptFile
 
 # ---------------------------------------------------------------------------------------------

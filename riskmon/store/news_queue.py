@@ -33,13 +33,13 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from riskmon.core.model import STATUS_RANK
 from riskmon.core.news import Draft, merge, same_change
+from riskmon.core.record import record, replace
 from riskmon.errors import RiskmonError
 from riskmon.store.draft_docs import _is_list, _iso, _Reader, draft_from_doc, draft_to_doc
 from riskmon.store.lockedjson import CorruptFile, LockedJSONFile, Tables, Transaction
@@ -64,7 +64,7 @@ class QueueError(RiskmonError):
     """No such draft, or it was already decided: "nothing to do" (exit 1), not a failure."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Article:
     """The text a draft was read from (inert: see `riskmon.core.news.text.mask`), cut to
     ARTICLE_MAX_CHARS; `digest` is of the whole text."""
@@ -80,7 +80,7 @@ class Article:
         return Article(text[:ARTICLE_MAX_CHARS], url, published, digest)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Entry:
     id: str
     state: str
@@ -94,7 +94,7 @@ class Entry:
     """For an accepted entry: the event it added or updated."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Added:
     """One draft handed to `NewsQueue.add`: what became of it and the entry it is in."""
 

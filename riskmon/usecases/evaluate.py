@@ -9,13 +9,13 @@ event costs what it costs. Only the shells pass `now` in; they present, none com
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from riskmon.core.engine import Assessment, assess
 from riskmon.core.model import Event
+from riskmon.core.record import field, record, replace
 from riskmon.core.settings import Settings
 from riskmon.sources.config.load import Config, load_config
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from riskmon.sources.feeds.feeds import FeedResult
 
 
-@dataclass(frozen=True)
+@record
 class Evaluation:
     config: Config
     assessment: Assessment
@@ -71,8 +71,7 @@ def with_score_thresholds(settings: Settings, warn: float | None, crit: float | 
     """`check -w/-c`: override the score thresholds, validated like the config file's."""
     if warn is None and crit is None:
         return settings
-    from dataclasses import replace
-
+    from riskmon.core.record import replace
     from riskmon.errors import RiskmonError
     from riskmon.sources.config.schema import revalidate
 

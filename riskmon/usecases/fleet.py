@@ -8,11 +8,11 @@ assess it with the fleet's shared events and feeds added to its own.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from riskmon.core.record import field, record
 from riskmon.errors import ConfigError, RiskmonError
 from riskmon.paths import ConfigLocation, user_data_dir
 from riskmon.present.fleet import EXIT_CODES, FleetRow, row_of
@@ -44,7 +44,7 @@ def feed_cache(data: Path, name: str | None = None) -> Path:
     return data / "feeds" if name is None else data / "feeds" / "profiles" / name
 
 
-@dataclass(frozen=True)
+@record
 class ProfileOutcome:
     """One profile's assessment, or why there is none."""
 

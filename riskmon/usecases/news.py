@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from riskmon.core.model import STATUSES, Deadline, Event, TimelineEntry
 from riskmon.core.news import Draft, Match, extract, match
 from riskmon.core.news.text import mask
+from riskmon.core.record import field, record
 from riskmon.errors import ConfigError, Problem, RiskmonError, reason_of
 from riskmon.paths import ConfigLocation, user_data_dir
 from riskmon.store.news_queue import Article, Entry, NewsQueue
@@ -59,14 +59,14 @@ def catalog(location: ConfigLocation) -> list[Event]:
 # Articles in
 
 
-@dataclass(frozen=True)
+@record
 class ArticleIn:
     text: str
     published: datetime | None = None
     url: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Made:
     """A draft an article gave: its id is the queue entry's (its own when not queued), `match`
     the event it would update, `outcome` what the queue did (riskmon.store.news_queue) or KNOWN."""
@@ -112,7 +112,7 @@ def take_in(
 
 
 def _with_id(d: Draft, new_id: str) -> Draft:
-    from dataclasses import replace
+    from riskmon.core.record import replace
 
     return replace(d, id=new_id)
 
@@ -121,7 +121,7 @@ def _with_id(d: Draft, new_id: str) -> Draft:
 # The queue for review
 
 
-@dataclass(frozen=True)
+@record
 class Review:
     """The queue with what each pending draft would update (`matches`); `error` says why the
     matches are unknown (an invalid config)."""
@@ -148,7 +148,7 @@ def reject(location: ConfigLocation, entry_id: str, now: datetime) -> Entry:
 # Accepting
 
 
-@dataclass(frozen=True)
+@record
 class Proposal:
     """What accepting a draft writes: `new_event` (an events.toml table) or an update of the
     event `event_id`."""
@@ -221,7 +221,7 @@ def propose(draft: Draft, found: Match | None, events: Sequence[Event]) -> Propo
     )
 
 
-@dataclass(frozen=True)
+@record
 class Accepted:
     entry: Entry
     proposal: Proposal

@@ -10,8 +10,9 @@ through `engine.assess` with the same events (catalog plus feeds), settings and 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from riskmon.core.record import record
 
 if TYPE_CHECKING:
     from riskmon.core.engine import Assessment
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from riskmon.usecases.evaluate import Evaluation
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     """A scenario, assessed beside its baseline."""
 

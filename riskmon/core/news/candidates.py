@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from riskmon.core.model import ANY, Impact
@@ -15,6 +14,7 @@ from riskmon.core.news.dates import DateHit, find_dates, range_between
 from riskmon.core.news.lexicon import Lexicon, Phrase, TimeZoneEntry
 from riskmon.core.news.numbers import _numbers
 from riskmon.core.news.text import Document, Sentence
+from riskmon.core.record import field, record
 
 DEFAULT_STATUS = "announced"
 NEGATED = ("rumored", 1.05)
@@ -30,7 +30,7 @@ _CLOCK = re.compile(r"\d\s*(?:[:点时]|[apAP]\.?\s?[mM]\b)|noon|midnight", re.I
 # Candidates: one per sentence with a kind cue
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class _Context:
     doc: Document
     lexicon: Lexicon
@@ -86,7 +86,7 @@ class _Context:
         return out
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class _Candidate:
     anchor: Sentence
     kind: str

@@ -4,11 +4,12 @@ exact it is, and what it marks: a start, an end or a deadline).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from riskmon.core.record import record
 
-@dataclass(frozen=True, slots=True)
+
+@record(slots=True)
 class DateHit:
     start: int
     end: int
@@ -37,7 +38,7 @@ class DateHit:
         return 1 if self.precision == "day" else 0
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class _Raw:
     start: int
     end: int

@@ -31,7 +31,6 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from riskmon.core.news.date_finders import _I, _raw_dates
@@ -39,6 +38,7 @@ from riskmon.core.news.date_hits import DateHit as DateHit
 from riskmon.core.news.date_hits import _Raw
 from riskmon.core.news.date_times import _with_time
 from riskmon.core.news.lexicon import Phrase, TimeZoneEntry
+from riskmon.core.record import replace
 
 PAST_WINDOW = timedelta(days=120)
 FUTURE_WINDOW = timedelta(days=245)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from riskmon.core.model import ANY, DEFAULT_PROBABILITY, Deadline, Event, Impact, TimelineEntry
+from riskmon.core.record import field, fields, record, replace
 
 if TYPE_CHECKING:
     from riskmon.core.news.match import Match
@@ -19,7 +19,7 @@ FIELDS = ("kind", "platforms", "regions", "effective", "ends", "deadlines", "sta
 TITLE_MAX = 160
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Evidence:
     """The sentence a field was read from: its text (inert: no escapes or control characters)
     and where it is in the article, [start, end) in characters of the text given to `extract`."""
@@ -32,7 +32,7 @@ class Evidence:
         return {"text": self.text, "start": self.start, "end": self.end}
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Draft:
     """A proposed event. Times are aware UTC datetimes; a date without a time of day is 00:00
     UTC. `effective_offset` and `ends_offset` are the UTC offsets the article gave with a time of

@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from riskmon.core.model import ANY, DEFAULT_PROBABILITY, STATUS_RANK, Deadline, Impact
@@ -34,6 +33,7 @@ from riskmon.core.news.draft import TITLE_MAX, Draft, Evidence, unique_ids
 from riskmon.core.news.kinds import LATER, compatible
 from riskmon.core.news.lexicon import Lexicon, Phrase
 from riskmon.core.news.text import Document, Sentence, cjk_count, clean, read, weight
+from riskmon.core.record import replace
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _FULL_STOPS = ("。", ".")

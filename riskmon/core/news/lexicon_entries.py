@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from riskmon.core.record import field, record
 
 # Which kind wins when one sentence holds cues of several: the most specific change first.
 # A lexicon may override any of these with `priority = n` in its [kinds.<kind>] table.
@@ -26,7 +27,7 @@ _WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 _LOWER_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class PlatformEntry:
     id: str
     aliases: tuple[str, ...]
@@ -34,14 +35,14 @@ class PlatformEntry:
     """Where the platform exists at all (Douyin: CN); used when an article names no region."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class RegionEntry:
     name: str
     codes: tuple[str, ...]
     aliases: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class KindEntry:
     kind: str
     cues: tuple[str, ...]
@@ -50,14 +51,14 @@ class KindEntry:
     """Other kind -> words: in a sentence with one of the words, a cue of this kind means that kind."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class StatusEntry:
     status: str
     weight: float
     cues: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class TimeZoneEntry:
     name: str
     offset_minutes: int
@@ -68,14 +69,14 @@ class TimeZoneEntry:
     """Regions whose "local time" this is."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Noise:
     section_markers: tuple[str, ...] = ()
     line_prefixes: tuple[str, ...] = ()
     line_contains: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Phrase:
     """One matched phrase: [start, end) in the text and what the lexicon says it means."""
 
@@ -192,7 +193,7 @@ def _node(node: dict[str, Any], into: str, latin: re.Pattern[str], word: str) ->
     return "(?:" + "|".join(alts) + ")"
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Folded:
     """Word lists compared with lower-cased text: the origin words as tuples for str.endswith and
     str.startswith, the noise lists as one regex each."""
@@ -206,7 +207,7 @@ class Folded:
     line_contains: re.Pattern[str]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Matchers:
     """The compiled phrase matchers of a lexicon (see `PhraseMatcher`)."""
 
@@ -222,7 +223,7 @@ class Matchers:
     direction: PhraseMatcher
 
 
-@dataclass(frozen=True, eq=False)
+@record(eq=False)
 class Lexicon:
     """Everything the extractor knows about words. Build with `lexicon_from_data`. Compared and
     hashed by identity, so a caller can cache on it."""
@@ -248,7 +249,7 @@ class Lexicon:
     """Region code -> the zone of its "local time" (the first zone listing it)."""
 
     def __post_init__(self) -> None:
-        # A frozen dataclass sets derived fields through object.__setattr__ (the documented way).
+        # A frozen record sets derived fields through object.__setattr__ (the documented way).
         object.__setattr__(self, "matchers", _build_matchers(self))
         folded = Folded(
             _lowered(self.origin_before),

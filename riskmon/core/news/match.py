@@ -19,13 +19,13 @@ evidence of the value kept.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from riskmon.core.model import ANY, DEFAULT_PROBABILITY, STATUS_RANK, Deadline, Event, Impact, TimelineEntry
 from riskmon.core.news.draft import Draft, Evidence, unique_ids
 from riskmon.core.news.kinds import LATER, compatible
 from riskmon.core.reach import overlaps
+from riskmon.core.record import fields, record, replace
 from riskmon.core.timing import occurrence
 
 WINDOW_DAYS = 45
@@ -34,7 +34,7 @@ LATER_WINDOW_DAYS = 365
 days after the event's dates."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Match:
     """An existing event a draft is about, and the update the draft proposes to it."""
 
@@ -246,7 +246,7 @@ def _impact(lead: Draft, others: list[Draft]) -> Impact:
     """Every number any draft gives; the lead's where two give one."""
     values = {}
     for d in reversed([lead, *others]):  # the lead's values win
-        for name in Impact.__dataclass_fields__:
+        for name in (f.name for f in fields(Impact)):
             v = getattr(d.impact, name)
             if v is not None:
                 values[name] = v

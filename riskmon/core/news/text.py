@@ -13,9 +13,9 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 
 from riskmon.core.news.lexicon import Lexicon, Phrase
+from riskmon.core.record import field, record
 
 MAX_CHARS = 200_000
 """Only this much of an article is read: no article is longer, and the work stays bounded."""
@@ -114,7 +114,7 @@ def cjk_count(text: str) -> int:
     return len(_CJK.findall(text))
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class Sentence:
     index: int
     start: int
@@ -133,7 +133,7 @@ class Sentence:
     """Lexicon phrases in the sentence by category, offsets relative to `start`."""
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class Document:
     original: str
     masked: str

@@ -1,7 +1,7 @@
 """The validated-config cache: a repeated `riskmon check` on unchanged files skips TOML parsing
 and pydantic (its import and its validators are most of a cold start; benchmarks/README.md).
 
-Each entry is one config directory's validated objects (the core's frozen dataclasses), stored
+Each entry is one config directory's validated objects (the core's frozen records), stored
 under the user cache dir (`$XDG_CACHE_HOME/riskmon/config/`). Its header is the fingerprint of the
 code: riskmon's version and the size and mtime of every module that validates and converts (CODE:
 an edited checkout is a miss as a whole). Its payload holds one part per file, each under the
@@ -12,7 +12,7 @@ truncated, corrupt, foreign, unreadable, not a regular file) is ignored, and the
 the files and writes a fresh entry.
 
 The payload is a pickle, but never trusted to name what it builds: unpickling may only construct
-dataclasses and enums of riskmon.core and datetime values (anything else is a corrupt entry).
+records and enums of riskmon.core and datetime values (anything else is a corrupt entry).
 Entries are written atomically (a temp file renamed; no fsync: a torn entry fails its checksum),
 readable by the user only; a failed write is not an error (the next run validates again). At
 most MAX_ENTRIES entries are kept.
@@ -21,7 +21,6 @@ most MAX_ENTRIES entries are kept.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import enum
 import functools
 import hashlib
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import riskmon
+from riskmon.core.record import is_record
 from riskmon.userfile import MB, read_bytes
 
 FORMAT = b"riskmon-config-cache 2\n"
@@ -51,7 +51,7 @@ _ALLOWED_DATETIME = frozenset({"datetime", "date", "time", "timedelta", "timezon
 
 
 class _CoreOnly(pickle.Unpickler):
-    """Builds riskmon.core dataclasses and enums and datetime values; refuses every other global
+    """Builds riskmon.core records and enums and datetime values; refuses every other global
     (pickle's documented way to restrict what a pickle may construct)."""
 
     def find_class(self, module: str, name: str) -> Any:
@@ -59,7 +59,7 @@ class _CoreOnly(pickle.Unpickler):
             return super().find_class(module, name)
         if module.startswith("riskmon.core.") and not name.startswith("_"):
             found = super().find_class(module, name)
-            if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, enum.Enum)):
+            if isinstance(found, type) and (is_record(found) or issubclass(found, enum.Enum)):
                 return found
         raise pickle.UnpicklingError(f"not allowed in a config cache: {module}.{name}")
 

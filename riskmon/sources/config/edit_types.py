@@ -4,10 +4,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from riskmon.core.record import record
 from riskmon.errors import ConfigError
 
 # Which table of which file holds what, and the model that validates one entry of it.
@@ -27,7 +27,7 @@ class ConflictError(ConfigError):
     """The file changed on disk after it was read; nothing was written."""
 
 
-@dataclass(frozen=True)
+@record
 class FieldEdit:
     """Set one field of one table (or of one item of an array of tables, by id); None removes it."""
 
@@ -48,7 +48,7 @@ class FieldEdit:
         return f"{self.table}{item}.{self.field}"
 
 
-@dataclass(frozen=True)
+@record
 class AppendEdit(FieldEdit):
     """Append `value` to the list field of an item of an array of tables (by id), unless an equal
     value is there already; the list is created when the item has none. A value is compared as
@@ -60,7 +60,7 @@ TIMELINE_START = date(1900, 1, 1)
 always", so that a replay before the new entry shows exactly what the event said before."""
 
 
-@dataclass(frozen=True)
+@record
 class TimelineEdit:
     """A new entry in an event's `timeline`: from `date` on, the event has `status`.
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskmon.core.model import Event, Profile
 from riskmon.core.playbook_rules import PlaybookFile, PlaybookRule
+from riskmon.core.record import record
 from riskmon.core.settings import Settings
 from riskmon.errors import ConfigError, Problem
 from riskmon.i18n import N_, _
@@ -53,7 +53,7 @@ MISSING_MEANS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """A validated config directory, as the core's plain types."""
 

@@ -21,6 +21,7 @@ from riskmon.core.dates import in_date_range as in_date_range
 from riskmon.core.dates import to_utc as to_utc
 from riskmon.core.model import DEFAULT_PROBABILITY as DEFAULT_PROBABILITY
 from riskmon.core.model import STATUS_RANK as STATUS_RANK
+from riskmon.core.record import fields, is_record
 from riskmon.core.settings import parse_duration as parse_duration
 from riskmon.sources.config.schema_events import (
     _RRULE_FREQS as _RRULE_FREQS,
@@ -234,7 +235,7 @@ from riskmon.sources.config.schema_types import (
 )
 
 # ---------------------------------------------------------------------------------------------
-# To the core's plain dataclasses
+# To the core's plain records
 
 
 _CORE_TYPES: dict[str, type] = {
@@ -263,13 +264,11 @@ _CORE_TYPES: dict[str, type] = {
 
 
 def to_core(value: Any) -> Any:
-    """A validated model as the core's frozen dataclass of the same name (lists become tuples),
+    """A validated model as the core's frozen record of the same name (lists become tuples),
     so nothing past the edge depends on pydantic."""
-    import dataclasses
-
     if isinstance(value, BaseModel):
         target = _CORE_TYPES[type(value).__name__]
-        names = [f.name for f in dataclasses.fields(target)]
+        names = [f.name for f in fields(target)]
         return target(**{name: to_core(getattr(value, name)) for name in names})
     if isinstance(value, list):
         return tuple(to_core(v) for v in value)
@@ -296,11 +295,9 @@ def revalidate(obj: Any) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    """A core dataclass as the data its model reads (tuples as lists)."""
-    import dataclasses
-
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """A core record as the data its model reads (tuples as lists)."""
+    if is_record(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):

@@ -17,12 +17,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from riskmon.core.model import STATUS_RANK, Event
+from riskmon.core.record import replace
 from riskmon.core.settings import FeedSettings, parse_duration
 from riskmon.i18n import _
 from riskmon.sources.feeds.fetch import (

@@ -18,13 +18,13 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import quote
 
 from riskmon import __version__
+from riskmon.core.record import record
 from riskmon.fileio import atomic_write_bytes
 from riskmon.i18n import _
 from riskmon.textsafe import clean
@@ -75,7 +75,7 @@ def env_headers(names: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True)
+@record
 class Fetched:
     """The outcome of a successful exchange: a new body (200) or `not_modified` (304)."""
 
@@ -270,7 +270,7 @@ def _describe(exc: Exception, timeout: float) -> str:
 # The cache: one JSON file per feed holding the last good body and its metadata.
 
 
-@dataclass(frozen=True)
+@record
 class CacheEntry:
     source: str
     """The url or path the body came from; a cache for another source is ignored."""

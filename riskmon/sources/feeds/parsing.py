@@ -8,11 +8,11 @@ import calendar
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from riskmon.core.model import DEFAULT_PROBABILITY, Event
+from riskmon.core.record import replace
 from riskmon.core.settings import FeedSettings
 from riskmon.sources.feeds.fetch import (
     check_kind,

@@ -4,17 +4,17 @@ the conflicts found when feeds' events are merged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from riskmon.core.model import Event
+from riskmon.core.record import record
 
 MAX_HEADLINES = 100
 SUMMARY_MAX = 4000
 
 
-@dataclass(frozen=True)
+@record
 class Headline:
     feed: str
     title: str
@@ -35,7 +35,7 @@ class Headline:
         }
 
 
-@dataclass(frozen=True)
+@record
 class FeedStatus:
     name: str
     type: str
@@ -71,14 +71,14 @@ class FeedStatus:
         }
 
 
-@dataclass(frozen=True)
+@record
 class FeedResult:
     status: FeedStatus
     events: tuple[Event, ...]
     headlines: tuple[Headline, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Conflict:
     event_id: str
     winner: str
