@@ -4,7 +4,6 @@ the answer the files give."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import subprocess
@@ -134,9 +133,7 @@ def test_a_forged_entry_cannot_run_code_or_change_the_answer(tmp_path: Path) -> 
     header = entry.read_bytes().partition(b"\n\n")[0].split(b"\n")
     marker = tmp_path / "pwned"
     body = pickle.dumps((_Marker(marker), None, (), None))
-    entry.write_bytes(
-        header[0] + b"\n" + header[1] + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n\n" + body
-    )
+    entry.write_bytes(header[0] + b"\n" + header[1] + b"\n" + cache.checksum(body).encode() + b"\n\n" + body)
 
     r = check(tmp_path, cfg)
     assert (r.returncode, r.stdout) == (first.returncode, first.stdout)

@@ -5,14 +5,19 @@ Each entry is one config directory's validated objects (the core's frozen record
 under the user cache dir (`$XDG_CACHE_HOME/riskmon/config/`). Its header is the fingerprint of the
 code: riskmon's version and the size and mtime of every module that validates and converts (CODE:
 an edited checkout is a miss as a whole). Its payload holds one part per file, each under the
-file's own key: its path, size, mtime_ns and the SHA-256 of the bytes just read. A part is used
+file's own key: its path, size, mtime_ns and a checksum of the bytes just read. A part is used
 only when its key is the one the caller computed from the file it has read now, so an edit of one
-file revalidates that file only; the payload's own SHA-256 must match too. Anything else (stale,
+file revalidates that file only; the payload's own checksum must match too. Anything else (stale,
 truncated, corrupt, foreign, unreadable, not a regular file) is ignored, and the caller validates
 the files and writes a fresh entry.
 
 The payload is a pickle, but never trusted to name what it builds: unpickling may only construct
 records and enums of riskmon.core and datetime values (anything else is a corrupt entry).
+The checksums (`checksum`: CRC-32 and Adler-32 of the bytes, and their length) find an edit that
+kept a file's size and nanosecond mtime, and an entry torn or damaged on disk; they are not a
+defence against someone who can write your cache directory (whoever can do that runs code as you
+already), which is why the unpickler above, not a checksum, keeps an entry from building anything
+but riskmon's records. They replaced SHA-256, whose OpenSSL import was ~4 ms of every check.
 Entries are written atomically (a temp file renamed; no fsync: a torn entry fails its checksum),
 readable by the user only; a failed write is not an error (the next run validates again). At
 most MAX_ENTRIES entries are kept.
@@ -23,11 +28,11 @@ from __future__ import annotations
 import contextlib
 import enum
 import functools
-import hashlib
 import io
 import os
 import pickle
 import stat
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,7 +41,7 @@ import riskmon
 from riskmon.core.record import is_record
 from riskmon.userfile import MB, read_bytes
 
-FORMAT = b"riskmon-config-cache 2\n"
+FORMAT = b"riskmon-config-cache 3\n"
 MAX_BYTES = 64 * MB
 MAX_ENTRIES = 2048
 """Config directories remembered, the oldest going first: an agency's fleet holds one per profile
@@ -79,15 +84,19 @@ class Fingerprint:
     """What an entry was computed from, added to piece by piece; `digest()` is its key."""
 
     def __init__(self) -> None:
-        self._h = hashlib.sha256()
+        self._parts: list[bytes] = []
 
     def add(self, *parts: object) -> Fingerprint:
-        self._h.update(repr(parts).encode("utf-8", "surrogatepass"))
-        self._h.update(b"\0")
+        self._parts.append(repr(parts).encode("utf-8", "surrogatepass"))
         return self
 
     def digest(self) -> str:
-        return self._h.hexdigest()
+        return checksum(b"\0".join(self._parts))
+
+
+def checksum(data: bytes) -> str:
+    """CRC-32 and Adler-32 of `data` and its length, in hex (see the module's docstring)."""
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"
 
 
 @functools.cache
@@ -99,10 +108,10 @@ def code_key() -> str:
 
 def file_key(path: Path, data: bytes | None, st: os.stat_result | None) -> str:
     """One input file as it was just read (`data` None: it does not exist): its path, size,
-    mtime_ns and the SHA-256 of its bytes. Each file's part of an entry is used only under it."""
+    mtime_ns and the checksum of its bytes. Each file's part of an entry is used only under it."""
     if data is None or st is None:
         return Fingerprint().add("missing", str(path)).digest()
-    return Fingerprint().add("file", str(path), st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()).digest()
+    return Fingerprint().add("file", str(path), st.st_size, st.st_mtime_ns, checksum(data)).digest()
 
 
 @functools.cache
@@ -136,7 +145,7 @@ def _tree_stamps(base: str, rel: str) -> Iterator[tuple[str, int, int]]:
 
 def slot_for(*names: str) -> str:
     """An entry's file name for what it caches (a config directory's absolute path, say)."""
-    return hashlib.sha256("\0".join(names).encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".pickle"
+    return checksum("\0".join(names).encode("utf-8", "surrogatepass"))[:16] + ".pickle"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,7 +173,7 @@ def _decode(data: bytes, fingerprint: str) -> Any | None:
     lines = header.split(b"\n")
     if len(lines) != 3 or lines[0] + b"\n" != FORMAT or lines[1].decode("ascii") != fingerprint:
         return None
-    if hashlib.sha256(rest).hexdigest() != lines[2].decode("ascii"):
+    if checksum(rest) != lines[2].decode("ascii"):
         return None
     return _CoreOnly(io.BytesIO(rest)).load()
 
@@ -173,7 +182,7 @@ def store(slot: str, fingerprint: str, payload: Any) -> None:
     """Write `payload` for `fingerprint` into `slot`, atomically; a failure is only logged."""
     try:
         body = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-        header = FORMAT + fingerprint.encode("ascii") + b"\n" + hashlib.sha256(body).hexdigest().encode("ascii")
+        header = FORMAT + fingerprint.encode("ascii") + b"\n" + checksum(body).encode("ascii")
         root = cache_root()
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
         _write(root / slot, header + b"\n\n" + body)
