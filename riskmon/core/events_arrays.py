@@ -66,13 +66,22 @@ def add_events(run: Assessor, events: Sequence[Event]) -> None:
         a, b = bounds[k], bounds[k + 1]
         hits = Hits(partial(_hit_rows, channels, hit_columns, event, impact, a, b), b - a)
         run.record(event, standing, w, impact, terms[k], hits)
-    t = run.table
-    t.channel.extend(pairs.channel.tolist())
-    t.event.extend(pairs.event.tolist())
-    t.fraction.extend(pairs.fraction.tolist())
-    t.hit.extend(pairs.direct.tolist())
-    t.stock.extend(columns["stock"].tolist())
-    t.deposit.extend(columns["deposit"].tolist())
+    _fill(run.table, pairs, columns)
+
+
+def _fill(table: PairTable, pairs: ReachPairs, columns: dict[str, Floats]) -> None:
+    """The pairs into the table: as its lists (the readable path reads them) and as arrays."""
+    made = {
+        "channel": pairs.channel,
+        "event": pairs.event,
+        "fraction": pairs.fraction,
+        "hit": pairs.direct,
+        "stock": columns["stock"],
+        "deposit": columns["deposit"],
+    }
+    for name, values in made.items():
+        getattr(table, name).extend(values.tolist())
+    table.arrays.update(made)
 
 
 def pair_terms(

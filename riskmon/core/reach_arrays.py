@@ -50,24 +50,33 @@ def members(
     for values in have:
         for v in values:
             vocab.setdefault(v, len(vocab))
-    # row v: the channels holding value v; the last row (no value) holds none
-    table = np.zeros((len(vocab) + 1, len(have)), dtype=bool)
+    every = len(vocab) + 1
+    # row v: the channels holding value v; then a row of none and a row of every channel
+    table = np.zeros((len(vocab) + 2, len(have)), dtype=bool)
+    table[every] = True
     for c, values in enumerate(have):
         table[[vocab[v] for v in values], c] = True
-    width = max((len(w) for w in wanted if w is not None), default=0) or 1
-    codes = np.full((len(wanted), width), len(vocab), dtype=np.intp)
-    every = np.zeros(len(wanted), dtype=bool)
-    for e, asked in enumerate(wanted):
-        if asked is None or (any_wanted and ANY in asked):
-            every[e] = True
-        else:
-            codes[e, : len(asked)] = [vocab.get(v, len(vocab)) for v in asked]
-    out: Bools = table[codes[:, 0]]
-    for j in range(1, width):
-        out |= table[codes[:, j]]
-    out |= every[:, None]
     if any_have:
-        out |= np.array([ANY in values for values in have], dtype=bool)[None, :]
+        table[: every + 1, [ANY in values for values in have]] = True
+    codes = _codes(vocab, wanted, any_wanted)
+    out: Bools = table[codes[:, 0]]
+    for j in range(1, codes.shape[1]):
+        out |= table[codes[:, j]]
+    return out
+
+
+def _codes(vocab: dict[str, int], wanted: Sequence[tuple[str, ...] | None], any_wanted: bool) -> Ints:
+    """(events x most values asked): each event's values as rows of the table `members` builds,
+    padded with the row of none; many events ask the same values, so each tuple is coded once."""
+    none, every = len(vocab), len(vocab) + 1
+    coded: dict[tuple[str, ...] | None, list[int]] = {}
+    for asked in wanted:
+        if asked not in coded:
+            everything = asked is None or (any_wanted and ANY in asked)
+            coded[asked] = [every] if everything else [vocab.get(v, none) for v in asked or ()]
+    width = max((len(c) for c in coded.values()), default=0) or 1
+    padded = {k: c + [none] * (width - len(c)) for k, c in coded.items()}
+    out: Ints = np.array([padded[asked] for asked in wanted], dtype=np.intp).reshape(len(wanted), width)
     return out
 
 
@@ -75,29 +84,37 @@ def hits(channels: Sequence[Channel], events: Sequence[tuple[Event, KindImpact]]
     """(events x channels): the event hits the channel itself (regions not yet checked)."""
     platforms = [e.platforms for e, _ in events]
     out = members([(c.platform,) for c in channels], platforms, any_have=False, any_wanted=True)
-    out &= members([(c.warehouse,) for c in channels], [e.warehouses for e, _ in events], False, False)
+    warehouses = [e.warehouses for e, _ in events]
+    if any(w is not None for w in warehouses):
+        out &= members([(c.warehouse,) for c in channels], warehouses, False, False)
     routes = [(e.routes or DUTY_ROUTES_DEFAULT) if e.kind == "duty_change" else None for e, _ in events]
-    out &= members([(c.supply_route,) for c in channels], routes, False, False)
+    if any(r is not None for r in routes):
+        out &= members([(c.supply_route,) for c in channels], routes, False, False)
     return out
 
 
 def cut_shares(channels: Sequence[Channel], events: Sequence[tuple[Event, KindImpact]]) -> tuple[Bools, Floats]:
     """(events x channels): whether the event cuts any of the channel's links, and the sum of
     the shares it cuts, added link by link in the channel's order (0.0 for a link not cut
-    leaves a float sum unchanged)."""
+    leaves a float sum unchanged). Worked out over the channels that have links only."""
+    linked = [i for i, c in enumerate(channels) if c.traffic]
+    any_cut = np.zeros((len(events), len(channels)), dtype=bool)
+    total = np.zeros((len(events), len(channels)), dtype=float)
+    if not linked:
+        return any_cut, total
     cuts = np.array([i.traffic_lost > 0 for _, i in events], dtype=bool)[:, None]
     platforms = [e.platforms for e, _ in events]
     features = [i.traffic_features for _, i in events]
-    any_cut = np.zeros((len(events), len(channels)), dtype=bool)
-    total = np.zeros((len(events), len(channels)), dtype=float)
-    for k in range(max((len(c.traffic) for c in channels), default=0)):
-        links = [c.traffic[k] if len(c.traffic) > k else None for c in channels]
+    shares = np.zeros((len(events), len(linked)), dtype=float)
+    for k in range(max(len(channels[i].traffic) for i in linked)):
+        links = [channels[i].traffic[k] if len(channels[i].traffic) > k else None for i in linked]
         via = members([(x.via,) if x else () for x in links], platforms, any_have=False, any_wanted=True)
         feature = members([(x.feature,) if x else () for x in links], features, False, True)
         present = np.array([x is not None for x in links], dtype=bool)[None, :]
         cut = cuts & present & via & feature
-        any_cut |= cut
-        total = total + np.where(cut, np.array([x.share if x else 0.0 for x in links])[None, :], 0.0)
+        any_cut[:, linked] |= cut
+        shares = shares + np.where(cut, np.array([x.share if x else 0.0 for x in links])[None, :], 0.0)
+    total[:, linked] = shares
     return any_cut, total
 
 

@@ -55,6 +55,8 @@ class Draws:
         padded[:-1, : packed.shape[1]] = packed
         padded[-1] = 255
         self.bits: Words = padded.view(np.uint64)
+        self.words: Words = np.ascontiguousarray(self.bits.T)
+        """`bits` word by word: row w holds every event's w-th word (see `_or_by_cell`)."""
         self.row = np.full(events, NEVER, dtype=np.int64)
         self.row[np.asarray(fixed, dtype=np.int64)] = ALWAYS
         self.row[np.asarray(uncertain, dtype=np.int64)] = np.arange(len(uncertain))
@@ -140,7 +142,7 @@ def cell_factors(
     zero = fraction >= 1.0
     if zero.any():
         cell, owner = _incidences(lo[zero], hi[zero], rows[zero])
-        killed_cells, ored = _or_by_cell(cell, d.bits[owner])
+        killed_cells, ored = _or_by_cell(cell, owner, d.words)
         out[place[killed_cells]] = d.unpack(~ored)  # 1 where no event removing every order happens
         untouched[place[killed_cells]] = False
     out[untouched] = 1.0
@@ -169,24 +171,37 @@ def range_sums(lo: Ints, hi: Ints, values: Floats) -> tuple[Ints, Floats]:
 
 
 def _sum_by_cell(cell: Ints, values: Floats) -> tuple[Ints, Floats]:
-    """The rows of `values` added up by cell: (the cells, their sums)."""
-    if not len(cell):  # reduceat needs at least one start
+    """The rows of `values` added up by cell, in row order: (the cells, their sums). Rank by rank
+    (each cell's first rows, then the second ones ...): a cell has a few rows, and numpy's
+    reduceat down the rows of a 2-D array is several times slower than these row additions."""
+    if not len(cell):
         return cell, values[:0]
     order = np.argsort(cell, kind="stable")
     c = cell[order]
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-    return c[starts], np.add.reduceat(values[order], starts, axis=0)
+    counts = np.diff(np.r_[starts, len(c)])
+    out = values[order[starts]]
+    for j in range(1, int(counts.max())):
+        more = np.flatnonzero(counts > j)
+        out[more] += values[order[starts[more] + j]]
+    return c[starts], out
 
 
-def _or_by_cell(cell: Ints, bits: Words) -> tuple[Ints, Words]:
-    """The rows of `bits` or-ed by cell: (the cells, their bits); none for no cells (every range
-    empty: an event that removes every order over no day of the horizon)."""
+def _or_by_cell(cell: Ints, owner: Ints, words: Words) -> tuple[Ints, Words]:
+    """The rows `owner` of the packed bits or-ed by cell: (the cells, their bits); none for no
+    cells (every range empty: an event that removes every order over no day of the horizon).
+    Word by word (`words` is the bits transposed): a 1-D reduceat is fast, a 2-D one down the
+    rows is not, and the rows gathered would be tens of MB."""
     if not len(cell):  # reduceat needs at least one start
-        return cell, bits[:0]
+        return cell, np.zeros((0, len(words)), dtype=np.uint64)
     order = np.argsort(cell, kind="stable")
     c = cell[order]
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-    return c[starts], np.bitwise_or.reduceat(bits[order], starts, axis=0)
+    who = owner[order]
+    ored = np.empty((len(starts), len(words)), dtype=np.uint64)
+    for w, word in enumerate(words):
+        ored[:, w] = np.bitwise_or.reduceat(word[who], starts)
+    return c[starts], ored
 
 
 def _fees(a: PairArrays, d: Draws, fixed: Floats, live: NDArray[np.bool_], number: Ints, q: Floats) -> Floats:
