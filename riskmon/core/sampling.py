@@ -21,6 +21,7 @@ where possible, and products avoid BLAS's threads (see `_weighted_rows`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -148,26 +149,44 @@ def cell_factors(
     out[untouched] = 1.0
     part = np.flatnonzero(~zero & (fraction > 0.0) & (hi > lo))
     if len(part):
-        at, logs = range_sums(lo[part], hi[part], np.log1p(-fraction[part])[:, None] * d.happens[rows[part]])
-        out[place[at]] *= np.exp(logs, out=logs)
+        at, segment, logs = range_segments(
+            lo[part], hi[part], np.log1p(-fraction[part])[:, None] * d.happens[rows[part]]
+        )
+        np.exp(logs, out=logs)
+        rows_at = place[at]
+        bounds = np.flatnonzero(np.r_[True, segment[1:] != segment[:-1], True]).tolist()
+        for s, e in pairwise(bounds):
+            out[rows_at[s:e]] *= logs[segment[s]]
     return out
 
 
 def range_sums(lo: Ints, hi: Ints, values: Floats) -> tuple[Ints, Floats]:
     """Per cell some range [lo, hi) covers, the sum of the rows of `values` whose range holds it:
-    (those cells, their sums). Each row is added at its first cell and taken off after its last,
-    and one running sum down the cells does the rest: the work is per range, not per cell of it.
-    (Large arrays are written in place: on this scale, fresh memory costs more than the sums.)"""
+    (those cells, their sums); `range_segments`, each cell given its segment's sums."""
+    at, segment, sums = range_segments(lo, hi, values)
+    return at, sums[segment]
+
+
+def range_segments(lo: Ints, hi: Ints, values: Floats) -> tuple[Ints, Ints, Floats]:
+    """The cells some range [lo, hi) covers, each one's segment, and per segment the sum of the
+    rows of `values` whose range holds it. A segment is a run of covered cells no range starts
+    or ends inside (numbered as covered cells, skipping the rest): each row is added where its
+    range starts and taken off where it ends, and one running sum down the segments does the
+    rest, so the work is per range, not per cell of it; every cell of a segment has the same
+    sum, the float a running sum down the cells would give (it adds only zeros inside one)."""
     n = int(hi.max())
     covered = np.cumsum(np.bincount(lo, minlength=n + 1) - np.bincount(hi, minlength=n + 1))[:n] > 0
     number = np.concatenate([[0], np.cumsum(covered)])
-    steps = np.zeros((int(number[-1]) + 1, values.shape[1]))
-    at, sums = _sum_by_cell(number[lo], values)
+    first, after = number[lo], number[hi]
+    cuts = np.unique(np.concatenate([first, after]))
+    steps = np.zeros((len(cuts), values.shape[1]))
+    at, sums = _sum_by_cell(np.searchsorted(cuts, first), values)
     steps[at] += sums
-    at, sums = _sum_by_cell(number[hi], values)
+    at, sums = _sum_by_cell(np.searchsorted(cuts, after), values)
     steps[at] -= sums
     np.cumsum(steps, axis=0, out=steps)
-    return np.flatnonzero(covered), steps[:-1]
+    segment = np.searchsorted(cuts, np.arange(int(number[-1])), side="right") - 1
+    return np.flatnonzero(covered), segment, steps
 
 
 def _sum_by_cell(cell: Ints, values: Floats) -> tuple[Ints, Floats]:
