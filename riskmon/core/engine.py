@@ -156,7 +156,8 @@ class _Assessor:
     ) -> EventAssessment:
         p = standing.probability
         u = urgency(w.days_until)
-        expected = p * t.loss
+        loss = t.loss  # a property: worked out once
+        expected = p * loss
         return EventAssessment(
             event=event,
             status=standing.status,
@@ -176,7 +177,7 @@ class _Assessor:
             duty_cost=t.duty,
             inventory_loss=t.stock,
             deposit_loss=t.deposit,
-            loss=t.loss,
+            loss=loss,
             expected_loss=expected,
             cash_frozen=t.frozen,
             score=score_of(expected * u, self.seller.capacity),
