@@ -75,8 +75,9 @@ def _codes(vocab: dict[str, int], wanted: Sequence[tuple[str, ...] | None], any_
             everything = asked is None or (any_wanted and ANY in asked)
             coded[asked] = [every] if everything else [vocab.get(v, none) for v in asked or ()]
     width = max((len(c) for c in coded.values()), default=0) or 1
-    padded = {k: c + [none] * (width - len(c)) for k, c in coded.items()}
-    out: Ints = np.array([padded[asked] for asked in wanted], dtype=np.intp).reshape(len(wanted), width)
+    rows = np.array([c + [none] * (width - len(c)) for c in coded.values()], dtype=np.intp).reshape(-1, width)
+    number = {k: i for i, k in enumerate(coded)}
+    out: Ints = rows[np.array([number[asked] for asked in wanted], dtype=np.intp)]
     return out
 
 
