@@ -14,7 +14,7 @@ consecutive cuts: the work is a sort and a few passes over the cuts, not a produ
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -45,6 +45,12 @@ def exclusive_products(log_factors: Floats, zeros: Ints, group: Ints) -> Floats:
     return out
 
 
+def column(table: PairTable, name: str, dtype: type[np.generic]) -> Any:
+    """One column of the pair table as an array: the one kept when it was made as an array."""
+    found = table.arrays.get(name)
+    return np.asarray(getattr(table, name) if found is None else found, dtype=dtype)
+
+
 class PairArrays:
     """The pair table as arrays, with the channels' time cut and sorted once; every weighting
     (probabilities, probability x urgency, the scenarios) reuses the same order."""
@@ -56,12 +62,12 @@ class PairArrays:
         self.contribution = np.asarray(contribution, dtype=float)
         self.revenue = np.asarray(revenue, dtype=float)
         self.recapture = np.asarray(recapture, dtype=float)
-        self.channel = np.asarray(table.channel, dtype=np.int64)
-        self.event = np.asarray(table.event, dtype=np.int64)
-        self.fraction = np.asarray(table.fraction, dtype=float)
-        self.hit = np.asarray(table.hit, dtype=bool)
-        self.stock = np.asarray(table.stock, dtype=float)
-        self.deposit = np.asarray(table.deposit, dtype=float)
+        self.channel = column(table, "channel", np.int64)
+        self.event = column(table, "event", np.int64)
+        self.fraction = column(table, "fraction", np.float64)
+        self.hit = column(table, "hit", np.bool_)
+        self.stock = column(table, "stock", np.float64)
+        self.deposit = column(table, "deposit", np.float64)
         spans = table.spans
         self.start = np.array([s.start for s in spans], dtype=float)[self.event]
         self.end = np.array([s.end for s in spans], dtype=float)[self.event]
@@ -159,10 +165,10 @@ class PairWeeks:
     damage window [lo, hi), the weeks its fee or duty applies [fee_lo, fee_hi) and that rate."""
 
     def __init__(self, pairs: PairTable) -> None:
-        self.channel = np.asarray(pairs.channel, dtype=np.int64)
-        self.event = np.asarray(pairs.event, dtype=np.int64)
-        self.fraction = np.asarray(pairs.fraction, dtype=float)
-        hit = np.asarray(pairs.hit, dtype=bool)
+        self.channel = column(pairs, "channel", np.int64)
+        self.event = column(pairs, "event", np.int64)
+        self.fraction = column(pairs, "fraction", np.float64)
+        hit = column(pairs, "hit", np.bool_)
         spans = pairs.spans
         bounds = np.array(
             [[s.weeks.start, s.weeks.stop, s.fee_weeks.start, s.fee_weeks.stop] for s in spans], dtype=np.int64

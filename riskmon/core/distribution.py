@@ -10,7 +10,6 @@ inputs give the same figures.
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable, Sequence
 
 from riskmon.core.record import record
@@ -65,6 +64,8 @@ def enumerate_sets(uncertain: Sequence[float], evaluate: Callable[[int], tuple[f
 def _sample(
     uncertain: Sequence[float], evaluate: Callable[[int], tuple[float, bool]], draws: int, seed_text: str
 ) -> list[Outcome]:
+    import random  # only beyond the exact limit: a check on a small profile never needs it (~2 ms)
+
     rng = random.Random(seed_of(seed_text))
     weight = 1.0 / draws
     found = []

@@ -35,7 +35,7 @@ from riskmon.core.rules import cash_rule, concentration, concentration_rule, sco
 from riskmon.core.settings import EngineSettings, ModelSettings, Thresholds
 from riskmon.core.terms import WEEKS_PER_MONTH, Seller, Terms, event_terms
 from riskmon.core.timing import Standing, Window, status_at, urgency, window
-from riskmon.core.together import together
+from riskmon.core.together import EVENTS_ARRAYS_MIN_CELLS, together
 from riskmon.core.union import ChannelBook
 
 __all__ = [
@@ -108,18 +108,29 @@ class _Assessor:
     # -- one event ---------------------------------------------------------------------------
 
     def add(self, event: Event) -> None:
+        found = self.counts(event)
+        if found is None:
+            return
+        standing, w, impact = found
+        reach = self.index.reach(event, impact)
+        terms, hits = event_terms(self.seller, self.facts, self.table, w, impact, reach)
+        self.record(event, standing, w, impact, terms, hits)
+
+    def counts(self, event: Event) -> tuple[Standing, Window, KindImpact] | None:
+        """The event's standing, window and impact when it counts at `now`; an expired event is
+        kept as history."""
         standing = status_at(event, self.now)
         if standing is None:
-            return  # not public yet at `now`: not shown, not counted
+            return None  # not public yet at `now`: not shown, not counted
         w = window(event, self.now, self.seller.horizon_days)
         if w is None:
             self.expired.append(event)
-            return
-        impact = resolve_impact(event)
-        reach = self.index.reach(event, impact)
-        position = len(self.assessed)
-        terms, hits = event_terms(self.seller, self.facts, self.table, w, impact, reach)
-        self._one_offs(position, w, impact, terms)
+            return None
+        return standing, w, resolve_impact(event)
+
+    def record(self, event: Event, standing: Standing, w: Window, impact: KindImpact, terms: Terms, hits: Hits) -> None:
+        """The event assessed, once its pairs are in the table under the next position."""
+        self._one_offs(len(self.assessed), w, impact, terms)
         self.assessed.append(self._assessment(event, standing, w, impact, terms, hits))
         self.effects.append(terms.has_effect)
 
@@ -145,7 +156,8 @@ class _Assessor:
     ) -> EventAssessment:
         p = standing.probability
         u = urgency(w.days_until)
-        expected = p * t.loss
+        loss = t.loss  # a property: worked out once
+        expected = p * loss
         return EventAssessment(
             event=event,
             status=standing.status,
@@ -165,7 +177,7 @@ class _Assessor:
             duty_cost=t.duty,
             inventory_loss=t.stock,
             deposit_loss=t.deposit,
-            loss=t.loss,
+            loss=loss,
             expected_loss=expected,
             cash_frozen=t.frozen,
             score=score_of(expected * u, self.seller.capacity),
@@ -199,8 +211,7 @@ def assess(
     _check_now(now)
     settings = settings or EngineSettings()
     run = _Assessor(profile, settings, now)
-    for event in events:
-        run.add(event)
+    _add_events(run, events)
     events_out = run.assessed
     both = together(run)
     expected_by_channel = both.expected_by_channel
@@ -241,6 +252,18 @@ def assess(
         cash_shortfall_probability=spread.shortfall_probability,
         runway_weeks=weeks_left,
     )
+
+
+def _add_events(run: _Assessor, events: Sequence[Event]) -> None:
+    """Each event one by one; for a large profile all at once, by numpy arrays (the same figures,
+    tests/test_engine_events_arrays.py), numpy being imported only then."""
+    if len(events) > dist.EXACT_MAX_UNCERTAIN and len(events) * len(run.facts) >= EVENTS_ARRAYS_MIN_CELLS:
+        from riskmon.core.events_arrays import add_events
+
+        add_events(run, events)
+    else:
+        for event in events:
+            run.add(event)
 
 
 def _check_now(now: datetime) -> None:

@@ -47,6 +47,10 @@ class PairTable:
     deposit: list[float] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     """One per event, by its position."""
+    arrays: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    """The same columns as numpy arrays, by name, when they were made as arrays (a large
+    profile's events, core/events_arrays.py), so that `arrays.py` need not convert them back;
+    set once every pair is in."""
 
     def add_event(self, pairs: list[tuple[int, float, bool, float, float]]) -> None:
         """Every pair of the event last added to `spans`: (channel, fraction, hit, stock,

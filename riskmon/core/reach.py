@@ -92,7 +92,7 @@ class ChannelIndex:
                 continue
             c = self.channels[i]
             direct = (everywhere or c.platform in event.platforms) and _admits(event, c, routes)
-            cut = _cut_links(c, event, impact, everywhere) if cuts_links and c.traffic else ()
+            cut = cut_links(c, event, impact, everywhere) if cuts_links and c.traffic else ()
             if not direct and not cut:
                 continue
             f = impact.orders_lost if direct else 0.0
@@ -109,7 +109,7 @@ def _admits(event: Event, c: Channel, routes: tuple[str, ...] | None) -> bool:
     return routes is None or c.supply_route in routes
 
 
-def _cut_links(c: Channel, event: Event, impact: KindImpact, everywhere: bool) -> tuple[TrafficLink, ...]:
+def cut_links(c: Channel, event: Event, impact: KindImpact, everywhere: bool) -> tuple[TrafficLink, ...]:
     if impact.traffic_lost <= 0:
         return ()
     return tuple(

@@ -7,7 +7,7 @@ round.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import overload
 
@@ -71,15 +71,20 @@ class Hits(Sequence[ChannelHit]):
     large profile has tens of thousands of (event, channel) pairs and a reader looks at a few
     events. It reads as the tuple of those hits: equal to it, hashed and pickled as it."""
 
-    __slots__ = ("_hits", "_rows")
+    __slots__ = ("_count", "_hits", "_rows")
 
-    def __init__(self, rows: list[HitRow]) -> None:
+    def __init__(self, rows: list[HitRow] | Callable[[], list[HitRow]], count: int | None = None) -> None:
+        """`rows`, or a function making them on first use (the large path keeps its pairs as
+        arrays; then `count` says how many there are)."""
         self._rows = rows
+        self._count = len(rows) if isinstance(rows, list) else count or 0
         self._hits: tuple[ChannelHit, ...] | None = None
 
     def as_tuple(self) -> tuple[ChannelHit, ...]:
         if self._hits is None:
-            self._hits = tuple(ChannelHit(*row) for row in sorted(self._rows, key=_most_lost_first))
+            rows = self._rows if isinstance(self._rows, list) else self._rows()
+            self._hits = tuple(ChannelHit(*row) for row in sorted(rows, key=_most_lost_first))
+            self._rows = []  # the hits hold everything now; a function may hold large arrays
         return self._hits
 
     @overload
@@ -92,7 +97,7 @@ class Hits(Sequence[ChannelHit]):
         return self.as_tuple()[i]
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._count
 
     def __iter__(self) -> Iterator[ChannelHit]:
         return iter(self.as_tuple())

@@ -21,6 +21,7 @@ where possible, and products avoid BLAS's threads (see `_weighted_rows`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -55,6 +56,8 @@ class Draws:
         padded[:-1, : packed.shape[1]] = packed
         padded[-1] = 255
         self.bits: Words = padded.view(np.uint64)
+        self.words: Words = np.ascontiguousarray(self.bits.T)
+        """`bits` word by word: row w holds every event's w-th word (see `_or_by_cell`)."""
         self.row = np.full(events, NEVER, dtype=np.int64)
         self.row[np.asarray(fixed, dtype=np.int64)] = ALWAYS
         self.row[np.asarray(uncertain, dtype=np.int64)] = np.arange(len(uncertain))
@@ -140,53 +143,84 @@ def cell_factors(
     zero = fraction >= 1.0
     if zero.any():
         cell, owner = _incidences(lo[zero], hi[zero], rows[zero])
-        killed_cells, ored = _or_by_cell(cell, d.bits[owner])
+        killed_cells, ored = _or_by_cell(cell, owner, d.words)
         out[place[killed_cells]] = d.unpack(~ored)  # 1 where no event removing every order happens
         untouched[place[killed_cells]] = False
     out[untouched] = 1.0
     part = np.flatnonzero(~zero & (fraction > 0.0) & (hi > lo))
     if len(part):
-        at, logs = range_sums(lo[part], hi[part], np.log1p(-fraction[part])[:, None] * d.happens[rows[part]])
-        out[place[at]] *= np.exp(logs, out=logs)
+        at, segment, logs = range_segments(
+            lo[part], hi[part], np.log1p(-fraction[part])[:, None] * d.happens[rows[part]]
+        )
+        np.exp(logs, out=logs)
+        rows_at = place[at]
+        bounds = np.flatnonzero(np.r_[True, segment[1:] != segment[:-1], True]).tolist()
+        for s, e in pairwise(bounds):
+            out[rows_at[s:e]] *= logs[segment[s]]
     return out
 
 
 def range_sums(lo: Ints, hi: Ints, values: Floats) -> tuple[Ints, Floats]:
     """Per cell some range [lo, hi) covers, the sum of the rows of `values` whose range holds it:
-    (those cells, their sums). Each row is added at its first cell and taken off after its last,
-    and one running sum down the cells does the rest: the work is per range, not per cell of it.
-    (Large arrays are written in place: on this scale, fresh memory costs more than the sums.)"""
+    (those cells, their sums); `range_segments`, each cell given its segment's sums."""
+    at, segment, sums = range_segments(lo, hi, values)
+    return at, sums[segment]
+
+
+def range_segments(lo: Ints, hi: Ints, values: Floats) -> tuple[Ints, Ints, Floats]:
+    """The cells some range [lo, hi) covers, each one's segment, and per segment the sum of the
+    rows of `values` whose range holds it. A segment is a run of covered cells no range starts
+    or ends inside (numbered as covered cells, skipping the rest): each row is added where its
+    range starts and taken off where it ends, and one running sum down the segments does the
+    rest, so the work is per range, not per cell of it; every cell of a segment has the same
+    sum, the float a running sum down the cells would give (it adds only zeros inside one)."""
     n = int(hi.max())
     covered = np.cumsum(np.bincount(lo, minlength=n + 1) - np.bincount(hi, minlength=n + 1))[:n] > 0
     number = np.concatenate([[0], np.cumsum(covered)])
-    steps = np.zeros((int(number[-1]) + 1, values.shape[1]))
-    at, sums = _sum_by_cell(number[lo], values)
+    first, after = number[lo], number[hi]
+    cuts = np.unique(np.concatenate([first, after]))
+    steps = np.zeros((len(cuts), values.shape[1]))
+    at, sums = _sum_by_cell(np.searchsorted(cuts, first), values)
     steps[at] += sums
-    at, sums = _sum_by_cell(number[hi], values)
+    at, sums = _sum_by_cell(np.searchsorted(cuts, after), values)
     steps[at] -= sums
     np.cumsum(steps, axis=0, out=steps)
-    return np.flatnonzero(covered), steps[:-1]
+    segment = np.searchsorted(cuts, np.arange(int(number[-1])), side="right") - 1
+    return np.flatnonzero(covered), segment, steps
 
 
 def _sum_by_cell(cell: Ints, values: Floats) -> tuple[Ints, Floats]:
-    """The rows of `values` added up by cell: (the cells, their sums)."""
-    if not len(cell):  # reduceat needs at least one start
+    """The rows of `values` added up by cell, in row order: (the cells, their sums). Rank by rank
+    (each cell's first rows, then the second ones ...): a cell has a few rows, and numpy's
+    reduceat down the rows of a 2-D array is several times slower than these row additions."""
+    if not len(cell):
         return cell, values[:0]
     order = np.argsort(cell, kind="stable")
     c = cell[order]
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-    return c[starts], np.add.reduceat(values[order], starts, axis=0)
+    counts = np.diff(np.r_[starts, len(c)])
+    out = values[order[starts]]
+    for j in range(1, int(counts.max())):
+        more = np.flatnonzero(counts > j)
+        out[more] += values[order[starts[more] + j]]
+    return c[starts], out
 
 
-def _or_by_cell(cell: Ints, bits: Words) -> tuple[Ints, Words]:
-    """The rows of `bits` or-ed by cell: (the cells, their bits); none for no cells (every range
-    empty: an event that removes every order over no day of the horizon)."""
+def _or_by_cell(cell: Ints, owner: Ints, words: Words) -> tuple[Ints, Words]:
+    """The rows `owner` of the packed bits or-ed by cell: (the cells, their bits); none for no
+    cells (every range empty: an event that removes every order over no day of the horizon).
+    Word by word (`words` is the bits transposed): a 1-D reduceat is fast, a 2-D one down the
+    rows is not, and the rows gathered would be tens of MB."""
     if not len(cell):  # reduceat needs at least one start
-        return cell, bits[:0]
+        return cell, np.zeros((0, len(words)), dtype=np.uint64)
     order = np.argsort(cell, kind="stable")
     c = cell[order]
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-    return c[starts], np.bitwise_or.reduceat(bits[order], starts, axis=0)
+    who = owner[order]
+    ored = np.empty((len(starts), len(words)), dtype=np.uint64)
+    for w, word in enumerate(words):
+        ored[:, w] = np.bitwise_or.reduceat(word[who], starts)
+    return c[starts], ored
 
 
 def _fees(a: PairArrays, d: Draws, fixed: Floats, live: NDArray[np.bool_], number: Ints, q: Floats) -> Floats:

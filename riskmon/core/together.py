@@ -28,6 +28,10 @@ ARRAYS_MIN_PAIRS = 2000
 """Below this many pairs the per-channel path takes a few milliseconds: numpy's import would cost
 more than it saves."""
 
+EVENTS_ARRAYS_MIN_CELLS = 20_000
+"""From this many (event, channel) combinations on (and more than `EXACT_MAX_UNCERTAIN` events),
+reach and each event's terms are worked out for all events at once (core/events_arrays.py)."""
+
 
 class Run(Protocol):
     """What the engine's assessor hands over once every event is assessed."""
