@@ -204,6 +204,7 @@ def test_a_cache_hit_check_imports_no_dataclasses_nor_inspect(tmp_path: Path) ->
     assert "riskmon.core.model" in imported and "pydantic" not in imported, "a cache hit"
     assert not imported & {"dataclasses", "inspect", "ast", "dis"}
     assert "hashlib" not in imported  # the cache's checksums are zlib's (~4 ms of OpenSSL saved)
+    assert not imported & {"riskmon.core.ranges", "random"}  # only with -w/-c; only for a Monte Carlo
 
 
 MUTATIONS = """\

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 def configure(p: argparse.ArgumentParser) -> None:
     from riskmon.cli.args import version_option
-    from riskmon.cli.check_ranges import add_range_options
+    from riskmon.cli.range_options import add_range_options
     from riskmon.cli.reference import check_epilog
     from riskmon.i18n import _
 
@@ -118,10 +118,14 @@ def run(args: argparse.Namespace) -> int:
 def _with_ranges(ev: Evaluation, args: argparse.Namespace) -> Evaluation:
     """The evaluation with the command line's Nagios ranges applied (riskmon.cli.check_ranges):
     everything after this (history, the plan, every format, the exit code) sees the same level."""
-    from riskmon.cli.check_ranges import apply_ranges, asked_ranges, unsupported
-    from riskmon.core.record import replace
+    from riskmon.cli.range_options import asked_ranges
 
     asked = asked_ranges(args)
+    if not asked:
+        return ev
+    from riskmon.cli.check_ranges import apply_ranges, unsupported
+    from riskmon.core.record import replace
+
     why = unsupported(ev.assessment, asked)
     if why:
         raise RiskmonError(bad_arguments(why))
@@ -242,9 +246,14 @@ def _render(ev: Evaluation, args: argparse.Namespace, changes: list[dict[str, An
         detail = events_table(a.events[:5], a.profile.business.currency) if args.verbose >= 1 else []
         detail = [*feed_problems(ev.feeds), *detail]
         actions = ev.plan.action_lines(limit=1)
-        from riskmon.cli.check_ranges import asked_ranges, perf_ranges
+        from riskmon.cli.range_options import asked_ranges
 
-        ranges = perf_ranges(a, asked_ranges(args))
+        asked = asked_ranges(args)
+        ranges = {}
+        if asked:
+            from riskmon.cli.check_ranges import perf_ranges
+
+            ranges = perf_ranges(a, asked)
         return formats.nagios(
             a, action=actions[0] if actions else None, detail_lines=detail, demo=demo, perf_ranges=ranges
         )

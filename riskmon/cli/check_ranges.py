@@ -1,4 +1,5 @@
-"""`check -w/-c` and `--runway-*`/`--shortfall-*`: Nagios ranges applied after assessment.
+"""`check -w/-c` and `--runway-*`/`--shortfall-*`: Nagios ranges applied after assessment (the
+options are declared and read in riskmon.cli.range_options).
 
 The engine decides its rules from riskmon.toml's thresholds (score "at or above", runway "below",
 shortfall "at or above"). Ranges given on the command line follow the plugin guidelines instead
@@ -11,17 +12,17 @@ rule again. The engine and riskmon.toml's meaning stay as they are.
 
 from __future__ import annotations
 
-import argparse
 import math
 from collections.abc import Callable
 from typing import Any
 
+from riskmon.cli.range_options import OPTIONS
 from riskmon.core import ranges as rg
 from riskmon.core.levels import Level
 from riskmon.core.overrides import Why, why
-from riskmon.core.ranges import Range, RangeError, Reason, at_least, below, parse_range, plain
+from riskmon.core.ranges import Range, Reason, at_least, below, plain
 from riskmon.core.record import record, replace
-from riskmon.i18n import N_, _
+from riskmon.i18n import _
 
 
 @record
@@ -71,8 +72,7 @@ MEASURES: tuple[Measure, ...] = (
         "score",
         "score",
         "score",
-        N_("score (0-100)"),
-        (("-w", "--warning"), ("-c", "--critical")),
+        *OPTIONS["score"],
         lambda a: float(a.score),
         lambda t: (at_least(t.warn), at_least(t.crit)),
         lambda v: f"{v:.1f}".removesuffix(".0"),
@@ -81,8 +81,7 @@ MEASURES: tuple[Measure, ...] = (
         "runway_weeks",
         "runway",
         "runway",
-        N_("runway in weeks (no cash burn: infinite)"),
-        (("--runway-warning",), ("--runway-critical",)),
+        *OPTIONS["runway_weeks"],
         _runway,
         lambda t: (below(t.runway_warn_weeks), below(t.runway_crit_weeks)),
         _weeks,
@@ -91,8 +90,7 @@ MEASURES: tuple[Measure, ...] = (
         "shortfall_probability",
         "shortfall probability",
         "runway",
-        N_("probability (0-1) that cash runs short"),
-        (("--shortfall-warning",), ("--shortfall-critical",)),
+        *OPTIONS["shortfall_probability"],
         _shortfall,
         _shortfall_config,
         lambda v: plain(round(v, 4)),
@@ -101,44 +99,6 @@ MEASURES: tuple[Measure, ...] = (
 
 Asked = dict[str, tuple[Range | None, Range | None]]
 """Measure name -> the warning and critical ranges given on the command line (None: not given)."""
-
-
-def range_arg(text: str) -> Range:
-    """argparse type for a range option: a bad range is a usage error (UNKNOWN)."""
-    from riskmon.present.ranges import range_said
-
-    try:
-        return parse_range(text)
-    except RangeError as exc:
-        raise argparse.ArgumentTypeError(range_said(exc)) from None
-
-
-def add_range_options(p: argparse.ArgumentParser) -> None:
-    """-w/-c and the runway and shortfall options, with the guidelines' syntax in their help."""
-    for m in MEASURES:
-        for flags, level in zip(m.options, ("WARNING", "CRITICAL"), strict=True):
-            p.add_argument(
-                *flags,
-                dest=_dest(flags),
-                type=range_arg,
-                metavar=_("RANGE"),
-                help=_("{level} when the {what} is outside RANGE (Nagios range syntax, see below)").format(
-                    level=level, what=_(m.what)
-                ),
-            )
-
-
-def _dest(flags: tuple[str, ...]) -> str:
-    return flags[-1].lstrip("-").replace("-", "_")
-
-
-def asked_ranges(args: argparse.Namespace) -> Asked:
-    asked: Asked = {}
-    for m in MEASURES:
-        warn, crit = (getattr(args, _dest(flags), None) for flags in m.options)
-        if warn is not None or crit is not None:
-            asked[m.name] = (warn, crit)
-    return asked
 
 
 def perf_ranges(a: Any, asked: Asked) -> dict[str, tuple[str, str]]:

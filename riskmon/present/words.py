@@ -10,6 +10,7 @@ English wording before filling it in, so a user's own step shows as written.
 from __future__ import annotations
 
 import re
+import sys
 from functools import cache
 from typing import Any
 
@@ -75,9 +76,9 @@ def channel_kind_word(kind: str) -> str:
 def rule_reason(a: Assessment, r: RuleResult) -> str:
     """`r.reason` in the active language (in English the core's own text, word for word: a test
     holds the two together)."""
-    from riskmon.core.ranges import Reason
-
-    if isinstance(r.reason, Reason):  # decided by `check -w/-c` and the like, not by riskmon.toml
+    ranges = sys.modules.get("riskmon.core.ranges")  # a Reason exists only once ranges were parsed:
+    # importing the module for this test would cost every check without -w/-c ~3 ms
+    if ranges is not None and isinstance(r.reason, ranges.Reason):  # decided by `check -w/-c` and the like
         from riskmon.present.ranges import range_reason
 
         return range_reason(r.reason)
