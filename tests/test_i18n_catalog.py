@@ -237,6 +237,25 @@ def test_every_fact_the_core_says_is_marked_for_the_catalog() -> None:
     assert made <= set(FACTS), made - set(FACTS)
 
 
+@pytest.mark.parametrize(
+    "when", ["2026-11-21T12:00:00+00:00", "2025-01-10T00:00:00+00:00", "2023-09-20T00:00:00+00:00"]
+)
+def test_every_fact_of_the_demo_plan_carries_its_template(when: str) -> None:
+    """The AST check above sees `Said(...)` calls only; a fact written as a plain str anywhere
+    (the deadlines rule's once was) stays English in Chinese. Every suggestion of the demo's plan,
+    on three dates, says each fact as a `Said` whose template is marked."""
+    from datetime import datetime
+
+    from riskmon.core.said import Said
+    from riskmon.present.words import FACTS
+    from riskmon.usecases.evaluate import evaluate
+
+    plan = evaluate(None, datetime.fromisoformat(when), offline=True, replay=True).plan
+    facts = [b for s in plan.suggestions() for b in s.because]
+    assert facts
+    assert [b for b in facts if not isinstance(b, Said) or b.template not in FACTS] == []
+
+
 def test_a_fact_is_said_from_its_template_not_from_its_english() -> None:
     from riskmon import i18n
     from riskmon.core.said import Said

@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.content import Content
+from textual.geometry import Offset
+from textual.selection import Selection
 from textual.widgets import Static
 
 from riskmon import i18n
 from riskmon.present.cells import cell_width
 from riskmon.tui.app import create_app
-from riskmon.tui.breaking import breakable
+from riskmon.tui.breaking import Breakable, BreakingStatic, breakable
 from tests.support import screen_lines
 from tests.test_i18n_tui import ready
 
@@ -31,7 +33,7 @@ class Two(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(TEXT), id="textual")
-        yield Static(breakable(Content.assemble(("在", "bold"), TEXT[1:])), id="broken")
+        yield BreakingStatic(breakable(Content.assemble(("在", "bold"), TEXT[1:])), id="broken")
 
 
 def rows_of(app: App[Any], selector: str) -> list[str]:
@@ -51,6 +53,30 @@ async def test_a_chinese_paragraph_fills_its_lines_and_keeps_its_words_and_style
         assert not any(row.startswith(("，", "。")) for row in broken)
         strips = app.query_one("#broken", Static).render_lines(app.query_one("#broken").region.reset_offset)
         assert any(seg.text == "在" and seg.style and seg.style.bold for seg in strips[0])
+
+
+async def test_a_selection_copies_the_text_under_it_as_drawn() -> None:
+    """The text has one line and is drawn in three: a selection on the third drawn line copies what
+    is on it (Textual would look for a third line in the text as given, and fail)."""
+    app = Two()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        box = app.query_one("#broken", BreakingStatic)
+        drawn = rows_of(app, "#broken")
+        app.screen.selections = {box: Selection(Offset(0, 2), Offset(6, 2))}
+        await pilot.pause()
+        copied = app.screen.get_selected_text()
+        assert copied and copied.strip() == "".join(drawn[2].split())[:6]
+        await pilot.press("ctrl+c")  # copying must not end the app
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_breaking_is_done_once_per_width() -> None:
+    content = breakable(TEXT)
+    assert isinstance(content, Breakable)
+    first = content.at({}, 30)  # type: ignore[arg-type]
+    assert content.at({}, 30) is first and content.at({}, 20) is not first  # type: ignore[arg-type]
 
 
 async def test_english_is_left_to_textual() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from riskmon.core.model import Channel
 from riskmon.core.record import record
 from riskmon.core.results import Assessment, ChannelHit, EventAssessment
-from riskmon.i18n import N_, _, data
+from riskmon.i18n import N_, _, data, day
 from riskmon.present.text import cell_width, late_header, late_moves, ljust, money, rjust, when
 from riskmon.present.words import channel_why, kind_word, status_word
 from riskmon.textsafe import clean
@@ -240,7 +240,7 @@ def _chance_terms(e: EventAssessment, a: Assessment) -> list[Term]:
 def _probability_source(e: EventAssessment) -> str:
     """Where p comes from, by the rule of `riskmon.core.timing.status_at`."""
     entry, ev = e.timeline_entry, e.event
-    dated = _(" (timeline entry of {date})").format(date=f"{entry.date:%Y-%m-%d}") if entry is not None else ""
+    dated = _(" (timeline entry of {date})").format(date=day(entry.date)) if entry is not None else ""
     status = status_word(e.status)
     if entry is not None and entry.probability is not None:
         return _("status {status}{dated}, the entry's probability").format(status=status, dated=dated)

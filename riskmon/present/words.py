@@ -343,6 +343,7 @@ FACTS = (
     N_("supply route {a}"),
     N_("any event that reaches you"),
     N_("any event"),
+    N_("the event lists deadlines"),
 )
 """The templates of the facts a playbook rule matched on (riskmon.core.playbooks.match and .facts
 make them as riskmon.core.said.Said), marked for the catalog."""

@@ -17,6 +17,7 @@ from riskmon.core.playbooks.context import VERBATIM, Context
 from riskmon.core.playbooks.facts import Business, Reached, exposed, fits
 from riskmon.core.playbooks.match import match_event, match_standing, standing_weight
 from riskmon.core.results import Assessment, EventAssessment
+from riskmon.core.said import Said
 
 STANDING = "standing:"
 """Checklist keys of standing suggestions are "standing:<rule id>"; events use their own id."""
@@ -256,7 +257,7 @@ def _deadlines(e: EventAssessment, seen: set[str], ticks: Ticks) -> Match | None
     return Match(
         e.id,
         DEADLINES_RULE,
-        ("the event lists deadlines",),
+        (Said("the event lists deadlines"),),
         e.score,
         tuple(drafts),
         e,

@@ -20,7 +20,7 @@ from riskmon.i18n import N_, _, data, day
 from riskmon.present.cells import rjust
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata, words
-from riskmon.tui.breaking import breakable
+from riskmon.tui.breaking import BreakingStatic, breakable
 from riskmon.tui.lang import Translated
 from riskmon.tui.viewdata import Column
 from riskmon.tui.widgets.table import ListRow, ListTable, TextTable
@@ -149,7 +149,7 @@ class EventDetailScreen(Translated, Screen[None]):
         cur = a.profile.business.currency
         with VerticalScroll(id="detail"):
             yield Static(Content(f"{clean(ev.id)} — {clean(data(ev.title))}"), classes="title", id="detail-title")
-            yield Static(breakable("\n".join(facts_lines(e, cur))), classes="facts", id="facts")
+            yield BreakingStatic(breakable("\n".join(facts_lines(e, cur))), classes="facts", id="facts")
 
             yield Static(Content(_("Timeline")), classes="section")
             yield Static(Content("\n".join(timeline_lines(e))), classes="facts", id="timeline")
@@ -166,7 +166,7 @@ class EventDetailScreen(Translated, Screen[None]):
                 f"{d:%Y-%m-%d %H:%M} UTC  {rjust(words.deadline(words.days_between(d, a.now)), 15)}  {clean(data(w))}"
                 for d, w in e.deadlines
             ]
-            yield Static(breakable("\n".join(deadlines) or _("none")), classes="facts", id="deadlines")
+            yield BreakingStatic(breakable("\n".join(deadlines) or _("none")), classes="facts", id="deadlines")
 
             yield Static(Content(_("Sources")), classes="section")
             yield Static(Content("\n".join(clean(s) for s in ev.sources) or _("none")), classes="facts", id="sources")

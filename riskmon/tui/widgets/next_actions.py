@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 
 from riskmon.i18n import N_, _
 from riskmon.tui import words
-from riskmon.tui.breaking import breakable
+from riskmon.tui.breaking import BreakingStatic, breakable
 from riskmon.tui.messages import StepToggled
 from riskmon.tui.source import ActionView, ticked
 from riskmon.tui.widgets.table import JK_BINDINGS
@@ -129,7 +129,7 @@ class NextActions(Vertical):
 
     def compose(self) -> ComposeResult:
         yield ActionList(id="na-list")
-        yield Static(Content(""), id="na-detail", classes="-empty")
+        yield BreakingStatic(Content(""), id="na-detail", classes="-empty")
 
     def on_mount(self) -> None:
         self.border_title = _(words.NEXT_ACTIONS)

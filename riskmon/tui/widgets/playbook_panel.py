@@ -28,7 +28,7 @@ from textual.widgets.selection_list import Selection
 from riskmon.i18n import N_, _, data
 from riskmon.textsafe import clean
 from riskmon.tui import words
-from riskmon.tui.breaking import breakable
+from riskmon.tui.breaking import BreakingStatic, breakable
 from riskmon.tui.messages import StepToggled
 from riskmon.tui.source import StepView
 from riskmon.tui.widgets.table import JK_BINDINGS
@@ -149,11 +149,11 @@ class PlaybookPanel(Vertical):
         self._loading = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(_(PICK)), id="pb-title")
+        yield BreakingStatic(Content(_(PICK)), id="pb-title")
         yield StepList(id="pb-steps", classes="-empty")
-        yield Static(Content(_(NO_STANDING)), id="pb-standing-title")
+        yield BreakingStatic(Content(_(NO_STANDING)), id="pb-standing-title")
         yield StepList(id="pb-standing", classes="-empty")
-        yield Static(Content(""), id="pb-detail", classes="-empty")
+        yield BreakingStatic(Content(""), id="pb-detail", classes="-empty")
 
     def on_mount(self) -> None:
         self.border_title = _("Playbook")
