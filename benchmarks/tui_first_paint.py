@@ -1,7 +1,11 @@
 """Time to first paint of the dashboard with the bundled demo config, against a Textual
 hello-world app started the same way. Targets: < 1 s; <= 1.5x the hello-world app (issue 11).
 
-Run: .venv/bin/python benchmarks/tui_first_paint.py
+Run: .venv/bin/python benchmarks/tui_first_paint.py [--compare DIR]
+
+`--compare DIR`: also launch the `riskmon` of another checkout (DIR on PYTHONPATH, same
+interpreter and packages) in the same rounds, e.g. main exported with `git archive`: a before and
+after measured under the same load.
 
 Real terminal (tmux, when installed): `riskmon` is started as a fresh process in a detached tmux
 session and the screen is read every 10 ms until the header shows the level badge and the score,
@@ -52,12 +56,15 @@ Hello().run()
 """The baseline: the least a Textual app on this screen does (a header, a line, a footer)."""
 
 
-def tmux_once(data_dir: str, program: str = "-m riskmon") -> tuple[float, float]:
-    """(seconds to the first screen content, seconds to the dashboard with data)."""
+def tmux_once(data_dir: str, program: str = "-m riskmon", checkout: str | None = None) -> tuple[float, float]:
+    """(seconds to the first screen content, seconds to the dashboard with data); `checkout`: the
+    riskmon of that directory instead of this one."""
     name = f"riskmon-bench-{uuid.uuid4().hex[:8]}"
     argv = f"'{sys.executable}' {program}; sleep 5"
     env = {**os.environ, "RISKMON_DATA": data_dir, "TERM": "xterm-256color"}
     env.pop("RISKMON_CONFIG", None)
+    if checkout is not None:
+        env["PYTHONPATH"] = checkout
     t0 = time.perf_counter()
     subprocess.run([*TMUX, "new-session", "-d", "-s", name, "-x", "140", "-y", "45", argv], check=True, env=env)
     first: float | None = None
@@ -90,10 +97,36 @@ async def headless_once() -> float:
         return first
 
 
+def _ms(values: list[float]) -> str:
+    return f"median {statistics.median(values) * 1000:.0f} ms, worst {max(values) * 1000:.0f} ms"
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _rounds(data: str, hello: str, compare: str | None) -> tuple[list[tuple[float, float]], list[float], list[float]]:
+    """RUNS rounds of one launch each, alternating: riskmon, hello world, the other checkout's."""
+    tmux_once(data)  # warm the OS file cache
+    tmux_once(data, hello)
+    if compare is not None:
+        tmux_once(data, checkout=compare)
+    runs, base, other = [], [], []
+    for _ in range(RUNS):
+        runs.append(tmux_once(data))
+        base.append(tmux_once(data, hello)[1])
+        if compare is not None:
+            other.append(tmux_once(data, checkout=compare)[1])
+    return runs, base, other
+
+
 def main() -> None:
     import riskmon
 
+    compare = sys.argv[sys.argv.index("--compare") + 1] if "--compare" in sys.argv else None
     compileall.compile_dir(os.path.dirname(riskmon.__file__), quiet=1)
+    if compare is not None:
+        compileall.compile_dir(os.path.join(compare, "riskmon"), quiet=1)
     with tempfile.TemporaryDirectory() as data:
         os.environ["RISKMON_DATA"] = data
         inproc = [asyncio.run(headless_once()) for _ in range(3)]
@@ -108,28 +141,22 @@ def main() -> None:
         hello = os.path.join(data, "hello.py")
         with open(hello, "w", encoding="utf-8") as f:
             f.write(HELLO)
+        print(f"before: {_load()}")
         try:
-            tmux_once(data)  # warm the OS file cache
-            tmux_once(data, hello)
-            runs, base = [], []
-            for _ in range(RUNS):
-                runs.append(tmux_once(data))
-                base.append(tmux_once(data, hello)[1])
+            runs, base, other = _rounds(data, hello, compare)
         finally:
             subprocess.run([*TMUX, "kill-session", "-t", anchor], capture_output=True)
+        print(f"after:  {_load()}")
         firsts, full = [r[0] for r in runs], [r[1] for r in runs]
         print(f"real terminal, {RUNS} launches of `riskmon` (process start included):")
-        print(
-            f"  first paint (dashboard frame):  median {statistics.median(firsts) * 1000:.0f} ms, "
-            f"worst {max(firsts) * 1000:.0f} ms"
-        )
-        print(
-            f"  level and score on screen:      median {statistics.median(full) * 1000:.0f} ms, "
-            f"worst {max(full) * 1000:.0f} ms (target < 1000 ms)"
-        )
+        print(f"  first paint (dashboard frame):  {_ms(firsts)}")
+        print(f"  level and score on screen:      {_ms(full)} (target < 1000 ms)")
+        print(f"  Textual hello-world, same way:  {_ms(base)}")
         ratio = statistics.median(full) / statistics.median(base)
-        print(f"  Textual hello-world, same way:  median {statistics.median(base) * 1000:.0f} ms")
         print(f"  ratio (median/median): {ratio:.2f}x  (target <= 1.5x)")
+        if compare is not None:
+            ratio = statistics.median(other) / statistics.median(base)
+            print(f"  {compare}, level and score:  {_ms(other)}; ratio {ratio:.2f}x")
 
 
 if __name__ == "__main__":
