@@ -5,6 +5,7 @@ pressed before its pane is there acts once it is."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from tests.test_tui_app import make
 from tests.tui_support import running
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
+
+NOW = datetime(2025, 1, 10, tzinfo=UTC)
 
 
 def hold_the_rest(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
@@ -38,12 +41,13 @@ def hold_the_rest(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     return gate
 
 
+@pytest.mark.parametrize("size", [(80, 24), (140, 45), (200, 60)], ids=["80x24", "140x45", "200x60"])
 async def test_the_first_frame_has_the_level_and_the_panes_after_it_take_their_slots(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
 ) -> None:
     gate = hold_the_rest(monkeypatch)
     app = make(tmp_path)
-    async with running(app, size=(140, 45)) as pilot:
+    async with running(app, size=size) as pilot:
         await wait_for(pilot, lambda: app.first_paint is not None)
         await pilot.pause()
         dash: Any = app.dashboard
@@ -52,7 +56,9 @@ async def test_the_first_frame_has_the_level_and_the_panes_after_it_take_their_s
         text = screen_text(app)
         assert a.level.name in text and f"score {a.score:.0f}/100" in text
         assert not dash.complete and not dash.query(NextActions) and not dash.query(PlaybookPanel)
-        assert "Next actions" in text and "Playbook" in text  # the slots' titles
+        badge = dash.query_one("#level")
+        assert [c for c in badge.classes if c.startswith("-")] == [f"-{a.level.name.lower()}"]
+        assert "Next actions" in text  # the slot's title (the playbook's shows where there is room)
         slots = {name: dash.query_one(f"#{name}-slot").region for name in ("actions", "playbook")}
         gate.set()
         await wait_for(pilot, lambda: dash.complete)
@@ -92,3 +98,21 @@ async def test_quitting_during_the_first_frame_ends_cleanly(tmp_path: Path, monk
         gate.set()  # the panes arrive while the app closes: nothing to mount into, no error
         await wait_for(pilot, lambda: not app.is_running)
     assert app.return_code in (0, None)
+
+
+async def test_the_demo_badge_and_level_are_in_the_header_built_from_a_head_start() -> None:
+    from riskmon.tui.app import create_app
+    from riskmon.tui.source import HeadStart
+
+    head_start = HeadStart(None, NOW)
+    head_start.result()  # ready before the app mounts, as usual from the CLI
+    app = create_app(None, None, NOW, head_start)
+    async with running(app, size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.first_paint is not None)
+        await pilot.pause()
+        a = app.loaded.evaluation.assessment if app.loaded else None
+        assert a is not None
+        header = app.dashboard.query_one("#header")
+        assert header.has_class("-demo") and header.query_one("#level").has_class(f"-{a.level.name.lower()}")
+        text = screen_text(app)
+        assert "DEMO" in text and f"score {a.score:.0f}/100" in text

@@ -93,7 +93,12 @@ class DashboardScreen(Translated, Screen[None]):
         # The size classes before the children exist: they are styled once, not again on mount
         # (a class on the screen restyles every widget under it).
         self._size_classes(self.app.size.width, self.app.size.height)
-        yield RiskHeader(id="header")
+        first = self._pending  # the app's head start, when it was ready before this compose
+        if first is None:
+            yield RiskHeader(id="header")
+        else:
+            demo = first.evaluation.config.location.is_demo
+            yield RiskHeader(id="header", level=first.evaluation.assessment.level, demo=demo)
         yield ErrorBanner(id="banner")
         yield ExposureTable(id="exposure", classes="pane")
         with Horizontal(id="body"):
