@@ -5,6 +5,7 @@ pressed before its pane is there acts once it is."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -116,3 +117,29 @@ async def test_the_demo_badge_and_level_are_in_the_header_built_from_a_head_star
         assert header.has_class("-demo") and header.query_one("#level").has_class(f"-{a.level.name.lower()}")
         text = screen_text(app)
         assert "DEMO" in text and f"score {a.score:.0f}/100" in text
+
+
+async def test_without_a_head_start_the_other_panes_wait_for_the_frame_with_the_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first frame is then the empty dashboard; mounting the other panes right after it would
+    delay the frame with the level, so they come after that one."""
+    from riskmon.tui.source import ViewSource
+
+    gate = threading.Event()
+    first = ViewSource.first
+
+    def late(location: Any, now: Any) -> Any:
+        gate.wait(20)
+        return first(location, now)
+
+    monkeypatch.setattr(ViewSource, "first", staticmethod(late))
+    app = make(tmp_path)
+    async with running(app, size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: "loading" in screen_text(app))  # the empty dashboard is drawn
+        await pilot.pause()
+        dash: Any = app.dashboard
+        assert not dash.complete and dash.query("#actions-slot")
+        gate.set()
+        await wait_for(pilot, lambda: dash.complete)
+        assert app.first_paint is not None and dash.query(NextActions)

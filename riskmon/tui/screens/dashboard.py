@@ -18,7 +18,7 @@ from riskmon.i18n import N_, _
 from riskmon.tui import viewdata
 from riskmon.tui.lang import Translated
 from riskmon.tui.messages import EventHighlighted
-from riskmon.tui.screens.dashboard_css import DASHBOARD_CSS
+from riskmon.tui.screens.dashboard_css import DASHBOARD_CSS, size_classes
 from riskmon.tui.screens.dashboard_slots import fill_slots
 from riskmon.tui.source import Loaded
 from riskmon.tui.widgets.chart_data import CashData, ScoreData
@@ -37,10 +37,6 @@ if TYPE_CHECKING:
 
 PANES = Binding.Group(N_("Panes"))
 """`v` `a` `x` `p` in the footer as one item: they move between the panes."""
-NARROW = 110
-"""Below this many columns the side panel goes under the tables and the charts are hidden."""
-COMPACT = 40
-"""Below this many rows the exposure table is hidden until `x`: the next actions need the rows."""
 CHART_DAYS = 30.0
 FILTER_PLACEHOLDER = N_("filter events: words in id, title, kind, status, platform…")
 PLAYBOOK = N_("Playbook")
@@ -78,6 +74,8 @@ class DashboardScreen(Translated, Screen[None]):
         self._charts: tuple[ScoreData, CashData] | None = None
         """What the charts show: kept until they are mounted (after the first frame)."""
         self._chart_widgets: tuple[ScoreChart, CashChart] | None = None
+        self._rest_waits = False
+        """The second step waits for the first frame with data (or an error) to be drawn."""
         self._deferred: list[Callable[[], object]] | None = []
         """Keys' actions waiting for the panes mounted after the first frame (None: all mounted)."""
 
@@ -92,7 +90,7 @@ class DashboardScreen(Translated, Screen[None]):
     def compose(self) -> ComposeResult:
         # The size classes before the children exist: they are styled once, not again on mount
         # (a class on the screen restyles every widget under it).
-        self._size_classes(self.app.size.width, self.app.size.height)
+        self.update_classes(size_classes(*self.app.size))
         first = self._pending  # the app's head start, when it was ready before this compose
         if first is None:
             yield RiskHeader(id="header")
@@ -129,6 +127,12 @@ class DashboardScreen(Translated, Screen[None]):
         self.on_screen_resume()
         self.call_after_refresh(self._mount_rest)
 
+    def _rest_after_this_frame(self) -> None:
+        """The data (or the error) is drawn in the next frame: the second step after it."""
+        if self._rest_waits:
+            self._rest_waits = False
+            self.call_after_refresh(self._mount_rest)
+
     @property
     def complete(self) -> bool:
         """Every pane is mounted (the second step after the first frame is done)."""
@@ -145,6 +149,9 @@ class DashboardScreen(Translated, Screen[None]):
         """The panes the first frame did without, in their slots (nothing moves); the charts
         (textual-plotext and plotext: ~30 ms to import, a chart to plot) a refresh later."""
         if self.closing:
+            return
+        if self.loaded is None and self._pending_error is None:
+            self._rest_waits = True  # the data is on its way: its frame first, as light as it can be
             return
         filter_box = Input(placeholder=_(FILTER_PLACEHOLDER), id="filter")
         panes = [("#filter-slot", filter_box), ("#actions-slot", NextActions(id="actions"))]
@@ -177,20 +184,8 @@ class DashboardScreen(Translated, Screen[None]):
         self._layout(event.size.width, event.size.height)
 
     def _layout(self, width: int, height: int) -> None:
-        self._size_classes(width, height)
+        self.update_classes(size_classes(width, height))  # one restyle, only if a class changed
         self._focus_shown()
-
-    def _size_classes(self, width: int, height: int) -> None:
-        """The classes the layout reads the terminal's size from, in one restyle."""
-        self.update_classes(
-            {
-                "-narrow": width < NARROW,
-                "-short": height < 30,
-                "-compact": height < COMPACT,
-                "-medium": height < 45,
-                "-not-tall": height < 58,
-            }
-        )
 
     def _focus_shown(self) -> None:
         """The exposure table hidden on a short screen must not keep the focus (its keys would be
@@ -237,11 +232,13 @@ class DashboardScreen(Translated, Screen[None]):
         self._show_charts()
         self._focus_shown()
         self.tick()
+        self._rest_after_this_frame()
 
     def show_error(self, title: str, lines: list[str]) -> None:
         self._pending_error = (title, lines)
         for banner in self.query(ErrorBanner):  # none while the app is closing
             banner.show(title, lines)
+        self._rest_after_this_frame()
 
     def clear_error(self) -> None:
         self._pending_error = None

@@ -1,5 +1,22 @@
 """The dashboard's layout rules (riskmon.tui.screens.dashboard), by the terminal's size."""
 
+NARROW = 110
+"""Below this many columns the side panel goes under the tables and the charts are hidden."""
+COMPACT = 40
+"""Below this many rows the exposure table is hidden until `x`: the next actions need the rows."""
+
+
+def size_classes(width: int, height: int) -> dict[str, bool]:
+    """The screen's classes the rules below read the terminal's size from (class -> set)."""
+    return {
+        "-narrow": width < NARROW,
+        "-short": height < 30,
+        "-compact": height < COMPACT,
+        "-medium": height < 45,
+        "-not-tall": height < 58,
+    }
+
+
 DASHBOARD_CSS = """
 DashboardScreen { layout: vertical; }
 DashboardScreen #body { height: 1fr; }
