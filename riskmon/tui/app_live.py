@@ -21,7 +21,7 @@ from riskmon.paths import resolve_config_dir, resolve_db_path
 from riskmon.textsafe import clean
 from riskmon.tui import viewdata
 from riskmon.tui.messages import DataLoaded, LoadFailed, MonitorUpdated
-from riskmon.tui.screens.dashboard import DashboardScreen
+from riskmon.tui.screens.dashboard import FILTER_PLACEHOLDER, DashboardScreen
 from riskmon.tui.source import HeadStart, Loaded, ViewSource, ticked
 
 if TYPE_CHECKING:
@@ -142,9 +142,8 @@ class LiveApp(App[int]):
 
         # What the dashboard's compose and mount wrote: the rest is drawn with every update.
         self.dashboard.query_one("#exposure").border_title = _("Exposure per channel")
-        self.dashboard.query_one("#filter", Input).placeholder = _(
-            "filter events: words in id, title, kind, status, platform…"
-        )
+        for box in self.dashboard.query("#filter").results(Input):  # none before it is mounted
+            box.placeholder = _(FILTER_PLACEHOLDER)
         self.refresh_bindings()  # the footer's keys
 
     # -- the Monitor -------------------------------------------------------------------------

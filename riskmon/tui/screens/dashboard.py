@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,6 +18,8 @@ from riskmon.i18n import N_, _
 from riskmon.tui import viewdata
 from riskmon.tui.lang import Translated
 from riskmon.tui.messages import EventHighlighted
+from riskmon.tui.screens.dashboard_css import DASHBOARD_CSS, size_classes
+from riskmon.tui.screens.dashboard_slots import fill_slots
 from riskmon.tui.source import Loaded
 from riskmon.tui.widgets.chart_data import CashData, ScoreData
 from riskmon.tui.widgets.events_table import EventsTable
@@ -25,6 +28,7 @@ from riskmon.tui.widgets.header import ErrorBanner, RiskHeader
 from riskmon.tui.widgets.next_actions import NextActions
 from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 from riskmon.tui.widgets.status_line import StatusLine, feed_health
+from riskmon.tui.words import NEXT_ACTIONS
 
 if TYPE_CHECKING:
     from riskmon.core.engine import Assessment
@@ -33,11 +37,9 @@ if TYPE_CHECKING:
 
 PANES = Binding.Group(N_("Panes"))
 """`v` `a` `x` `p` in the footer as one item: they move between the panes."""
-NARROW = 110
-"""Below this many columns the side panel goes under the tables and the charts are hidden."""
-COMPACT = 40
-"""Below this many rows the exposure table is hidden until `x`: the next actions need the rows."""
 CHART_DAYS = 30.0
+FILTER_PLACEHOLDER = N_("filter events: words in id, title, kind, status, platform…")
+PLAYBOOK = N_("Playbook")
 
 
 class DashboardScreen(Translated, Screen[None]):
@@ -59,56 +61,7 @@ class DashboardScreen(Translated, Screen[None]):
         Binding("E", "edit_event", N_("Edit event"), show=False),
     ]
 
-    DEFAULT_CSS = """
-    DashboardScreen { layout: vertical; }
-    DashboardScreen #body { height: 1fr; }
-    DashboardScreen #main { width: 2fr; }
-    DashboardScreen #side { width: 1fr; min-width: 44; max-width: 72; }
-    DashboardScreen .pane { border: round $primary 50%; border-title-color: $text; }
-    DashboardScreen .pane:focus-within { border: round $primary; }
-    DashboardScreen #exposure { height: auto; max-height: 10; }
-    DashboardScreen #filter { display: none; height: 3; }
-    DashboardScreen #filter.-shown { display: block; }
-    /* The timeline as tall as its rows (up to a third of the screen); the next actions get the rest. */
-    DashboardScreen #events { height: auto; max-height: 33%; min-height: 4; }
-    DashboardScreen #actions { height: 1fr; min-height: 8; }
-    DashboardScreen #playbook { height: 1fr; min-height: 12; }
-    DashboardScreen .chart { height: 13; }
-    /* Under 45 rows the charts cannot get 8 readable rows beside the actions: not at all then; the
-       score history only from 58 rows (the cash forecast matters more). */
-    DashboardScreen.-medium .chart { display: none; }
-    DashboardScreen.-compact #reasons { display: none; }  /* the top reason stays */
-    DashboardScreen.-not-tall .score { display: none; }
-    /* Under 40 rows the exposure table gives its rows to the events and actions until `x`; under
-       30 the panes keep only their top border (their title). */
-    DashboardScreen.-compact #exposure { display: none; max-height: 7; }
-    DashboardScreen.-compact.-show-exposure #exposure { display: block; }
-    DashboardScreen.-short #exposure { max-height: 6; }
-    DashboardScreen.-short .pane, DashboardScreen.-short NextActions, DashboardScreen.-short PlaybookPanel {
-        border: none; border-top: solid $primary 50%;
-    }
-    DashboardScreen.-short .pane:focus-within, DashboardScreen.-short NextActions:focus-within,
-    DashboardScreen.-short PlaybookPanel:focus-within { border: none; border-top: solid $primary; }
-    DashboardScreen.-short #events { max-height: 5; }
-    DashboardScreen.-short NextActions #na-detail { border-top: none; background: $boost; }
-    DashboardScreen.-short RiskHeader.-demo #demo-hint { display: none; }  /* the DEMO badge stays */
-    /* Narrow: one column, the timeline, the next actions, then the event's playbook. */
-    DashboardScreen.-narrow #body { layout: vertical; }
-    DashboardScreen.-narrow #main { width: 1fr; height: 2fr; }
-    DashboardScreen.-narrow #side { width: 1fr; height: 1fr; min-width: 0; max-width: 100%; }
-    DashboardScreen.-narrow #playbook { height: 1fr; min-height: 6; max-height: 100%; }
-    DashboardScreen.-narrow .chart { display: none; }
-    /* Narrow and short: the event's playbook takes the next actions' place while it has the focus (`p`). */
-    DashboardScreen.-narrow.-short #side { display: none; }
-    DashboardScreen.-narrow.-short.-show-playbook #side { display: block; height: 1fr; }
-    DashboardScreen.-narrow.-short.-show-playbook #main { height: auto; }
-    DashboardScreen.-narrow.-short.-show-playbook #actions { display: none; }
-    /* Short screens: the standing checklist is a one-line summary until `p` (pressed again) opens it. */
-    DashboardScreen.-short #pb-standing { display: none; }
-    DashboardScreen.-short PlaybookPanel.-on-standing #pb-standing { display: block; }
-    DashboardScreen.-short PlaybookPanel.-on-standing #pb-title { display: none; }
-    DashboardScreen.-short PlaybookPanel.-on-standing #pb-steps { display: none; }
-    """
+    DEFAULT_CSS = DASHBOARD_CSS
 
     def __init__(self) -> None:
         super().__init__(id="dashboard")
@@ -121,6 +74,10 @@ class DashboardScreen(Translated, Screen[None]):
         self._charts: tuple[ScoreData, CashData] | None = None
         """What the charts show: kept until they are mounted (after the first frame)."""
         self._chart_widgets: tuple[ScoreChart, CashChart] | None = None
+        self._rest_waits = False
+        """The second step waits for the first frame with data (or an error) to be drawn."""
+        self._deferred: list[Callable[[], object]] | None = []
+        """Keys' actions waiting for the panes mounted after the first frame (None: all mounted)."""
 
     @property
     def rapp(self) -> RiskmonApp:
@@ -131,17 +88,26 @@ class DashboardScreen(Translated, Screen[None]):
         return not self.rapp.quitting
 
     def compose(self) -> ComposeResult:
-        yield RiskHeader(id="header")
+        # The size classes before the children exist: they are styled once, not again on mount
+        # (a class on the screen restyles every widget under it).
+        self.update_classes(size_classes(*self.app.size))
+        first = self._pending  # the app's head start, when it was ready before this compose
+        if first is None:
+            yield RiskHeader(id="header")
+        else:
+            demo = first.evaluation.config.location.is_demo
+            yield RiskHeader(id="header", level=first.evaluation.assessment.level, demo=demo)
         yield ErrorBanner(id="banner")
         yield ExposureTable(id="exposure", classes="pane")
         with Horizontal(id="body"):
             with Vertical(id="main"):
-                yield Input(placeholder=_("filter events: words in id, title, kind, status, platform…"), id="filter")
+                yield Static(id="filter-slot")
                 yield EventsTable(id="events", classes="pane")
-                yield NextActions(id="actions")
+                # The filter, next actions, playbook and charts come after the first frame
+                # (_mount_rest), in these slots: same place, size, border and title.
+                yield Static(id="actions-slot", classes="pane")
             with Vertical(id="side"):
-                yield PlaybookPanel(id="playbook")
-                # The charts (plotext) come after the first frame; these keep their place.
+                yield Static(id="playbook-slot", classes="pane")
                 yield Static(id="cash-slot", classes="pane chart cash")
                 yield Static(id="score-slot", classes="pane chart score")
         yield StatusLine(id="status")
@@ -150,6 +116,8 @@ class DashboardScreen(Translated, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#exposure").border_title = _("Exposure per channel")
         self.query_one("#events").border_title = _("Events")
+        self.query_one("#actions-slot").border_title = _(NEXT_ACTIONS)
+        self.query_one("#playbook-slot").border_title = _(PLAYBOOK)
         self.set_interval(1.0, self.tick)
         self.query_one(EventsTable).focus()
         self._layout(self.app.size.width, self.app.size.height)
@@ -157,21 +125,53 @@ class DashboardScreen(Translated, Screen[None]):
         if self._pending_error is not None:
             self.show_error(*self._pending_error)
         self.on_screen_resume()
+        self.call_after_refresh(self._mount_rest)
+
+    def _rest_after_this_frame(self) -> None:
+        """The data (or the error) is drawn in the next frame: the second step after it."""
+        if self._rest_waits:
+            self._rest_waits = False
+            self.call_after_refresh(self._mount_rest)
+
+    @property
+    def complete(self) -> bool:
+        """Every pane is mounted (the second step after the first frame is done)."""
+        return self._deferred is None
+
+    def when_complete(self, action: Callable[[], object]) -> None:
+        """Now, or once every pane is mounted: a key pressed during the first frame acts then."""
+        if self._deferred is not None:
+            self._deferred.append(action)
+        else:
+            action()
+
+    async def _mount_rest(self) -> None:
+        """The panes the first frame did without, in their slots (nothing moves); the charts
+        (textual-plotext and plotext: ~30 ms to import, a chart to plot) a refresh later."""
+        if self.closing:
+            return
+        if self.loaded is None and self._pending_error is None:
+            self._rest_waits = True  # the data is on its way: its frame first, as light as it can be
+            return
+        filter_box = Input(placeholder=_(FILTER_PLACEHOLDER), id="filter")
+        panes = [("#filter-slot", filter_box), ("#actions-slot", NextActions(id="actions"))]
+        if not await fill_slots(self, [*panes, ("#playbook-slot", PlaybookPanel(id="playbook"))]):
+            return
+        deferred, self._deferred = self._deferred or [], None
+        self.show_steps()
+        for action in deferred:
+            action()
         self.call_after_refresh(self._mount_charts)
 
     async def _mount_charts(self) -> None:
-        """The charts in place of their slots: textual-plotext and plotext (~30 ms to import, a
-        chart to plot) are not in the first frame. Same classes, same height: nothing moves."""
         if self.closing:
             return
         from riskmon.tui.widgets.charts import CashChart, ScoreChart
 
         score = ScoreChart(id="score-chart", classes="pane chart score")
         cash = CashChart(id="cash-chart", classes="pane chart cash")
-        with self.app.batch_update():
-            for slot, chart in ((self.query_one("#cash-slot"), cash), (self.query_one("#score-slot"), score)):
-                await self.query_one("#side").mount(chart, after=slot)
-                await slot.remove()
+        if not await fill_slots(self, [("#cash-slot", cash), ("#score-slot", score)]):
+            return
         self._chart_widgets = (score, cash)
         self._show_charts()
 
@@ -184,11 +184,7 @@ class DashboardScreen(Translated, Screen[None]):
         self._layout(event.size.width, event.size.height)
 
     def _layout(self, width: int, height: int) -> None:
-        self.set_class(width < NARROW, "-narrow")
-        self.set_class(height < 30, "-short")
-        self.set_class(height < COMPACT, "-compact")
-        self.set_class(height < 45, "-medium")
-        self.set_class(height < 58, "-not-tall")
+        self.update_classes(size_classes(width, height))  # one restyle, only if a class changed
         self._focus_shown()
 
     def _focus_shown(self) -> None:
@@ -236,11 +232,13 @@ class DashboardScreen(Translated, Screen[None]):
         self._show_charts()
         self._focus_shown()
         self.tick()
+        self._rest_after_this_frame()
 
     def show_error(self, title: str, lines: list[str]) -> None:
         self._pending_error = (title, lines)
         for banner in self.query(ErrorBanner):  # none while the app is closing
             banner.show(title, lines)
+        self._rest_after_this_frame()
 
     def clear_error(self) -> None:
         self._pending_error = None
@@ -278,12 +276,14 @@ class DashboardScreen(Translated, Screen[None]):
     def show_steps(self) -> None:
         """The checklists and the next actions as `loaded` has them (also after a tick: a step
         ticked in one shows ticked in the other)."""
+        if not self.complete:
+            return  # _mount_rest shows them
         self._show_playbook()
         if self.loaded is not None:
             self.query_one(NextActions).show(self.loaded.actions, self.loaded.evaluation.assessment.now)
 
     def _show_playbook(self) -> None:
-        if self.loaded is None:
+        if self.loaded is None or not self.complete:
             return
         a = self.loaded.evaluation.assessment
         e = a.event(self.selected) if self.selected else None
@@ -295,13 +295,21 @@ class DashboardScreen(Translated, Screen[None]):
     # -- filter -------------------------------------------------------------------------------
 
     def action_filter(self) -> None:
+        self.when_complete(self._open_filter)
+
+    def _open_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.add_class("-shown")
         box.focus()
 
+    @property
+    def filter_open(self) -> bool:
+        """The filter box is shown or holds words (before it is mounted: neither)."""
+        return any(box.has_class("-shown") or box.value for box in self.query("#filter").results(Input))
+
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.has_class("-shown") or box.value:
+        if self.filter_open:
+            box = self.query_one("#filter", Input)
             box.value = ""
             box.remove_class("-shown")
             self.query_one(EventsTable).set_filter("")
@@ -375,10 +383,10 @@ class DashboardScreen(Translated, Screen[None]):
         self.query_one(ExposureTable).focus()
 
     def action_focus_playbook(self) -> None:
-        self.query_one(PlaybookPanel).focus_steps()
+        self.when_complete(lambda: self.query_one(PlaybookPanel).focus_steps())
 
     def action_focus_actions(self) -> None:
-        self.query_one(NextActions).focus_list()
+        self.when_complete(lambda: self.query_one(NextActions).focus_list())
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         """Where the playbook shares the next actions' place, it shows while it has the focus."""

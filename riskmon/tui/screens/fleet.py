@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Mount, Unmount
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Static
 
 from riskmon.i18n import N_, _
 from riskmon.present.fleet import SEVERITY, FleetRow, cells, headline, sorted_rows, worst
@@ -151,8 +151,7 @@ class ProfileDashboard(DashboardScreen):
             super().receive(loaded)
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.has_class("-shown") or box.value:
+        if self.filter_open:
             super().action_clear_filter()
         else:
             self.fapp.close_profile()

@@ -43,12 +43,9 @@ class LevelBadge(Static):
     """
 
     def show(self, level: Level | None) -> None:
-        self.remove_class(*LEVEL_CLASS.values())
-        if level is None:
-            self.update("…")
-            return
-        self.add_class(LEVEL_CLASS[level])
-        self.update(Content(level.name))
+        mine = LEVEL_CLASS.get(level) if level is not None else None
+        self.update_classes({name: name == mine for name in LEVEL_CLASS.values()})  # restyled if changed
+        self.update(Content(level.name) if level is not None else "…")
 
 
 def _figure(label: str, value: str, tail: str = "") -> Content:
@@ -127,13 +124,17 @@ class RiskHeader(Vertical):
     RiskHeader.-demo #demo-hint { display: block; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, id: str | None = None, level: Level | None = None, demo: bool = False) -> None:
+        """`level`, `demo`: what the first data will say, when known before the header is built:
+        its classes are then in place before it is styled (a class added later restyles it all)."""
+        super().__init__(id=id, classes="-demo" if demo else None)
         self.pieces: list[Piece] = []
+        self._first_level = level
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
-            yield LevelBadge("…", id="level")
+            level = self._first_level
+            yield LevelBadge("…", id="level", classes=LEVEL_CLASS[level] if level is not None else None)
             yield Static(Content(_("riskmon: loading…")), id="headline")
             yield Static(Content(_("DEMO")), id="demo")
         yield Static(Content(""), id="figures")
