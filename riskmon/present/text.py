@@ -309,6 +309,21 @@ def forecast_table(a: Assessment) -> list[str]:
     ]
 
 
+def _explained(a: Assessment, explanations: Mapping[str, Explanation] | None) -> list[str]:
+    """-vv: the 13-week forecast, and every event that costs or holds money explained term by term
+    (`explanations` worked out here when not given)."""
+    lines = ["", *forecast_table(a)]
+    if explanations is None:
+        from riskmon.present.explain import explain_all
+
+        explanations = explain_all(a)
+    for e in a.events:
+        if (e.loss > 0 or e.cash_frozen > 0 or e.channels) and e.id in explanations:
+            lines.append("")
+            lines.extend(explanations[e.id].lines())
+    return lines
+
+
 def render_check(
     a: Assessment,
     *,
@@ -346,16 +361,7 @@ def render_check(
     # A feed problem is shown at every verbosity: the assessment rests on its last good copy.
     lines.extend(feed_problems(feeds))
     if verbosity >= 2:
-        lines.append("")
-        lines.extend(forecast_table(a))
-        if explanations is None:
-            from riskmon.present.explain import explain_all
-
-            explanations = explain_all(a)
-        for e in a.events:
-            if (e.loss > 0 or e.cash_frozen > 0 or e.channels) and e.id in explanations:
-                lines.append("")
-                lines.extend(explanations[e.id].lines())
+        lines.extend(_explained(a, explanations))
     if verbosity >= 3 and debug:
         lines.append("")
         lines.extend(_("debug: {line}").format(line=d) for d in debug)
