@@ -40,7 +40,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]
     return [fmt(headers), *(fmt(r) for r in rows)]
 
 
-_TOKEN = re.compile(r"\n|[^\S\n]+|[!-~]+|.")
+_TOKEN = r"\n|[^\S\n]+|[!-~]+|."
 """A line break, a run of spaces, a run of ASCII (a word, an option, a path, an amount: never
 broken) or one other character (a Chinese character or punctuation mark, after which a line may
 break)."""
@@ -59,7 +59,7 @@ def break_offsets(text: str, width: int) -> list[int]:
     offsets: list[int] = []
     line: list[tuple[int, str]] = []  # (offset, token) since the line's start
     used = 0
-    for m in _TOKEN.finditer(text):
+    for m in re.finditer(_TOKEN, text):  # compiled on first use (re caches it): a check never wraps
         start, token = m.start(), m.group()
         if token == "\n":
             line, used = [], 0
