@@ -23,6 +23,7 @@ from riskmon.tui.widgets.next_actions import NextActions
 from riskmon.usecases.evaluate import evaluate
 from tests.support import screen_lines, screen_text, wait_for
 from tests.test_tui_app import write_config
+from tests.tui_support import dashboard_ready
 
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
 SIZES = [(80, 24), (120, 35), (160, 50), (200, 60)]
@@ -45,9 +46,7 @@ def ranked(cfg: Path, now: datetime) -> list[Item | Overdue]:
 
 
 async def ready(pilot: Pilot[Any]) -> None:
-    app: RiskmonApp = pilot.app  # type: ignore[assignment]
-    await wait_for(pilot, lambda: app.loaded is not None and app.loaded.with_history, 20)
-    await pilot.pause()
+    await dashboard_ready(pilot, 20)
 
 
 SCROLLBAR = "▁▂▃▄▅▆▇█"

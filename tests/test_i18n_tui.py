@@ -23,6 +23,7 @@ from riskmon.present.cells import cell_width
 from riskmon.tui.app import RiskmonApp, create_app
 from tests.support import screen_text, wait_for
 from tests.test_i18n_catalog import allowed_words, english_left
+from tests.tui_support import dashboard_ready
 
 NOW = datetime(2025, 5, 1, tzinfo=UTC)
 KEYS = set(string.ascii_letters) | {"^p", "esc"}
@@ -41,9 +42,7 @@ def demo(tmp_path: Path) -> Path:
 
 
 async def ready(pilot: Pilot[Any]) -> None:
-    app: RiskmonApp = pilot.app  # type: ignore[assignment]
-    await wait_for(pilot, lambda: app.loaded is not None and app.loaded.with_history, 30)
-    await pilot.pause()
+    await dashboard_ready(pilot, 30)
 
 
 def footer_text(app: RiskmonApp) -> str:

@@ -21,6 +21,7 @@ from riskmon.tui.app import RiskmonApp, create_app
 from riskmon.tui.widgets.playbook_panel import PlaybookPanel
 from tests import support
 from tests.support import cell, row_keys, wait_for
+from tests.tui_support import dashboard_ready
 
 try:
     from tests.servers import hang, local_server, static
@@ -129,9 +130,7 @@ def toasts(app: RiskmonApp) -> list[tuple[str, str]]:
 
 
 async def loaded_with_history(pilot: Pilot[Any]) -> None:
-    app: RiskmonApp = pilot.app  # type: ignore[assignment]
-    await wait_for(pilot, lambda: app.loaded is not None and app.loaded.with_history)
-    await pilot.pause()
+    await dashboard_ready(pilot, 10)
 
 
 async def test_dashboard_shows_the_assessment_and_navigates(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from riskmon.sources.config.load import load_config
 from riskmon.tui.app import RiskmonApp, create_app
 from tests.support import row_keys, screen_lines, screen_text, wait_for, widget_text
 from tests.test_tui_app import write_config
+from tests.tui_support import dashboard_ready
 
 
 def support_config(root: Path, exposure: str) -> Path:
@@ -49,9 +50,7 @@ def make(tmp_path: Path) -> tuple[RiskmonApp, Any]:
 
 
 async def ready(pilot: Pilot[Any]) -> None:
-    app: RiskmonApp = pilot.app  # type: ignore[assignment]
-    await wait_for(pilot, lambda: app.loaded is not None and app.loaded.with_history, 20)
-    await pilot.pause()
+    await dashboard_ready(pilot, 20)
 
 
 HEADER_ROWS = 3

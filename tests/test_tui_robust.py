@@ -103,6 +103,7 @@ async def test_a_step_highlight_still_queued_when_the_playbook_is_emptied_is_dro
         a = loaded.evaluation.assessment
         steps = loaded.playbooks["us-tiktok-ban"]
         assert steps
+        await wait_for(pilot, lambda: app.screen.query(PlaybookPanel))  # it comes after the first frame
         panel = app.screen.query_one(PlaybookPanel)
         panel.show(a.event("us-tiktok-ban"), steps, a.now)
         panel.show(None, [], a.now)

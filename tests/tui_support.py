@@ -63,3 +63,15 @@ async def running(app: App[Any], **options: Any) -> AsyncIterator[Pilot[Any]]:
     _FAILURES[app] = failures
     async with app.run_test(message_hook=failures, **options) as pilot:
         yield pilot
+
+
+async def dashboard_ready(pilot: Pilot[Any], timeout: float = 30.0) -> None:
+    """The dashboard as a person sees it once it settles: the assessment loaded with history, and
+    every pane mounted (the next actions, the playbook and the filter come a refresh after the
+    first frame: riskmon.tui.screens.dashboard)."""
+    from tests.support import wait_for
+
+    app: Any = pilot.app
+    await wait_for(pilot, lambda: app.loaded is not None and app.loaded.with_history, timeout)
+    await wait_for(pilot, lambda: getattr(app.screen, "complete", True), timeout)
+    await pilot.pause()

@@ -157,6 +157,8 @@ class DashboardScreen(Translated, Screen[None]):
         panes = [("#filter-slot", filter_box), ("#actions-slot", NextActions(id="actions"))]
         if not await fill_slots(self, [*panes, ("#playbook-slot", PlaybookPanel(id="playbook"))]):
             return
+        if self.closing or not self.query(PlaybookPanel):  # the app closed around the mount
+            return
         deferred, self._deferred = self._deferred or [], None
         self.show_steps()
         for action in deferred:
@@ -279,8 +281,9 @@ class DashboardScreen(Translated, Screen[None]):
         if not self.complete:
             return  # _mount_rest shows them
         self._show_playbook()
-        if self.loaded is not None:
-            self.query_one(NextActions).show(self.loaded.actions, self.loaded.evaluation.assessment.now)
+        actions = self.query(NextActions)  # none while the app closes around a late mount
+        if self.loaded is not None and actions:
+            actions.first().show(self.loaded.actions, self.loaded.evaluation.assessment.now)
 
     def _show_playbook(self) -> None:
         if self.loaded is None or not self.complete:
@@ -290,7 +293,8 @@ class DashboardScreen(Translated, Screen[None]):
         pb = self.loaded.playbooks
         steps = pb.get(e.id, []) if e is not None else []
         standing = [step for key in self.loaded.standing for step in pb.get(key, [])]
-        self.query_one(PlaybookPanel).show(e, steps, a.now, standing)
+        for panel in self.query(PlaybookPanel):  # none while the app closes around a late mount
+            panel.show(e, steps, a.now, standing)
 
     # -- filter -------------------------------------------------------------------------------
 
