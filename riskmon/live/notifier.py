@@ -148,9 +148,9 @@ class Notifier:
             doc = assessment_to_dict(a, feeds=ev.feeds)
             overdue = overdue_steps(self.db_path, ev, self._since or now, now)
             news = news_alerts(doc, now, set(self._known_ids), overdue)
-            said = _said_reasons(ev)  # once a cycle, not once a channel
+            reasons = _said_reasons(ev)  # once a cycle, not once a channel
             for cid, channel in senders:
-                self._deliver(ev, cid, channel, doc, news, said)
+                self._deliver(ev, cid, channel, doc, news, reasons)
         self._known_ids.update(e.id for e in a.events)
         if self._since is None or now > self._since:
             self._since = now
@@ -187,20 +187,20 @@ class Notifier:
         channel: AlertSettings,
         doc: dict[str, Any],
         news: list[Alert],
-        said: list[str] | None,
+        said_reasons: list[str] | None,
     ) -> None:
         """Send what is due on one channel as one message. What this process knows the channel
         was told decides whether to look at all; the claim in history decides what goes out."""
         now = ev.assessment.now
         state = self.channels.setdefault(cid, ChannelState())
         candidates = [*state.pending, *news]  # level news is worked out afresh every cycle
-        due = due_alerts(channel, self._told.setdefault(cid, Told()), doc, candidates, now, said)
+        due = due_alerts(channel, self._told.setdefault(cid, Told()), doc, candidates, now, said_reasons)
         if due and state.retry_at is not None and time.monotonic() < state.retry_at:
             state.pending = _kept(due)
             log.debug("alert channel %s: backing off; %d alert(s) kept", cid, len(due))
             return
         ids: list[int] | None = None
-        claimed = self._claim(ev, cid, channel, doc, candidates, said) if due else None
+        claimed = self._claim(ev, cid, channel, doc, candidates, said_reasons) if due else None
         if claimed is not None:
             fresh, ids = claimed
             for gone in {al.key for al in due} - {al.key for al in fresh}:
