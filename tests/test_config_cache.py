@@ -50,6 +50,19 @@ def config_entry(tmp_path: Path, cfg: Path) -> Path:
     return tmp_path / "cache" / "riskmon" / "config" / cache.slot_for("config", os.path.abspath(cfg))
 
 
+def test_the_tui_and_the_monitor_import_no_pydantic() -> None:
+    """The dashboard and the single-profile daemon take their config from the cache too: none of
+    their modules may import the schema at load time (alertmanager once did, for a duration
+    parser, and that put ~100 ms of pydantic into every TUI start)."""
+    code = (
+        "import sys, riskmon.tui.app, riskmon.live.monitor, riskmon.live.tasks, riskmon.live.notifier\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'riskmon.sources.config.schema'))))"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize("fmt", ["text", "nagios"])
 def test_a_repeated_check_loads_the_config_without_pydantic(tmp_path: Path, fmt: str) -> None:
     cfg = config(tmp_path)

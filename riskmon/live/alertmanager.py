@@ -30,10 +30,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from riskmon.core.settings import AlertSettings
+from riskmon.core.settings import AlertSettings, parse_duration
 from riskmon.live.alert_channels import DeliveryResult, alertmanager_url, post_alertmanager
 from riskmon.live.updates import Delivery
-from riskmon.sources.config.schema import parse_duration
 from riskmon.textsafe import clean
 
 log = logging.getLogger("riskmon.live.alerts")
