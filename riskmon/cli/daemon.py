@@ -28,6 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from riskmon.cli import collector
 from riskmon.errors import ExitCode, RiskmonError
 from riskmon.i18n import _
 
@@ -86,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     now_fn: Callable[[], datetime] = (lambda: fixed) if fixed is not None else (lambda: datetime.now(UTC))
     if args.once:
         return asyncio.run(_once(args, now_fn))
+    collector.restore()  # a long-running process: the usual collector from here
     return asyncio.run(_serve(args, now_fn))
 
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from riskmon.cli import collector
 from riskmon.cli.pipe import answer
 from riskmon.errors import ConfigError, RiskmonError, reason_of
 from riskmon.i18n import _
@@ -279,6 +280,7 @@ def run_daemon(args: argparse.Namespace) -> int:
             raise UsageError(bad_arguments(str(exc))) from None
     fixed: datetime | None = args.now
     now_fn: Callable[[], datetime] = (lambda: fixed) if fixed is not None else (lambda: datetime.now(UTC))
+    collector.restore()  # a long-running process: the usual collector from here
     return asyncio.run(_serve(args, now_fn, listen))
 
 

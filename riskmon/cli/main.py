@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from riskmon.cli import collector
 from riskmon.cli.args import UsageError, bad_arguments
 from riskmon.cli.parser import DEFAULT_COMMAND, build_parser, command_module, parse_args
 from riskmon.cli.pipe import READER_LEFT, answer, silence
@@ -103,10 +104,12 @@ def _fail(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    collector.quiet_start()
     try:
         try:
             return _main(list(sys.argv[1:] if argv is None else argv))
         finally:
+            collector.restore()
             # Output still buffered (a short listing, --help) meets a closed pipe here, where it is
             # caught, rather than in the interpreter's final flush, which would print a traceback.
             sys.stdout.flush()

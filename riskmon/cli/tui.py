@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
+from riskmon.cli import collector
+
 
 def configure(p: argparse.ArgumentParser) -> None:
     """No options of its own: --config, --db and --now."""
@@ -27,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from riskmon.tui.crash import run_dashboard
 
     app = create_app(config_dir, getattr(args, "db", None), now, head_start)
+    collector.settled()  # Textual and riskmon are imported: their objects need no more scans
     # 0 when quit; after a crash the terminal is restored, the traceback logged, one line printed.
     return run_dashboard(app)
 
@@ -40,4 +43,5 @@ def _fleet(fleet_dir: str, now: datetime | None) -> int:
     from riskmon.usecases.fleet import data_dir
 
     path = Path(fleet_dir).expanduser()
+    collector.settled()
     return run_dashboard(create_fleet_app(path, data_dir(path), now))
