@@ -94,8 +94,15 @@ def tmux_once(data_dir: str, program: str = "-m riskmon", checkout: str | None =
     env.pop("RISKMON_CONFIG", None)
     if checkout is not None:
         env["PYTHONPATH"] = checkout
+    # A session's environment is the tmux server's, not this client's: what differs per launch
+    # (a checkout's PYTHONPATH) is passed with -e. It starts in the data dir: in this checkout's
+    # directory, `-m riskmon` would import this checkout whatever PYTHONPATH says (sys.path[0]).
+    pass_env = [f"-e{key}={env[key]}" for key in ("RISKMON_DATA", "TERM", "PYTHONPATH") if key in env]
+    where = ["-c", data_dir]
     t0 = time.perf_counter()
-    subprocess.run([*TMUX, "new-session", "-d", "-s", name, "-x", "140", "-y", "45", argv], check=True, env=env)
+    subprocess.run(
+        [*TMUX, "new-session", "-d", "-s", name, "-x", "140", "-y", "45", *where, *pass_env, argv], check=True, env=env
+    )
     first: float | None = None
     pid: int | None = None
     try:
