@@ -149,7 +149,7 @@ def test_lang_zh_cn_in_tmux_reads_chinese_and_columns_line_up(tmp_path: Path, de
     subprocess.run(start, check=True, env=env, cwd=root)
     try:
         # The pane's title is there from the first frame; its open count only once the data is in.
-        screen = t.wait_for("待办", timeout=40)
+        screen = t.wait_for_all("待办", "命令面板", timeout=40)  # the footer comes with the second step
         assert "风险分" in screen and "详情" in screen
         header_y, header = t.line_with("状态", "时间")
         table = []
@@ -188,7 +188,7 @@ def test_the_palette_key_reads_whole_at_80_columns_in_chinese(tmp_path: Path, de
     start = t.tmux("new-session", "-d", "-s", t.name, "-x", "80", "-y", "24", command)
     subprocess.run(start, check=True, env=env, cwd=Path(__file__).resolve().parent.parent)
     try:
-        screen = t.wait_for("待办", timeout=40)
+        screen = t.wait_for_all("待办", "命令面板", timeout=40)  # the footer comes with the second step
         footer = screen.rstrip("\n").splitlines()[-1]
         assert "^p 命令面板" in footer, footer
         assert "详情" in footer, footer

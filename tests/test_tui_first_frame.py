@@ -143,3 +143,59 @@ async def test_without_a_head_start_the_other_panes_wait_for_the_frame_with_the_
         gate.set()
         await wait_for(pilot, lambda: dash.complete)
         assert app.first_paint is not None and dash.query(NextActions)
+
+
+async def test_a_head_start_finishing_as_the_app_mounts_is_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The thread shares the CPU with Textual's start: still working when the app mounts, it is
+    given HEAD_START_WAIT to finish, so the first frame is the one with the data (not an empty
+    dashboard, then the data from a worker)."""
+    from riskmon.tui import app_live
+    from riskmon.tui.app import create_app
+    from riskmon.tui.source import HeadStart, ViewSource
+
+    first = ViewSource.first
+
+    def slow(location: Any, now: Any) -> Any:
+        threading.Event().wait(0.1)
+        return first(location, now)
+
+    monkeypatch.setattr(ViewSource, "first", staticmethod(slow))
+    workers: list[str] = []
+    monkeypatch.setattr(app_live.LiveApp, "_first_load", lambda self: workers.append("first load"))
+    head_start = HeadStart(None, NOW)
+    assert not head_start.ready
+    app = create_app(None, None, NOW, head_start)
+    async with running(app, size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.first_paint is not None)
+        assert workers == [], "taken as the app mounted"
+        assert "loading" not in screen_text(app)
+        assert "score" in screen_text(app)
+
+
+async def test_the_first_frame_is_drawn_after_textuals_start_up_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual drops a frame drawn while a batch is open (its start-up is one: compose, mount and
+    the app's on_mount). The dashboard is pushed after it, so its first frame, the one with the
+    data, is the one written to the terminal; pushed from on_mount, it was rendered and dropped,
+    and the screen stayed blank until the next panes' refresh (~250 ms)."""
+    from textual.app import App
+
+    from riskmon.tui.app import create_app
+    from riskmon.tui.source import HeadStart
+
+    frames: list[tuple[str | None, int]] = []
+    display = App._display
+
+    def spy(self: Any, screen: Any, renderable: Any) -> None:
+        if renderable is not None:
+            frames.append((screen.id, self._batch_count))
+        display(self, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", spy)
+    head_start = HeadStart(None, NOW)
+    head_start.result()
+    app = create_app(None, None, NOW, head_start)
+    async with running(app, size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.first_paint is not None and app.dashboard.complete)
+    dashboard = [batch for screen, batch in frames if screen == "dashboard"]
+    assert dashboard, frames
+    assert dashboard[0] == 0, f"the dashboard's first frame was drawn inside a batch: {frames}"

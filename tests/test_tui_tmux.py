@@ -381,9 +381,11 @@ def test_a_real_screen_answers_how_much_how_soon_what_now(tmp_path: Path, size: 
     title and the next three actions with their dates, without a key; every key of the focused
     pane in the footer; space on a next action ticks it."""
     with terminal(tmp_path, size=size) as (t, _):
-        # The header, the events and the next actions fill in on their own refreshes: wait for
-        # each one's data (a loaded machine showed the actions before the header's level).
-        screen = t.wait_for_all("Why:", "Next actions · ", "CRITICAL", "US divest-or-ban law takes", timeout=40)
+        # The header, the events, the next actions and the footer fill in on their own refreshes:
+        # wait for each one's data (a loaded machine showed the actions before the header's level).
+        screen = t.wait_for_all(
+            "Why:", "Next actions · ", "CRITICAL", "US divest-or-ban law takes", "⏎ Details", timeout=40
+        )
         joined = " ".join(screen.split())
         for seen in ("CRITICAL", "score 75/100", "loss $401,547", "shortfall", "runway 15.5 wk", "lowest $22,238"):
             assert seen in joined, screen

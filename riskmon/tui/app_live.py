@@ -33,6 +33,11 @@ DARK, LIGHT = "textual-dark", "textual-light"
 INVALID = N_("Config is invalid")
 INVALID_KEPT = N_("Config is invalid: showing the last good state")
 HIGHLIGHT_SECONDS = 600.0
+HEAD_START_WAIT = 0.3
+"""Seconds the app waits, as it mounts, for the head start's first screenful: the thread needs
+~70 ms of CPU, which it shares with Textual's start until the app waits. One frame with the data
+is then drawn instead of an empty one and a full one (~100 ms each); past this, the empty frame
+comes first and the data follows from a worker."""
 """How long a new or changed event stays marked in the timeline."""
 QUIT_DRAIN = 0.25
 """Seconds quitting waits for a Monitor cycle in progress (a history write); a hanging feed or
@@ -150,10 +155,14 @@ class LiveApp(App[int]):
 
     def on_mount(self) -> None:
         self.dashboard = DashboardScreen()
-        self.push_screen(self.dashboard)
+        # Shown once the app's start-up is over, not from inside it: Textual batches its start
+        # (compose, mount, this method) and drops a frame drawn within the batch (App._display),
+        # so a dashboard pushed here had its first frame, the one with the data, rendered and
+        # thrown away, and nothing on screen until the next panes' refresh (~250 ms later).
+        self.call_later(self.push_screen, self.dashboard)
         self._building = True  # the first paint; the Monitor starts once it is drawn
         early = self._head_start
-        if early is not None and early.ready and self._takes(early):
+        if early is not None and early.wait(HEAD_START_WAIT) and self._takes(early):
             # Computed already (as usual): taken now, before the dashboard is composed, so its
             # first frame has the data: one layout and render instead of an empty one and a full one.
             self._head_start = None

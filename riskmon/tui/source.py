@@ -288,6 +288,10 @@ class HeadStart:
         """Computed (or failed): `result()` returns at once."""
         return self._done.is_set()
 
+    def wait(self, seconds: float) -> bool:
+        """Ready within `seconds` (blocking): True when `result()` returns at once."""
+        return self._done.wait(seconds)
+
     def result(self) -> Loaded:
         """Blocks until the thread is done; raises what `ViewSource.first()` raised."""
         self._done.wait()

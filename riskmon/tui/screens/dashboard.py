@@ -111,7 +111,7 @@ class DashboardScreen(Translated, Screen[None]):
                 yield Static(id="cash-slot", classes="pane chart cash")
                 yield Static(id="score-slot", classes="pane chart score")
         yield StatusLine(id="status")
-        yield Footer()  # the focused pane's keys come first
+        yield Static(id="footer-slot")  # the Footer (the focused pane's keys first), after the first frame
 
     def on_mount(self) -> None:
         self.query_one("#exposure").border_title = _("Exposure per channel")
@@ -154,11 +154,12 @@ class DashboardScreen(Translated, Screen[None]):
             self._rest_waits = True  # the data is on its way: its frame first, as light as it can be
             return
         filter_box = Input(placeholder=_(FILTER_PLACEHOLDER), id="filter")
-        panes = [("#filter-slot", filter_box), ("#actions-slot", NextActions(id="actions"))]
+        panes = [("#filter-slot", filter_box), ("#actions-slot", NextActions(id="actions")), ("#footer-slot", Footer())]
         if not await fill_slots(self, [*panes, ("#playbook-slot", PlaybookPanel(id="playbook"))]):
             return
         if self.closing or not self.query(PlaybookPanel):  # the app closed around the mount
             return
+        self.refresh_bindings()  # the footer lists the keys when the bindings are published: again
         deferred, self._deferred = self._deferred or [], None
         self.show_steps()
         for action in deferred:

@@ -27,6 +27,8 @@ DashboardScreen .pane:focus-within { border: round $primary; }
 DashboardScreen #exposure { height: auto; max-height: 10; }
 DashboardScreen #filter { display: none; height: 3; }
 DashboardScreen #filter-slot { display: none; }
+/* Where the footer comes a refresh after the first frame (its keys take ~50 ms to lay out). */
+DashboardScreen #footer-slot { dock: bottom; height: 1; background: $footer-background; }
 DashboardScreen #filter.-shown { display: block; }
 /* The timeline as tall as its rows (up to a third of the screen); the next actions get the rest. */
 DashboardScreen #events { height: auto; max-height: 33%; min-height: 4; }
