@@ -5,14 +5,18 @@ All of it is read at an instant `now` passed in by the caller; nothing here read
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from riskmon.core.dates import DATE_MAX
 from riskmon.core.model import DEFAULT_PROBABILITY, Event, TimelineEntry
 from riskmon.core.record import record
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from dateutil.rrule import rrule, rruleset
 
 DAY_SECONDS = 86400.0
@@ -63,6 +67,54 @@ def _rule(recurs: str, dtstart: datetime) -> rrule | rruleset:
     return rrulestr(recurs.removeprefix("RRULE:"), dtstart=dtstart)
 
 
+MAX_STARTS = 1000
+"""Starts kept for a rule worked out ahead: a yearly or monthly rule over the supported dates."""
+
+Starts = tuple[datetime, ...]
+_known: dict[tuple[str, datetime], Starts] = {}
+"""A memo of recurrence_starts, filled ahead by know_starts: a rule's starts are a pure function of
+(recurs, dtstart), so where they come from changes no figure, only whether dateutil is imported
+(~6 ms of a `riskmon check` on a cached config)."""
+
+
+def recurrence_starts(recurs: str, dtstart: datetime) -> Starts | None:
+    """Every start of the rule from `dtstart` through its first after the supported dates (or
+    its last, when it ends before); None when that is more than MAX_STARTS (a daily or weekly
+    rule: its starts are worked out when needed)."""
+    starts: list[datetime] = []
+    for start in _rule(recurs, dtstart):
+        if len(starts) == MAX_STARTS:
+            return None
+        starts.append(start)
+        if start > DATE_MAX:
+            break
+    return tuple(starts)
+
+
+def starts_of(events: Iterable[Event]) -> dict[tuple[str, datetime], Starts]:
+    """recurrence_starts for each recurring event, where it has one: what the validated-config
+    cache keeps beside the events."""
+    out = {}
+    for event in events:
+        if event.recurs and (found := recurrence_starts(event.recurs, event.effective)) is not None:
+            out[(event.recurs, event.effective)] = found
+    return out
+
+
+def know_starts(table: Mapping[tuple[str, datetime], Starts]) -> None:
+    """Starts worked out ahead (starts_of, read back from the validated-config cache)."""
+    _known.update(table)
+
+
+def previous_start(recurs: str, dtstart: datetime, before: datetime) -> datetime | None:
+    """The rule's last start strictly before `before` (dateutil's `rrule.before`)."""
+    known = _known.get((recurs, dtstart))
+    if known is not None and before <= DATE_MAX:
+        i = bisect_left(known, before)
+        return known[i - 1] if i else None
+    return _rule(recurs, dtstart).before(before)
+
+
 def occurrence(event: Event, now: datetime, horizon_days: float) -> tuple[datetime, datetime | None] | None:
     """The (effective, ends) that counts at `now`, or None when the event no longer counts.
 
@@ -76,7 +128,7 @@ def occurrence(event: Event, now: datetime, horizon_days: float) -> tuple[dateti
             return None
         return event.effective, event.ends
     length = event.ends - event.effective if event.ends is not None else timedelta(days=horizon_days)
-    last, upcoming = _around(_rule(event.recurs, event.effective), now)
+    last, upcoming = _around(event.recurs, event.effective, now)
     if last is not None and last + length > now:
         return last, last + length
     if upcoming is None:
@@ -84,10 +136,15 @@ def occurrence(event: Event, now: datetime, horizon_days: float) -> tuple[dateti
     return upcoming, upcoming + length
 
 
-def _around(rule: rrule | rruleset, now: datetime) -> tuple[datetime | None, datetime | None]:
-    """The rule's last occurrence at or before `now` and its first after it, in one walk."""
+def _around(recurs: str, dtstart: datetime, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The rule's last occurrence at or before `now` and its first after it: from the starts
+    known ahead (complete up to the first after the supported dates), else in one walk."""
+    known = _known.get((recurs, dtstart))
+    if known is not None and now <= DATE_MAX:
+        i = bisect_right(known, now)
+        return (known[i - 1] if i else None), (known[i] if i < len(known) else None)
     last = None
-    for start in rule:
+    for start in _rule(recurs, dtstart):
         if start > now:
             return last, start
         last = start

@@ -146,10 +146,10 @@ class Ticks:
 
     def _previous_start(self) -> datetime | None:
         if not self._since_known and self._e is not None:
-            from dateutil.rrule import rrulestr
+            from riskmon.core.timing import previous_start
 
             ev = self._e.event
-            self._since = rrulestr(ev.recurs.removeprefix("RRULE:"), dtstart=ev.effective).before(self._e.effective)
+            self._since = previous_start(ev.recurs, ev.effective, self._e.effective)
             self._since_known = True
         return self._since
 

@@ -134,12 +134,36 @@ def _validated(base: Path, reads: dict[str, Read]) -> dict[str, Any]:
 
     slot = cache.slot_for("config", os.path.abspath(base))
     keys = _file_keys(base, reads)
-    cached = _from_cache(slot, keys) if keys is not None else {}
+    entry = cache.load(slot, cache.code_key()) if keys is not None else None
+    cached = _from_cache(entry, keys) if keys is not None else {}
     fresh = _validate(base, {name: r for name, r in reads.items() if name not in cached})
+    parts = {**cached, **fresh}
+    starts = _recurrences(entry, keys, parts.get("events.toml", ()))
     if keys is not None and fresh:
-        parts = {**cached, **fresh}
-        cache.store(slot, cache.code_key(), {name: (keys[name], part) for name, part in parts.items()})
-    return {**cached, **fresh}
+        stored: dict[str, Any] = {name: (keys[name], part) for name, part in parts.items()}
+        if "events.toml" in keys:
+            stored[STARTS] = (keys["events.toml"], starts)
+        cache.store(slot, cache.code_key(), stored)
+    return parts
+
+
+STARTS = "events.toml starts"
+"""The cache entry's part with the recurring events' starts (riskmon.core.timing.starts_of)."""
+
+
+def _recurrences(entry: object, keys: dict[str, str] | None, events: tuple[Event, ...]) -> dict[Any, Any]:
+    """The recurring events' starts, made known to the core (no dateutil for them): from the
+    cache entry when it was made from this events.toml, else worked out."""
+    from riskmon.core.timing import know_starts, starts_of
+
+    found = entry.get(STARTS) if isinstance(entry, dict) else None
+    made_from = keys.get("events.toml") if keys is not None else None
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], dict) and found[0] == made_from:
+        know_starts(found[1])
+        return found[1]
+    starts = starts_of(events)
+    know_starts(starts)
+    return starts
 
 
 def _validate(base: Path, reads: dict[str, Read]) -> dict[str, Any]:
@@ -187,12 +211,9 @@ def _file_keys(base: Path, reads: dict[str, Read]) -> dict[str, str] | None:
     return {name: cache.file_key(Path(directory, name), r.data, r.st) for name, r in reads.items() if r.found}
 
 
-def _from_cache(slot: str, keys: dict[str, str]) -> dict[str, Any]:
+def _from_cache(entry: object, keys: dict[str, str]) -> dict[str, Any]:
     """The cached parts whose file is exactly as it was validated, each of the kind its file
     validates to (anything else in the entry is ignored)."""
-    from riskmon.sources.config import cache
-
-    entry = cache.load(slot, cache.code_key())
     if not isinstance(entry, dict):
         return {}
     found = {}
