@@ -18,13 +18,13 @@ from riskmon.cli.main import main
 CHECK = ["check", "--offline", "--no-history", "--now", "2026-11-21T12:00:00Z", "-f", "json"]
 
 
-def run_python(code: str, tmp_path: Path) -> str:
+def run_python(code: str, tmp_path: Path, lines: int = 1) -> list[str]:
     env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": f"{tmp_path}/cache", "RISKMON_DATA": f"{tmp_path}/data"}
     r = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, timeout=120
     )
     assert r.returncode == 0, r.stderr
-    return r.stdout.strip().splitlines()[-1]
+    return r.stdout.strip().splitlines()[-lines:]
 
 
 @pytest.mark.usefixtures("isolated_env")
@@ -51,23 +51,47 @@ def test_a_check_runs_few_young_collections(tmp_path: Path) -> None:
         sys.stdout = sys.__stdout__
         print(code, len(passes) - before)
     """
-    miss = run_python(code, tmp_path).split()
-    hit = run_python(code, tmp_path).split()
+    miss = run_python(code, tmp_path)[0].split()
+    hit = run_python(code, tmp_path)[0].split()
     assert miss[0] == hit[0] == "0"
     assert int(hit[1]) <= 2, f"{hit[1]} collections during a cache-hit check"
     assert int(miss[1]) <= 5, f"{miss[1]} collections during a cache-miss check (pydantic builds its validators)"
 
 
 def test_the_dashboard_starts_with_a_frozen_start_up(tmp_path: Path) -> None:
-    """What Textual and riskmon import is frozen before the first frame (no full collection
-    walks it while the dashboard draws), and the usual thresholds are back."""
+    """What Textual and riskmon import is frozen before the app starts (no full collection walks
+    it while the dashboard draws); the start-up thresholds hold until the first frame is drawn,
+    then the usual ones return."""
     code = """
         import gc
         import riskmon.tui.crash as crash
-        crash.run_dashboard = lambda app: print(gc.get_freeze_count() > 10_000, gc.get_threshold()[0]) or 0
+        from riskmon.cli import collector
+
+        def run(app):
+            print(gc.get_freeze_count() > 10_000, gc.get_threshold()[0] == collector.STARTUP_YOUNG)
+            for action in app.first_drawn:  # what the app runs once its first frame is drawn
+                action()
+            print(gc.get_threshold()[0])
+            return 0
+
+        crash.run_dashboard = run
         from riskmon.cli.main import main
         main(["--now", "2026-11-21T12:00:00Z"])
     """
-    frozen, young = run_python(code, tmp_path).split()
-    assert frozen == "True"
-    assert int(young) == gc.get_threshold()[0]
+    out = run_python(code, tmp_path, lines=2)
+    assert out[0] == "True True"
+    assert int(out[1]) == gc.get_threshold()[0]
+
+
+@pytest.mark.usefixtures("isolated_env")
+async def test_the_app_runs_first_drawn_once_its_first_frame_is_out() -> None:
+    from riskmon.tui.app import create_app
+    from tests.support import wait_for
+    from tests.tui_support import running
+
+    app = create_app(None, None, None)
+    ran: list[bool] = []
+    app.first_drawn.append(lambda: ran.append(app.first_paint is not None))
+    async with running(app, size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: ran)
+    assert ran == [True]

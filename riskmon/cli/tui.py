@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from riskmon.tui.crash import run_dashboard
 
     app = create_app(config_dir, getattr(args, "db", None), now, head_start)
-    collector.settled()  # Textual and riskmon are imported: their objects need no more scans
+    collector.freeze()  # Textual and riskmon are imported: their objects need no more scans
+    app.first_drawn.append(collector.restore)  # the usual collector once the first frame is out
     # 0 when quit; after a crash the terminal is restored, the traceback logged, one line printed.
     return run_dashboard(app)
 

@@ -25,6 +25,8 @@ from riskmon.tui.screens.dashboard import FILTER_PLACEHOLDER, DashboardScreen
 from riskmon.tui.source import HeadStart, Loaded, ViewSource, ticked
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from riskmon.live.monitor import MonitorUpdate
     from riskmon.paths import ConfigLocation
 
@@ -33,12 +35,10 @@ DARK, LIGHT = "textual-dark", "textual-light"
 INVALID = N_("Config is invalid")
 INVALID_KEPT = N_("Config is invalid: showing the last good state")
 HIGHLIGHT_SECONDS = 600.0
-HEAD_START_WAIT = 0.3
-"""Seconds the app waits, as it mounts, for the head start's first screenful: the thread needs
-~70 ms of CPU, which it shares with Textual's start until the app waits. One frame with the data
-is then drawn instead of an empty one and a full one (~100 ms each); past this, the empty frame
-comes first and the data follows from a worker."""
 """How long a new or changed event stays marked in the timeline."""
+HEAD_START_WAIT = 0.3
+"""Seconds the app waits as it mounts for the head start (~70 ms of CPU, shared with Textual's start
+until then): one frame with the data instead of an empty one and a full one (~100 ms each)."""
 QUIT_DRAIN = 0.25
 """Seconds quitting waits for a Monitor cycle in progress (a history write); a hanging feed or
 alert channel is abandoned (its thread is a daemon)."""
@@ -94,6 +94,7 @@ class LiveApp(App[int]):
         self.monitor: LiveSource | None = None
         self._monitor_started = False
         self.first_paint: float | None = None
+        self.first_drawn: list[Callable[[], object]] = []  # run once the first frame with data is drawn
         """Seconds from app start to the first dashboard drawn with data (benchmarks read it)."""
         self._started = time.perf_counter()
         self._building = False
@@ -214,6 +215,8 @@ class LiveApp(App[int]):
         # exiting (a crash right after the first frame) the worker never runs, and a coroutine
         # made here would end up "never awaited", a warning printed over the restored terminal.
         self._start_monitor()
+        for action in self.first_drawn:
+            action()
 
     def _from_monitor(self, update: MonitorUpdate) -> None:
         """The Monitor's callback (on the loop thread, inside its cycle): hand over, return at once."""

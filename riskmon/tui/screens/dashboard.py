@@ -146,8 +146,7 @@ class DashboardScreen(Translated, Screen[None]):
             action()
 
     async def _mount_rest(self) -> None:
-        """The panes the first frame did without, in their slots (nothing moves); the charts
-        (textual-plotext and plotext: ~30 ms to import, a chart to plot) a refresh later."""
+        """The panes and footer the first frame did without, in their slots; charts (~30 ms imports) later."""
         if self.closing:
             return
         if self.loaded is None and self._pending_error is None:
@@ -159,7 +158,7 @@ class DashboardScreen(Translated, Screen[None]):
             return
         if self.closing or not self.query(PlaybookPanel):  # the app closed around the mount
             return
-        self.refresh_bindings()  # the footer lists the keys when the bindings are published: again
+        self.refresh_bindings()  # the footer lists keys when bindings are published: once more for it
         deferred, self._deferred = self._deferred or [], None
         self.show_steps()
         for action in deferred:
