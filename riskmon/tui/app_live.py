@@ -94,8 +94,8 @@ class LiveApp(App[int]):
         self.monitor: LiveSource | None = None
         self._monitor_started = False
         self.first_paint: float | None = None
-        self.first_drawn: list[Callable[[], object]] = []  # run once the first frame with data is drawn
         """Seconds from app start to the first dashboard drawn with data (benchmarks read it)."""
+        self.first_drawn: list[Callable[[], object]] = []  # run once the first frame with data is drawn
         self._started = time.perf_counter()
         self._building = False
         self._next: MonitorUpdate | None = None
