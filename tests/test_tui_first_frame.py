@@ -163,7 +163,7 @@ async def test_a_head_start_finishing_as_the_app_mounts_is_waited_for(monkeypatc
     workers: list[str] = []
     monkeypatch.setattr(app_live.LiveApp, "_first_load", lambda self: workers.append("first load"))
     head_start = HeadStart(None, NOW)
-    assert not head_start.ready
+    assert not head_start.wait(0)
     app = create_app(None, None, NOW, head_start)
     async with running(app, size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: app.first_paint is not None)

@@ -283,13 +283,8 @@ class HeadStart:
         finally:
             self._done.set()
 
-    @property
-    def ready(self) -> bool:
-        """Computed (or failed): `result()` returns at once."""
-        return self._done.is_set()
-
     def wait(self, seconds: float) -> bool:
-        """Ready within `seconds` (blocking): True when `result()` returns at once."""
+        """Computed (or failed) within `seconds` (blocking; 0: now): True when `result()` returns at once."""
         return self._done.wait(seconds)
 
     def result(self) -> Loaded:
