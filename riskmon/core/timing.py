@@ -106,10 +106,16 @@ def know_starts(table: Mapping[tuple[str, datetime], Starts]) -> None:
     _known.update(table)
 
 
+def _known_at(recurs: str, dtstart: datetime, at: datetime) -> Starts | None:
+    """The starts known ahead, where they answer for `at`: they run through the rule's first
+    start after the supported dates, so every instant up to DATE_MAX."""
+    return _known.get((recurs, dtstart)) if at <= DATE_MAX else None
+
+
 def previous_start(recurs: str, dtstart: datetime, before: datetime) -> datetime | None:
     """The rule's last start strictly before `before` (dateutil's `rrule.before`)."""
-    known = _known.get((recurs, dtstart))
-    if known is not None and before <= DATE_MAX:
+    known = _known_at(recurs, dtstart, before)
+    if known is not None:
         i = bisect_left(known, before)
         return known[i - 1] if i else None
     return _rule(recurs, dtstart).before(before)
@@ -139,8 +145,8 @@ def occurrence(event: Event, now: datetime, horizon_days: float) -> tuple[dateti
 def _around(recurs: str, dtstart: datetime, now: datetime) -> tuple[datetime | None, datetime | None]:
     """The rule's last occurrence at or before `now` and its first after it: from the starts
     known ahead (complete up to the first after the supported dates), else in one walk."""
-    known = _known.get((recurs, dtstart))
-    if known is not None and now <= DATE_MAX:
+    known = _known_at(recurs, dtstart, now)
+    if known is not None:
         i = bisect_right(known, now)
         return (known[i - 1] if i else None), (known[i] if i < len(known) else None)
     last = None
