@@ -61,8 +61,10 @@ def test_a_rule_with_more_starts_than_kept_is_worked_out_as_needed() -> None:
 
 
 def test_a_check_answers_alike_with_the_starts_from_the_cache(tmp_path: Path) -> None:
-    """The same figures for the demo (its Black Friday recurs) as the starts come from dateutil
-    and from the cache, at an instant inside and one outside its window."""
+    """The starts survive the cache's round trip: for the demo (its Black Friday recurs), the
+    check that reads them back from the cache answers as the one that worked them out (both then
+    look them up; the property test above holds the lookup to dateutil's walk), at an instant
+    inside and one outside its window."""
     import os
     import subprocess
     import sys
