@@ -15,6 +15,7 @@ from riskmon import paths
 from riskmon.cli import config as config_cmd
 from riskmon.core.playbook_rules import PlaybookFile
 from riskmon.core.settings import Settings
+from riskmon.core.timing import occurrence
 from riskmon.errors import ConfigError
 from riskmon.paths import ConfigLocation
 from riskmon.sources.config.load import Config, find_problems_in_text, load_config, parse_text, validate_dir
@@ -253,6 +254,41 @@ def test_bad_rrule(tmp_path: Path, rule: str, why: str) -> None:
     text = edit(EVENTS, "effective = 2025-01-19", f'effective = 2025-01-19\nrecurs = "{rule}"')
     d = write(tmp_path, exposure_toml=EXPOSURE, events_toml=text)
     assert problems(d) == [f"{d}/events.toml:9: events[ban].recurs: not a valid RFC 5545 RRULE: {why}"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "effective"),
+    [
+        ("FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29", "2025-01-19"),  # 2025, 2029 ...: no leap year
+        ("FREQ=MONTHLY;INTERVAL=2;BYMONTH=2", "2025-01-19"),  # January, March ...: never February
+    ],
+)
+def test_rrule_that_never_occurs_from_its_effective(tmp_path: Path, rule: str, effective: str) -> None:
+    """An INTERVAL > 1 rule is checked from the event's own start: the same rule from another
+    start occurs (below), so only the event's effective can tell."""
+    text = edit(EVENTS, "effective = 2025-01-19", f'effective = {effective}\nrecurs = "{rule}"')
+    d = write(tmp_path, exposure_toml=EXPOSURE, events_toml=text)
+    why = f"it never occurs from effective ({effective}); check INTERVAL, BYMONTH, BYMONTHDAY, BYDAY"
+    assert problems(d) == [f"{d}/events.toml:9: events[ban].recurs: not a valid RFC 5545 RRULE: {why}"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "effective", "first"),
+    [
+        ("FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29", "2024-01-19", "2024-02-29"),
+        ("FREQ=MONTHLY;INTERVAL=2;BYMONTH=2", "2025-02-03", "2025-02-03"),  # was turned away before
+    ],
+)
+def test_rrule_with_an_interval_that_occurs_from_its_effective(
+    tmp_path: Path, rule: str, effective: str, first: str
+) -> None:
+    text = edit(EVENTS, "effective = 2025-01-19", f'effective = {effective}\nrecurs = "{rule}"')
+    d = write(tmp_path, exposure_toml=EXPOSURE, events_toml=text)
+    event = load_config(d).events[0]
+    assert event.recurs == rule
+    counted = occurrence(event, event.effective, 90)
+    assert counted is not None
+    assert counted[0].date().isoformat() == first
 
 
 def test_bad_region(tmp_path: Path) -> None:
