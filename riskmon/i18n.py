@@ -22,7 +22,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+
+from riskmon.core.hints import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 ENGLISH = "en"
 LANGUAGES: dict[str, str] = {"en": "English", "zh-CN": "简体中文"}

@@ -12,10 +12,13 @@ import math
 import os
 import sys
 from datetime import datetime
-from typing import Any
 
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.errors import RiskmonError
 from riskmon.i18n import _, is_english
+
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_TIMEOUT = 86400.0
 """-t is at most a day: a check is run by cron or a monitoring system every few minutes."""

@@ -13,14 +13,16 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from riskmon.cli.args import bad_arguments, offline, seconds
 from riskmon.cli.pipe import answer
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.errors import RiskmonError, reason_of
 from riskmon.i18n import _
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from riskmon.core.playbooks import Progress
     from riskmon.usecases.evaluate import Evaluation
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from riskmon.cli.args import Parser, RawDescriptionHelpFormatter, common, help_lines, help_option, version_option
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.i18n import N_, _
+
+if TYPE_CHECKING:
+    from typing import Any
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "tui": ("riskmon.cli.tui", N_("open the live dashboard (the default)")),

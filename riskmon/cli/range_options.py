@@ -6,9 +6,12 @@ applies the ranges when one is given."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.i18n import N_, _
+
+if TYPE_CHECKING:
+    from typing import Any
 
 Flags = tuple[tuple[str, ...], tuple[str, ...]]
 """A measure's warning and critical options' flags; the first is named in reasons, the last gives

@@ -4,7 +4,11 @@ and everything is kept as an aware UTC datetime within one supported range."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Any
+
+from riskmon.core.hints import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # The dates riskmon supports, everywhere: config files, feeds and --now. The engine adds up to ten
 # years to them (playbook due dates, recurrences) and subtracts as much; Python's datetime ends at

@@ -11,11 +11,11 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from operator import attrgetter
-from typing import Protocol
 
 from riskmon.core import distribution as dist
 from riskmon.core.dates import DATE_MAX, DATE_MIN
 from riskmon.core.forecast import CashBook, ChannelCash, OneOff, lowest, runway, week_of
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.core.impact import KindImpact, resolve_impact
 from riskmon.core.levels import Level
 from riskmon.core.model import Event, Profile
@@ -38,6 +38,9 @@ from riskmon.core.timing import Standing, Window, status_at, urgency, window
 from riskmon.core.together import EVENTS_ARRAYS_MIN_CELLS, together
 from riskmon.core.union import ChannelBook
 
+if TYPE_CHECKING:
+    from typing import Protocol
+
 __all__ = [
     "Assessment",
     "ChannelExposure",
@@ -50,12 +53,14 @@ __all__ = [
 ]
 
 
-class SettingsLike(Protocol):
-    @property
-    def thresholds(self) -> Thresholds: ...
+if TYPE_CHECKING:  # annotations only (riskmon.core.hints)
 
-    @property
-    def model(self) -> ModelSettings: ...
+    class SettingsLike(Protocol):
+        @property
+        def thresholds(self) -> Thresholds: ...
+
+        @property
+        def model(self) -> ModelSettings: ...
 
 
 def score_of(money: float, capacity: float) -> float:

@@ -11,8 +11,8 @@ traffic_lost).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import NamedTuple
 
+from riskmon.core.hints import NamedTuple
 from riskmon.core.impact import KindImpact
 from riskmon.core.model import ANY, DUTY_ROUTES_DEFAULT, Channel, Event, TrafficLink
 

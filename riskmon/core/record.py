@@ -21,9 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, TypeVar, dataclass_transform, overload
 
-T = TypeVar("T")
+from riskmon.core.hints import TYPE_CHECKING, dataclass_transform, overload
+
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 _MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "MISSING"})()
 _FIELDS = "__record_fields__"
 

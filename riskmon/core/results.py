@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import overload
 
+from riskmon.core.hints import overload
 from riskmon.core.impact import KindImpact
 from riskmon.core.levels import Level
 from riskmon.core.model import Channel, Event, Profile, TimelineEntry, TrafficLink

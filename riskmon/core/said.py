@@ -7,7 +7,10 @@ values, without reading the English back (riskmon.present.words.fact)."""
 
 from __future__ import annotations
 
-from typing import Any
+from riskmon.core.hints import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Said(str):

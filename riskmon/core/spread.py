@@ -6,9 +6,9 @@ draws when too many uncertain events reach one channel or week.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 from riskmon.core import distribution as dist
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.core.outcomes import SetEvaluator, compile_sets
 
 if TYPE_CHECKING:

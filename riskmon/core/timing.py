@@ -8,9 +8,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from riskmon.core.dates import DATE_MAX
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.core.model import DEFAULT_PROBABILITY, Event, TimelineEntry
 from riskmon.core.record import record
 

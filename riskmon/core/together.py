@@ -10,10 +10,10 @@ profile never loads it. Both paths give the same figures (tests/test_engine_arra
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
 
 from riskmon.core import distribution as dist
 from riskmon.core.forecast import CashBook, ChannelCash, balances
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.core.pairs import PairTable
 from riskmon.core.record import record
 from riskmon.core.results import EventAssessment
@@ -22,6 +22,8 @@ from riskmon.core.terms import Facts
 from riskmon.core.union import ChannelBook, channel_losses, total_loss
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from riskmon.core.arrays import PairArrays
 
 ARRAYS_MIN_PAIRS = 2000
@@ -33,23 +35,25 @@ EVENTS_ARRAYS_MIN_CELLS = 20_000
 reach and each event's terms are worked out for all events at once (core/events_arrays.py)."""
 
 
-class Run(Protocol):
-    """What the engine's assessor hands over once every event is assessed."""
+if TYPE_CHECKING:  # annotations only (riskmon.core.hints)
 
-    assessed: list[EventAssessment]
-    effects: list[bool]
-    table: PairTable
-    facts: list[Facts]
+    class Run(Protocol):
+        """What the engine's assessor hands over once every event is assessed."""
 
-    def books(self) -> tuple[list[ChannelBook], list[ChannelCash]]: ...
+        assessed: list[EventAssessment]
+        effects: list[bool]
+        table: PairTable
+        facts: list[Facts]
 
-    def channel_cash(self) -> list[ChannelCash]: ...
+        def books(self) -> tuple[list[ChannelBook], list[ChannelCash]]: ...
 
-    def cash_book(self, cash: Sequence[ChannelCash]) -> CashBook: ...
+        def channel_cash(self) -> list[ChannelCash]: ...
 
-    def seed_text(self) -> str: ...
+        def cash_book(self, cash: Sequence[ChannelCash]) -> CashBook: ...
 
-    def draws(self) -> int: ...
+        def seed_text(self) -> str: ...
+
+        def draws(self) -> int: ...
 
 
 @record(slots=True)

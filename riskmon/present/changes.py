@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.i18n import N_, _, data, is_english
 from riskmon.present.words import status_word
 from riskmon.store.snapshots import fmt_value
 from riskmon.textsafe import clean
+
+if TYPE_CHECKING:
+    from typing import Any
 
 FIELDS = {
     "status": N_("status"),

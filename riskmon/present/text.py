@@ -14,9 +14,9 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TextIO
 
 from riskmon.core.engine import Assessment, EventAssessment
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.core.model import DEFAULT_PROBABILITY, Event, TimelineEntry
 from riskmon.core.timing import status_at
 from riskmon.errors import Level
@@ -34,6 +34,8 @@ from riskmon.present.words import rule_reason, rule_word, status_word
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from riskmon.present.explain import Explanation
 
 _COLOURS = {Level.OK: "32", Level.WARNING: "33", Level.CRITICAL: "31"}

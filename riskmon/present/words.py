@@ -12,13 +12,16 @@ from __future__ import annotations
 import re
 import sys
 from functools import cache
-from typing import Any
 
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.core.levels import Level
 from riskmon.core.results import Assessment, ChannelHit, RuleResult
 from riskmon.core.rules import SHOCK_WINDOW_DAYS
 from riskmon.core.said import Said
 from riskmon.i18n import CATALOG_CODES, N_, _, data, day, is_english, language, money
+
+if TYPE_CHECKING:
+    from typing import Any
 
 STATUSES = {
     "rumored": N_("rumored"),

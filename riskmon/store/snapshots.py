@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from riskmon.core.engine import Assessment
 
 EVENT_FIELDS = ("status", "probability", "effective", "ends")

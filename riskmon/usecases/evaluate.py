@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
 
 from riskmon.core.engine import Assessment, assess
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.core.model import Event
 from riskmon.core.record import field, record, replace
 from riskmon.core.settings import Settings
 from riskmon.sources.config.load import Config, load_config
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from riskmon.core.playbooks import Plan, Progress
     from riskmon.present.explain import Explanation
     from riskmon.sources.feeds.feeds import FeedResult

@@ -35,11 +35,14 @@ import stat
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import riskmon
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.core.record import is_record
 from riskmon.userfile import MB, read_bytes
+
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = b"riskmon-config-cache 3\n"
 MAX_BYTES = 64 * MB

@@ -11,9 +11,12 @@ both say live here, so the two always say them alike and one problem is never re
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.i18n import N_, _
+
+if TYPE_CHECKING:
+    from typing import Any
 
 Loc = tuple[str | int, ...]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import NamedTuple
 
+from riskmon.core.hints import NamedTuple
 from riskmon.errors import ConfigError, Problem
 from riskmon.i18n import _
 from riskmon.paths import ConfigLocation

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.core.model import Event, Profile
 from riskmon.core.playbook_rules import PlaybookFile, PlaybookRule
 from riskmon.core.record import record
@@ -33,6 +33,8 @@ from riskmon.sources.config.problems import _problems_from as _problems_from
 from riskmon.sources.config.syntax import _syntax_problem as _syntax_problem
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from pydantic import BaseModel
 
 # Which model validates which file.

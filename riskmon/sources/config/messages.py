@@ -5,13 +5,15 @@ unknown keys with a did-you-mean), reading the bounds from the model's field ann
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
 
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.errors import did_you_mean
 from riskmon.i18n import N_, _, ngettext
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from pydantic import BaseModel
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.errors import Problem
 from riskmon.i18n import _
 from riskmon.sources.config.checks import (
@@ -21,6 +21,8 @@ from riskmon.sources.config.messages import Loc, _message
 from riskmon.textsafe import clean
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from pydantic import BaseModel
 
 _LABEL = r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}"

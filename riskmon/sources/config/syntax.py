@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from riskmon.core.hints import TYPE_CHECKING
 from riskmon.errors import Problem
 from riskmon.i18n import N_, _
 from riskmon.textsafe import clean
