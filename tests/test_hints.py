@@ -60,6 +60,17 @@ def test_named_tuple_is_typing_s_at_run_time() -> None:
         p.x = 1  # type: ignore[misc]
     with pytest.raises(TypeError):
         Point()  # type: ignore[call-arg]
+    assert Point.__annotations__ == {"x": "int", "y": "int", "label": "str"}  # typing's: ForwardRefs
+    assert list(Point.__annotations__) == list(TypedPoint.__annotations__)
+
+
+def test_a_field_without_a_default_after_one_with_is_refused_as_typing_does() -> None:
+    for base in (NamedTuple, typing.NamedTuple):
+        with pytest.raises(TypeError):
+
+            class Bad(base):  # type: ignore[valid-type,misc]
+                a: int = 1
+                b: int
 
 
 def test_riskmon_s_named_tuples_are_built_by_it() -> None:

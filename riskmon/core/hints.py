@@ -1,7 +1,7 @@
 """Typing names the type checker reads and the running program does without.
 
-`typing` (with the `contextlib` it loads) is ~5 ms of a cached `riskmon check`, about 5% of it,
-and nothing else such a check imports needs it. So the modules on that path import
+`typing` is ~5 ms of a cached `riskmon check`, about 5% of it, and nothing else such a check
+imports needs it. So the modules on that path import
 `TYPE_CHECKING` from here and keep annotation-only imports of `typing` under
 `if TYPE_CHECKING:` (mypy treats every name `TYPE_CHECKING` as true, Python sees False). The few
 names used at run time get typing's meaning for the checker and a light one at run time:
@@ -35,9 +35,13 @@ else:
         def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> Any:
             if not bases:  # NamedTuple itself
                 return super().__new__(mcls, name, bases, namespace)
-            fields = list(namespace.get("__annotations__", {}))
+            annotations = namespace.get("__annotations__", {})
+            fields = list(annotations)
             defaults = [namespace[f] for f in fields if f in namespace]
+            if any(f not in namespace for f in fields[len(fields) - len(defaults) :]):
+                raise TypeError(f"{name}: a field without a default follows one with a default")
             cls = namedtuple(name, fields, defaults=defaults, module=namespace.get("__module__"))
+            cls.__annotations__ = dict(annotations)
             for key, value in namespace.items():  # the docstring, methods and properties
                 if key not in fields and key not in _NAMESPACE_ONLY:
                     setattr(cls, key, value)
