@@ -240,7 +240,7 @@ CASES: list[tuple[str, str, str, str]] = [
         "events.toml",
         EVENT + 'recurs = "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29"\n',
         "events.toml:8: events[ban].recurs: not a valid RFC 5545 RRULE: it never occurs from effective "
-        "(2025-01-19); check INTERVAL, BYMONTH, BYMONTHDAY, BYDAY",
+        "(2025-01-19) to 2200; check INTERVAL, BYMONTH, BYMONTHDAY, BYDAY",
     ),
     (
         "rrule-range",

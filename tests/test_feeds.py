@@ -439,10 +439,16 @@ def test_invalid_events_are_skipped_with_reasons(server, tmp_path):
     assert skipped[5].startswith("team: event[7] (id 'typo'): probabilty: Extra inputs are not permitted")
 
 
-def test_event_level_errors_without_field(server, tmp_path):
-    url = server.route("/e", static(doc(ev(ends="2025-01-01"))))
+def test_event_level_errors_name_their_field(server, tmp_path):
+    """A check across an event's fields names the field it is about, as config loading does."""
+    never = "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29"  # from 2025: no leap year
+    url = server.route("/e", static(doc(ev(ends="2025-01-01"), ev("every-4", recurs=never))))
     r = poll(feed(url), tmp_path)
-    assert r.status.skipped == ["team: event[0] (id 'us-ban'): Value error, ends must be after effective"]
+    assert r.status.skipped == [
+        "team: event[0] (id 'us-ban'): ends: Value error, ends must be after effective",
+        "team: event[1] (id 'every-4'): recurs: Value error, not a valid RFC 5545 RRULE: it never occurs from "
+        "effective (2025-01-19) to 2200; check INTERVAL, BYMONTH, BYMONTHDAY, BYDAY",
+    ]
 
 
 def test_untrusted_feed_capped_at_rumored(server, tmp_path):

@@ -5,7 +5,7 @@ as the user writes it (`channels[tiktok-us].order_share`) and a message that rea
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from riskmon.core.hints import TYPE_CHECKING
 from riskmon.errors import Problem
@@ -52,7 +52,7 @@ def _problems_from(filename: str, text: str, data: Any, model: type[BaseModel], 
             loc, message = long_at
         elif err.get("type") == "value_error":
             message = _value_error_text(err)
-            loc = _refine(loc, err)
+            loc = refine(loc, err)
         else:
             message = _message(model, loc, err)
         add(loc, message)
@@ -80,7 +80,7 @@ def _value_error_text(err: dict[str, Any]) -> str:
     return clean(msg.removeprefix("Value error, "))
 
 
-def _refine(loc: Loc, err: dict[str, Any]) -> Loc:
+def refine(loc: Loc, err: Mapping[str, Any]) -> Loc:
     """A check on a whole table is reported at the table: move it to the field the check names
     (pydantic keeps the raised exception in ctx["error"]). Other errors stay where they are."""
     error = (err.get("ctx") or {}).get("error")

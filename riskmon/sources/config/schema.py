@@ -24,9 +24,6 @@ from riskmon.core.model import STATUS_RANK as STATUS_RANK
 from riskmon.core.record import fields, is_record
 from riskmon.core.settings import parse_duration as parse_duration
 from riskmon.sources.config.schema_events import (
-    _RRULE_FREQS as _RRULE_FREQS,
-)
-from riskmon.sources.config.schema_events import (
     Deadline as Deadline,
 )
 from riskmon.sources.config.schema_events import (
@@ -284,12 +281,14 @@ def revalidate(obj: Any) -> Any:
 
     from pydantic import ValidationError
 
+    from riskmon.sources.config.problems import refine
+
     model = globals()[type(obj).__name__]
     try:
         return to_core(model.model_validate(_plain(obj)))
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in err.get("loc", ()))
+        where = ".".join(str(p) for p in refine(tuple(err.get("loc", ())), err))
         text = _bound_text(err) or str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         raise ValueError(f"{where}: {text}" if where else text) from None
 

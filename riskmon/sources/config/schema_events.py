@@ -3,9 +3,6 @@ Imported from riskmon.sources.config.schema."""
 
 from __future__ import annotations
 
-import re
-import warnings
-from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Annotated, Any
 
@@ -15,9 +12,11 @@ from pydantic import (
     model_validator,
 )
 
+from riskmon.core.dates import DATE_MAX
 from riskmon.core.model import DEFAULT_PROBABILITY
 from riskmon.i18n import _
 from riskmon.sources.config.checks import FieldProblem, check_unique_ids, ends_after_effective
+from riskmon.sources.config.rrules import never_occurs_from, rrule_problem
 from riskmon.sources.config.schema_types import (
     EventKind,
     Id,
@@ -61,70 +60,10 @@ class Deadline(Strict):
     what: str = Field(min_length=1)
 
 
-_RRULE_FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")
-
-
 def _check_rrule(value: str) -> None:
-    why = _rrule_problem(value)
+    why = rrule_problem(value)
     if why:
         raise ValueError(_("not a valid RFC 5545 RRULE: {why}").format(why=why))
-
-
-def _rrule_problem(value: str) -> str | None:
-    """Why dateutil's reading of the rule is unusable, or None. Rejects what dateutil accepts but
-    cannot use: bad syntax (it raises IndexError and OverflowError too), several lines
-    (DTSTART/EXDATE: `effective` is the start), sub-daily frequencies, INTERVAL=0 (iterating never
-    ends) and rules that never occur whatever their start (BYMONTH=13, February 31): the engine
-    would scan to year 9999 looking for the next occurrence. A rule with INTERVAL > 1 may occur
-    from one start and not from another; Event checks it from its own `effective`."""
-    from dateutil.rrule import rrule, rrulestr
-
-    text = value.removeprefix("RRULE:")
-    if "\n" in text or ":" in text:
-        return _("give one line (FREQ=...;...); `effective` is its start")
-    freq = re.search(r"(?:^|;)\s*FREQ\s*=\s*([A-Za-z]*)", text, re.IGNORECASE)
-    if not freq:
-        return _("FREQ is required, e.g. FREQ=YEARLY")
-    if freq.group(1).upper() not in _RRULE_FREQS:
-        return _("FREQ must be {choices}").format(choices=", ".join(_RRULE_FREQS))
-    start = datetime(2000, 1, 1, tzinfo=UTC)
-    try:
-        with warnings.catch_warnings():  # dateutil warns about unknown time zone names in UNTIL
-            warnings.simplefilter("ignore")
-            rule = rrulestr(text, dtstart=start)
-        if not isinstance(rule, rrule):
-            return _("not a single rule")
-        interval = getattr(rule, "_interval", 1)
-        if interval < 1:
-            return _("INTERVAL must be 1 or more")
-        # Whether it can occur at all, looked for in the last 20 years of the calendar: dateutil
-        # only stops at year 9999, so this bounds the scan (UNTIL and COUNT do not bound it).
-        # With INTERVAL 1 every year, month or day is visited, so the start does not matter.
-        late = datetime(9980, 1, 1, tzinfo=UTC)
-        probe = rule.replace(dtstart=late, until=None, count=None)
-        if interval == 1 and probe.after(late, inc=True) is None:
-            return _("it never occurs (check BYMONTH, BYMONTHDAY, BYDAY)")
-    except ValueError as exc:  # dateutil's own sentence (English) unless it is a Python internal
-        why = str(exc)
-        return _("expected NAME=VALUE parts separated by ';', e.g. FREQ=YEARLY;BYMONTH=11") if "unpack" in why else why
-    except Exception:  # dateutil also raises TypeError, IndexError, OverflowError
-        return _("a value is out of range")
-    return None
-
-
-def _never_from(value: str, start: datetime) -> bool:
-    """Whether the rule's pattern (UNTIL and COUNT aside) never occurs from `start`, its DTSTART:
-    FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29 from a year after a leap year, or
-    FREQ=MONTHLY;INTERVAL=2;BYMONTH=2 from January. Only such a rule scans on to year 9999
-    (about 0.1-0.3 s, once, for a config that is rejected); one that occurs stops at its first."""
-    from dateutil.rrule import rrule, rrulestr
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rule = rrulestr(value.removeprefix("RRULE:"), dtstart=start)
-    if not isinstance(rule, rrule):  # the field's own check says why
-        return False
-    return rule.replace(until=None, count=None).after(start, inc=True) is None
 
 
 class TimelineEntry(Strict):
@@ -194,10 +133,10 @@ class Event(Strict):
             raise ValueError(message.format(status=repr(self.status), last=repr(self.timeline[-1].status)))
         if self.routes is not None and self.kind != "duty_change":
             raise ValueError(_("routes applies only to kind duty_change"))
-        if self.recurs and _never_from(self.recurs, self.effective):
-            why = _("it never occurs from effective ({date}); check INTERVAL, BYMONTH, BYMONTHDAY, BYDAY")
-            message = _("not a valid RFC 5545 RRULE: {why}").format(why=why.format(date=self.effective.date()))
-            raise FieldProblem(message, ("recurs",))
+        if self.recurs and never_occurs_from(self.recurs, self.effective):
+            why = _("it never occurs from effective ({date}) to {year}; check INTERVAL, BYMONTH, BYMONTHDAY, BYDAY")
+            why = why.format(date=self.effective.date(), year=DATE_MAX.year)
+            raise FieldProblem(_("not a valid RFC 5545 RRULE: {why}").format(why=why), ("recurs",))
         return self
 
     @property

@@ -57,8 +57,9 @@ def _clean_raw(raw: dict[str, Any], name: str) -> dict[str, Any]:
 def _reason(error: Any) -> str:
     """One pydantic error as `field: message`; an integer too long to read says so."""
     from riskmon.docparse import DIGITS_KEY, digits_of_marker
+    from riskmon.sources.config.problems import refine
 
-    loc, msg = list(error["loc"]), str(error["msg"])
+    loc, msg = list(refine(tuple(error["loc"]), error)), str(error["msg"])  # a table's check: its field
     digits = digits_of_marker(error.get("input"))
     if loc and loc[-1] == DIGITS_KEY and isinstance(error.get("input"), int):
         loc, digits = loc[:-1], error["input"]
