@@ -69,6 +69,22 @@ def test_many_channels_in_the_same_weeks_sample_with_numpy(monkeypatch: pytest.M
     assert built == []  # 14 bits a week over 40 channels: ~1M terms by tables
 
 
+def test_a_week_s_flow_counts_every_reached_channel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """14 bans on one shop share weeks; 200 other shops meet one ban, in another week. A week's
+    flow sums every shop an uncertain event reaches, so the tables would redo 201 shops for each
+    of ~1,900 sets of the 14 bits (a review measured 13 s): numpy."""
+    built = counting(monkeypatch)
+    x = exposure(1)
+    x["channels"] += [
+        {"id": f"a{i}", "platform": "amazon", "order_share": 0.1 / 200, "regions": ["DE"]} for i in range(200)
+    ]
+    events = [rumored("ban", i, 40 + 2 * i, ends=NOW + timedelta(days=80)) for i in range(14)]
+    events.append(rumored("ban", 99, 1, platforms=["amazon"], regions=["DE"], ends=NOW + timedelta(days=6)))
+    a = assess(validated("Profile", x), [validated("Event", e) for e in events], NOW)
+    assert a.distribution == "monte_carlo"
+    assert built == []
+
+
 def test_uncertain_events_apart_keep_the_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     """12 bits reach the one channel's loss (2,000 draws x 12 pairs), one bit any week."""
     built = counting(monkeypatch)

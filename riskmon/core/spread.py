@@ -52,25 +52,29 @@ def plain_distribution(
 def _remembered_pays(books: Sequence[ChannelBook], book: CashBook, uncertain: set[int], draws: int) -> bool:
     """Whether remembered tables can evaluate `draws` sets quickly: no channel or week is reached
     by more than REMEMBERED_BITS_MAX uncertain events, and the distinct sets of bits the draws can
-    meet, channel by channel and week by week, need at most REMEMBERED_WORK_MAX channel terms (an
-    upper bound, counted without building the tables)."""
+    meet need at most REMEMBERED_WORK_MAX channel terms (an upper bound, counted without building
+    the tables). A channel's loss is worked out for each distinct set of its own bits; a week's
+    flow for each distinct set of the week's bits (its channels' and its one-off moves'), summing
+    every channel an uncertain event reaches (SetEvaluator._flow) and the week's one-offs."""
     widest, work = 0, 0
     for b in books:
         bits = len({pr.event for pr in b.pairs if pr.event in uncertain})
         widest = max(widest, bits)
         work += min(draws, 1 << bits) * len(b.pairs) if bits else 0
     per_week: dict[int, set[int]] = {}
-    channels_in_week: dict[int, int] = {}
+    reached = 0
     for ch in book.channels:
-        active: set[int] = set()
-        for pr in ch.pairs:
-            if pr.event in uncertain:
-                for k in (*pr.weeks, *pr.fee_weeks):
-                    per_week.setdefault(k, set()).add(pr.event)
-                    active.add(k)
-        for k in active:
-            channels_in_week[k] = channels_in_week.get(k, 0) + 1
+        hit = [pr for pr in ch.pairs if pr.event in uncertain]
+        reached += bool(hit)
+        for pr in hit:
+            for k in (*pr.weeks, *pr.fee_weeks):
+                per_week.setdefault(k, set()).add(pr.event)
+    moves: dict[int, int] = {}
+    for one in book.one_offs:
+        if one.event in uncertain:
+            per_week.setdefault(one.week, set()).add(one.event)
+            moves[one.week] = moves.get(one.week, 0) + 1
     for k, events in per_week.items():
         widest = max(widest, len(events))
-        work += min(draws, 1 << len(events)) * channels_in_week[k]
+        work += min(draws, 1 << len(events)) * (reached + moves.get(k, 0))
     return widest <= REMEMBERED_BITS_MAX and work <= REMEMBERED_WORK_MAX
