@@ -18,19 +18,25 @@ from riskmon.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from dateutil.rrule import rrule
 
 FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")
-_LATE = datetime(9980, 1, 1, tzinfo=UTC)
+_PROBE = datetime(9972, 1, 1, tzinfo=UTC)
+"""The last 28 years of the calendar (9972 is a leap year, and no century year follows before
+9999): every kind of year, leap or not, starting on every weekday."""
+_SUB_DAILY = re.compile(r"(?:^|;)\s*BY(?:HOUR|MINUTE|SECOND)\s*=", re.IGNORECASE)
+_GIVEN = ("BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY", "BYEASTER")
 
 
 def rrule_problem(value: str) -> str | None:
     """Why dateutil's reading of the rule is unusable, or None. Rejects what dateutil accepts but
-    cannot use: bad syntax (it raises IndexError and OverflowError too), several lines
-    (DTSTART/EXDATE: `effective` is the start), sub-daily frequencies, INTERVAL=0 (iterating never
-    ends) and rules whose days never come whatever the start and interval (BYMONTH=13, February
-    31). Whether the rule starts from the event's own `effective` is `never_occurs_from`."""
+    cannot use: bad syntax (it raises IndexError and OverflowError too, some only in the months
+    an ordinal does not fit), several lines (DTSTART/EXDATE: `effective` is the start), sub-daily
+    frequencies and parts (riskmon counts in days), INTERVAL=0 (iterating never ends) and rules
+    with no day in any year, whatever their start and interval (BYMONTH=13, February 31). Whether
+    the rule starts from the event's own `effective` is `first_start`."""
     text = value.removeprefix("RRULE:")
     if "\n" in text or ":" in text:
         return _("give one line (FREQ=...;...); `effective` is its start")
@@ -39,16 +45,19 @@ def rrule_problem(value: str) -> str | None:
         return _("FREQ is required, e.g. FREQ=YEARLY")
     if freq.group(1).upper() not in FREQS:
         return _("FREQ must be {choices}").format(choices=", ".join(FREQS))
+    if _SUB_DAILY.search(text):
+        return _("BYHOUR, BYMINUTE and BYSECOND are not supported: riskmon counts in days")
     try:
-        rule = _read(text, datetime(2000, 1, 1, tzinfo=UTC))
+        rule = _read(text, _PROBE)
         if rule is None:
             return _("not a single rule")
         if _part(rule, "INTERVAL", "1") == "0":
             return _("INTERVAL must be 1 or more")
-        # Every period visited (INTERVAL 1) through the last 20 years of the calendar: a rule with
-        # no day there has none anywhere, whatever its start or interval (an interval only skips
-        # periods). dateutil stops at year 9999, which bounds the scan.
-        if rule.replace(dtstart=_LATE, until=None, count=None, interval=1).after(_LATE, inc=True) is None:
+        # Every period (INTERVAL 1) of the last 28 years, each one built: a rule with no day
+        # there has none in any year (an interval only skips periods), and a part that fits no
+        # month (BYDAY=+53FR in a MONTHLY rule) raises here, not in the engine. At most one day
+        # a day: ~10,000 days, then dateutil stops at year 9999.
+        if not list(rule.replace(dtstart=_PROBE, until=None, count=None, interval=1)):
             return _("it never occurs (check BYMONTH, BYMONTHDAY, BYDAY)")
     except ValueError as exc:  # dateutil's own sentence (English) unless it is a Python internal
         why = str(exc)
@@ -58,26 +67,50 @@ def rrule_problem(value: str) -> str | None:
     return None
 
 
-def never_occurs_from(value: str, start: datetime) -> bool:
-    """Whether the rule, UNTIL and COUNT aside, has no start from `start` (its DTSTART, the
-    event's `effective`) through the supported dates: FREQ=YEARLY;INTERVAL=4;BYMONTH=2;
-    BYMONTHDAY=29 from a year after a leap year, FREQ=MONTHLY;INTERVAL=2;BYMONTH=2 from January.
+def first_start(value: str, start: datetime) -> datetime | None:
+    """The rule's first start from `start` (its DTSTART, the event's `effective`), UNTIL and COUNT
+    aside, or None when it has none through the supported dates (DATE_MAX):
+    FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29 from a year after a leap year,
+    FREQ=MONTHLY;INTERVAL=2;BYMONTH=2 from January, FREQ=YEARLY;BYMONTH=2 from 31 January (the
+    day of the month comes from the start).
 
-    For a rule `rrule_problem` accepts. With INTERVAL k, a rule starts on the days its INTERVAL=1
-    form starts on whose period (year, month, week or day) is a multiple of k periods after
-    `start`'s: those days are walked in order, never past DATE_MAX, and every 400 years hold
-    some (the calendar repeats), so the walk is short whether the answer is yes or no."""
-    rule = _read(value.removeprefix("RRULE:"), start)
-    if rule is None:
-        return False
-    interval = int(_part(rule, "INTERVAL", "1"))
-    period = _period(rule, start)
-    for day in rule.replace(until=None, count=None, interval=1):
-        if day > DATE_MAX:
-            return True
-        if period(day) % interval == 0:
-            return False
-    return True
+    For a rule `rrule_problem` accepts. dateutil would look for it period by period up to year
+    9999, also through periods with no day; this stays bounded. The days the start implies are
+    first looked for in the last 28 years of the calendar: none there, none anywhere. Else the
+    days of its INTERVAL=1 form are walked from `start` (the next is never more than ~40 years
+    on), and the first whose period (year, month, week from WKST, or day) is a multiple of
+    INTERVAL periods after `start`'s is the rule's: dateutil counts INTERVAL that way."""
+    try:
+        rule = _read(value.removeprefix("RRULE:"), start)
+        if rule is None:
+            return None
+        every = rule.replace(until=None, count=None, interval=1)
+        if every.replace(dtstart=_PROBE, **_implied(rule, start)).after(_PROBE, inc=True) is None:
+            return None
+        interval = int(_part(rule, "INTERVAL", "1"))
+        period = _period(rule, start)
+        for day in every:
+            if day > DATE_MAX:
+                return None
+            if period(day) % interval == 0:
+                return day
+    except Exception:  # dateutil's errors (a part that fits no month) were refused already
+        return None
+    return None
+
+
+def _implied(rule: rrule, start: datetime) -> dict[str, Any]:
+    """The parts dateutil takes from DTSTART when the rule names no day (its constructor): the
+    day of the month (and the month, for YEARLY without BYMONTH), or the weekday for WEEKLY."""
+    text = str(rule)
+    if any(f"{name}=" in text for name in _GIVEN):
+        return {}
+    freq = _part(rule, "FREQ", "YEARLY")
+    if freq == "YEARLY":
+        return {"bymonthday": start.day} | ({} if "BYMONTH=" in text else {"bymonth": start.month})
+    if freq == "MONTHLY":
+        return {"bymonthday": start.day}
+    return {"byweekday": start.weekday()} if freq == "WEEKLY" else {}
 
 
 def _read(text: str, start: datetime) -> rrule | None:

@@ -281,14 +281,12 @@ def revalidate(obj: Any) -> Any:
 
     from pydantic import ValidationError
 
-    from riskmon.sources.config.problems import refine
-
     model = globals()[type(obj).__name__]
     try:
         return to_core(model.model_validate(_plain(obj)))
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in refine(tuple(err.get("loc", ())), err))
+        where = ".".join(str(p) for p in err.get("loc", ()))
         text = _bound_text(err) or str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         raise ValueError(f"{where}: {text}" if where else text) from None
 

@@ -16,7 +16,7 @@ from riskmon.core.dates import DATE_MAX
 from riskmon.core.model import DEFAULT_PROBABILITY
 from riskmon.i18n import _
 from riskmon.sources.config.checks import FieldProblem, check_unique_ids, ends_after_effective
-from riskmon.sources.config.rrules import never_occurs_from, rrule_problem
+from riskmon.sources.config.rrules import first_start, rrule_problem
 from riskmon.sources.config.schema_types import (
     EventKind,
     Id,
@@ -133,7 +133,7 @@ class Event(Strict):
             raise ValueError(message.format(status=repr(self.status), last=repr(self.timeline[-1].status)))
         if self.routes is not None and self.kind != "duty_change":
             raise ValueError(_("routes applies only to kind duty_change"))
-        if self.recurs and never_occurs_from(self.recurs, self.effective):
+        if self.recurs and first_start(self.recurs, self.effective) is None:
             why = _("it never occurs from effective ({date}) to {year}; check INTERVAL, BYMONTH, BYMONTHDAY, BYDAY")
             why = why.format(date=self.effective.date(), year=DATE_MAX.year)
             raise FieldProblem(_("not a valid RFC 5545 RRULE: {why}").format(why=why), ("recurs",))
